@@ -1,0 +1,23 @@
+/*
+ * The demo portal's backend: Backstage's new backend system with the catalog, guest sign-in, a real permission
+ * policy, the scheduler and events, and the Azure tenant plugins of this repository.
+ */
+import { createBackend } from '@backstage/backend-defaults';
+import { demoPermissionPolicyModule } from './permissionPolicy';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+backend.add(import('@backstage/plugin-events-backend'));
+
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(demoPermissionPolicyModule);
+
+backend.start();
