@@ -1,0 +1,241 @@
+import { ArmError } from '../errors/ArmError';
+import { ConsentDecision, EmulatorContext } from '../EmulatorContext';
+import { deterministicGuid } from '../model/seededRandom';
+import { RoleAssignmentState, ServicePrincipalState } from '../model/EmulatorState';
+import { ResourceRecord, buildResourceId, parseResourceId } from '../model/ResourceRecord';
+import { findBuiltInRole } from '../rbac/builtInRoles';
+import { ThrottlingOptions, TokenBucketThrottle } from '../throttling/TokenBucketThrottle';
+import { validateTags } from '../arm/tagRules';
+import { Fault, FaultInjector, FaultSpec } from './faults';
+import { RequestLog, RequestLogEntry } from './requestLog';
+
+/** A resource to add, as someone would create it in the Azure portal. */
+export interface NewResource {
+  subscriptionId: string;
+  resourceGroup: string;
+  /** The full type, e.g. `Microsoft.Compute/virtualMachines`. */
+  type: string;
+  name: string;
+  /** Defaults to the resource group's location. */
+  location?: string;
+  tags?: Record<string, string>;
+  kind?: string;
+}
+
+/** A tag change, as someone would make it in the Azure portal. */
+export interface TagEdit {
+  resourceId: string;
+  /** Tags to set (a name that differs only in case replaces the existing tag). */
+  set?: Record<string, string>;
+  /** Tag names to remove (case-insensitive). */
+  remove?: string[];
+}
+
+/** A role assignment to create directly, without RBAC checks. */
+export interface NewRoleAssignment {
+  /** An absolute scope, e.g. `/subscriptions/{id}`. */
+  scope: string;
+  principalId: string;
+  /** A built-in role name or GUID. */
+  role: string;
+  /** Defaults to a GUID derived from scope, principal and role. */
+  name?: string;
+  principalType?: string;
+}
+
+/** Dependencies of {@link EmulatorControl}. */
+export interface EmulatorControlDependencies {
+  context: EmulatorContext;
+  faults: FaultInjector;
+  requestLog: RequestLog;
+  throttle: TokenBucketThrottle;
+  /** Restores the initial Azure-side state. */
+  rebuildState: () => void;
+  initialConsentDecision: ConsentDecision;
+  initialThrottling: ThrottlingOptions;
+}
+
+/**
+ * Controls a running emulator in-process: faults, the request log, Azure-side changes (tags,
+ * resources, consents, role assignments), throttling, the clock, and reset. The HTTP control API
+ * under `/_emulator/` calls the same methods.
+ */
+export class EmulatorControl {
+  constructor(private readonly deps: EmulatorControlDependencies) {}
+
+  /** Injects a fault; see {@link FaultSpec}. */
+  injectFault(spec: FaultSpec): Fault {
+    return this.deps.faults.inject(spec);
+  }
+
+  /** The faults still active. */
+  listFaults(): Fault[] {
+    return this.deps.faults.list();
+  }
+
+  /** Removes one fault, or all of them when no id is given. */
+  clearFaults(id?: string): void {
+    if (id) this.deps.faults.remove(id);
+    else this.deps.faults.clear();
+  }
+
+  /** Requests served so far (after the given sequence number). */
+  requests(since?: number): RequestLogEntry[] {
+    return this.deps.requestLog.list(since);
+  }
+
+  clearRequests(): void {
+    this.deps.requestLog.clear();
+  }
+
+  /** Edits a resource's tags, as someone would in the Azure portal. Returns the new tags. */
+  editTags(edit: TagEdit): Record<string, string> {
+    const { subscription, resource } = this.findResource(edit.resourceId);
+    const tags = { ...resource.tags };
+    for (const name of edit.remove ?? []) {
+      for (const existing of Object.keys(tags)) {
+        if (existing.toLowerCase() === name.toLowerCase()) delete tags[existing];
+      }
+    }
+    for (const [name, value] of Object.entries(edit.set ?? {})) {
+      for (const existing of Object.keys(tags)) {
+        if (existing.toLowerCase() === name.toLowerCase()) delete tags[existing];
+      }
+      tags[name] = value;
+    }
+    validateTags(tags);
+    subscription.resources.put({ ...resource, tags, changedTime: this.nowIso() });
+    return tags;
+  }
+
+  /** Adds a resource (and its resource group, when new). */
+  addResource(input: NewResource): ResourceRecord {
+    const subscription = this.deps.context.state.subscription(input.subscriptionId);
+    if (!subscription) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${input.subscriptionId}' could not be found.`);
+    if (!/^[^/]+\/[^/]+$/.test(input.type)) throw new ArmError(400, 'InvalidResourceType', `The resource type '${input.type}' must look like 'Namespace/type'.`);
+    let group = subscription.resourceGroups.get(input.resourceGroup.toLowerCase());
+    if (!group) {
+      group = { name: input.resourceGroup, location: input.location ?? 'westeurope', tags: {} };
+      subscription.resourceGroups.set(group.name.toLowerCase(), group);
+    }
+    const now = this.nowIso();
+    return subscription.resources.put({
+      id: buildResourceId(subscription.subscriptionId, group.name, input.type, input.name),
+      subscriptionId: subscription.subscriptionId,
+      resourceGroup: group.name,
+      type: input.type,
+      name: input.name,
+      location: input.location ?? group.location,
+      tags: validateTags({ ...(input.tags ?? {}) }),
+      kind: input.kind,
+      createdTime: now,
+      changedTime: now,
+    });
+  }
+
+  /** Deletes a resource. Returns whether it existed. */
+  deleteResource(resourceId: string): boolean {
+    const parsed = parseResourceId(resourceId);
+    const subscription = parsed && this.deps.context.state.subscription(parsed.subscriptionId);
+    return !!subscription && subscription.resources.delete(resourceId);
+  }
+
+  /** Grants admin consent: creates the app's service principal in the tenant. */
+  consent(tenantId: string, clientId: string): ServicePrincipalState {
+    if (!this.deps.context.state.tenants.has(tenantId.toLowerCase())) {
+      throw new ArmError(404, 'TenantNotFound', `Tenant '${tenantId}' not found.`);
+    }
+    return this.deps.context.state.consent(tenantId, clientId);
+  }
+
+  /** The app's service principal in the tenant, if consented. */
+  servicePrincipal(tenantId: string, clientId: string): ServicePrincipalState | undefined {
+    return this.deps.context.state.servicePrincipal(tenantId, clientId);
+  }
+
+  /** Sets what the consent page does: show (`prompt`), or answer `accept` / `deny` without a click. */
+  setConsentDecision(decision: ConsentDecision): void {
+    if (!['prompt', 'accept', 'deny'].includes(decision)) {
+      throw new ArmError(400, 'InvalidConsentDecision', "The decision must be 'prompt', 'accept' or 'deny'.");
+    }
+    this.deps.context.settings.consentDecision = decision;
+  }
+
+  /** Creates a role assignment directly (no RBAC check). */
+  assignRole(input: NewRoleAssignment): RoleAssignmentState {
+    const role = findBuiltInRole(input.role);
+    if (!role) throw new ArmError(400, 'RoleDefinitionDoesNotExist', `The specified role definition '${input.role}' does not exist.`);
+    const name = input.name ?? deterministicGuid('role-assignment', input.scope, input.principalId, role.id);
+    const now = this.nowIso();
+    const assignment: RoleAssignmentState = {
+      name,
+      scope: input.scope,
+      roleDefinitionGuid: role.id,
+      principalId: input.principalId,
+      principalType:
+        input.principalType ??
+        (this.deps.context.state.usersByOid.has(input.principalId.toLowerCase()) ? 'User' : 'ServicePrincipal'),
+      createdOn: now,
+      updatedOn: now,
+      createdBy: null,
+      updatedBy: null,
+      description: null,
+    };
+    this.deps.context.state.roleAssignments.set(name.toLowerCase(), assignment);
+    return assignment;
+  }
+
+  /** Changes throttling (e.g. `{ enabled: false }` for benchmarks, or small buckets for tests). */
+  configureThrottling(options: ThrottlingOptions): void {
+    this.deps.throttle.configure(options);
+  }
+
+  /** Moves the emulator's clock forward (codes and tokens expire; cost history moves on). */
+  advanceClock(ms: number): void {
+    this.deps.context.clock.advance(ms);
+  }
+
+  /** Restores the initial state: fixture data, no faults, empty log, default settings and clock. */
+  reset(): void {
+    this.deps.rebuildState();
+    this.deps.faults.clear();
+    this.deps.requestLog.clear();
+    this.deps.throttle.configure({ ...this.deps.initialThrottling });
+    this.deps.context.clock.reset();
+    this.deps.context.authorizationCodes.clear();
+    this.deps.context.settings.consentDecision = this.deps.initialConsentDecision;
+  }
+
+  /** A summary of the current state. */
+  summary(): Record<string, unknown> {
+    const { state } = this.deps.context;
+    return {
+      tenants: [...state.tenants.values()].map(t => ({ id: t.id, displayName: t.displayName, users: t.users.length })),
+      subscriptions: [...state.subscriptions.values()].map(s => ({
+        subscriptionId: s.subscriptionId,
+        tenantId: s.tenantId,
+        displayName: s.displayName,
+        currency: s.currency,
+        resourceGroups: s.resourceGroups.size,
+      })),
+      servicePrincipals: [...state.servicePrincipals.values()],
+      roleAssignments: state.roleAssignments.size,
+      consentDecision: this.deps.context.settings.consentDecision,
+      throttling: this.deps.throttle.configuration,
+    };
+  }
+
+  private findResource(resourceId: string) {
+    const parsed = parseResourceId(resourceId);
+    const subscription = parsed && this.deps.context.state.subscription(parsed.subscriptionId);
+    const resource = subscription?.resources.get(resourceId);
+    if (!subscription || !resource) {
+      throw new ArmError(404, 'ResourceNotFound', `The Resource '${resourceId}' was not found.`);
+    }
+    return { subscription, resource };
+  }
+
+  private nowIso(): string {
+    return new Date(this.deps.context.clock.now()).toISOString();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * A local Azure for development, demos and tests: Microsoft Entra ID, ARM (subscriptions,
+ * resource groups, resources, tags, RBAC), Resource Graph, Cost Management and Partner Admin
+ * Link, over HTTPS, for the real Azure SDKs.
+ *
+ * @packageDocumentation
+ */
+
+export { startAzureEmulator, DEFAULT_STATE_DIR } from './startAzureEmulator';
+export type { AzureEmulator, AzureEmulatorOptions } from './startAzureEmulator';
+export { EmulatorControl } from './control/EmulatorControl';
+export type { NewResource, NewRoleAssignment, TagEdit } from './control/EmulatorControl';
+export type { Fault, FaultMatch, FaultSpec } from './control/faults';
+export type { RequestLogEntry } from './control/requestLog';
+export type { ConsentDecision } from './EmulatorContext';
+export type { ThrottlingOptions, TokenBucketLimit } from './throttling/TokenBucketThrottle';
+export type { GenerateOptions } from './model/generatedTenant';
+export type {
+  EmulatorFixture,
+  FixtureApp,
+  FixtureConsent,
+  FixtureCostProfile,
+  FixtureCostRow,
+  FixtureCosts,
+  FixtureResource,
+  FixtureResourceGroup,
+  FixtureRoleAssignment,
+  FixtureSubscription,
+  FixtureTenant,
+  FixtureUser,
+} from './model/fixture';
+export { DEMO_APP, DEMO_TENANT, DEMO_USER } from './model/demoIdentities';
+export { DEMO_FIXTURE_PATH, FixtureError } from './model/fixtureLoader';
+export {
+  BUILT_IN_ROLES,
+  OWNER_ROLE_ID,
+  CONTRIBUTOR_ROLE_ID,
+  READER_ROLE_ID,
+  TAG_CONTRIBUTOR_ROLE_ID,
+  COST_MANAGEMENT_READER_ROLE_ID,
+  USER_ACCESS_ADMINISTRATOR_ROLE_ID,
+} from './rbac/builtInRoles';
+export type { RoleDefinition } from './rbac/builtInRoles';
+export { ArmError, isArmError } from './errors/ArmError';
+export { EntraError, isEntraError } from './errors/EntraError';

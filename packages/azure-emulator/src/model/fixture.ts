@@ -1,0 +1,129 @@
+/**
+ * The fixture format: the Azure-side state the emulator starts from.
+ * `schema/fixture.schema.json` describes the same shape as a JSON Schema.
+ */
+
+/** A user in a tenant's directory. */
+export interface FixtureUser {
+  /** The user's object id (the `oid` claim). */
+  oid: string;
+  /** The sign-in name, e.g. `demo@contoso.example`. */
+  userPrincipalName: string;
+  /** Shown on the sign-in page and put in the `name` claim. Defaults to the user principal name. */
+  displayName?: string;
+}
+
+/** A Microsoft Entra tenant. */
+export interface FixtureTenant {
+  id: string;
+  displayName: string;
+  users: FixtureUser[];
+}
+
+/** A (multi-tenant) app registration. */
+export interface FixtureApp {
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+  /** Shown on the consent page. Defaults to the client id. */
+  displayName?: string;
+}
+
+/** An app that is already consented (has a service principal) in a tenant. */
+export interface FixtureConsent {
+  tenantId: string;
+  clientId: string;
+}
+
+/** A role assignment in a subscription. */
+export interface FixtureRoleAssignment {
+  /** The object id of a user or service principal. */
+  principalId: string;
+  /** A built-in role name (e.g. `Owner`, `Reader`, `Tag Contributor`) or a role definition GUID. */
+  role: string;
+  /**
+   * The scope, relative to the subscription (e.g. `/resourceGroups/rg-web`) or absolute.
+   * Defaults to the subscription itself.
+   */
+  scope?: string;
+  /** The role assignment's name (a GUID). Defaults to a GUID derived from the other fields. */
+  name?: string;
+  /** `User`, `ServicePrincipal` or `Group`. Defaults to `User` for users and `ServicePrincipal` otherwise. */
+  principalType?: string;
+}
+
+/** A resource group. */
+export interface FixtureResourceGroup {
+  name: string;
+  location: string;
+  tags?: Record<string, string>;
+}
+
+/** A resource. Its id is built from the subscription, group, type and name. */
+export interface FixtureResource {
+  /** The full resource type, e.g. `Microsoft.Compute/virtualMachines`. */
+  type: string;
+  name: string;
+  resourceGroup: string;
+  location: string;
+  tags?: Record<string, string>;
+  kind?: string;
+  sku?: { name: string; tier?: string };
+  /** ISO timestamp. Defaults to a fixed date derived from the resource. */
+  createdTime?: string;
+}
+
+/** A subscription with its role assignments, resource groups and resources. */
+export interface FixtureSubscription {
+  subscriptionId: string;
+  tenantId: string;
+  displayName: string;
+  /** `Enabled` (default), `Warned`, `PastDue`, `Disabled` or `Deleted`. */
+  state?: string;
+  /** The billing currency used by Cost Management. Defaults to `USD`. */
+  currency?: string;
+  tags?: Record<string, string>;
+  roleAssignments?: FixtureRoleAssignment[];
+  resourceGroups?: FixtureResourceGroup[];
+  resources?: FixtureResource[];
+}
+
+/** A daily cost profile for one resource. */
+export interface FixtureCostProfile {
+  /** The full resource id (case-insensitive). */
+  resourceId: string;
+  /** The average cost of a weekday, in the subscription's currency. */
+  dailyCost: number;
+  /** The factor applied on Saturdays and Sundays. Defaults to 0.85. */
+  weekendFactor?: number;
+  /** Relative day-to-day noise, 0 to 1. Defaults to 0.1. */
+  noise?: number;
+}
+
+/** An explicit daily cost row. A resource with explicit rows only costs what its rows say. */
+export interface FixtureCostRow {
+  /** `YYYY-MM-DD`. */
+  date: string;
+  resourceId: string;
+  cost: number;
+}
+
+/** Cost Management data. Resources without a profile or rows get a cost derived from their type. */
+export interface FixtureCosts {
+  /** Seeds the day-to-day noise. Defaults to 1. */
+  seed?: number;
+  /** How many days of history exist before today. Defaults to 120. */
+  historyDays?: number;
+  profiles?: FixtureCostProfile[];
+  rows?: FixtureCostRow[];
+}
+
+/** A whole fixture. */
+export interface EmulatorFixture {
+  tenants: FixtureTenant[];
+  apps?: FixtureApp[];
+  /** Apps that already have a service principal in a tenant (admin consent already given). */
+  consents?: FixtureConsent[];
+  subscriptions?: FixtureSubscription[];
+  costs?: FixtureCosts;
+}

@@ -1,0 +1,408 @@
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import { AddressInfo, Socket } from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ArmCall } from './arm/ArmCall';
+import { ArmCaller, authenticateArmCaller } from './arm/armAuthentication';
+import { routeArmRequest } from './arm/armRouter';
+import { EmulatorControl } from './control/EmulatorControl';
+import { handleControlRequest } from './control/controlRoutes';
+import { Fault, FaultInjector } from './control/faults';
+import { RequestLog } from './control/requestLog';
+import { CostModel } from './cost/CostModel';
+import { ConsentDecision, EmulatorContext } from './EmulatorContext';
+import { peekJwtClaims } from './entra/accessTokens';
+import { AuthorizationCodeStore } from './entra/authorizationCodes';
+import { handleInteractiveRequest } from './entra/authorizeEndpoint';
+import { openIdConfiguration } from './entra/openIdConfiguration';
+import { loadOrCreateSigningKey } from './entra/signingKey';
+import { resolveTenantSegment } from './entra/tenantAliases';
+import { handleTokenRequest } from './entra/tokenEndpoint';
+import { ArmError, isArmError } from './errors/ArmError';
+import { isEntraError } from './errors/EntraError';
+import { EmulatorRequest, EmulatorResponse, jsonResponse } from './http/EmulatorHttp';
+import { EmulatorClock } from './model/EmulatorClock';
+import { EmulatorState } from './model/EmulatorState';
+import { EmulatorFixture } from './model/fixture';
+import { DEMO_FIXTURE_PATH, loadFixtureFile, validateFixture } from './model/fixtureLoader';
+import { GenerateOptions, generateTenant } from './model/generatedTenant';
+import { ThrottleCategory, ThrottlingOptions, TokenBucketThrottle } from './throttling/TokenBucketThrottle';
+import { loadOrCreateEmulatorCertificates } from './tls/emulatorCertificates';
+
+/** Options for {@link startAzureEmulator}. */
+export interface AzureEmulatorOptions {
+  /** Port on 127.0.0.1. Defaults to 0, which picks a free port. */
+  port?: number;
+  /**
+   * The Azure-side state: a fixture object, or the path of a fixture JSON file.
+   * Defaults to the demo fixture (`fixtures/demo.json`). Ignored when `generate` is set.
+   */
+  fixture?: EmulatorFixture | string;
+  /** Builds a deterministic large tenant instead of loading a fixture. */
+  generate?: GenerateOptions;
+  /**
+   * Where the CA, server certificate and token signing key are kept and reused.
+   * Defaults to `.azure-emulator` in the package directory.
+   */
+  stateDir?: string;
+  /** Added to every Azure response (not the control API). Defaults to 0. */
+  latencyMs?: number;
+  /** ARM and Cost Management throttling. Defaults to ARM-like limits; `{ enabled: false }` turns it off. */
+  throttling?: ThrottlingOptions;
+  /** What the consent page does. Defaults to `prompt` (show Accept / Cancel). */
+  consentDecision?: ConsentDecision;
+  /** Rows per Cost Management page before `nextLink`. Defaults to 5000. */
+  costQueryPageSize?: number;
+  /** Maximum resources (and resource groups) per ARM list page. Defaults to 1000. */
+  resourcePageSize?: number;
+  /** Default rows per Resource Graph page. Defaults to 1000. */
+  resourceGraphPageSize?: number;
+  /** How many requests the request log keeps. Defaults to 10,000. */
+  requestLogLimit?: number;
+}
+
+/** A running emulator. */
+export interface AzureEmulator {
+  /** The base URL, e.g. `https://localhost:49321`; ARM's endpoint. */
+  url: string;
+  /** Entra ID's authority host; the same as `url`. */
+  authorityHost: string;
+  /** The CA certificate (PEM) that clients must trust. */
+  caCert: string;
+  /** The absolute path of the CA certificate file. */
+  caCertFile: string;
+  /** The port it listens on. */
+  port: number;
+  /** In-process control: faults, request log, Azure-side changes, reset. */
+  control: EmulatorControl;
+  /** Stops the server and closes open connections. */
+  stop(): Promise<void>;
+}
+
+/** The default state directory: `.azure-emulator` in the package directory. */
+export const DEFAULT_STATE_DIR = path.resolve(__dirname, '..', '.azure-emulator');
+
+const ENTRA_PATH =
+  /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/authorize|oauth2\/v2\.0\/token|v2\.0\/adminconsent|adminconsent|oauth2\/v2\.0\/logout)$/i;
+const NOT_TENANTS = new Set(['subscriptions', 'providers', 'tenants', '_emulator']);
+
+/**
+ * Starts the emulator: Entra ID, ARM (subscriptions, resource groups, resources, tags, RBAC),
+ * Resource Graph, Cost Management and Partner Admin Link over HTTPS on 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startAzureEmulator({ stateDir: tmpDir });
+ * const credential = new ClientSecretCredential(tenantId, clientId, secret, {
+ *   authorityHost: emulator.authorityHost,
+ *   disableInstanceDiscovery: true,
+ *   tlsOptions: { ca: emulator.caCert },
+ * });
+ * ```
+ */
+export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Promise<AzureEmulator> {
+  const {
+    port = 0,
+    stateDir = DEFAULT_STATE_DIR,
+    latencyMs = 0,
+    throttling = {},
+    consentDecision = 'prompt',
+    costQueryPageSize = 5000,
+    resourcePageSize = 1000,
+    resourceGraphPageSize = 1000,
+    requestLogLimit = 10_000,
+  } = options;
+
+  const certificates = await loadOrCreateEmulatorCertificates({ stateDir });
+  const signingKey = await loadOrCreateSigningKey({ stateDir });
+  const clock = new EmulatorClock();
+  const buildState = await stateFactory(options, () => clock.now());
+
+  const server = createServer({ key: certificates.serverKey, cert: certificates.serverCert });
+  const sockets = new Set<Socket>();
+  server.on('connection', socket => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  const url = `https://localhost:${actualPort}`;
+
+  const initial = buildState();
+  const context: EmulatorContext = {
+    state: initial.state,
+    costModel: initial.costModel,
+    clock,
+    signingKey,
+    baseUrl: url,
+    settings: { consentDecision, costQueryPageSize, resourcePageSize, resourceGraphPageSize },
+    authorizationCodes: new AuthorizationCodeStore(),
+  };
+  const faults = new FaultInjector();
+  const requestLog = new RequestLog(requestLogLimit);
+  const throttle = new TokenBucketThrottle(throttling, () => clock.now());
+  const control = new EmulatorControl({
+    context,
+    faults,
+    requestLog,
+    throttle,
+    rebuildState: () => {
+      const next = buildState();
+      context.state = next.state;
+      context.costModel = next.costModel;
+    },
+    initialConsentDecision: consentDecision,
+    initialThrottling: { ...throttling },
+  });
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch(error => {
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'InternalServerError', message: String(error), details: [] } }));
+      } else {
+        res.destroy();
+      }
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const parsedUrl = new URL(`${url}${req.url ?? '/'}`);
+    const request: EmulatorRequest = {
+      method: (req.method ?? 'GET').toUpperCase(),
+      url: parsedUrl,
+      path: decodeURIComponent(parsedUrl.pathname).replace(/\/{2,}/g, '/'),
+      headers: req.headers,
+      body: Buffer.concat(chunks),
+      remoteAddress: req.socket.remoteAddress ?? '',
+      requestId: randomUUID(),
+    };
+
+    if (request.path === '/_emulator' || request.path.startsWith('/_emulator/')) {
+      send(res, request, safely(() => handleControlRequest(control, request)));
+      return;
+    }
+
+    const fault = faults.take(request.method, request.path);
+    const log = (status: number, caller?: Partial<ArmCaller>, clientId?: string | null) =>
+      requestLog.add({
+        time: new Date(started).toISOString(),
+        method: request.method,
+        path: request.path,
+        query: parsedUrl.search.replace(/^\?/, ''),
+        principal: caller?.objectId ?? null,
+        tenantId: caller?.tenantId ?? null,
+        clientId: clientId ?? null,
+        status,
+        durationMs: Date.now() - started,
+        faultId: fault?.id ?? null,
+      });
+    const peeked = peekCaller(request);
+
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (latencyMs > 0) await sleep(latencyMs);
+    if (fault && applyFault(fault, request, res)) {
+      log(fault.reset ? 0 : fault.malformed ? 200 : fault.status ?? 0, peeked.caller, peeked.clientId);
+      return;
+    }
+
+    let caller: ArmCaller | undefined;
+    const response = safely(() => {
+      const entra = ENTRA_PATH.exec(request.path);
+      if (entra && !NOT_TENANTS.has(entra[1].toLowerCase())) {
+        return routeEntra(entra[1], entra[2].toLowerCase(), request);
+      }
+      if (request.path === '/' && request.method === 'GET') {
+        return jsonResponse(200, { name: 'azure-tenant-emulator', authorityHost: url, armEndpoint: url });
+      }
+      if (!request.url.searchParams.get('api-version')) {
+        throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+      }
+      caller = authenticateArmCaller(context, request);
+      const throttled = throttleFor(request, caller);
+      if (throttled.error) throw throttled.error;
+      const result = routeArmRequest({ context, request, caller } satisfies ArmCall);
+      return { ...result, headers: { ...throttled.headers, ...(result.headers ?? {}) } };
+    });
+    send(res, request, response);
+    log(response.status, caller ?? peeked.caller, peeked.clientId);
+  }
+
+  function routeEntra(segment: string, endpoint: string, request: EmulatorRequest): EmulatorResponse {
+    const selector = resolveTenantSegment(context, segment);
+    if (endpoint.endsWith('openid-configuration')) {
+      return jsonResponse(200, openIdConfiguration(context, segment, selector));
+    }
+    if (endpoint.endsWith('keys')) {
+      return jsonResponse(200, { keys: [signingKey.jwk] });
+    }
+    if (endpoint === 'oauth2/v2.0/token') {
+      if (request.method !== 'POST') throw new ArmError(405, 'MethodNotAllowed', 'The token endpoint only accepts POST.');
+      return handleTokenRequest(context, request, selector);
+    }
+    if (endpoint === 'oauth2/v2.0/authorize') {
+      return handleInteractiveRequest(context, request, selector, 'authorize');
+    }
+    if (endpoint.endsWith('adminconsent')) {
+      return handleInteractiveRequest(context, request, selector, 'adminconsent');
+    }
+    return { status: 200, headers: { 'content-type': 'text/html' }, body: '<p>Signed out.</p>' };
+  }
+
+  function throttleFor(request: EmulatorRequest, caller: ArmCaller): { headers: Record<string, string>; error?: ArmError } {
+    const lower = request.path.toLowerCase();
+    const subscription = /^\/subscriptions\/([^/]+)/.exec(lower)?.[1];
+    const isCost = lower.includes('/providers/microsoft.costmanagement/');
+    const category: ThrottleCategory = isCost
+      ? 'costManagement'
+      : request.method === 'GET' || request.method === 'HEAD' || lower.endsWith('/providers/microsoft.resourcegraph/resources')
+      ? 'reads'
+      : 'writes';
+    const key = `${caller.tenantId}|${caller.objectId}|${isCost ? lower.split('/providers/microsoft.costmanagement/')[0] : subscription ?? 'tenant'}`;
+    const decision = throttle.take(category, key);
+    const level = subscription ? 'subscription' : 'tenant';
+    const headers: Record<string, string> = isCost
+      ? { 'x-ms-ratelimit-microsoft.costmanagement-qpu-remaining': `QueryQPU=${decision.remaining}` }
+      : { [`x-ms-ratelimit-remaining-${level}-${category}`]: String(decision.remaining) };
+    if (decision.allowed) return { headers };
+    const retryHeaders: Record<string, string> = { ...headers, 'retry-after': String(decision.retryAfterSeconds) };
+    if (isCost) {
+      retryHeaders['x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after'] = String(decision.retryAfterSeconds);
+      return { headers, error: new ArmError(429, '429', 'Too many requests. Please retry.', { headers: retryHeaders }) };
+    }
+    const kind = category === 'reads' ? 'read' : 'write';
+    return {
+      headers,
+      error: new ArmError(
+        429,
+        subscription ? 'SubscriptionRequestsThrottled' : 'TenantRequestsThrottled',
+        `Number of '${kind}' requests for ${subscription ? `subscription '${subscription}'` : `tenant '${caller.tenantId}'`} actor '${caller.objectId}' exceeded. Please try again after '${decision.retryAfterSeconds}' seconds after the last request.`,
+        { headers: retryHeaders },
+      ),
+    };
+  }
+
+  async function stop(): Promise<void> {
+    await new Promise<void>(resolve => {
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
+  }
+
+  return {
+    url,
+    authorityHost: url,
+    caCert: certificates.caCert,
+    caCertFile: certificates.caCertFile,
+    port: actualPort,
+    control,
+    stop,
+  };
+}
+
+async function stateFactory(
+  options: AzureEmulatorOptions,
+  now: () => number,
+): Promise<() => { state: EmulatorState; costModel: CostModel }> {
+  if (options.generate) {
+    const generate = options.generate;
+    return () => {
+      const generated = generateTenant(generate);
+      return {
+        state: EmulatorState.fromFixture(generated.fixture, { lazyResources: generated.lazyResources, now }),
+        costModel: new CostModel({ costs: generated.fixture.costs, now }),
+      };
+    };
+  }
+  const fixture =
+    typeof options.fixture === 'object'
+      ? validateFixture(options.fixture)
+      : await loadFixtureFile(options.fixture ?? DEMO_FIXTURE_PATH);
+  const frozen = JSON.stringify(fixture);
+  return () => {
+    const copy: EmulatorFixture = JSON.parse(frozen);
+    return {
+      state: EmulatorState.fromFixture(copy, { now }),
+      costModel: new CostModel({ costs: copy.costs, now }),
+    };
+  };
+}
+
+function safely(produce: () => EmulatorResponse): EmulatorResponse {
+  try {
+    return produce();
+  } catch (error) {
+    if (isArmError(error)) {
+      return jsonResponse(error.status, error.toBody(), error.headers);
+    }
+    if (isEntraError(error)) {
+      return jsonResponse(error.status, error.toBody(), { 'cache-control': 'no-store, no-cache' });
+    }
+    return jsonResponse(500, {
+      error: { code: 'InternalServerError', message: (error as Error)?.message ?? String(error), details: [] },
+    });
+  }
+}
+
+function peekCaller(request: EmulatorRequest): { caller?: Partial<ArmCaller>; clientId: string | null } {
+  const header = request.headers.authorization;
+  let caller: Partial<ArmCaller> | undefined;
+  if (header && /^bearer /i.test(header)) {
+    const claims = peekJwtClaims(header.slice(7));
+    if (claims) caller = { objectId: claims.oid, tenantId: claims.tid };
+  }
+  let clientId: string | null = null;
+  if (request.path.toLowerCase().endsWith('/oauth2/v2.0/token') || request.path.toLowerCase().endsWith('/authorize')) {
+    clientId =
+      new URLSearchParams(request.body.toString('utf8')).get('client_id') ?? request.url.searchParams.get('client_id');
+  }
+  return { caller, clientId };
+}
+
+function applyFault(fault: Fault, request: EmulatorRequest, res: ServerResponse): boolean {
+  if (fault.reset) {
+    res.socket?.destroy();
+    return true;
+  }
+  if (fault.malformed) {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'x-ms-request-id': request.requestId });
+    res.end('{"value":[{"id":"/subscriptions/');
+    return true;
+  }
+  if (fault.status !== undefined) {
+    const status = fault.status;
+    const code =
+      fault.code ??
+      ({ 400: 'BadRequest', 401: 'AuthenticationFailed', 403: 'AuthorizationFailed', 404: 'NotFound', 409: 'Conflict', 429: 'TooManyRequests', 500: 'InternalServerError', 502: 'BadGateway', 503: 'ServiceUnavailable', 504: 'GatewayTimeout' } as Record<number, string>)[status] ??
+      'InjectedFault';
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=utf-8',
+      'x-ms-request-id': request.requestId,
+    };
+    if (status === 429 || status === 503) headers['retry-after'] = String(fault.retryAfterSeconds ?? 1);
+    res.writeHead(status, headers);
+    res.end(JSON.stringify({ error: { code, message: `Injected fault ${fault.id}: ${status} ${code}.`, details: [] } }));
+    return true;
+  }
+  return false;
+}
+
+function send(res: ServerResponse, request: EmulatorRequest, response: EmulatorResponse): void {
+  const clientRequestId = request.headers['x-ms-client-request-id'];
+  const headers: Record<string, string> = {
+    'x-ms-request-id': request.requestId,
+    'x-ms-correlation-request-id': request.requestId,
+    ...(typeof clientRequestId === 'string' ? { 'x-ms-client-request-id': clientRequestId } : {}),
+    ...(response.headers ?? {}),
+  };
+  res.writeHead(response.status, headers);
+  res.end(response.body);
+}
