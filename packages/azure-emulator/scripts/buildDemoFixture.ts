@@ -114,7 +114,7 @@ const subscriptions: FixtureSubscription[] = plans.map((plan, s) => {
     resourceGroups: plan.groups.map(g => ({
       name: g.name,
       location: g.location,
-      tags: hash32(SEED, s, g.name.length) % 2 ? { owner: `team-${g.team}` } : {},
+      tags: (hash32(SEED, s, g.name.length) % 2 ? { owner: `team-${g.team}` } : {}) as Record<string, string>,
     })),
     resources,
   };

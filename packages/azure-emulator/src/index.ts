@@ -43,3 +43,4 @@ export {
 export type { RoleDefinition } from './rbac/builtInRoles';
 export { ArmError, isArmError } from './errors/ArmError';
 export { EntraError, isEntraError } from './errors/EntraError';
+export { emulatorClientOptions, emulatorCredentialOptions } from './clientOptions';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
-import { AddressInfo, Socket } from 'node:net';
+import { AddressInfo } from 'node:net';
+import { Duplex } from 'node:stream';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ArmCall } from './arm/ArmCall';
@@ -26,7 +27,7 @@ import { EmulatorRequest, EmulatorResponse, jsonResponse } from './http/Emulator
 import { EmulatorClock } from './model/EmulatorClock';
 import { EmulatorState } from './model/EmulatorState';
 import { EmulatorFixture } from './model/fixture';
-import { DEMO_FIXTURE_PATH, loadFixtureFile, validateFixture } from './model/fixtureLoader';
+import { DEMO_FIXTURE_PATH, loadFixtureFile, packageRoot, validateFixture } from './model/fixtureLoader';
 import { GenerateOptions, generateTenant } from './model/generatedTenant';
 import { ThrottleCategory, ThrottlingOptions, TokenBucketThrottle } from './throttling/TokenBucketThrottle';
 import { loadOrCreateEmulatorCertificates } from './tls/emulatorCertificates';
@@ -82,7 +83,7 @@ export interface AzureEmulator {
 }
 
 /** The default state directory: `.azure-emulator` in the package directory. */
-export const DEFAULT_STATE_DIR = path.resolve(__dirname, '..', '.azure-emulator');
+export const DEFAULT_STATE_DIR = path.join(packageRoot(), '.azure-emulator');
 
 const ENTRA_PATH =
   /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/authorize|oauth2\/v2\.0\/token|v2\.0\/adminconsent|adminconsent|oauth2\/v2\.0\/logout)$/i;
@@ -121,7 +122,7 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
   const buildState = await stateFactory(options, () => clock.now());
 
   const server = createServer({ key: certificates.serverKey, cert: certificates.serverCert });
-  const sockets = new Set<Socket>();
+  const sockets = new Set<Duplex>();
   server.on('connection', socket => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -210,7 +211,10 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
     if (fault?.delayMs) await sleep(fault.delayMs);
     if (latencyMs > 0) await sleep(latencyMs);
     if (fault && applyFault(fault, request, res)) {
-      log(fault.reset ? 0 : fault.malformed ? 200 : fault.status ?? 0, peeked.caller, peeked.clientId);
+      let status = fault.status ?? 0;
+      if (fault.malformed) status = 200;
+      if (fault.reset) status = 0;
+      log(status, peeked.caller, peeked.clientId);
       return;
     }
 
@@ -261,11 +265,10 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
     const lower = request.path.toLowerCase();
     const subscription = /^\/subscriptions\/([^/]+)/.exec(lower)?.[1];
     const isCost = lower.includes('/providers/microsoft.costmanagement/');
-    const category: ThrottleCategory = isCost
-      ? 'costManagement'
-      : request.method === 'GET' || request.method === 'HEAD' || lower.endsWith('/providers/microsoft.resourcegraph/resources')
-      ? 'reads'
-      : 'writes';
+    const isRead =
+      request.method === 'GET' || request.method === 'HEAD' || lower.endsWith('/providers/microsoft.resourcegraph/resources');
+    let category: ThrottleCategory = isRead ? 'reads' : 'writes';
+    if (isCost) category = 'costManagement';
     const key = `${caller.tenantId}|${caller.objectId}|${isCost ? lower.split('/providers/microsoft.costmanagement/')[0] : subscription ?? 'tenant'}`;
     const decision = throttle.take(category, key);
     const level = subscription ? 'subscription' : 'tenant';

@@ -14,8 +14,8 @@ export function handleTagsAtScope(call: ArmCall, scope: string): EmulatorRespons
   }
   requireSubscription(call, parsed.subscriptionId);
   const method = call.request.method;
-  const action =
-    method === 'GET' ? 'Microsoft.Resources/tags/read' : method === 'DELETE' ? 'Microsoft.Resources/tags/delete' : 'Microsoft.Resources/tags/write';
+  const ACTIONS: Record<string, string> = { GET: 'read', DELETE: 'delete' };
+  const action = `Microsoft.Resources/tags/${ACTIONS[method] ?? 'write'}`;
   requirePermission(call.context.state, call.caller, written, action);
   const resolved = resolveScope(call, written);
 

@@ -5,6 +5,7 @@ export const TAG_LIMITS = {
   maxTags: 50,
   maxNameLength: 512,
   maxValueLength: 256,
+  // eslint-disable-next-line no-control-regex -- Azure refuses control characters in tag names.
   forbiddenNameCharacters: /[<>%&\\?/]|[\u0000-\u001f]/,
 } as const;
 

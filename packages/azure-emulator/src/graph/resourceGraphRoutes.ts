@@ -75,7 +75,7 @@ export function queryResourceGraph(call: ArmCall): EmulatorResponse {
   const data: Record<string, unknown>[] = [];
   let skipped = 0;
   let next: GraphCursor | undefined;
-  outer: for (let si = cursor.s; si < subscriptions.length; si++) {
+  for (let si = cursor.s; si < subscriptions.length && !next; si++) {
     const subscription = subscriptions[si];
     for (const resource of subscription.resources.entries(si === cursor.s ? cursor.i : -1)) {
       if (!options.$skipToken && skipped < skip) {
@@ -84,7 +84,7 @@ export function queryResourceGraph(call: ArmCall): EmulatorResponse {
       }
       if (data.length === top) {
         next = { s: si, i: resource.index - 1 };
-        break outer;
+        break;
       }
       data.push(resourceGraphRow(subscription, resource));
     }

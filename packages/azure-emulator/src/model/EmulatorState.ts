@@ -178,11 +178,7 @@ export class EmulatorState {
             `Fixture subscription ${subscriptionId}: unknown role '${assignment.role}'`,
           );
         }
-        const scope = !assignment.scope
-          ? `/subscriptions/${subscriptionId}`
-          : assignment.scope.toLowerCase().startsWith('/subscriptions/')
-          ? assignment.scope
-          : `/subscriptions/${subscriptionId}${assignment.scope.startsWith('/') ? '' : '/'}${assignment.scope}`;
+        const scope = absoluteScope(subscriptionId, assignment.scope);
         const name =
           assignment.name ?? deterministicGuid('role-assignment', scope, assignment.principalId, role.id);
         const isUser = state.usersByOid.has(assignment.principalId.toLowerCase());
@@ -269,6 +265,12 @@ export function isSameOrAncestorScope(ancestor: string, scope: string): boolean 
   const a = ancestor.toLowerCase().replace(/\/+$/, '');
   const s = scope.toLowerCase().replace(/\/+$/, '');
   return a === '' || s === a || s.startsWith(`${a}/`);
+}
+
+function absoluteScope(subscriptionId: string, scope: string | undefined): string {
+  if (!scope) return `/subscriptions/${subscriptionId}`;
+  if (scope.toLowerCase().startsWith('/subscriptions/')) return scope;
+  return `/subscriptions/${subscriptionId}${scope.startsWith('/') ? '' : '/'}${scope}`;
 }
 
 function fixtureResourceRecord(

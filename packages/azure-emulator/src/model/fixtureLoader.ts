@@ -3,7 +3,12 @@ import path from 'node:path';
 import { EmulatorFixture } from './fixture';
 
 /** The demo fixture shipped with the package. */
-export const DEMO_FIXTURE_PATH = path.resolve(__dirname, '..', '..', 'fixtures', 'demo.json');
+export const DEMO_FIXTURE_PATH = path.join(packageRoot(), 'fixtures', 'demo.json');
+
+/** The package's directory (works from source and from the published package). */
+export function packageRoot(): string {
+  return path.dirname(require.resolve('@azure-tenant/azure-emulator/package.json'));
+}
 
 /** A fixture that does not have the required shape. */
 export class FixtureError extends Error {
