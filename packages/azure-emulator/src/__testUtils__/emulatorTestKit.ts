@@ -1,5 +1,6 @@
 import { ClientSecretCredential } from '@azure/identity';
 import { AccessToken, TokenCredential } from '@azure/core-auth';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import os from 'node:os';
@@ -111,4 +112,35 @@ export function expectMatchesExample(actual: unknown, example: unknown, where = 
       expectMatchesExample(actualObject[key], exampleObject[key], `${where}.${key}`);
     }
   }
+}
+
+/** Runs the authorization code flow with PKCE for a user and returns the delegated access token. */
+export async function userAccessToken(emulator: AzureEmulator, userPrincipalName: string): Promise<string> {
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const redirectUri = DEMO_APP.redirectUris[0];
+  const query = new URLSearchParams({
+    client_id: DEMO_APP.clientId,
+    response_type: 'code',
+    redirect_uri: redirectUri,
+    scope: 'https://management.azure.com/user_impersonation',
+    login_hint: userPrincipalName,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    emulator_decision: 'accept',
+  });
+  const authorize = await rawRequest(emulator, 'GET', `/organizations/oauth2/v2.0/authorize?${query}`);
+  const code = new URL(String(authorize.headers.location)).searchParams.get('code');
+  if (!code) throw new Error(`No code: ${authorize.status} ${authorize.text}`);
+  const token = await rawRequest(emulator, 'POST', '/organizations/oauth2/v2.0/token', {
+    form: {
+      grant_type: 'authorization_code',
+      client_id: DEMO_APP.clientId,
+      client_secret: DEMO_APP.clientSecret,
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+    },
+  });
+  return token.json().access_token;
 }
