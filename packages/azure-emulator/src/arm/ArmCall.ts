@@ -11,7 +11,10 @@ export interface ArmCall {
 
 /** The `nextLink` for a page of the same request, with a new `$skiptoken`. */
 export function nextLinkFor(call: ArmCall, skipToken: string, param = '$skiptoken'): string {
-  const url = new URL(call.request.url.pathname + call.request.url.search, call.context.baseUrl);
-  url.searchParams.set(param, skipToken);
-  return url.toString();
+  const params = new URLSearchParams(call.request.url.search);
+  params.delete('$skiptoken');
+  params.delete('$skipToken');
+  const rest = params.toString();
+  // ARM writes `$skiptoken` literally in its next links.
+  return `${call.context.baseUrl}${call.request.path}?${rest ? `${rest}&` : ''}${param}=${encodeURIComponent(skipToken)}`;
 }

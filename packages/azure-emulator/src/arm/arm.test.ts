@@ -119,7 +119,7 @@ describe('ARM', () => {
       expect(ids.size).toBe(80);
       const pages = emulator.control.requests().filter(r => r.path === `/subscriptions/${PLATFORM_SUB}/resources`);
       expect(pages).toHaveLength(Math.ceil(80 / 7));
-      expect(pages[1].query).toMatch(/%24skiptoken=/);
+      expect(pages[1].query).toMatch(/\$skiptoken=/);
     });
 
     it('filters by resource type and by tag, and expands createdTime and changedTime', async () => {

@@ -40,10 +40,9 @@ export function handleCostManagement(call: ArmCall, scope: string, operation: 'q
   const rows = table.rows.slice(offset, offset + pageSize);
   let nextLink: string | null = null;
   if (offset + pageSize < table.rows.length) {
-    const url = new URL(call.request.url.pathname, call.context.baseUrl);
-    url.searchParams.set('api-version', call.request.url.searchParams.get('api-version') ?? '2022-10-01');
-    url.searchParams.set('$skiptoken', Buffer.from(String(offset + pageSize)).toString('base64url'));
-    nextLink = url.toString();
+    const apiVersion = encodeURIComponent(call.request.url.searchParams.get('api-version') ?? '2022-10-01');
+    const next = Buffer.from(String(offset + pageSize)).toString('base64url');
+    nextLink = `${call.context.baseUrl}${call.request.path}?api-version=${apiVersion}&$skiptoken=${next}`;
   }
   const id = randomUUID();
   const scopeWithoutSlash = written.slice(1);
