@@ -20,4 +20,8 @@ backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(demoPermissionPolicyModule);
 
+// The Azure tenant plugins of this repository.
+backend.add(import('@azure-tenant/plugin-azure-tenant-backend'));
+backend.add(import('@azure-tenant/plugin-catalog-backend-module-azure-tenant'));
+
 backend.start();

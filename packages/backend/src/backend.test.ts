@@ -1,0 +1,77 @@
+import path from 'node:path';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import azureTenantPlugin from '@azure-tenant/plugin-azure-tenant-backend';
+import catalogModuleAzureTenant from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
+import request from 'supertest';
+
+jest.setTimeout(60_000);
+
+// The demo portal's catalog on each supported database: SQLite always, PostgreSQL 15 when
+// BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING points at a server.
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+const orgFile = path.resolve(__dirname, '../../../examples/org.yaml');
+
+async function eventually<T>(assertion: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise(resolve => setTimeout(resolve, 500));
+    }
+  }
+}
+
+describe('the demo backend', () => {
+  if (!databases.supports('POSTGRES_15')) {
+    // A visible marker in the test report, rather than a silent gap.
+    it.skip('on POSTGRES_15: skipped, PostgreSQL is not reachable (set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING)', () => {});
+  }
+
+  describe.each(databases.eachSupportedId())('on %s', databaseId => {
+    it('ingests the demo organization into the catalog and serves the Azure tenant plugin', async () => {
+      const knex = await databases.init(databaseId);
+      const { server } = await startTestBackend({
+        features: [
+          catalogPlugin,
+          azureTenantPlugin,
+          catalogModuleAzureTenant,
+          mockServices.database.factory({ knex }),
+          mockServices.rootConfig.factory({
+            data: {
+              catalog: {
+                processingInterval: { seconds: 1 },
+                rules: [{ allow: ['User', 'Group'] }],
+                locations: [{ type: 'file', target: orgFile }],
+              },
+            },
+          }),
+        ],
+      });
+
+      const health = await request(server).get('/api/azure-tenant/health');
+      expect(health.status).toBe(200);
+
+      const groups = await eventually(async () => {
+        const response = await request(server)
+          .get('/api/catalog/entities/by-query?filter=kind=group')
+          .set('authorization', mockCredentials.user.header());
+        expect(response.status).toBe(200);
+        const names = response.body.items.map((e: any) => e.metadata.name);
+        expect(names).toEqual(
+          expect.arrayContaining(['azure-admins', 'platform', 'payments', 'data']),
+        );
+        return names;
+      });
+      expect(groups).toHaveLength(4);
+    });
+  });
+});

@@ -1,0 +1,100 @@
+import {
+  AuthorizeResult,
+  createPermission,
+} from '@backstage/plugin-permission-common';
+import { ConfigReader } from '@backstage/config';
+import { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import { DemoPermissionPolicy } from './permissionPolicy';
+
+function userWith(ownershipEntityRefs: string[]): PolicyQueryUser {
+  return {
+    identity: {
+      type: 'user',
+      userEntityRef: ownershipEntityRefs[0],
+      ownershipEntityRefs,
+    },
+    credentials: {} as PolicyQueryUser['credentials'],
+    info: { userEntityRef: ownershipEntityRefs[0], ownershipEntityRefs },
+    token: 'token',
+  } as PolicyQueryUser;
+}
+
+const admin = userWith(['user:default/guest', 'group:default/Azure-Admins']);
+const owner = userWith(['user:default/alice', 'group:default/payments']);
+
+const connectTenant = createPermission({
+  name: 'azure-tenant.tenant.connect',
+  attributes: { action: 'create' },
+});
+const readSpend = createPermission({
+  name: 'azure-tenant.spend.read',
+  attributes: { action: 'read' },
+  resourceType: 'catalog-entity',
+});
+const updateTags = createPermission({
+  name: 'azure-tenant.tags.update',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+const deleteEntity = createPermission({
+  name: 'catalog.entity.delete',
+  attributes: { action: 'delete' },
+  resourceType: 'catalog-entity',
+});
+
+describe('DemoPermissionPolicy', () => {
+  const policy = new DemoPermissionPolicy({
+    adminEntityRefs: ['group:default/azure-admins'],
+  });
+
+  it('lets members of an admin group do everything, whatever the case of the reference', async () => {
+    for (const permission of [connectTenant, updateTags, deleteEntity]) {
+      await expect(policy.handle({ permission }, admin)).resolves.toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
+  });
+
+  it('lets other users read', async () => {
+    await expect(policy.handle({ permission: readSpend }, owner)).resolves.toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+  });
+
+  it('keeps connecting tenants for admins', async () => {
+    await expect(
+      policy.handle({ permission: connectTenant }, owner),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it("allows tag edits on an entity only to the entity's owners", async () => {
+    const decision = await policy.handle({ permission: updateTags }, owner);
+    expect(decision).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        resourceType: 'catalog-entity',
+        params: { claims: ['user:default/alice', 'group:default/payments'] },
+      },
+    });
+  });
+
+  it('keeps changes to the catalog itself for admins', async () => {
+    await expect(
+      policy.handle({ permission: deleteEntity }, owner),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('reads its admins from config', async () => {
+    const fromConfig = DemoPermissionPolicy.fromConfig(
+      new ConfigReader({
+        permission: { demoPolicy: { adminEntityRefs: ['user:default/alice'] } },
+      }),
+    );
+    await expect(
+      fromConfig.handle({ permission: connectTenant }, owner),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+  });
+});
