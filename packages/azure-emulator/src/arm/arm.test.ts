@@ -43,6 +43,16 @@ describe('ARM', () => {
     new AuthorizationManagementClient(staticTokenCredential(token), subscriptionId, emulatorClientOptions(emulator));
   const appToken = async () => (await appCredential(emulator).getToken('https://management.azure.com/.default'))!.token;
 
+  async function collect<T>(iterator: AsyncIterable<T>, max: number): Promise<T[]> {
+    const items: T[] = [];
+    for await (const item of iterator) {
+      items.push(item);
+      if (items.length >= max) break;
+    }
+    return items;
+  }
+  const firstResources = (subscriptionId: string, n: number) => collect(resources(subscriptionId).resources.list(), n);
+
   describe('GET /subscriptions', () => {
     it('lists only the subscriptions the caller has a role on, in the shape of the spec example', async () => {
       const client = new SubscriptionClient(appCredential(emulator), emulatorClientOptions(emulator));
@@ -185,16 +195,6 @@ describe('ARM', () => {
       await expect(resources(PAYMENTS_SUB).resources.getById(first.id!, '2024-07-01')).rejects.toMatchObject({ statusCode: 403 });
     });
   });
-
-  async function collect<T>(iterator: AsyncIterable<T>, max: number): Promise<T[]> {
-    const items: T[] = [];
-    for await (const item of iterator) {
-      items.push(item);
-      if (items.length >= max) break;
-    }
-    return items;
-  }
-  const firstResources = (subscriptionId: string, n: number) => collect(resources(subscriptionId).resources.list(), n);
 
   describe('tags at scope', () => {
     it('reads, replaces, merges, deletes by name and deletes all tags of a resource', async () => {
