@@ -16,25 +16,53 @@ const path = require('node:path');
 const readline = require('node:readline');
 
 const root = path.resolve(__dirname, '..');
-const emulatorBin = path.join(root, 'packages/azure-emulator/bin/azure-emulator.js');
-const backstageCli = path.join(root, 'node_modules/@backstage/cli/bin/backstage-cli');
+const emulatorBin = path.join(
+  root,
+  'packages/azure-emulator/bin/azure-emulator.js',
+);
+const backstageCli = path.join(
+  root,
+  'node_modules/@backstage/cli/bin/backstage-cli',
+);
 
 const children = new Set();
+// Process groups of everything we started: a group outlives its leader while, for example, the backend that
+// `backstage-cli repo start` spawned is still shutting down.
+const groups = new Set();
 let stopping = false;
 
 function log(message) {
   process.stdout.write(`[demo] ${message}\n`);
 }
 
+function groupIsAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function exitWhenGroupsAreGone() {
+  const poll = setInterval(() => {
+    if ([...groups].every(pgid => !groupIsAlive(pgid))) {
+      clearInterval(poll);
+      process.exit(process.exitCode ?? 0);
+    }
+  }, 100);
+}
+
 function track(child, name) {
   children.add(child);
+  groups.add(child.pid);
   child.on('exit', (code, signal) => {
     children.delete(child);
     if (!stopping) {
       log(`${name} exited (${signal ?? code}); stopping the demo`);
       stop(code || 1);
     } else if (children.size === 0) {
-      process.exit(process.exitCode ?? 0);
+      exitWhenGroupsAreGone();
     }
   });
   return child;
@@ -44,7 +72,7 @@ function stop(exitCode = 0) {
   if (stopping) return;
   stopping = true;
   process.exitCode = exitCode;
-  if (children.size === 0) process.exit(exitCode);
+  if (children.size === 0) exitWhenGroupsAreGone();
   for (const child of children) {
     // Each child leads its own process group, so that the dev servers it started stop with it.
     try {
@@ -54,15 +82,14 @@ function stop(exitCode = 0) {
     }
   }
   setTimeout(() => {
-    for (const child of children) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
+    for (const pgid of groups) {
+      if (groupIsAlive(pgid)) {
+        log(`process group ${pgid} did not stop within 15 s: killing it`);
+        process.kill(-pgid, 'SIGKILL');
       }
     }
     process.exit(exitCode);
-  }, 10_000).unref();
+  }, 15_000).unref();
 }
 
 function startEmulator() {
@@ -94,7 +121,8 @@ function startEmulator() {
       process.stdout.write(`[emulator] ${line}\n`);
     });
     child.on('exit', () => {
-      if (!ready) reject(new Error('the Azure emulator exited before it was ready'));
+      if (!ready)
+        reject(new Error('the Azure emulator exited before it was ready'));
     });
   });
 }
@@ -107,7 +135,9 @@ async function main() {
   const emulator = await startEmulator();
   log(`Azure emulator ready at ${emulator.url} (CA: ${emulator.caCertFile})`);
 
-  log('starting Backstage: frontend on http://localhost:3000, backend on http://localhost:7007');
+  log(
+    'starting Backstage: frontend on http://localhost:3000, backend on http://localhost:7007',
+  );
   track(
     spawn(process.execPath, [backstageCli, 'repo', 'start'], {
       cwd: root,

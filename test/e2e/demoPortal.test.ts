@@ -36,7 +36,9 @@ describe('the demo portal (quick start: npm start)', () => {
       throw new Error(`${error}\n--- demo output ---\n${demo.output()}`);
     }
     startupMs = Date.now() - startedAt;
-    process.stdout.write(`demo portal ready in ${(startupMs / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `demo portal ready in ${(startupMs / 1000).toFixed(1)} s\n`,
+    );
   }, STARTUP_BUDGET_MS + 30_000);
 
   afterAll(async () => {
@@ -46,7 +48,9 @@ describe('the demo portal (quick start: npm start)', () => {
   });
 
   it('starts the local Azure emulator before Backstage', () => {
-    expect(demo.output()).toMatch(/Azure emulator ready at https:\/\/localhost:\d+/);
+    expect(demo.output()).toMatch(
+      /Azure emulator ready at https:\/\/localhost:\d+/,
+    );
     expect(startupMs).toBeLessThan(STARTUP_BUDGET_MS);
   });
 
@@ -85,7 +89,9 @@ describe('the demo portal (quick start: npm start)', () => {
         .first()
         .waitFor({ timeout: 60_000 })
         .catch(async error => {
-          await page.screenshot({ path: path.join(screenshots, 'catalog-failure.png') });
+          await page.screenshot({
+            path: path.join(screenshots, 'catalog-failure.png'),
+          });
           throw error;
         });
       expect(await page.title()).toContain('Azure Tenant for Backstage');
@@ -99,6 +105,8 @@ describe('the demo portal (quick start: npm start)', () => {
   it('stops cleanly on Ctrl-C', async () => {
     const exitCode = await demo.interrupt();
     expect(exitCode).toBe(0);
-    await expect(fetch(`${BACKEND_URL}/api/azure-tenant/health`)).rejects.toThrow();
+    await expect(
+      fetch(`${BACKEND_URL}/api/azure-tenant/health`),
+    ).rejects.toThrow();
   }, 60_000);
 });

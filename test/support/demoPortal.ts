@@ -26,11 +26,15 @@ function userEnvironment(): NodeJS.ProcessEnv {
 
 export function startDemoPortal(): DemoPortal {
   let output = '';
-  const child = spawn(process.execPath, [path.join(repoRoot, 'scripts/start-demo.js')], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: userEnvironment(),
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'scripts/start-demo.js')],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: userEnvironment(),
+    },
+  );
   child.stdout!.on('data', chunk => {
     output += chunk.toString();
   });
@@ -54,7 +58,9 @@ export function startDemoPortal(): DemoPortal {
       const result = await Promise.race([exited, timeout]);
       if (result === 'timeout') {
         child.kill('SIGKILL');
-        throw new Error(`the demo did not stop within ${timeoutMs} ms of Ctrl-C`);
+        throw new Error(
+          `the demo did not stop within ${timeoutMs} ms of Ctrl-C`,
+        );
       }
       return result;
     },
@@ -70,7 +76,8 @@ export async function waitForUrl(
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
-    if (!isAlive()) throw new Error(`gave up waiting for ${url}: the process exited`);
+    if (!isAlive())
+      throw new Error(`gave up waiting for ${url}: the process exited`);
     try {
       const response = await fetch(url);
       if (statuses.includes(response.status)) return;
@@ -80,16 +87,23 @@ export async function waitForUrl(
     }
     await new Promise(resolve => setTimeout(resolve, 1000));
   }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms (${lastError})`);
+  throw new Error(
+    `${url} did not answer within ${timeoutMs} ms (${lastError})`,
+  );
 }
 
 /** Signs in as the demo's guest user and returns a Backstage token, as the frontend does. */
 export async function guestToken(): Promise<string> {
-  const response = await fetch(`${BACKEND_URL}/api/auth/guest/refresh?env=development`, {
-    headers: { 'x-requested-with': 'XMLHttpRequest' },
-  });
+  const response = await fetch(
+    `${BACKEND_URL}/api/auth/guest/refresh?env=development`,
+    {
+      headers: { 'x-requested-with': 'XMLHttpRequest' },
+    },
+  );
   if (!response.ok) {
-    throw new Error(`guest sign-in failed with ${response.status}: ${await response.text()}`);
+    throw new Error(
+      `guest sign-in failed with ${response.status}: ${await response.text()}`,
+    );
   }
   const body = await response.json();
   return body.backstageIdentity.token;

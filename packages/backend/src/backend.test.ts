@@ -67,7 +67,12 @@ describe('the demo backend', () => {
         expect(response.status).toBe(200);
         const names = response.body.items.map((e: any) => e.metadata.name);
         expect(names).toEqual(
-          expect.arrayContaining(['azure-admins', 'platform', 'payments', 'data']),
+          expect.arrayContaining([
+            'azure-admins',
+            'platform',
+            'payments',
+            'data',
+          ]),
         );
         return names;
       });

@@ -56,7 +56,9 @@ describe('DemoPermissionPolicy', () => {
   });
 
   it('lets other users read', async () => {
-    await expect(policy.handle({ permission: readSpend }, owner)).resolves.toEqual({
+    await expect(
+      policy.handle({ permission: readSpend }, owner),
+    ).resolves.toEqual({
       result: AuthorizeResult.ALLOW,
     });
   });

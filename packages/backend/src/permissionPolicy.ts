@@ -51,8 +51,9 @@ export class DemoPermissionPolicy implements PermissionPolicy {
   static fromConfig(config: Config): DemoPermissionPolicy {
     return new DemoPermissionPolicy({
       adminEntityRefs:
-        config.getOptionalStringArray('permission.demoPolicy.adminEntityRefs') ??
-        [],
+        config.getOptionalStringArray(
+          'permission.demoPolicy.adminEntityRefs',
+        ) ?? [],
     });
   }
 

@@ -71,6 +71,7 @@ export const SYNC_MODE_DESCRIPTIONS: Readonly<
  */
 export function isSyncMode(value: unknown): value is SyncMode {
   return (
-    typeof value === 'string' && (SYNC_MODES as readonly string[]).includes(value)
+    typeof value === 'string' &&
+    (SYNC_MODES as readonly string[]).includes(value)
   );
 }
