@@ -165,4 +165,17 @@ describe('control API, faults and throttling', () => {
     }
     return items;
   }
+
+  describe('latency', () => {
+    it('adds --latency-ms to every Azure response', async () => {
+      const slow = await startTestEmulator({ latencyMs: 250 });
+      try {
+        const started = Date.now();
+        await rawRequest(slow, 'GET', `/${DEMO_TENANT.id}/v2.0/.well-known/openid-configuration`);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(240);
+      } finally {
+        await slow.stop();
+      }
+    });
+  });
 });

@@ -191,6 +191,16 @@ describe('Entra ID', () => {
       expect(new URL(String(res.headers.location)).searchParams.get('code')).toBeTruthy();
     });
 
+    it('takes the tenant from the chosen user under /common', async () => {
+      emulator.control.setConsentDecision('accept');
+      const { verifier, challenge } = pkcePair();
+      const res = await authorize({ login_hint: 'ALICE@contoso.example', code_challenge: challenge, code_challenge_method: 'S256' }, 'common');
+      const code = new URL(String(res.headers.location)).searchParams.get('code')!;
+      const claims = jwtClaims((await redeem(code, verifier)).json().access_token);
+      expect(claims.tid).toBe(DEMO_TENANT.id);
+      expect(claims.upn).toBe('alice@contoso.example');
+    });
+
     it('rejects a wrong code_verifier with AADSTS50148', async () => {
       emulator.control.setConsentDecision('accept');
       const { challenge } = pkcePair();
