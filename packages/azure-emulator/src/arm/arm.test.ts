@@ -175,11 +175,14 @@ describe('ARM', () => {
   });
 
   describe('GET /subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}/{name}', () => {
-    it('returns one resource with its tags', async () => {
+    it('returns one resource with its tags, with the GenericResource fields', async () => {
       const [first] = await firstResources(PLATFORM_SUB, 1);
       const resource = await resources(PLATFORM_SUB).resources.getById(first.id!, '2024-07-01');
       expect(resource.id).toBe(first.id);
       expect(resource.tags).toEqual(first.tags ?? {});
+      const raw = await rawRequest(emulator, 'GET', `${first.id}?api-version=2024-07-01`, { headers: { authorization: `Bearer ${await appToken()}` } });
+      // GenericResource in specification/resources/resource-manager/Microsoft.Resources/stable/2022-09-01/resources.json
+      expectMatchesExample(raw.json(), { id: 'string', name: 'string', type: 'string', location: 'string', tags: {}, properties: {} });
     });
 
     it('answers a missing resource with 404 ResourceNotFound', async () => {

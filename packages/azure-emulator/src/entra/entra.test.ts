@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
-import { ClientSecretCredential } from '@azure/identity';
+import { AuthorizationCodeCredential, ClientSecretCredential } from '@azure/identity';
 import { emulatorClientOptions, emulatorCredentialOptions } from '../clientOptions';
 import { DEMO_APP, DEMO_TENANT, DEMO_USER } from '../model/demoIdentities';
 import { AzureEmulator } from '../startAzureEmulator';
@@ -199,6 +199,18 @@ describe('Entra ID', () => {
       const claims = jwtClaims((await redeem(code, verifier)).json().access_token);
       expect(claims.tid).toBe(DEMO_TENANT.id);
       expect(claims.upn).toBe('alice@contoso.example');
+    });
+
+    it("lets @azure/identity's AuthorizationCodeCredential (MSAL) redeem a code", async () => {
+      emulator.control.setConsentDecision('accept');
+      const res = await authorize({ login_hint: DEMO_USER.userPrincipalName, scope: 'https://management.azure.com/user_impersonation openid profile offline_access' });
+      const code = new URL(String(res.headers.location)).searchParams.get('code')!;
+      const credential = new AuthorizationCodeCredential('organizations', DEMO_APP.clientId, DEMO_APP.clientSecret, code, REDIRECT, {
+        ...emulatorCredentialOptions(emulator),
+        additionallyAllowedTenants: ['*'],
+      });
+      const token = await credential.getToken('https://management.azure.com/user_impersonation');
+      expect(jwtClaims(token!.token)).toMatchObject({ tid: DEMO_TENANT.id, oid: DEMO_USER.oid, scp: 'user_impersonation' });
     });
 
     it('rejects a wrong code_verifier with AADSTS50148', async () => {
