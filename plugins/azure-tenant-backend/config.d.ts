@@ -1,7 +1,102 @@
 export interface Config {
-  /**
-   * Configuration of the Azure tenant plugins. Its settings (app registration, endpoints, roles, sync schedule)
-   * are added as the features that use them are built.
-   */
-  azureTenant?: {};
+  /** Configuration of the Azure tenant plugins. */
+  azureTenant?: {
+    /**
+     * The application (client) id of the portal's multi-tenant app registration in Microsoft Entra ID.
+     */
+    clientId: string;
+
+    /**
+     * A client secret of the app registration. Give either this or `clientCertificate`.
+     * @visibility secret
+     */
+    clientSecret?: string;
+
+    /**
+     * A certificate credential of the app registration, instead of a client secret: the PEM text of the certificate
+     * and its private key, together.
+     * @visibility secret
+     */
+    clientCertificate?: string;
+
+    /**
+     * Microsoft Entra ID's authority host. Defaults to `https://login.microsoftonline.com`. Must be HTTPS.
+     */
+    authorityHost?: string;
+
+    /**
+     * Azure Resource Manager's endpoint. Defaults to `https://management.azure.com`. Must be HTTPS.
+     */
+    armEndpoint?: string;
+
+    /**
+     * The path of a PEM file with an extra CA certificate to trust for the authority host and ARM, on top of the
+     * system's CAs; for a local emulator or a TLS-inspecting proxy. Certificate verification is never turned off.
+     */
+    caCertFile?: string;
+
+    /**
+     * The Azure roles assigned to the portal's service principal on each subscription the consenting user owns,
+     * by built-in role name or role definition GUID. Defaults to `Reader` and `Tag Contributor`.
+     */
+    roles?: string[];
+
+    /**
+     * A Microsoft Partner Network id (Partner Admin Link). When set, the portal associates it with its credentials in
+     * each connected tenant. It gives no one new data.
+     */
+    partnerId?: string;
+
+    /**
+     * A secret that protects onboarding state (the PKCE verifier is derived from it and never stored). At least 32
+     * characters. Defaults to a key derived from the client secret or certificate.
+     * @visibility secret
+     */
+    stateSecret?: string;
+
+    /** Settings of the consent and role-assignment flow. */
+    onboarding?: {
+      /**
+       * The tenant segment of the authorize URL: `organizations` (any work account, the default) or a tenant id.
+       */
+      tenant?: string;
+      /**
+       * The redirect URI registered on the app registration. Defaults to
+       * `{backend.baseUrl}/api/azure-tenant/onboarding/callback`.
+       */
+      redirectUri?: string;
+      /**
+       * Where the browser goes when onboarding has started. Defaults to `{app.baseUrl}/azure-tenants`; the onboarding
+       * id is added as the `onboarding` query parameter.
+       */
+      completionUrl?: string;
+      /**
+       * How often a role assignment is retried while Azure answers `PrincipalNotFound` (a new service principal takes
+       * time to replicate). Defaults to 6.
+       */
+      principalNotFoundRetries?: number;
+      /** The first delay between those retries, in milliseconds, doubled each time. Defaults to 2000. */
+      principalNotFoundRetryDelayMs?: number;
+    };
+
+    /**
+     * Tenants and subscriptions declared statically, for teams that grant the portal's roles with
+     * infrastructure-as-code instead of the consent flow. They are registered at startup.
+     */
+    tenants?: Array<{
+      /** The Entra ID tenant id. */
+      tenantId: string;
+      /** A name to show for the tenant. */
+      displayName?: string;
+      /** The tenant's subscriptions to sync. */
+      subscriptions: Array<{
+        /** The subscription id. */
+        subscriptionId: string;
+        /** A name to show until the first sync reads Azure's. */
+        displayName?: string;
+        /** The sync mode: `none`, `no-tags`, `read-tags` or `read-write-tags` (the default). */
+        syncMode?: 'none' | 'no-tags' | 'read-tags' | 'read-write-tags';
+      }>;
+    }>;
+  };
 }

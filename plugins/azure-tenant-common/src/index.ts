@@ -1,8 +1,11 @@
 /**
- * Types, sync modes and annotation keys shared by the Azure tenant plugins for Backstage.
+ * Types, sync modes, permissions and annotation keys shared by the Azure tenant plugins for Backstage.
  *
  * @packageDocumentation
  */
 
 export * from './syncMode';
 export * from './annotations';
+export * from './permissions';
+export * from './onboarding';
+export * from './tenants';

@@ -1,0 +1,60 @@
+import { SyncMode } from './syncMode';
+
+/**
+ * A connected Microsoft Entra ID tenant, as `GET /tenants` returns it.
+ *
+ * @public
+ */
+export interface AzureTenant {
+  tenantId: string;
+  displayName?: string;
+  /** `onboarding` when connected through the portal, `config` when declared in app-config. */
+  source: 'onboarding' | 'config';
+  /** The object id of the portal's service principal in this tenant. */
+  servicePrincipalId?: string;
+  connectedBy?: string;
+  /** ISO 8601. */
+  connectedAt: string;
+  subscriptionCount: number;
+}
+
+/**
+ * Whether the portal's service principal holds the roles it needs on a subscription, as far as the portal knows:
+ * `granted` (all of them), `partial`, `missing` (none), or `unknown` (declared in config, never checked).
+ *
+ * @public
+ */
+export type RoleStatus = 'granted' | 'partial' | 'missing' | 'unknown';
+
+/**
+ * The outcome of the last sync of a subscription.
+ *
+ * @public
+ */
+export interface SyncResultSummary {
+  status: 'succeeded' | 'failed';
+  /** ISO 8601. */
+  finishedAt: string;
+  error?: string;
+}
+
+/**
+ * An onboarded subscription, as `GET /subscriptions` returns it.
+ *
+ * @public
+ */
+export interface AzureSubscription {
+  subscriptionId: string;
+  tenantId: string;
+  displayName: string;
+  /** Azure's state of the subscription, e.g. `Enabled`. */
+  state?: string;
+  syncMode: SyncMode;
+  roleStatus: RoleStatus;
+  /** The roles the portal's service principal holds there, by name. */
+  grantedRoles: string[];
+  source: 'onboarding' | 'config';
+  lastSync?: SyncResultSummary;
+  /** ISO 8601: when someone asked for a sync that has not run yet. */
+  syncRequestedAt?: string;
+}
