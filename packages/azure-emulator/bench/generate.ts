@@ -23,13 +23,23 @@ interface Ready {
   caCertFile: string;
 }
 
-function control(ready: Ready, ca: string, method: string, route: string, body?: unknown): Promise<any> {
+function control(
+  ready: Ready,
+  ca: string,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<any> {
   return new Promise((resolve, reject) => {
-    const req = request(`${ready.url}/_emulator/${route}`, { method, ca, headers: { 'content-type': 'application/json' } }, res => {
-      let text = '';
-      res.on('data', d => (text += d));
-      res.on('end', () => resolve(text ? JSON.parse(text) : undefined));
-    });
+    const req = request(
+      `${ready.url}/_emulator/${route}`,
+      { method, ca, headers: { 'content-type': 'application/json' } },
+      res => {
+        let text = '';
+        res.on('data', d => (text += d));
+        res.on('end', () => resolve(text ? JSON.parse(text) : undefined));
+      },
+    );
     req.on('error', reject);
     if (body) req.write(JSON.stringify(body));
     req.end();
@@ -47,11 +57,28 @@ function peakRssMiB(pid: number): number | undefined {
   }
 }
 
-function startEmulator(spec: string, stateDir: string): { child: ChildProcess; ready: Promise<Ready> } {
+function startEmulator(
+  spec: string,
+  stateDir: string,
+): { child: ChildProcess; ready: Promise<Ready> } {
   const bin = path.resolve(__dirname, '..', 'bin', 'azure-emulator.js');
-  const child = spawn(process.execPath, [bin, '--port', '0', '--throttling', 'off', '--state-dir', stateDir, '--generate', spec], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      '--port',
+      '0',
+      '--throttling',
+      'off',
+      '--state-dir',
+      stateDir,
+      '--generate',
+      spec,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const ready = new Promise<Ready>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', d => {
@@ -64,7 +91,8 @@ function startEmulator(spec: string, stateDir: string): { child: ChildProcess; r
 }
 
 async function main() {
-  const spec = process.argv[2] ?? 'subscriptions=100,resources=200000,days=90,seed=1';
+  const spec =
+    process.argv[2] ?? 'subscriptions=100,resources=200000,days=90,seed=1';
   const concurrency = Number(process.argv[3] ?? 4);
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'azure-emulator-bench-'));
 
@@ -74,21 +102,36 @@ async function main() {
   const readyMs = Date.now() - started;
   const ca = readFileSync(ready.caCertFile, 'utf8');
 
-  const sp = await control(ready, ca, 'POST', 'consents', { tenantId: DEMO_TENANT_ID, clientId: DEMO_CLIENT_ID });
+  const sp = await control(ready, ca, 'POST', 'consents', {
+    tenantId: DEMO_TENANT_ID,
+    clientId: DEMO_CLIENT_ID,
+  });
   const state = await control(ready, ca, 'GET', 'state');
   for (const s of state.subscriptions) {
-    await control(ready, ca, 'POST', 'role-assignments', { scope: `/subscriptions/${s.subscriptionId}`, principalId: sp.objectId, role: 'Reader' });
+    await control(ready, ca, 'POST', 'role-assignments', {
+      scope: `/subscriptions/${s.subscriptionId}`,
+      principalId: sp.objectId,
+      role: 'Reader',
+    });
   }
 
-  const credential = new ClientSecretCredential(DEMO_TENANT_ID, DEMO_CLIENT_ID, DEMO_SECRET, {
-    authorityHost: ready.authorityHost,
-    disableInstanceDiscovery: true,
-    tlsOptions: { ca },
-  });
+  const credential = new ClientSecretCredential(
+    DEMO_TENANT_ID,
+    DEMO_CLIENT_ID,
+    DEMO_SECRET,
+    {
+      authorityHost: ready.authorityHost,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca },
+    },
+  );
   const clientOptions = { endpoint: ready.url, tlsOptions: { ca } };
   const listStarted = Date.now();
   const subscriptionIds: string[] = [];
-  for await (const s of new SubscriptionClient(credential, clientOptions).subscriptions.list()) {
+  for await (const s of new SubscriptionClient(
+    credential,
+    clientOptions,
+  ).subscriptions.list()) {
     subscriptionIds.push(s.subscriptionId!);
   }
   let resources = 0;
@@ -97,7 +140,11 @@ async function main() {
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let id = queue.shift(); id; id = queue.shift()) {
-        const client = new ResourceManagementClient(credential, id, clientOptions);
+        const client = new ResourceManagementClient(
+          credential,
+          id,
+          clientOptions,
+        );
         for await (const page of client.resources.list().byPage()) {
           pages++;
           resources += page.length;
@@ -126,7 +173,13 @@ async function main() {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   };
   console.log(`ready in ${(readyMs / 1000).toFixed(2)} s`);
-  console.log(`listed ${resources} resources in ${subscriptionIds.length} subscriptions (${pages} pages) in ${(listMs / 1000).toFixed(2)} s, ${figures.resourcesPerSecond} resources/s`);
+  console.log(
+    `listed ${resources} resources in ${
+      subscriptionIds.length
+    } subscriptions (${pages} pages) in ${(listMs / 1000).toFixed(2)} s, ${
+      figures.resourcesPerSecond
+    } resources/s`,
+  );
   console.log(`emulator peak RSS ${figures.emulatorPeakRssMiB} MiB`);
   console.log(JSON.stringify(figures));
 }

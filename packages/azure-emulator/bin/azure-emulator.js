@@ -8,6 +8,8 @@ require('@backstage/cli/config/nodeTransform.cjs');
 require('../src/cli')
   .runCli(process.argv.slice(2))
   .catch(error => {
-    process.stderr.write(`azure-emulator: ${error && error.stack ? error.stack : error}\n`);
+    process.stderr.write(
+      `azure-emulator: ${error && error.stack ? error.stack : error}\n`,
+    );
     process.exit(1);
   });

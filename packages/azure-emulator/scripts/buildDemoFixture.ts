@@ -6,14 +6,26 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO_APP, DEMO_TENANT, DEMO_USER } from '../src/model/demoIdentities';
-import { EmulatorFixture, FixtureResource, FixtureSubscription } from '../src/model/fixture';
+import {
+  EmulatorFixture,
+  FixtureResource,
+  FixtureSubscription,
+} from '../src/model/fixture';
 import { RESOURCE_TYPES } from '../src/model/resourceTypeCatalog';
 import { hash32, pickWeighted, unitInterval } from '../src/model/seededRandom';
 import { messyTags } from '../src/model/tagVocabulary';
 
 const SEED = 42;
-const ALICE = { oid: '2c9d4e6f-7a8b-4c1d-9e2f-3a4b5c6d7e8f', userPrincipalName: 'alice@contoso.example', displayName: 'Alice Platform' };
-const BOB = { oid: '6e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b', userPrincipalName: 'bob@contoso.example', displayName: 'Bob Payments' };
+const ALICE = {
+  oid: '2c9d4e6f-7a8b-4c1d-9e2f-3a4b5c6d7e8f',
+  userPrincipalName: 'alice@contoso.example',
+  displayName: 'Alice Platform',
+};
+const BOB = {
+  oid: '6e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b',
+  userPrincipalName: 'bob@contoso.example',
+  displayName: 'Bob Payments',
+};
 
 interface GroupPlan {
   name: string;
@@ -22,7 +34,11 @@ interface GroupPlan {
   app: string;
 }
 
-const plans: Array<{ sub: Omit<FixtureSubscription, 'resources' | 'resourceGroups'>; count: number; groups: GroupPlan[] }> = [
+const plans: Array<{
+  sub: Omit<FixtureSubscription, 'resources' | 'resourceGroups'>;
+  count: number;
+  groups: GroupPlan[];
+}> = [
   {
     sub: {
       subscriptionId: '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01',
@@ -38,10 +54,30 @@ const plans: Array<{ sub: Omit<FixtureSubscription, 'resources' | 'resourceGroup
     },
     count: 80,
     groups: [
-      { name: 'rg-platform-aks-prod', location: 'westeurope', team: 'platform', app: 'portal' },
-      { name: 'rg-platform-network', location: 'westeurope', team: 'platform', app: 'identity' },
-      { name: 'rg-platform-observability', location: 'northeurope', team: 'platform', app: 'reporting' },
-      { name: 'rg-data-ingest-prod', location: 'westeurope', team: 'data', app: 'ingest' },
+      {
+        name: 'rg-platform-aks-prod',
+        location: 'westeurope',
+        team: 'platform',
+        app: 'portal',
+      },
+      {
+        name: 'rg-platform-network',
+        location: 'westeurope',
+        team: 'platform',
+        app: 'identity',
+      },
+      {
+        name: 'rg-platform-observability',
+        location: 'northeurope',
+        team: 'platform',
+        app: 'reporting',
+      },
+      {
+        name: 'rg-data-ingest-prod',
+        location: 'westeurope',
+        team: 'data',
+        app: 'ingest',
+      },
     ],
   },
   {
@@ -59,10 +95,30 @@ const plans: Array<{ sub: Omit<FixtureSubscription, 'resources' | 'resourceGroup
     },
     count: 70,
     groups: [
-      { name: 'rg-payments-checkout-prod', location: 'eastus', team: 'payments', app: 'checkout' },
-      { name: 'rg-payments-ledger-prod', location: 'eastus2', team: 'payments', app: 'ledger' },
-      { name: 'rg-payments-dev', location: 'eastus', team: 'payments', app: 'billing' },
-      { name: 'rg-shared-search', location: 'westus2', team: 'platform', app: 'search' },
+      {
+        name: 'rg-payments-checkout-prod',
+        location: 'eastus',
+        team: 'payments',
+        app: 'checkout',
+      },
+      {
+        name: 'rg-payments-ledger-prod',
+        location: 'eastus2',
+        team: 'payments',
+        app: 'ledger',
+      },
+      {
+        name: 'rg-payments-dev',
+        location: 'eastus',
+        team: 'payments',
+        app: 'billing',
+      },
+      {
+        name: 'rg-shared-search',
+        location: 'westus2',
+        team: 'platform',
+        app: 'search',
+      },
     ],
   },
   {
@@ -79,9 +135,24 @@ const plans: Array<{ sub: Omit<FixtureSubscription, 'resources' | 'resourceGroup
     },
     count: 50,
     groups: [
-      { name: 'rg-data-lake-weu', location: 'westeurope', team: 'data', app: 'ingest' },
-      { name: 'rg-data-reporting', location: 'germanywestcentral', team: 'data', app: 'reporting' },
-      { name: 'rg-sandbox', location: 'swedencentral', team: 'data', app: 'search' },
+      {
+        name: 'rg-data-lake-weu',
+        location: 'westeurope',
+        team: 'data',
+        app: 'ingest',
+      },
+      {
+        name: 'rg-data-reporting',
+        location: 'germanywestcentral',
+        team: 'data',
+        app: 'reporting',
+      },
+      {
+        name: 'rg-sandbox',
+        location: 'swedencentral',
+        team: 'data',
+        app: 'search',
+      },
     ],
   },
 ];
@@ -94,10 +165,16 @@ const subscriptions: FixtureSubscription[] = plans.map((plan, s) => {
     const u = (k: number) => unitInterval(SEED, s, i, k);
     const info = pickWeighted(RESOURCE_TYPES, TYPE_WEIGHTS, u(1));
     const group = plan.groups[hash32(SEED, s, i, 2) % plan.groups.length];
-    const name = `${info.abbreviation}-${group.app}-${String(i + 1).padStart(3, '0')}`;
+    const name = `${info.abbreviation}-${group.app}-${String(i + 1).padStart(
+      3,
+      '0',
+    )}`;
     if (used.has(name)) continue;
     used.add(name);
-    const team = u(3) < 0.85 ? group.team : ['platform', 'payments', 'data'][hash32(SEED, s, i, 4) % 3];
+    const team =
+      u(3) < 0.85
+        ? group.team
+        : ['platform', 'payments', 'data'][hash32(SEED, s, i, 4) % 3];
     resources.push({
       type: info.type,
       name,
@@ -106,7 +183,9 @@ const subscriptions: FixtureSubscription[] = plans.map((plan, s) => {
       tags: messyTags(team, group.app, k => u(10 + k)),
       ...(info.kind ? { kind: info.kind } : {}),
       ...(info.sku ? { sku: info.sku } : {}),
-      createdTime: new Date(Date.UTC(2024, 0, 1) + (hash32(SEED, s, i, 5) % 500) * 86_400_000).toISOString(),
+      createdTime: new Date(
+        Date.UTC(2024, 0, 1) + (hash32(SEED, s, i, 5) % 500) * 86_400_000,
+      ).toISOString(),
     });
   }
   return {
@@ -114,7 +193,9 @@ const subscriptions: FixtureSubscription[] = plans.map((plan, s) => {
     resourceGroups: plan.groups.map(g => ({
       name: g.name,
       location: g.location,
-      tags: (hash32(SEED, s, g.name.length) % 2 ? { owner: `team-${g.team}` } : {}) as Record<string, string>,
+      tags: (hash32(SEED, s, g.name.length) % 2
+        ? { owner: `team-${g.team}` }
+        : {}) as Record<string, string>,
     })),
     resources,
   };
@@ -124,8 +205,10 @@ const idOf = (sub: FixtureSubscription, r: FixtureResource) => {
   const [namespace, type] = r.type.split('/');
   return `/subscriptions/${sub.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/${namespace}/${type}/${r.name}`;
 };
-const aks = subscriptions[0].resources!.find(r => r.type === 'Microsoft.ContainerService/managedClusters')
-  ?? subscriptions[0].resources![0];
+const aks =
+  subscriptions[0].resources!.find(
+    r => r.type === 'Microsoft.ContainerService/managedClusters',
+  ) ?? subscriptions[0].resources![0];
 const cosmos = subscriptions[2].resources![0];
 
 const fixture: EmulatorFixture = {
@@ -136,12 +219,34 @@ const fixture: EmulatorFixture = {
     seed: SEED,
     historyDays: 120,
     profiles: [
-      { resourceId: idOf(subscriptions[0], aks), dailyCost: 96, weekendFactor: 0.6, noise: 0.08 },
-      { resourceId: idOf(subscriptions[2], cosmos), dailyCost: 41.5, weekendFactor: 0.95, noise: 0.05 },
+      {
+        resourceId: idOf(subscriptions[0], aks),
+        dailyCost: 96,
+        weekendFactor: 0.6,
+        noise: 0.08,
+      },
+      {
+        resourceId: idOf(subscriptions[2], cosmos),
+        dailyCost: 41.5,
+        weekendFactor: 0.95,
+        noise: 0.05,
+      },
     ],
   },
 };
 
 const file = path.resolve(__dirname, '..', 'fixtures', 'demo.json');
-writeFileSync(file, `${JSON.stringify({ $schema: '../schema/fixture.schema.json', ...fixture }, null, 2)}\n`);
-console.log(`Wrote ${file}: ${subscriptions.reduce((n, s) => n + s.resources!.length, 0)} resources`);
+writeFileSync(
+  file,
+  `${JSON.stringify(
+    { $schema: '../schema/fixture.schema.json', ...fixture },
+    null,
+    2,
+  )}\n`,
+);
+console.log(
+  `Wrote ${file}: ${subscriptions.reduce(
+    (n, s) => n + s.resources!.length,
+    0,
+  )} resources`,
+);

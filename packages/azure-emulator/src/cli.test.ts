@@ -8,7 +8,9 @@ import { parseCliArguments } from './cliArguments';
 const BIN = path.resolve(__dirname, '..', 'bin', 'azure-emulator.js');
 
 function runEmulator(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', d => (stderr += d));
@@ -17,10 +19,14 @@ function runEmulator(args: string[]) {
       stdout += d;
       if (stdout.includes('\n')) resolve(JSON.parse(stdout.split('\n')[0]));
     });
-    child.on('exit', code => reject(new Error(`exited with ${code}: ${stderr}`)));
+    child.on('exit', code =>
+      reject(new Error(`exited with ${code}: ${stderr}`)),
+    );
   });
   ready.catch(() => undefined); // a run that is expected to fail never gets ready
-  const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+  const exited = new Promise<number | null>(resolve =>
+    child.on('exit', code => resolve(code)),
+  );
   return { child, ready, exited, output: () => stdout };
 }
 
@@ -39,17 +45,36 @@ function getJson(url: string, ca: string): Promise<any> {
 describe('azure-emulator command line', () => {
   it('prints exactly one ready line, serves HTTPS trusted by the published CA, and stops on SIGTERM', async () => {
     const stateDir = mkdtempSync(path.join(os.tmpdir(), 'azure-emulator-cli-'));
-    const run = runEmulator(['--port', '0', '--state-dir', stateDir, '--generate', 'subscriptions=2,resources=50,days=30,seed=7']);
+    const run = runEmulator([
+      '--port',
+      '0',
+      '--state-dir',
+      stateDir,
+      '--generate',
+      'subscriptions=2,resources=50,days=30,seed=7',
+    ]);
     const ready = await run.ready;
-    expect(Object.keys(ready)).toEqual(['event', 'url', 'authorityHost', 'caCertFile']);
+    expect(Object.keys(ready)).toEqual([
+      'event',
+      'url',
+      'authorityHost',
+      'caCertFile',
+    ]);
     expect(ready.event).toBe('ready');
     expect(ready.url).toMatch(/^https:\/\/localhost:\d+$/);
     expect(ready.authorityHost).toBe(ready.url);
     expect(ready.caCertFile).toBe(path.join(stateDir, 'ca.pem'));
     const ca = readFileSync(ready.caCertFile, 'utf8');
-    const config = await getJson(`${ready.url}/7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11/v2.0/.well-known/openid-configuration`, ca);
-    expect(config.issuer).toBe(`${ready.url}/7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11/v2.0`);
-    expect((await getJson(`${ready.url}/_emulator/state`, ca)).subscriptions).toHaveLength(2);
+    const config = await getJson(
+      `${ready.url}/7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11/v2.0/.well-known/openid-configuration`,
+      ca,
+    );
+    expect(config.issuer).toBe(
+      `${ready.url}/7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11/v2.0`,
+    );
+    expect(
+      (await getJson(`${ready.url}/_emulator/state`, ca)).subscriptions,
+    ).toHaveLength(2);
 
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
@@ -64,7 +89,22 @@ describe('azure-emulator command line', () => {
   it('parses every option', () => {
     expect(
       parseCliArguments(
-        ['--port', '8443', '--fixture', 'f.json', '--generate', 'subscriptions=100,resources=200000,days=90,seed=1', '--latency-ms', '25', '--state-dir', 's', '--throttling', 'off', '--consent', 'accept'],
+        [
+          '--port',
+          '8443',
+          '--fixture',
+          'f.json',
+          '--generate',
+          'subscriptions=100,resources=200000,days=90,seed=1',
+          '--latency-ms',
+          '25',
+          '--state-dir',
+          's',
+          '--throttling',
+          'off',
+          '--consent',
+          'accept',
+        ],
         '/work',
       ),
     ).toEqual({

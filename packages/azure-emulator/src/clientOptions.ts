@@ -4,7 +4,9 @@ import type { AzureEmulator } from './startAzureEmulator';
  * Options for an ARM SDK client (`@azure/arm-*`) that talks to the emulator: its endpoint, and
  * TLS settings that trust the emulator's CA explicitly (verification stays on).
  */
-export function emulatorClientOptions(emulator: Pick<AzureEmulator, 'url' | 'caCert'>): {
+export function emulatorClientOptions(
+  emulator: Pick<AzureEmulator, 'url' | 'caCert'>,
+): {
   endpoint: string;
   tlsOptions: { ca: string };
 } {
@@ -15,7 +17,9 @@ export function emulatorClientOptions(emulator: Pick<AzureEmulator, 'url' | 'caC
  * Options for an `@azure/identity` credential that gets its tokens from the emulator's Entra ID:
  * the authority host, no instance discovery (which would go to the internet), and the CA.
  */
-export function emulatorCredentialOptions(emulator: Pick<AzureEmulator, 'authorityHost' | 'caCert'>): {
+export function emulatorCredentialOptions(
+  emulator: Pick<AzureEmulator, 'authorityHost' | 'caCert'>,
+): {
   authorityHost: string;
   disableInstanceDiscovery: true;
   tlsOptions: { ca: string };

@@ -9,11 +9,18 @@
 export { startAzureEmulator, DEFAULT_STATE_DIR } from './startAzureEmulator';
 export type { AzureEmulator, AzureEmulatorOptions } from './startAzureEmulator';
 export { EmulatorControl } from './control/EmulatorControl';
-export type { NewResource, NewRoleAssignment, TagEdit } from './control/EmulatorControl';
+export type {
+  NewResource,
+  NewRoleAssignment,
+  TagEdit,
+} from './control/EmulatorControl';
 export type { Fault, FaultMatch, FaultSpec } from './control/faults';
 export type { RequestLogEntry } from './control/requestLog';
 export type { ConsentDecision } from './EmulatorContext';
-export type { ThrottlingOptions, TokenBucketLimit } from './throttling/TokenBucketThrottle';
+export type {
+  ThrottlingOptions,
+  TokenBucketLimit,
+} from './throttling/TokenBucketThrottle';
 export type { GenerateOptions } from './model/generatedTenant';
 export type {
   EmulatorFixture,
@@ -43,4 +50,7 @@ export {
 export type { RoleDefinition } from './rbac/builtInRoles';
 export { ArmError, isArmError } from './errors/ArmError';
 export { EntraError, isEntraError } from './errors/EntraError';
-export { emulatorClientOptions, emulatorCredentialOptions } from './clientOptions';
+export {
+  emulatorClientOptions,
+  emulatorCredentialOptions,
+} from './clientOptions';

@@ -23,13 +23,26 @@ import { resolveTenantSegment } from './entra/tenantAliases';
 import { handleTokenRequest } from './entra/tokenEndpoint';
 import { ArmError, isArmError } from './errors/ArmError';
 import { isEntraError } from './errors/EntraError';
-import { EmulatorRequest, EmulatorResponse, jsonResponse } from './http/EmulatorHttp';
+import {
+  EmulatorRequest,
+  EmulatorResponse,
+  jsonResponse,
+} from './http/EmulatorHttp';
 import { EmulatorClock } from './model/EmulatorClock';
 import { EmulatorState } from './model/EmulatorState';
 import { EmulatorFixture } from './model/fixture';
-import { DEMO_FIXTURE_PATH, loadFixtureFile, packageRoot, validateFixture } from './model/fixtureLoader';
+import {
+  DEMO_FIXTURE_PATH,
+  loadFixtureFile,
+  packageRoot,
+  validateFixture,
+} from './model/fixtureLoader';
 import { GenerateOptions, generateTenant } from './model/generatedTenant';
-import { ThrottleCategory, ThrottlingOptions, TokenBucketThrottle } from './throttling/TokenBucketThrottle';
+import {
+  ThrottleCategory,
+  ThrottlingOptions,
+  TokenBucketThrottle,
+} from './throttling/TokenBucketThrottle';
 import { loadOrCreateEmulatorCertificates } from './tls/emulatorCertificates';
 
 /** Options for {@link startAzureEmulator}. */
@@ -87,7 +100,12 @@ export const DEFAULT_STATE_DIR = path.join(packageRoot(), '.azure-emulator');
 
 const ENTRA_PATH =
   /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/authorize|oauth2\/v2\.0\/token|v2\.0\/adminconsent|adminconsent|oauth2\/v2\.0\/logout)$/i;
-const NOT_TENANTS = new Set(['subscriptions', 'providers', 'tenants', '_emulator']);
+const NOT_TENANTS = new Set([
+  'subscriptions',
+  'providers',
+  'tenants',
+  '_emulator',
+]);
 
 /**
  * Starts the emulator: Entra ID, ARM (subscriptions, resource groups, resources, tags, RBAC),
@@ -103,7 +121,9 @@ const NOT_TENANTS = new Set(['subscriptions', 'providers', 'tenants', '_emulator
  * });
  * ```
  */
-export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Promise<AzureEmulator> {
+export async function startAzureEmulator(
+  options: AzureEmulatorOptions = {},
+): Promise<AzureEmulator> {
   const {
     port = 0,
     stateDir = DEFAULT_STATE_DIR,
@@ -121,7 +141,10 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
   const clock = new EmulatorClock();
   const buildState = await stateFactory(options, () => clock.now());
 
-  const server = createServer({ key: certificates.serverKey, cert: certificates.serverCert });
+  const server = createServer({
+    key: certificates.serverKey,
+    cert: certificates.serverCert,
+  });
   const sockets = new Set<Duplex>();
   server.on('connection', socket => {
     sockets.add(socket);
@@ -141,7 +164,12 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
     clock,
     signingKey,
     baseUrl: url,
-    settings: { consentDecision, costQueryPageSize, resourcePageSize, resourceGraphPageSize },
+    settings: {
+      consentDecision,
+      costQueryPageSize,
+      resourcePageSize,
+      resourceGraphPageSize,
+    },
     authorizationCodes: new AuthorizationCodeStore(),
   };
   const faults = new FaultInjector();
@@ -165,14 +193,25 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
     handle(req, res).catch(error => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'InternalServerError', message: String(error), details: [] } }));
+        res.end(
+          JSON.stringify({
+            error: {
+              code: 'InternalServerError',
+              message: String(error),
+              details: [],
+            },
+          }),
+        );
       } else {
         res.destroy();
       }
     });
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     const started = Date.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -187,13 +226,24 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
       requestId: randomUUID(),
     };
 
-    if (request.path === '/_emulator' || request.path.startsWith('/_emulator/')) {
-      send(res, request, safely(() => handleControlRequest(control, request)));
+    if (
+      request.path === '/_emulator' ||
+      request.path.startsWith('/_emulator/')
+    ) {
+      send(
+        res,
+        request,
+        safely(() => handleControlRequest(control, request)),
+      );
       return;
     }
 
     const fault = faults.take(request.method, request.path);
-    const log = (status: number, caller?: Partial<ArmCaller>, clientId?: string | null) =>
+    const log = (
+      status: number,
+      caller?: Partial<ArmCaller>,
+      clientId?: string | null,
+    ) =>
       requestLog.add({
         time: new Date(started).toISOString(),
         method: request.method,
@@ -225,22 +275,41 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
         return routeEntra(entra[1], entra[2].toLowerCase(), request);
       }
       if (request.path === '/' && request.method === 'GET') {
-        return jsonResponse(200, { name: 'azure-tenant-emulator', authorityHost: url, armEndpoint: url });
+        return jsonResponse(200, {
+          name: 'azure-tenant-emulator',
+          authorityHost: url,
+          armEndpoint: url,
+        });
       }
       if (!request.url.searchParams.get('api-version')) {
-        throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+        throw new ArmError(
+          400,
+          'MissingApiVersionParameter',
+          'The api-version query parameter (?api-version=) is required for all requests.',
+        );
       }
       caller = authenticateArmCaller(context, request);
       const throttled = throttleFor(request, caller);
       if (throttled.error) throw throttled.error;
-      const result = routeArmRequest({ context, request, caller } satisfies ArmCall);
-      return { ...result, headers: { ...throttled.headers, ...(result.headers ?? {}) } };
+      const result = routeArmRequest({
+        context,
+        request,
+        caller,
+      } satisfies ArmCall);
+      return {
+        ...result,
+        headers: { ...throttled.headers, ...(result.headers ?? {}) },
+      };
     });
     send(res, request, response);
     log(response.status, caller ?? peeked.caller, peeked.clientId);
   }
 
-  function routeEntra(segment: string, endpoint: string, request: EmulatorRequest): EmulatorResponse {
+  function routeEntra(
+    segment: string,
+    endpoint: string,
+    request: EmulatorRequest,
+  ): EmulatorResponse {
     const selector = resolveTenantSegment(context, segment);
     if (endpoint.endsWith('openid-configuration')) {
       return jsonResponse(200, openIdConfiguration(context, segment, selector));
@@ -249,45 +318,91 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
       return jsonResponse(200, { keys: [signingKey.jwk] });
     }
     if (endpoint === 'oauth2/v2.0/token') {
-      if (request.method !== 'POST') throw new ArmError(405, 'MethodNotAllowed', 'The token endpoint only accepts POST.');
+      if (request.method !== 'POST')
+        throw new ArmError(
+          405,
+          'MethodNotAllowed',
+          'The token endpoint only accepts POST.',
+        );
       return handleTokenRequest(context, request, selector);
     }
     if (endpoint === 'oauth2/v2.0/authorize') {
       return handleInteractiveRequest(context, request, selector, 'authorize');
     }
     if (endpoint.endsWith('adminconsent')) {
-      return handleInteractiveRequest(context, request, selector, 'adminconsent');
+      return handleInteractiveRequest(
+        context,
+        request,
+        selector,
+        'adminconsent',
+      );
     }
-    return { status: 200, headers: { 'content-type': 'text/html' }, body: '<p>Signed out.</p>' };
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<p>Signed out.</p>',
+    };
   }
 
-  function throttleFor(request: EmulatorRequest, caller: ArmCaller): { headers: Record<string, string>; error?: ArmError } {
+  function throttleFor(
+    request: EmulatorRequest,
+    caller: ArmCaller,
+  ): { headers: Record<string, string>; error?: ArmError } {
     const lower = request.path.toLowerCase();
     const subscription = /^\/subscriptions\/([^/]+)/.exec(lower)?.[1];
     const isCost = lower.includes('/providers/microsoft.costmanagement/');
     const isRead =
-      request.method === 'GET' || request.method === 'HEAD' || lower.endsWith('/providers/microsoft.resourcegraph/resources');
+      request.method === 'GET' ||
+      request.method === 'HEAD' ||
+      lower.endsWith('/providers/microsoft.resourcegraph/resources');
     let category: ThrottleCategory = isRead ? 'reads' : 'writes';
     if (isCost) category = 'costManagement';
-    const key = `${caller.tenantId}|${caller.objectId}|${isCost ? lower.split('/providers/microsoft.costmanagement/')[0] : subscription ?? 'tenant'}`;
+    const key = `${caller.tenantId}|${caller.objectId}|${
+      isCost
+        ? lower.split('/providers/microsoft.costmanagement/')[0]
+        : subscription ?? 'tenant'
+    }`;
     const decision = throttle.take(category, key);
     const level = subscription ? 'subscription' : 'tenant';
     const headers: Record<string, string> = isCost
-      ? { 'x-ms-ratelimit-microsoft.costmanagement-qpu-remaining': `QueryQPU=${decision.remaining}` }
-      : { [`x-ms-ratelimit-remaining-${level}-${category}`]: String(decision.remaining) };
+      ? {
+          'x-ms-ratelimit-microsoft.costmanagement-qpu-remaining': `QueryQPU=${decision.remaining}`,
+        }
+      : {
+          [`x-ms-ratelimit-remaining-${level}-${category}`]: String(
+            decision.remaining,
+          ),
+        };
     if (decision.allowed) return { headers };
-    const retryHeaders: Record<string, string> = { ...headers, 'retry-after': String(decision.retryAfterSeconds) };
+    const retryHeaders: Record<string, string> = {
+      ...headers,
+      'retry-after': String(decision.retryAfterSeconds),
+    };
     if (isCost) {
-      retryHeaders['x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after'] = String(decision.retryAfterSeconds);
-      return { headers, error: new ArmError(429, '429', 'Too many requests. Please retry.', { headers: retryHeaders }) };
+      retryHeaders['x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after'] =
+        String(decision.retryAfterSeconds);
+      return {
+        headers,
+        error: new ArmError(429, '429', 'Too many requests. Please retry.', {
+          headers: retryHeaders,
+        }),
+      };
     }
     const kind = category === 'reads' ? 'read' : 'write';
     return {
       headers,
       error: new ArmError(
         429,
-        subscription ? 'SubscriptionRequestsThrottled' : 'TenantRequestsThrottled',
-        `Number of '${kind}' requests for ${subscription ? `subscription '${subscription}'` : `tenant '${caller.tenantId}'`} actor '${caller.objectId}' exceeded. Please try again after '${decision.retryAfterSeconds}' seconds after the last request.`,
+        subscription
+          ? 'SubscriptionRequestsThrottled'
+          : 'TenantRequestsThrottled',
+        `Number of '${kind}' requests for ${
+          subscription
+            ? `subscription '${subscription}'`
+            : `tenant '${caller.tenantId}'`
+        } actor '${caller.objectId}' exceeded. Please try again after '${
+          decision.retryAfterSeconds
+        }' seconds after the last request.`,
         { headers: retryHeaders },
       ),
     };
@@ -320,7 +435,10 @@ async function stateFactory(
     return () => {
       const generated = generateTenant(generate);
       return {
-        state: EmulatorState.fromFixture(generated.fixture, { lazyResources: generated.lazyResources, now }),
+        state: EmulatorState.fromFixture(generated.fixture, {
+          lazyResources: generated.lazyResources,
+          now,
+        }),
         costModel: new CostModel({ costs: generated.fixture.costs, now }),
       };
     };
@@ -347,15 +465,24 @@ function safely(produce: () => EmulatorResponse): EmulatorResponse {
       return jsonResponse(error.status, error.toBody(), error.headers);
     }
     if (isEntraError(error)) {
-      return jsonResponse(error.status, error.toBody(), { 'cache-control': 'no-store, no-cache' });
+      return jsonResponse(error.status, error.toBody(), {
+        'cache-control': 'no-store, no-cache',
+      });
     }
     return jsonResponse(500, {
-      error: { code: 'InternalServerError', message: (error as Error)?.message ?? String(error), details: [] },
+      error: {
+        code: 'InternalServerError',
+        message: (error as Error)?.message ?? String(error),
+        details: [],
+      },
     });
   }
 }
 
-function peekCaller(request: EmulatorRequest): { caller?: Partial<ArmCaller>; clientId: string | null } {
+function peekCaller(request: EmulatorRequest): {
+  caller?: Partial<ArmCaller>;
+  clientId: string | null;
+} {
   const header = request.headers.authorization;
   let caller: Partial<ArmCaller> | undefined;
   if (header && /^bearer /i.test(header)) {
@@ -363,20 +490,31 @@ function peekCaller(request: EmulatorRequest): { caller?: Partial<ArmCaller>; cl
     if (claims) caller = { objectId: claims.oid, tenantId: claims.tid };
   }
   let clientId: string | null = null;
-  if (request.path.toLowerCase().endsWith('/oauth2/v2.0/token') || request.path.toLowerCase().endsWith('/authorize')) {
+  if (
+    request.path.toLowerCase().endsWith('/oauth2/v2.0/token') ||
+    request.path.toLowerCase().endsWith('/authorize')
+  ) {
     clientId =
-      new URLSearchParams(request.body.toString('utf8')).get('client_id') ?? request.url.searchParams.get('client_id');
+      new URLSearchParams(request.body.toString('utf8')).get('client_id') ??
+      request.url.searchParams.get('client_id');
   }
   return { caller, clientId };
 }
 
-function applyFault(fault: Fault, request: EmulatorRequest, res: ServerResponse): boolean {
+function applyFault(
+  fault: Fault,
+  request: EmulatorRequest,
+  res: ServerResponse,
+): boolean {
   if (fault.reset) {
     res.socket?.destroy();
     return true;
   }
   if (fault.malformed) {
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'x-ms-request-id': request.requestId });
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'x-ms-request-id': request.requestId,
+    });
     res.end('{"value":[{"id":"/subscriptions/');
     return true;
   }
@@ -384,26 +522,54 @@ function applyFault(fault: Fault, request: EmulatorRequest, res: ServerResponse)
     const status = fault.status;
     const code =
       fault.code ??
-      ({ 400: 'BadRequest', 401: 'AuthenticationFailed', 403: 'AuthorizationFailed', 404: 'NotFound', 409: 'Conflict', 429: 'TooManyRequests', 500: 'InternalServerError', 502: 'BadGateway', 503: 'ServiceUnavailable', 504: 'GatewayTimeout' } as Record<number, string>)[status] ??
+      (
+        {
+          400: 'BadRequest',
+          401: 'AuthenticationFailed',
+          403: 'AuthorizationFailed',
+          404: 'NotFound',
+          409: 'Conflict',
+          429: 'TooManyRequests',
+          500: 'InternalServerError',
+          502: 'BadGateway',
+          503: 'ServiceUnavailable',
+          504: 'GatewayTimeout',
+        } as Record<number, string>
+      )[status] ??
       'InjectedFault';
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
       'x-ms-request-id': request.requestId,
     };
-    if (status === 429 || status === 503) headers['retry-after'] = String(fault.retryAfterSeconds ?? 1);
+    if (status === 429 || status === 503)
+      headers['retry-after'] = String(fault.retryAfterSeconds ?? 1);
     res.writeHead(status, headers);
-    res.end(JSON.stringify({ error: { code, message: `Injected fault ${fault.id}: ${status} ${code}.`, details: [] } }));
+    res.end(
+      JSON.stringify({
+        error: {
+          code,
+          message: `Injected fault ${fault.id}: ${status} ${code}.`,
+          details: [],
+        },
+      }),
+    );
     return true;
   }
   return false;
 }
 
-function send(res: ServerResponse, request: EmulatorRequest, response: EmulatorResponse): void {
+function send(
+  res: ServerResponse,
+  request: EmulatorRequest,
+  response: EmulatorResponse,
+): void {
   const clientRequestId = request.headers['x-ms-client-request-id'];
   const headers: Record<string, string> = {
     'x-ms-request-id': request.requestId,
     'x-ms-correlation-request-id': request.requestId,
-    ...(typeof clientRequestId === 'string' ? { 'x-ms-client-request-id': clientRequestId } : {}),
+    ...(typeof clientRequestId === 'string'
+      ? { 'x-ms-client-request-id': clientRequestId }
+      : {}),
     ...(response.headers ?? {}),
   };
   res.writeHead(response.status, headers);

@@ -10,11 +10,17 @@ export interface ArmCall {
 }
 
 /** The `nextLink` for a page of the same request, with a new `$skiptoken`. */
-export function nextLinkFor(call: ArmCall, skipToken: string, param = '$skiptoken'): string {
+export function nextLinkFor(
+  call: ArmCall,
+  skipToken: string,
+  param = '$skiptoken',
+): string {
   const params = new URLSearchParams(call.request.url.search);
   params.delete('$skiptoken');
   params.delete('$skipToken');
   const rest = params.toString();
   // ARM writes `$skiptoken` literally in its next links.
-  return `${call.context.baseUrl}${call.request.path}?${rest ? `${rest}&` : ''}${param}=${encodeURIComponent(skipToken)}`;
+  return `${call.context.baseUrl}${call.request.path}?${
+    rest ? `${rest}&` : ''
+  }${param}=${encodeURIComponent(skipToken)}`;
 }

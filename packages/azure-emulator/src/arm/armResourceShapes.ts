@@ -2,12 +2,16 @@ import { ResourceGroupState, SubscriptionState } from '../model/EmulatorState';
 import { ResourceRecord } from '../model/ResourceRecord';
 
 /** A subscription as `Microsoft.Resources` 2022-12-01 returns it. */
-export function subscriptionBody(subscription: SubscriptionState): Record<string, unknown> {
+export function subscriptionBody(
+  subscription: SubscriptionState,
+): Record<string, unknown> {
   return {
     id: `/subscriptions/${subscription.subscriptionId}`,
     authorizationSource: 'RoleBased',
     managedByTenants: [],
-    ...(Object.keys(subscription.tags).length ? { tags: subscription.tags } : {}),
+    ...(Object.keys(subscription.tags).length
+      ? { tags: subscription.tags }
+      : {}),
     subscriptionId: subscription.subscriptionId,
     tenantId: subscription.tenantId,
     displayName: subscription.displayName,
@@ -36,7 +40,10 @@ export function resourceGroupBody(
 }
 
 /** A resource in a list (`GenericResourceExpanded`); `expand` adds createdTime, changedTime, provisioningState. */
-export function listedResourceBody(resource: ResourceRecord, expand: Set<string>): Record<string, unknown> {
+export function listedResourceBody(
+  resource: ResourceRecord,
+  expand: Set<string>,
+): Record<string, unknown> {
   const body: Record<string, unknown> = {
     id: resource.id,
     name: resource.name,
@@ -53,7 +60,9 @@ export function listedResourceBody(resource: ResourceRecord, expand: Set<string>
 }
 
 /** A single resource (`GenericResource`), as a resource provider returns it. */
-export function resourceBody(resource: ResourceRecord): Record<string, unknown> {
+export function resourceBody(
+  resource: ResourceRecord,
+): Record<string, unknown> {
   return {
     id: resource.id,
     name: resource.name,

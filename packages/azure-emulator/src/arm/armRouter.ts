@@ -4,22 +4,45 @@ import { queryResourceGraph } from '../graph/resourceGraphRoutes';
 import { EmulatorResponse } from '../http/EmulatorHttp';
 import { ArmCall } from './ArmCall';
 import { handlePartners } from './managementPartnerRoutes';
-import { deleteResource, getResource, getResourceGroup, listResourceGroups, listResources } from './resourceRoutes';
-import { createRoleAssignment, deleteRoleAssignment, getRoleAssignment, listRoleAssignments } from './roleAssignmentRoutes';
+import {
+  deleteResource,
+  getResource,
+  getResourceGroup,
+  listResourceGroups,
+  listResources,
+} from './resourceRoutes';
+import {
+  createRoleAssignment,
+  deleteRoleAssignment,
+  getRoleAssignment,
+  listRoleAssignments,
+} from './roleAssignmentRoutes';
 import { getRoleDefinition, listRoleDefinitions } from './roleDefinitionRoutes';
-import { getSubscription, listSubscriptions, listTenants } from './subscriptionRoutes';
+import {
+  getSubscription,
+  listSubscriptions,
+  listTenants,
+} from './subscriptionRoutes';
 import { handleTagsAtScope } from './tagRoutes';
 
 function notFound(call: ArmCall): ArmError {
   return new ArmError(
     404,
     'InvalidResourceType',
-    `The resource type could not be found in the namespace for api version '${call.request.url.searchParams.get('api-version')}'. The emulator does not serve '${call.request.method} ${call.request.path}'.`,
+    `The resource type could not be found in the namespace for api version '${call.request.url.searchParams.get(
+      'api-version',
+    )}'. The emulator does not serve '${call.request.method} ${
+      call.request.path
+    }'.`,
   );
 }
 
 function methodNotAllowed(call: ArmCall): ArmError {
-  return new ArmError(405, 'MethodNotAllowed', `The requested method '${call.request.method}' is not allowed for '${call.request.path}'.`);
+  return new ArmError(
+    405,
+    'MethodNotAllowed',
+    `The requested method '${call.request.method}' is not allowed for '${call.request.path}'.`,
+  );
 }
 
 /** Routes an authenticated ARM request to its handler. */
@@ -36,10 +59,18 @@ export function routeArmRequest(call: ArmCall): EmulatorResponse {
     const segments = rest.split('/');
     const namespace = segments[0].toLowerCase();
     const tail = segments.slice(1);
-    if (namespace === 'microsoft.resources' && tail[0]?.toLowerCase() === 'tags' && tail[1]?.toLowerCase() === 'default' && tail.length === 2) {
+    if (
+      namespace === 'microsoft.resources' &&
+      tail[0]?.toLowerCase() === 'tags' &&
+      tail[1]?.toLowerCase() === 'default' &&
+      tail.length === 2
+    ) {
       return handleTagsAtScope(call, scope);
     }
-    if (namespace === 'microsoft.authorization' && tail[0]?.toLowerCase() === 'roleassignments') {
+    if (
+      namespace === 'microsoft.authorization' &&
+      tail[0]?.toLowerCase() === 'roleassignments'
+    ) {
       if (tail.length === 1) {
         if (method !== 'GET') throw methodNotAllowed(call);
         return listRoleAssignments(call, scope);
@@ -47,38 +78,67 @@ export function routeArmRequest(call: ArmCall): EmulatorResponse {
       if (tail.length === 2) {
         if (method === 'GET') return getRoleAssignment(call, scope, tail[1]);
         if (method === 'PUT') return createRoleAssignment(call, scope, tail[1]);
-        if (method === 'DELETE') return deleteRoleAssignment(call, scope, tail[1]);
+        if (method === 'DELETE')
+          return deleteRoleAssignment(call, scope, tail[1]);
         throw methodNotAllowed(call);
       }
     }
-    if (namespace === 'microsoft.authorization' && tail[0]?.toLowerCase() === 'roledefinitions') {
+    if (
+      namespace === 'microsoft.authorization' &&
+      tail[0]?.toLowerCase() === 'roledefinitions'
+    ) {
       if (method !== 'GET') throw methodNotAllowed(call);
       if (tail.length === 1) return listRoleDefinitions(call, scope);
       if (tail.length === 2) return getRoleDefinition(call, scope, tail[1]);
     }
-    if (namespace === 'microsoft.costmanagement' && tail.length === 1 && ['query', 'forecast'].includes(tail[0].toLowerCase())) {
-      return handleCostManagement(call, scope, tail[0].toLowerCase() as 'query' | 'forecast');
+    if (
+      namespace === 'microsoft.costmanagement' &&
+      tail.length === 1 &&
+      ['query', 'forecast'].includes(tail[0].toLowerCase())
+    ) {
+      return handleCostManagement(
+        call,
+        scope,
+        tail[0].toLowerCase() as 'query' | 'forecast',
+      );
     }
-    if (scope === '' && namespace === 'microsoft.resourcegraph' && tail.length === 1 && tail[0].toLowerCase() === 'resources') {
+    if (
+      scope === '' &&
+      namespace === 'microsoft.resourcegraph' &&
+      tail.length === 1 &&
+      tail[0].toLowerCase() === 'resources'
+    ) {
       if (method !== 'POST') throw methodNotAllowed(call);
       return queryResourceGraph(call);
     }
-    if (scope === '' && namespace === 'microsoft.managementpartner' && tail[0]?.toLowerCase() === 'partners' && tail.length <= 2) {
+    if (
+      scope === '' &&
+      namespace === 'microsoft.managementpartner' &&
+      tail[0]?.toLowerCase() === 'partners' &&
+      tail.length <= 2
+    ) {
       return handlePartners(call, tail[1]);
     }
     // A resource by id: /subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}/{name}
-    const resource = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)$/i.exec(scope);
+    const resource =
+      /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)$/i.exec(scope);
     if (resource && tail.length === 2) {
       const type = `${segments[0]}/${tail[0]}`;
-      if (method === 'GET') return getResource(call, resource[1], resource[2], type, tail[1]);
-      if (method === 'DELETE') return deleteResource(call, resource[1], resource[2], type, tail[1]);
+      if (method === 'GET')
+        return getResource(call, resource[1], resource[2], type, tail[1]);
+      if (method === 'DELETE')
+        return deleteResource(call, resource[1], resource[2], type, tail[1]);
       throw methodNotAllowed(call);
     }
     throw notFound(call);
   }
 
   const segments = path.split('/').filter(Boolean);
-  if (segments[0]?.toLowerCase() === 'tenants' && segments.length === 1 && method === 'GET') {
+  if (
+    segments[0]?.toLowerCase() === 'tenants' &&
+    segments.length === 1 &&
+    method === 'GET'
+  ) {
     return listTenants(call);
   }
   if (segments[0]?.toLowerCase() !== 'subscriptions') throw notFound(call);
@@ -87,10 +147,12 @@ export function routeArmRequest(call: ArmCall): EmulatorResponse {
   const subscriptionId = segments[1];
   if (segments.length === 2) return getSubscription(call, subscriptionId);
   const third = segments[2].toLowerCase();
-  if (third === 'resources' && segments.length === 3) return listResources(call, subscriptionId);
+  if (third === 'resources' && segments.length === 3)
+    return listResources(call, subscriptionId);
   if (third === 'resourcegroups') {
     if (segments.length === 3) return listResourceGroups(call, subscriptionId);
-    if (segments.length === 4) return getResourceGroup(call, subscriptionId, segments[3]);
+    if (segments.length === 4)
+      return getResourceGroup(call, subscriptionId, segments[3]);
     if (segments.length === 5 && segments[4].toLowerCase() === 'resources') {
       return listResources(call, subscriptionId, segments[3]);
     }

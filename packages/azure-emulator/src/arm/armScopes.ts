@@ -6,7 +6,12 @@ import { ArmCall } from './ArmCall';
 /** A scope that exists: a subscription, a resource group or a resource. */
 export type ResolvedScope =
   | { kind: 'subscription'; scope: string; subscription: SubscriptionState }
-  | { kind: 'resourceGroup'; scope: string; subscription: SubscriptionState; resourceGroup: ResourceGroupState }
+  | {
+      kind: 'resourceGroup';
+      scope: string;
+      subscription: SubscriptionState;
+      resourceGroup: ResourceGroupState;
+    }
   | {
       kind: 'resource';
       scope: string;
@@ -16,12 +21,21 @@ export type ResolvedScope =
     };
 
 /** The subscription, or ARM's 404; a token from another tenant gets ARM's 401. */
-export function requireSubscription(call: ArmCall, subscriptionId: string): SubscriptionState {
+export function requireSubscription(
+  call: ArmCall,
+  subscriptionId: string,
+): SubscriptionState {
   const subscription = call.context.state.subscription(subscriptionId);
   if (!subscription) {
-    throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
+    throw new ArmError(
+      404,
+      'SubscriptionNotFound',
+      `The subscription '${subscriptionId}' could not be found.`,
+    );
   }
-  if (subscription.tenantId.toLowerCase() !== call.caller.tenantId.toLowerCase()) {
+  if (
+    subscription.tenantId.toLowerCase() !== call.caller.tenantId.toLowerCase()
+  ) {
     throw new ArmError(
       401,
       'InvalidAuthenticationTokenTenant',
@@ -32,10 +46,17 @@ export function requireSubscription(call: ArmCall, subscriptionId: string): Subs
 }
 
 /** The resource group, or ARM's 404. */
-export function requireResourceGroup(subscription: SubscriptionState, name: string): ResourceGroupState {
+export function requireResourceGroup(
+  subscription: SubscriptionState,
+  name: string,
+): ResourceGroupState {
   const group = subscription.resourceGroups.get(name.toLowerCase());
   if (!group) {
-    throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${name}' could not be found.`);
+    throw new ArmError(
+      404,
+      'ResourceGroupNotFound',
+      `Resource group '${name}' could not be found.`,
+    );
   }
   return group;
 }
@@ -48,7 +69,11 @@ export function requireResource(
   name: string,
 ): ResourceRecord {
   const [namespace, ...rest] = type.split('/');
-  const id = `/subscriptions/${subscription.subscriptionId}/resourceGroups/${resourceGroup}/providers/${namespace}/${rest.join('/')}/${name}`;
+  const id = `/subscriptions/${
+    subscription.subscriptionId
+  }/resourceGroups/${resourceGroup}/providers/${namespace}/${rest.join(
+    '/',
+  )}/${name}`;
   const resource = subscription.resources.get(id);
   if (!resource) {
     throw new ArmError(
@@ -64,8 +89,15 @@ const SCOPE =
   /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+)(?:\/providers\/([^/]+)\/([^/]+)\/([^/]+))?)?\/?$/i;
 
 /** Parses a scope without checking that it exists. */
-export function parseScope(scope: string):
-  | { subscriptionId: string; resourceGroup?: string; type?: string; name?: string }
+export function parseScope(
+  scope: string,
+):
+  | {
+      subscriptionId: string;
+      resourceGroup?: string;
+      type?: string;
+      name?: string;
+    }
   | undefined {
   const match = SCOPE.exec(scope.startsWith('/') ? scope : `/${scope}`);
   if (!match) return undefined;
@@ -81,20 +113,43 @@ export function parseScope(scope: string):
 export function resolveScope(call: ArmCall, scope: string): ResolvedScope {
   const parsed = parseScope(scope);
   if (!parsed) {
-    throw new ArmError(400, 'InvalidScope', `The scope '${scope}' is not valid. Supported scopes are a subscription, a resource group or a resource.`);
+    throw new ArmError(
+      400,
+      'InvalidScope',
+      `The scope '${scope}' is not valid. Supported scopes are a subscription, a resource group or a resource.`,
+    );
   }
   const subscription = requireSubscription(call, parsed.subscriptionId);
   const subscriptionScope = `/subscriptions/${subscription.subscriptionId}`;
   if (!parsed.resourceGroup) {
     return { kind: 'subscription', scope: subscriptionScope, subscription };
   }
-  const resourceGroup = requireResourceGroup(subscription, parsed.resourceGroup);
+  const resourceGroup = requireResourceGroup(
+    subscription,
+    parsed.resourceGroup,
+  );
   const groupScope = `${subscriptionScope}/resourceGroups/${resourceGroup.name}`;
   if (!parsed.type) {
-    return { kind: 'resourceGroup', scope: groupScope, subscription, resourceGroup };
+    return {
+      kind: 'resourceGroup',
+      scope: groupScope,
+      subscription,
+      resourceGroup,
+    };
   }
-  const resource = requireResource(subscription, resourceGroup.name, parsed.type, parsed.name!);
-  return { kind: 'resource', scope: resource.id, subscription, resourceGroup, resource };
+  const resource = requireResource(
+    subscription,
+    resourceGroup.name,
+    parsed.type,
+    parsed.name!,
+  );
+  return {
+    kind: 'resource',
+    scope: resource.id,
+    subscription,
+    resourceGroup,
+    resource,
+  };
 }
 
 /** The scope as the caller wrote it, normalised to a leading slash and no trailing slash. */

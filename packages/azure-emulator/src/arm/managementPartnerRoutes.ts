@@ -41,23 +41,36 @@ function notFound(partnerId?: string): ArmError {
  * Partner Admin Link: `/providers/Microsoft.ManagementPartner/partners[/{partnerId}]`. The link
  * belongs to the calling identity (user or service principal) in its tenant, as in Azure.
  */
-export function handlePartners(call: ArmCall, partnerId: string | undefined): EmulatorResponse {
+export function handlePartners(
+  call: ArmCall,
+  partnerId: string | undefined,
+): EmulatorResponse {
   const links = call.context.state.partnerLinks;
   const key = linkKey(call);
   const current = links.get(key);
   const method = call.request.method;
   if (!partnerId) {
-    if (method !== 'GET') throw new ArmError(405, 'MethodNotAllowed', `The method '${method}' is not allowed.`);
+    if (method !== 'GET')
+      throw new ArmError(
+        405,
+        'MethodNotAllowed',
+        `The method '${method}' is not allowed.`,
+      );
     if (!current) throw notFound();
     return jsonResponse(200, partnerBody(current));
   }
   if (!/^\d{1,10}$/.test(partnerId)) {
-    throw new ArmError(400, 'InvalidPartnerId', `The partner id '${partnerId}' is not valid. A partner id is a numeric Microsoft Partner Network (MPN) id.`);
+    throw new ArmError(
+      400,
+      'InvalidPartnerId',
+      `The partner id '${partnerId}' is not valid. A partner id is a numeric Microsoft Partner Network (MPN) id.`,
+    );
   }
   const now = new Date(call.context.clock.now()).toISOString();
   switch (method) {
     case 'GET':
-      if (!current || current.partnerId !== partnerId) throw notFound(partnerId);
+      if (!current || current.partnerId !== partnerId)
+        throw notFound(partnerId);
       return jsonResponse(200, partnerBody(current));
     case 'PUT': {
       const link: PartnerLinkState = {
@@ -73,7 +86,12 @@ export function handlePartners(call: ArmCall, partnerId: string | undefined): Em
     }
     case 'PATCH': {
       if (!current) throw notFound();
-      const link = { ...current, partnerId, updatedTime: now, version: current.version + 1 };
+      const link = {
+        ...current,
+        partnerId,
+        updatedTime: now,
+        version: current.version + 1,
+      };
       links.set(key, link);
       return jsonResponse(200, partnerBody(link));
     }
@@ -81,6 +99,10 @@ export function handlePartners(call: ArmCall, partnerId: string | undefined): Em
       if (current && current.partnerId === partnerId) links.delete(key);
       return { status: 200 };
     default:
-      throw new ArmError(405, 'MethodNotAllowed', `The method '${method}' is not allowed.`);
+      throw new ArmError(
+        405,
+        'MethodNotAllowed',
+        `The method '${method}' is not allowed.`,
+      );
   }
 }

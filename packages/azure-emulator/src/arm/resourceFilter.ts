@@ -7,9 +7,18 @@ export type ResourceFilter = (resource: ResourceRecord) => boolean;
 type Clause = (resource: ResourceRecord) => boolean;
 
 const QUOTED = `'((?:[^']|'')*)'`;
-const EQ = new RegExp(`^(resourceType|name|location|resourceGroup|tagName|tagValue|plan)\\s+eq\\s+${QUOTED}$`, 'i');
-const SUBSTRING_OF = new RegExp(`^substringof\\(\\s*${QUOTED}\\s*,\\s*name\\s*\\)$`, 'i');
-const STARTS_WITH = new RegExp(`^startswith\\(\\s*(tagName|tagValue|name)\\s*,\\s*${QUOTED}\\s*\\)$`, 'i');
+const EQ = new RegExp(
+  `^(resourceType|name|location|resourceGroup|tagName|tagValue|plan)\\s+eq\\s+${QUOTED}$`,
+  'i',
+);
+const SUBSTRING_OF = new RegExp(
+  `^substringof\\(\\s*${QUOTED}\\s*,\\s*name\\s*\\)$`,
+  'i',
+);
+const STARTS_WITH = new RegExp(
+  `^startswith\\(\\s*(tagName|tagValue|name)\\s*,\\s*${QUOTED}\\s*\\)$`,
+  'i',
+);
 
 const unquote = (value: string) => value.replace(/''/g, "'");
 
@@ -20,8 +29,12 @@ const unquote = (value: string) => value.replace(/''/g, "'");
  */
 export function compileResourceFilter(filter: string | null): ResourceFilter {
   if (!filter || !filter.trim()) return () => true;
-  const alternatives = filter.split(/\s+or\s+/i).map(part => part.split(/\s+and\s+/i).map(c => c.trim()));
-  const compiled = alternatives.map(clauses => compileConjunction(clauses, filter));
+  const alternatives = filter
+    .split(/\s+or\s+/i)
+    .map(part => part.split(/\s+and\s+/i).map(c => c.trim()));
+  const compiled = alternatives.map(clauses =>
+    compileConjunction(clauses, filter),
+  );
   return resource => compiled.some(conjunction => conjunction(resource));
 }
 
@@ -38,10 +51,14 @@ function compileConjunction(clauses: string[], filter: string): Clause {
       const lower = value.toLowerCase();
       if (field === 'tagname') tagName = value;
       else if (field === 'tagvalue') tagValue = value;
-      else if (field === 'resourcetype') checks.push(r => r.type.toLowerCase() === lower);
-      else if (field === 'name') checks.push(r => r.name.toLowerCase() === lower);
-      else if (field === 'location') checks.push(r => r.location.toLowerCase() === lower);
-      else if (field === 'resourcegroup') checks.push(r => r.resourceGroup.toLowerCase() === lower);
+      else if (field === 'resourcetype')
+        checks.push(r => r.type.toLowerCase() === lower);
+      else if (field === 'name')
+        checks.push(r => r.name.toLowerCase() === lower);
+      else if (field === 'location')
+        checks.push(r => r.location.toLowerCase() === lower);
+      else if (field === 'resourcegroup')
+        checks.push(r => r.resourceGroup.toLowerCase() === lower);
       else checks.push(() => false);
       continue;
     }
@@ -55,21 +72,39 @@ function compileConjunction(clauses: string[], filter: string): Clause {
     if (startsWith) {
       const field = startsWith[1].toLowerCase();
       const prefix = unquote(startsWith[2]).toLowerCase();
-      if (field === 'name') checks.push(r => r.name.toLowerCase().startsWith(prefix));
-      else if (field === 'tagname') checks.push(r => Object.keys(r.tags).some(k => k.toLowerCase().startsWith(prefix)));
-      else checks.push(r => Object.values(r.tags).some(v => v.toLowerCase().startsWith(prefix)));
+      if (field === 'name')
+        checks.push(r => r.name.toLowerCase().startsWith(prefix));
+      else if (field === 'tagname')
+        checks.push(r =>
+          Object.keys(r.tags).some(k => k.toLowerCase().startsWith(prefix)),
+        );
+      else
+        checks.push(r =>
+          Object.values(r.tags).some(v => v.toLowerCase().startsWith(prefix)),
+        );
       continue;
     }
-    throw new ArmError(400, 'InvalidFilterInQueryString', `Invalid $filter '${filter}' specified in the query string.`);
+    throw new ArmError(
+      400,
+      'InvalidFilterInQueryString',
+      `Invalid $filter '${filter}' specified in the query string.`,
+    );
   }
   if (tagValue !== undefined && tagName === undefined) {
-    throw new ArmError(400, 'InvalidFilterInQueryString', `Invalid $filter '${filter}': tagValue can only be used together with tagName.`);
+    throw new ArmError(
+      400,
+      'InvalidFilterInQueryString',
+      `Invalid $filter '${filter}': tagValue can only be used together with tagName.`,
+    );
   }
   if (tagName !== undefined) {
     const name = tagName.toLowerCase();
     const value = tagValue;
     checks.push(r =>
-      Object.entries(r.tags).some(([k, v]) => k.toLowerCase() === name && (value === undefined || v === value)),
+      Object.entries(r.tags).some(
+        ([k, v]) =>
+          k.toLowerCase() === name && (value === undefined || v === value),
+      ),
     );
   }
   return resource => checks.every(check => check(resource));

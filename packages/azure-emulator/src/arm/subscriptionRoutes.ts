@@ -11,21 +11,30 @@ import { requireSubscription } from './armScopes';
 export function listSubscriptions(call: ArmCall): EmulatorResponse {
   const { state } = call.context;
   const value = [...state.subscriptions.values()]
-    .filter(s => s.tenantId.toLowerCase() === call.caller.tenantId.toLowerCase())
+    .filter(
+      s => s.tenantId.toLowerCase() === call.caller.tenantId.toLowerCase(),
+    )
     .filter(s => {
       const prefix = `/subscriptions/${s.subscriptionId}`.toLowerCase();
       return [...state.roleAssignments.values()].some(
         a =>
           a.principalId.toLowerCase() === call.caller.objectId.toLowerCase() &&
-          (a.scope.toLowerCase() === prefix || a.scope.toLowerCase().startsWith(`${prefix}/`)),
+          (a.scope.toLowerCase() === prefix ||
+            a.scope.toLowerCase().startsWith(`${prefix}/`)),
       );
     })
     .map(subscriptionBody);
-  return jsonResponse(200, { value, count: { type: 'Total', value: value.length } });
+  return jsonResponse(200, {
+    value,
+    count: { type: 'Total', value: value.length },
+  });
 }
 
 /** `GET /subscriptions/{subscriptionId}`. */
-export function getSubscription(call: ArmCall, subscriptionId: string): EmulatorResponse {
+export function getSubscription(
+  call: ArmCall,
+  subscriptionId: string,
+): EmulatorResponse {
   const subscription = requireSubscription(call, subscriptionId);
   const scope = `/subscriptions/${subscription.subscriptionId}`;
   // Anyone with a role anywhere in the subscription can read it, as in Azure.
@@ -35,14 +44,21 @@ export function getSubscription(call: ArmCall, subscriptionId: string): Emulator
       a.scope.toLowerCase().startsWith(scope.toLowerCase()),
   );
   if (!anyRole) {
-    requirePermission(call.context.state, call.caller, scope, 'Microsoft.Resources/subscriptions/read');
+    requirePermission(
+      call.context.state,
+      call.caller,
+      scope,
+      'Microsoft.Resources/subscriptions/read',
+    );
   }
   return jsonResponse(200, subscriptionBody(subscription));
 }
 
 /** `GET /tenants`: the caller's tenant. */
 export function listTenants(call: ArmCall): EmulatorResponse {
-  const tenant = call.context.state.tenants.get(call.caller.tenantId.toLowerCase());
+  const tenant = call.context.state.tenants.get(
+    call.caller.tenantId.toLowerCase(),
+  );
   const value = tenant
     ? [
         {
@@ -50,7 +66,9 @@ export function listTenants(call: ArmCall): EmulatorResponse {
           tenantId: tenant.id,
           tenantCategory: 'Home',
           displayName: tenant.displayName,
-          defaultDomain: `${tenant.displayName.toLowerCase().replace(/[^a-z0-9]/g, '')}.onmicrosoft.com`,
+          defaultDomain: `${tenant.displayName
+            .toLowerCase()
+            .replace(/[^a-z0-9]/g, '')}.onmicrosoft.com`,
           tenantType: 'AAD',
         },
       ]

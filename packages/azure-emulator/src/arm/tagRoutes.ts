@@ -1,16 +1,33 @@
 import { ArmError } from '../errors/ArmError';
-import { EmulatorResponse, jsonResponse, readJsonBody } from '../http/EmulatorHttp';
+import {
+  EmulatorResponse,
+  jsonResponse,
+  readJsonBody,
+} from '../http/EmulatorHttp';
 import { requirePermission } from '../rbac/accessCheck';
 import { ArmCall } from './ArmCall';
-import { ResolvedScope, parseScope, requireSubscription, resolveScope, scopeAsWritten } from './armScopes';
+import {
+  ResolvedScope,
+  parseScope,
+  requireSubscription,
+  resolveScope,
+  scopeAsWritten,
+} from './armScopes';
 import { applyTagPatch, validateTags } from './tagRules';
 
 /** `{scope}/providers/Microsoft.Resources/tags/default`: GET, PUT, PATCH and DELETE. */
-export function handleTagsAtScope(call: ArmCall, scope: string): EmulatorResponse {
+export function handleTagsAtScope(
+  call: ArmCall,
+  scope: string,
+): EmulatorResponse {
   const written = scopeAsWritten(scope);
   const parsed = parseScope(written);
   if (!parsed) {
-    throw new ArmError(400, 'InvalidScope', `The scope '${written}' is not valid for tags.`);
+    throw new ArmError(
+      400,
+      'InvalidScope',
+      `The scope '${written}' is not valid for tags.`,
+    );
   }
   requireSubscription(call, parsed.subscriptionId);
   const method = call.request.method;
@@ -26,8 +43,16 @@ export function handleTagsAtScope(call: ArmCall, scope: string): EmulatorRespons
   }
   const body = readJsonBody(call.request);
   const requested = body?.properties?.tags;
-  if (requested === null || typeof requested !== 'object' || Array.isArray(requested)) {
-    throw new ArmError(400, 'InvalidRequestContent', "The request content was invalid: 'properties.tags' is required.");
+  if (
+    requested === null ||
+    typeof requested !== 'object' ||
+    Array.isArray(requested)
+  ) {
+    throw new ArmError(
+      400,
+      'InvalidRequestContent',
+      "The request content was invalid: 'properties.tags' is required.",
+    );
   }
   let next: Record<string, string>;
   if (method === 'PUT') {
@@ -35,23 +60,39 @@ export function handleTagsAtScope(call: ArmCall, scope: string): EmulatorRespons
   } else if (method === 'PATCH') {
     const operation = body.operation;
     if (typeof operation !== 'string') {
-      throw new ArmError(400, 'InvalidRequestContent', "The request content was invalid: 'operation' is required.");
+      throw new ArmError(
+        400,
+        'InvalidRequestContent',
+        "The request content was invalid: 'operation' is required.",
+      );
     }
-    next = validateTags(applyTagPatch(readTags(resolved), operation, requested));
+    next = validateTags(
+      applyTagPatch(readTags(resolved), operation, requested),
+    );
   } else {
-    throw new ArmError(405, 'MethodNotAllowed', `The method '${method}' is not allowed for tags.`);
+    throw new ArmError(
+      405,
+      'MethodNotAllowed',
+      `The method '${method}' is not allowed for tags.`,
+    );
   }
   writeTags(call, resolved, next);
   return tagsResponse(resolved, next);
 }
 
 function readTags(resolved: ResolvedScope): Record<string, string> {
-  if (resolved.kind === 'subscription') return { ...resolved.subscription.tags };
-  if (resolved.kind === 'resourceGroup') return { ...resolved.resourceGroup.tags };
+  if (resolved.kind === 'subscription')
+    return { ...resolved.subscription.tags };
+  if (resolved.kind === 'resourceGroup')
+    return { ...resolved.resourceGroup.tags };
   return { ...resolved.resource.tags };
 }
 
-function writeTags(call: ArmCall, resolved: ResolvedScope, tags: Record<string, string>): void {
+function writeTags(
+  call: ArmCall,
+  resolved: ResolvedScope,
+  tags: Record<string, string>,
+): void {
   if (resolved.kind === 'subscription') {
     resolved.subscription.tags = { ...tags };
   } else if (resolved.kind === 'resourceGroup') {
@@ -65,7 +106,10 @@ function writeTags(call: ArmCall, resolved: ResolvedScope, tags: Record<string, 
   }
 }
 
-function tagsResponse(resolved: ResolvedScope, tags: Record<string, string>): EmulatorResponse {
+function tagsResponse(
+  resolved: ResolvedScope,
+  tags: Record<string, string>,
+): EmulatorResponse {
   return jsonResponse(200, {
     id: `${resolved.scope}/providers/Microsoft.Resources/tags/default`,
     name: 'default',

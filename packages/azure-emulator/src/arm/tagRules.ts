@@ -15,10 +15,16 @@ export const TAG_LIMITS = {
  * for case), `InvalidTagNameCharacters` (`<>%&\?/` or control characters) and
  * `InvalidTagValueLength` (longer than 256).
  */
-export function validateTags(tags: Record<string, unknown>): Record<string, string> {
+export function validateTags(
+  tags: Record<string, unknown>,
+): Record<string, string> {
   const entries = Object.entries(tags);
   if (entries.length > TAG_LIMITS.maxTags) {
-    throw new ArmError(400, 'InvalidTags', `Too many tags specified. Requested tag count - '${entries.length}'. Maximum number of tags allowed - '${TAG_LIMITS.maxTags}'.`);
+    throw new ArmError(
+      400,
+      'InvalidTags',
+      `Too many tags specified. Requested tag count - '${entries.length}'. Maximum number of tags allowed - '${TAG_LIMITS.maxTags}'.`,
+    );
   }
   const seen = new Map<string, string>();
   const invalidCharacters: string[] = [];
@@ -26,34 +32,75 @@ export function validateTags(tags: Record<string, unknown>): Record<string, stri
   const tooLongValues: string[] = [];
   for (const [name, value] of entries) {
     if (!name.trim()) {
-      throw new ArmError(400, 'InvalidTagName', 'The tag name must be non-null, non-empty and non-whitespace only. Please provide an actual value.');
+      throw new ArmError(
+        400,
+        'InvalidTagName',
+        'The tag name must be non-null, non-empty and non-whitespace only. Please provide an actual value.',
+      );
     }
     if (typeof value !== 'string') {
-      throw new ArmError(400, 'InvalidRequestContent', `The request content was invalid: the value of tag '${name}' must be a string.`);
+      throw new ArmError(
+        400,
+        'InvalidRequestContent',
+        `The request content was invalid: the value of tag '${name}' must be a string.`,
+      );
     }
     const lower = name.toLowerCase();
     if (seen.has(lower)) {
-      throw new ArmError(400, 'InvalidTagName', `The tag names '${seen.get(lower)}' and '${name}' are the same when compared case-insensitively. Tag names are case-insensitive.`);
+      throw new ArmError(
+        400,
+        'InvalidTagName',
+        `The tag names '${seen.get(
+          lower,
+        )}' and '${name}' are the same when compared case-insensitively. Tag names are case-insensitive.`,
+      );
     }
     seen.set(lower, name);
-    if (TAG_LIMITS.forbiddenNameCharacters.test(name)) invalidCharacters.push(name);
+    if (TAG_LIMITS.forbiddenNameCharacters.test(name))
+      invalidCharacters.push(name);
     if (name.length > TAG_LIMITS.maxNameLength) tooLongNames.push(name);
     if (value.length > TAG_LIMITS.maxValueLength) tooLongValues.push(value);
   }
   if (invalidCharacters.length) {
-    throw new ArmError(400, 'InvalidTagNameCharacters', `The tag names '${invalidCharacters.join(', ')}' have reserved characters '<,>,%,&,\\,?,/' or control characters.`);
+    throw new ArmError(
+      400,
+      'InvalidTagNameCharacters',
+      `The tag names '${invalidCharacters.join(
+        ', ',
+      )}' have reserved characters '<,>,%,&,\\,?,/' or control characters.`,
+    );
   }
   if (tooLongNames.length) {
-    throw new ArmError(400, 'InvalidTagName', `Tag key too large. Following tag name '${tooLongNames.join(', ')}' exceeded the maximum length. Maximum allowed length for tag name - '${TAG_LIMITS.maxNameLength}' characters.`);
+    throw new ArmError(
+      400,
+      'InvalidTagName',
+      `Tag key too large. Following tag name '${tooLongNames.join(
+        ', ',
+      )}' exceeded the maximum length. Maximum allowed length for tag name - '${
+        TAG_LIMITS.maxNameLength
+      }' characters.`,
+    );
   }
   if (tooLongValues.length) {
-    throw new ArmError(400, 'InvalidTagValueLength', `Tag value too large. Following tag value '${tooLongValues.join(', ')}' exceeded the maximum length. Maximum allowed length for tag value - '${TAG_LIMITS.maxValueLength}' characters.`);
+    throw new ArmError(
+      400,
+      'InvalidTagValueLength',
+      `Tag value too large. Following tag value '${tooLongValues.join(
+        ', ',
+      )}' exceeded the maximum length. Maximum allowed length for tag value - '${
+        TAG_LIMITS.maxValueLength
+      }' characters.`,
+    );
   }
   return tags as Record<string, string>;
 }
 
 /** Sets a tag, replacing any existing tag whose name differs only in case. */
-export function setTag(tags: Record<string, string>, name: string, value: string): void {
+export function setTag(
+  tags: Record<string, string>,
+  name: string,
+  value: string,
+): void {
   for (const existing of Object.keys(tags)) {
     if (existing.toLowerCase() === name.toLowerCase()) delete tags[existing];
   }
@@ -71,14 +118,18 @@ export function applyTagPatch(
       return { ...patch };
     case 'merge': {
       const merged = { ...current };
-      for (const [name, value] of Object.entries(patch)) setTag(merged, name, value);
+      for (const [name, value] of Object.entries(patch))
+        setTag(merged, name, value);
       return merged;
     }
     case 'delete': {
       const remaining = { ...current };
       for (const [name, value] of Object.entries(patch)) {
         for (const existing of Object.keys(remaining)) {
-          if (existing.toLowerCase() === name.toLowerCase() && (!value || remaining[existing] === value)) {
+          if (
+            existing.toLowerCase() === name.toLowerCase() &&
+            (!value || remaining[existing] === value)
+          ) {
             delete remaining[existing];
           }
         }
@@ -86,6 +137,10 @@ export function applyTagPatch(
       return remaining;
     }
     default:
-      throw new ArmError(400, 'InvalidRequestContent', `The request content was invalid: operation '${operation}' is not one of Merge, Replace or Delete.`);
+      throw new ArmError(
+        400,
+        'InvalidRequestContent',
+        `The request content was invalid: operation '${operation}' is not one of Merge, Replace or Delete.`,
+      );
   }
 }

@@ -1,10 +1,20 @@
 import { ArmError } from '../errors/ArmError';
 import { ConsentDecision, EmulatorContext } from '../EmulatorContext';
 import { deterministicGuid } from '../model/seededRandom';
-import { RoleAssignmentState, ServicePrincipalState } from '../model/EmulatorState';
-import { ResourceRecord, buildResourceId, parseResourceId } from '../model/ResourceRecord';
+import {
+  RoleAssignmentState,
+  ServicePrincipalState,
+} from '../model/EmulatorState';
+import {
+  ResourceRecord,
+  buildResourceId,
+  parseResourceId,
+} from '../model/ResourceRecord';
 import { findBuiltInRole } from '../rbac/builtInRoles';
-import { ThrottlingOptions, TokenBucketThrottle } from '../throttling/TokenBucketThrottle';
+import {
+  ThrottlingOptions,
+  TokenBucketThrottle,
+} from '../throttling/TokenBucketThrottle';
 import { validateTags } from '../arm/tagRules';
 import { Fault, FaultInjector, FaultSpec } from './faults';
 import { RequestLog, RequestLogEntry } from './requestLog';
@@ -94,33 +104,62 @@ export class EmulatorControl {
     const tags = { ...resource.tags };
     for (const name of edit.remove ?? []) {
       for (const existing of Object.keys(tags)) {
-        if (existing.toLowerCase() === name.toLowerCase()) delete tags[existing];
+        if (existing.toLowerCase() === name.toLowerCase())
+          delete tags[existing];
       }
     }
     for (const [name, value] of Object.entries(edit.set ?? {})) {
       for (const existing of Object.keys(tags)) {
-        if (existing.toLowerCase() === name.toLowerCase()) delete tags[existing];
+        if (existing.toLowerCase() === name.toLowerCase())
+          delete tags[existing];
       }
       tags[name] = value;
     }
     validateTags(tags);
-    subscription.resources.put({ ...resource, tags, changedTime: this.nowIso() });
+    subscription.resources.put({
+      ...resource,
+      tags,
+      changedTime: this.nowIso(),
+    });
     return tags;
   }
 
   /** Adds a resource (and its resource group, when new). */
   addResource(input: NewResource): ResourceRecord {
-    const subscription = this.deps.context.state.subscription(input.subscriptionId);
-    if (!subscription) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${input.subscriptionId}' could not be found.`);
-    if (!/^[^/]+\/[^/]+$/.test(input.type)) throw new ArmError(400, 'InvalidResourceType', `The resource type '${input.type}' must look like 'Namespace/type'.`);
-    let group = subscription.resourceGroups.get(input.resourceGroup.toLowerCase());
+    const subscription = this.deps.context.state.subscription(
+      input.subscriptionId,
+    );
+    if (!subscription)
+      throw new ArmError(
+        404,
+        'SubscriptionNotFound',
+        `The subscription '${input.subscriptionId}' could not be found.`,
+      );
+    if (!/^[^/]+\/[^/]+$/.test(input.type))
+      throw new ArmError(
+        400,
+        'InvalidResourceType',
+        `The resource type '${input.type}' must look like 'Namespace/type'.`,
+      );
+    let group = subscription.resourceGroups.get(
+      input.resourceGroup.toLowerCase(),
+    );
     if (!group) {
-      group = { name: input.resourceGroup, location: input.location ?? 'westeurope', tags: {} };
+      group = {
+        name: input.resourceGroup,
+        location: input.location ?? 'westeurope',
+        tags: {},
+      };
       subscription.resourceGroups.set(group.name.toLowerCase(), group);
     }
     const now = this.nowIso();
     return subscription.resources.put({
-      id: buildResourceId(subscription.subscriptionId, group.name, input.type, input.name),
+      id: buildResourceId(
+        subscription.subscriptionId,
+        group.name,
+        input.type,
+        input.name,
+      ),
       subscriptionId: subscription.subscriptionId,
       resourceGroup: group.name,
       type: input.type,
@@ -136,27 +175,39 @@ export class EmulatorControl {
   /** Deletes a resource. Returns whether it existed. */
   deleteResource(resourceId: string): boolean {
     const parsed = parseResourceId(resourceId);
-    const subscription = parsed && this.deps.context.state.subscription(parsed.subscriptionId);
+    const subscription =
+      parsed && this.deps.context.state.subscription(parsed.subscriptionId);
     return !!subscription && subscription.resources.delete(resourceId);
   }
 
   /** Grants admin consent: creates the app's service principal in the tenant. */
   consent(tenantId: string, clientId: string): ServicePrincipalState {
     if (!this.deps.context.state.tenants.has(tenantId.toLowerCase())) {
-      throw new ArmError(404, 'TenantNotFound', `Tenant '${tenantId}' not found.`);
+      throw new ArmError(
+        404,
+        'TenantNotFound',
+        `Tenant '${tenantId}' not found.`,
+      );
     }
     return this.deps.context.state.consent(tenantId, clientId);
   }
 
   /** The app's service principal in the tenant, if consented. */
-  servicePrincipal(tenantId: string, clientId: string): ServicePrincipalState | undefined {
+  servicePrincipal(
+    tenantId: string,
+    clientId: string,
+  ): ServicePrincipalState | undefined {
     return this.deps.context.state.servicePrincipal(tenantId, clientId);
   }
 
   /** Sets what the consent page does: show (`prompt`), or answer `accept` / `deny` without a click. */
   setConsentDecision(decision: ConsentDecision): void {
     if (!['prompt', 'accept', 'deny'].includes(decision)) {
-      throw new ArmError(400, 'InvalidConsentDecision', "The decision must be 'prompt', 'accept' or 'deny'.");
+      throw new ArmError(
+        400,
+        'InvalidConsentDecision',
+        "The decision must be 'prompt', 'accept' or 'deny'.",
+      );
     }
     this.deps.context.settings.consentDecision = decision;
   }
@@ -164,8 +215,20 @@ export class EmulatorControl {
   /** Creates a role assignment directly (no RBAC check). */
   assignRole(input: NewRoleAssignment): RoleAssignmentState {
     const role = findBuiltInRole(input.role);
-    if (!role) throw new ArmError(400, 'RoleDefinitionDoesNotExist', `The specified role definition '${input.role}' does not exist.`);
-    const name = input.name ?? deterministicGuid('role-assignment', input.scope, input.principalId, role.id);
+    if (!role)
+      throw new ArmError(
+        400,
+        'RoleDefinitionDoesNotExist',
+        `The specified role definition '${input.role}' does not exist.`,
+      );
+    const name =
+      input.name ??
+      deterministicGuid(
+        'role-assignment',
+        input.scope,
+        input.principalId,
+        role.id,
+      );
     const now = this.nowIso();
     const assignment: RoleAssignmentState = {
       name,
@@ -174,7 +237,9 @@ export class EmulatorControl {
       principalId: input.principalId,
       principalType:
         input.principalType ??
-        (this.deps.context.state.usersByOid.has(input.principalId.toLowerCase()) ? 'User' : 'ServicePrincipal'),
+        (this.deps.context.state.usersByOid.has(input.principalId.toLowerCase())
+          ? 'User'
+          : 'ServicePrincipal'),
       createdOn: now,
       updatedOn: now,
       createdBy: null,
@@ -203,14 +268,19 @@ export class EmulatorControl {
     this.deps.throttle.configure({ ...this.deps.initialThrottling });
     this.deps.context.clock.reset();
     this.deps.context.authorizationCodes.clear();
-    this.deps.context.settings.consentDecision = this.deps.initialConsentDecision;
+    this.deps.context.settings.consentDecision =
+      this.deps.initialConsentDecision;
   }
 
   /** A summary of the current state. */
   summary(): Record<string, unknown> {
     const { state } = this.deps.context;
     return {
-      tenants: [...state.tenants.values()].map(t => ({ id: t.id, displayName: t.displayName, users: t.users.length })),
+      tenants: [...state.tenants.values()].map(t => ({
+        id: t.id,
+        displayName: t.displayName,
+        users: t.users.length,
+      })),
       subscriptions: [...state.subscriptions.values()].map(s => ({
         subscriptionId: s.subscriptionId,
         tenantId: s.tenantId,
@@ -227,10 +297,15 @@ export class EmulatorControl {
 
   private findResource(resourceId: string) {
     const parsed = parseResourceId(resourceId);
-    const subscription = parsed && this.deps.context.state.subscription(parsed.subscriptionId);
+    const subscription =
+      parsed && this.deps.context.state.subscription(parsed.subscriptionId);
     const resource = subscription?.resources.get(resourceId);
     if (!subscription || !resource) {
-      throw new ArmError(404, 'ResourceNotFound', `The Resource '${resourceId}' was not found.`);
+      throw new ArmError(
+        404,
+        'ResourceNotFound',
+        `The Resource '${resourceId}' was not found.`,
+      );
     }
     return { subscription, resource };
   }

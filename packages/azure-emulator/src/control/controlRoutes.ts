@@ -1,5 +1,10 @@
 import { ArmError } from '../errors/ArmError';
-import { EmulatorRequest, EmulatorResponse, jsonResponse, readJsonBody } from '../http/EmulatorHttp';
+import {
+  EmulatorRequest,
+  EmulatorResponse,
+  jsonResponse,
+  readJsonBody,
+} from '../http/EmulatorHttp';
 import { EmulatorControl } from './EmulatorControl';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -8,9 +13,16 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
  * The control API under `/_emulator/` (loopback only). Every route wraps a method of
  * {@link EmulatorControl}; see the package README for the list.
  */
-export function handleControlRequest(control: EmulatorControl, request: EmulatorRequest): EmulatorResponse {
+export function handleControlRequest(
+  control: EmulatorControl,
+  request: EmulatorRequest,
+): EmulatorResponse {
   if (!LOOPBACK.has(request.remoteAddress)) {
-    throw new ArmError(403, 'Forbidden', 'The control API only answers requests from the loopback interface.');
+    throw new ArmError(
+      403,
+      'Forbidden',
+      'The control API only answers requests from the loopback interface.',
+    );
   }
   const route = request.path.replace(/^\/_emulator\/?/, '').replace(/\/+$/, '');
   const method = request.method;
@@ -29,13 +41,19 @@ export function handleControlRequest(control: EmulatorControl, request: Emulator
         return jsonResponse(201, control.injectFault(json()));
       } catch (error) {
         if (error instanceof ArmError) throw error;
-        throw new ArmError(400, 'InvalidFault', (error as Error).message, { cause: error });
+        throw new ArmError(400, 'InvalidFault', (error as Error).message, {
+          cause: error,
+        });
       }
     case 'DELETE faults':
       control.clearFaults(segments[1]);
       return { status: 204 };
     case 'GET requests':
-      return jsonResponse(200, { value: control.requests(Number(request.url.searchParams.get('since') ?? 0)) });
+      return jsonResponse(200, {
+        value: control.requests(
+          Number(request.url.searchParams.get('since') ?? 0),
+        ),
+      });
     case 'DELETE requests':
       control.clearRequests();
       return { status: 204 };
@@ -44,9 +62,24 @@ export function handleControlRequest(control: EmulatorControl, request: Emulator
     case 'POST resources':
       return jsonResponse(201, control.addResource(json()));
     case 'DELETE resources': {
-      const id = request.url.searchParams.get('id') ?? (request.body.length ? json().resourceId : undefined);
-      if (!id) throw new ArmError(400, 'MissingResourceId', "Pass the resource id as '?id=' or as 'resourceId' in the body.");
-      return control.deleteResource(id) ? { status: 204 } : jsonResponse(404, { error: { code: 'ResourceNotFound', message: `The Resource '${id}' was not found.`, details: [] } });
+      const id =
+        request.url.searchParams.get('id') ??
+        (request.body.length ? json().resourceId : undefined);
+      if (!id)
+        throw new ArmError(
+          400,
+          'MissingResourceId',
+          "Pass the resource id as '?id=' or as 'resourceId' in the body.",
+        );
+      return control.deleteResource(id)
+        ? { status: 204 }
+        : jsonResponse(404, {
+            error: {
+              code: 'ResourceNotFound',
+              message: `The Resource '${id}' was not found.`,
+              details: [],
+            },
+          });
     }
     case 'POST consents': {
       const body = json();
@@ -67,6 +100,10 @@ export function handleControlRequest(control: EmulatorControl, request: Emulator
       control.reset();
       return { status: 204 };
     default:
-      throw new ArmError(404, 'NotFound', `The control API has no route '${method} /_emulator/${route}'.`);
+      throw new ArmError(
+        404,
+        'NotFound',
+        `The control API has no route '${method} /_emulator/${route}'.`,
+      );
   }
 }

@@ -39,13 +39,29 @@ export class FaultInjector {
   private faults: Array<Fault & { regex?: RegExp }> = [];
 
   inject(spec: FaultSpec): Fault {
-    if (!spec || typeof spec !== 'object' || !spec.match || typeof spec.match !== 'object') {
-      throw new TypeError("A fault needs a 'match' object with 'method' and/or 'pathPattern'.");
+    if (
+      !spec ||
+      typeof spec !== 'object' ||
+      !spec.match ||
+      typeof spec.match !== 'object'
+    ) {
+      throw new TypeError(
+        "A fault needs a 'match' object with 'method' and/or 'pathPattern'.",
+      );
     }
-    if (spec.status === undefined && !spec.reset && !spec.malformed && spec.delayMs === undefined) {
-      throw new TypeError("A fault needs one of 'status', 'reset', 'malformed' or 'delayMs'.");
+    if (
+      spec.status === undefined &&
+      !spec.reset &&
+      !spec.malformed &&
+      spec.delayMs === undefined
+    ) {
+      throw new TypeError(
+        "A fault needs one of 'status', 'reset', 'malformed' or 'delayMs'.",
+      );
     }
-    const regex = spec.match.pathPattern ? new RegExp(spec.match.pathPattern, 'i') : undefined;
+    const regex = spec.match.pathPattern
+      ? new RegExp(spec.match.pathPattern, 'i')
+      : undefined;
     const fault = { ...spec, id: randomUUID(), hits: 0, regex };
     this.faults.push(fault);
     return this.describe(fault);
@@ -55,7 +71,8 @@ export class FaultInjector {
   take(method: string, path: string): Fault | undefined {
     const index = this.faults.findIndex(
       f =>
-        (!f.match.method || f.match.method.toUpperCase() === method.toUpperCase()) &&
+        (!f.match.method ||
+          f.match.method.toUpperCase() === method.toUpperCase()) &&
         (!f.regex || f.regex.test(path)),
     );
     if (index < 0) return undefined;

@@ -28,7 +28,8 @@ export class RequestLog {
 
   add(entry: Omit<RequestLogEntry, 'seq'>): void {
     this.entries.push({ ...entry, seq: ++this.seq });
-    if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
+    if (this.entries.length > this.limit)
+      this.entries.splice(0, this.entries.length - this.limit);
   }
 
   /** Entries after the given sequence number (all when omitted). */

@@ -14,7 +14,9 @@ export function dayNumberOf(ms: number): number {
 /** `YYYYMMDD` as a number, as Cost Management's `UsageDate` column has it. */
 export function usageDateOf(day: number): number {
   const d = new Date(day * DAY_MS);
-  return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+  return (
+    d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate()
+  );
 }
 
 /** Parses `YYYY-MM-DD` (or a full ISO timestamp) into a day number. */
@@ -25,7 +27,13 @@ export function parseDay(value: string): number {
 }
 
 /** Exchange rates from USD used for billing currencies. */
-const USD_RATE: Record<string, number> = { USD: 1, EUR: 0.92, GBP: 0.79, JPY: 151, CHF: 0.88 };
+const USD_RATE: Record<string, number> = {
+  USD: 1,
+  EUR: 0.92,
+  GBP: 0.79,
+  JPY: 151,
+  CHF: 0.88,
+};
 
 /** Options for {@link CostModel}. */
 export interface CostModelOptions {
@@ -42,7 +50,10 @@ export interface CostModelOptions {
 export class CostModel {
   private readonly seed: number;
   private readonly historyDays: number;
-  private readonly profiles = new Map<string, { dailyCost: number; weekendFactor: number; noise: number }>();
+  private readonly profiles = new Map<
+    string,
+    { dailyCost: number; weekendFactor: number; noise: number }
+  >();
   private readonly rows = new Map<string, Map<number, number>>();
   private readonly now: () => number;
 
@@ -61,7 +72,10 @@ export class CostModel {
     for (const row of costs.rows ?? []) {
       const id = row.resourceId.toLowerCase();
       const byDay = this.rows.get(id) ?? new Map<number, number>();
-      byDay.set(parseDay(row.date), (byDay.get(parseDay(row.date)) ?? 0) + row.cost);
+      byDay.set(
+        parseDay(row.date),
+        (byDay.get(parseDay(row.date)) ?? 0) + row.cost,
+      );
       this.rows.set(id, byDay);
     }
   }
@@ -82,7 +96,11 @@ export class CostModel {
   }
 
   /** The resource's cost on the day, in the subscription's currency. */
-  dailyCost(subscription: SubscriptionState, resource: ResourceRecord, day: number): number {
+  dailyCost(
+    subscription: SubscriptionState,
+    resource: ResourceRecord,
+    day: number,
+  ): number {
     if (day > this.today || day < this.firstDay) return 0;
     const explicit = this.rows.get(resource.id.toLowerCase());
     if (explicit) return explicit.get(day) ?? 0;
@@ -91,17 +109,33 @@ export class CostModel {
   }
 
   /** The modelled cost, also used (without the history window) by forecasts. */
-  modelledCost(subscription: SubscriptionState, resource: ResourceRecord, day: number, withNoise: boolean): number {
+  modelledCost(
+    subscription: SubscriptionState,
+    resource: ResourceRecord,
+    day: number,
+    withNoise: boolean,
+  ): number {
     const key = hashString(resource.id.toLowerCase());
     const profile = this.profiles.get(resource.id.toLowerCase());
     const info = resourceTypeInfo(resource.type);
-    const base = profile?.dailyCost ?? info.dailyCost * (0.35 + 2 * unitInterval(this.seed, key, 7));
+    const base =
+      profile?.dailyCost ??
+      info.dailyCost * (0.35 + 2 * unitInterval(this.seed, key, 7));
     const weekday = new Date(day * DAY_MS).getUTCDay();
-    const weekendFactor = profile?.weekendFactor ?? (info.type.includes('virtualMachines') ? 0.7 : 0.9);
-    const season = weekday === 0 || weekday === 6 ? weekendFactor : 1 + 0.04 * (weekday === 2 || weekday === 3 ? 1 : 0);
-    const trend = 1 + 0.0015 * (day - this.firstDay) * (unitInterval(this.seed, key, 11) - 0.3);
+    const weekendFactor =
+      profile?.weekendFactor ??
+      (info.type.includes('virtualMachines') ? 0.7 : 0.9);
+    const season =
+      weekday === 0 || weekday === 6
+        ? weekendFactor
+        : 1 + 0.04 * (weekday === 2 || weekday === 3 ? 1 : 0);
+    const trend =
+      1 +
+      0.0015 * (day - this.firstDay) * (unitInterval(this.seed, key, 11) - 0.3);
     const noiseLevel = profile?.noise ?? 0.1;
-    const noise = withNoise ? 1 + noiseLevel * (2 * unitInterval(this.seed, key, day) - 1) : 1;
+    const noise = withNoise
+      ? 1 + noiseLevel * (2 * unitInterval(this.seed, key, day) - 1)
+      : 1;
     const rate = profile ? 1 : this.rateFor(subscription.currency);
     return Math.max(0, base * season * trend * noise * rate);
   }

@@ -1,9 +1,20 @@
-import { CostManagementClient, QueryDefinition } from '@azure/arm-costmanagement';
-import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
+import {
+  CostManagementClient,
+  QueryDefinition,
+} from '@azure/arm-costmanagement';
+import {
+  createHttpHeaders,
+  createPipelineRequest,
+} from '@azure/core-rest-pipeline';
 import { emulatorClientOptions } from '../clientOptions';
 import { DEMO_APP, DEMO_TENANT } from '../model/demoIdentities';
 import { AzureEmulator } from '../startAzureEmulator';
-import { appCredential, expectMatchesExample, rawRequest, startTestEmulator } from '../__testUtils__/emulatorTestKit';
+import {
+  appCredential,
+  expectMatchesExample,
+  rawRequest,
+  startTestEmulator,
+} from '../__testUtils__/emulatorTestKit';
 import { dayNumberOf, usageDateOf } from './CostModel';
 
 const PLATFORM_SUB = '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01';
@@ -15,12 +26,22 @@ function isoDay(offsetDays: number): string {
   return new Date(Date.now() + offsetDays * DAY).toISOString().slice(0, 10);
 }
 
-function query(overrides: Partial<QueryDefinition> & { dataset?: QueryDefinition['dataset'] }): QueryDefinition {
+function query(
+  overrides: Partial<QueryDefinition> & {
+    dataset?: QueryDefinition['dataset'];
+  },
+): QueryDefinition {
   return {
     type: 'ActualCost',
     timeframe: 'Custom',
-    timePeriod: { from: new Date(`${isoDay(-7)}T00:00:00Z`), to: new Date(`${isoDay(-1)}T23:59:59Z`) },
-    dataset: { granularity: 'Daily', aggregation: { totalCost: { name: 'Cost', function: 'Sum' } } },
+    timePeriod: {
+      from: new Date(`${isoDay(-7)}T00:00:00Z`),
+      to: new Date(`${isoDay(-1)}T23:59:59Z`),
+    },
+    dataset: {
+      granularity: 'Daily',
+      aggregation: { totalCost: { name: 'Cost', function: 'Sum' } },
+    },
     ...overrides,
   };
 }
@@ -30,22 +51,42 @@ describe('Cost Management', () => {
   let client: CostManagementClient;
 
   beforeAll(async () => {
-    emulator = await startTestEmulator({ costQueryPageSize: 50, throttling: { enabled: false } });
+    emulator = await startTestEmulator({
+      costQueryPageSize: 50,
+      throttling: { enabled: false },
+    });
   });
   afterAll(() => emulator.stop());
   beforeEach(() => {
     emulator.control.reset();
     const sp = emulator.control.consent(DEMO_TENANT.id, DEMO_APP.clientId);
-    emulator.control.assignRole({ scope: `/subscriptions/${PLATFORM_SUB}`, principalId: sp.objectId, role: 'Reader' });
-    emulator.control.assignRole({ scope: `/subscriptions/${DATA_SUB}`, principalId: sp.objectId, role: 'Cost Management Reader' });
-    client = new CostManagementClient(appCredential(emulator), emulatorClientOptions(emulator));
+    emulator.control.assignRole({
+      scope: `/subscriptions/${PLATFORM_SUB}`,
+      principalId: sp.objectId,
+      role: 'Reader',
+    });
+    emulator.control.assignRole({
+      scope: `/subscriptions/${DATA_SUB}`,
+      principalId: sp.objectId,
+      role: 'Cost Management Reader',
+    });
+    client = new CostManagementClient(
+      appCredential(emulator),
+      emulatorClientOptions(emulator),
+    );
   });
 
-  const token = async () => (await appCredential(emulator).getToken('https://management.azure.com/.default'))!.token;
+  const token = async () =>
+    (await appCredential(emulator).getToken(
+      'https://management.azure.com/.default',
+    ))!.token;
 
   describe('POST {scope}/providers/Microsoft.CostManagement/query', () => {
     it('sums daily ActualCost with UsageDate as a number and a Currency column', async () => {
-      const result = await client.query.usage(`/subscriptions/${PLATFORM_SUB}`, query({}));
+      const result = await client.query.usage(
+        `/subscriptions/${PLATFORM_SUB}`,
+        query({}),
+      );
       expect(result.columns!.map(c => [c.name, c.type])).toEqual([
         ['Cost', 'Number'],
         ['UsageDate', 'Number'],
@@ -58,14 +99,31 @@ describe('Cost Management', () => {
       // Weekly seasonality and noise: days differ.
       expect(new Set(result.rows!.map(r => r[0])).size).toBeGreaterThan(1);
       // Deterministic.
-      expect((await client.query.usage(`/subscriptions/${PLATFORM_SUB}`, query({}))).rows).toEqual(result.rows);
+      expect(
+        (await client.query.usage(`/subscriptions/${PLATFORM_SUB}`, query({})))
+          .rows,
+      ).toEqual(result.rows);
     });
 
     it('groups by a dimension without granularity, in the shape of the spec example', async () => {
-      const res = await rawRequest(emulator, 'POST', `/subscriptions/${PLATFORM_SUB}/providers/Microsoft.CostManagement/query?api-version=2022-10-01`, {
-        headers: { authorization: `Bearer ${await token()}` },
-        body: { type: 'Usage', timeframe: 'TheLastMonth', dataset: { aggregation: { totalCost: { name: 'PreTaxCost', function: 'Sum' } }, grouping: [{ type: 'Dimension', name: 'ResourceGroup' }] } },
-      });
+      const res = await rawRequest(
+        emulator,
+        'POST',
+        `/subscriptions/${PLATFORM_SUB}/providers/Microsoft.CostManagement/query?api-version=2022-10-01`,
+        {
+          headers: { authorization: `Bearer ${await token()}` },
+          body: {
+            type: 'Usage',
+            timeframe: 'TheLastMonth',
+            dataset: {
+              aggregation: {
+                totalCost: { name: 'PreTaxCost', function: 'Sum' },
+              },
+              grouping: [{ type: 'Dimension', name: 'ResourceGroup' }],
+            },
+          },
+        },
+      );
       expect(res.status).toBe(200);
       // specification/cost-management/resource-manager/Microsoft.CostManagement/stable/2022-10-01/examples/SubscriptionQueryGrouping.json
       const example = {
@@ -74,26 +132,54 @@ describe('Cost Management', () => {
         type: 'microsoft.costmanagement/Query',
         properties: {
           nextLink: null,
-          columns: [{ name: 'PreTaxCost', type: 'Number' }, { name: 'ResourceGroup', type: 'String' }, { name: 'Currency', type: 'String' }],
-          rows: [[0.009865586851323632, 'Ict_StratAndPlan_GoldSprova_Prod_0', 'USD']],
+          columns: [
+            { name: 'PreTaxCost', type: 'Number' },
+            { name: 'ResourceGroup', type: 'String' },
+            { name: 'Currency', type: 'String' },
+          ],
+          rows: [
+            [0.009865586851323632, 'Ict_StratAndPlan_GoldSprova_Prod_0', 'USD'],
+          ],
         },
       };
       const body = res.json();
       expectMatchesExample(body, example);
       expect(body.type).toBe(example.type);
-      expect(body.id).toMatch(new RegExp(`^subscriptions/${PLATFORM_SUB}/providers/Microsoft.CostManagement/Query/`));
+      expect(body.id).toMatch(
+        new RegExp(
+          `^subscriptions/${PLATFORM_SUB}/providers/Microsoft.CostManagement/Query/`,
+        ),
+      );
       expect(body.properties.nextLink).toBeNull();
       expect(body.properties.columns).toEqual(example.properties.columns);
-      expect(body.properties.rows.map((r: any[]) => r[1]).sort()).toEqual(
-        ['rg-data-ingest-prod', 'rg-platform-aks-prod', 'rg-platform-network', 'rg-platform-observability'],
-      );
+      expect(body.properties.rows.map((r: any[]) => r[1]).sort()).toEqual([
+        'rg-data-ingest-prod',
+        'rg-platform-aks-prod',
+        'rg-platform-network',
+        'rg-platform-observability',
+      ]);
     });
 
     it('answers at resource group scope in the shape of the spec example', async () => {
-      const res = await rawRequest(emulator, 'POST', `/subscriptions/${PLATFORM_SUB}/resourceGroups/rg-platform-network/providers/Microsoft.CostManagement/query?api-version=2022-10-01`, {
-        headers: { authorization: `Bearer ${await token()}` },
-        body: { type: 'Usage', timeframe: 'MonthToDate', dataset: { granularity: 'Daily', aggregation: { totalCost: { name: 'PreTaxCost', function: 'Sum' } }, grouping: [{ type: 'Dimension', name: 'ResourceGroup' }] } },
-      });
+      const res = await rawRequest(
+        emulator,
+        'POST',
+        `/subscriptions/${PLATFORM_SUB}/resourceGroups/rg-platform-network/providers/Microsoft.CostManagement/query?api-version=2022-10-01`,
+        {
+          headers: { authorization: `Bearer ${await token()}` },
+          body: {
+            type: 'Usage',
+            timeframe: 'MonthToDate',
+            dataset: {
+              granularity: 'Daily',
+              aggregation: {
+                totalCost: { name: 'PreTaxCost', function: 'Sum' },
+              },
+              grouping: [{ type: 'Dimension', name: 'ResourceGroup' }],
+            },
+          },
+        },
+      );
       // specification/cost-management/resource-manager/Microsoft.CostManagement/stable/2022-10-01/examples/ResourceGroupQuery.json
       const example = {
         id: 'subscriptions/55312978-ba1b-415c-9304-c4b9c43c0481/resourcegroups/ScreenSharingTest-peer/providers/Microsoft.CostManagement/Query/9af9459d-441d-4055-9ed0-83d4c4a363fb',
@@ -101,47 +187,92 @@ describe('Cost Management', () => {
         type: 'microsoft.costmanagement/Query',
         properties: {
           nextLink: null,
-          columns: [{ name: 'PreTaxCost', type: 'Number' }, { name: 'ResourceGroup', type: 'String' }, { name: 'UsageDate', type: 'Number' }, { name: 'Currency', type: 'String' }],
+          columns: [
+            { name: 'PreTaxCost', type: 'Number' },
+            { name: 'ResourceGroup', type: 'String' },
+            { name: 'UsageDate', type: 'Number' },
+            { name: 'Currency', type: 'String' },
+          ],
           rows: [[2.10333307059661, 'ScreenSharingTest-peer', 20180417, 'USD']],
         },
       };
       const body = res.json();
       expectMatchesExample(body, example);
       expect(body.properties.columns).toEqual(example.properties.columns);
-      expect(body.properties.rows.every((r: any[]) => r[1] === 'rg-platform-network')).toBe(true);
+      expect(
+        body.properties.rows.every(
+          (r: any[]) => r[1] === 'rg-platform-network',
+        ),
+      ).toBe(true);
     });
 
     it('groups by a tag key into TagKey and TagValue columns, and by two groupings at most', async () => {
-      const result = await client.query.usage(`/subscriptions/${PLATFORM_SUB}`, query({
-        dataset: {
-          aggregation: { totalCost: { name: 'Cost', function: 'Sum' } },
-          grouping: [{ type: 'TagKey', name: 'owner' }, { type: 'Dimension', name: 'ServiceName' }],
-        },
-      }));
-      expect(result.columns!.map(c => c.name)).toEqual(['Cost', 'TagKey', 'TagValue', 'ServiceName', 'Currency']);
-      expect(result.rows!.some(r => r[1] === 'owner' && r[2] === 'team-platform')).toBe(true);
+      const result = await client.query.usage(
+        `/subscriptions/${PLATFORM_SUB}`,
+        query({
+          dataset: {
+            aggregation: { totalCost: { name: 'Cost', function: 'Sum' } },
+            grouping: [
+              { type: 'TagKey', name: 'owner' },
+              { type: 'Dimension', name: 'ServiceName' },
+            ],
+          },
+        }),
+      );
+      expect(result.columns!.map(c => c.name)).toEqual([
+        'Cost',
+        'TagKey',
+        'TagValue',
+        'ServiceName',
+        'Currency',
+      ]);
+      expect(
+        result.rows!.some(r => r[1] === 'owner' && r[2] === 'team-platform'),
+      ).toBe(true);
       expect(result.rows!.some(r => r[1] === '' && r[2] === '')).toBe(true);
 
-      await expect(client.query.usage(`/subscriptions/${PLATFORM_SUB}`, query({
-        dataset: {
-          aggregation: { totalCost: { name: 'Cost', function: 'Sum' } },
-          grouping: [{ type: 'Dimension', name: 'ResourceGroup' }, { type: 'Dimension', name: 'ServiceName' }, { type: 'Dimension', name: 'ResourceId' }],
-        },
-      }))).rejects.toMatchObject({ statusCode: 400 });
+      await expect(
+        client.query.usage(
+          `/subscriptions/${PLATFORM_SUB}`,
+          query({
+            dataset: {
+              aggregation: { totalCost: { name: 'Cost', function: 'Sum' } },
+              grouping: [
+                { type: 'Dimension', name: 'ResourceGroup' },
+                { type: 'Dimension', name: 'ServiceName' },
+                { type: 'Dimension', name: 'ResourceId' },
+              ],
+            },
+          }),
+        ),
+      ).rejects.toMatchObject({ statusCode: 400 });
     });
 
     it('reports a EUR subscription in EUR, and AmortizedCost like ActualCost', async () => {
-      const actual = await client.query.usage(`/subscriptions/${DATA_SUB}`, query({}));
+      const actual = await client.query.usage(
+        `/subscriptions/${DATA_SUB}`,
+        query({}),
+      );
       expect(actual.rows!.every(r => r[2] === 'EUR')).toBe(true);
-      const amortized = await client.query.usage(`/subscriptions/${DATA_SUB}`, query({ type: 'AmortizedCost' }));
+      const amortized = await client.query.usage(
+        `/subscriptions/${DATA_SUB}`,
+        query({ type: 'AmortizedCost' }),
+      );
       expect(amortized.rows).toEqual(actual.rows);
     });
 
     it('pages large results with nextLink', async () => {
       const definition = query({
-        dataset: { granularity: 'Daily', aggregation: { totalCost: { name: 'Cost', function: 'Sum' } }, grouping: [{ type: 'Dimension', name: 'ResourceId' }] },
+        dataset: {
+          granularity: 'Daily',
+          aggregation: { totalCost: { name: 'Cost', function: 'Sum' } },
+          grouping: [{ type: 'Dimension', name: 'ResourceId' }],
+        },
       });
-      const first = await client.query.usage(`/subscriptions/${PLATFORM_SUB}`, definition);
+      const first = await client.query.usage(
+        `/subscriptions/${PLATFORM_SUB}`,
+        definition,
+      );
       expect(first.rows).toHaveLength(50);
       expect(first.nextLink).toMatch(/\$skiptoken=/);
       const rows = [...first.rows!];
@@ -151,7 +282,10 @@ describe('Cost Management', () => {
           createPipelineRequest({
             url: nextLink,
             method: 'POST',
-            body: JSON.stringify({ ...definition, timePeriod: { from: isoDay(-7), to: isoDay(-1) } }),
+            body: JSON.stringify({
+              ...definition,
+              timePeriod: { from: isoDay(-7), to: isoDay(-1) },
+            }),
             headers: createHttpHeaders({ 'content-type': 'application/json' }),
           }),
         );
@@ -166,22 +300,37 @@ describe('Cost Management', () => {
     });
 
     it('refuses a principal without a role on the subscription', async () => {
-      await expect(client.query.usage(`/subscriptions/${PAYMENTS_SUB}`, query({}))).rejects.toMatchObject({ statusCode: 403, code: 'AuthorizationFailed' });
+      await expect(
+        client.query.usage(`/subscriptions/${PAYMENTS_SUB}`, query({})),
+      ).rejects.toMatchObject({ statusCode: 403, code: 'AuthorizationFailed' });
     });
   });
 
   describe('POST {scope}/providers/Microsoft.CostManagement/forecast', () => {
     it('returns actual cost up to today and forecast after, in the shape of the spec example', async () => {
-      const res = await rawRequest(emulator, 'POST', `/subscriptions/${PLATFORM_SUB}/providers/Microsoft.CostManagement/forecast?api-version=2022-10-01`, {
-        headers: { authorization: `Bearer ${await token()}` },
-        body: {
-          type: 'ActualCost',
-          timeframe: 'Custom',
-          timePeriod: { from: `${isoDay(-3)}T00:00:00+00:00`, to: `${isoDay(10)}T23:59:59+00:00` },
-          dataset: { granularity: 'Daily', aggregation: { totalCost: { name: 'PreTaxCost', function: 'Sum' } } },
-          includeActualCost: true,
+      const res = await rawRequest(
+        emulator,
+        'POST',
+        `/subscriptions/${PLATFORM_SUB}/providers/Microsoft.CostManagement/forecast?api-version=2022-10-01`,
+        {
+          headers: { authorization: `Bearer ${await token()}` },
+          body: {
+            type: 'ActualCost',
+            timeframe: 'Custom',
+            timePeriod: {
+              from: `${isoDay(-3)}T00:00:00+00:00`,
+              to: `${isoDay(10)}T23:59:59+00:00`,
+            },
+            dataset: {
+              granularity: 'Daily',
+              aggregation: {
+                totalCost: { name: 'PreTaxCost', function: 'Sum' },
+              },
+            },
+            includeActualCost: true,
+          },
         },
-      });
+      );
       // specification/cost-management/resource-manager/Microsoft.CostManagement/stable/2022-10-01/examples/ExternalSubscriptionForecast.json
       const example = {
         id: 'providers/Microsoft.CostManagement/externalSubscriptions/100/query/d99477af-7510-40ee-aca2-e59bdca0d10d',
@@ -189,7 +338,12 @@ describe('Cost Management', () => {
         type: 'Microsoft.CostManagement/query',
         properties: {
           nextLink: null,
-          columns: [{ name: 'PreTaxCost', type: 'Number' }, { name: 'UsageDate', type: 'Number' }, { name: 'CostStatus', type: 'String' }, { name: 'Currency', type: 'String' }],
+          columns: [
+            { name: 'PreTaxCost', type: 'Number' },
+            { name: 'UsageDate', type: 'Number' },
+            { name: 'CostStatus', type: 'String' },
+            { name: 'Currency', type: 'String' },
+          ],
           rows: [],
         },
       };
@@ -197,15 +351,29 @@ describe('Cost Management', () => {
       expectMatchesExample(body, example);
       expect(body.properties.columns).toEqual(example.properties.columns);
       const statuses = body.properties.rows.map((r: any[]) => r[2]);
-      expect(statuses.slice(0, 4)).toEqual(['Actual', 'Actual', 'Actual', 'Actual']);
+      expect(statuses.slice(0, 4)).toEqual([
+        'Actual',
+        'Actual',
+        'Actual',
+        'Actual',
+      ]);
       expect(statuses.slice(4)).toEqual(Array(10).fill('Forecast'));
 
-      const viaSdk = await client.forecast.usage(`/subscriptions/${PLATFORM_SUB}`, {
-        type: 'ActualCost',
-        timeframe: 'Custom',
-        timePeriod: { from: new Date(`${isoDay(1)}T00:00:00Z`), to: new Date(`${isoDay(7)}T00:00:00Z`) },
-        dataset: { granularity: 'Daily', aggregation: { totalCost: { name: 'Cost', function: 'Sum' } } },
-      });
+      const viaSdk = await client.forecast.usage(
+        `/subscriptions/${PLATFORM_SUB}`,
+        {
+          type: 'ActualCost',
+          timeframe: 'Custom',
+          timePeriod: {
+            from: new Date(`${isoDay(1)}T00:00:00Z`),
+            to: new Date(`${isoDay(7)}T00:00:00Z`),
+          },
+          dataset: {
+            granularity: 'Daily',
+            aggregation: { totalCost: { name: 'Cost', function: 'Sum' } },
+          },
+        },
+      );
       expect(viaSdk.rows).toHaveLength(7);
     });
   });

@@ -22,8 +22,16 @@ export interface CostScope {
   resourceGroup?: string;
 }
 
-const COST_AGGREGATIONS = new Set(['cost', 'pretaxcost', 'costusd', 'pretaxcostusd']);
-const DIMENSIONS: Record<string, (s: SubscriptionState, r: ResourceRecord) => string> = {
+const COST_AGGREGATIONS = new Set([
+  'cost',
+  'pretaxcost',
+  'costusd',
+  'pretaxcostusd',
+]);
+const DIMENSIONS: Record<
+  string,
+  (s: SubscriptionState, r: ResourceRecord) => string
+> = {
   resourcegroup: (_s, r) => r.resourceGroup.toLowerCase(),
   resourcegroupname: (_s, r) => r.resourceGroup.toLowerCase(),
   resourceid: (_s, r) => r.id.toLowerCase(),
@@ -39,11 +47,18 @@ const DIMENSIONS: Record<string, (s: SubscriptionState, r: ResourceRecord) => st
 };
 
 function badRequest(message: string): ArmError {
-  return new ArmError(400, 'BadRequest', `Invalid query definition: ${message}`);
+  return new ArmError(
+    400,
+    'BadRequest',
+    `Invalid query definition: ${message}`,
+  );
 }
 
 /** The first and last day (inclusive) a query's timeframe covers. */
-export function queryDays(body: any, today: number): { from: number; to: number } {
+export function queryDays(
+  body: any,
+  today: number,
+): { from: number; to: number } {
   const timeframe = String(body?.timeframe ?? '');
   const now = new Date(today * 86_400_000);
   const y = now.getUTCFullYear();
@@ -52,15 +67,20 @@ export function queryDays(body: any, today: number): { from: number; to: number 
     case 'custom': {
       const from = body?.timePeriod?.from;
       const to = body?.timePeriod?.to;
-      if (!from || !to) throw badRequest("timePeriod with 'from' and 'to' is required for the Custom timeframe.");
+      if (!from || !to)
+        throw badRequest(
+          "timePeriod with 'from' and 'to' is required for the Custom timeframe.",
+        );
       let range: { from: number; to: number };
       try {
         range = { from: parseDay(String(from)), to: parseDay(String(to)) };
       } catch (error) {
         throw badRequest((error as Error).message);
       }
-      if (range.to < range.from) throw badRequest("'to' must not be before 'from'.");
-      if (range.to - range.from > 366) throw badRequest('the time period cannot be longer than 1 year.');
+      if (range.to < range.from)
+        throw badRequest("'to' must not be before 'from'.");
+      if (range.to - range.from > 366)
+        throw badRequest('the time period cannot be longer than 1 year.');
       return range;
     }
     case 'monthtodate':
@@ -68,7 +88,10 @@ export function queryDays(body: any, today: number): { from: number; to: number 
       return { from: dayNumberOf(Date.UTC(y, m, 1)), to: today };
     case 'thelastmonth':
     case 'thelastbillingmonth':
-      return { from: dayNumberOf(Date.UTC(y, m - 1, 1)), to: dayNumberOf(Date.UTC(y, m, 1)) - 1 };
+      return {
+        from: dayNumberOf(Date.UTC(y, m - 1, 1)),
+        to: dayNumberOf(Date.UTC(y, m, 1)) - 1,
+      };
     case 'weektodate': {
       const weekday = (now.getUTCDay() + 6) % 7;
       return { from: today - weekday, to: today };
@@ -98,16 +121,22 @@ export function compileCostFilter(filter: any): Predicate {
   const comparison = filter.dimensions ?? filter.tags;
   if (comparison) {
     const operator = String(comparison.operator ?? 'In').toLowerCase();
-    if (operator !== 'in' && operator !== 'equal') throw badRequest(`operator '${comparison.operator}' is not supported.`);
-    const values = new Set((comparison.values ?? []).map((v: string) => String(v).toLowerCase()));
+    if (operator !== 'in' && operator !== 'equal')
+      throw badRequest(`operator '${comparison.operator}' is not supported.`);
+    const values = new Set(
+      (comparison.values ?? []).map((v: string) => String(v).toLowerCase()),
+    );
     if (filter.dimensions) {
       const dimension = DIMENSIONS[String(comparison.name).toLowerCase()];
-      if (!dimension) throw badRequest(`dimension '${comparison.name}' is not supported.`);
+      if (!dimension)
+        throw badRequest(`dimension '${comparison.name}' is not supported.`);
       return (s, r) => values.has(dimension(s, r).toLowerCase());
     }
     const tag = String(comparison.name).toLowerCase();
     return (_s, r) =>
-      Object.entries(r.tags).some(([k, v]) => k.toLowerCase() === tag && values.has(v.toLowerCase()));
+      Object.entries(r.tags).some(
+        ([k, v]) => k.toLowerCase() === tag && values.has(v.toLowerCase()),
+      );
   }
   return () => true;
 }
@@ -117,42 +146,71 @@ export function compileCostFilter(filter: any): Predicate {
  * granularity; Sum of Cost/PreTaxCost/CostUSD/PreTaxCostUSD; up to two Dimension or TagKey
  * groupings) over the scope.
  */
-export function runCostQuery(model: CostModel, scope: CostScope, body: any): CostTable {
+export function runCostQuery(
+  model: CostModel,
+  scope: CostScope,
+  body: any,
+): CostTable {
   const type = String(body?.type ?? '');
   if (!['actualcost', 'amortizedcost', 'usage'].includes(type.toLowerCase())) {
-    throw badRequest(`type '${type}' is not supported; use ActualCost, AmortizedCost or Usage.`);
+    throw badRequest(
+      `type '${type}' is not supported; use ActualCost, AmortizedCost or Usage.`,
+    );
   }
   const dataset = body?.dataset ?? {};
   const granularity = String(dataset.granularity ?? 'None');
   const daily = granularity.toLowerCase() === 'daily';
   if (!daily && granularity.toLowerCase() !== 'none') {
-    throw badRequest(`granularity '${granularity}' is not supported; use Daily or omit it.`);
+    throw badRequest(
+      `granularity '${granularity}' is not supported; use Daily or omit it.`,
+    );
   }
-  const aggregations = Object.entries<any>(dataset.aggregation ?? { totalCost: { name: 'Cost', function: 'Sum' } });
+  const aggregations = Object.entries<any>(
+    dataset.aggregation ?? { totalCost: { name: 'Cost', function: 'Sum' } },
+  );
   for (const [alias, aggregation] of aggregations) {
-    if (String(aggregation?.function).toLowerCase() !== 'sum' || !COST_AGGREGATIONS.has(String(aggregation?.name).toLowerCase())) {
-      throw badRequest(`aggregation '${alias}' must be the Sum of Cost, PreTaxCost, CostUSD or PreTaxCostUSD.`);
+    if (
+      String(aggregation?.function).toLowerCase() !== 'sum' ||
+      !COST_AGGREGATIONS.has(String(aggregation?.name).toLowerCase())
+    ) {
+      throw badRequest(
+        `aggregation '${alias}' must be the Sum of Cost, PreTaxCost, CostUSD or PreTaxCostUSD.`,
+      );
     }
   }
-  const groupings: Array<{ type: string; name: string }> = dataset.grouping ?? [];
-  if (groupings.length > 2) throw badRequest('the query can have at most 2 groupings.');
+  const groupings: Array<{ type: string; name: string }> =
+    dataset.grouping ?? [];
+  if (groupings.length > 2)
+    throw badRequest('the query can have at most 2 groupings.');
   const groupColumns: CostColumn[] = [];
-  const groupValues: Array<(s: SubscriptionState, r: ResourceRecord) => string[]> = [];
+  const groupValues: Array<
+    (s: SubscriptionState, r: ResourceRecord) => string[]
+  > = [];
   for (const grouping of groupings) {
     if (String(grouping.type).toLowerCase() === 'dimension') {
       const dimension = DIMENSIONS[String(grouping.name).toLowerCase()];
-      if (!dimension) throw badRequest(`dimension '${grouping.name}' is not supported for grouping.`);
+      if (!dimension)
+        throw badRequest(
+          `dimension '${grouping.name}' is not supported for grouping.`,
+        );
       groupColumns.push({ name: grouping.name, type: 'String' });
       groupValues.push((s, r) => [dimension(s, r)]);
     } else if (String(grouping.type).toLowerCase() === 'tagkey') {
       const tag = String(grouping.name).toLowerCase();
-      groupColumns.push({ name: 'TagKey', type: 'String' }, { name: 'TagValue', type: 'String' });
+      groupColumns.push(
+        { name: 'TagKey', type: 'String' },
+        { name: 'TagValue', type: 'String' },
+      );
       groupValues.push((_s, r) => {
-        const entry = Object.entries(r.tags).find(([k]) => k.toLowerCase() === tag);
+        const entry = Object.entries(r.tags).find(
+          ([k]) => k.toLowerCase() === tag,
+        );
         return entry ? [grouping.name, entry[1]] : ['', ''];
       });
     } else {
-      throw badRequest(`grouping type '${grouping.type}' is not supported; use Dimension or TagKey.`);
+      throw badRequest(
+        `grouping type '${grouping.type}' is not supported; use Dimension or TagKey.`,
+      );
     }
   }
   const { from, to } = queryDays(body, model.today);
@@ -161,7 +219,10 @@ export function runCostQuery(model: CostModel, scope: CostScope, body: any): Cos
   const rate = model.rateFor(subscription.currency);
   const group = scope.resourceGroup?.toLowerCase();
 
-  const sums = new Map<string, { keys: string[]; day: number; total: number }>();
+  const sums = new Map<
+    string,
+    { keys: string[]; day: number; total: number }
+  >();
   for (const resource of subscription.resources.entries()) {
     if (group && resource.resourceGroup.toLowerCase() !== group) continue;
     if (!filter(subscription, resource)) continue;
@@ -178,15 +239,26 @@ export function runCostQuery(model: CostModel, scope: CostScope, body: any): Cos
     }
   }
   const columns: CostColumn[] = [
-    ...aggregations.map(([, a]) => ({ name: String(a.name), type: 'Number' as const })),
+    ...aggregations.map(([, a]) => ({
+      name: String(a.name),
+      type: 'Number' as const,
+    })),
     ...groupColumns,
     ...(daily ? [{ name: 'UsageDate', type: 'Number' as const }] : []),
     { name: 'Currency', type: 'String' },
   ];
   const rows = [...sums.values()]
-    .sort((a, b) => a.day - b.day || a.keys.join('\u0000').localeCompare(b.keys.join('\u0000')))
+    .sort(
+      (a, b) =>
+        a.day - b.day ||
+        a.keys.join('\u0000').localeCompare(b.keys.join('\u0000')),
+    )
     .map(sum => [
-      ...aggregations.map(([, a]) => (String(a.name).toLowerCase().endsWith('usd') ? sum.total / rate : sum.total)),
+      ...aggregations.map(([, a]) =>
+        String(a.name).toLowerCase().endsWith('usd')
+          ? sum.total / rate
+          : sum.total,
+      ),
       ...sum.keys,
       ...(daily ? [usageDateOf(sum.day)] : []),
       subscription.currency,
@@ -195,13 +267,25 @@ export function runCostQuery(model: CostModel, scope: CostScope, body: any): Cos
 }
 
 /** Runs a forecast: actual daily cost up to today, then the modelled cost, with `CostStatus`. */
-export function runCostForecast(model: CostModel, scope: CostScope, body: any): CostTable {
+export function runCostForecast(
+  model: CostModel,
+  scope: CostScope,
+  body: any,
+): CostTable {
   const dataset = body?.dataset ?? {};
-  const aggregation = Object.values<any>(dataset.aggregation ?? { totalCost: { name: 'Cost', function: 'Sum' } })[0];
-  if (!aggregation || !COST_AGGREGATIONS.has(String(aggregation.name).toLowerCase())) {
-    throw badRequest('the forecast aggregation must be the Sum of Cost, PreTaxCost, CostUSD or PreTaxCostUSD.');
+  const aggregation = Object.values<any>(
+    dataset.aggregation ?? { totalCost: { name: 'Cost', function: 'Sum' } },
+  )[0];
+  if (
+    !aggregation ||
+    !COST_AGGREGATIONS.has(String(aggregation.name).toLowerCase())
+  ) {
+    throw badRequest(
+      'the forecast aggregation must be the Sum of Cost, PreTaxCost, CostUSD or PreTaxCostUSD.',
+    );
   }
-  if (dataset.grouping?.length) throw badRequest('grouping is not supported by forecasts.');
+  if (dataset.grouping?.length)
+    throw badRequest('grouping is not supported by forecasts.');
   const { from, to } = queryDays(body, model.today);
   const includeActual = body?.includeActualCost !== false;
   const filter = compileCostFilter(dataset.filter);

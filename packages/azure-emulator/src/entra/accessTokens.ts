@@ -15,15 +15,26 @@ export interface TokenClaims {
 }
 
 /** Signs claims as an RS256 JWT. */
-export function signJwt(key: SigningKey, claims: Record<string, unknown>): string {
+export function signJwt(
+  key: SigningKey,
+  claims: Record<string, unknown>,
+): string {
   const header = { typ: 'JWT', alg: 'RS256', kid: key.kid, x5t: key.kid };
   const encoded = `${base64UrlJson(header)}.${base64UrlJson(claims)}`;
-  const signature = sign('sha256', Buffer.from(encoded), key.privateKey).toString('base64url');
+  const signature = sign(
+    'sha256',
+    Buffer.from(encoded),
+    key.privateKey,
+  ).toString('base64url');
   return `${encoded}.${signature}`;
 }
 
 /** Why a token was rejected. */
-export type TokenRejection = 'malformed' | 'signature' | 'expired' | 'not-yet-valid';
+export type TokenRejection =
+  | 'malformed'
+  | 'signature'
+  | 'expired'
+  | 'not-yet-valid';
 
 /** The result of {@link verifyJwt}. */
 export type TokenVerification =
@@ -31,12 +42,18 @@ export type TokenVerification =
   | { valid: false; reason: TokenRejection; claims?: TokenClaims };
 
 /** Verifies an RS256 JWT signed by the key, and its lifetime against `nowMs`. */
-export function verifyJwt(key: SigningKey, token: string, nowMs: number): TokenVerification {
+export function verifyJwt(
+  key: SigningKey,
+  token: string,
+  nowMs: number,
+): TokenVerification {
   const parts = token.split('.');
   if (parts.length !== 3) return { valid: false, reason: 'malformed' };
   let claims: TokenClaims;
   try {
-    const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+    const header = JSON.parse(
+      Buffer.from(parts[0], 'base64url').toString('utf8'),
+    );
     if (header.alg !== 'RS256') return { valid: false, reason: 'malformed' };
     claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
   } catch {
@@ -62,7 +79,9 @@ export function verifyJwt(key: SigningKey, token: string, nowMs: number): TokenV
 /** Reads a JWT's claims without verifying it (for the request log). */
 export function peekJwtClaims(token: string): Partial<TokenClaims> | undefined {
   try {
-    return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+    return JSON.parse(
+      Buffer.from(token.split('.')[1], 'base64url').toString('utf8'),
+    );
   } catch {
     return undefined;
   }

@@ -21,12 +21,21 @@ export type CodeRedemption =
 /** One-time authorization codes, each valid for 10 minutes (as in Entra ID). */
 export class AuthorizationCodeStore {
   static readonly LIFETIME_MS = 10 * 60 * 1000;
-  private readonly codes = new Map<string, { grant: AuthorizationCodeGrant; redeemed: boolean }>();
+  private readonly codes = new Map<
+    string,
+    { grant: AuthorizationCodeGrant; redeemed: boolean }
+  >();
 
-  issue(grant: Omit<AuthorizationCodeGrant, 'expiresAt'>, nowMs: number): string {
+  issue(
+    grant: Omit<AuthorizationCodeGrant, 'expiresAt'>,
+    nowMs: number,
+  ): string {
     const code = `1.emu.${randomBytes(32).toString('base64url')}`;
     this.codes.set(code, {
-      grant: { ...grant, expiresAt: nowMs + AuthorizationCodeStore.LIFETIME_MS },
+      grant: {
+        ...grant,
+        expiresAt: nowMs + AuthorizationCodeStore.LIFETIME_MS,
+      },
       redeemed: false,
     });
     return code;
@@ -47,9 +56,15 @@ export class AuthorizationCodeStore {
 }
 
 /** Checks a PKCE code verifier against the challenge (`S256` or `plain`). */
-export function verifyPkce(verifier: string, challenge: string, method = 'plain'): boolean {
+export function verifyPkce(
+  verifier: string,
+  challenge: string,
+  method = 'plain',
+): boolean {
   if (method === 'S256') {
-    return createHash('sha256').update(verifier).digest('base64url') === challenge;
+    return (
+      createHash('sha256').update(verifier).digest('base64url') === challenge
+    );
   }
   return verifier === challenge;
 }

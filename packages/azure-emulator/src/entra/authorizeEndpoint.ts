@@ -15,8 +15,7 @@ import { TenantSelector } from './tenantAliases';
 /** Which interactive endpoint is being served. */
 export type InteractiveFlow = 'authorize' | 'adminconsent';
 
-const DECLINED =
-  'AADSTS65004: User declined to consent to access the app.';
+const DECLINED = 'AADSTS65004: User declined to consent to access the app.';
 
 /**
  * `GET|POST /{tenant}/oauth2/v2.0/authorize` and `/{tenant}/v2.0/adminconsent`: pick a user
@@ -30,11 +29,14 @@ export function handleInteractiveRequest(
   flow: InteractiveFlow,
 ): EmulatorResponse {
   const params =
-    request.method === 'POST' ? readFormBody(request) : new URLSearchParams(request.url.search);
+    request.method === 'POST'
+      ? readFormBody(request)
+      : new URLSearchParams(request.url.search);
   try {
     return interactive(context, request, params, selector, flow);
   } catch (error) {
-    if (isEntraError(error)) return htmlResponse(error.status, errorPage(error.description));
+    if (isEntraError(error))
+      return htmlResponse(error.status, errorPage(error.description));
     throw error;
   }
 }
@@ -49,7 +51,11 @@ function interactive(
   const clientId = params.get('client_id') ?? '';
   const app = context.state.apps.get(clientId.toLowerCase());
   if (!app) {
-    throw new EntraError('unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory.`);
+    throw new EntraError(
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory.`,
+    );
   }
   const redirectUri = params.get('redirect_uri') ?? app.redirectUris[0];
   if (!redirectUri || !app.redirectUris.includes(redirectUri)) {
@@ -67,11 +73,18 @@ function interactive(
     if (params.get('response_type') !== 'code') {
       return back({
         error: 'unsupported_response_type',
-        error_description: `AADSTS700054: response_type '${params.get('response_type')}' is not enabled for the application.`,
+        error_description: `AADSTS700054: response_type '${params.get(
+          'response_type',
+        )}' is not enabled for the application.`,
       });
     }
     const method = params.get('code_challenge_method');
-    if (params.get('code_challenge') && method && method !== 'S256' && method !== 'plain') {
+    if (
+      params.get('code_challenge') &&
+      method &&
+      method !== 'S256' &&
+      method !== 'plain'
+    ) {
       return back({
         error: 'invalid_request',
         error_description: `AADSTS501491: Invalid size of Code_Challenge parameter or unsupported code_challenge_method '${method}'.`,
@@ -87,16 +100,26 @@ function interactive(
   const { user, tenantId } = chosen;
   params.set('emulator_user', user.oid);
 
-  const hasServicePrincipal = !!context.state.servicePrincipal(tenantId, app.clientId);
+  const hasServicePrincipal = !!context.state.servicePrincipal(
+    tenantId,
+    app.clientId,
+  );
   const prompt = (params.get('prompt') ?? '').split(/\s+/);
   const needsConsent =
-    flow === 'adminconsent' || prompt.includes('consent') || prompt.includes('admin_consent') || !hasServicePrincipal;
+    flow === 'adminconsent' ||
+    prompt.includes('consent') ||
+    prompt.includes('admin_consent') ||
+    !hasServicePrincipal;
   if (needsConsent) {
     const decision =
       params.get('emulator_decision') ??
-      (context.settings.consentDecision === 'prompt' ? undefined : context.settings.consentDecision);
+      (context.settings.consentDecision === 'prompt'
+        ? undefined
+        : context.settings.consentDecision);
     if (!decision) {
-      const tenantName = context.state.tenants.get(tenantId.toLowerCase())?.displayName ?? tenantId;
+      const tenantName =
+        context.state.tenants.get(tenantId.toLowerCase())?.displayName ??
+        tenantId;
       return htmlResponse(
         200,
         consentPage(request.path, params, {
@@ -112,14 +135,20 @@ function interactive(
         error: 'access_denied',
         error_subcode: 'cancel',
         error_description: DECLINED,
-        ...(flow === 'adminconsent' ? { admin_consent: 'True', tenant: tenantId } : {}),
+        ...(flow === 'adminconsent'
+          ? { admin_consent: 'True', tenant: tenantId }
+          : {}),
       });
     }
     context.state.consent(tenantId, app.clientId);
   }
 
   if (flow === 'adminconsent') {
-    return back({ admin_consent: 'True', tenant: tenantId, scope: params.get('scope') ?? undefined });
+    return back({
+      admin_consent: 'True',
+      tenant: tenantId,
+      scope: params.get('scope') ?? undefined,
+    });
   }
   const code = context.authorizationCodes.issue(
     {
@@ -129,7 +158,9 @@ function interactive(
       userOid: user.oid,
       scopes: requestedScopes(params, flow),
       codeChallenge: params.get('code_challenge') ?? undefined,
-      codeChallengeMethod: params.get('code_challenge_method') ?? (params.get('code_challenge') ? 'plain' : undefined),
+      codeChallengeMethod:
+        params.get('code_challenge_method') ??
+        (params.get('code_challenge') ? 'plain' : undefined),
       nonce: params.get('nonce') ?? undefined,
     },
     context.clock.now(),
@@ -137,17 +168,28 @@ function interactive(
   return back({ code, session_state: tenantId });
 }
 
-function requestedScopes(params: URLSearchParams, flow: InteractiveFlow): string[] {
+function requestedScopes(
+  params: URLSearchParams,
+  flow: InteractiveFlow,
+): string[] {
   const scope = params.get('scope');
   if (scope) return scope.split(/\s+/).filter(Boolean);
-  return flow === 'adminconsent' ? ['https://management.azure.com/.default'] : [];
+  return flow === 'adminconsent'
+    ? ['https://management.azure.com/.default']
+    : [];
 }
 
 function eligibleUsers(context: EmulatorContext, selector: TenantSelector) {
   const tenants =
-    selector.kind === 'tenant' ? [selector.tenant] : [...context.state.tenants.values()];
+    selector.kind === 'tenant'
+      ? [selector.tenant]
+      : [...context.state.tenants.values()];
   return tenants.flatMap(tenant =>
-    tenant.users.map(user => ({ user, tenantId: tenant.id, tenantName: tenant.displayName })),
+    tenant.users.map(user => ({
+      user,
+      tenantId: tenant.id,
+      tenantName: tenant.displayName,
+    })),
   );
 }
 
@@ -157,12 +199,16 @@ function chooseUser(
 ): { user: FixtureUser; tenantId: string } | undefined {
   const picked = params.get('emulator_user');
   if (picked) {
-    const match = candidates.find(c => c.user.oid.toLowerCase() === picked.toLowerCase());
+    const match = candidates.find(
+      c => c.user.oid.toLowerCase() === picked.toLowerCase(),
+    );
     if (match) return match;
   }
   const hint = params.get('login_hint');
   if (hint) {
-    return candidates.find(c => c.user.userPrincipalName.toLowerCase() === hint.toLowerCase());
+    return candidates.find(
+      c => c.user.userPrincipalName.toLowerCase() === hint.toLowerCase(),
+    );
   }
   return undefined;
 }
@@ -172,14 +218,23 @@ function returnToApp(
   values: Record<string, string | undefined>,
   responseMode: string | null,
 ): EmulatorResponse {
-  const entries = Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined);
+  const entries = Object.entries(values).filter(
+    (e): e is [string, string] => e[1] !== undefined,
+  );
   if (responseMode === 'form_post') {
     const inputs = entries
-      .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+      .map(
+        ([k, v]) =>
+          `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(
+            v,
+          )}">`,
+      )
       .join('');
     return htmlResponse(
       200,
-      `<!doctype html><html><body onload="document.forms[0].submit()"><form method="post" action="${escapeHtml(redirectUri)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>`,
+      `<!doctype html><html><body onload="document.forms[0].submit()"><form method="post" action="${escapeHtml(
+        redirectUri,
+      )}">${inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>`,
     );
   }
   const url = new URL(redirectUri);

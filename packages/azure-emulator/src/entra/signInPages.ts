@@ -9,14 +9,21 @@ button:hover{background:#e6e6e6}.row{display:flex;gap:8px;justify-content:flex-e
 .primary{background:#0067b8;color:#fff;border-color:#0067b8}.error{color:#a80000}`;
 
 function page(title: string, content: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(
+    title,
+  )}</title><style>${STYLE}</style></head>
 <body><main>${content}<p class="emu">Azure Tenant Emulator, a local stand-in for Microsoft Entra ID.</p></main></body></html>`;
 }
 
 function hiddenInputs(params: URLSearchParams, skip: string[]): string {
   return [...params.entries()]
     .filter(([name]) => !skip.includes(name))
-    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .map(
+      ([name, value]) =>
+        `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(
+          value,
+        )}">`,
+    )
     .join('');
 }
 
@@ -29,14 +36,25 @@ export function signInPage(
   const buttons = users
     .map(
       ({ user, tenantName }) =>
-        `<button type="submit" name="emulator_user" value="${escapeHtml(user.oid)}" data-upn="${escapeHtml(user.userPrincipalName)}">` +
-        `<strong>${escapeHtml(user.displayName ?? user.userPrincipalName)}</strong><br>` +
-        `<small>${escapeHtml(user.userPrincipalName)} · ${escapeHtml(tenantName)}</small></button>`,
+        `<button type="submit" name="emulator_user" value="${escapeHtml(
+          user.oid,
+        )}" data-upn="${escapeHtml(user.userPrincipalName)}">` +
+        `<strong>${escapeHtml(
+          user.displayName ?? user.userPrincipalName,
+        )}</strong><br>` +
+        `<small>${escapeHtml(user.userPrincipalName)} · ${escapeHtml(
+          tenantName,
+        )}</small></button>`,
     )
     .join('');
   return page(
     'Sign in to your account',
-    `<h1>Pick an account</h1><form method="post" action="${escapeHtml(action)}">${hiddenInputs(params, ['emulator_user', 'emulator_decision'])}${buttons}</form>`,
+    `<h1>Pick an account</h1><form method="post" action="${escapeHtml(
+      action,
+    )}">${hiddenInputs(params, [
+      'emulator_user',
+      'emulator_decision',
+    ])}${buttons}</form>`,
   );
 }
 
@@ -44,7 +62,12 @@ export function signInPage(
 export function consentPage(
   action: string,
   params: URLSearchParams,
-  options: { user: FixtureUser; appName: string; tenantName: string; scopes: string[] },
+  options: {
+    user: FixtureUser;
+    appName: string;
+    tenantName: string;
+    scopes: string[];
+  },
 ): string {
   const permissions = options.scopes
     .map(s => `<li>${escapeHtml(s)}</li>`)
@@ -52,10 +75,18 @@ export function consentPage(
   return page(
     'Permissions requested',
     `<h1>Permissions requested</h1>
-<p><strong>${escapeHtml(options.appName)}</strong> wants to access resources in <strong>${escapeHtml(options.tenantName)}</strong> as
-${escapeHtml(options.user.userPrincipalName)}. Accepting consents on behalf of your organization and creates the app's service principal in the tenant.</p>
+<p><strong>${escapeHtml(
+      options.appName,
+    )}</strong> wants to access resources in <strong>${escapeHtml(
+      options.tenantName,
+    )}</strong> as
+${escapeHtml(
+  options.user.userPrincipalName,
+)}. Accepting consents on behalf of your organization and creates the app's service principal in the tenant.</p>
 <ul>${permissions}</ul>
-<form method="post" action="${escapeHtml(action)}">${hiddenInputs(params, ['emulator_decision'])}
+<form method="post" action="${escapeHtml(action)}">${hiddenInputs(params, [
+      'emulator_decision',
+    ])}
 <div class="row"><button type="submit" name="emulator_decision" value="cancel">Cancel</button>
 <button class="primary" type="submit" name="emulator_decision" value="accept">Accept</button></div></form>`,
   );
@@ -63,5 +94,10 @@ ${escapeHtml(options.user.userPrincipalName)}. Accepting consents on behalf of y
 
 /** An error page, for requests that cannot be redirected back to the app. */
 export function errorPage(description: string): string {
-  return page('Sign in error', `<h1>Sorry, but we're having trouble signing you in.</h1><p class="error">${escapeHtml(description)}</p>`);
+  return page(
+    'Sign in error',
+    `<h1>Sorry, but we're having trouble signing you in.</h1><p class="error">${escapeHtml(
+      description,
+    )}</p>`,
+  );
 }

@@ -1,4 +1,10 @@
-import { KeyObject, createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import {
+  KeyObject,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+} from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
@@ -18,8 +24,12 @@ export interface SigningKeyOptions {
 }
 
 /** Loads the token signing key from the state directory, or creates one. */
-export async function loadOrCreateSigningKey(options: SigningKeyOptions = {}): Promise<SigningKey> {
-  const file = options.stateDir ? path.join(options.stateDir, 'signing-key.pem') : undefined;
+export async function loadOrCreateSigningKey(
+  options: SigningKeyOptions = {},
+): Promise<SigningKey> {
+  const file = options.stateDir
+    ? path.join(options.stateDir, 'signing-key.pem')
+    : undefined;
   let privateKey: KeyObject | undefined;
   if (file) {
     try {
@@ -32,19 +42,34 @@ export async function loadOrCreateSigningKey(options: SigningKeyOptions = {}): P
     privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     if (file) {
       const temporary = `${file}.${process.pid}.tmp`;
-      await fs.writeFile(temporary, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, {
-        mode: 0o600,
-      });
+      await fs.writeFile(
+        temporary,
+        privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+        {
+          mode: 0o600,
+        },
+      );
       await fs.rename(temporary, file);
     }
   }
   const publicKey = createPublicKey(privateKey);
-  const exported = publicKey.export({ format: 'jwk' }) as { n: string; e: string };
+  const exported = publicKey.export({ format: 'jwk' }) as {
+    n: string;
+    e: string;
+  };
   const kid = createHash('sha1').update(exported.n).digest('base64url');
   return {
     kid,
     privateKey,
     publicKey,
-    jwk: { kty: 'RSA', use: 'sig', alg: 'RS256', kid, x5t: kid, n: exported.n, e: exported.e },
+    jwk: {
+      kty: 'RSA',
+      use: 'sig',
+      alg: 'RS256',
+      kid,
+      x5t: kid,
+      n: exported.n,
+      e: exported.e,
+    },
   };
 }

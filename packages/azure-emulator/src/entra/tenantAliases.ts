@@ -8,9 +8,13 @@ export type TenantSelector =
   | { kind: 'alias'; alias: 'organizations' | 'common' };
 
 /** Resolves `/{tenant}/...` to a tenant or an alias; unknown tenants fail with AADSTS90002. */
-export function resolveTenantSegment(context: EmulatorContext, segment: string): TenantSelector {
+export function resolveTenantSegment(
+  context: EmulatorContext,
+  segment: string,
+): TenantSelector {
   const lower = segment.toLowerCase();
-  if (lower === 'organizations' || lower === 'common') return { kind: 'alias', alias: lower };
+  if (lower === 'organizations' || lower === 'common')
+    return { kind: 'alias', alias: lower };
   const tenant = context.state.tenants.get(lower);
   if (tenant) return { kind: 'tenant', tenant };
   throw new EntraError(

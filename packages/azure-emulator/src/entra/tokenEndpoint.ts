@@ -1,6 +1,11 @@
 import { EmulatorContext } from '../EmulatorContext';
 import { EntraError } from '../errors/EntraError';
-import { EmulatorRequest, EmulatorResponse, jsonResponse, readFormBody } from '../http/EmulatorHttp';
+import {
+  EmulatorRequest,
+  EmulatorResponse,
+  jsonResponse,
+  readFormBody,
+} from '../http/EmulatorHttp';
 import { FixtureApp } from '../model/fixture';
 import { verifyPkce } from './authorizationCodes';
 import { TenantSelector } from './tenantAliases';
@@ -23,16 +28,36 @@ export function handleTokenRequest(
   const grantType = form.get('grant_type');
   const { clientId, clientSecret } = clientCredentialsOf(request, form);
   if (!clientId) {
-    throw new EntraError('invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
+    throw new EntraError(
+      'invalid_request',
+      900144,
+      "The request body must contain the following parameter: 'client_id'.",
+    );
   }
   if (grantType === 'client_credentials') {
-    return clientCredentialsGrant(context, form, selector, clientId, clientSecret);
+    return clientCredentialsGrant(
+      context,
+      form,
+      selector,
+      clientId,
+      clientSecret,
+    );
   }
   if (grantType === 'authorization_code') {
-    return authorizationCodeGrant(context, form, selector, clientId, clientSecret);
+    return authorizationCodeGrant(
+      context,
+      form,
+      selector,
+      clientId,
+      clientSecret,
+    );
   }
   if (!grantType) {
-    throw new EntraError('invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+    throw new EntraError(
+      'invalid_request',
+      900144,
+      "The request body must contain the following parameter: 'grant_type'.",
+    );
   }
   throw new EntraError(
     'unsupported_grant_type',
@@ -44,7 +69,9 @@ export function handleTokenRequest(
 function clientCredentialsOf(request: EmulatorRequest, form: URLSearchParams) {
   const authorization = request.headers.authorization;
   if (authorization?.toLowerCase().startsWith('basic ')) {
-    const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
+    const decoded = Buffer.from(authorization.slice(6), 'base64').toString(
+      'utf8',
+    );
     const colon = decoded.indexOf(':');
     return {
       clientId: decodeURIComponent(decoded.slice(0, colon)),
@@ -140,49 +167,99 @@ function authorizationCodeGrant(
   clientId: string,
   clientSecret: string | undefined,
 ): EmulatorResponse {
-  const tenantName = selector.kind === 'tenant' ? selector.tenant.displayName : selector.alias;
+  const tenantName =
+    selector.kind === 'tenant' ? selector.tenant.displayName : selector.alias;
   authenticateApp(context, clientId, clientSecret, tenantName);
   const code = form.get('code');
   if (!code) {
-    throw new EntraError('invalid_request', 900144, "The request body must contain the following parameter: 'code'.");
+    throw new EntraError(
+      'invalid_request',
+      900144,
+      "The request body must contain the following parameter: 'code'.",
+    );
   }
-  const redemption = context.authorizationCodes.redeem(code, context.clock.now());
+  const redemption = context.authorizationCodes.redeem(
+    code,
+    context.clock.now(),
+  );
   if (!redemption.ok) {
     if (redemption.reason === 'redeemed') {
-      throw new EntraError('invalid_grant', 54005, 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.');
+      throw new EntraError(
+        'invalid_grant',
+        54005,
+        'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+      );
     }
     if (redemption.reason === 'expired') {
-      throw new EntraError('invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.');
+      throw new EntraError(
+        'invalid_grant',
+        70008,
+        'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+      );
     }
-    throw new EntraError('invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid: the authorization code is unknown.');
+    throw new EntraError(
+      'invalid_grant',
+      9002313,
+      'Invalid request. Request is malformed or invalid: the authorization code is unknown.',
+    );
   }
   const grant = redemption.grant;
   if (grant.clientId.toLowerCase() !== clientId.toLowerCase()) {
-    throw new EntraError('invalid_grant', 70000, 'The provided authorization code was issued to a different client.');
+    throw new EntraError(
+      'invalid_grant',
+      70000,
+      'The provided authorization code was issued to a different client.',
+    );
   }
-  if (selector.kind === 'tenant' && selector.tenant.id.toLowerCase() !== grant.tenantId.toLowerCase()) {
-    throw new EntraError('invalid_grant', 70000, 'The provided authorization code was issued for a different tenant.');
+  if (
+    selector.kind === 'tenant' &&
+    selector.tenant.id.toLowerCase() !== grant.tenantId.toLowerCase()
+  ) {
+    throw new EntraError(
+      'invalid_grant',
+      70000,
+      'The provided authorization code was issued for a different tenant.',
+    );
   }
   const redirectUri = form.get('redirect_uri');
   if (redirectUri !== grant.redirectUri) {
-    throw new EntraError('invalid_grant', 50011, `The redirect URI '${redirectUri}' specified in the request does not match the redirect URI used in the authorization request.`);
+    throw new EntraError(
+      'invalid_grant',
+      50011,
+      `The redirect URI '${redirectUri}' specified in the request does not match the redirect URI used in the authorization request.`,
+    );
   }
   if (grant.codeChallenge) {
     const verifier = form.get('code_verifier');
     if (!verifier) {
-      throw new EntraError('invalid_grant', 50148, 'The code_verifier must be provided when a code_challenge was supplied in the authorization request for PKCE.');
+      throw new EntraError(
+        'invalid_grant',
+        50148,
+        'The code_verifier must be provided when a code_challenge was supplied in the authorization request for PKCE.',
+      );
     }
     if (!verifyPkce(verifier, grant.codeChallenge, grant.codeChallengeMethod)) {
-      throw new EntraError('invalid_grant', 50148, 'The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.');
+      throw new EntraError(
+        'invalid_grant',
+        50148,
+        'The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.',
+      );
     }
   }
   const user = context.state.usersByOid.get(grant.userOid.toLowerCase());
   if (!user) {
-    throw new EntraError('invalid_grant', 50034, 'The user account does not exist in the directory.');
+    throw new EntraError(
+      'invalid_grant',
+      50034,
+      'The user account does not exist in the directory.',
+    );
   }
-  const requested = (form.get('scope') ?? grant.scopes.join(' ')).split(/\s+/).filter(Boolean);
+  const requested = (form.get('scope') ?? grant.scopes.join(' '))
+    .split(/\s+/)
+    .filter(Boolean);
   const resourceScopes = requested.filter(s => !OIDC_SCOPES.has(s));
-  const first = resourceScopes[0] ?? 'https://management.azure.com/user_impersonation';
+  const first =
+    resourceScopes[0] ?? 'https://management.azure.com/user_impersonation';
   const slash = first.lastIndexOf('/');
   const audience = slash > 0 ? first.slice(0, slash) : first;
   const permissions = resourceScopes
@@ -201,7 +278,9 @@ function authorizationCodeGrant(
       audience,
       scp: [...new Set(permissions)].join(' '),
     }),
-    client_info: Buffer.from(JSON.stringify({ uid: user.user.oid, utid: grant.tenantId })).toString('base64url'),
+    client_info: Buffer.from(
+      JSON.stringify({ uid: user.user.oid, utid: grant.tenantId }),
+    ).toString('base64url'),
   };
   if (requested.includes('openid') || grant.scopes.includes('openid')) {
     body.id_token = issueIdToken(context, {
@@ -215,5 +294,8 @@ function authorizationCodeGrant(
 }
 
 function tokenResponse(body: Record<string, unknown>): EmulatorResponse {
-  return jsonResponse(200, body, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' });
+  return jsonResponse(200, body, {
+    'cache-control': 'no-store, no-cache',
+    pragma: 'no-cache',
+  });
 }

@@ -43,7 +43,13 @@ export function issueAppToken(
 /** A delegated access token for a user, with `scp`. */
 export function issueUserToken(
   context: EmulatorContext,
-  options: { tenantId: string; user: FixtureUser; clientId: string; audience: string; scp: string },
+  options: {
+    tenantId: string;
+    user: FixtureUser;
+    clientId: string;
+    audience: string;
+    scp: string;
+  },
 ): string {
   const now = Math.floor(context.clock.now() / 1000);
   return signJwt(context.signingKey, {
@@ -72,7 +78,12 @@ export function issueUserToken(
 /** An OpenID Connect ID token for the client. */
 export function issueIdToken(
   context: EmulatorContext,
-  options: { tenantId: string; user: FixtureUser; clientId: string; nonce?: string },
+  options: {
+    tenantId: string;
+    user: FixtureUser;
+    clientId: string;
+    nonce?: string;
+  },
 ): string {
   const now = Math.floor(context.clock.now() / 1000);
   return signJwt(context.signingKey, {

@@ -39,7 +39,9 @@ export class ArmError extends Error {
   }
 
   /** The response body, as ARM renders it. */
-  toBody(): { error: { code: string; message: string; details: ArmErrorDetail[] } } {
+  toBody(): {
+    error: { code: string; message: string; details: ArmErrorDetail[] };
+  } {
     return {
       error: { code: this.code, message: this.message, details: this.details },
     };

@@ -40,7 +40,10 @@ export class EntraError extends Error {
   /** The response body. */
   toBody(correlationId: string = randomUUID()): Record<string, unknown> {
     const traceId = randomUUID();
-    const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+    const timestamp = new Date()
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, 'Z');
     return {
       error: this.error,
       error_description: `${this.description}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,

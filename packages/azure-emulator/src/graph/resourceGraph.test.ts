@@ -3,7 +3,12 @@ import { ACEProvisioningManagementPartnerAPI } from '@azure/arm-managementpartne
 import { emulatorClientOptions } from '../clientOptions';
 import { DEMO_APP, DEMO_TENANT } from '../model/demoIdentities';
 import { AzureEmulator } from '../startAzureEmulator';
-import { appCredential, expectMatchesExample, rawRequest, startTestEmulator } from '../__testUtils__/emulatorTestKit';
+import {
+  appCredential,
+  expectMatchesExample,
+  rawRequest,
+  startTestEmulator,
+} from '../__testUtils__/emulatorTestKit';
 
 const PLATFORM_SUB = '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01';
 const PAYMENTS_SUB = '8d4e1b72-5a3c-4f6e-b2d9-7c1e3a5f9b02';
@@ -19,15 +24,29 @@ describe('Resource Graph and Partner Admin Link', () => {
   beforeEach(() => {
     emulator.control.reset();
     const sp = emulator.control.consent(DEMO_TENANT.id, DEMO_APP.clientId);
-    emulator.control.assignRole({ scope: `/subscriptions/${PLATFORM_SUB}`, principalId: sp.objectId, role: 'Reader' });
-    emulator.control.assignRole({ scope: `/subscriptions/${PAYMENTS_SUB}`, principalId: sp.objectId, role: 'Reader' });
+    emulator.control.assignRole({
+      scope: `/subscriptions/${PLATFORM_SUB}`,
+      principalId: sp.objectId,
+      role: 'Reader',
+    });
+    emulator.control.assignRole({
+      scope: `/subscriptions/${PAYMENTS_SUB}`,
+      principalId: sp.objectId,
+      role: 'Reader',
+    });
   });
 
-  const token = async () => (await appCredential(emulator).getToken('https://management.azure.com/.default'))!.token;
+  const token = async () =>
+    (await appCredential(emulator).getToken(
+      'https://management.azure.com/.default',
+    ))!.token;
 
   describe('POST /providers/Microsoft.ResourceGraph/resources', () => {
     it('returns every resource of the readable subscriptions, paging with $skipToken', async () => {
-      const client = new ResourceGraphClient(appCredential(emulator), emulatorClientOptions(emulator));
+      const client = new ResourceGraphClient(
+        appCredential(emulator),
+        emulatorClientOptions(emulator),
+      );
       const rows: any[] = [];
       let skipToken: string | undefined;
       let pages = 0;
@@ -49,20 +68,32 @@ describe('Resource Graph and Partner Admin Link', () => {
     });
 
     it('answers in the shape of the spec example', async () => {
-      const res = await rawRequest(emulator, 'POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01', {
-        headers: { authorization: `Bearer ${await token()}` },
-        body: { query: 'resources', subscriptions: [PLATFORM_SUB], options: { $top: 3 } },
-      });
+      const res = await rawRequest(
+        emulator,
+        'POST',
+        '/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01',
+        {
+          headers: { authorization: `Bearer ${await token()}` },
+          body: {
+            query: 'resources',
+            subscriptions: [PLATFORM_SUB],
+            options: { $top: 3 },
+          },
+        },
+      );
       // specification/resourcegraph/resource-manager/Microsoft.ResourceGraph/ResourceGraph/ResourceGraph/examples/2024-04-01/ResourcesNextPageQuery.json
       const example = {
-        $skipToken: 'eyAibm8yIjogImx1Y2syIiwgImJ1dDIiOiAibmljZTIiLCAidHJ5MiI6ICIhIiB9',
+        $skipToken:
+          'eyAibm8yIjogImx1Y2syIiwgImJ1dDIiOiAibmljZTIiLCAidHJ5MiI6ICIhIiB9',
         count: 3,
-        data: [{
-          name: 'second_OsDisk_dddddbcb625a457bb69fe2abf5975820',
-          type: 'microsoft.compute/disks',
-          id: '/subscriptions/cfbbd179-59d2-4052-aa06-9270a38aa9d6/resourceGroups/RG1/providers/Microsoft.Compute/disks/second_OsDisk_dddddbcb625a457bb69fe2abf5975820',
-          location: 'eastus',
-        }],
+        data: [
+          {
+            name: 'second_OsDisk_dddddbcb625a457bb69fe2abf5975820',
+            type: 'microsoft.compute/disks',
+            id: '/subscriptions/cfbbd179-59d2-4052-aa06-9270a38aa9d6/resourceGroups/RG1/providers/Microsoft.Compute/disks/second_OsDisk_dddddbcb625a457bb69fe2abf5975820',
+            location: 'eastus',
+          },
+        ],
         facets: [],
         resultTruncated: 'false',
         totalRecords: 386,
@@ -73,36 +104,64 @@ describe('Resource Graph and Partner Admin Link', () => {
       expect(body.totalRecords).toBe(80);
       expect(body.resultTruncated).toBe('false');
       expect(body.data[0].type).toBe(body.data[0].type.toLowerCase());
-      for (const field of ['tenantId', 'resourceGroup', 'subscriptionId', 'tags', 'properties', 'kind', 'sku']) {
+      for (const field of [
+        'tenantId',
+        'resourceGroup',
+        'subscriptionId',
+        'tags',
+        'properties',
+        'kind',
+        'sku',
+      ]) {
         expect(body.data[0]).toHaveProperty(field);
       }
     });
 
     it('refuses queries other than the plain resources query', async () => {
-      const client = new ResourceGraphClient(appCredential(emulator), emulatorClientOptions(emulator));
-      await expect(client.resources({ query: 'resources | summarize count()' })).rejects.toMatchObject({ statusCode: 400 });
+      const client = new ResourceGraphClient(
+        appCredential(emulator),
+        emulatorClientOptions(emulator),
+      );
+      await expect(
+        client.resources({ query: 'resources | summarize count()' }),
+      ).rejects.toMatchObject({ statusCode: 400 });
     });
   });
 
   describe('Microsoft.ManagementPartner/partners/{partnerId}', () => {
     it('links, reads, updates and removes the partner id of the calling identity', async () => {
-      const client = new ACEProvisioningManagementPartnerAPI(appCredential(emulator), emulatorClientOptions(emulator));
-      await expect(client.partners.get()).rejects.toMatchObject({ statusCode: 404 });
+      const client = new ACEProvisioningManagementPartnerAPI(
+        appCredential(emulator),
+        emulatorClientOptions(emulator),
+      );
+      await expect(client.partners.get()).rejects.toMatchObject({
+        statusCode: 404,
+      });
       const created = await client.partner.create('123456');
       expect(created.partnerId).toBe('123456');
       expect(created.tenantId).toBe(DEMO_TENANT.id);
-      expect(created.objectId).toBe(emulator.control.servicePrincipal(DEMO_TENANT.id, DEMO_APP.clientId)!.objectId);
+      expect(created.objectId).toBe(
+        emulator.control.servicePrincipal(DEMO_TENANT.id, DEMO_APP.clientId)!
+          .objectId,
+      );
       expect((await client.partners.get()).partnerId).toBe('123456');
       const updated = await client.partner.update('654321');
       expect(updated.partnerId).toBe('654321');
       await client.partner.delete('654321');
-      await expect(client.partner.get('654321')).rejects.toMatchObject({ statusCode: 404 });
+      await expect(client.partner.get('654321')).rejects.toMatchObject({
+        statusCode: 404,
+      });
     });
 
     it('answers PUT in the shape of the spec example', async () => {
-      const res = await rawRequest(emulator, 'PUT', '/providers/Microsoft.ManagementPartner/partners/123456?api-version=2018-02-01', {
-        headers: { authorization: `Bearer ${await token()}` },
-      });
+      const res = await rawRequest(
+        emulator,
+        'PUT',
+        '/providers/Microsoft.ManagementPartner/partners/123456?api-version=2018-02-01',
+        {
+          headers: { authorization: `Bearer ${await token()}` },
+        },
+      );
       // specification/managementpartner/resource-manager/Microsoft.ManagementPartner/preview/2018-02-01/examples/PutPartnerDetails.json
       const example = {
         id: '/providers/microsoft.managementpartner/partners/123456',
@@ -110,9 +169,14 @@ describe('Resource Graph and Partner Admin Link', () => {
         name: '123456',
         etag: 3,
         properties: {
-          partnerId: '123456', partnerName: 'Test_jefl', tenantId: '1b1121dd-6900-412a-af73-e8d44f81e1c1',
-          objectId: 'aa67f786-0552-423e-8849-244ed12bf581', version: '3',
-          updatedTime: '2018-01-20T01:52:57.9126052Z', createdTime: '2018-01-20T01:23:40.5280496Z', state: 'Active',
+          partnerId: '123456',
+          partnerName: 'Test_jefl',
+          tenantId: '1b1121dd-6900-412a-af73-e8d44f81e1c1',
+          objectId: 'aa67f786-0552-423e-8849-244ed12bf581',
+          version: '3',
+          updatedTime: '2018-01-20T01:52:57.9126052Z',
+          createdTime: '2018-01-20T01:23:40.5280496Z',
+          state: 'Active',
         },
       };
       const body = res.json();

@@ -1,12 +1,19 @@
 import { ArmCall } from '../arm/ArmCall';
 import { ArmError } from '../errors/ArmError';
-import { EmulatorResponse, jsonResponse, readJsonBody } from '../http/EmulatorHttp';
+import {
+  EmulatorResponse,
+  jsonResponse,
+  readJsonBody,
+} from '../http/EmulatorHttp';
 import { SubscriptionState } from '../model/EmulatorState';
 import { ResourceRecord } from '../model/ResourceRecord';
 import { hasPermission } from '../rbac/accessCheck';
 
 /** A resource in Resource Graph's row shape (`objectArray` result format). */
-export function resourceGraphRow(subscription: SubscriptionState, resource: ResourceRecord): Record<string, unknown> {
+export function resourceGraphRow(
+  subscription: SubscriptionState,
+  resource: ResourceRecord,
+): Record<string, unknown> {
   return {
     id: resource.id,
     name: resource.name,
@@ -40,32 +47,57 @@ export function queryResourceGraph(call: ArmCall): EmulatorResponse {
   const body = readJsonBody(call.request);
   const query = String(body?.query ?? '').trim();
   if (!/^resources$/i.test(query)) {
-    throw new ArmError(400, 'BadRequest', 'Please provide below info when asking for support: timestamp, correlationId.', {
-      details: [
-        {
-          code: 'InvalidQuery',
-          message: `Query is invalid. The emulator only supports the plain query 'resources', not '${query}'.`,
-        },
-      ],
-    });
+    throw new ArmError(
+      400,
+      'BadRequest',
+      'Please provide below info when asking for support: timestamp, correlationId.',
+      {
+        details: [
+          {
+            code: 'InvalidQuery',
+            message: `Query is invalid. The emulator only supports the plain query 'resources', not '${query}'.`,
+          },
+        ],
+      },
+    );
   }
   const { state } = call.context;
-  const requested: string[] | undefined = Array.isArray(body.subscriptions) ? body.subscriptions : undefined;
+  const requested: string[] | undefined = Array.isArray(body.subscriptions)
+    ? body.subscriptions
+    : undefined;
   const subscriptions = [...state.subscriptions.values()]
-    .filter(s => s.tenantId.toLowerCase() === call.caller.tenantId.toLowerCase())
-    .filter(s => !requested || requested.some(r => r.toLowerCase() === s.subscriptionId.toLowerCase()))
+    .filter(
+      s => s.tenantId.toLowerCase() === call.caller.tenantId.toLowerCase(),
+    )
+    .filter(
+      s =>
+        !requested ||
+        requested.some(r => r.toLowerCase() === s.subscriptionId.toLowerCase()),
+    )
     .filter(s =>
-      hasPermission(state, call.caller, `/subscriptions/${s.subscriptionId}`, 'Microsoft.Resources/subscriptions/resources/read'),
+      hasPermission(
+        state,
+        call.caller,
+        `/subscriptions/${s.subscriptionId}`,
+        'Microsoft.Resources/subscriptions/resources/read',
+      ),
     );
   const options = body.options ?? {};
-  const top = Math.min(Number(options.$top ?? call.context.settings.resourceGraphPageSize), 1000);
+  const top = Math.min(
+    Number(options.$top ?? call.context.settings.resourceGraphPageSize),
+    1000,
+  );
   const skip = Number(options.$skip ?? 0);
   let cursor: GraphCursor = { s: 0, i: -1 };
   if (options.$skipToken) {
     try {
-      cursor = JSON.parse(Buffer.from(String(options.$skipToken), 'base64').toString('utf8'));
+      cursor = JSON.parse(
+        Buffer.from(String(options.$skipToken), 'base64').toString('utf8'),
+      );
     } catch (error) {
-      throw new ArmError(400, 'BadRequest', 'The $skipToken is invalid.', { cause: error });
+      throw new ArmError(400, 'BadRequest', 'The $skipToken is invalid.', {
+        cause: error,
+      });
     }
   }
   let totalRecords = 0;
@@ -77,7 +109,9 @@ export function queryResourceGraph(call: ArmCall): EmulatorResponse {
   let next: GraphCursor | undefined;
   for (let si = cursor.s; si < subscriptions.length && !next; si++) {
     const subscription = subscriptions[si];
-    for (const resource of subscription.resources.entries(si === cursor.s ? cursor.i : -1)) {
+    for (const resource of subscription.resources.entries(
+      si === cursor.s ? cursor.i : -1,
+    )) {
       if (!options.$skipToken && skipped < skip) {
         skipped++;
         continue;
@@ -95,6 +129,8 @@ export function queryResourceGraph(call: ArmCall): EmulatorResponse {
     data,
     facets: [],
     resultTruncated: 'false',
-    ...(next ? { $skipToken: Buffer.from(JSON.stringify(next)).toString('base64') } : {}),
+    ...(next
+      ? { $skipToken: Buffer.from(JSON.stringify(next)).toString('base64') }
+      : {}),
   });
 }

@@ -37,7 +37,11 @@ export function jsonResponse(
 
 /** An HTML page. */
 export function htmlResponse(status: number, html: string): EmulatorResponse {
-  return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: html };
+  return {
+    status,
+    headers: { 'content-type': 'text/html; charset=utf-8' },
+    body: html,
+  };
 }
 
 /** A redirect. */
@@ -49,7 +53,11 @@ export function redirectResponse(location: string): EmulatorResponse {
 export function readJsonBody<T = any>(request: EmulatorRequest): T {
   const text = request.body.toString('utf8');
   if (!text.trim()) {
-    throw new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized: the body is empty.');
+    throw new ArmError(
+      400,
+      'InvalidRequestContent',
+      'The request content was invalid and could not be deserialized: the body is empty.',
+    );
   }
   try {
     return JSON.parse(text) as T;
@@ -57,7 +65,9 @@ export function readJsonBody<T = any>(request: EmulatorRequest): T {
     throw new ArmError(
       400,
       'InvalidRequestContent',
-      `The request content was invalid and could not be deserialized: '${(error as Error).message}'.`,
+      `The request content was invalid and could not be deserialized: '${
+        (error as Error).message
+      }'.`,
       { cause: error },
     );
   }

@@ -6,7 +6,11 @@ import {
   FixtureResource,
   FixtureUser,
 } from './fixture';
-import { ResourceCollection, ResourceSource, createArrayResourceSource } from './ResourceCollection';
+import {
+  ResourceCollection,
+  ResourceSource,
+  createArrayResourceSource,
+} from './ResourceCollection';
 import { ResourceRecord, buildResourceId } from './ResourceRecord';
 
 /** A tenant and its directory. */
@@ -99,8 +103,14 @@ const DEFAULT_CREATED = Date.UTC(2024, 0, 15);
  */
 export class EmulatorState {
   readonly tenants = new Map<string, TenantState>();
-  readonly usersByOid = new Map<string, { user: FixtureUser; tenantId: string }>();
-  readonly usersByUpn = new Map<string, { user: FixtureUser; tenantId: string }>();
+  readonly usersByOid = new Map<
+    string,
+    { user: FixtureUser; tenantId: string }
+  >();
+  readonly usersByUpn = new Map<
+    string,
+    { user: FixtureUser; tenantId: string }
+  >();
   readonly apps = new Map<string, FixtureApp>();
   readonly servicePrincipals = new Map<string, ServicePrincipalState>();
   readonly subscriptions = new Map<string, SubscriptionState>();
@@ -113,7 +123,10 @@ export class EmulatorState {
   }
 
   /** Builds the state a fixture describes. */
-  static fromFixture(fixture: EmulatorFixture, options: EmulatorStateOptions = {}): EmulatorState {
+  static fromFixture(
+    fixture: EmulatorFixture,
+    options: EmulatorStateOptions = {},
+  ): EmulatorState {
     const state = new EmulatorState(options.now ?? Date.now);
     for (const tenant of fixture.tenants) {
       state.tenants.set(tenant.id.toLowerCase(), {
@@ -139,7 +152,9 @@ export class EmulatorState {
       const source =
         lazy ??
         createArrayResourceSource(
-          (sub.resources ?? []).map((r, index) => fixtureResourceRecord(subscriptionId, r, index)),
+          (sub.resources ?? []).map((r, index) =>
+            fixtureResourceRecord(subscriptionId, r, index),
+          ),
         );
       const resourceGroups = new Map<string, ResourceGroupState>();
       for (const rg of sub.resourceGroups ?? []) {
@@ -180,15 +195,24 @@ export class EmulatorState {
         }
         const scope = absoluteScope(subscriptionId, assignment.scope);
         const name =
-          assignment.name ?? deterministicGuid('role-assignment', scope, assignment.principalId, role.id);
-        const isUser = state.usersByOid.has(assignment.principalId.toLowerCase());
+          assignment.name ??
+          deterministicGuid(
+            'role-assignment',
+            scope,
+            assignment.principalId,
+            role.id,
+          );
+        const isUser = state.usersByOid.has(
+          assignment.principalId.toLowerCase(),
+        );
         const created = new Date(DEFAULT_CREATED).toISOString();
         state.roleAssignments.set(name.toLowerCase(), {
           name,
           scope,
           roleDefinitionGuid: role.id,
           principalId: assignment.principalId,
-          principalType: assignment.principalType ?? (isUser ? 'User' : 'ServicePrincipal'),
+          principalType:
+            assignment.principalType ?? (isUser ? 'User' : 'ServicePrincipal'),
           createdOn: created,
           updatedOn: created,
           createdBy: null,
@@ -207,7 +231,11 @@ export class EmulatorState {
     if (existing) return existing;
     const app = this.apps.get(clientId.toLowerCase());
     const sp: ServicePrincipalState = {
-      objectId: deterministicGuid('service-principal', tenantId.toLowerCase(), clientId.toLowerCase()),
+      objectId: deterministicGuid(
+        'service-principal',
+        tenantId.toLowerCase(),
+        clientId.toLowerCase(),
+      ),
       appId: app?.clientId ?? clientId,
       tenantId,
       displayName: app?.displayName ?? app?.clientId ?? clientId,
@@ -218,12 +246,18 @@ export class EmulatorState {
   }
 
   /** The app's service principal in the tenant, if it has been consented. */
-  servicePrincipal(tenantId: string, clientId: string): ServicePrincipalState | undefined {
+  servicePrincipal(
+    tenantId: string,
+    clientId: string,
+  ): ServicePrincipalState | undefined {
     return this.servicePrincipals.get(`${tenantId}|${clientId}`.toLowerCase());
   }
 
   /** Finds a user or service principal by object id within a tenant. */
-  findPrincipal(tenantId: string, objectId: string): DirectoryPrincipal | undefined {
+  findPrincipal(
+    tenantId: string,
+    objectId: string,
+  ): DirectoryPrincipal | undefined {
     const user = this.usersByOid.get(objectId.toLowerCase());
     if (user && user.tenantId.toLowerCase() === tenantId.toLowerCase()) {
       return {
@@ -238,7 +272,12 @@ export class EmulatorState {
         sp.objectId.toLowerCase() === objectId.toLowerCase() &&
         sp.tenantId.toLowerCase() === tenantId.toLowerCase()
       ) {
-        return { objectId: sp.objectId, tenantId: sp.tenantId, type: 'ServicePrincipal', displayName: sp.displayName };
+        return {
+          objectId: sp.objectId,
+          tenantId: sp.tenantId,
+          type: 'ServicePrincipal',
+          displayName: sp.displayName,
+        };
       }
     }
     return undefined;
@@ -249,28 +288,44 @@ export class EmulatorState {
   }
 
   /** Role assignments that apply at the scope: those at the scope or at any scope above it. */
-  assignmentsApplyingAt(scope: string, principalId?: string): RoleAssignmentState[] {
+  assignmentsApplyingAt(
+    scope: string,
+    principalId?: string,
+  ): RoleAssignmentState[] {
     const target = scope.toLowerCase().replace(/\/+$/, '');
     const result: RoleAssignmentState[] = [];
     for (const assignment of this.roleAssignments.values()) {
-      if (principalId && assignment.principalId.toLowerCase() !== principalId.toLowerCase()) continue;
-      if (isSameOrAncestorScope(assignment.scope, target)) result.push(assignment);
+      if (
+        principalId &&
+        assignment.principalId.toLowerCase() !== principalId.toLowerCase()
+      )
+        continue;
+      if (isSameOrAncestorScope(assignment.scope, target))
+        result.push(assignment);
     }
     return result;
   }
 }
 
 /** Whether `ancestor` is `scope` itself or a scope above it (case-insensitive). */
-export function isSameOrAncestorScope(ancestor: string, scope: string): boolean {
+export function isSameOrAncestorScope(
+  ancestor: string,
+  scope: string,
+): boolean {
   const a = ancestor.toLowerCase().replace(/\/+$/, '');
   const s = scope.toLowerCase().replace(/\/+$/, '');
   return a === '' || s === a || s.startsWith(`${a}/`);
 }
 
-function absoluteScope(subscriptionId: string, scope: string | undefined): string {
+function absoluteScope(
+  subscriptionId: string,
+  scope: string | undefined,
+): string {
   if (!scope) return `/subscriptions/${subscriptionId}`;
   if (scope.toLowerCase().startsWith('/subscriptions/')) return scope;
-  return `/subscriptions/${subscriptionId}${scope.startsWith('/') ? '' : '/'}${scope}`;
+  return `/subscriptions/${subscriptionId}${
+    scope.startsWith('/') ? '' : '/'
+  }${scope}`;
 }
 
 function fixtureResourceRecord(
@@ -278,9 +333,16 @@ function fixtureResourceRecord(
   resource: FixtureResource,
   index: number,
 ): ResourceRecord {
-  const created = resource.createdTime ?? new Date(DEFAULT_CREATED + (index % 300) * 86_400_000).toISOString();
+  const created =
+    resource.createdTime ??
+    new Date(DEFAULT_CREATED + (index % 300) * 86_400_000).toISOString();
   return {
-    id: buildResourceId(subscriptionId, resource.resourceGroup, resource.type, resource.name),
+    id: buildResourceId(
+      subscriptionId,
+      resource.resourceGroup,
+      resource.type,
+      resource.name,
+    ),
     subscriptionId,
     resourceGroup: resource.resourceGroup,
     type: resource.type,

@@ -12,7 +12,9 @@ export interface ResourceSource {
 }
 
 /** An array-backed {@link ResourceSource}. */
-export function createArrayResourceSource(records: ResourceRecord[]): ResourceSource {
+export function createArrayResourceSource(
+  records: ResourceRecord[],
+): ResourceSource {
   const byId = new Map(records.map((r, i) => [r.id.toLowerCase(), i]));
   return {
     count: records.length,

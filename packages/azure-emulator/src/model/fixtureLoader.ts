@@ -3,11 +3,17 @@ import path from 'node:path';
 import { EmulatorFixture } from './fixture';
 
 /** The demo fixture shipped with the package. */
-export const DEMO_FIXTURE_PATH = path.join(packageRoot(), 'fixtures', 'demo.json');
+export const DEMO_FIXTURE_PATH = path.join(
+  packageRoot(),
+  'fixtures',
+  'demo.json',
+);
 
 /** The package's directory (works from source and from the published package). */
 export function packageRoot(): string {
-  return path.dirname(require.resolve('@azure-tenant/azure-emulator/package.json'));
+  return path.dirname(
+    require.resolve('@azure-tenant/azure-emulator/package.json'),
+  );
 }
 
 /** A fixture that does not have the required shape. */
@@ -17,7 +23,8 @@ export class FixtureError extends Error {
 }
 
 function requireString(value: unknown, where: string): void {
-  if (typeof value !== 'string' || !value) throw new FixtureError(`${where} must be a non-empty string`);
+  if (typeof value !== 'string' || !value)
+    throw new FixtureError(`${where} must be a non-empty string`);
 }
 
 /** Checks the parts of the fixture the emulator depends on, with messages that say where. */
@@ -29,16 +36,21 @@ export function validateFixture(fixture: unknown): EmulatorFixture {
   f.tenants.forEach((t, i) => {
     requireString(t.id, `tenants[${i}].id`);
     requireString(t.displayName, `tenants[${i}].displayName`);
-    if (!Array.isArray(t.users)) throw new FixtureError(`tenants[${i}].users must be an array`);
+    if (!Array.isArray(t.users))
+      throw new FixtureError(`tenants[${i}].users must be an array`);
     t.users.forEach((u, j) => {
       requireString(u.oid, `tenants[${i}].users[${j}].oid`);
-      requireString(u.userPrincipalName, `tenants[${i}].users[${j}].userPrincipalName`);
+      requireString(
+        u.userPrincipalName,
+        `tenants[${i}].users[${j}].userPrincipalName`,
+      );
     });
   });
   (f.apps ?? []).forEach((a, i) => {
     requireString(a.clientId, `apps[${i}].clientId`);
     requireString(a.clientSecret, `apps[${i}].clientSecret`);
-    if (!Array.isArray(a.redirectUris)) throw new FixtureError(`apps[${i}].redirectUris must be an array`);
+    if (!Array.isArray(a.redirectUris))
+      throw new FixtureError(`apps[${i}].redirectUris must be an array`);
   });
   (f.subscriptions ?? []).forEach((s, i) => {
     requireString(s.subscriptionId, `subscriptions[${i}].subscriptionId`);
@@ -54,7 +66,9 @@ export function validateFixture(fixture: unknown): EmulatorFixture {
       }
       const names = Object.keys(r.tags ?? {}).map(k => k.toLowerCase());
       if (new Set(names).size !== names.length) {
-        throw new FixtureError(`${where}.tags has names that differ only in case; Azure tag names are case-insensitive`);
+        throw new FixtureError(
+          `${where}.tags has names that differ only in case; Azure tag names are case-insensitive`,
+        );
       }
     });
   });
@@ -67,7 +81,10 @@ export async function loadFixtureFile(file: string): Promise<EmulatorFixture> {
   try {
     parsed = JSON.parse(await fs.readFile(file, 'utf8'));
   } catch (error) {
-    throw new FixtureError(`Cannot read fixture '${file}': ${(error as Error).message}`, { cause: error });
+    throw new FixtureError(
+      `Cannot read fixture '${file}': ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   return validateFixture(parsed);
 }

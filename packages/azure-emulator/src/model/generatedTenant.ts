@@ -1,8 +1,17 @@
-import { EmulatorFixture, FixtureRoleAssignment, FixtureSubscription } from './fixture';
+import {
+  EmulatorFixture,
+  FixtureRoleAssignment,
+  FixtureSubscription,
+} from './fixture';
 import { ResourceSource } from './ResourceCollection';
 import { ResourceRecord, buildResourceId } from './ResourceRecord';
 import { RESOURCE_TYPES } from './resourceTypeCatalog';
-import { deterministicGuid, hash32, pickWeighted, unitInterval } from './seededRandom';
+import {
+  deterministicGuid,
+  hash32,
+  pickWeighted,
+  unitInterval,
+} from './seededRandom';
 import { appFor, messyTags, teamFor } from './tagVocabulary';
 import { DEMO_APP, DEMO_TENANT, DEMO_USER } from './demoIdentities';
 
@@ -24,7 +33,16 @@ export interface GeneratedTenant {
   lazyResources: Map<string, ResourceSource>;
 }
 
-const LOCATIONS = ['westeurope', 'northeurope', 'eastus', 'eastus2', 'westus2', 'uksouth', 'germanywestcentral', 'swedencentral'];
+const LOCATIONS = [
+  'westeurope',
+  'northeurope',
+  'eastus',
+  'eastus2',
+  'westus2',
+  'uksouth',
+  'germanywestcentral',
+  'swedencentral',
+];
 const LOCATION_WEIGHTS = [30, 18, 14, 8, 6, 10, 8, 6];
 const ENVIRONMENTS = ['prod', 'dev', 'test', 'staging'];
 const TYPE_WEIGHTS = RESOURCE_TYPES.map(t => t.weight);
@@ -41,17 +59,27 @@ export function generateTenant(options: GenerateOptions): GeneratedTenant {
   const subscriptions: FixtureSubscription[] = [];
   const lazyResources = new Map<string, ResourceSource>();
   for (let s = 0; s < subscriptionCount; s++) {
-    const subscriptionId = deterministicGuid('generated-subscription', String(seed), String(s));
+    const subscriptionId = deterministicGuid(
+      'generated-subscription',
+      String(seed),
+      String(s),
+    );
     const team = teamFor(unitInterval(seed, s, 1));
     const env = ENVIRONMENTS[hash32(seed, s, 2) % ENVIRONMENTS.length];
-    const count = Math.floor(total / subscriptionCount) + (s < total % subscriptionCount ? 1 : 0);
+    const count =
+      Math.floor(total / subscriptionCount) +
+      (s < total % subscriptionCount ? 1 : 0);
     const groupCount = 6 + (hash32(seed, s, 3) % 20);
     const groups = Array.from({ length: groupCount }, (_, g) => {
       const groupTeam = teamFor(unitInterval(seed, s, g, 4));
       const app = appFor(unitInterval(seed, s, g, 5));
       return {
         name: `rg-${groupTeam}-${app}-${env}-${g.toString().padStart(2, '0')}`,
-        location: pickWeighted(LOCATIONS, LOCATION_WEIGHTS, unitInterval(seed, s, g, 6)),
+        location: pickWeighted(
+          LOCATIONS,
+          LOCATION_WEIGHTS,
+          unitInterval(seed, s, g, 6),
+        ),
         team: groupTeam,
         app,
       };
@@ -66,9 +94,16 @@ export function generateTenant(options: GenerateOptions): GeneratedTenant {
       state: 'Enabled',
       currency: s % 4 === 3 ? 'EUR' : 'USD',
       roleAssignments,
-      resourceGroups: groups.map(g => ({ name: g.name, location: g.location, tags: { owner: `team-${g.team}` } })),
+      resourceGroups: groups.map(g => ({
+        name: g.name,
+        location: g.location,
+        tags: { owner: `team-${g.team}` },
+      })),
     });
-    lazyResources.set(subscriptionId.toLowerCase(), generatedResourceSource(seed, s, subscriptionId, count, groups));
+    lazyResources.set(
+      subscriptionId.toLowerCase(),
+      generatedResourceSource(seed, s, subscriptionId, count, groups),
+    );
   }
   return {
     fixture: {
@@ -92,9 +127,16 @@ function generatedResourceSource(
     const u = (k: number) => unitInterval(seed, s, i, k);
     const info = pickWeighted(RESOURCE_TYPES, TYPE_WEIGHTS, u(20));
     const group = groups[hash32(seed, s, i, 21) % groups.length];
-    const location = u(22) < 0.9 ? group.location : pickWeighted(LOCATIONS, LOCATION_WEIGHTS, u(23));
-    const name = `${info.abbreviation}-${group.app}-${i.toString(36).padStart(4, '0')}`;
-    const created = new Date(CREATED_BASE + (hash32(seed, s, i, 24) % 600) * 86_400_000).toISOString();
+    const location =
+      u(22) < 0.9
+        ? group.location
+        : pickWeighted(LOCATIONS, LOCATION_WEIGHTS, u(23));
+    const name = `${info.abbreviation}-${group.app}-${i
+      .toString(36)
+      .padStart(4, '0')}`;
+    const created = new Date(
+      CREATED_BASE + (hash32(seed, s, i, 24) % 600) * 86_400_000,
+    ).toISOString();
     return {
       id: buildResourceId(subscriptionId, group.name, info.type, name),
       subscriptionId,
@@ -102,7 +144,11 @@ function generatedResourceSource(
       type: info.type,
       name,
       location,
-      tags: messyTags(u(25) < 0.85 ? group.team : teamFor(u(26)), group.app, k => u(30 + k)),
+      tags: messyTags(
+        u(25) < 0.85 ? group.team : teamFor(u(26)),
+        group.app,
+        k => u(30 + k),
+      ),
       kind: info.kind,
       sku: info.sku,
       createdTime: created,
@@ -116,7 +162,8 @@ function generatedResourceSource(
     indexOfId: id => {
       const name = id.slice(id.lastIndexOf('/') + 1);
       const index = parseInt(name.slice(name.lastIndexOf('-') + 1), 36);
-      if (!Number.isInteger(index) || index < 0 || index >= count) return undefined;
+      if (!Number.isInteger(index) || index < 0 || index >= count)
+        return undefined;
       return at(index).id.toLowerCase() === id ? index : undefined;
     },
   };

@@ -37,7 +37,11 @@ export function hashString(value: string): number {
 }
 
 /** Picks an element with the given weights, using a number in [0, 1). */
-export function pickWeighted<T>(items: readonly T[], weights: readonly number[], u: number): T {
+export function pickWeighted<T>(
+  items: readonly T[],
+  weights: readonly number[],
+  u: number,
+): T {
   const total = weights.reduce((a, b) => a + b, 0);
   let acc = 0;
   const target = u * total;
@@ -54,5 +58,8 @@ export function deterministicGuid(...names: string[]): string {
   bytes[6] = (bytes[6] & 0x0f) | 0x50;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = bytes.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(
+    12,
+    16,
+  )}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -6,22 +6,52 @@
 
 /** Catalog group names the demo portal uses, and how people actually write them in tags. */
 export const TEAM_SPELLINGS: Record<string, string[]> = {
-  platform: ['team-platform', 'team-platform', 'Platform', 'platform-team', 'PLATFORM'],
-  payments: ['team-payments', 'team-payments', 'Payments', 'payments', 'Payments Team'],
+  platform: [
+    'team-platform',
+    'team-platform',
+    'Platform',
+    'platform-team',
+    'PLATFORM',
+  ],
+  payments: [
+    'team-payments',
+    'team-payments',
+    'Payments',
+    'payments',
+    'Payments Team',
+  ],
   data: ['team-data', 'team-data', 'Data', 'data-eng', 'team-Data'],
 };
 
 export const TEAMS = Object.keys(TEAM_SPELLINGS);
 
 const ENVIRONMENTS = [
-  ['env', 'prod'], ['env', 'dev'], ['Environment', 'Production'], ['environment', 'staging'],
-  ['Env', 'Prod'], ['env', 'test'], ['Environment', 'Dev'],
+  ['env', 'prod'],
+  ['env', 'dev'],
+  ['Environment', 'Production'],
+  ['environment', 'staging'],
+  ['Env', 'Prod'],
+  ['env', 'test'],
+  ['Environment', 'Dev'],
 ] as const;
 
 const COST_CENTERS = ['CC-1001', 'CC-1002', 'CC-2040', 'cc2040', 'FIN-77'];
-const APPS = ['checkout', 'ledger', 'portal', 'ingest', 'reporting', 'search', 'identity', 'billing'];
+const APPS = [
+  'checkout',
+  'ledger',
+  'portal',
+  'ingest',
+  'reporting',
+  'search',
+  'identity',
+  'billing',
+];
 const CREATORS = ['terraform', 'bicep', 'portal', 'Terraform', 'pulumi'];
-const PEOPLE = ['alice@contoso.example', 'bob@contoso.example', 'carol@contoso.example'];
+const PEOPLE = [
+  'alice@contoso.example',
+  'bob@contoso.example',
+  'carol@contoso.example',
+];
 
 /** Picks deterministically; `u(k)` returns a number in [0, 1) for each k. */
 function pick<T>(items: readonly T[], u: number): T {
@@ -39,7 +69,11 @@ export function appFor(u: number): string {
 }
 
 /** Builds a messy tag set for a resource of the given team. */
-export function messyTags(team: string, app: string, u: (k: number) => number): Record<string, string> {
+export function messyTags(
+  team: string,
+  app: string,
+  u: (k: number) => number,
+): Record<string, string> {
   const tags: Record<string, string> = {};
   if (u(1) < 0.15) return tags; // untagged
   const ownerRoll = u(2);
@@ -52,7 +86,8 @@ export function messyTags(team: string, app: string, u: (k: number) => number): 
     const [key, value] = pick(ENVIRONMENTS, u(7));
     tags[key] = value;
   }
-  if (u(8) < 0.5) tags[u(9) < 0.6 ? 'costCenter' : 'CostCenter'] = pick(COST_CENTERS, u(10));
+  if (u(8) < 0.5)
+    tags[u(9) < 0.6 ? 'costCenter' : 'CostCenter'] = pick(COST_CENTERS, u(10));
   if (u(11) < 0.6) tags.app = app;
   if (u(12) < 0.3) tags['created-by'] = pick(CREATORS, u(13));
   return tags;

@@ -10,10 +10,12 @@ export function hasPermission(
   scope: string,
   action: string,
 ): boolean {
-  return state.assignmentsApplyingAt(scope, caller.objectId).some(assignment => {
-    const role = findBuiltInRole(assignment.roleDefinitionGuid);
-    return !!role && roleAllows(role, action);
-  });
+  return state
+    .assignmentsApplyingAt(scope, caller.objectId)
+    .some(assignment => {
+      const role = findBuiltInRole(assignment.roleDefinitionGuid);
+      return !!role && roleAllows(role, action);
+    });
 }
 
 /** Throws ARM's 403 `AuthorizationFailed` unless the caller may perform the action at the scope. */
@@ -27,6 +29,10 @@ export function requirePermission(
   throw new ArmError(
     403,
     'AuthorizationFailed',
-    `The client '${caller.userPrincipalName ?? caller.objectId}' with object id '${caller.objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+    `The client '${
+      caller.userPrincipalName ?? caller.objectId
+    }' with object id '${
+      caller.objectId
+    }' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
   );
 }

@@ -15,14 +15,17 @@ export const OWNER_ROLE_ID = '8e3af657-a8ff-443c-a75c-2fe8c4bcb635';
 export const CONTRIBUTOR_ROLE_ID = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
 export const READER_ROLE_ID = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
 export const TAG_CONTRIBUTOR_ROLE_ID = '4a9ae827-6dc8-4573-8ac7-8239d42aa03f';
-export const COST_MANAGEMENT_READER_ROLE_ID = '72fafb9e-0641-4937-9268-a91bfd8191a3';
-export const USER_ACCESS_ADMINISTRATOR_ROLE_ID = '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9';
+export const COST_MANAGEMENT_READER_ROLE_ID =
+  '72fafb9e-0641-4937-9268-a91bfd8191a3';
+export const USER_ACCESS_ADMINISTRATOR_ROLE_ID =
+  '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9';
 
 export const BUILT_IN_ROLES: readonly RoleDefinition[] = [
   {
     id: OWNER_ROLE_ID,
     roleName: 'Owner',
-    description: 'Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.',
+    description:
+      'Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.',
     actions: ['*'],
     notActions: [],
   },
@@ -44,14 +47,16 @@ export const BUILT_IN_ROLES: readonly RoleDefinition[] = [
   {
     id: READER_ROLE_ID,
     roleName: 'Reader',
-    description: 'View all resources, but does not allow you to make any changes.',
+    description:
+      'View all resources, but does not allow you to make any changes.',
     actions: ['*/read'],
     notActions: [],
   },
   {
     id: TAG_CONTRIBUTOR_ROLE_ID,
     roleName: 'Tag Contributor',
-    description: 'Lets you manage tags on entities, without providing access to the entities themselves.',
+    description:
+      'Lets you manage tags on entities, without providing access to the entities themselves.',
     actions: [
       'Microsoft.Authorization/*/read',
       'Microsoft.Resources/subscriptions/resourceGroups/read',

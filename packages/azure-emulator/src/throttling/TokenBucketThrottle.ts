@@ -39,9 +39,15 @@ export const DEFAULT_THROTTLING: Required<ThrottlingOptions> = {
 /** Token buckets per principal, scope and category, like ARM's and Cost Management's limits. */
 export class TokenBucketThrottle {
   private settings: Required<ThrottlingOptions>;
-  private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
+  private readonly buckets = new Map<
+    string,
+    { tokens: number; updatedAt: number }
+  >();
 
-  constructor(options: ThrottlingOptions = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    options: ThrottlingOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.settings = { ...DEFAULT_THROTTLING, ...options };
   }
 
@@ -65,7 +71,10 @@ export class TokenBucketThrottle {
     }
     const bucketKey = `${category}|${key.toLowerCase()}`;
     const now = this.now();
-    const bucket = this.buckets.get(bucketKey) ?? { tokens: limit.capacity, updatedAt: now };
+    const bucket = this.buckets.get(bucketKey) ?? {
+      tokens: limit.capacity,
+      updatedAt: now,
+    };
     bucket.tokens = Math.min(
       limit.capacity,
       bucket.tokens + ((now - bucket.updatedAt) / 1000) * limit.refillPerSecond,
@@ -74,9 +83,16 @@ export class TokenBucketThrottle {
     this.buckets.set(bucketKey, bucket);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
-      return { allowed: true, remaining: Math.floor(bucket.tokens), retryAfterSeconds: 0 };
+      return {
+        allowed: true,
+        remaining: Math.floor(bucket.tokens),
+        retryAfterSeconds: 0,
+      };
     }
-    const retryAfterSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / limit.refillPerSecond));
+    const retryAfterSeconds = Math.max(
+      1,
+      Math.ceil((1 - bucket.tokens) / limit.refillPerSecond),
+    );
     return { allowed: false, remaining: 0, retryAfterSeconds };
   }
 }

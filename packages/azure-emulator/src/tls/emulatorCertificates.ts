@@ -58,7 +58,11 @@ type CertificatePems = Omit<EmulatorCertificates, 'caCertFile'>;
 async function readBundle(file: string): Promise<CertificatePems | undefined> {
   try {
     const parsed = JSON.parse(await fs.readFile(file, 'utf8'));
-    if (parsed && typeof parsed.caCert === 'string' && typeof parsed.serverKey === 'string') {
+    if (
+      parsed &&
+      typeof parsed.caCert === 'string' &&
+      typeof parsed.serverKey === 'string'
+    ) {
       return parsed;
     }
   } catch {
@@ -93,7 +97,10 @@ async function createCertificates(): Promise<CertificatePems> {
   const ca = await generate(
     [
       { name: 'commonName', value: 'Azure Tenant Emulator Local CA' },
-      { name: 'organizationName', value: 'Azure Tenant for Backstage (emulator)' },
+      {
+        name: 'organizationName',
+        value: 'Azure Tenant for Backstage (emulator)',
+      },
     ],
     {
       keySize: 2048,
@@ -102,7 +109,13 @@ async function createCertificates(): Promise<CertificatePems> {
       notAfterDate: new Date(now.getTime() + 3650 * 86_400_000),
       extensions: [
         { name: 'basicConstraints', cA: true, critical: true },
-        { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+        {
+          name: 'keyUsage',
+          keyCertSign: true,
+          cRLSign: true,
+          digitalSignature: true,
+          critical: true,
+        },
       ],
     },
   );
@@ -114,7 +127,12 @@ async function createCertificates(): Promise<CertificatePems> {
     ca: { key: ca.private, cert: ca.cert },
     extensions: [
       { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      {
+        name: 'keyUsage',
+        digitalSignature: true,
+        keyEncipherment: true,
+        critical: true,
+      },
       { name: 'extKeyUsage', serverAuth: true },
       {
         name: 'subjectAltName',
@@ -126,10 +144,19 @@ async function createCertificates(): Promise<CertificatePems> {
       },
     ],
   });
-  return { caCert: ca.cert, caKey: ca.private, serverCert: server.cert, serverKey: server.private };
+  return {
+    caCert: ca.cert,
+    caKey: ca.private,
+    serverCert: server.cert,
+    serverKey: server.private,
+  };
 }
 
-async function writeAtomically(file: string, content: string, mode: number): Promise<void> {
+async function writeAtomically(
+  file: string,
+  content: string,
+  mode: number,
+): Promise<void> {
   const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
   await fs.writeFile(temporary, content, { mode });
   await fs.rename(temporary, file);
