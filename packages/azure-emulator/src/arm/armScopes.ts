@@ -89,9 +89,7 @@ const SCOPE =
   /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+)(?:\/providers\/([^/]+)\/([^/]+)\/([^/]+))?)?\/?$/i;
 
 /** Parses a scope without checking that it exists. */
-export function parseScope(
-  scope: string,
-):
+export function parseScope(scope: string):
   | {
       subscriptionId: string;
       resourceGroup?: string;
