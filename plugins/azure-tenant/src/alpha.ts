@@ -5,3 +5,5 @@
  */
 
 export { default } from './alpha/plugin';
+export { azureTenantApi } from './alpha/apis';
+export { azureTenantsPage } from './alpha/pages';

@@ -5,4 +5,11 @@
  * @packageDocumentation
  */
 
-export { azureTenantPlugin } from './plugin';
+export { azureTenantPlugin, AzureTenantsPage } from './plugin';
+export { rootRouteRef } from './routes';
+export {
+  AzureTenantClient,
+  azureTenantApiRef,
+  type AzureTenantApi,
+  type SubscriptionSyncRequest,
+} from './api';

@@ -1,13 +1,16 @@
+import { convertLegacyRouteRefs } from '@backstage/core-compat-api';
 import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
+import { rootRouteRef } from '../routes';
+import { azureTenantApi } from './apis';
+import { azureTenantsPage } from './pages';
 
 /**
  * The Azure tenant frontend plugin for the new frontend system.
- *
- * Its extensions (entity content and the Azure tenants page) are added by the spend, tags and onboarding issues.
  *
  * @alpha
  */
 export default createFrontendPlugin({
   pluginId: 'azure-tenant',
-  extensions: [],
+  routes: convertLegacyRouteRefs({ root: rootRouteRef }),
+  extensions: [azureTenantApi, azureTenantsPage],
 });

@@ -1,0 +1,134 @@
+import { mockApis } from '@backstage/test-utils';
+import { ResponseError } from '@backstage/errors';
+import { AzureTenantClient } from './AzureTenantClient';
+
+const baseUrl = 'http://example.com/api/azure-tenant';
+
+function jsonResponse(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' },
+  });
+}
+
+function createClient(response: Response) {
+  const fetch = jest.fn().mockResolvedValue(response);
+  const client = new AzureTenantClient({
+    discoveryApi: mockApis.discovery(),
+    fetchApi: { fetch },
+  });
+  return { client, fetch };
+}
+
+function sentBody(fetch: jest.Mock): unknown {
+  return JSON.parse(fetch.mock.calls[0][1].body);
+}
+
+describe('AzureTenantClient', () => {
+  it('starts an onboarding with its kind', async () => {
+    const answer = {
+      onboardingId: 'ob-1',
+      authorizeUrl: 'https://login.example/authorize',
+      expiresAt: '2025-01-01T00:10:00Z',
+    };
+    const { client, fetch } = createClient(jsonResponse(200, answer));
+
+    await expect(client.startOnboarding('add-subscriptions')).resolves.toEqual(
+      answer,
+    );
+    expect(fetch).toHaveBeenCalledWith(
+      `${baseUrl}/onboarding/start`,
+      expect.objectContaining({ method: 'POST' }),
+    );
+    expect(fetch.mock.calls[0][1].headers).toEqual({
+      'Content-Type': 'application/json',
+    });
+    expect(sentBody(fetch)).toEqual({ kind: 'add-subscriptions' });
+  });
+
+  it('reads an onboarding by id, escaping the id', async () => {
+    const { client, fetch } = createClient(
+      jsonResponse(200, { id: 'a/b', status: 'running', results: [] }),
+    );
+
+    await expect(client.getOnboarding('a/b')).resolves.toMatchObject({
+      status: 'running',
+    });
+    expect(fetch).toHaveBeenCalledWith(
+      `${baseUrl}/onboardings/a%2Fb`,
+      expect.objectContaining({ method: 'GET' }),
+    );
+  });
+
+  it('lists tenants and subscriptions from their items', async () => {
+    const tenants = createClient(
+      jsonResponse(200, { items: [{ tenantId: 't1' }] }),
+    );
+    await expect(tenants.client.listTenants()).resolves.toEqual([
+      { tenantId: 't1' },
+    ]);
+    expect(tenants.fetch.mock.calls[0][0]).toBe(`${baseUrl}/tenants`);
+
+    const subscriptions = createClient(
+      jsonResponse(200, { items: [{ subscriptionId: 's1' }] }),
+    );
+    await expect(subscriptions.client.listSubscriptions()).resolves.toEqual([
+      { subscriptionId: 's1' },
+    ]);
+    expect(subscriptions.fetch.mock.calls[0][0]).toBe(
+      `${baseUrl}/subscriptions`,
+    );
+  });
+
+  it('puts the sync mode of a subscription', async () => {
+    const { client, fetch } = createClient(
+      jsonResponse(200, { subscriptionId: 's1', syncMode: 'no-tags' }),
+    );
+
+    await expect(client.setSyncMode('s1', 'no-tags')).resolves.toMatchObject({
+      syncMode: 'no-tags',
+    });
+    expect(fetch).toHaveBeenCalledWith(
+      `${baseUrl}/subscriptions/s1/sync-mode`,
+      expect.objectContaining({ method: 'PUT' }),
+    );
+    expect(sentBody(fetch)).toEqual({ syncMode: 'no-tags' });
+  });
+
+  it('requests a sync of a subscription', async () => {
+    const answer = {
+      subscriptionId: 's1',
+      syncRequestedAt: '2025-01-01T00:00:00Z',
+    };
+    const { client, fetch } = createClient(jsonResponse(202, answer));
+
+    await expect(client.requestSync('s1')).resolves.toEqual(answer);
+    expect(fetch).toHaveBeenCalledWith(
+      `${baseUrl}/subscriptions/s1/sync`,
+      expect.objectContaining({ method: 'POST' }),
+    );
+    expect(fetch.mock.calls[0][1].body).toBeUndefined();
+  });
+
+  it.each([
+    [403, 'NotAllowedError', 'You may not connect Azure tenants'],
+    [500, 'Error', 'Database is down'],
+  ])(
+    'throws a ResponseError carrying the backend error on %i',
+    async (statusCode, name, message) => {
+      const { client } = createClient(
+        jsonResponse(statusCode, {
+          error: { name, message },
+          request: { method: 'POST', url: '/onboarding/start' },
+          response: { statusCode },
+        }),
+      );
+
+      const error = await client.startOnboarding('connect').catch(e => e);
+      expect(error).toBeInstanceOf(ResponseError);
+      expect(error.statusCode).toBe(statusCode);
+      expect(error.cause.name).toBe(name);
+      expect(error.cause.message).toBe(message);
+    },
+  );
+});

@@ -1,0 +1,86 @@
+import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  AzureSubscription,
+  AzureTenant,
+  Onboarding,
+  OnboardingKind,
+  OnboardingStartResponse,
+  SyncMode,
+} from '@azure-tenant/plugin-azure-tenant-common';
+import { AzureTenantApi, SubscriptionSyncRequest } from './AzureTenantApi';
+
+/**
+ * The default {@link AzureTenantApi}: calls the backend plugin found through discovery, with the user's credentials.
+ *
+ * @public
+ */
+export class AzureTenantClient implements AzureTenantApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  async startOnboarding(
+    kind: OnboardingKind,
+  ): Promise<OnboardingStartResponse> {
+    return this.request('/onboarding/start', {
+      method: 'POST',
+      body: { kind },
+    });
+  }
+
+  async getOnboarding(onboardingId: string): Promise<Onboarding> {
+    return this.request(`/onboardings/${encodeURIComponent(onboardingId)}`);
+  }
+
+  async listTenants(): Promise<AzureTenant[]> {
+    const { items } = await this.request<{ items: AzureTenant[] }>('/tenants');
+    return items;
+  }
+
+  async listSubscriptions(): Promise<AzureSubscription[]> {
+    const { items } = await this.request<{ items: AzureSubscription[] }>(
+      '/subscriptions',
+    );
+    return items;
+  }
+
+  async setSyncMode(
+    subscriptionId: string,
+    syncMode: SyncMode,
+  ): Promise<AzureSubscription> {
+    return this.request(
+      `/subscriptions/${encodeURIComponent(subscriptionId)}/sync-mode`,
+      { method: 'PUT', body: { syncMode } },
+    );
+  }
+
+  async requestSync(subscriptionId: string): Promise<SubscriptionSyncRequest> {
+    return this.request(
+      `/subscriptions/${encodeURIComponent(subscriptionId)}/sync`,
+      { method: 'POST' },
+    );
+  }
+
+  private async request<T>(
+    path: string,
+    options: { method?: string; body?: unknown } = {},
+  ): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('azure-tenant');
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
+      method: options.method ?? 'GET',
+      ...(options.body !== undefined && {
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(options.body),
+      }),
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}

@@ -1,0 +1,3 @@
+export { azureTenantApiRef } from './AzureTenantApi';
+export type { AzureTenantApi, SubscriptionSyncRequest } from './AzureTenantApi';
+export { AzureTenantClient } from './AzureTenantClient';

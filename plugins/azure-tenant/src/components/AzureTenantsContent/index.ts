@@ -1,0 +1,1 @@
+export { AzureTenantsContent } from './AzureTenantsContent';

@@ -1,0 +1,1 @@
+export { AzureTenantsPage } from './AzureTenantsPage';

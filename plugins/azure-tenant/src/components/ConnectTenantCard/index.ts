@@ -1,0 +1,2 @@
+export { ConnectTenantCard } from './ConnectTenantCard';
+export type { ConnectTenantCardProps } from './ConnectTenantCard';

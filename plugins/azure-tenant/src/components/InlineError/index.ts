@@ -1,0 +1,1 @@
+export { InlineError, describeError } from './InlineError';

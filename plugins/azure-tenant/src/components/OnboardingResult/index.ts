@@ -1,0 +1,2 @@
+export { OnboardingResult } from './OnboardingResult';
+export type { OnboardingResultProps } from './OnboardingResult';

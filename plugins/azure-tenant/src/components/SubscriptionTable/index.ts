@@ -1,0 +1,2 @@
+export { SubscriptionTable } from './SubscriptionTable';
+export type { SubscriptionTableProps } from './SubscriptionTable';

@@ -1,0 +1,2 @@
+export { SyncModeSelect } from './SyncModeSelect';
+export type { SyncModeSelectProps } from './SyncModeSelect';

@@ -1,0 +1,2 @@
+export { TenantList } from './TenantList';
+export type { TenantListProps } from './TenantList';
