@@ -2,6 +2,7 @@ import { useCallback, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { OnboardingKind } from '@azure-tenant/plugin-azure-tenant-common';
 import { azureTenantApiRef } from '../api';
+import { assignLocation } from './assignLocation';
 
 /**
  * Starts an onboarding and sends the browser to Microsoft Entra ID to sign in and consent.
@@ -23,7 +24,7 @@ export function useStartOnboarding(): {
       setError(undefined);
       try {
         const { authorizeUrl } = await api.startOnboarding(kind);
-        window.location.assign(authorizeUrl);
+        assignLocation(authorizeUrl);
       } catch (e) {
         setError(e as Error);
         setStarting(undefined);
