@@ -1,28 +1,404 @@
-import { startTestBackend } from '@backstage/backend-test-utils';
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AzureEmulator,
+  DEMO_APP,
+  DEMO_USER,
+  startAzureEmulator,
+} from '@azure-tenant/azure-emulator';
+import { Onboarding } from '@azure-tenant/plugin-azure-tenant-common';
+import { JsonObject } from '@backstage/types';
 import request from 'supertest';
+import { capturingRootLogger } from './__testUtils__/capturingLogger';
+import { signInAtEmulator } from './__testUtils__/entraSignIn';
 import { azureTenantPlugin } from './plugin';
 
-describe('azureTenantPlugin', () => {
-  describe('GET /health', () => {
-    it('answers without credentials', async () => {
-      const { server } = await startTestBackend({
-        features: [azureTenantPlugin],
-      });
+jest.setTimeout(60_000);
 
-      const response = await request(server).get('/api/azure-tenant/health');
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
-      expect(response.status).toBe(200);
-      expect(response.body).toEqual({ status: 'ok' });
+const PLATFORM = '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01';
+const PAYMENTS = '8d4e1b72-5a3c-4f6e-b2d9-7c1e3a5f9b02';
+const DATA_EUROPE = 'c5a7e3d9-1f2b-4c8a-9e6d-4b3a2c1d0e03';
+const ADMIN = 'user:default/guest';
+const REDIRECT_URI = DEMO_APP.redirectUris[0];
+
+let emulator: AzureEmulator;
+let stateDir: string;
+
+beforeAll(async () => {
+  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-tenant-backend-'));
+  emulator = await startAzureEmulator({ port: 0, stateDir });
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+  fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+function azureTenantConfig(extra: JsonObject = {}): JsonObject {
+  return {
+    app: { baseUrl: 'http://localhost:3000' },
+    azureTenant: {
+      clientId: DEMO_APP.clientId,
+      clientSecret: DEMO_APP.clientSecret,
+      authorityHost: emulator.authorityHost,
+      armEndpoint: emulator.url,
+      caCertFile: emulator.caCertFile,
+      onboarding: {
+        redirectUri: REDIRECT_URI,
+        principalNotFoundRetryDelayMs: 10,
+      },
+      ...extra,
+    },
+  };
+}
+
+async function startBackend(
+  knex: any,
+  options: {
+    config?: JsonObject;
+    permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  } = {},
+) {
+  const logs = capturingRootLogger();
+  const backend = await startTestBackend({
+    features: [
+      azureTenantPlugin,
+      mockServices.database.factory({ knex }),
+      mockServices.rootConfig.factory({
+        data: options.config ?? azureTenantConfig(),
+      }),
+      mockServices.permissions.factory({
+        result: options.permission ?? AuthorizeResult.ALLOW,
+      }),
+      logs.factory,
+    ],
+  });
+  return { server: backend.server, logs: logs.lines };
+}
+
+const asAdmin = mockCredentials.user.header(ADMIN);
+
+/** Starts an onboarding and signs in at the emulator: returns the redirect's query and the onboarding id. */
+async function startAndSignIn(
+  server: any,
+  options: { decision?: 'accept' | 'deny'; loginHint?: string } = {},
+) {
+  const start = await request(server)
+    .post('/api/azure-tenant/onboarding/start')
+    .set('authorization', asAdmin)
+    .send({ kind: 'connect' });
+  expect(start.status).toBe(200);
+  const redirect = await signInAtEmulator(start.body.authorizeUrl, {
+    caCert: emulator.caCert,
+    loginHint: options.loginHint ?? DEMO_USER.userPrincipalName,
+    decision: options.decision,
+  });
+  return { onboardingId: start.body.onboardingId as string, redirect };
+}
+
+async function callback(server: any, query: URLSearchParams) {
+  return request(server).get(`/api/azure-tenant/onboarding/callback?${query}`);
+}
+
+async function finishedOnboarding(
+  server: any,
+  id: string,
+): Promise<Onboarding> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const response = await request(server)
+      .get(`/api/azure-tenant/onboardings/${id}`)
+      .set('authorization', asAdmin);
+    expect(response.status).toBe(200);
+    if (!['pending', 'running'].includes(response.body.status))
+      return response.body;
+    if (Date.now() > deadline)
+      throw new Error(`onboarding still ${response.body.status}`);
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+}
+
+function writesTo(
+  emulatorRequests: ReturnType<AzureEmulator['control']['requests']>,
+) {
+  return emulatorRequests
+    .filter(r => !['GET', 'HEAD'].includes(r.method))
+    .filter(
+      r => !r.path.includes('/oauth2/') && !r.path.startsWith('/_emulator'),
+    )
+    .map(r => `${r.method} ${r.path}`);
+}
+
+describe.each(databases.eachSupportedId())(
+  'onboarding a tenant, on %s',
+  databaseId => {
+    beforeEach(() => {
+      emulator.control.reset();
     });
 
-    it('is the only route so far: others are not found', async () => {
-      const { server } = await startTestBackend({
-        features: [azureTenantPlugin],
-      });
+    it('assigns Reader and Tag Contributor on the subscriptions the user owns, and skips the one they only read', async () => {
+      const { server } = await startBackend(await databases.init(databaseId));
+      const { onboardingId, redirect } = await startAndSignIn(server);
 
-      const response = await request(server).get('/api/azure-tenant/tenants');
+      const back = await callback(server, redirect);
+      expect(back.status).toBe(302);
+      expect(back.headers.location).toBe(
+        `http://localhost:3000/azure-tenants?onboarding=${onboardingId}`,
+      );
 
-      expect(response.status).toBe(404);
+      const onboarding = await finishedOnboarding(server, onboardingId);
+      expect(onboarding.status).toBe('succeeded');
+      expect(onboarding.startedBy).toBe(ADMIN);
+      const outcomes = onboarding.results.map(
+        r => `${r.subscriptionId} ${r.roleName} ${r.outcome}`,
+      );
+      expect(outcomes.sort()).toEqual(
+        [
+          `${PLATFORM} Reader assigned`,
+          `${PLATFORM} Tag Contributor assigned`,
+          `${PAYMENTS} Reader assigned`,
+          `${PAYMENTS} Tag Contributor assigned`,
+          `${DATA_EUROPE} Reader skipped-not-owner`,
+          `${DATA_EUROPE} Tag Contributor skipped-not-owner`,
+        ].sort(),
+      );
+
+      // Only the two owned subscriptions are registered, with the default sync mode and a first sync queued.
+      const subscriptions = await request(server)
+        .get('/api/azure-tenant/subscriptions')
+        .set('authorization', asAdmin);
+      expect(
+        subscriptions.body.items.map((s: any) => s.subscriptionId).sort(),
+      ).toEqual([PLATFORM, PAYMENTS].sort());
+      for (const subscription of subscriptions.body.items) {
+        expect(subscription).toMatchObject({
+          syncMode: 'read-write-tags',
+          roleStatus: 'granted',
+          grantedRoles: ['Reader', 'Tag Contributor'],
+          source: 'onboarding',
+        });
+        expect(subscription.syncRequestedAt).toBeDefined();
+      }
+      const tenants = await request(server)
+        .get('/api/azure-tenant/tenants')
+        .set('authorization', asAdmin);
+      expect(tenants.body.items).toEqual([
+        expect.objectContaining({
+          tenantId: '7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11',
+          displayName: 'Contoso Demo',
+          connectedBy: ADMIN,
+          subscriptionCount: 2,
+        }),
+      ]);
+
+      // The only writes to Azure are the four role assignments, made as the consenting user.
+      const requests = emulator.control.requests();
+      expect(writesTo(requests)).toHaveLength(4);
+      expect(
+        writesTo(requests).every(w =>
+          /^PUT \/subscriptions\/.*\/providers\/Microsoft\.Authorization\/roleAssignments\//.test(
+            w,
+          ),
+        ),
+      ).toBe(true);
+      const assignmentPrincipals = requests
+        .filter(r => r.method === 'PUT')
+        .map(r => r.principal);
+      expect(new Set(assignmentPrincipals)).toEqual(new Set([DEMO_USER.oid]));
     });
+
+    it('assigns nothing twice when the tenant is connected again', async () => {
+      const { server } = await startBackend(await databases.init(databaseId));
+      const first = await startAndSignIn(server);
+      await callback(server, first.redirect);
+      await finishedOnboarding(server, first.onboardingId);
+      emulator.control.clearRequests();
+
+      const second = await startAndSignIn(server);
+      await callback(server, second.redirect);
+      const onboarding = await finishedOnboarding(server, second.onboardingId);
+
+      expect(onboarding.status).toBe('succeeded');
+      expect(
+        onboarding.results
+          .filter(r => r.subscriptionId !== DATA_EUROPE)
+          .every(r => r.outcome === 'already-present'),
+      ).toBe(true);
+      expect(writesTo(emulator.control.requests())).toEqual([]);
+    });
+
+    it('keeps no token, code or secret in the database or the logs', async () => {
+      const knex = await databases.init(databaseId);
+      const { server, logs } = await startBackend(knex);
+      const { onboardingId, redirect } = await startAndSignIn(server);
+      const code = redirect.get('code')!;
+      await callback(server, redirect);
+      await finishedOnboarding(server, onboardingId);
+
+      const tables = [
+        'tenants',
+        'subscriptions',
+        'onboardings',
+        'onboarding_results',
+      ];
+      const dump = JSON.stringify(
+        await Promise.all(tables.map(table => knex(table).select())),
+      );
+      const logText = logs.join('\n');
+      for (const haystack of [dump, logText]) {
+        expect(haystack).not.toContain(DEMO_APP.clientSecret);
+        expect(haystack).not.toContain(code);
+        expect(haystack).not.toContain(redirect.get('state'));
+        // Entra ID's tokens are JWTs, whose header always starts like this.
+        expect(haystack).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\./);
+      }
+      // The scan saw real data: the onboarding's rows and the plugin's own log lines.
+      expect(dump).toContain(onboardingId);
+      expect(logText).toContain(
+        'Onboarded tenant 7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11',
+      );
+    });
+
+    it('refuses a replayed callback, and registers nothing more', async () => {
+      const { server } = await startBackend(await databases.init(databaseId));
+      const { onboardingId, redirect } = await startAndSignIn(server);
+      expect((await callback(server, redirect)).status).toBe(302);
+      await finishedOnboarding(server, onboardingId);
+      emulator.control.clearRequests();
+
+      const replay = await callback(server, redirect);
+      expect(replay.status).toBe(409);
+      expect(replay.headers['content-type']).toMatch(/html/);
+      expect(replay.text).toContain('This sign-in was already used');
+      expect(emulator.control.requests()).toEqual([]);
+    });
+
+    it('refuses a forged state, and registers nothing', async () => {
+      const { server } = await startBackend(await databases.init(databaseId));
+      const { redirect } = await startAndSignIn(server);
+      const forged = new URLSearchParams(redirect);
+      forged.set('state', 'x'.repeat(43));
+      emulator.control.clearRequests();
+
+      const response = await callback(server, forged);
+      expect(response.status).toBe(400);
+      expect(response.text).toContain(
+        'This is not a sign-in the portal started',
+      );
+      expect(emulator.control.requests()).toEqual([]);
+      const tenants = await request(server)
+        .get('/api/azure-tenant/tenants')
+        .set('authorization', asAdmin);
+      expect(tenants.body.items).toEqual([]);
+    });
+
+    it('reports a denied consent, and registers nothing', async () => {
+      const { server } = await startBackend(await databases.init(databaseId));
+      const { onboardingId, redirect } = await startAndSignIn(server, {
+        decision: 'deny',
+      });
+      expect(redirect.get('error')).toBe('access_denied');
+
+      const response = await callback(server, redirect);
+      expect(response.status).toBe(400);
+      expect(response.text).toContain('Consent was not given');
+      expect(response.text).toContain('AADSTS65004');
+
+      const onboarding = await finishedOnboarding(server, onboardingId);
+      expect(onboarding.status).toBe('failed');
+      expect(onboarding.error).toContain('access_denied');
+      const subscriptions = await request(server)
+        .get('/api/azure-tenant/subscriptions')
+        .set('authorization', asAdmin);
+      expect(subscriptions.body.items).toEqual([]);
+    });
+  },
+);
+
+describe('the onboarding API', () => {
+  let knex: any;
+  beforeAll(async () => {
+    knex = await databases.init('SQLITE_3');
+  });
+
+  it('refuses to start an onboarding without the connect permission', async () => {
+    const { server } = await startBackend(knex, {
+      permission: AuthorizeResult.DENY,
+    });
+    const response = await request(server)
+      .post('/api/azure-tenant/onboarding/start')
+      .set('authorization', asAdmin)
+      .send({});
+    expect(response.status).toBe(403);
+  });
+
+  it('asks for the delegated ARM scope with PKCE, and no refresh token', async () => {
+    const { server } = await startBackend(knex);
+    const response = await request(server)
+      .post('/api/azure-tenant/onboarding/start')
+      .set('authorization', asAdmin)
+      .send({});
+    const url = new URL(response.body.authorizeUrl);
+    expect(url.origin).toBe(emulator.authorityHost);
+    expect(url.pathname).toBe('/organizations/oauth2/v2.0/authorize');
+    expect(url.searchParams.get('scope')).toBe(
+      'https://management.azure.com/user_impersonation',
+    );
+    expect(url.searchParams.get('scope')).not.toContain('offline_access');
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
+    expect(url.searchParams.get('state')).toMatch(/^[\w-]{43}$/);
+    expect(url.searchParams.get('redirect_uri')).toBe(REDIRECT_URI);
+    expect(
+      Date.parse(response.body.expiresAt) - Date.now(),
+    ).toBeLessThanOrEqual(10 * 60_000);
+  });
+
+  it('rejects a body that does not match the OpenAPI document', async () => {
+    const { server } = await startBackend(knex);
+    const response = await request(server)
+      .post('/api/azure-tenant/onboarding/start')
+      .set('authorization', asAdmin)
+      .send({ kind: 'everything' });
+    expect(response.status).toBe(400);
+    expect(response.body.error.name).toBe('InputError');
+  });
+
+  it('serves its OpenAPI document', async () => {
+    const { server } = await startBackend(knex);
+    const response = await request(server).get(
+      '/api/azure-tenant/openapi.json',
+    );
+    expect(response.status).toBe(200);
+    expect(Object.keys(response.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/azure-tenant/onboarding/start',
+        '/api/azure-tenant/subscriptions/{subscriptionId}/sync-mode',
+      ]),
+    );
+  });
+
+  it('answers 503 for onboarding when azureTenant is not configured, and still serves health', async () => {
+    const { server } = await startBackend(knex, {
+      config: { app: { baseUrl: 'http://localhost:3000' } },
+    });
+    const health = await request(server).get('/api/azure-tenant/health');
+    expect(health.body).toEqual({ status: 'ok', configured: false });
+    const start = await request(server)
+      .post('/api/azure-tenant/onboarding/start')
+      .set('authorization', asAdmin)
+      .send({});
+    expect(start.status).toBe(503);
+    expect(start.body.error.message).toContain('azureTenant.clientId');
   });
 });

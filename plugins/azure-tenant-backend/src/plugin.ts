@@ -2,7 +2,46 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import {
+  azureTenantPermissions,
+  DEFAULT_SYNC_MODE,
+} from '@azure-tenant/plugin-azure-tenant-common';
+import { AzureConnection } from './azure/azureConnection';
+import { resolveRoles } from './azure/builtInRoles';
+import { readAzureTenantConfig } from './config/AzureTenantConfig';
+import { AzureTenantStore } from './database/AzureTenantStore';
+import { DatabaseAzureTenantStore } from './database/DatabaseAzureTenantStore';
+import { StaticTenantConfig } from './config/AzureTenantConfig';
+import { OnboardingService } from './onboarding/OnboardingService';
 import { createRouter } from './service/router';
+
+/** Registers the tenants and subscriptions declared in config; their sync modes set in the portal are kept. */
+async function registerStaticTenants(
+  store: AzureTenantStore,
+  tenants: StaticTenantConfig[],
+) {
+  const at = new Date();
+  for (const tenant of tenants) {
+    await store.register(
+      {
+        tenantId: tenant.tenantId,
+        displayName: tenant.displayName,
+        source: 'config',
+        at,
+      },
+      tenant.subscriptions.map(subscription => ({
+        subscriptionId: subscription.subscriptionId,
+        tenantId: tenant.tenantId,
+        displayName: subscription.displayName ?? subscription.subscriptionId,
+        source: 'config' as const,
+        grantedRoles: [],
+        roleStatus: 'unknown' as const,
+        initialSyncMode: subscription.syncMode ?? DEFAULT_SYNC_MODE,
+        at,
+      })),
+    );
+  }
+}
 
 /**
  * The Azure tenant backend plugin: it connects Azure tenants to the portal.
@@ -14,11 +53,69 @@ export const azureTenantPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
         httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
       },
-      async init({ httpRouter }) {
-        httpRouter.use(await createRouter());
+      async init({
+        config,
+        logger,
+        database,
+        httpRouter,
+        httpAuth,
+        permissions,
+        permissionsRegistry,
+        auditor,
+      }) {
+        const azureTenantConfig = readAzureTenantConfig(config);
+        const store = await DatabaseAzureTenantStore.create({
+          knex: await database.getClient(),
+          skipMigrations: database.migrations?.skip,
+        });
+        permissionsRegistry.addPermissions(azureTenantPermissions);
+
+        let onboarding: OnboardingService | undefined;
+        if (azureTenantConfig) {
+          await registerStaticTenants(store, azureTenantConfig.tenants);
+          onboarding = new OnboardingService({
+            store,
+            connection: new AzureConnection(azureTenantConfig),
+            roles: resolveRoles(azureTenantConfig.roles),
+            logger,
+            auditor,
+          });
+        } else {
+          logger.warn(
+            'azureTenant is not configured: tenants cannot be connected until azureTenant.clientId and a client secret or certificate are set',
+          );
+        }
+
+        httpRouter.use(
+          await createRouter({
+            store,
+            onboarding,
+            portalUrl:
+              azureTenantConfig?.onboarding.completionUrl ??
+              `${config.getString('app.baseUrl')}/azure-tenants`,
+            httpAuth,
+            permissions,
+            auditor,
+          }),
+        );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        httpRouter.addAuthPolicy({
+          path: '/openapi.json',
+          allow: 'unauthenticated',
+        });
+        httpRouter.addAuthPolicy({
+          path: '/onboarding/callback',
+          allow: 'unauthenticated',
+        });
       },
     });
   },

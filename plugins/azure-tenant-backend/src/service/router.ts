@@ -1,18 +1,219 @@
 import express from 'express';
 import Router from 'express-promise-router';
+import {
+  AuditorService,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
+import {
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+import {
+  azureTenantConnectPermission,
+  azureTenantReadPermission,
+  azureTenantSubscriptionManagePermission,
+  azureTenantSubscriptionSyncPermission,
+  OnboardingKind,
+  SyncMode,
+} from '@azure-tenant/plugin-azure-tenant-common';
+import { AzureTenantStore } from '../database/AzureTenantStore';
+import { callbackErrorPage } from '../onboarding/callbackPage';
+import { OnboardingService } from '../onboarding/OnboardingService';
+import { openApiDocument } from './openApiDocument';
 
-/**
- * Builds the REST API of the Azure tenant plugin, served under `/api/azure-tenant`.
- *
- * So far it holds only `GET /health`; onboarding, sync, spend and tag endpoints are added by their issues.
- */
-export async function createRouter(): Promise<express.Router> {
-  const router = Router();
-  router.use(express.json());
+/** Options for {@link createRouter}. */
+export interface RouterOptions {
+  store: AzureTenantStore;
+  /** Undefined when `azureTenant` is not configured: reads work, onboarding answers 503. */
+  onboarding?: OnboardingService;
+  /** The portal's Azure tenants page, linked from the callback's error pages. */
+  portalUrl: string;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  /** The clock; tests move it. Defaults to the system clock. */
+  now?: () => Date;
+}
 
-  router.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+const firstString = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined;
+
+/** Builds the REST API of the Azure tenant plugin, served under `/api/azure-tenant`. */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { store, onboarding, httpAuth, permissions, auditor } = options;
+  const now = options.now ?? (() => new Date());
+
+  async function authorize(req: express.Request, permission: BasicPermission) {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`You are not allowed to ${permission.name}`);
+    }
+    return credentials;
+  }
+
+  function requireOnboarding(): OnboardingService {
+    if (!onboarding) {
+      throw new ServiceUnavailableError(
+        'The Azure tenant plugin is not configured: set azureTenant.clientId and a client secret or certificate in app-config',
+      );
+    }
+    return onboarding;
+  }
+
+  const outer = Router();
+
+  // The browser comes back here from Entra ID without Backstage credentials; the one-time state identifies the
+  // onboarding and the user who started it. It answers with a redirect or an HTML page, so it stays outside the
+  // JSON API's validation.
+  outer.get('/onboarding/callback', async (req, res) => {
+    const outcome = await requireOnboarding().handleCallback({
+      state: firstString(req.query.state),
+      code: firstString(req.query.code),
+      error: firstString(req.query.error),
+      error_description: firstString(req.query.error_description),
+    });
+    res.setHeader('cache-control', 'no-store');
+    if (outcome.type === 'redirect') {
+      res.redirect(302, outcome.location);
+      return;
+    }
+    res
+      .status(outcome.status)
+      .type('html')
+      .send(
+        callbackErrorPage({
+          title: outcome.title,
+          message: outcome.message,
+          portalUrl: options.portalUrl,
+        }),
+      );
   });
 
-  return router;
+  // Validation comes from the document; the handlers below are typed by hand, which keeps the compiler fast.
+  const router = createValidatedOpenApiRouter<any>(
+    openApiDocument,
+  ) as unknown as express.Router;
+  outer.use(router);
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok', configured: !!onboarding });
+  });
+
+  router.post('/onboarding/start', async (req, res) => {
+    const service = requireOnboarding();
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const [decision] = await permissions.authorize(
+      [{ permission: azureTenantConnectPermission }],
+      { credentials },
+    );
+    const kind: OnboardingKind = req.body?.kind ?? 'connect';
+    const audit = await auditor.createEvent({
+      eventId: 'onboarding-start',
+      severityLevel: 'medium',
+      request: req,
+      meta: { kind },
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      const error = new NotAllowedError(
+        'You are not allowed to connect Azure tenants',
+      );
+      await audit.fail({ error });
+      throw error;
+    }
+    const started = await service.start({
+      kind,
+      startedBy: credentials.principal.userEntityRef,
+    });
+    await audit.success({ meta: { onboardingId: started.onboardingId } });
+    res.json(started);
+  });
+
+  router.get('/onboardings/:onboardingId', async (req, res) => {
+    await authorize(req, azureTenantReadPermission);
+    const found = onboarding
+      ? await onboarding.getOnboarding(req.params.onboardingId)
+      : await store.getOnboarding(req.params.onboardingId);
+    if (!found) {
+      throw new NotFoundError(`No onboarding ${req.params.onboardingId}`);
+    }
+    res.json(found);
+  });
+
+  router.get('/tenants', async (req, res) => {
+    await authorize(req, azureTenantReadPermission);
+    res.json({ items: await store.listTenants() });
+  });
+
+  router.get('/subscriptions', async (req, res) => {
+    await authorize(req, azureTenantReadPermission);
+    const tenantId = firstString(req.query.tenantId)?.toLowerCase();
+    res.json({ items: await store.listSubscriptions({ tenantId }) });
+  });
+
+  router.put('/subscriptions/:subscriptionId/sync-mode', async (req, res) => {
+    const subscriptionId = req.params.subscriptionId.toLowerCase();
+    const syncMode: SyncMode = req.body.syncMode;
+    const audit = await auditor.createEvent({
+      eventId: 'subscription-sync-mode',
+      severityLevel: 'medium',
+      request: req,
+      meta: { subscriptionId, syncMode },
+    });
+    try {
+      await authorize(req, azureTenantSubscriptionManagePermission);
+      const before = await store.getSubscription(subscriptionId);
+      if (!before) {
+        throw new NotFoundError(`No onboarded subscription ${subscriptionId}`);
+      }
+      const after = await store.setSyncMode(subscriptionId, syncMode, now());
+      await audit.success({
+        meta: { before: before.syncMode, after: after!.syncMode },
+      });
+      res.json(after);
+    } catch (error) {
+      await audit.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.post('/subscriptions/:subscriptionId/sync', async (req, res) => {
+    const subscriptionId = req.params.subscriptionId.toLowerCase();
+    const audit = await auditor.createEvent({
+      eventId: 'subscription-sync-request',
+      severityLevel: 'low',
+      request: req,
+      meta: { subscriptionId },
+    });
+    try {
+      await authorize(req, azureTenantSubscriptionSyncPermission);
+      const updated = await store.requestSync(subscriptionId, now());
+      if (!updated) {
+        throw new NotFoundError(`No onboarded subscription ${subscriptionId}`);
+      }
+      await audit.success();
+      res.status(202).json({
+        subscriptionId,
+        syncRequestedAt: updated.syncRequestedAt,
+      });
+    } catch (error) {
+      await audit.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  return outer;
 }

@@ -1,0 +1,73 @@
+import tls from 'node:tls';
+import {
+  ClientCertificateCredential,
+  ClientSecretCredential,
+  TokenCredentialOptions,
+} from '@azure/identity';
+import { TokenCredential } from '@azure/core-auth';
+import { TlsSettings } from '@azure/core-rest-pipeline';
+import {
+  AzureTenantConfig,
+  DEFAULT_AUTHORITY_HOST,
+} from '../config/AzureTenantConfig';
+
+/** The scope of an app-only token for Azure Resource Manager. */
+export const ARM_APP_SCOPE = 'https://management.azure.com/.default';
+
+/** The delegated scope that lets the portal act as the consenting user in Resource Manager, for an hour at most. */
+export const ARM_DELEGATED_SCOPE =
+  'https://management.azure.com/user_impersonation';
+
+/**
+ * How the portal reaches Azure: endpoints and TLS trust. Built once from config and shared by every Azure client.
+ * An extra CA is trusted on top of the system's CAs, never instead of certificate verification.
+ */
+export class AzureConnection {
+  readonly tlsSettings?: TlsSettings;
+
+  constructor(readonly config: AzureTenantConfig) {
+    this.tlsSettings = config.caCert
+      ? { ca: [...tls.rootCertificates, config.caCert].join('\n') }
+      : undefined;
+  }
+
+  /** Options for an `@azure/arm-*` client. */
+  armClientOptions(): { endpoint: string; tlsOptions?: TlsSettings } {
+    return {
+      endpoint: this.config.armEndpoint,
+      ...(this.tlsSettings ? { tlsOptions: this.tlsSettings } : {}),
+    };
+  }
+
+  /** Options for an `@azure/identity` credential. */
+  credentialOptions(): TokenCredentialOptions & {
+    disableInstanceDiscovery?: boolean;
+  } {
+    return {
+      authorityHost: this.config.authorityHost,
+      // Instance discovery asks the public cloud's login host about the authority; only useful there.
+      disableInstanceDiscovery:
+        this.config.authorityHost !== DEFAULT_AUTHORITY_HOST,
+      ...(this.tlsSettings ? { tlsOptions: this.tlsSettings } : {}),
+    };
+  }
+
+  /** The portal's own (app-only) credential in a tenant: client credentials with its secret or certificate. */
+  appCredential(tenantId: string): TokenCredential {
+    const { credential, clientId } = this.config;
+    if (credential.kind === 'secret') {
+      return new ClientSecretCredential(
+        tenantId,
+        clientId,
+        credential.clientSecret,
+        this.credentialOptions(),
+      );
+    }
+    return new ClientCertificateCredential(
+      tenantId,
+      clientId,
+      { certificate: credential.certificate },
+      this.credentialOptions(),
+    );
+  }
+}

@@ -1,0 +1,106 @@
+import {
+  AzureSubscription,
+  AzureTenant,
+  Onboarding,
+  OnboardingKind,
+  RoleAssignmentResult,
+  RoleStatus,
+  SyncMode,
+} from '@azure-tenant/plugin-azure-tenant-common';
+
+/** A new onboarding, waiting for the user to come back from Microsoft Entra ID. */
+export interface NewOnboarding {
+  id: string;
+  kind: OnboardingKind;
+  /** SHA-256 of the OAuth state; the state itself is never stored. */
+  stateHash: string;
+  startedBy: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * The answer to a callback's claim of an onboarding by its state:
+ * - `claimed`: it was pending and unexpired, and is now running; only one claim of a state ever gets this;
+ * - `unknown`: no onboarding has this state (forged, or from another portal);
+ * - `used`: the state was claimed before (a replayed callback);
+ * - `expired`: the user came back too late.
+ */
+export type OnboardingClaim =
+  | { claim: 'claimed'; onboarding: Onboarding }
+  | { claim: 'unknown' }
+  | { claim: 'used'; onboarding: Onboarding }
+  | { claim: 'expired'; onboarding: Onboarding };
+
+/** How an onboarding ended. */
+export interface OnboardingOutcome {
+  status: 'succeeded' | 'failed';
+  tenantId?: string;
+  error?: string;
+  partnerAdminLink?: Onboarding['partnerAdminLink'];
+  results: RoleAssignmentResult[];
+  completedAt: Date;
+}
+
+/** A tenant to register or refresh. */
+export interface TenantRegistration {
+  tenantId: string;
+  displayName?: string;
+  source: AzureTenant['source'];
+  servicePrincipalId?: string;
+  connectedBy?: string;
+  at: Date;
+}
+
+/** A subscription to register or refresh. Its sync mode is kept when it exists already. */
+export interface SubscriptionRegistration {
+  subscriptionId: string;
+  tenantId: string;
+  displayName: string;
+  state?: string;
+  source: AzureSubscription['source'];
+  grantedRoles: string[];
+  roleStatus: RoleStatus;
+  /** The sync mode of a new subscription. */
+  initialSyncMode: SyncMode;
+  at: Date;
+}
+
+/** The Azure tenant plugin's storage. */
+export interface AzureTenantStore {
+  createOnboarding(onboarding: NewOnboarding): Promise<void>;
+  /** Atomically moves a pending onboarding to running, so that a state is used at most once. */
+  claimOnboarding(stateHash: string, now: Date): Promise<OnboardingClaim>;
+  setOnboardingTenant(id: string, tenantId: string): Promise<void>;
+  completeOnboarding(id: string, outcome: OnboardingOutcome): Promise<void>;
+  getOnboarding(id: string): Promise<Onboarding | undefined>;
+  /**
+   * Ends onboardings that can no longer finish: pending past their expiry, and running ones left behind by a backend
+   * that stopped in the middle (older than `runningCutoff`). Returns how many it ended.
+   */
+  endAbandonedOnboardings(now: Date, runningCutoff: Date): Promise<number>;
+
+  /** Registers tenants and subscriptions together: either all of them are stored, or none. */
+  register(
+    tenant: TenantRegistration,
+    subscriptions: SubscriptionRegistration[],
+  ): Promise<void>;
+  listTenants(): Promise<AzureTenant[]>;
+  listSubscriptions(filter?: {
+    tenantId?: string;
+  }): Promise<AzureSubscription[]>;
+  getSubscription(
+    subscriptionId: string,
+  ): Promise<AzureSubscription | undefined>;
+  /** Returns the updated subscription, or undefined when there is none with that id. */
+  setSyncMode(
+    subscriptionId: string,
+    syncMode: SyncMode,
+    at: Date,
+  ): Promise<AzureSubscription | undefined>;
+  /** Records that a sync was asked for. Returns the updated subscription, or undefined when there is none. */
+  requestSync(
+    subscriptionId: string,
+    at: Date,
+  ): Promise<AzureSubscription | undefined>;
+}

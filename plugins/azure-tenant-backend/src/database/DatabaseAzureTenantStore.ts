@@ -1,0 +1,362 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import {
+  AzureSubscription,
+  AzureTenant,
+  Onboarding,
+  RoleAssignmentResult,
+  SyncMode,
+} from '@azure-tenant/plugin-azure-tenant-common';
+import { Knex } from 'knex';
+import {
+  AzureTenantStore,
+  NewOnboarding,
+  OnboardingClaim,
+  OnboardingOutcome,
+  SubscriptionRegistration,
+  TenantRegistration,
+} from './AzureTenantStore';
+
+const migrationsDir = resolvePackagePath(
+  '@azure-tenant/plugin-azure-tenant-backend',
+  'migrations',
+);
+
+type OnboardingRow = {
+  id: string;
+  kind: Onboarding['kind'];
+  status: Onboarding['status'];
+  started_by: string;
+  tenant_id: string | null;
+  error: string | null;
+  partner_admin_link: Onboarding['partnerAdminLink'] | null;
+  created_at: string;
+  expires_at: string;
+  completed_at: string | null;
+};
+
+type ResultRow = {
+  subscription_id: string;
+  subscription_name: string;
+  role_name: string;
+  outcome: RoleAssignmentResult['outcome'];
+  reason: string | null;
+};
+
+type SubscriptionRow = {
+  subscription_id: string;
+  tenant_id: string;
+  display_name: string;
+  state: string | null;
+  sync_mode: SyncMode;
+  source: AzureSubscription['source'];
+  granted_roles: string;
+  role_status: AzureSubscription['roleStatus'];
+  sync_requested_at: string | null;
+  last_sync_status: 'succeeded' | 'failed' | null;
+  last_sync_finished_at: string | null;
+  last_sync_error: string | null;
+};
+
+const iso = (date: Date) => date.toISOString();
+
+function toSubscription(row: SubscriptionRow): AzureSubscription {
+  return {
+    subscriptionId: row.subscription_id,
+    tenantId: row.tenant_id,
+    displayName: row.display_name,
+    state: row.state ?? undefined,
+    syncMode: row.sync_mode,
+    roleStatus: row.role_status,
+    grantedRoles: JSON.parse(row.granted_roles),
+    source: row.source,
+    syncRequestedAt: row.sync_requested_at ?? undefined,
+    lastSync:
+      row.last_sync_status && row.last_sync_finished_at
+        ? {
+            status: row.last_sync_status,
+            finishedAt: row.last_sync_finished_at,
+            error: row.last_sync_error ?? undefined,
+          }
+        : undefined,
+  };
+}
+
+/** {@link AzureTenantStore} on the plugin's own database (SQLite or PostgreSQL). */
+export class DatabaseAzureTenantStore implements AzureTenantStore {
+  static async create(options: {
+    knex: Knex;
+    skipMigrations?: boolean;
+  }): Promise<DatabaseAzureTenantStore> {
+    if (!options.skipMigrations) {
+      await options.knex.migrate.latest({
+        directory: migrationsDir,
+        tableName: 'azure_tenant_knex_migrations',
+      });
+    }
+    return new DatabaseAzureTenantStore(options.knex);
+  }
+
+  private constructor(private readonly db: Knex) {}
+
+  async createOnboarding(onboarding: NewOnboarding): Promise<void> {
+    await this.db('onboardings').insert({
+      id: onboarding.id,
+      kind: onboarding.kind,
+      status: 'pending',
+      state_hash: onboarding.stateHash,
+      started_by: onboarding.startedBy,
+      created_at: iso(onboarding.createdAt),
+      expires_at: iso(onboarding.expiresAt),
+    });
+  }
+
+  async claimOnboarding(
+    stateHash: string,
+    now: Date,
+  ): Promise<OnboardingClaim> {
+    const row: OnboardingRow | undefined = await this.db('onboardings')
+      .where({ state_hash: stateHash })
+      .first();
+    if (!row) return { claim: 'unknown' };
+    if (row.status !== 'pending') {
+      return { claim: 'used', onboarding: await this.loadOnboarding(row) };
+    }
+    if (row.expires_at <= iso(now)) {
+      await this.db('onboardings')
+        .where({ id: row.id, status: 'pending' })
+        .update({
+          status: 'expired',
+          error: 'The sign-in took longer than 10 minutes.',
+          completed_at: iso(now),
+        });
+      return {
+        claim: 'expired',
+        onboarding: (await this.getOnboarding(row.id))!,
+      };
+    }
+    // The status condition makes the claim atomic: of two callbacks with the same state, one updates the row.
+    const updated = await this.db('onboardings')
+      .where({ id: row.id, status: 'pending' })
+      .update({ status: 'running' });
+    const onboarding = (await this.getOnboarding(row.id))!;
+    return updated === 1
+      ? { claim: 'claimed', onboarding }
+      : { claim: 'used', onboarding };
+  }
+
+  async setOnboardingTenant(id: string, tenantId: string): Promise<void> {
+    await this.db('onboardings').where({ id }).update({ tenant_id: tenantId });
+  }
+
+  async completeOnboarding(
+    id: string,
+    outcome: OnboardingOutcome,
+  ): Promise<void> {
+    await this.db.transaction(async tx => {
+      if (outcome.results.length > 0) {
+        await tx('onboarding_results').insert(
+          outcome.results.map(result => ({
+            onboarding_id: id,
+            subscription_id: result.subscriptionId,
+            subscription_name: result.subscriptionName,
+            role_name: result.roleName,
+            outcome: result.outcome,
+            reason: result.reason ?? null,
+          })),
+        );
+      }
+      await tx('onboardings')
+        .where({ id })
+        .update({
+          status: outcome.status,
+          tenant_id: outcome.tenantId ?? null,
+          error: outcome.error ?? null,
+          partner_admin_link: outcome.partnerAdminLink ?? null,
+          completed_at: iso(outcome.completedAt),
+        });
+    });
+  }
+
+  async getOnboarding(id: string): Promise<Onboarding | undefined> {
+    const row: OnboardingRow | undefined = await this.db('onboardings')
+      .where({ id })
+      .first();
+    return row ? this.loadOnboarding(row) : undefined;
+  }
+
+  private async loadOnboarding(row: OnboardingRow): Promise<Onboarding> {
+    const results: ResultRow[] = await this.db('onboarding_results')
+      .where({ onboarding_id: row.id })
+      .orderBy('id');
+    return {
+      id: row.id,
+      kind: row.kind,
+      status: row.status,
+      startedBy: row.started_by,
+      tenantId: row.tenant_id ?? undefined,
+      createdAt: row.created_at,
+      completedAt: row.completed_at ?? undefined,
+      error: row.error ?? undefined,
+      partnerAdminLink: row.partner_admin_link ?? undefined,
+      results: results.map(r => ({
+        subscriptionId: r.subscription_id,
+        subscriptionName: r.subscription_name,
+        roleName: r.role_name,
+        outcome: r.outcome,
+        reason: r.reason ?? undefined,
+      })),
+    };
+  }
+
+  async endAbandonedOnboardings(
+    now: Date,
+    runningCutoff: Date,
+  ): Promise<number> {
+    const expired = await this.db('onboardings')
+      .where({ status: 'pending' })
+      .andWhere('expires_at', '<=', iso(now))
+      .update({
+        status: 'expired',
+        error: 'The sign-in took longer than 10 minutes.',
+        completed_at: iso(now),
+      });
+    const interrupted = await this.db('onboardings')
+      .where({ status: 'running' })
+      .andWhere('created_at', '<=', iso(runningCutoff))
+      .update({
+        status: 'failed',
+        error:
+          'The portal stopped before this onboarding finished. Nothing was registered from it; connect the tenant again.',
+        completed_at: iso(now),
+      });
+    return expired + interrupted;
+  }
+
+  async register(
+    tenant: TenantRegistration,
+    subscriptions: SubscriptionRegistration[],
+  ): Promise<void> {
+    await this.db.transaction(async tx => {
+      const existing = await tx('tenants')
+        .where({ tenant_id: tenant.tenantId })
+        .first();
+      if (existing) {
+        await tx('tenants')
+          .where({ tenant_id: tenant.tenantId })
+          .update({
+            display_name: tenant.displayName ?? existing.display_name,
+            service_principal_id:
+              tenant.servicePrincipalId ?? existing.service_principal_id,
+            updated_at: iso(tenant.at),
+          });
+      } else {
+        await tx('tenants').insert({
+          tenant_id: tenant.tenantId,
+          display_name: tenant.displayName ?? null,
+          source: tenant.source,
+          service_principal_id: tenant.servicePrincipalId ?? null,
+          connected_by: tenant.connectedBy ?? null,
+          connected_at: iso(tenant.at),
+          updated_at: iso(tenant.at),
+        });
+      }
+
+      for (const sub of subscriptions) {
+        const row = {
+          tenant_id: sub.tenantId,
+          display_name: sub.displayName,
+          state: sub.state ?? null,
+          granted_roles: JSON.stringify(sub.grantedRoles),
+          role_status: sub.roleStatus,
+          updated_at: iso(sub.at),
+        };
+        const updated = await tx('subscriptions')
+          .where({ subscription_id: sub.subscriptionId })
+          .update(row);
+        if (updated === 0) {
+          await tx('subscriptions').insert({
+            ...row,
+            subscription_id: sub.subscriptionId,
+            sync_mode: sub.initialSyncMode,
+            source: sub.source,
+            created_at: iso(sub.at),
+          });
+        }
+      }
+    });
+  }
+
+  async listTenants(): Promise<AzureTenant[]> {
+    const rows = await this.db('tenants')
+      .leftJoin('subscriptions', 'tenants.tenant_id', 'subscriptions.tenant_id')
+      .groupBy(
+        'tenants.tenant_id',
+        'tenants.display_name',
+        'tenants.source',
+        'tenants.service_principal_id',
+        'tenants.connected_by',
+        'tenants.connected_at',
+      )
+      .orderBy('tenants.connected_at')
+      .select(
+        'tenants.tenant_id',
+        'tenants.display_name',
+        'tenants.source',
+        'tenants.service_principal_id',
+        'tenants.connected_by',
+        'tenants.connected_at',
+      )
+      .count({ subscription_count: 'subscriptions.subscription_id' });
+    return rows.map((row: any) => ({
+      tenantId: row.tenant_id,
+      displayName: row.display_name ?? undefined,
+      source: row.source,
+      servicePrincipalId: row.service_principal_id ?? undefined,
+      connectedBy: row.connected_by ?? undefined,
+      connectedAt: row.connected_at,
+      subscriptionCount: Number(row.subscription_count),
+    }));
+  }
+
+  async listSubscriptions(filter?: {
+    tenantId?: string;
+  }): Promise<AzureSubscription[]> {
+    const query = this.db<SubscriptionRow>('subscriptions').orderBy([
+      'tenant_id',
+      'display_name',
+      'subscription_id',
+    ]);
+    if (filter?.tenantId) query.where({ tenant_id: filter.tenantId });
+    return (await query).map(toSubscription);
+  }
+
+  async getSubscription(
+    subscriptionId: string,
+  ): Promise<AzureSubscription | undefined> {
+    const row = await this.db<SubscriptionRow>('subscriptions')
+      .where({ subscription_id: subscriptionId })
+      .first();
+    return row ? toSubscription(row) : undefined;
+  }
+
+  async setSyncMode(
+    subscriptionId: string,
+    syncMode: SyncMode,
+    at: Date,
+  ): Promise<AzureSubscription | undefined> {
+    await this.db('subscriptions')
+      .where({ subscription_id: subscriptionId })
+      .update({ sync_mode: syncMode, updated_at: iso(at) });
+    return this.getSubscription(subscriptionId);
+  }
+
+  async requestSync(
+    subscriptionId: string,
+    at: Date,
+  ): Promise<AzureSubscription | undefined> {
+    await this.db('subscriptions')
+      .where({ subscription_id: subscriptionId })
+      .update({ sync_requested_at: iso(at) });
+    return this.getSubscription(subscriptionId);
+  }
+}

@@ -1,0 +1,333 @@
+import crypto from 'node:crypto';
+import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  DEFAULT_SYNC_MODE,
+  Onboarding,
+  OnboardingKind,
+  OnboardingStartResponse,
+  RoleStatus,
+} from '@azure-tenant/plugin-azure-tenant-common';
+import { AzureConnection } from '../azure/azureConnection';
+import { RoleToAssign } from '../azure/builtInRoles';
+import {
+  buildAuthorizeUrl,
+  DelegatedArmToken,
+  isEntraAuthorizationError,
+  redeemAuthorizationCode,
+} from '../azure/entraAuthorization';
+import { AzureTenantStore } from '../database/AzureTenantStore';
+import {
+  hashOnboardingState,
+  newOnboardingState,
+  ONBOARDING_STATE_TTL_MS,
+  pkceChallengeFor,
+  pkceVerifierFor,
+} from './onboardingState';
+import {
+  runTenantOnboarding,
+  TenantOnboardingReport,
+} from './TenantOnboardingJob';
+
+/** What the browser gets at the end of the Entra ID redirect. */
+export type CallbackOutcome =
+  | { type: 'redirect'; location: string }
+  | { type: 'error'; status: number; title: string; message: string };
+
+/** The query of the redirect from Entra ID. */
+export interface CallbackQuery {
+  state?: string;
+  code?: string;
+  error?: string;
+  error_description?: string;
+}
+
+/** Options for {@link OnboardingService}. */
+export interface OnboardingServiceOptions {
+  store: AzureTenantStore;
+  connection: AzureConnection;
+  roles: RoleToAssign[];
+  logger: LoggerService;
+  auditor: AuditorService;
+  /** The clock; tests move it. Defaults to the system clock. */
+  now?: () => Date;
+}
+
+/** A running onboarding is declared abandoned (its backend stopped) after this long. */
+const ABANDONED_AFTER_MS = 30 * 60_000;
+
+/**
+ * The consent and role-assignment flow: `start` sends the user to Entra ID, `handleCallback` takes them back,
+ * redeems the code, and runs the role assignments in the background while the portal shows their progress.
+ */
+export class OnboardingService {
+  private readonly running = new Set<Promise<void>>();
+  private readonly now: () => Date;
+
+  constructor(private readonly options: OnboardingServiceOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async start(options: {
+    kind: OnboardingKind;
+    startedBy: string;
+  }): Promise<OnboardingStartResponse> {
+    const { store, connection } = this.options;
+    const state = newOnboardingState();
+    const createdAt = this.now();
+    const expiresAt = new Date(createdAt.getTime() + ONBOARDING_STATE_TTL_MS);
+    const id = crypto.randomUUID();
+    await store.createOnboarding({
+      id,
+      kind: options.kind,
+      stateHash: hashOnboardingState(state),
+      startedBy: options.startedBy,
+      createdAt,
+      expiresAt,
+    });
+    const verifier = pkceVerifierFor(state, connection.config.stateSecret);
+    return {
+      onboardingId: id,
+      authorizeUrl: buildAuthorizeUrl(connection, {
+        state,
+        codeChallenge: pkceChallengeFor(verifier),
+      }),
+      expiresAt: expiresAt.toISOString(),
+    };
+  }
+
+  async handleCallback(query: CallbackQuery): Promise<CallbackOutcome> {
+    const { store, connection } = this.options;
+    if (!query.state) {
+      return {
+        type: 'error',
+        status: 400,
+        title: 'This is not a sign-in the portal started',
+        message:
+          'The response from Microsoft Entra ID has no state. Start again from the Azure tenants page. Nothing was registered.',
+      };
+    }
+    const claim = await store.claimOnboarding(
+      hashOnboardingState(query.state),
+      this.now(),
+    );
+    switch (claim.claim) {
+      case 'unknown':
+        return {
+          type: 'error',
+          status: 400,
+          title: 'This is not a sign-in the portal started',
+          message:
+            'The state of this response matches no onboarding: it was forged, or it belongs to another portal. Nothing was registered.',
+        };
+      case 'used':
+        return {
+          type: 'error',
+          status: 409,
+          title: 'This sign-in was already used',
+          message:
+            'Each sign-in response can be used once, and this one has been. Nothing more was registered; see the Azure tenants page for the result.',
+        };
+      case 'expired':
+        return {
+          type: 'error',
+          status: 400,
+          title: 'This sign-in has expired',
+          message:
+            'The sign-in took longer than 10 minutes. Start again from the Azure tenants page. Nothing was registered.',
+        };
+      default:
+        break;
+    }
+    const onboarding = claim.onboarding;
+
+    if (query.error || !query.code) {
+      const reason = query.error
+        ? `Microsoft Entra ID answered ${query.error}${
+            query.error_description ? `: ${query.error_description}` : ''
+          }`
+        : 'Microsoft Entra ID sent no authorization code.';
+      await this.fail(onboarding, reason);
+      return {
+        type: 'error',
+        status: 400,
+        title:
+          query.error === 'access_denied'
+            ? 'Consent was not given'
+            : 'The sign-in failed',
+        message: `${reason} Nothing was registered.`,
+      };
+    }
+
+    let delegated: DelegatedArmToken;
+    try {
+      delegated = await redeemAuthorizationCode(connection, {
+        code: query.code,
+        codeVerifier: pkceVerifierFor(
+          query.state,
+          connection.config.stateSecret,
+        ),
+      });
+    } catch (error) {
+      const reason = isEntraAuthorizationError(error)
+        ? error.message
+        : 'Could not redeem the sign-in at Microsoft Entra ID.';
+      await this.fail(onboarding, reason);
+      return {
+        type: 'error',
+        status: 502,
+        title: 'The sign-in failed',
+        message: `${reason} Nothing was registered.`,
+      };
+    }
+
+    await store.setOnboardingTenant(onboarding.id, delegated.tenantId);
+    this.track(this.runJob(onboarding, delegated));
+    const location = new URL(connection.config.onboarding.completionUrl);
+    location.searchParams.set('onboarding', onboarding.id);
+    return { type: 'redirect', location: location.toString() };
+  }
+
+  async getOnboarding(id: string): Promise<Onboarding | undefined> {
+    const now = this.now();
+    await this.options.store.endAbandonedOnboardings(
+      now,
+      new Date(now.getTime() - ABANDONED_AFTER_MS),
+    );
+    return this.options.store.getOnboarding(id);
+  }
+
+  /** Resolves when every onboarding job started so far has ended; for shutdown and tests. */
+  async drain(): Promise<void> {
+    while (this.running.size > 0) {
+      await Promise.all([...this.running]);
+    }
+  }
+
+  private track(job: Promise<void>) {
+    this.running.add(job);
+    job.finally(() => this.running.delete(job));
+  }
+
+  private async fail(onboarding: Onboarding, reason: string) {
+    await this.options.store.completeOnboarding(onboarding.id, {
+      status: 'failed',
+      error: reason,
+      results: [],
+      completedAt: this.now(),
+    });
+    const audit = await this.options.auditor.createEvent({
+      eventId: 'tenant-onboarding',
+      severityLevel: 'medium',
+      meta: { onboardingId: onboarding.id, startedBy: onboarding.startedBy },
+    });
+    await audit.fail({ error: new Error(reason) });
+  }
+
+  private async runJob(onboarding: Onboarding, delegated: DelegatedArmToken) {
+    const { store, connection, roles, logger, auditor } = this.options;
+    const audit = await auditor.createEvent({
+      eventId: 'tenant-onboarding',
+      severityLevel: 'high',
+      meta: {
+        onboardingId: onboarding.id,
+        startedBy: onboarding.startedBy,
+        tenantId: delegated.tenantId,
+      },
+    });
+    let report: TenantOnboardingReport;
+    try {
+      report = await runTenantOnboarding(delegated, {
+        connection,
+        roles,
+        logger,
+        principalNotFoundRetries:
+          connection.config.onboarding.principalNotFoundRetries,
+        principalNotFoundRetryDelayMs:
+          connection.config.onboarding.principalNotFoundRetryDelayMs,
+      });
+    } catch (error) {
+      const reason = `Onboarding tenant ${delegated.tenantId} failed: ${
+        (error as Error)?.message ?? String(error)
+      }`;
+      logger.warn(reason);
+      await store.completeOnboarding(onboarding.id, {
+        status: 'failed',
+        tenantId: delegated.tenantId,
+        error: reason,
+        results: [],
+        completedAt: this.now(),
+      });
+      await audit.fail({ error: new Error(reason) });
+      return;
+    }
+
+    const at = this.now();
+    const onboarded = report.subscriptions
+      .map(subscription => {
+        const granted = subscription.results
+          .filter(
+            r => r.outcome === 'assigned' || r.outcome === 'already-present',
+          )
+          .map(r => r.roleName);
+        let roleStatus: RoleStatus = 'missing';
+        if (granted.length === roles.length) roleStatus = 'granted';
+        else if (granted.length > 0) roleStatus = 'partial';
+        return { subscription, granted, roleStatus };
+      })
+      // A subscription where the portal holds none of its roles cannot be synced, so it is not registered.
+      .filter(({ granted }) => granted.length > 0);
+
+    await store.register(
+      {
+        tenantId: report.tenantId,
+        displayName: report.tenantDisplayName,
+        source: 'onboarding',
+        servicePrincipalId: report.servicePrincipalId,
+        connectedBy: onboarding.startedBy,
+        at,
+      },
+      onboarded.map(({ subscription, granted, roleStatus }) => ({
+        subscriptionId: subscription.subscriptionId,
+        tenantId: report.tenantId,
+        displayName: subscription.displayName,
+        state: subscription.state,
+        source: 'onboarding' as const,
+        grantedRoles: granted,
+        roleStatus,
+        initialSyncMode: DEFAULT_SYNC_MODE,
+        at,
+      })),
+    );
+    // The first sync of what was just connected.
+    for (const { subscription } of onboarded) {
+      await store.requestSync(subscription.subscriptionId, at);
+    }
+
+    const results = report.subscriptions.flatMap(s => s.results);
+    await store.completeOnboarding(onboarding.id, {
+      status: 'succeeded',
+      tenantId: report.tenantId,
+      partnerAdminLink: report.partnerAdminLink,
+      results,
+      completedAt: this.now(),
+    });
+    const count = (outcome: string) =>
+      results.filter(r => r.outcome === outcome).length;
+    await audit.success({
+      meta: {
+        servicePrincipalId: report.servicePrincipalId,
+        subscriptionsRegistered: onboarded.map(
+          o => o.subscription.subscriptionId,
+        ),
+        assigned: count('assigned'),
+        alreadyPresent: count('already-present'),
+        skippedNotOwner: count('skipped-not-owner'),
+        failed: count('failed'),
+        partnerAdminLink: report.partnerAdminLink ?? null,
+      },
+    });
+    logger.info(
+      `Onboarded tenant ${report.tenantId}: ${onboarded.length} of ${report.subscriptions.length} subscriptions registered`,
+    );
+  }
+}
