@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  BACKEND_URL,
+  DemoPortal,
+  FRONTEND_URL,
+  repoRoot,
+  startDemoPortal,
+  waitForUrl,
+} from '../support/demoPortal';
+import { launchChromium, trustCertificateArg } from '../support/chromium';
+
+// Where `npm start` keeps the emulator's certificates (its default state directory).
+const emulatorTlsBundle = path.join(
+  repoRoot,
+  'packages/azure-emulator/.azure-emulator/tls-bundle.json',
+);
+
+describe('connecting an Azure tenant in the demo portal', () => {
+  let demo: DemoPortal;
+
+  beforeAll(async () => {
+    demo = startDemoPortal();
+    const isAlive = () => demo.process.exitCode === null;
+    try {
+      await waitForUrl(`${BACKEND_URL}/api/azure-tenant/health`, {
+        timeoutMs: 300_000,
+        isAlive,
+      });
+      await waitForUrl(FRONTEND_URL, { timeoutMs: 300_000, isAlive });
+    } catch (error) {
+      throw new Error(`${error}\n--- demo output ---\n${demo.output()}`);
+    }
+  }, 330_000);
+
+  afterAll(async () => {
+    if (demo && demo.process.exitCode === null) await demo.interrupt();
+  });
+
+  it('clicks Connect Azure tenant, signs in at the emulator, and shows the result for each subscription', async () => {
+    const { serverCert } = JSON.parse(
+      fs.readFileSync(emulatorTlsBundle, 'utf8'),
+    );
+    const browser = await launchChromium({
+      extraArgs: [trustCertificateArg(serverCert)],
+    });
+    const screenshots = path.join(repoRoot, 'test-results');
+    fs.mkdirSync(screenshots, { recursive: true });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${FRONTEND_URL}/azure-tenants`);
+      await page.getByRole('button', { name: 'Enter' }).click();
+
+      await page.getByRole('button', { name: 'Connect Azure tenant' }).click();
+
+      // The emulator's Entra ID: pick the demo user, then grant consent.
+      await page.waitForURL(/\/oauth2\/v2\.0\/authorize/);
+      await page.getByRole('button', { name: /demo@contoso\.example/ }).click();
+      await page.getByRole('button', { name: 'Accept' }).click();
+
+      // Back in the portal, which shows the onboarding's progress and then its result.
+      await page.waitForURL(/\/azure-tenants\?onboarding=/);
+      await page
+        .getByText('You are not an Owner of Contoso Data Europe')
+        .waitFor({ timeout: 60_000 });
+      await page
+        .getByText(/Reader assigned/)
+        .first()
+        .waitFor();
+      await page.screenshot({
+        path: path.join(screenshots, 'connect-tenant.png'),
+        fullPage: true,
+      });
+
+      const body = await page.textContent('body');
+      expect(body).toContain('Contoso Platform Production');
+      expect(body).toContain('Contoso Payments');
+    } catch (error) {
+      await page.screenshot({
+        path: path.join(screenshots, 'connect-tenant-failure.png'),
+        fullPage: true,
+      });
+      throw error;
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
+});
