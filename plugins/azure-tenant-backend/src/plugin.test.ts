@@ -302,6 +302,65 @@ describe.each(databases.eachSupportedId())(
       expect(tenants.body.items).toEqual([]);
     });
 
+    it('refuses an expired state, and registers nothing', async () => {
+      const knex = await databases.init(databaseId);
+      const { server } = await startBackend(knex);
+      const { onboardingId, redirect } = await startAndSignIn(server);
+      // Eleven minutes later: past the state's ten-minute life.
+      await knex('onboardings')
+        .where({ id: onboardingId })
+        .update({ expires_at: new Date(Date.now() - 60_000).toISOString() });
+      emulator.control.clearRequests();
+
+      const response = await callback(server, redirect);
+      expect(response.status).toBe(400);
+      expect(response.text).toContain('This sign-in has expired');
+      expect(emulator.control.requests()).toEqual([]);
+      const onboarding = await finishedOnboarding(server, onboardingId);
+      expect(onboarding.status).toBe('expired');
+      expect(await knex('subscriptions').select()).toEqual([]);
+    });
+
+    it('associates the Partner Admin Link id with the portal in the tenant, once', async () => {
+      const { server } = await startBackend(await databases.init(databaseId), {
+        config: azureTenantConfig({ partnerId: '1234567' }),
+      });
+      const first = await startAndSignIn(server);
+      await callback(server, first.redirect);
+      expect(
+        (await finishedOnboarding(server, first.onboardingId)).partnerAdminLink,
+      ).toBe('associated');
+      const partnerWrites = emulator.control
+        .requests()
+        .filter(
+          r =>
+            r.method === 'PUT' &&
+            r.path.includes('Microsoft.ManagementPartner'),
+        );
+      expect(partnerWrites).toHaveLength(1);
+      // Made with the portal's own credential, not the consenting user's.
+      expect(partnerWrites[0].principal).not.toBe(DEMO_USER.oid);
+      expect(partnerWrites[0].path).toBe(
+        '/providers/Microsoft.ManagementPartner/partners/1234567',
+      );
+
+      const second = await startAndSignIn(server);
+      await callback(server, second.redirect);
+      expect(
+        (await finishedOnboarding(server, second.onboardingId))
+          .partnerAdminLink,
+      ).toBe('already-associated');
+      expect(
+        emulator.control
+          .requests()
+          .filter(
+            r =>
+              r.method === 'PUT' &&
+              r.path.includes('Microsoft.ManagementPartner'),
+          ),
+      ).toHaveLength(1);
+    });
+
     it('reports a denied consent, and registers nothing', async () => {
       const { server } = await startBackend(await databases.init(databaseId));
       const { onboardingId, redirect } = await startAndSignIn(server, {
