@@ -101,7 +101,7 @@ export const azureTenantPlugin = createBackendPlugin({
             onboarding,
             portalUrl:
               azureTenantConfig?.onboarding.completionUrl ??
-              `${config.getString('app.baseUrl')}/azure-tenants`,
+              `${config.getOptionalString('app.baseUrl') ?? ''}/azure-tenants`,
             httpAuth,
             permissions,
             auditor,
