@@ -20,3 +20,33 @@ export const ANNOTATION_AZURE_SUBSCRIPTION_ID =
  * @public
  */
 export const ANNOTATION_AZURE_TENANT_ID = 'management.azure.com/tenantId';
+
+/**
+ * The sync mode of the subscription an entity belongs to, as the catalog module last saw it.
+ *
+ * @public
+ */
+export const ANNOTATION_AZURE_SYNC_MODE = 'azure-tenant.io/sync-mode';
+
+/**
+ * On a subscription entity: the result of its last sync, `succeeded` or `failed`.
+ *
+ * @public
+ */
+export const ANNOTATION_AZURE_LAST_SYNC_STATUS =
+  'azure-tenant.io/last-sync-status';
+
+/**
+ * On a subscription entity: when its last sync ended (ISO 8601).
+ *
+ * @public
+ */
+export const ANNOTATION_AZURE_LAST_SYNC_AT = 'azure-tenant.io/last-sync-at';
+
+/**
+ * On a subscription entity: why its last sync failed.
+ *
+ * @public
+ */
+export const ANNOTATION_AZURE_LAST_SYNC_ERROR =
+  'azure-tenant.io/last-sync-error';

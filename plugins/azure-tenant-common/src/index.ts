@@ -9,3 +9,7 @@ export * from './annotations';
 export * from './permissions';
 export * from './onboarding';
 export * from './tenants';
+export * from './entityNames';
+export * from './catalogFeed';
+export * from './entityModel';
+export * from './spend';
