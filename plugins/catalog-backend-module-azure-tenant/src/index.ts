@@ -5,3 +5,32 @@
  */
 
 export { catalogModuleAzureTenant as default } from './module';
+export type {
+  AzureTenantCatalogClient,
+  DefaultAzureTenantCatalogClientOptions,
+} from './client/AzureTenantCatalogClient';
+export { DefaultAzureTenantCatalogClient } from './client/AzureTenantCatalogClient';
+export type { AzureTenantCatalogConfig } from './config/AzureTenantCatalogConfig';
+export { readAzureTenantCatalogConfig } from './config/AzureTenantCatalogConfig';
+export {
+  AzureOwnerDirectory,
+  loadAzureOwnerDirectory,
+} from './entities/AzureOwnerDirectory';
+export {
+  azureResourcePortalUrl,
+  azureSubscriptionPortalUrl,
+} from './entities/azurePortalUrls';
+export { azureTenantLocationKey } from './entities/entityLocation';
+export type { AzureResourceEntityOptions } from './entities/resourceEntity';
+export {
+  buildAzureResourceEntity,
+  resolveAzureResourceOwner,
+} from './entities/resourceEntity';
+export type { AzureSubscriptionEntityOptions } from './entities/subscriptionEntity';
+export { buildAzureSubscriptionEntity } from './entities/subscriptionEntity';
+export type { AzureSubscriptionSyncModesOptions } from './processor/AzureSubscriptionSyncModes';
+export { AzureSubscriptionSyncModes } from './processor/AzureSubscriptionSyncModes';
+export type { AzureTenantSyncModeProcessorOptions } from './processor/AzureTenantSyncModeProcessor';
+export { AzureTenantSyncModeProcessor } from './processor/AzureTenantSyncModeProcessor';
+export type { AzureTenantEntityProviderOptions } from './provider/AzureTenantEntityProvider';
+export { AzureTenantEntityProvider } from './provider/AzureTenantEntityProvider';

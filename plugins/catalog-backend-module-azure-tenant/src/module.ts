@@ -2,13 +2,21 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import {
+  catalogProcessingExtensionPoint,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { DefaultAzureTenantCatalogClient } from './client/AzureTenantCatalogClient';
+import { readAzureTenantCatalogConfig } from './config/AzureTenantCatalogConfig';
+import { loadAzureOwnerDirectory } from './entities/AzureOwnerDirectory';
+import { AzureSubscriptionSyncModes } from './processor/AzureSubscriptionSyncModes';
+import { AzureTenantSyncModeProcessor } from './processor/AzureTenantSyncModeProcessor';
+import { AzureTenantEntityProvider } from './provider/AzureTenantEntityProvider';
 
 /**
- * The catalog module of the Azure tenant plugins.
- *
- * Not built yet: it will hold the entity provider for subscriptions and resources and the processor that applies
- * each subscription's sync mode (see the sync issue). Today it only registers itself, so that a backend can already
- * add it.
+ * The catalog module of the Azure tenant plugins: the entity provider for subscriptions and resources, and the
+ * processor that applies each subscription's current sync mode. Configured under `azureTenant.catalog`.
  *
  * @public
  */
@@ -17,9 +25,54 @@ export const catalogModuleAzureTenant = createBackendModule({
   moduleId: 'azure-tenant',
   register(reg) {
     reg.registerInit({
-      deps: { logger: coreServices.logger },
-      async init({ logger }) {
-        logger.debug('Azure tenant catalog module registered');
+      deps: {
+        catalogProcessing: catalogProcessingExtensionPoint,
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
+        scheduler: coreServices.scheduler,
+        rootLifecycle: coreServices.rootLifecycle,
+        events: eventsServiceRef,
+        catalog: catalogServiceRef,
+      },
+      async init({
+        catalogProcessing,
+        config,
+        logger,
+        discovery,
+        auth,
+        scheduler,
+        rootLifecycle,
+        events,
+        catalog,
+      }) {
+        const settings = readAzureTenantCatalogConfig(config);
+        const client = new DefaultAzureTenantCatalogClient({ discovery, auth });
+
+        const provider = new AzureTenantEntityProvider({
+          client,
+          logger,
+          ownerTagKey: settings.ownerTagKey,
+          defaultOwner: settings.defaultOwner,
+          loadOwners: () => loadAzureOwnerDirectory({ catalog, auth }),
+          scheduler,
+          pollInterval: settings.pollInterval,
+          reconcileInterval: settings.reconcileInterval,
+          events,
+        });
+        catalogProcessing.addEntityProvider(provider);
+        catalogProcessing.addProcessor(
+          new AzureTenantSyncModeProcessor({
+            syncModes: new AzureSubscriptionSyncModes({ client, logger }),
+          }),
+        );
+
+        // The run on connect happens while the backend starts, when the backend plugin and the catalog's own API
+        // (for groups and users) may not answer yet; try again as soon as everything is up.
+        rootLifecycle.addStartupHook(() => {
+          void provider.refresh('delta');
+        });
       },
     });
   },

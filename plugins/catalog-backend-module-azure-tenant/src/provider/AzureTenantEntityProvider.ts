@@ -1,0 +1,478 @@
+import {
+  AZURE_TENANT_EVENTS_TOPIC,
+  AzureResourceRecord,
+  AzureSubscription,
+  AzureTenantEvent,
+  RemovedAzureResource,
+  SyncMode,
+  azureResourceEntityRef,
+  azureSubscriptionEntityRef,
+} from '@azure-tenant/plugin-azure-tenant-common';
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { stringifyError } from '@backstage/errors';
+import {
+  DeferredEntity,
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+import { EventsService } from '@backstage/plugin-events-node';
+import { durationToMilliseconds, HumanDuration } from '@backstage/types';
+import { createHash } from 'crypto';
+import { AzureTenantCatalogClient } from '../client/AzureTenantCatalogClient';
+import {
+  DEFAULT_AZURE_ENTITY_OWNER,
+  DEFAULT_OWNER_TAG_KEY,
+} from '../config/AzureTenantCatalogConfig';
+import { AzureOwnerDirectory } from '../entities/AzureOwnerDirectory';
+import { azureTenantLocationKey } from '../entities/entityLocation';
+import { buildAzureResourceEntity } from '../entities/resourceEntity';
+import { buildAzureSubscriptionEntity } from '../entities/subscriptionEntity';
+
+/** The name of the provider, as the catalog records it on every entity it provides. */
+export const AZURE_TENANT_PROVIDER_NAME = 'azure-tenant';
+
+/** The id of the provider's subscription on the events service. */
+export const AZURE_TENANT_EVENTS_SUBSCRIBER_ID = 'catalog-azure-tenant';
+
+/**
+ * The options of {@link AzureTenantEntityProvider}.
+ *
+ * @public
+ */
+export interface AzureTenantEntityProviderOptions {
+  /** Reads resources, changes and subscriptions from the Azure tenant backend plugin. */
+  client: AzureTenantCatalogClient;
+  logger: LoggerService;
+  /** The tag whose value names a resource's owner, matched case-insensitively. Defaults to `owner`. */
+  ownerTagKey?: string;
+  /** The owner of subscriptions and of resources without a resolvable owner tag. Defaults to `group:default/azure-tenant-unowned`. */
+  defaultOwner?: string;
+  /** Loads the catalog's groups and users for owner resolution. Defaults to none: every owner is the default owner. */
+  loadOwners?: () => Promise<AzureOwnerDirectory>;
+  /** How long a loaded owner directory is used by delta runs before it is loaded again. Defaults to 5 minutes. */
+  ownersMaxAge?: HumanDuration;
+  /** Runs the poll and the full reconciliation. Without it, runs happen only on connect, on events and on request. */
+  scheduler?: SchedulerService;
+  /** How often to poll for changes, in case events were lost. Defaults to 30 seconds. */
+  pollInterval?: HumanDuration;
+  /** How often to replace every entity with a fresh full listing. Defaults to 6 hours. */
+  reconcileInterval?: HumanDuration;
+  /** Delivers the backend plugin's change events; without it, changes are picked up by the poll only. */
+  events?: EventsService;
+  /** Defaults to `Date.now`. */
+  now?: () => number;
+}
+
+type RunKind = 'full' | 'delta';
+
+interface PendingRun {
+  kind: RunKind;
+  logger: LoggerService;
+  done: Array<() => void>;
+}
+
+/** What a run reads about subscriptions: their entities, with a hash of each, and their sync modes. */
+interface SubscriptionSnapshot {
+  modes: Map<string, SyncMode>;
+  entities: Map<string, { entity: DeferredEntity; hash: string }>;
+}
+
+/**
+ * Provides a `Resource` entity for every onboarded Azure subscription and every synced Azure resource.
+ *
+ * On connect it applies a full mutation from a complete listing of the backend plugin. Afterwards it applies only
+ * deltas, on each event of the backend plugin and on a poll, from the changes after the revision it has seen; a
+ * periodic full reconciliation corrects any drift. Runs never overlap: a run asked for while one is running is
+ * coalesced into a single next run. A run that fails applies nothing and keeps its cursor, so a failed or partial
+ * listing never removes entities.
+ *
+ * @public
+ */
+export class AzureTenantEntityProvider implements EntityProvider {
+  private readonly client: AzureTenantCatalogClient;
+  private readonly logger: LoggerService;
+  private readonly ownerTagKey: string;
+  private readonly defaultOwner: string;
+  private readonly loadOwners?: () => Promise<AzureOwnerDirectory>;
+  private readonly ownersMaxAgeMs: number;
+  private readonly scheduler?: SchedulerService;
+  private readonly pollInterval: HumanDuration;
+  private readonly reconcileInterval: HumanDuration;
+  private readonly events?: EventsService;
+  private readonly now: () => number;
+
+  private connection?: EntityProviderConnection;
+  /** The revision up to which the catalog holds every change; `undefined` until a full run succeeds. */
+  private cursor?: number;
+  private subscriptionHashes = new Map<string, string>();
+  private owners = AzureOwnerDirectory.empty();
+  private ownersLoadedAt?: number;
+  /** The fingerprint of the owner directory that the entities in the catalog were built with. */
+  private appliedOwnersFingerprint?: string;
+
+  private pending?: PendingRun;
+  private draining?: Promise<void>;
+
+  constructor(options: AzureTenantEntityProviderOptions) {
+    this.client = options.client;
+    this.logger = options.logger;
+    this.ownerTagKey = options.ownerTagKey ?? DEFAULT_OWNER_TAG_KEY;
+    this.defaultOwner = options.defaultOwner ?? DEFAULT_AZURE_ENTITY_OWNER;
+    this.loadOwners = options.loadOwners;
+    this.ownersMaxAgeMs = durationToMilliseconds(
+      options.ownersMaxAge ?? { minutes: 5 },
+    );
+    this.scheduler = options.scheduler;
+    this.pollInterval = options.pollInterval ?? { seconds: 30 };
+    this.reconcileInterval = options.reconcileInterval ?? { hours: 6 };
+    this.events = options.events;
+    this.now = options.now ?? Date.now;
+  }
+
+  getProviderName(): string {
+    return AZURE_TENANT_PROVIDER_NAME;
+  }
+
+  /**
+   * Starts the provider: a full run in the background (its errors are logged, and the poll tries again), the
+   * subscription to the backend plugin's events, and the scheduled poll and reconciliation.
+   */
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    this.connection = connection;
+    // Not awaited: the backend plugin may still be starting, and the catalog must not wait for a listing.
+    void this.refresh('full');
+
+    await this.events?.subscribe({
+      id: AZURE_TENANT_EVENTS_SUBSCRIBER_ID,
+      topics: [AZURE_TENANT_EVENTS_TOPIC],
+      onEvent: async params => this.onEvent(params.eventPayload),
+    });
+
+    if (this.scheduler) {
+      const pollTaskId = `${AZURE_TENANT_PROVIDER_NAME}:poll`;
+      await this.scheduler.scheduleTask({
+        id: pollTaskId,
+        // Each instance keeps its own cursor, so each one polls.
+        scope: 'local',
+        frequency: this.pollInterval,
+        initialDelay: this.pollInterval,
+        timeout: { minutes: 10 },
+        fn: () =>
+          this.refresh('delta', this.logger.child({ taskId: pollTaskId })),
+      });
+      const reconcileTaskId = `${AZURE_TENANT_PROVIDER_NAME}:reconcile`;
+      await this.scheduler.scheduleTask({
+        id: reconcileTaskId,
+        scope: 'local',
+        frequency: this.reconcileInterval,
+        initialDelay: this.reconcileInterval,
+        timeout: { minutes: 30 },
+        fn: () =>
+          this.refresh('full', this.logger.child({ taskId: reconcileTaskId })),
+      });
+    }
+  }
+
+  /**
+   * Asks for a run and resolves when it has finished; never rejects (failures are logged). `full` replaces every
+   * entity of the provider; `delta` applies what changed since the last run, or a full run when none succeeded yet.
+   * While a run is in progress, requests are coalesced into one next run, which is full if any of them asked for it.
+   */
+  refresh(kind: RunKind = 'delta', logger = this.logger): Promise<void> {
+    return new Promise(resolve => {
+      if (this.pending) {
+        if (kind === 'full') {
+          this.pending.kind = 'full';
+        }
+        this.pending.done.push(resolve);
+      } else {
+        this.pending = { kind, logger, done: [resolve] };
+      }
+      if (!this.draining) {
+        this.draining = this.drain().finally(() => {
+          this.draining = undefined;
+        });
+      }
+    });
+  }
+
+  /** Resolves once no run is in progress or waiting. */
+  async idle(): Promise<void> {
+    while (this.draining) {
+      await this.draining;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending) {
+      const run = this.pending;
+      this.pending = undefined;
+      try {
+        await this.run(run.kind, run.logger);
+      } catch (error) {
+        run.logger.error(
+          `Azure tenant entity provider: ${
+            run.kind
+          } refresh failed, the catalog keeps its last good state: ${stringifyError(
+            error,
+          )}`,
+        );
+      }
+      run.done.forEach(resolve => resolve());
+    }
+  }
+
+  private onEvent(payload: unknown) {
+    const event = payload as Partial<AzureTenantEvent> | undefined;
+    if (event?.type === 'resources-changed') {
+      if (
+        this.cursor !== undefined &&
+        typeof event.revision === 'number' &&
+        event.revision <= this.cursor &&
+        !this.pending
+      ) {
+        return; // Already applied.
+      }
+      void this.refresh('delta');
+    } else if (event?.type === 'subscription-changed') {
+      void this.refresh('delta');
+    }
+  }
+
+  private async run(kind: RunKind, logger: LoggerService): Promise<void> {
+    const connection = this.connection;
+    if (!connection) {
+      throw new Error('not connected to the catalog yet');
+    }
+    const started = this.now();
+    const subscriptions = await this.client.listSubscriptions();
+    const owners = await this.currentOwners(kind === 'full', logger);
+    const snapshot = this.snapshotSubscriptions(subscriptions);
+
+    if (
+      kind === 'full' ||
+      this.cursor === undefined ||
+      owners.fingerprint !== this.appliedOwnersFingerprint
+    ) {
+      await this.runFull(connection, snapshot, owners, logger);
+    } else {
+      await this.runDelta(connection, this.cursor, snapshot, owners, logger);
+    }
+    logger.debug(
+      `Azure tenant entity provider: ${kind} refresh took ${
+        this.now() - started
+      } ms`,
+    );
+  }
+
+  private async runFull(
+    connection: EntityProviderConnection,
+    snapshot: SubscriptionSnapshot,
+    owners: AzureOwnerDirectory,
+    logger: LoggerService,
+  ) {
+    const entities: DeferredEntity[] = [];
+    let revision: number | undefined;
+    let pageCursor: string | undefined;
+    const seenCursors = new Set<string>();
+    do {
+      const page = await this.client.listResources(pageCursor);
+      // The first page's revision is the one at the start of the listing: later changes come as deltas.
+      revision ??= page.revision;
+      for (const record of page.items) {
+        const mode = snapshot.modes.get(record.subscriptionId.toLowerCase());
+        if (mode !== 'none') {
+          entities.push(this.resourceEntity(record, mode, owners));
+        }
+      }
+      pageCursor = page.nextCursor;
+      if (pageCursor !== undefined) {
+        if (seenCursors.has(pageCursor)) {
+          throw new Error(
+            `the resource listing returned the cursor '${pageCursor}' twice`,
+          );
+        }
+        seenCursors.add(pageCursor);
+      }
+    } while (pageCursor !== undefined);
+
+    const resourceCount = entities.length;
+    for (const { entity } of snapshot.entities.values()) {
+      entities.push(entity);
+    }
+    await connection.applyMutation({ type: 'full', entities });
+
+    this.cursor = revision;
+    this.subscriptionHashes = new Map(
+      [...snapshot.entities].map(([id, { hash }]) => [id, hash]),
+    );
+    this.appliedOwnersFingerprint = owners.fingerprint;
+    logger.info(
+      `Azure tenant entity provider: applied ${resourceCount} resources and ${snapshot.entities.size} subscriptions (full, revision ${revision})`,
+    );
+  }
+
+  private async runDelta(
+    connection: EntityProviderConnection,
+    after: number,
+    snapshot: SubscriptionSnapshot,
+    owners: AzureOwnerDirectory,
+    logger: LoggerService,
+  ) {
+    // Keyed by the lower-cased resource id: the last word on each resource wins.
+    const changed = new Map<string, AzureResourceRecord>();
+    const removed = new Map<string, RemovedAzureResource>();
+    let revision = after;
+    for (;;) {
+      const page = await this.client.listChanges(revision);
+      for (const record of page.changed) {
+        const id = record.resourceId.toLowerCase();
+        removed.delete(id);
+        changed.set(id, record);
+      }
+      for (const gone of page.removed) {
+        const id = gone.resourceId.toLowerCase();
+        changed.delete(id);
+        removed.set(id, gone);
+      }
+      if (!page.hasMore) {
+        revision = Math.max(revision, page.revision);
+        break;
+      }
+      if (!(page.revision > revision)) {
+        throw new Error(
+          `the change feed did not advance past revision ${revision}`,
+        );
+      }
+      revision = page.revision;
+    }
+
+    const added: DeferredEntity[] = [];
+    const removedEntities: { entityRef: string; locationKey: string }[] = [];
+    for (const record of changed.values()) {
+      const mode = snapshot.modes.get(record.subscriptionId.toLowerCase());
+      if (mode === 'none') {
+        removedEntities.push(removedResource(record));
+      } else {
+        added.push(this.resourceEntity(record, mode, owners));
+      }
+    }
+    for (const gone of removed.values()) {
+      removedEntities.push(removedResource(gone));
+    }
+
+    let subscriptionsChanged = 0;
+    for (const [id, { entity, hash }] of snapshot.entities) {
+      if (this.subscriptionHashes.get(id) !== hash) {
+        added.push(entity);
+        subscriptionsChanged++;
+      }
+    }
+    const goneSubscriptions = [...this.subscriptionHashes.keys()].filter(
+      id => !snapshot.entities.has(id),
+    );
+    for (const id of goneSubscriptions) {
+      removedEntities.push({
+        entityRef: azureSubscriptionEntityRef(id),
+        locationKey: azureTenantLocationKey(id),
+      });
+    }
+
+    if (added.length > 0 || removedEntities.length > 0) {
+      await connection.applyMutation({
+        type: 'delta',
+        added,
+        removed: removedEntities,
+      });
+      logger.info(
+        `Azure tenant entity provider: applied ${changed.size} changed and ${removed.size} removed resources, ${subscriptionsChanged} changed and ${goneSubscriptions.length} removed subscriptions (revision ${revision})`,
+      );
+    }
+    this.cursor = revision;
+    this.subscriptionHashes = new Map(
+      [...snapshot.entities].map(([id, { hash }]) => [id, hash]),
+    );
+  }
+
+  private resourceEntity(
+    record: AzureResourceRecord,
+    syncMode: SyncMode | undefined,
+    owners: AzureOwnerDirectory,
+  ): DeferredEntity {
+    return {
+      entity: buildAzureResourceEntity(record, {
+        syncMode,
+        ownerTagKey: this.ownerTagKey,
+        owners,
+        defaultOwner: this.defaultOwner,
+      }),
+      locationKey: azureTenantLocationKey(record.subscriptionId),
+    };
+  }
+
+  private snapshotSubscriptions(
+    subscriptions: AzureSubscription[],
+  ): SubscriptionSnapshot {
+    const snapshot: SubscriptionSnapshot = {
+      modes: new Map(),
+      entities: new Map(),
+    };
+    for (const subscription of subscriptions) {
+      const id = subscription.subscriptionId.toLowerCase();
+      const entity = buildAzureSubscriptionEntity(subscription, {
+        owner: this.defaultOwner,
+      });
+      snapshot.modes.set(id, subscription.syncMode);
+      snapshot.entities.set(id, {
+        entity: {
+          entity,
+          locationKey: azureTenantLocationKey(subscription.subscriptionId),
+        },
+        hash: createHash('sha256')
+          .update(JSON.stringify(entity))
+          .digest('base64'),
+      });
+    }
+    return snapshot;
+  }
+
+  /**
+   * The owner directory to build entities with: loaded again on every full run, and on a delta run once it is older
+   * than the maximum age. A failed load keeps the previous directory.
+   */
+  private async currentOwners(
+    forceReload: boolean,
+    logger: LoggerService,
+  ): Promise<AzureOwnerDirectory> {
+    if (!this.loadOwners) {
+      return this.owners;
+    }
+    const age =
+      this.ownersLoadedAt === undefined
+        ? Infinity
+        : this.now() - this.ownersLoadedAt;
+    if (forceReload || age >= this.ownersMaxAgeMs) {
+      try {
+        this.owners = await this.loadOwners();
+        this.ownersLoadedAt = this.now();
+      } catch (error) {
+        logger.warn(
+          `Azure tenant entity provider: could not load groups and users from the catalog, owners resolve with the previous list: ${stringifyError(
+            error,
+          )}`,
+        );
+      }
+    }
+    return this.owners;
+  }
+}
+
+function removedResource(resource: {
+  resourceId: string;
+  subscriptionId: string;
+}): { entityRef: string; locationKey: string } {
+  return {
+    entityRef: azureResourceEntityRef(resource.resourceId),
+    locationKey: azureTenantLocationKey(resource.subscriptionId),
+  };
+}
