@@ -1,0 +1,383 @@
+import {
+  SpendGranularity,
+  SpendGroup,
+  SpendGroupBy,
+  SpendPoint,
+  SpendReport,
+  SpendSeries,
+} from '@azure-tenant/plugin-azure-tenant-common';
+import {
+  SpendAggregate,
+  SpendDimension,
+  SpendScope,
+  SpendStore,
+  SpendSubscription,
+  SpendSyncState,
+} from './SpendStore';
+
+/** A validated spend query, with its defaults filled in. */
+export type NormalizedSpendQuery = SpendReport['query'];
+
+/** The group of amounts beyond the top N. */
+export const OTHER_GROUP = 'other';
+/** The group of amounts whose resource has no value for the tag. */
+export const UNTAGGED_GROUP = 'untagged';
+/** The group of amounts with no service, resource group, resource or location. */
+export const UNASSIGNED_GROUP = 'unassigned';
+
+const DAY_MS = 86_400_000;
+const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+const dayOf = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
+/** The subscription id in a lower-cased resource id, if any. */
+function subscriptionOfResource(resourceKey: string): string | undefined {
+  return /^\/subscriptions\/([^/]+)/.exec(resourceKey)?.[1];
+}
+
+/** Every bucket of the period, in order. */
+function bucketsOf(
+  from: string,
+  to: string,
+  granularity: SpendGranularity,
+): string[] {
+  const buckets: string[] = [];
+  for (let n = dayNumber(from); n <= dayNumber(to); n++) {
+    const day = dayOf(n);
+    const bucket = granularity === 'month' ? day.slice(0, 7) : day;
+    if (buckets[buckets.length - 1] !== bucket) buckets.push(bucket);
+  }
+  return buckets;
+}
+
+function dimensionOf(groupBy: SpendGroupBy): SpendDimension {
+  return groupBy.startsWith('tag:') ? 'resource' : (groupBy as SpendDimension);
+}
+
+/** Options for {@link SpendQueryService}. */
+export interface SpendQueryServiceOptions {
+  store: SpendStore;
+  /** The clock; tests move it. Defaults to the system clock. */
+  now?: () => Date;
+}
+
+/**
+ * Builds a {@link SpendReport} from stored spend. The sums are done by the database (GROUP BY day or month, group
+ * and currency); only the groups are ranked here. Amounts in different currencies stay in different series.
+ */
+export class SpendQueryService {
+  private readonly store: SpendStore;
+  private readonly now: () => Date;
+
+  constructor(options: SpendQueryServiceOptions) {
+    this.store = options.store;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async report(
+    query: NormalizedSpendQuery,
+    scope: SpendScope,
+    extraNotes: string[] = [],
+  ): Promise<SpendReport> {
+    const notes = [...extraNotes];
+    const subscriptionIds = [
+      ...new Set([
+        ...scope.subscriptionIds,
+        ...scope.resourceKeys.flatMap(k => subscriptionOfResource(k) ?? []),
+      ]),
+    ];
+    const states = await this.store.listSyncStates(subscriptionIds);
+    const synced = states.filter(s => s.lastSyncedAt);
+    if (subscriptionIds.length === 0) {
+      return { query, status: 'ok', series: [], notes };
+    }
+    if (synced.length === 0) {
+      notes.push(
+        'Spend has not been synced from Azure Cost Management yet; it appears after the first spend sync.',
+      );
+      return { query, status: 'pending', series: [], notes };
+    }
+    if (synced.length < subscriptionIds.length) {
+      const pending = subscriptionIds.filter(
+        id => !synced.some(s => s.subscriptionId === id),
+      );
+      notes.push(
+        `Spend of ${
+          pending.length === 1 ? 'subscription' : 'subscriptions'
+        } ${pending.join(', ')} has not been synced yet and is not included.`,
+      );
+    }
+    const subscriptions = await this.store.getSubscriptions(subscriptionIds);
+
+    const { from, to, granularity, groupBy, top } = query;
+    const length = dayNumber(to) - dayNumber(from) + 1;
+    const previousFrom = dayOf(dayNumber(from) - length);
+    const previousTo = dayOf(dayNumber(from) - 1);
+    const dimension = dimensionOf(groupBy);
+    const tagGrouping = groupBy.startsWith('tag:');
+
+    const [current, previous] = await Promise.all([
+      this.store.aggregate({
+        scope,
+        from,
+        to,
+        granularity,
+        dimension,
+        perSubscription: tagGrouping,
+      }),
+      this.store.aggregate({
+        scope,
+        from: previousFrom,
+        to: previousTo,
+        dimension,
+        perSubscription: tagGrouping,
+      }),
+    ]);
+
+    const groupKey = await this.groupKeys(
+      groupBy,
+      [...current, ...previous],
+      subscriptions,
+      notes,
+    );
+
+    const currencies = [
+      ...new Set([...current, ...previous].map(a => a.currency)),
+    ].sort();
+    if (currencies.length > 1) {
+      notes.push(
+        `The spend is in ${currencies.length} currencies (${currencies.join(
+          ', ',
+        )}); each is shown on its own and they are never added up.`,
+      );
+    }
+    const forecasts = await this.forecasts(query, scope, synced);
+    const buckets = bucketsOf(from, to, granularity);
+
+    const series: SpendSeries[] = currencies.map(currency => {
+      const totals = new Map<string, number>();
+      const previousTotals = new Map<string, number>();
+      for (const a of current) {
+        if (a.currency !== currency) continue;
+        const key = groupKey(a);
+        totals.set(key, (totals.get(key) ?? 0) + a.amount);
+      }
+      for (const a of previous) {
+        if (a.currency !== currency) continue;
+        const key = groupKey(a);
+        previousTotals.set(key, (previousTotals.get(key) ?? 0) + a.amount);
+      }
+      const ranked = [...totals.entries()].sort(
+        ([ka, a], [kb, b]) => b - a || ka.localeCompare(kb),
+      );
+      const kept = new Set(ranked.slice(0, top).map(([key]) => key));
+      const shown = (key: string) => (kept.has(key) ? key : OTHER_GROUP);
+
+      const total = ranked.reduce((sum, [, amount]) => sum + amount, 0);
+      const previousTotal = [...previousTotals.values()].reduce(
+        (sum, amount) => sum + amount,
+        0,
+      );
+
+      const groups: SpendGroup[] = ranked
+        .slice(0, top)
+        .map(([key, amount]) => ({
+          key,
+          total: amount,
+          share: total === 0 ? 0 : amount / total,
+          ...(previousTotals.has(key)
+            ? { previousTotal: previousTotals.get(key) }
+            : {}),
+        }));
+      if (ranked.length > top) {
+        const otherTotal = ranked
+          .slice(top)
+          .reduce((sum, [, amount]) => sum + amount, 0);
+        const otherPrevious = [...previousTotals.entries()].filter(
+          ([key]) => !kept.has(key),
+        );
+        groups.push({
+          key: OTHER_GROUP,
+          total: otherTotal,
+          share: total === 0 ? 0 : otherTotal / total,
+          ...(otherPrevious.length > 0
+            ? {
+                previousTotal: otherPrevious.reduce(
+                  (sum, [, amount]) => sum + amount,
+                  0,
+                ),
+              }
+            : {}),
+        });
+      }
+
+      const groupKeys = groups.map(g => g.key);
+      const points = new Map<string, SpendPoint>(
+        buckets.map(bucket => [
+          bucket,
+          {
+            date: bucket,
+            amounts: Object.fromEntries(groupKeys.map(key => [key, 0])),
+          },
+        ]),
+      );
+      for (const a of current) {
+        if (a.currency !== currency || !a.bucket) continue;
+        const point = points.get(a.bucket);
+        if (!point) continue;
+        const key = shown(groupKey(a));
+        point.amounts[key] = (point.amounts[key] ?? 0) + a.amount;
+      }
+
+      const forecast = forecasts.get(currency);
+      return {
+        currency,
+        total,
+        previousTotal,
+        ...(previousTotal !== 0
+          ? { change: (total - previousTotal) / previousTotal }
+          : {}),
+        groups,
+        points: [...points.values()],
+        ...(forecast ? { forecast } : {}),
+      };
+    });
+
+    const syncedAt = synced
+      .map(s => s.lastSyncedAt!)
+      .sort()
+      .at(0);
+    return {
+      query,
+      status: 'ok',
+      series,
+      notes,
+      ...(syncedAt ? { syncedAt } : {}),
+    };
+  }
+
+  /** How an aggregate's raw key becomes the key of its group. */
+  private async groupKeys(
+    groupBy: SpendGroupBy,
+    aggregates: SpendAggregate[],
+    subscriptions: SpendSubscription[],
+    notes: string[],
+  ): Promise<(a: SpendAggregate) => string> {
+    const resourceKeys = [
+      ...new Set(aggregates.map(a => a.key ?? '').filter(Boolean)),
+    ];
+    if (groupBy === 'resource') {
+      // Show Azure's casing of the id when the resource sync knows it.
+      const resources = await this.store.getResources(resourceKeys);
+      const ids = new Map(resources.map(r => [r.resourceKey, r.resourceId]));
+      return a => (a.key ? ids.get(a.key) ?? a.key : UNASSIGNED_GROUP);
+    }
+    if (!groupBy.startsWith('tag:')) {
+      return a => a.key || UNASSIGNED_GROUP;
+    }
+
+    const tagKey = groupBy.slice('tag:'.length).toLowerCase();
+    const withoutTags = subscriptions.filter(
+      s => s.syncMode === 'no-tags' || s.syncMode === 'none',
+    );
+    for (const subscription of withoutTags) {
+      notes.push(
+        `Tags are not synchronized for subscription ${subscription.subscriptionId} (sync mode ${subscription.syncMode}), so its spend cannot be grouped by tag and is shown as ${UNTAGGED_GROUP}.`,
+      );
+    }
+    const untaggedSubscriptions = new Set(
+      withoutTags.map(s => s.subscriptionId),
+    );
+    const resources = await this.store.getResources(resourceKeys);
+    const values = new Map<string, string>();
+    for (const resource of resources) {
+      if (!resource.tags) continue;
+      const entry = Object.entries(resource.tags).find(
+        ([name]) => name.toLowerCase() === tagKey,
+      );
+      if (entry && entry[1] !== '') values.set(resource.resourceKey, entry[1]);
+    }
+    return a =>
+      a.key && !untaggedSubscriptions.has(a.subscriptionId ?? '')
+        ? values.get(a.key) ?? UNTAGGED_GROUP
+        : UNTAGGED_GROUP;
+  }
+
+  /**
+   * Month-end forecasts per currency, when the period includes the current month. Cost Management forecasts whole
+   * subscriptions; part of a subscription gets its subscription's forecast in proportion to the month's spend so far.
+   */
+  private async forecasts(
+    query: NormalizedSpendQuery,
+    scope: SpendScope,
+    synced: SpendSyncState[],
+  ): Promise<Map<string, { monthEnd: number; through: string }>> {
+    const result = new Map<string, { monthEnd: number; through: string }>();
+    const today = this.now().toISOString().slice(0, 10);
+    const month = today.slice(0, 7);
+    if (query.from.slice(0, 7) > month || query.to.slice(0, 7) < month) {
+      return result;
+    }
+    const current = new Map(
+      synced
+        .filter(s => s.forecast?.month === month)
+        .map(s => [s.subscriptionId, s.forecast!]),
+    );
+    if (current.size === 0) return result;
+
+    const add = (currency: string, amount: number, through: string) => {
+      const entry = result.get(currency);
+      if (entry) entry.monthEnd += amount;
+      else result.set(currency, { monthEnd: amount, through });
+    };
+    for (const id of scope.subscriptionIds) {
+      const forecast = current.get(id);
+      if (forecast) add(forecast.currency, forecast.monthEnd, forecast.through);
+    }
+
+    const partial = [
+      ...new Set(
+        scope.resourceKeys.flatMap(k => subscriptionOfResource(k) ?? []),
+      ),
+    ].filter(id => current.has(id));
+    if (partial.length > 0) {
+      const monthStart = `${month}-01`;
+      const [part, whole] = await Promise.all([
+        this.store.aggregate({
+          scope: { subscriptionIds: [], resourceKeys: scope.resourceKeys },
+          from: monthStart,
+          to: today,
+          dimension: 'none',
+          perSubscription: true,
+        }),
+        this.store.aggregate({
+          scope: { subscriptionIds: partial, resourceKeys: [] },
+          from: monthStart,
+          to: today,
+          dimension: 'none',
+          perSubscription: true,
+        }),
+      ]);
+      for (const id of partial) {
+        const forecast = current.get(id)!;
+        const partAmount = part
+          .filter(
+            a => a.subscriptionId === id && a.currency === forecast.currency,
+          )
+          .reduce((sum, a) => sum + a.amount, 0);
+        const wholeAmount = whole
+          .filter(
+            a => a.subscriptionId === id && a.currency === forecast.currency,
+          )
+          .reduce((sum, a) => sum + a.amount, 0);
+        if (wholeAmount > 0) {
+          add(
+            forecast.currency,
+            (forecast.monthEnd * partAmount) / wholeAmount,
+            forecast.through,
+          );
+        }
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,222 @@
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { CostReader } from './costManagementReader';
+import { SpendConfig } from './SpendConfig';
+import { SpendStore } from './SpendStore';
+
+/** The id of the scheduled spend sync task. */
+export const SPEND_SYNC_TASK_ID = 'azure-tenant-spend-sync';
+
+/** Days read from Cost Management in one query, and replaced in one transaction. */
+const WINDOW_DAYS = 31;
+
+const DAY_MS = 86_400_000;
+const dayOf = (date: Date) => date.toISOString().slice(0, 10);
+const addDays = (day: string, days: number) =>
+  dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));
+
+/** The outcome of one subscription's spend sync. */
+export interface SpendSyncResult {
+  subscriptionId: string;
+  status: 'succeeded' | 'failed';
+  /** The day ranges read, newest first. */
+  ranges: Array<{ from: string; to: string }>;
+  rows: number;
+  error?: string;
+}
+
+/** Options for {@link SpendSyncService}. */
+export interface SpendSyncServiceOptions {
+  store: SpendStore;
+  reader: CostReader;
+  logger: LoggerService;
+  config: Pick<SpendConfig, 'lookbackDays' | 'restatementDays' | 'concurrency'>;
+  /** The clock; tests move it. Defaults to the system clock. */
+  now?: () => Date;
+}
+
+/**
+ * Syncs spend from Cost Management into the {@link SpendStore}: on the first run it backfills `lookbackDays`, after
+ * that it re-reads only the last `restatementDays` (plus any days missed since the last run). Spend is collected
+ * under every sync mode, `none` included: it is about cost, not about resources or tags. A failure is recorded for
+ * the subscription and never deletes stored spend.
+ */
+export class SpendSyncService {
+  private readonly store: SpendStore;
+  private readonly reader: CostReader;
+  private readonly logger: LoggerService;
+  private readonly config: SpendSyncServiceOptions['config'];
+  private readonly now: () => Date;
+  private readonly running = new Map<string, Promise<SpendSyncResult>>();
+
+  constructor(options: SpendSyncServiceOptions) {
+    this.store = options.store;
+    this.reader = options.reader;
+    this.logger = options.logger;
+    this.config = options.config;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** The day ranges the next sync of a subscription reads, newest first. */
+  async plannedRanges(
+    subscriptionId: string,
+  ): Promise<Array<{ from: string; to: string }>> {
+    const today = dayOf(this.now());
+    const lookbackStart = addDays(today, -(this.config.lookbackDays - 1));
+    const state = await this.store.getSyncState(subscriptionId);
+    if (!state?.syncedThrough || !state.backfilledFrom) {
+      return [{ from: lookbackStart, to: today }];
+    }
+    const restated = addDays(today, -(this.config.restatementDays - 1));
+    const missedFrom = addDays(state.syncedThrough, 1);
+    let from = missedFrom < restated ? missedFrom : restated;
+    if (from < lookbackStart) from = lookbackStart;
+    const ranges = [{ from, to: today }];
+    // Days before the stored ones, e.g. after lookbackDays was raised or a backfill was cut short.
+    if (state.backfilledFrom > lookbackStart && from > lookbackStart) {
+      const to = addDays(
+        state.backfilledFrom < from ? state.backfilledFrom : from,
+        -1,
+      );
+      if (to >= lookbackStart) ranges.push({ from: lookbackStart, to });
+    }
+    return ranges;
+  }
+
+  /** Syncs one subscription. Never throws for an Azure failure: it is recorded and returned. */
+  syncSubscription(subscriptionId: string): Promise<SpendSyncResult> {
+    const id = subscriptionId.toLowerCase();
+    const running = this.running.get(id);
+    if (running) return running;
+    const sync = this.doSync(id).finally(() => this.running.delete(id));
+    this.running.set(id, sync);
+    return sync;
+  }
+
+  private async doSync(subscriptionId: string): Promise<SpendSyncResult> {
+    const subscription = await this.store.getSubscription(subscriptionId);
+    if (!subscription) {
+      return {
+        subscriptionId,
+        status: 'failed',
+        ranges: [],
+        rows: 0,
+        error: `Subscription ${subscriptionId} is not registered`,
+      };
+    }
+    const ranges = await this.plannedRanges(subscriptionId);
+    let rows = 0;
+    try {
+      for (const range of ranges) {
+        // Newest window first, so that the stored days stay one unbroken run if a later window fails.
+        for (let to = range.to; to >= range.from; ) {
+          let from = addDays(to, -(WINDOW_DAYS - 1));
+          if (from < range.from) from = range.from;
+          const costs = await this.reader.readDailyCosts({
+            tenantId: subscription.tenantId,
+            subscriptionId,
+            from,
+            to,
+          });
+          await this.store.replaceDays({
+            subscriptionId,
+            from,
+            to,
+            costs,
+            at: this.now(),
+          });
+          rows += costs.length;
+          to = addDays(from, -1);
+        }
+      }
+
+      let forecast;
+      try {
+        forecast = await this.reader.readMonthForecast({
+          tenantId: subscription.tenantId,
+          subscriptionId,
+          today: dayOf(this.now()),
+        });
+      } catch (error) {
+        // The spend itself is good; the previous forecast is kept.
+        this.logger.warn(
+          `Could not read the spend forecast of subscription ${subscriptionId}: ${
+            (error as Error).message
+          }`,
+        );
+      }
+      await this.store.recordSyncSuccess({
+        subscriptionId,
+        at: this.now(),
+        forecast,
+      });
+      this.logger.info(
+        `Synced spend of subscription ${subscriptionId}: ${rows} rows for ${ranges
+          .map(r => `${r.from}..${r.to}`)
+          .join(', ')}`,
+      );
+      return { subscriptionId, status: 'succeeded', ranges, rows };
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      await this.store.recordSyncFailure({
+        subscriptionId,
+        at: this.now(),
+        error: message,
+      });
+      this.logger.error(
+        `Spend sync of subscription ${subscriptionId} failed; the spend stored earlier is kept: ${message}`,
+      );
+      return { subscriptionId, status: 'failed', ranges, rows, error: message };
+    }
+  }
+
+  /** Syncs every registered subscription, a few at a time. */
+  async syncAll(): Promise<SpendSyncResult[]> {
+    const subscriptions = await this.store.listSubscriptions();
+    const results: SpendSyncResult[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < subscriptions.length) {
+        const subscription = subscriptions[next++];
+        results.push(await this.syncSubscription(subscription.subscriptionId));
+      }
+    };
+    await Promise.all(
+      Array.from(
+        { length: Math.min(this.config.concurrency, subscriptions.length) },
+        worker,
+      ),
+    );
+    return results;
+  }
+}
+
+/** Options for {@link registerSpendSync}. */
+export interface RegisterSpendSyncOptions {
+  scheduler: SchedulerService;
+  logger: LoggerService;
+  config: SpendConfig;
+  syncService: SpendSyncService;
+}
+
+/** Schedules the spend sync of every subscription as the task `azure-tenant-spend-sync`. */
+export async function registerSpendSync(
+  options: RegisterSpendSyncOptions,
+): Promise<void> {
+  const { scheduler, config, syncService } = options;
+  const logger = options.logger.child({ taskId: SPEND_SYNC_TASK_ID });
+  await scheduler.scheduleTask({
+    id: SPEND_SYNC_TASK_ID,
+    ...config.schedule,
+    fn: async () => {
+      const results = await syncService.syncAll();
+      const failed = results.filter(r => r.status === 'failed');
+      if (failed.length > 0) {
+        logger.warn(
+          `Spend sync failed for ${failed.length} of ${
+            results.length
+          } subscriptions: ${failed.map(f => f.subscriptionId).join(', ')}`,
+        );
+      }
+    },
+  });
+}
