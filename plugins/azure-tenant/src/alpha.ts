@@ -7,3 +7,8 @@
 export { default } from './alpha/plugin';
 export { azureTenantApi } from './alpha/apis';
 export { azureTenantsPage } from './alpha/pages';
+export {
+  entityAzureSpendContent,
+  entityAzureResourceSpendCard,
+  entityGroupSpendCard,
+} from './alpha/entitySpend';

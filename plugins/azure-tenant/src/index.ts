@@ -5,7 +5,17 @@
  * @packageDocumentation
  */
 
-export { azureTenantPlugin, AzureTenantsPage } from './plugin';
+export {
+  azureTenantPlugin,
+  AzureTenantsPage,
+  EntityAzureSpendCard,
+  EntityAzureSpendContent,
+} from './plugin';
+export type { SpendCardProps } from './components/SpendCard';
+export {
+  isAzureResourceEntity,
+  isAzureSubscriptionEntity,
+} from './spendTarget';
 export { rootRouteRef } from './routes';
 export {
   AzureTenantClient,

@@ -1,5 +1,6 @@
 import {
   createApiFactory,
+  createComponentExtension,
   createPlugin,
   createRoutableExtension,
   discoveryApiRef,
@@ -43,5 +44,40 @@ export const AzureTenantsPage = azureTenantPlugin.provide(
     component: () =>
       import('./components/AzureTenantsPage').then(m => m.AzureTenantsPage),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/**
+ * The Spend tab of Azure subscription and resource entities: the period total per currency, the change against the
+ * previous period, the forecast, a stacked chart and a table by the chosen grouping, and a CSV download.
+ *
+ * Put it in the entity page of `Resource` entities, behind {@link isAzureSubscriptionEntity} or
+ * {@link isAzureResourceEntity}:
+ * `<EntityLayout.Route path="/spend" title="Spend" if={e => isAzureSubscriptionEntity(e) || isAzureResourceEntity(e)}><EntityAzureSpendContent /></EntityLayout.Route>`.
+ *
+ * @public
+ */
+export const EntityAzureSpendContent = azureTenantPlugin.provide(
+  createComponentExtension({
+    name: 'EntityAzureSpendContent',
+    component: {
+      lazy: () => import('./components/SpendContent').then(m => m.SpendContent),
+    },
+  }),
+);
+
+/**
+ * A card with the last 30 days of spend of an entity: its total and change per currency and its top three groups.
+ * For an Azure resource entity, the resource's spend; for a group or user, the spend of the Azure resources it owns.
+ * On a resource entity it links to the Spend tab at `spend` (see `spendTabPath`).
+ *
+ * @public
+ */
+export const EntityAzureSpendCard = azureTenantPlugin.provide(
+  createComponentExtension({
+    name: 'EntityAzureSpendCard',
+    component: {
+      lazy: () => import('./components/SpendCard').then(m => m.SpendCard),
+    },
   }),
 );

@@ -25,6 +25,8 @@ const api: AzureTenantApi = {
   listSubscriptions: jest.fn().mockResolvedValue([]),
   setSyncMode: jest.fn(),
   requestSync: jest.fn(),
+  getSpend: jest.fn(),
+  downloadSpendCsv: jest.fn(),
 };
 
 describe('azure-tenant alpha plugin', () => {

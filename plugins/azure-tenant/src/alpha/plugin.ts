@@ -3,6 +3,11 @@ import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
 import { rootRouteRef } from '../routes';
 import { azureTenantApi } from './apis';
 import { azureTenantsPage } from './pages';
+import {
+  entityAzureResourceSpendCard,
+  entityAzureSpendContent,
+  entityGroupSpendCard,
+} from './entitySpend';
 
 /**
  * The Azure tenant frontend plugin for the new frontend system.
@@ -12,5 +17,11 @@ import { azureTenantsPage } from './pages';
 export default createFrontendPlugin({
   pluginId: 'azure-tenant',
   routes: convertLegacyRouteRefs({ root: rootRouteRef }),
-  extensions: [azureTenantApi, azureTenantsPage],
+  extensions: [
+    azureTenantApi,
+    azureTenantsPage,
+    entityAzureSpendContent,
+    entityAzureResourceSpendCard,
+    entityGroupSpendCard,
+  ],
 });

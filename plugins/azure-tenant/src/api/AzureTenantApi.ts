@@ -5,6 +5,8 @@ import {
   Onboarding,
   OnboardingKind,
   OnboardingStartResponse,
+  SpendQuery,
+  SpendReport,
   SyncMode,
 } from '@azure-tenant/plugin-azure-tenant-common';
 
@@ -20,7 +22,7 @@ export interface SubscriptionSyncRequest {
 }
 
 /**
- * Talks to the Azure tenant backend plugin (`/api/azure-tenant`) for the Azure tenants page.
+ * Talks to the Azure tenant backend plugin (`/api/azure-tenant`) for the Azure tenants page and the Spend views.
  *
  * Every method rejects with a `ResponseError` from `@backstage/errors` when the backend answers with an error.
  *
@@ -42,6 +44,10 @@ export interface AzureTenantApi {
   ): Promise<AzureSubscription>;
   /** Asks for a sync of a subscription outside its schedule. */
   requestSync(subscriptionId: string): Promise<SubscriptionSyncRequest>;
+  /** The spend of a subscription, a resource or the resources an entity owns, one series per currency. */
+  getSpend(query: SpendQuery): Promise<SpendReport>;
+  /** The same spend as CSV, fetched with the user's credentials so that it can be saved as a file. */
+  downloadSpendCsv(query: SpendQuery): Promise<Blob>;
 }
 
 /**

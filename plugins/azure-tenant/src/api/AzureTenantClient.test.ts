@@ -131,4 +131,125 @@ describe('AzureTenantClient', () => {
       expect(error.cause.message).toBe(message);
     },
   );
+  describe('spend', () => {
+    const report = {
+      query: {
+        subscriptionId: 'sub-1',
+        from: '2025-01-01',
+        to: '2025-01-31',
+        granularity: 'day',
+        groupBy: 'service',
+        top: 5,
+      },
+      status: 'ok',
+      series: [],
+      notes: [],
+    };
+
+    it('reads the spend of a subscription with every query field in the URL', async () => {
+      const { client, fetch } = createClient(jsonResponse(200, report));
+
+      await expect(
+        client.getSpend({
+          subscriptionId: 'sub-1',
+          from: '2025-01-01',
+          to: '2025-01-31',
+          granularity: 'day',
+          groupBy: 'tag:cost-center',
+          top: 5,
+        }),
+      ).resolves.toEqual(report);
+
+      const url = new URL(fetch.mock.calls[0][0]);
+      expect(`${url.origin}${url.pathname}`).toBe(`${baseUrl}/spend`);
+      expect(Object.fromEntries(url.searchParams)).toEqual({
+        subscriptionId: 'sub-1',
+        from: '2025-01-01',
+        to: '2025-01-31',
+        granularity: 'day',
+        groupBy: 'tag:cost-center',
+        top: '5',
+      });
+      expect(fetch.mock.calls[0][1]).toEqual(
+        expect.objectContaining({ method: 'GET' }),
+      );
+    });
+
+    it('escapes a resource id and an entity ref, and leaves out unset fields', async () => {
+      const resource = createClient(jsonResponse(200, report));
+      const resourceId =
+        '/subscriptions/sub-1/resourceGroups/rg 1/providers/Microsoft.Compute/virtualMachines/vm-1';
+      await resource.client.getSpend({
+        resourceId,
+        from: '2025-01-01',
+        to: '2025-01-31',
+      });
+      const resourceUrl: string = resource.fetch.mock.calls[0][0];
+      expect(resourceUrl).not.toContain(' ');
+      expect(new URL(resourceUrl).searchParams.get('resourceId')).toBe(
+        resourceId,
+      );
+      expect([...new URL(resourceUrl).searchParams.keys()]).toEqual([
+        'resourceId',
+        'from',
+        'to',
+      ]);
+
+      const group = createClient(jsonResponse(200, report));
+      await group.client.getSpend({
+        entityRef: 'group:default/team-a',
+        from: '2025-01-01',
+        to: '2025-01-31',
+      });
+      expect(
+        new URL(group.fetch.mock.calls[0][0]).searchParams.get('entityRef'),
+      ).toBe('group:default/team-a');
+    });
+
+    it('downloads the CSV of the same query as a blob', async () => {
+      const { client, fetch } = createClient(
+        new Response('date,service,amount\n', {
+          status: 200,
+          headers: { 'Content-Type': 'text/csv' },
+        }),
+      );
+
+      const blob = await client.downloadSpendCsv({
+        subscriptionId: 'sub-1',
+        from: '2025-01-01',
+        to: '2025-01-31',
+        groupBy: 'location',
+      });
+
+      expect(await blob.text()).toBe('date,service,amount\n');
+      const url = new URL(fetch.mock.calls[0][0]);
+      expect(`${url.origin}${url.pathname}`).toBe(`${baseUrl}/spend.csv`);
+      expect(url.searchParams.get('groupBy')).toBe('location');
+    });
+
+    it('throws a ResponseError when spend may not be read', async () => {
+      const forbidden = () =>
+        jsonResponse(403, {
+          error: { name: 'NotAllowedError', message: 'No' },
+          response: { statusCode: 403 },
+        });
+      const query = {
+        subscriptionId: 'sub-1',
+        from: '2025-01-01',
+        to: '2025-01-31',
+      };
+
+      const json = await createClient(forbidden())
+        .client.getSpend(query)
+        .catch(e => e);
+      expect(json).toBeInstanceOf(ResponseError);
+      expect(json.statusCode).toBe(403);
+
+      const csv = await createClient(forbidden())
+        .client.downloadSpendCsv(query)
+        .catch(e => e);
+      expect(csv).toBeInstanceOf(ResponseError);
+      expect(csv.statusCode).toBe(403);
+    });
+  });
 });

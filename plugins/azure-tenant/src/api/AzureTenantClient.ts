@@ -6,6 +6,8 @@ import {
   Onboarding,
   OnboardingKind,
   OnboardingStartResponse,
+  SpendQuery,
+  SpendReport,
   SyncMode,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { AzureTenantApi, SubscriptionSyncRequest } from './AzureTenantApi';
@@ -66,10 +68,27 @@ export class AzureTenantClient implements AzureTenantApi {
     );
   }
 
+  async getSpend(query: SpendQuery): Promise<SpendReport> {
+    return this.request(`/spend?${spendSearchParams(query)}`);
+  }
+
+  async downloadSpendCsv(query: SpendQuery): Promise<Blob> {
+    const response = await this.send(`/spend.csv?${spendSearchParams(query)}`);
+    return response.blob();
+  }
+
   private async request<T>(
     path: string,
     options: { method?: string; body?: unknown } = {},
   ): Promise<T> {
+    const response = await this.send(path, options);
+    return (await response.json()) as T;
+  }
+
+  private async send(
+    path: string,
+    options: { method?: string; body?: unknown } = {},
+  ): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('azure-tenant');
     const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
       method: options.method ?? 'GET',
@@ -81,6 +100,28 @@ export class AzureTenantClient implements AzureTenantApi {
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as T;
+    return response;
   }
+}
+
+/** The query string of `GET /spend` and `GET /spend.csv`; fields left undefined are left out. */
+function spendSearchParams(query: SpendQuery): URLSearchParams {
+  const params = new URLSearchParams();
+  const fields: Array<keyof SpendQuery> = [
+    'subscriptionId',
+    'resourceId',
+    'entityRef',
+    'from',
+    'to',
+    'granularity',
+    'groupBy',
+    'top',
+  ];
+  for (const field of fields) {
+    const value = query[field];
+    if (value !== undefined) {
+      params.set(field, String(value));
+    }
+  }
+  return params;
 }

@@ -86,6 +86,8 @@ function createApi(overrides: Partial<AzureTenantApi> = {}) {
     listSubscriptions: jest.fn().mockResolvedValue([production, sandbox]),
     setSyncMode: jest.fn(),
     requestSync: jest.fn(),
+    getSpend: jest.fn(),
+    downloadSpendCsv: jest.fn(),
     ...overrides,
   } satisfies AzureTenantApi;
 }

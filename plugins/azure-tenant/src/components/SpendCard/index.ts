@@ -1,0 +1,1 @@
+export { SpendCard, type SpendCardProps } from './SpendCard';

@@ -1,0 +1,1 @@
+export { SpendChange } from './SpendChange';

@@ -1,0 +1,1 @@
+export { SpendContent } from './SpendContent';

@@ -1,0 +1,1 @@
+export { SpendState, isPermissionDenied } from './SpendState';
