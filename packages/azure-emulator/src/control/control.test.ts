@@ -104,6 +104,21 @@ describe('control API, faults and throttling', () => {
       emulator.control.clearFaults();
       expect((await client.resourceGroups.get(RG)).name).toBe(RG);
     });
+
+    it('lets the first matching requests through with skip, to fail a later page', async () => {
+      emulator.control.injectFault({
+        match: { method: 'GET', pathPattern: `/resourcegroups/${RG}$` },
+        status: 404,
+        code: 'ResourceGroupNotFound',
+        skip: 2,
+      });
+      expect((await client.resourceGroups.get(RG)).name).toBe(RG);
+      expect((await client.resourceGroups.get(RG)).name).toBe(RG);
+      await expect(client.resourceGroups.get(RG)).rejects.toMatchObject({
+        statusCode: 404,
+      });
+      expect((await client.resourceGroups.get(RG)).name).toBe(RG);
+    });
   });
 
   describe('throttling', () => {

@@ -25,6 +25,11 @@ export interface FaultSpec {
   malformed?: boolean;
   /** How many matching requests the fault applies to. Defaults to 1; 0 means every request until cleared. */
   times?: number;
+  /**
+   * How many matching requests to let through before the fault applies, e.g. 2 to fail the third page of a listing.
+   * Defaults to 0.
+   */
+  skip?: number;
 }
 
 /** An injected fault with its bookkeeping. */
@@ -32,6 +37,8 @@ export interface Fault extends FaultSpec {
   id: string;
   /** How many requests it has affected. */
   hits: number;
+  /** How many matching requests it has let through so far (see `skip`). */
+  skipped: number;
 }
 
 /** The list of injected faults, matched in order. */
@@ -62,7 +69,7 @@ export class FaultInjector {
     const regex = spec.match.pathPattern
       ? new RegExp(spec.match.pathPattern, 'i')
       : undefined;
-    const fault = { ...spec, id: randomUUID(), hits: 0, regex };
+    const fault = { ...spec, id: randomUUID(), hits: 0, skipped: 0, regex };
     this.faults.push(fault);
     return this.describe(fault);
   }
@@ -77,6 +84,10 @@ export class FaultInjector {
     );
     if (index < 0) return undefined;
     const fault = this.faults[index];
+    if (fault.skipped < (fault.skip ?? 0)) {
+      fault.skipped++;
+      return undefined;
+    }
     fault.hits++;
     const times = fault.times ?? 1;
     if (times > 0 && fault.hits >= times) this.faults.splice(index, 1);
