@@ -43,7 +43,7 @@ exports.up = async function up(knex) {
         'service_name',
         'currency',
       ],
-      { constraintName: 'spend_daily_pk' },
+      'spend_daily_pk',
     );
     table.index(['resource_key', 'usage_date'], 'spend_daily_resource_idx');
   });

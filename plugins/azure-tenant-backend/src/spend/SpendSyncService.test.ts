@@ -1,0 +1,263 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import {
+  AzureEmulator,
+  DEMO_APP,
+  DEMO_TENANT,
+  startAzureEmulator,
+} from '@azure-tenant/azure-emulator';
+import { CostManagementClient } from '@azure/arm-costmanagement';
+import { Knex } from 'knex';
+import { AzureConnection } from '../azure/azureConnection';
+import { readAzureTenantConfig } from '../config/AzureTenantConfig';
+import { createCostManagementReader } from './costManagementReader';
+import { DatabaseSpendStore } from './DatabaseSpendStore';
+import { SpendSyncService } from './SpendSyncService';
+import {
+  DATA_EUROPE,
+  PAYMENTS,
+  PLATFORM,
+  prepareSpendDatabase,
+} from './__testUtils__/spendTestDatabase';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+let emulator: AzureEmulator;
+let stateDir: string;
+let connection: AzureConnection;
+
+const DAY_MS = 86_400_000;
+const daysAgo = (n: number) =>
+  new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
+const QUERY_PATH = /\/providers\/Microsoft\.CostManagement\/query$/i;
+
+beforeAll(async () => {
+  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-tenant-spend-'));
+  emulator = await startAzureEmulator({
+    port: 0,
+    stateDir,
+    // Small pages, so that every 31-day window pages through nextLink.
+    costQueryPageSize: 1000,
+  });
+  connection = new AzureConnection(
+    readAzureTenantConfig(
+      new ConfigReader({
+        backend: { baseUrl: 'http://127.0.0.1:7999' },
+        app: { baseUrl: 'http://127.0.0.1:7998' },
+        azureTenant: {
+          clientId: DEMO_APP.clientId,
+          clientSecret: DEMO_APP.clientSecret,
+          authorityHost: emulator.authorityHost,
+          armEndpoint: emulator.url,
+          caCertFile: emulator.caCertFile,
+        },
+      }),
+    )!,
+  );
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+  fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  emulator.control.reset();
+  // The default Cost Management budget (12 requests, one more every 5 s) would make the suite slow; throttling is
+  // tested with an injected 429.
+  emulator.control.configureThrottling({ enabled: false });
+  const principal = emulator.control.consent(DEMO_TENANT.id, DEMO_APP.clientId);
+  for (const subscriptionId of [PLATFORM, PAYMENTS, DATA_EUROPE]) {
+    emulator.control.assignRole({
+      scope: `/subscriptions/${subscriptionId}`,
+      principalId: principal.objectId,
+      role: 'Reader',
+    });
+  }
+});
+
+describe.each(databases.eachSupportedId())('SpendSyncService (%s)', id => {
+  let knex: Knex;
+  let store: DatabaseSpendStore;
+  let service: SpendSyncService;
+
+  beforeEach(async () => {
+    knex = await databases.init(id);
+    await prepareSpendDatabase(knex, [
+      { subscriptionId: PLATFORM },
+      { subscriptionId: PAYMENTS, syncMode: 'none' },
+      { subscriptionId: DATA_EUROPE, syncMode: 'no-tags' },
+    ]);
+    store = new DatabaseSpendStore(knex);
+    service = new SpendSyncService({
+      store,
+      reader: createCostManagementReader({ connection }),
+      logger: mockServices.logger.mock(),
+      config: { lookbackDays: 35, restatementDays: 5, concurrency: 2 },
+    });
+  });
+
+  const rowsOf = (subscriptionId: string) =>
+    knex('spend_daily').where('subscription_id', subscriptionId);
+
+  it('backfills the look-back, then re-reads only the restated days', async () => {
+    const first = await service.syncSubscription(PLATFORM);
+    expect(first).toMatchObject({
+      status: 'succeeded',
+      ranges: [{ from: daysAgo(34), to: daysAgo(0) }],
+    });
+    const days = await rowsOf(PLATFORM).distinct('usage_date');
+    expect(days.length).toBe(35);
+    expect(await store.getSyncState(PLATFORM)).toMatchObject({
+      backfilledFrom: daysAgo(34),
+      syncedThrough: daysAgo(0),
+      lastStatus: 'succeeded',
+    });
+
+    // Mark an old day and a restated day; only the restated one is read again.
+    const [old] = await rowsOf(PLATFORM).where('usage_date', daysAgo(30));
+    const [recent] = await rowsOf(PLATFORM).where('usage_date', daysAgo(2));
+    const mark = (row: any) =>
+      knex('spend_daily')
+        .where({
+          subscription_id: PLATFORM,
+          usage_date: row.usage_date,
+          resource_key: row.resource_key,
+          service_name: row.service_name,
+        })
+        .update({ amount: 12345 });
+    await mark(old);
+    await mark(recent);
+    emulator.control.clearRequests();
+
+    const second = await service.syncSubscription(PLATFORM);
+    expect(second).toMatchObject({
+      status: 'succeeded',
+      ranges: [{ from: daysAgo(4), to: daysAgo(0) }],
+    });
+    const amountOf = async (row: any) =>
+      Number(
+        (
+          await rowsOf(PLATFORM).where({
+            usage_date: row.usage_date,
+            resource_key: row.resource_key,
+            service_name: row.service_name,
+          })
+        )[0].amount,
+      );
+    expect(await amountOf(old)).toBe(12345);
+    expect(await amountOf(recent)).toBeCloseTo(Number(recent.amount), 6);
+    // One window: the locations and the daily costs, each in a single page for 5 days.
+    const queries = emulator.control
+      .requests()
+      .filter(r => QUERY_PATH.test(r.path));
+    expect(queries).toHaveLength(2);
+  });
+
+  it('follows nextLink paging and stores every row', async () => {
+    await service.syncSubscription(PLATFORM);
+    const paged = emulator.control
+      .requests()
+      .filter(r => QUERY_PATH.test(r.path) && /skiptoken/i.test(r.query ?? ''));
+    expect(paged.length).toBeGreaterThan(0);
+
+    const client = new CostManagementClient(
+      connection.appCredential(DEMO_TENANT.id),
+      connection.armClientOptions(),
+    );
+    const total = await client.query.usage(`/subscriptions/${PLATFORM}`, {
+      type: 'ActualCost',
+      timeframe: 'Custom',
+      timePeriod: {
+        from: new Date(`${daysAgo(34)}T00:00:00Z`),
+        to: new Date(`${daysAgo(0)}T23:59:59Z`),
+      },
+      dataset: {
+        aggregation: { totalCost: { name: 'Cost', function: 'Sum' } },
+      },
+    });
+    const [{ sum }] = await rowsOf(PLATFORM).sum({ sum: 'amount' });
+    expect(Number(sum)).toBeCloseTo(Number(total.rows![0][0]), 4);
+  });
+
+  it('honours a 429 with Retry-After without failing the sync', async () => {
+    emulator.control.injectFault({
+      match: { method: 'POST', pathPattern: 'CostManagement/query$' },
+      status: 429,
+      retryAfterSeconds: 1,
+      times: 2,
+    });
+    const result = await service.syncSubscription(PLATFORM);
+    expect(result.status).toBe('succeeded');
+    const statuses = emulator.control
+      .requests()
+      .filter(r => QUERY_PATH.test(r.path))
+      .map(r => r.status);
+    expect(statuses.slice(0, 3)).toEqual([429, 429, 200]);
+  });
+
+  it('keeps the stored spend when a sync fails, and records the failure', async () => {
+    await service.syncSubscription(PLATFORM);
+    const before = await rowsOf(PLATFORM).count({ count: '*' });
+    const fault = emulator.control.injectFault({
+      match: { method: 'POST', pathPattern: 'CostManagement/query$' },
+      status: 403,
+      code: 'AuthorizationFailed',
+      times: 0,
+    });
+    const result = await service.syncSubscription(PLATFORM);
+    emulator.control.clearFaults(fault.id);
+    expect(result.status).toBe('failed');
+    expect(await rowsOf(PLATFORM).count({ count: '*' })).toEqual(before);
+    const state = await store.getSyncState(PLATFORM);
+    expect(state).toMatchObject({ lastStatus: 'failed' });
+    expect(state?.lastError).toBeTruthy();
+    expect(state?.lastSyncedAt).toBeTruthy();
+  });
+
+  it('syncs every subscription, whatever its sync mode, each in its own currency', async () => {
+    const results = await service.syncAll();
+    expect(results.map(r => [r.subscriptionId, r.status]).sort()).toEqual(
+      [
+        [DATA_EUROPE, 'succeeded'],
+        [PAYMENTS, 'succeeded'],
+        [PLATFORM, 'succeeded'],
+      ].sort(),
+    );
+    expect(
+      (await rowsOf(DATA_EUROPE).distinct('currency')).map(r => r.currency),
+    ).toEqual(['EUR']);
+    expect(
+      (await rowsOf(PAYMENTS).distinct('currency')).map(r => r.currency),
+    ).toEqual(['USD']);
+    const [{ count }] = await rowsOf(PAYMENTS).count({ count: '*' });
+    expect(Number(count)).toBeGreaterThan(0);
+  });
+
+  it('stores the month-end forecast of the current month', async () => {
+    await service.syncSubscription(DATA_EUROPE);
+    const state = await store.getSyncState(DATA_EUROPE);
+    const month = daysAgo(0).slice(0, 7);
+    expect(state?.forecast).toMatchObject({ month, currency: 'EUR' });
+    const [{ sum }] = await rowsOf(DATA_EUROPE)
+      .where('usage_date', '>=', `${month}-01`)
+      .sum({ sum: 'amount' });
+    expect(state!.forecast!.monthEnd).toBeGreaterThan(Number(sum));
+  });
+
+  it('stores locations and resource groups for grouping', async () => {
+    await service.syncSubscription(PLATFORM);
+    const rows = await rowsOf(PLATFORM).whereNot('resource_key', '').limit(50);
+    for (const row of rows) {
+      expect(row.location).not.toBe('');
+      expect(row.resource_key).toContain(
+        `/resourcegroups/${row.resource_group}/`,
+      );
+    }
+  });
+});
