@@ -189,9 +189,7 @@ export class AzureTenantEntityProvider implements EntityProvider {
         this.pending = { kind, logger, done: [resolve] };
       }
       if (!this.draining) {
-        this.draining = this.drain().finally(() => {
-          this.draining = undefined;
-        });
+        this.draining = this.drain();
       }
     });
   }
@@ -220,6 +218,9 @@ export class AzureTenantEntityProvider implements EntityProvider {
       }
       run.done.forEach(resolve => resolve());
     }
+    // Cleared in the same tick as the last check of `pending`, so that a request made when a waiter resumes starts
+    // a new drain rather than waiting on this finished one.
+    this.draining = undefined;
   }
 
   private onEvent(payload: unknown) {

@@ -1,0 +1,184 @@
+import {
+  ANNOTATION_AZURE_RESOURCE_ID,
+  ANNOTATION_AZURE_SUBSCRIPTION_ID,
+  ANNOTATION_AZURE_SYNC_MODE,
+  ANNOTATION_AZURE_TENANT_ID,
+  azureResourceEntityName,
+  azureSubscriptionEntityRef,
+} from '@azure-tenant/plugin-azure-tenant-common';
+import {
+  ANNOTATION_LOCATION,
+  ANNOTATION_ORIGIN_LOCATION,
+} from '@backstage/catalog-model';
+import {
+  SUBSCRIPTION_ID,
+  TENANT_ID,
+  demoOrg,
+  resource,
+} from '../__fixtures__/azureFixtures';
+import { AzureOwnerDirectory } from './AzureOwnerDirectory';
+import {
+  AzureResourceEntityOptions,
+  buildAzureResourceEntity,
+} from './resourceEntity';
+
+const DEFAULT_OWNER = 'group:default/azure-tenant-unowned';
+
+function options(
+  overrides: Partial<AzureResourceEntityOptions> = {},
+): AzureResourceEntityOptions {
+  return {
+    syncMode: 'read-write-tags',
+    ownerTagKey: 'owner',
+    owners: AzureOwnerDirectory.fromEntities(demoOrg),
+    defaultOwner: DEFAULT_OWNER,
+    ...overrides,
+  };
+}
+
+describe('buildAzureResourceEntity', () => {
+  it('names the entity from the resource id and shows the Azure name as title', () => {
+    const record = resource('vm-web-01');
+    const entity = buildAzureResourceEntity(record, options());
+
+    expect(entity.kind).toBe('Resource');
+    expect(entity.metadata.name).toBe(
+      azureResourceEntityName(record.resourceId),
+    );
+    expect(entity.metadata.name).toMatch(/^vm-web-01-[0-9a-f]{16}$/);
+    expect(entity.metadata.title).toBe('vm-web-01');
+    expect(entity.metadata.description).toBe(
+      'Azure virtualMachines in resource group rg-web, westeurope',
+    );
+    expect(entity.spec?.type).toBe('azure-virtualmachines');
+  });
+
+  it('links the resource to its subscription and to the Azure portal', () => {
+    const record = resource('vm-web-01');
+    const entity = buildAzureResourceEntity(record, options());
+    const portalUrl = `https://portal.azure.com/#@${TENANT_ID}/resource${record.resourceId}`;
+
+    expect(entity.spec?.dependencyOf).toEqual([
+      azureSubscriptionEntityRef(SUBSCRIPTION_ID),
+    ]);
+    expect(entity.metadata.links).toEqual([
+      expect.objectContaining({
+        url: portalUrl,
+        title: 'Open in Azure portal',
+      }),
+    ]);
+    expect(entity.metadata.annotations).toMatchObject({
+      [ANNOTATION_LOCATION]: `url:${portalUrl}`,
+      [ANNOTATION_ORIGIN_LOCATION]: `url:${portalUrl}`,
+    });
+  });
+
+  it('annotates the resource id in Azure casing, the subscription, tenant and sync mode', () => {
+    const record = resource('VM-Web-01', { resourceGroup: 'RG-Web' });
+    const entity = buildAzureResourceEntity(
+      record,
+      options({ syncMode: 'read-tags' }),
+    );
+
+    expect(entity.metadata.annotations).toMatchObject({
+      [ANNOTATION_AZURE_RESOURCE_ID]: `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/RG-Web/providers/Microsoft.Compute/virtualMachines/VM-Web-01`,
+      [ANNOTATION_AZURE_SUBSCRIPTION_ID]: SUBSCRIPTION_ID,
+      [ANNOTATION_AZURE_TENANT_ID]: TENANT_ID,
+      [ANNOTATION_AZURE_SYNC_MODE]: 'read-tags',
+    });
+  });
+
+  it('keeps Azure and portal-only tags apart in spec.azure', () => {
+    const entity = buildAzureResourceEntity(
+      resource('vm', {
+        tags: { Environment: 'prod' },
+        portalTags: { costCenter: '42' },
+      }),
+      options({ syncMode: 'read-tags' }),
+    );
+
+    expect(entity.spec?.azure).toMatchObject({
+      resourceGroup: 'rg-web',
+      type: 'Microsoft.Compute/virtualMachines',
+      location: 'westeurope',
+      tags: { Environment: 'prod' },
+      portalTags: { costCenter: '42' },
+    });
+  });
+
+  it.each(['no-tags', 'none'] as const)(
+    'shows no tags and ignores the owner tag under %s',
+    syncMode => {
+      const entity = buildAzureResourceEntity(
+        resource('vm', {
+          tags: { owner: 'team-platform' },
+          portalTags: { owner: 'data' },
+        }),
+        options({ syncMode }),
+      );
+
+      expect(entity.spec?.azure).not.toHaveProperty('tags');
+      expect(entity.spec?.azure).not.toHaveProperty('portalTags');
+      expect(entity.spec?.owner).toBe(DEFAULT_OWNER);
+    },
+  );
+
+  it('leaves tags out when a no-tags record has none', () => {
+    const entity = buildAzureResourceEntity(
+      resource('vm'),
+      options({ syncMode: 'no-tags' }),
+    );
+    expect(entity.spec?.azure).not.toHaveProperty('tags');
+    expect(entity.metadata.annotations?.[ANNOTATION_AZURE_SYNC_MODE]).toBe(
+      'no-tags',
+    );
+  });
+
+  describe('owner', () => {
+    it.each([
+      [{ owner: 'team-platform' }, 'group:default/platform'],
+      [{ Owner: 'Platform' }, 'group:default/platform'],
+      [{ OWNER: 'team_payments' }, 'group:default/payments'],
+      [{ owner: 'data' }, 'group:default/data'],
+      [{ owner: 'reliability engineering' }, 'group:default/sre'],
+      [{ owner: 'Site Reliability' }, 'group:default/sre'],
+      [{ owner: 'jane.doe@example.com' }, 'user:default/jane.doe'],
+      [{ owner: 'JANE.DOE' }, 'user:default/jane.doe'],
+      [{ owner: 'nobody-we-know' }, DEFAULT_OWNER],
+      [{ environment: 'prod' }, DEFAULT_OWNER],
+    ])('resolves tags %j to %s', (tags, expected) => {
+      const entity = buildAzureResourceEntity(
+        resource('vm', { tags }),
+        options(),
+      );
+      expect(entity.spec?.owner).toBe(expected);
+    });
+
+    it('uses the configured tag key, case-insensitively', () => {
+      const entity = buildAzureResourceEntity(
+        resource('vm', { tags: { owner: 'data', 'Cost-Owner': 'payments' } }),
+        options({ ownerTagKey: 'cost-owner' }),
+      );
+      expect(entity.spec?.owner).toBe('group:default/payments');
+    });
+
+    it('prefers a portal-only owner tag over the Azure tag', () => {
+      const entity = buildAzureResourceEntity(
+        resource('vm', {
+          tags: { owner: 'data' },
+          portalTags: { Owner: 'team-payments' },
+        }),
+        options({ syncMode: 'read-tags' }),
+      );
+      expect(entity.spec?.owner).toBe('group:default/payments');
+    });
+
+    it('falls back to the default owner when there are no records of groups and users', () => {
+      const entity = buildAzureResourceEntity(
+        resource('vm', { tags: { owner: 'platform' } }),
+        options({ owners: AzureOwnerDirectory.empty() }),
+      );
+      expect(entity.spec?.owner).toBe(DEFAULT_OWNER);
+    });
+  });
+});

@@ -1,0 +1,109 @@
+import {
+  ANNOTATION_AZURE_LAST_SYNC_AT,
+  ANNOTATION_AZURE_LAST_SYNC_ERROR,
+  ANNOTATION_AZURE_LAST_SYNC_STATUS,
+  ANNOTATION_AZURE_RESOURCE_ID,
+  ANNOTATION_AZURE_SUBSCRIPTION_ID,
+  ANNOTATION_AZURE_SYNC_MODE,
+  ANNOTATION_AZURE_TENANT_ID,
+  AZURE_SUBSCRIPTION_ENTITY_TYPE,
+} from '@azure-tenant/plugin-azure-tenant-common';
+import {
+  ANNOTATION_LOCATION,
+  ANNOTATION_ORIGIN_LOCATION,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  SUBSCRIPTION_ID,
+  TENANT_ID,
+  subscription,
+} from '../__fixtures__/azureFixtures';
+import { buildAzureResourceEntity } from './resourceEntity';
+import { AzureOwnerDirectory } from './AzureOwnerDirectory';
+import { buildAzureSubscriptionEntity } from './subscriptionEntity';
+import { resource } from '../__fixtures__/azureFixtures';
+
+const OWNER = 'group:default/azure-admins';
+const portalUrl = `https://portal.azure.com/#@${TENANT_ID}/resource/subscriptions/${SUBSCRIPTION_ID}/overview`;
+
+describe('buildAzureSubscriptionEntity', () => {
+  it('describes the subscription with its id, tenant, sync mode and owner', () => {
+    const entity = buildAzureSubscriptionEntity(
+      subscription({ syncMode: 'no-tags' }),
+      { owner: OWNER },
+    );
+
+    expect(entity).toMatchObject({
+      kind: 'Resource',
+      metadata: {
+        name: `azure-subscription-${SUBSCRIPTION_ID}`,
+        title: 'Production',
+        annotations: {
+          [ANNOTATION_AZURE_RESOURCE_ID]: `/subscriptions/${SUBSCRIPTION_ID}`,
+          [ANNOTATION_AZURE_SUBSCRIPTION_ID]: SUBSCRIPTION_ID,
+          [ANNOTATION_AZURE_TENANT_ID]: TENANT_ID,
+          [ANNOTATION_AZURE_SYNC_MODE]: 'no-tags',
+          [ANNOTATION_LOCATION]: `url:${portalUrl}`,
+          [ANNOTATION_ORIGIN_LOCATION]: `url:${portalUrl}`,
+        },
+      },
+      spec: {
+        type: AZURE_SUBSCRIPTION_ENTITY_TYPE,
+        owner: OWNER,
+        azure: {
+          resourceId: `/subscriptions/${SUBSCRIPTION_ID}`,
+          subscriptionId: SUBSCRIPTION_ID,
+          tenantId: TENANT_ID,
+        },
+      },
+    });
+    expect(entity.metadata.description).toContain('No Tags');
+    expect(entity.metadata.links).toEqual([
+      expect.objectContaining({
+        url: portalUrl,
+        title: 'Open in Azure portal',
+      }),
+    ]);
+  });
+
+  it('shows a failed last sync with its error', () => {
+    const entity = buildAzureSubscriptionEntity(
+      subscription({
+        lastSync: {
+          status: 'failed',
+          finishedAt: '2025-01-02T03:04:05.000Z',
+          error: 'AuthorizationFailed: the client has no Reader role',
+        },
+      }),
+      { owner: OWNER },
+    );
+    expect(entity.metadata.annotations).toMatchObject({
+      [ANNOTATION_AZURE_LAST_SYNC_STATUS]: 'failed',
+      [ANNOTATION_AZURE_LAST_SYNC_AT]: '2025-01-02T03:04:05.000Z',
+      [ANNOTATION_AZURE_LAST_SYNC_ERROR]:
+        'AuthorizationFailed: the client has no Reader role',
+    });
+  });
+
+  it('has no last-sync annotations before the first sync', () => {
+    const entity = buildAzureSubscriptionEntity(subscription(), {
+      owner: OWNER,
+    });
+    expect(entity.metadata.annotations).not.toHaveProperty(
+      ANNOTATION_AZURE_LAST_SYNC_STATUS,
+    );
+    expect(entity.metadata.annotations).not.toHaveProperty(
+      ANNOTATION_AZURE_LAST_SYNC_ERROR,
+    );
+  });
+
+  it('is the entity that resource entities depend on', () => {
+    const sub = buildAzureSubscriptionEntity(subscription(), { owner: OWNER });
+    const vm = buildAzureResourceEntity(resource('vm'), {
+      ownerTagKey: 'owner',
+      owners: AzureOwnerDirectory.empty(),
+      defaultOwner: OWNER,
+    });
+    expect(vm.spec?.dependencyOf).toEqual([stringifyEntityRef(sub)]);
+  });
+});

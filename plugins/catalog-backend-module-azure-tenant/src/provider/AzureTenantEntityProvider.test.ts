@@ -1,0 +1,406 @@
+import {
+  ANNOTATION_AZURE_LAST_SYNC_ERROR,
+  ANNOTATION_AZURE_LAST_SYNC_STATUS,
+  AZURE_TENANT_EVENTS_TOPIC,
+  azureResourceEntityRef,
+  azureSubscriptionEntityRef,
+} from '@azure-tenant/plugin-azure-tenant-common';
+import { mockServices } from '@backstage/backend-test-utils';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  EntityProviderConnection,
+  EntityProviderMutation,
+} from '@backstage/plugin-catalog-node';
+import { EventsServiceSubscribeOptions } from '@backstage/plugin-events-node';
+import {
+  SUBSCRIPTION_ID,
+  demoOrg,
+  resource,
+  subscription,
+} from '../__fixtures__/azureFixtures';
+import { FakeAzureTenantCatalogClient } from '../__fixtures__/FakeAzureTenantCatalogClient';
+import { AzureOwnerDirectory } from '../entities/AzureOwnerDirectory';
+import { AzureTenantEntityProvider } from './AzureTenantEntityProvider';
+
+class RecordingConnection implements EntityProviderConnection {
+  readonly mutations: EntityProviderMutation[] = [];
+  async applyMutation(mutation: EntityProviderMutation) {
+    this.mutations.push(mutation);
+  }
+  async refresh() {}
+  get last() {
+    return this.mutations[this.mutations.length - 1];
+  }
+}
+
+function refsOf(mutation: EntityProviderMutation | undefined) {
+  if (!mutation) return [];
+  const entities =
+    mutation.type === 'full' ? mutation.entities : mutation.added;
+  return entities.map(e => stringifyEntityRef(e.entity)).sort();
+}
+
+const vm1 = resource('vm-1', { tags: { owner: 'team-platform' } });
+const vm2 = resource('vm-2');
+const vm3 = resource('vm-3');
+
+async function setup(
+  options: {
+    loadOwners?: () => Promise<AzureOwnerDirectory>;
+    now?: () => number;
+  } = {},
+) {
+  const client = new FakeAzureTenantCatalogClient(2);
+  client.subscriptions = [subscription()];
+  client.upsert(vm1, vm2, vm3);
+  const logger = mockServices.logger.mock();
+  let subscribeOptions: EventsServiceSubscribeOptions | undefined;
+  const events = {
+    publish: jest.fn(),
+    subscribe: jest.fn(async (o: EventsServiceSubscribeOptions) => {
+      subscribeOptions = o;
+    }),
+  };
+  const provider = new AzureTenantEntityProvider({
+    client,
+    logger,
+    events,
+    loadOwners:
+      options.loadOwners ??
+      (async () => AzureOwnerDirectory.fromEntities(demoOrg)),
+    now: options.now,
+  });
+  const connection = new RecordingConnection();
+  await provider.connect(connection);
+  await provider.idle();
+  const emit = async (eventPayload: unknown) => {
+    await subscribeOptions!.onEvent({
+      topic: AZURE_TENANT_EVENTS_TOPIC,
+      eventPayload,
+    });
+    await provider.idle();
+  };
+  return { client, logger, provider, connection, emit, events };
+}
+
+describe('AzureTenantEntityProvider', () => {
+  it('applies a full mutation of resources and subscriptions on connect', async () => {
+    const { connection, events } = await setup();
+
+    expect(connection.mutations).toHaveLength(1);
+    expect(connection.last.type).toBe('full');
+    expect(refsOf(connection.last)).toEqual(
+      [
+        azureResourceEntityRef(vm1.resourceId),
+        azureResourceEntityRef(vm2.resourceId),
+        azureResourceEntityRef(vm3.resourceId),
+        azureSubscriptionEntityRef(SUBSCRIPTION_ID),
+      ].sort(),
+    );
+    const full = connection.last as Extract<
+      EntityProviderMutation,
+      { type: 'full' }
+    >;
+    expect(full.entities.map(e => e.locationKey)).toEqual(
+      Array(4).fill(`azure-tenant:${SUBSCRIPTION_ID}`),
+    );
+    const vm1Entity = full.entities.find(
+      e => e.entity.metadata.title === 'vm-1',
+    )!.entity;
+    expect(vm1Entity.spec?.owner).toBe('group:default/platform');
+    expect(events.subscribe).toHaveBeenCalledWith(
+      expect.objectContaining({
+        id: 'catalog-azure-tenant',
+        topics: [AZURE_TENANT_EVENTS_TOPIC],
+      }),
+    );
+  });
+
+  it('applies only the changed resources after an event', async () => {
+    const { client, connection, emit } = await setup();
+    client.upsert({ ...vm2, tags: { owner: 'data' } });
+
+    await emit({
+      type: 'resources-changed',
+      subscriptionId: SUBSCRIPTION_ID,
+      revision: 4,
+    });
+
+    expect(connection.mutations).toHaveLength(2);
+    expect(connection.last).toMatchObject({ type: 'delta', removed: [] });
+    expect(refsOf(connection.last)).toEqual([
+      azureResourceEntityRef(vm2.resourceId),
+    ]);
+    const delta = connection.last as Extract<
+      EntityProviderMutation,
+      { type: 'delta' }
+    >;
+    expect(delta.added[0].entity.spec?.owner).toBe('group:default/data');
+    expect(delta.added[0].locationKey).toBe(`azure-tenant:${SUBSCRIPTION_ID}`);
+  });
+
+  it('follows the change feed across pages', async () => {
+    const { client, connection, provider } = await setup();
+    const added = ['a', 'b', 'c', 'd', 'e'].map(name => resource(name));
+    client.upsert(...added);
+
+    await provider.refresh('delta');
+
+    expect(connection.mutations).toHaveLength(2);
+    expect(refsOf(connection.last)).toEqual(
+      added.map(r => azureResourceEntityRef(r.resourceId)).sort(),
+    );
+    expect(client.calls.filter(c => c.startsWith('changes:'))).toEqual([
+      'changes:3',
+      'changes:5',
+      'changes:7',
+    ]);
+  });
+
+  it('writes nothing when a poll finds no change', async () => {
+    const { client, connection, provider } = await setup();
+
+    await provider.refresh('delta');
+    await provider.refresh('delta');
+
+    expect(connection.mutations).toHaveLength(1);
+    expect(client.calls).toContain('changes:3');
+  });
+
+  it('ignores an event for a revision it has already applied', async () => {
+    const { client, connection, emit } = await setup();
+    const callsBefore = client.calls.length;
+
+    await emit({
+      type: 'resources-changed',
+      subscriptionId: SUBSCRIPTION_ID,
+      revision: 3,
+    });
+
+    expect(client.calls.length).toBe(callsBefore);
+    expect(connection.mutations).toHaveLength(1);
+  });
+
+  it('removes resources that are gone, with their location key', async () => {
+    const { client, connection, provider } = await setup();
+    client.remove(vm3.resourceId);
+
+    await provider.refresh('delta');
+
+    expect(connection.last).toEqual({
+      type: 'delta',
+      added: [],
+      removed: [
+        {
+          entityRef: azureResourceEntityRef(vm3.resourceId),
+          locationKey: `azure-tenant:${SUBSCRIPTION_ID}`,
+        },
+      ],
+    });
+  });
+
+  it('removes a resource that changed and then went away within one delta', async () => {
+    const { client, connection, provider } = await setup();
+    client.upsert({ ...vm1, name: 'vm-1-renamed' });
+    client.remove(vm1.resourceId);
+
+    await provider.refresh('delta');
+
+    const delta = connection.last as Extract<
+      EntityProviderMutation,
+      { type: 'delta' }
+    >;
+    expect(delta.added).toEqual([]);
+    expect(delta.removed).toEqual([
+      expect.objectContaining({
+        entityRef: azureResourceEntityRef(vm1.resourceId),
+      }),
+    ]);
+  });
+
+  it('applies nothing when a page of the full listing fails, and keeps the last good state', async () => {
+    const { client, connection, provider, logger } = await setup();
+    client.upsert(resource('vm-4'));
+    client.failResourcePage = 1;
+
+    await provider.refresh('full');
+
+    expect(connection.mutations).toHaveLength(1);
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringContaining('502 Bad Gateway'),
+    );
+
+    // The cursor is unchanged: the next delta still brings the change.
+    client.failResourcePage = undefined;
+    await provider.refresh('delta');
+    expect(connection.last.type).toBe('delta');
+    expect(refsOf(connection.last)).toEqual([
+      azureResourceEntityRef(resource('vm-4').resourceId),
+    ]);
+  });
+
+  it('applies no full mutation before a listing has succeeded', async () => {
+    const client = new FakeAzureTenantCatalogClient(2);
+    client.subscriptions = [subscription()];
+    client.upsert(vm1, vm2, vm3);
+    client.failResourcePage = 1;
+    const provider = new AzureTenantEntityProvider({
+      client,
+      logger: mockServices.logger.mock(),
+    });
+    const connection = new RecordingConnection();
+
+    await provider.connect(connection);
+    await provider.idle();
+    await provider.refresh('delta');
+    expect(connection.mutations).toEqual([]);
+
+    client.failResourcePage = undefined;
+    await provider.refresh('delta');
+    expect(connection.mutations).toHaveLength(1);
+    expect(connection.last.type).toBe('full');
+  });
+
+  it('re-emits the subscription entity when its last sync fails', async () => {
+    const { client, connection, emit } = await setup();
+    client.subscriptions = [
+      subscription({
+        lastSync: {
+          status: 'failed',
+          finishedAt: '2025-01-01T00:00:00.000Z',
+          error: 'AuthorizationFailed',
+        },
+      }),
+    ];
+
+    await emit({
+      type: 'subscription-changed',
+      subscriptionId: SUBSCRIPTION_ID,
+    });
+
+    expect(refsOf(connection.last)).toEqual([
+      azureSubscriptionEntityRef(SUBSCRIPTION_ID),
+    ]);
+    const delta = connection.last as Extract<
+      EntityProviderMutation,
+      { type: 'delta' }
+    >;
+    expect(delta.added[0].entity.metadata.annotations).toMatchObject({
+      [ANNOTATION_AZURE_LAST_SYNC_STATUS]: 'failed',
+      [ANNOTATION_AZURE_LAST_SYNC_ERROR]: 'AuthorizationFailed',
+    });
+
+    // The same subscription again is no change.
+    await emit({
+      type: 'subscription-changed',
+      subscriptionId: SUBSCRIPTION_ID,
+    });
+    expect(connection.mutations).toHaveLength(2);
+  });
+
+  it('removes the entity of a subscription that is no longer onboarded', async () => {
+    const { client, connection, provider } = await setup();
+    client.subscriptions = [];
+
+    await provider.refresh('delta');
+
+    expect(connection.last).toEqual({
+      type: 'delta',
+      added: [],
+      removed: [
+        {
+          entityRef: azureSubscriptionEntityRef(SUBSCRIPTION_ID),
+          locationKey: `azure-tenant:${SUBSCRIPTION_ID}`,
+        },
+      ],
+    });
+  });
+
+  it('never runs two refreshes at once and coalesces the ones asked for meanwhile', async () => {
+    const { client, connection, provider } = await setup();
+    let running = 0;
+    let maxRunning = 0;
+    const listSubscriptions = client.listSubscriptions.bind(client);
+    client.listSubscriptions = async () => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      await new Promise(resolve => setTimeout(resolve, 5));
+      running--;
+      return listSubscriptions();
+    };
+    client.upsert(resource('vm-5'));
+
+    await Promise.all([
+      provider.refresh('delta'),
+      provider.refresh('delta'),
+      provider.refresh('delta'),
+      provider.refresh('delta'),
+    ]);
+
+    expect(maxRunning).toBe(1);
+    // The first request runs; the three that arrive meanwhile become one run.
+    expect(client.calls.filter(c => c === 'subscriptions')).toHaveLength(3);
+    expect(connection.mutations).toHaveLength(2);
+  });
+
+  it('reconciles with a full run when the owners in the catalog change', async () => {
+    let time = 0;
+    let org = demoOrg.filter(e => e.metadata.name !== 'platform');
+    const { connection, provider } = await setup({
+      loadOwners: async () => AzureOwnerDirectory.fromEntities(org),
+      now: () => time,
+    });
+    const ownerOf = (mutation: EntityProviderMutation) =>
+      (mutation.type === 'full' ? mutation.entities : mutation.added).find(
+        e => e.entity.metadata.title === 'vm-1',
+      )?.entity.spec?.owner;
+    expect(ownerOf(connection.last)).toBe('group:default/azure-tenant-unowned');
+
+    org = demoOrg;
+    await provider.refresh('delta'); // The directory is still fresh.
+    expect(connection.mutations).toHaveLength(1);
+
+    time += 5 * 60 * 1000;
+    await provider.refresh('delta');
+    expect(connection.mutations).toHaveLength(2);
+    expect(connection.last.type).toBe('full');
+    expect(ownerOf(connection.last)).toBe('group:default/platform');
+  });
+
+  it('keeps the previous owners when the catalog cannot be read', async () => {
+    let fail = false;
+    const { connection, provider, logger } = await setup({
+      loadOwners: async () => {
+        if (fail) throw new Error('catalog unavailable');
+        return AzureOwnerDirectory.fromEntities(demoOrg);
+      },
+    });
+    fail = true;
+
+    await provider.refresh('full');
+
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('catalog unavailable'),
+    );
+    expect(connection.mutations).toHaveLength(2);
+    const full = connection.last as Extract<
+      EntityProviderMutation,
+      { type: 'full' }
+    >;
+    expect(
+      full.entities.find(e => e.entity.metadata.title === 'vm-1')?.entity.spec
+        ?.owner,
+    ).toBe('group:default/platform');
+  });
+
+  it('leaves out resources of a subscription whose mode is none', async () => {
+    const { client, connection, provider } = await setup();
+    client.subscriptions = [subscription({ syncMode: 'none' })];
+
+    await provider.refresh('full');
+
+    expect(refsOf(connection.last)).toEqual([
+      azureSubscriptionEntityRef(SUBSCRIPTION_ID),
+    ]);
+  });
+});
