@@ -112,7 +112,7 @@ function SpendExplorer(props: { target: SpendTarget; fileStem: string }) {
             value={period}
             onChange={e => setPeriod(e.target.value as SpendPeriod)}
             SelectProps={{ native: true }}
-            inputProps={{ id: 'azure-spend-period' }}
+            id="azure-spend-period"
           >
             {Object.entries(spendPeriodLabels).map(([value, label]) => (
               <option key={value} value={value}>
@@ -127,7 +127,7 @@ function SpendExplorer(props: { target: SpendTarget; fileStem: string }) {
               value={granularity}
               onChange={e => setMonthlyPreferred(e.target.value === 'month')}
               SelectProps={{ native: true }}
-              inputProps={{ id: 'azure-spend-granularity' }}
+              id="azure-spend-granularity"
             >
               <option value="day">By day</option>
               <option value="month">By month</option>
@@ -139,7 +139,7 @@ function SpendExplorer(props: { target: SpendTarget; fileStem: string }) {
             value={groupByChoice}
             onChange={e => setGroupByChoice(e.target.value as GroupByChoice)}
             SelectProps={{ native: true }}
-            inputProps={{ id: 'azure-spend-group-by' }}
+            id="azure-spend-group-by"
           >
             {Object.entries(groupByLabels).map(([value, label]) => (
               <option key={value} value={value}>
@@ -155,7 +155,7 @@ function SpendExplorer(props: { target: SpendTarget; fileStem: string }) {
                 value={tagKeyDraft}
                 onChange={e => setTagKeyDraft(e.target.value)}
                 onBlur={() => applyTagKey()}
-                inputProps={{ id: 'azure-spend-tag-key' }}
+                id="azure-spend-tag-key"
               />
             </form>
           )}
