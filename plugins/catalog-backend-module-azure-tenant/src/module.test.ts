@@ -1,0 +1,169 @@
+import {
+  AZURE_TENANT_EVENTS_TOPIC,
+  azureResourceEntityName,
+  azureSubscriptionEntityName,
+} from '@azure-tenant/plugin-azure-tenant-common';
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import {
+  TestDatabases,
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import {
+  EventsService,
+  eventsServiceFactory,
+  eventsServiceRef,
+} from '@backstage/plugin-events-node';
+import express from 'express';
+import request from 'supertest';
+import { resource, subscription } from './__fixtures__/azureFixtures';
+import { FakeAzureTenantCatalogClient } from './__fixtures__/FakeAzureTenantCatalogClient';
+import catalogModuleAzureTenant from './index';
+
+jest.setTimeout(60_000);
+
+/** Stands in for the Azure tenant backend plugin: its catalog feed, served from memory. */
+function fakeAzureTenantPlugin(
+  feed: FakeAzureTenantCatalogClient,
+  onEvents: (events: EventsService) => void,
+) {
+  return createBackendPlugin({
+    pluginId: 'azure-tenant',
+    register(reg) {
+      reg.registerInit({
+        deps: { httpRouter: coreServices.httpRouter, events: eventsServiceRef },
+        async init({ httpRouter, events }) {
+          onEvents(events);
+          const router = express.Router();
+          router.get('/catalog/resources', async (req, res) => {
+            res.json(await feed.listResources(req.query.cursor as string));
+          });
+          router.get('/catalog/changes', async (req, res) => {
+            res.json(await feed.listChanges(Number(req.query.after)));
+          });
+          router.get('/subscriptions', async (_req, res) => {
+            res.json({ items: await feed.listSubscriptions() });
+          });
+          httpRouter.use(router);
+        },
+      });
+    },
+  });
+}
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+describe.each(databases.eachSupportedId())(
+  'catalog module on %p',
+  databaseId => {
+    it('puts subscriptions and resources in the catalog and follows changes announced by events', async () => {
+      const knex = await databases.init(databaseId);
+      const feed = new FakeAzureTenantCatalogClient(2);
+      feed.subscriptions = [subscription()];
+      const vm1 = resource('vm-1', { tags: { env: 'prod' } });
+      const vm2 = resource('vm-2');
+      const vm3 = resource('vm-3');
+      feed.upsert(vm1, vm2, vm3);
+      let events: EventsService | undefined;
+
+      const { server } = await startTestBackend({
+        features: [
+          catalogPlugin,
+          catalogModuleAzureTenant,
+          fakeAzureTenantPlugin(feed, e => {
+            events = e;
+          }),
+          eventsServiceFactory,
+          mockServices.database.factory({ knex }),
+          mockServices.rootConfig.factory({
+            data: {
+              azureTenant: {
+                catalog: {
+                  defaultOwner: 'group:default/azure-admins',
+                  pollInterval: { minutes: 10 },
+                },
+              },
+            },
+          }),
+        ],
+      });
+
+      const resourceNames = async () => {
+        const response = await request(server)
+          .get('/api/catalog/entities/by-query')
+          .query({ filter: 'kind=resource', limit: 100 })
+          .set('Authorization', mockCredentials.user.header());
+        expect(response.status).toBe(200);
+        return (response.body.items as Entity[])
+          .map(e => e.metadata.name)
+          .sort();
+      };
+      const waitFor = async (expected: string[]) => {
+        const deadline = Date.now() + 30_000;
+        let names = await resourceNames();
+        while (
+          JSON.stringify(names) !== JSON.stringify(expected) &&
+          Date.now() < deadline
+        ) {
+          await new Promise(resolve => setTimeout(resolve, 250));
+          names = await resourceNames();
+        }
+        expect(names).toEqual(expected);
+      };
+
+      await waitFor(
+        [
+          azureSubscriptionEntityName(subscription().subscriptionId),
+          ...[vm1, vm2, vm3].map(r => azureResourceEntityName(r.resourceId)),
+        ].sort(),
+      );
+
+      const entity = await request(server)
+        .get(
+          `/api/catalog/entities/by-name/resource/default/${azureResourceEntityName(
+            vm1.resourceId,
+          )}`,
+        )
+        .set('Authorization', mockCredentials.user.header());
+      expect(entity.body.spec).toMatchObject({
+        owner: 'group:default/azure-admins',
+        azure: { tags: { env: 'prod' } },
+      });
+      expect(entity.body.relations).toEqual(
+        expect.arrayContaining([
+          {
+            type: 'dependencyOf',
+            targetRef: `resource:default/${azureSubscriptionEntityName(
+              subscription().subscriptionId,
+            )}`,
+          },
+        ]),
+      );
+
+      const vm4 = resource('vm-4');
+      feed.remove(vm2.resourceId);
+      feed.upsert(vm4);
+      await events!.publish({
+        topic: AZURE_TENANT_EVENTS_TOPIC,
+        eventPayload: {
+          type: 'resources-changed',
+          subscriptionId: vm4.subscriptionId,
+          revision: 5,
+        },
+      });
+
+      await waitFor(
+        [
+          azureSubscriptionEntityName(subscription().subscriptionId),
+          ...[vm1, vm3, vm4].map(r => azureResourceEntityName(r.resourceId)),
+        ].sort(),
+      );
+    });
+  },
+);
