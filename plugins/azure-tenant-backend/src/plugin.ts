@@ -14,6 +14,11 @@ import { DatabaseAzureTenantStore } from './database/DatabaseAzureTenantStore';
 import { StaticTenantConfig } from './config/AzureTenantConfig';
 import { OnboardingService } from './onboarding/OnboardingService';
 import { createRouter } from './service/router';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { DatabaseResourceStore } from './database/DatabaseResourceStore';
+import { ResourceSyncer } from './sync/ResourceSyncer';
+import { ResourceSyncService } from './sync/ResourceSyncService';
+import { readSyncConfig } from './sync/SyncConfig';
 
 /** Registers the tenants and subscriptions declared in config; their sync modes set in the portal are kept. */
 async function registerStaticTenants(
@@ -61,6 +66,8 @@ export const azureTenantPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
+        scheduler: coreServices.scheduler,
+        events: eventsServiceRef,
       },
       async init({
         config,
@@ -71,24 +78,46 @@ export const azureTenantPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         auditor,
+        scheduler,
+        events,
       }) {
         const azureTenantConfig = readAzureTenantConfig(config);
+        const knex = await database.getClient();
         const store = await DatabaseAzureTenantStore.create({
-          knex: await database.getClient(),
+          knex,
           skipMigrations: database.migrations?.skip,
         });
+        const resources = new DatabaseResourceStore(knex);
         permissionsRegistry.addPermissions(azureTenantPermissions);
 
         let onboarding: OnboardingService | undefined;
+        let sync: ResourceSyncService | undefined;
         if (azureTenantConfig) {
+          const connection = new AzureConnection(azureTenantConfig);
+          const syncConfig = readSyncConfig(config);
+          sync = new ResourceSyncService({
+            store,
+            syncer: new ResourceSyncer({
+              connection,
+              store: resources,
+              config: syncConfig,
+              logger,
+            }),
+            scheduler,
+            events,
+            config: syncConfig,
+            logger,
+          });
           await registerStaticTenants(store, azureTenantConfig.tenants);
           onboarding = new OnboardingService({
             store,
-            connection: new AzureConnection(azureTenantConfig),
+            connection,
             roles: resolveRoles(azureTenantConfig.roles),
             logger,
             auditor,
+            onSubscriptionsRegistered: () => sync!.trigger(),
           });
+          await sync.start();
         } else {
           logger.warn(
             'azureTenant is not configured: tenants cannot be connected until azureTenant.clientId and a client secret or certificate are set',
@@ -98,6 +127,9 @@ export const azureTenantPlugin = createBackendPlugin({
         httpRouter.use(
           await createRouter({
             store,
+            resources,
+            sync,
+            events,
             onboarding,
             portalUrl:
               azureTenantConfig?.onboarding.completionUrl ??

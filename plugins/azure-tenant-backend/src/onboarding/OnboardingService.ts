@@ -48,6 +48,8 @@ export interface OnboardingServiceOptions {
   roles: RoleToAssign[];
   logger: LoggerService;
   auditor: AuditorService;
+  /** Called when an onboarding registered subscriptions, to start their first sync. */
+  onSubscriptionsRegistered?: () => Promise<void>;
   /** The clock; tests move it. Defaults to the system clock. */
   now?: () => Date;
 }
@@ -301,6 +303,9 @@ export class OnboardingService {
     // The first sync of what was just connected.
     for (const { subscription } of onboarded) {
       await store.requestSync(subscription.subscriptionId, at);
+    }
+    if (onboarded.length > 0) {
+      await this.options.onSubscriptionsRegistered?.();
     }
 
     const results = report.subscriptions.flatMap(s => s.results);

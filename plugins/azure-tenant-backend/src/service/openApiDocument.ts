@@ -155,6 +155,37 @@ export const openApiDocument = {
     },
   },
   paths: {
+    '/catalog/resources': {
+      get: {
+        operationId: 'listCatalogResources',
+        description:
+          "Every synced resource, for the catalog module. Service credentials only. Page with `cursor`; `revision` is where `GET /catalog/changes` continues.",
+        parameters: [
+          { name: 'cursor', in: 'query', schema: { type: 'string', maxLength: 4096 } },
+          { name: 'limit', in: 'query', schema: { type: 'string', pattern: '^[0-9]{1,4}$' } },
+        ],
+        responses: {
+          '200': { description: 'A page of resources (`AzureResourcePage`)' },
+          '401': errorResponse,
+        },
+      },
+    },
+    '/catalog/changes': {
+      get: {
+        operationId: 'listCatalogChanges',
+        description:
+          'Resources changed or removed after a revision, oldest first, for the catalog module. Service credentials only.',
+        parameters: [
+          { name: 'after', in: 'query', schema: { type: 'string', pattern: '^[0-9]{1,15}$' } },
+          { name: 'limit', in: 'query', schema: { type: 'string', pattern: '^[0-9]{1,4}$' } },
+        ],
+        responses: {
+          '200': { description: 'Changes (`AzureResourceChanges`)' },
+          '400': errorResponse,
+          '401': errorResponse,
+        },
+      },
+    },
     '/health': {
       get: {
         operationId: 'getHealth',

@@ -23,7 +23,14 @@ import {
   OnboardingKind,
   SyncMode,
 } from '@azure-tenant/plugin-azure-tenant-common';
+import { EventsService } from '@backstage/plugin-events-node';
+import {
+  AZURE_TENANT_EVENTS_TOPIC,
+  AzureTenantEvent,
+} from '@azure-tenant/plugin-azure-tenant-common';
 import { AzureTenantStore } from '../database/AzureTenantStore';
+import { ResourceStore } from '../database/ResourceStore';
+import { ResourceSyncService } from '../sync/ResourceSyncService';
 import { callbackErrorPage } from '../onboarding/callbackPage';
 import { OnboardingService } from '../onboarding/OnboardingService';
 import { openApiDocument } from './openApiDocument';
@@ -31,6 +38,10 @@ import { openApiDocument } from './openApiDocument';
 /** Options for {@link createRouter}. */
 export interface RouterOptions {
   store: AzureTenantStore;
+  resources: ResourceStore;
+  /** Undefined when `azureTenant` is not configured: requests are recorded, and nothing syncs. */
+  sync?: ResourceSyncService;
+  events: EventsService;
   /** Undefined when `azureTenant` is not configured: reads work, onboarding answers 503. */
   onboarding?: OnboardingService;
   /** The portal's Azure tenants page, linked from the callback's error pages. */
@@ -49,7 +60,16 @@ const firstString = (value: unknown): string | undefined =>
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { store, onboarding, httpAuth, permissions, auditor } = options;
+  const { store, resources, sync, events, onboarding, httpAuth, permissions, auditor } =
+    options;
+
+  const publish = (eventPayload: AzureTenantEvent) =>
+    events.publish({ topic: AZURE_TENANT_EVENTS_TOPIC, eventPayload });
+
+  const pageLimit = (value: unknown, fallback: number) => {
+    const limit = value === undefined ? fallback : Number(value);
+    return Math.min(Math.max(Math.trunc(limit), 1), 5000);
+  };
   const now = options.now ?? (() => new Date());
 
   async function authorize(req: express.Request, permission: BasicPermission) {
@@ -183,6 +203,16 @@ export async function createRouter(
       await audit.success({
         meta: { before: before.syncMode, after: after!.syncMode },
       });
+      if (before.syncMode !== syncMode) {
+        await publish({ type: 'subscription-changed', subscriptionId });
+        // The sync applies the new mode at once: under `none` it removes the resources, under `no-tags` it purges
+        // their tags, and back from `none` it reads them again.
+        const requested = sync
+          ? await sync.requestSync(subscriptionId)
+          : await store.requestSync(subscriptionId, now());
+        res.json(requested ?? after);
+        return;
+      }
       res.json(after);
     } catch (error) {
       await audit.fail({ error: error as Error });
@@ -200,7 +230,9 @@ export async function createRouter(
     });
     try {
       await authorize(req, azureTenantSubscriptionSyncPermission);
-      const updated = await store.requestSync(subscriptionId, now());
+      const updated = sync
+        ? await sync.requestSync(subscriptionId)
+        : await store.requestSync(subscriptionId, now());
       if (!updated) {
         throw new NotFoundError(`No onboarded subscription ${subscriptionId}`);
       }
@@ -213,6 +245,27 @@ export async function createRouter(
       await audit.fail({ error: error as Error });
       throw error;
     }
+  });
+
+  // The catalog module's feed: for services only, so a user cannot read tags of resources they may not see.
+  router.get('/catalog/resources', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['service'] });
+    res.json(
+      await resources.listResources({
+        cursor: firstString(req.query.cursor),
+        limit: pageLimit(req.query.limit, 1000),
+      }),
+    );
+  });
+
+  router.get('/catalog/changes', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['service'] });
+    res.json(
+      await resources.listChanges({
+        after: Number(firstString(req.query.after) ?? 0),
+        limit: pageLimit(req.query.limit, 1000),
+      }),
+    );
   });
 
   return outer;

@@ -1,0 +1,304 @@
+import {
+  AzureResourceChanges,
+  AzureResourcePage,
+  AzureResourceRecord,
+} from '@azure-tenant/plugin-azure-tenant-common';
+import { Knex } from 'knex';
+import {
+  ResourceStore,
+  SubscriptionSyncResult,
+  SyncedResource,
+} from './ResourceStore';
+
+// Stays well below SQLite's and PostgreSQL's limits on bound parameters per statement.
+const BATCH_SIZE = 500;
+
+type ResourceRow = {
+  resource_key: string;
+  resource_id: string;
+  subscription_id: string;
+  tenant_id: string;
+  resource_group: string;
+  name: string;
+  type: string;
+  location: string | null;
+  kind: string | null;
+  tags: string | null;
+  portal_tags: string | null;
+  created_time: string | null;
+  changed_time: string | null;
+  content_hash: string;
+  revision: number | string;
+  synced_at: string;
+};
+
+type TombstoneRow = {
+  resource_key: string;
+  resource_id: string;
+  subscription_id: string;
+  revision: number | string;
+};
+
+function chunks<T>(items: T[], size = BATCH_SIZE): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function toRecord(row: ResourceRow): AzureResourceRecord {
+  return {
+    resourceId: row.resource_id,
+    subscriptionId: row.subscription_id,
+    tenantId: row.tenant_id,
+    resourceGroup: row.resource_group,
+    name: row.name,
+    type: row.type,
+    ...(row.location ? { location: row.location } : {}),
+    ...(row.kind ? { kind: row.kind } : {}),
+    ...(row.tags ? { tags: JSON.parse(row.tags) } : {}),
+    ...(row.portal_tags ? { portalTags: JSON.parse(row.portal_tags) } : {}),
+    ...(row.created_time ? { createdTime: row.created_time } : {}),
+    ...(row.changed_time ? { changedTime: row.changed_time } : {}),
+    revision: Number(row.revision),
+  };
+}
+
+function toRow(resource: SyncedResource, revision: number, syncedAt: string) {
+  return {
+    resource_key: resource.key,
+    resource_id: resource.resourceId,
+    subscription_id: resource.subscriptionId,
+    tenant_id: resource.tenantId,
+    resource_group: resource.resourceGroup,
+    name: resource.name,
+    type: resource.type,
+    location: resource.location ?? null,
+    kind: resource.kind ?? null,
+    tags: resource.tags ? JSON.stringify(resource.tags) : null,
+    created_time: resource.createdTime ?? null,
+    changed_time: resource.changedTime ?? null,
+    content_hash: resource.contentHash,
+    revision,
+    synced_at: syncedAt,
+  };
+}
+
+/** {@link ResourceStore} on the plugin's database. */
+export class DatabaseResourceStore implements ResourceStore {
+  constructor(private readonly db: Knex) {}
+
+  async loadContentHashes(subscriptionId: string): Promise<Map<string, string>> {
+    const rows = await this.db('resources')
+      .where({ subscription_id: subscriptionId })
+      .select('resource_key', 'content_hash');
+    return new Map(rows.map(r => [r.resource_key, r.content_hash]));
+  }
+
+  async listKeys(subscriptionId: string): Promise<string[]> {
+    const rows = await this.db('resources')
+      .where({ subscription_id: subscriptionId })
+      .select('resource_key');
+    return rows.map(r => r.resource_key);
+  }
+
+  /**
+   * Takes `count` revisions from the counter. The update locks the counter's row until the transaction ends, so
+   * concurrent syncs take turns and a reader of the feed never sees a lower revision appear after a higher one.
+   */
+  private async takeRevisions(tx: Knex.Transaction, count: number): Promise<number> {
+    await tx('sync_counters').where({ name: 'revision' }).increment('value', count);
+    const row = await tx('sync_counters').where({ name: 'revision' }).first('value');
+    return Number(row.value) - count + 1;
+  }
+
+  async applySync(result: SubscriptionSyncResult): Promise<{ revision: number; changed: number }> {
+    const syncedAt = result.finishedAt.toISOString();
+    return this.db.transaction(async tx => {
+      let portalTagKeys: string[] = [];
+      if (result.purgePortalTags) {
+        const rows = await tx('resources')
+          .where({ subscription_id: result.subscriptionId })
+          .whereNotNull('portal_tags')
+          .select('resource_key');
+        const upserted = new Set(result.upserts.map(u => u.key));
+        const removed = new Set(result.removedKeys);
+        portalTagKeys = rows
+          .map(r => r.resource_key)
+          .filter(key => !upserted.has(key) && !removed.has(key));
+      }
+      const changed =
+        result.upserts.length + result.removedKeys.length + portalTagKeys.length;
+      let revision = 0;
+      if (changed > 0) {
+        let next = await this.takeRevisions(tx, changed);
+        for (const batch of chunks(result.upserts)) {
+          const rows = batch.map(resource => ({
+            ...toRow(resource, next++, syncedAt),
+            ...(result.purgePortalTags ? { portal_tags: null } : {}),
+          }));
+          await tx('resources')
+            .insert(rows)
+            .onConflict('resource_key')
+            .merge(Object.keys(rows[0]).filter(c => c !== 'resource_key'));
+        }
+        for (const batch of chunks(result.removedKeys)) {
+          const gone = await tx('resources')
+            .whereIn('resource_key', batch)
+            .select('resource_key', 'resource_id', 'subscription_id');
+          if (gone.length > 0) {
+            await tx('resource_tombstones')
+              .insert(
+                gone.map(row => ({
+                  resource_key: row.resource_key,
+                  resource_id: row.resource_id,
+                  subscription_id: row.subscription_id,
+                  revision: next++,
+                })),
+              )
+              .onConflict('resource_key')
+              .merge(['resource_id', 'subscription_id', 'revision']);
+            await tx('resources').whereIn('resource_key', batch).delete();
+          }
+        }
+        for (const key of portalTagKeys) {
+          await tx('resources')
+            .where({ resource_key: key })
+            .update({ portal_tags: null, revision: next++ });
+        }
+        // A resource that comes back is no longer a tombstone.
+        for (const batch of chunks(result.upserts.map(u => u.key))) {
+          await tx('resource_tombstones').whereIn('resource_key', batch).delete();
+        }
+        revision = next - 1;
+      }
+
+      if (result.resourceGroups) {
+        await tx('resource_groups').where({ subscription_id: result.subscriptionId }).delete();
+        for (const batch of chunks(result.resourceGroups)) {
+          await tx('resource_groups').insert(
+            batch.map(group => ({
+              subscription_id: result.subscriptionId,
+              name: group.name,
+              location: group.location ?? null,
+              tags: group.tags ? JSON.stringify(group.tags) : null,
+            })),
+          );
+        }
+      }
+
+      await tx('subscriptions')
+        .where({ subscription_id: result.subscriptionId })
+        .update({
+          last_sync_status: 'succeeded',
+          last_sync_finished_at: syncedAt,
+          last_sync_error: null,
+          resource_count: result.resourceCount,
+          updated_at: syncedAt,
+        });
+      // A request made while this sync ran asks for another run, so only older requests are answered.
+      await tx('subscriptions')
+        .where({ subscription_id: result.subscriptionId })
+        .andWhere('sync_requested_at', '<=', result.startedAt.toISOString())
+        .update({ sync_requested_at: null });
+      return { revision, changed };
+    });
+  }
+
+  async recordSyncStart(subscriptionId: string, at: Date): Promise<void> {
+    await this.db('subscriptions')
+      .where({ subscription_id: subscriptionId })
+      .update({ last_sync_started_at: at.toISOString() });
+  }
+
+  async recordSyncFailure(
+    subscriptionId: string,
+    error: string,
+    at: Date,
+    startedAt: Date,
+  ): Promise<void> {
+    await this.db('subscriptions')
+      .where({ subscription_id: subscriptionId })
+      .update({
+        last_sync_status: 'failed',
+        last_sync_finished_at: at.toISOString(),
+        last_sync_error: error,
+        updated_at: at.toISOString(),
+      });
+    await this.db('subscriptions')
+      .where({ subscription_id: subscriptionId })
+      .andWhere('sync_requested_at', '<=', startedAt.toISOString())
+      .update({ sync_requested_at: null });
+  }
+
+  async listResources(options: { cursor?: string; limit: number }): Promise<AzureResourcePage> {
+    const revisionRow = await this.db('sync_counters').where({ name: 'revision' }).first('value');
+    const query = this.db<ResourceRow>('resources')
+      .orderBy('resource_key')
+      .limit(options.limit + 1);
+    if (options.cursor) query.where('resource_key', '>', decodeCursor(options.cursor));
+    const rows = await query;
+    const page = rows.slice(0, options.limit);
+    return {
+      items: page.map(toRecord),
+      ...(rows.length > options.limit
+        ? { nextCursor: encodeCursor(page[page.length - 1].resource_key) }
+        : {}),
+      revision: Number(revisionRow?.value ?? 0),
+    };
+  }
+
+  async listChanges(options: { after: number; limit: number }): Promise<AzureResourceChanges> {
+    const changedRows = await this.db<ResourceRow>('resources')
+      .where('revision', '>', options.after)
+      .orderBy('revision')
+      .limit(options.limit + 1);
+    const removedRows = await this.db<TombstoneRow>('resource_tombstones')
+      .where('revision', '>', options.after)
+      .orderBy('revision')
+      .limit(options.limit + 1);
+    // Merge both by revision and cut at the limit, so that the returned revision covers exactly what is returned.
+    type Entry =
+      | { revision: number; row: ResourceRow; gone: false }
+      | { revision: number; row: TombstoneRow; gone: true };
+    const merged: Entry[] = [
+      ...changedRows.map(row => ({ revision: Number(row.revision), row, gone: false as const })),
+      ...removedRows.map(row => ({ revision: Number(row.revision), row, gone: true as const })),
+    ].sort((a, b) => a.revision - b.revision);
+    const taken = merged.slice(0, options.limit);
+    const hasMore = merged.length > options.limit;
+    const changed: AzureResourceRecord[] = [];
+    const removed: AzureResourceChanges['removed'] = [];
+    for (const entry of taken) {
+      if (entry.gone) {
+        removed.push({
+          resourceId: entry.row.resource_id,
+          subscriptionId: entry.row.subscription_id,
+          revision: entry.revision,
+        });
+      } else {
+        changed.push(toRecord(entry.row));
+      }
+    }
+    return {
+      changed,
+      removed,
+      revision: taken.length > 0 ? taken[taken.length - 1].revision : options.after,
+      hasMore,
+    };
+  }
+
+  async getResource(resourceId: string): Promise<AzureResourceRecord | undefined> {
+    const row = await this.db<ResourceRow>('resources')
+      .where({ resource_key: resourceId.toLowerCase() })
+      .first();
+    return row ? toRecord(row) : undefined;
+  }
+}
+
+function encodeCursor(key: string): string {
+  return Buffer.from(key, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  return Buffer.from(cursor, 'base64url').toString('utf8');
+}

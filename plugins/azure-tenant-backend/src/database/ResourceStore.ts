@@ -1,0 +1,76 @@
+import {
+  AzureResourceChanges,
+  AzureResourcePage,
+  AzureResourceRecord,
+} from '@azure-tenant/plugin-azure-tenant-common';
+
+/** A resource as the sync read it, normalized. Tags are absent when the sync mode keeps none. */
+export interface SyncedResource {
+  /** Lower-cased resource id. */
+  key: string;
+  resourceId: string;
+  subscriptionId: string;
+  tenantId: string;
+  resourceGroup: string;
+  name: string;
+  type: string;
+  location?: string;
+  kind?: string;
+  tags?: Record<string, string>;
+  createdTime?: string;
+  changedTime?: string;
+  /** A hash of all of the above, to tell what changed without comparing fields. */
+  contentHash: string;
+}
+
+/** A resource group as the sync read it. */
+export interface SyncedResourceGroup {
+  name: string;
+  location?: string;
+  tags?: Record<string, string>;
+}
+
+/** What one successful sync of a subscription changes. */
+export interface SubscriptionSyncResult {
+  subscriptionId: string;
+  /** New or changed resources. */
+  upserts: SyncedResource[];
+  /** Keys of resources that are gone. */
+  removedKeys: string[];
+  /** Every resource group (replaces the stored ones), or undefined to leave them. */
+  resourceGroups?: SyncedResourceGroup[];
+  /** Drop portal-only tags too (sync modes `no-tags` and `none`). */
+  purgePortalTags: boolean;
+  resourceCount: number;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+/** The stored resources of the sync, and the feed the catalog module reads. */
+export interface ResourceStore {
+  /** The content hash of each stored resource of a subscription, by key. */
+  loadContentHashes(subscriptionId: string): Promise<Map<string, string>>;
+  /**
+   * Stores a sync's result in one transaction, with increasing revisions, and marks the subscription's last sync as
+   * succeeded. Returns the highest revision written (unchanged when nothing changed).
+   */
+  applySync(result: SubscriptionSyncResult): Promise<{ revision: number; changed: number }>;
+  /**
+   * Marks the subscription's last sync as failed; stored resources stay as they are. Requests made before the sync
+   * started are answered (by the failure), so the next try waits for the schedule or a new request.
+   */
+  recordSyncFailure(
+    subscriptionId: string,
+    error: string,
+    at: Date,
+    startedAt: Date,
+  ): Promise<void>;
+  /** Marks a sync as started, so the portal can show it. */
+  recordSyncStart(subscriptionId: string, at: Date): Promise<void>;
+  /** Keys of a subscription's stored resources. */
+  listKeys(subscriptionId: string): Promise<string[]>;
+
+  listResources(options: { cursor?: string; limit: number }): Promise<AzureResourcePage>;
+  listChanges(options: { after: number; limit: number }): Promise<AzureResourceChanges>;
+  getResource(resourceId: string): Promise<AzureResourceRecord | undefined>;
+}
