@@ -22,6 +22,8 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 function single(query: Record<string, unknown>, name: string) {
   const value = query[name];
   if (value === undefined) return undefined;
+  // An OpenAPI-validating router may already have coerced numbers.
+  if (typeof value === 'number') return String(value);
   if (typeof value !== 'string') {
     throw new InputError(`Query parameter '${name}' must be given once`);
   }
