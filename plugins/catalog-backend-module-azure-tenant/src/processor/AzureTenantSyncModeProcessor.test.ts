@@ -9,8 +9,6 @@ import { SUBSCRIPTION_ID, subscription } from '../__fixtures__/azureFixtures';
 import { AzureSubscriptionSyncModes } from './AzureSubscriptionSyncModes';
 import { AzureTenantSyncModeProcessor } from './AzureTenantSyncModeProcessor';
 
-const location = { type: 'url', target: 'https://portal.azure.com' };
-
 function taggedEntity(mode: SyncMode = 'read-write-tags'): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
@@ -46,14 +44,7 @@ function setup(modes: () => Promise<SyncMode>) {
     now: () => time,
   });
   const processor = new AzureTenantSyncModeProcessor({ syncModes });
-  const process = (entity: Entity) =>
-    processor.preProcessEntity(
-      entity,
-      location,
-      jest.fn(),
-      location,
-      {} as any,
-    );
+  const process = (entity: Entity) => processor.preProcessEntity(entity);
   return {
     process,
     listSubscriptions,
