@@ -1,3 +1,5 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
 export interface Config {
   /** Configuration of the Azure tenant plugins. */
   azureTenant?: {
@@ -77,6 +79,48 @@ export interface Config {
       principalNotFoundRetries?: number;
       /** The first delay between those retries, in milliseconds, doubled each time. Defaults to 2000. */
       principalNotFoundRetryDelayMs?: number;
+    };
+
+    /** The scheduled sync of resources and tags. */
+    sync?: {
+      /**
+       * How often each subscription is synced, e.g. `{ hours: 1 }` (the default) or an ISO 8601 duration. At least a
+       * minute. *Sync now* syncs a subscription at once, whatever this says.
+       */
+      frequency?: { [unit: string]: number } | string;
+      /** How long one run of the sync may take. Defaults to 30 minutes. */
+      timeout?: { [unit: string]: number } | string;
+      /** How many subscriptions are synced at the same time: 1 to 32. Defaults to 4. */
+      concurrency?: number;
+      /** Resources per page read from Azure Resource Manager (`$top`): 1 to 1000. Defaults to 1000. */
+      pageSize?: number;
+      /**
+       * Below this many remaining reads in a subscription's ARM budget (`x-ms-ratelimit-remaining-subscription-reads`)
+       * the sync slows down, before Azure throttles it. Defaults to 100.
+       */
+      minRemainingReads?: number;
+      /** Which resource types are synced, by ARM type such as `Microsoft.Compute/virtualMachines` (any case). */
+      resourceTypes?: {
+        /** Only these types. All types when absent. */
+        include?: string[];
+        /** Never these types. */
+        exclude?: string[];
+      };
+    };
+
+    /** The spend sync from Azure Cost Management. */
+    spend?: {
+      /**
+       * When the spend of every subscription is read. Defaults to every 6 hours with a 30-minute timeout.
+       * Give both `frequency` and `timeout`.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** Days of spend read from Azure, counting today: 1 to 366. Defaults to 90. */
+      lookbackDays?: number;
+      /** The most recent days read again on every sync, because Azure still restates them. Defaults to 5. */
+      restatementDays?: number;
+      /** Subscriptions synced at the same time: 1 to 32. Defaults to 2. */
+      concurrency?: number;
     };
 
     /**

@@ -187,7 +187,18 @@ describe.each(databases.eachSupportedId())(
           grantedRoles: ['Reader', 'Tag Contributor'],
           source: 'onboarding',
         });
-        expect(subscription.syncRequestedAt).toBeDefined();
+      }
+      // Registering them started their first sync, which reads them with the portal's own credential.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const { body } = await request(server)
+          .get('/api/azure-tenant/subscriptions')
+          .set('authorization', asAdmin);
+        if (body.items.every((s: any) => s.lastSync?.status === 'succeeded'))
+          break;
+        if (Date.now() > deadline)
+          throw new Error('the first sync did not run');
+        await new Promise(resolve => setTimeout(resolve, 200));
       }
       const tenants = await request(server)
         .get('/api/azure-tenant/tenants')

@@ -19,6 +19,16 @@ import { DatabaseResourceStore } from './database/DatabaseResourceStore';
 import { ResourceSyncer } from './sync/ResourceSyncer';
 import { ResourceSyncService } from './sync/ResourceSyncService';
 import { readSyncConfig } from './sync/SyncConfig';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  createCostManagementReader,
+  createSpendRouter,
+  DatabaseSpendStore,
+  readSpendConfig,
+  registerSpendSync,
+  SpendQueryService,
+  SpendSyncService,
+} from './spend';
 
 /** Registers the tenants and subscriptions declared in config; their sync modes set in the portal are kept. */
 async function registerStaticTenants(
@@ -68,6 +78,8 @@ export const azureTenantPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         scheduler: coreServices.scheduler,
         events: eventsServiceRef,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
       },
       async init({
         config,
@@ -80,6 +92,8 @@ export const azureTenantPlugin = createBackendPlugin({
         auditor,
         scheduler,
         events,
+        auth,
+        catalog,
       }) {
         const azureTenantConfig = readAzureTenantConfig(config);
         const knex = await database.getClient();
@@ -88,6 +102,9 @@ export const azureTenantPlugin = createBackendPlugin({
           skipMigrations: database.migrations?.skip,
         });
         const resources = new DatabaseResourceStore(knex);
+        const spendStore = new DatabaseSpendStore(knex);
+        // Read at startup, so that a wrong value stops the backend with a clear message.
+        const spendConfig = readSpendConfig(config);
         permissionsRegistry.addPermissions(azureTenantPermissions);
 
         let onboarding: OnboardingService | undefined;
@@ -118,6 +135,18 @@ export const azureTenantPlugin = createBackendPlugin({
             onSubscriptionsRegistered: () => sync!.trigger(),
           });
           await sync.start();
+          // Spend is collected under every sync mode, including `none`.
+          await registerSpendSync({
+            scheduler,
+            logger,
+            config: spendConfig,
+            syncService: new SpendSyncService({
+              store: spendStore,
+              logger,
+              config: spendConfig,
+              reader: createCostManagementReader({ connection }),
+            }),
+          });
         } else {
           logger.warn(
             'azureTenant is not configured: tenants cannot be connected until azureTenant.clientId and a client secret or certificate are set',
@@ -137,6 +166,16 @@ export const azureTenantPlugin = createBackendPlugin({
             httpAuth,
             permissions,
             auditor,
+          }),
+        );
+        httpRouter.use(
+          createSpendRouter({
+            store: spendStore,
+            queryService: new SpendQueryService({ store: spendStore }),
+            httpAuth,
+            permissions,
+            catalog,
+            auth,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

@@ -1,7 +1,10 @@
-/**
+import { spendOpenApiPaths } from '../spend';
+
+/*
  * The OpenAPI 3.1 document of the Azure tenant plugin's REST API, served at `/api/azure-tenant/openapi.json`.
  * Requests are validated against it before they reach a handler; a request that does not match gets a 400.
  */
+
 const guid = {
   type: 'string',
   pattern:
@@ -155,14 +158,23 @@ export const openApiDocument = {
     },
   },
   paths: {
+    ...spendOpenApiPaths,
     '/catalog/resources': {
       get: {
         operationId: 'listCatalogResources',
         description:
-          "Every synced resource, for the catalog module. Service credentials only. Page with `cursor`; `revision` is where `GET /catalog/changes` continues.",
+          'Every synced resource, for the catalog module. Service credentials only. Page with `cursor`; `revision` is where `GET /catalog/changes` continues.',
         parameters: [
-          { name: 'cursor', in: 'query', schema: { type: 'string', maxLength: 4096 } },
-          { name: 'limit', in: 'query', schema: { type: 'string', pattern: '^[0-9]{1,4}$' } },
+          {
+            name: 'cursor',
+            in: 'query',
+            schema: { type: 'string', maxLength: 4096 },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            schema: { type: 'string', pattern: '^[0-9]{1,4}$' },
+          },
         ],
         responses: {
           '200': { description: 'A page of resources (`AzureResourcePage`)' },
@@ -176,8 +188,16 @@ export const openApiDocument = {
         description:
           'Resources changed or removed after a revision, oldest first, for the catalog module. Service credentials only.',
         parameters: [
-          { name: 'after', in: 'query', schema: { type: 'string', pattern: '^[0-9]{1,15}$' } },
-          { name: 'limit', in: 'query', schema: { type: 'string', pattern: '^[0-9]{1,4}$' } },
+          {
+            name: 'after',
+            in: 'query',
+            schema: { type: 'string', pattern: '^[0-9]{1,15}$' },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            schema: { type: 'string', pattern: '^[0-9]{1,4}$' },
+          },
         ],
         responses: {
           '200': { description: 'Changes (`AzureResourceChanges`)' },

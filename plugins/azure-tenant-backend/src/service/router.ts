@@ -60,8 +60,16 @@ const firstString = (value: unknown): string | undefined =>
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { store, resources, sync, events, onboarding, httpAuth, permissions, auditor } =
-    options;
+  const {
+    store,
+    resources,
+    sync,
+    events,
+    onboarding,
+    httpAuth,
+    permissions,
+    auditor,
+  } = options;
 
   const publish = (eventPayload: AzureTenantEvent) =>
     events.publish({ topic: AZURE_TENANT_EVENTS_TOPIC, eventPayload });
