@@ -123,7 +123,11 @@ function SpendCardSeries(props: { series: SpendSeries; groupByLabel: string }) {
             <Typography variant="overline" color="textSecondary">
               Top {groupByLabel}
             </Typography>
-            <List dense disablePadding aria-label={`Top ${groupByLabel}`}>
+            <List
+              dense
+              disablePadding
+              aria-label={`Top ${groupByLabel} in ${series.currency}`}
+            >
               {top.map(group => (
                 <ListItem key={group.key} disableGutters>
                   <ListItemText

@@ -1,4 +1,4 @@
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
@@ -565,9 +565,7 @@ describe('SpendContent', () => {
     await renderContent(api);
     await screen.findByRole('region', { name: 'Spend in USD' });
 
-    await act(() =>
-      userEvent.click(screen.getByRole('button', { name: /Download CSV/ })),
-    );
+    await userEvent.click(screen.getByRole('button', { name: /Download CSV/ }));
 
     expect(await screen.findByRole('alert')).toHaveTextContent(
       'Could not download the CSV: No CSV for you',
