@@ -43,6 +43,18 @@ describe('azureResourceEntityName', () => {
   });
 });
 
+describe('the resource id hash', () => {
+  it('is 64-bit FNV-1a: the published test vectors', () => {
+    // FNV-1a 64 of "a" is af63dc4c8601ec8c, of "foobar" 85944171f73967e8; the name's suffix is that hash.
+    expect(azureResourceEntityName('/x/a')).not.toBe(
+      azureResourceEntityName('/x/b'),
+    );
+    const suffix = (id: string) => azureResourceEntityName(id).split('-').pop();
+    expect(suffix('a')).toBe('af63dc4c8601ec8c');
+    expect(suffix('foobar')).toBe('85944171f73967e8');
+  });
+});
+
 describe('azureSubscriptionEntityRef', () => {
   it('names the subscription by its id', () => {
     expect(

@@ -11,16 +11,23 @@ export const AZURE_ENTITY_NAMESPACE = 'default';
 const MAX_NAME_LENGTH = 63;
 const HASH_LENGTH = 16;
 
-/** A 64-bit FNV-1a hash of a string's UTF-16 code units, as 16 hex digits. */
+/**
+ * A 64-bit FNV-1a hash of a string's UTF-16 code units, as 16 hex digits. It works on two 32-bit halves rather than
+ * BigInt, which is several times faster: the catalog module names 100,000 resources in one full run.
+ */
 function fnv1a64(text: string): string {
-  let hash = 0xcbf29ce484222325n;
-  const prime = 0x100000001b3n;
-  const mask = 0xffffffffffffffffn;
+  // The offset basis 0xcbf29ce484222325, in halves.
+  let hi = 0xcbf29ce4;
+  let lo = 0x84222325;
   for (let i = 0; i < text.length; i++) {
-    hash ^= BigInt(text.charCodeAt(i));
-    hash = (hash * prime) & mask;
+    lo = (lo ^ text.charCodeAt(i)) >>> 0;
+    // Multiply by the prime 2^40 + 0x1b3, modulo 2^64: lo * 0x1b3 fits a double exactly (< 2^41).
+    const low = lo * 0x1b3;
+    hi =
+      (Math.imul(hi, 0x1b3) + Math.floor(low / 0x100000000) + (lo << 8)) >>> 0;
+    lo = low >>> 0;
   }
-  return hash.toString(16).padStart(HASH_LENGTH, '0');
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
 function slug(text: string, maxLength: number): string {
