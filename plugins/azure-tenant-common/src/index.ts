@@ -13,3 +13,4 @@ export * from './entityNames';
 export * from './catalogFeed';
 export * from './entityModel';
 export * from './spend';
+export * from './tagRules';

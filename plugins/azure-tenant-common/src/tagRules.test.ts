@@ -1,0 +1,143 @@
+import {
+  applyTagChange,
+  findTag,
+  MAX_TAG_NAME_LENGTH,
+  MAX_TAG_VALUE_LENGTH,
+  MAX_TAGS_PER_RESOURCE,
+  validateTagChange,
+} from './tagRules';
+
+const manyTags = (count: number, prefix = 't') =>
+  Object.fromEntries(
+    Array.from({ length: count }, (_, i) => [`${prefix}${i}`, 'v']),
+  );
+
+describe('validateTagChange', () => {
+  it('accepts a valid change', () => {
+    expect(
+      validateTagChange({
+        current: { owner: 'team-a' },
+        set: { 'cost-center': '4711', Owner: 'team-b' },
+        remove: ['env'],
+      }),
+    ).toEqual([]);
+  });
+
+  it('refuses names longer than 512 characters, and accepts 512', () => {
+    const long = 'n'.repeat(MAX_TAG_NAME_LENGTH + 1);
+    const exact = 'm'.repeat(MAX_TAG_NAME_LENGTH);
+    const problems = validateTagChange({ set: { [long]: 'v', [exact]: 'v' } });
+    expect(problems).toEqual([
+      expect.objectContaining({ tag: long, code: 'name-too-long' }),
+    ]);
+  });
+
+  it('refuses values longer than 256 characters, and accepts 256', () => {
+    const problems = validateTagChange({
+      set: {
+        a: 'v'.repeat(MAX_TAG_VALUE_LENGTH + 1),
+        b: 'v'.repeat(MAX_TAG_VALUE_LENGTH),
+      },
+    });
+    expect(problems).toEqual([
+      expect.objectContaining({ tag: 'a', code: 'value-too-long' }),
+    ]);
+  });
+
+  it.each(['<', '>', '%', '&', '\\', '?', '/', '\u0007'])(
+    'refuses %j in a name',
+    character => {
+      const name = `cost${character}center`;
+      expect(validateTagChange({ set: { [name]: 'v' } })).toEqual([
+        expect.objectContaining({ tag: name, code: 'forbidden-characters' }),
+      ]);
+    },
+  );
+
+  it('allows those characters in values', () => {
+    expect(
+      validateTagChange({ set: { url: 'https://a/b?c=1&d=%20' } }),
+    ).toEqual([]);
+  });
+
+  it('refuses empty and whitespace-only names, to set or to remove', () => {
+    expect(
+      validateTagChange({ set: { '': 'v', '  ': 'w' }, remove: [''] }).map(
+        p => [p.tag, p.code],
+      ),
+    ).toEqual([
+      ['', 'empty-name'],
+      ['  ', 'empty-name'],
+      ['', 'empty-name'],
+    ]);
+  });
+
+  it('refuses values that are not strings', () => {
+    expect(validateTagChange({ set: { n: 42 } })).toEqual([
+      expect.objectContaining({ tag: 'n', code: 'invalid-value' }),
+    ]);
+  });
+
+  it('refuses names that differ only in case within one change', () => {
+    expect(
+      validateTagChange({ set: { Owner: 'a', owner: 'b' } }).map(p => [
+        p.tag,
+        p.code,
+      ]),
+    ).toEqual([['owner', 'duplicate-name']]);
+    expect(
+      validateTagChange({ set: { Env: 'prod' }, remove: ['ENV'] }).map(p => [
+        p.tag,
+        p.code,
+      ]),
+    ).toEqual([['ENV', 'duplicate-name']]);
+  });
+
+  it('refuses more than 50 tags after the change, naming the added ones', () => {
+    const current = manyTags(MAX_TAGS_PER_RESOURCE - 1);
+    expect(validateTagChange({ current, set: { new1: 'v' } })).toEqual([]);
+    const problems = validateTagChange({
+      current,
+      set: { new1: 'v', new2: 'v', t0: 'changed' },
+    });
+    expect(problems.map(p => [p.tag, p.code])).toEqual([
+      ['new1', 'too-many-tags'],
+      ['new2', 'too-many-tags'],
+    ]);
+  });
+
+  it('counts tags case-insensitively: replacing a tag in another case adds none', () => {
+    const current = manyTags(MAX_TAGS_PER_RESOURCE);
+    expect(validateTagChange({ current, set: { T0: 'x' } })).toEqual([]);
+    expect(
+      validateTagChange({ current, set: { extra: 'x' }, remove: ['T1'] }),
+    ).toEqual([]);
+  });
+
+  it('names every offending tag of a change', () => {
+    const problems = validateTagChange({
+      set: { 'a/b': 'v', ok: 'v'.repeat(300), fine: 'v' },
+    });
+    expect(problems.map(p => p.tag)).toEqual(['a/b', 'ok']);
+  });
+});
+
+describe('findTag', () => {
+  it('finds a tag whatever its case', () => {
+    expect(findTag({ Owner: 'a' }, 'owner')).toBe('Owner');
+    expect(findTag({ Owner: 'a' }, 'Owner')).toBe('Owner');
+    expect(findTag({ Owner: 'a' }, 'team')).toBeUndefined();
+    expect(findTag(undefined, 'team')).toBeUndefined();
+  });
+});
+
+describe('applyTagChange', () => {
+  it('merges case-insensitively and removes whatever the case', () => {
+    expect(
+      applyTagChange(
+        { Owner: 'a', env: 'dev', team: 't' },
+        { set: { owner: 'b', new: 'n' }, remove: ['ENV'] },
+      ),
+    ).toEqual({ owner: 'b', team: 't', new: 'n' });
+  });
+});
