@@ -1,10 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import { coreExtensionData } from '@backstage/frontend-plugin-api';
 import { createExtensionTester } from '@backstage/frontend-test-utils';
-import {
-  EntityCardBlueprint,
-  EntityContentBlueprint,
-} from '@backstage/plugin-catalog-react/alpha';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import alphaPlugin, {
   entityAzureResourceSpendCard,
   entityAzureSpendContent,
@@ -54,10 +51,24 @@ const user: Entity = {
   spec: {},
 };
 
+/** The entity filter an extension outputs; every Spend extension has one. */
+function filterOf(
+  extension: Parameters<typeof createExtensionTester>[0],
+  config?: Record<string, unknown>,
+): (entity: Entity) => boolean {
+  const filter = createExtensionTester(extension, { config }).get(
+    EntityContentBlueprint.dataRefs.filterFunction,
+  );
+  if (!filter) {
+    throw new Error('The extension has no entity filter');
+  }
+  return filter;
+}
+
 describe('Spend extensions of the alpha plugin', () => {
   it('mounts the Spend tab at /spend for subscriptions and Azure resources only', () => {
     const tester = createExtensionTester(entityAzureSpendContent);
-    const filter = tester.get(EntityContentBlueprint.dataRefs.filterFunction);
+    const filter = filterOf(entityAzureSpendContent);
 
     expect(tester.get(coreExtensionData.routePath)).toBe('/spend');
     expect(tester.get(EntityContentBlueprint.dataRefs.title)).toBe('Spend');
@@ -70,9 +81,7 @@ describe('Spend extensions of the alpha plugin', () => {
   });
 
   it('shows the resource Spend card on Azure resources but not on subscriptions', () => {
-    const filter = createExtensionTester(entityAzureResourceSpendCard).get(
-      EntityCardBlueprint.dataRefs.filterFunction,
-    );
+    const filter = filterOf(entityAzureResourceSpendCard);
 
     expect(filter(virtualMachine)).toBe(true);
     expect(filter(subscription)).toBe(false);
@@ -81,9 +90,7 @@ describe('Spend extensions of the alpha plugin', () => {
   });
 
   it('shows the owner Spend card on groups and users', () => {
-    const filter = createExtensionTester(entityGroupSpendCard).get(
-      EntityCardBlueprint.dataRefs.filterFunction,
-    );
+    const filter = filterOf(entityGroupSpendCard);
 
     expect(filter(group)).toBe(true);
     expect(filter(user)).toBe(true);
@@ -92,9 +99,9 @@ describe('Spend extensions of the alpha plugin', () => {
   });
 
   it('lets an app replace the tab filter in config', () => {
-    const filter = createExtensionTester(entityAzureSpendContent, {
-      config: { filter: { kind: 'component' } },
-    }).get(EntityContentBlueprint.dataRefs.filterFunction);
+    const filter = filterOf(entityAzureSpendContent, {
+      filter: { kind: 'component' },
+    });
 
     expect(filter(component)).toBe(true);
     expect(filter(subscription)).toBe(false);

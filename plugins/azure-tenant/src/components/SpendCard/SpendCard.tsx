@@ -156,6 +156,8 @@ function useSpendTabLink(
     | ((params: ReturnType<typeof entityRouteParams>) => string)
     | undefined;
   try {
+    // Called on every render, in the same order; the try only turns its "not mounted" error into no link.
+    // eslint-disable-next-line react-hooks/rules-of-hooks
     entityRoute = useRouteRef(entityRouteRef);
   } catch {
     // Not mounted (e.g. an app without the catalog's entity page): no link rather than a broken card.

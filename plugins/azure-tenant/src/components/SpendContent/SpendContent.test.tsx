@@ -159,8 +159,9 @@ async function renderContent(
   );
 }
 
-function lastQuery(api: ReturnType<typeof createApi>) {
-  return api.getSpend.mock.calls[api.getSpend.mock.calls.length - 1][0];
+function lastQuery(api: AzureTenantApi) {
+  const calls = jest.mocked(api.getSpend).mock.calls;
+  return calls[calls.length - 1][0];
 }
 
 describe('SpendContent', () => {
@@ -496,7 +497,7 @@ describe('SpendContent', () => {
     );
     await waitFor(() => expect(lastQuery(api).groupBy).toBe('location'));
 
-    const calls = api.getSpend.mock.calls.length;
+    const calls = jest.mocked(api.getSpend).mock.calls.length;
     await userEvent.selectOptions(screen.getByLabelText('Group by'), 'Tag…');
     expect(screen.getByText(/Enter a tag key/)).toBeInTheDocument();
     await userEvent.type(

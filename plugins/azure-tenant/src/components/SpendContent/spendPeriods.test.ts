@@ -11,7 +11,7 @@ describe('spendDateRange', () => {
 
   it('counts 30 and 90 days including today, in a leap year', () => {
     expect(spendDateRange('last30', new Date(2024, 2, 1))).toEqual({
-      from: '2024-01-31',
+      from: '2024-02-01',
       to: '2024-03-01',
       days: 30,
     });
