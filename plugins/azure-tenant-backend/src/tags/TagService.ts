@@ -1,0 +1,458 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { EventsService } from '@backstage/plugin-events-node';
+import {
+  applyTagChange,
+  AZURE_TENANT_EVENTS_TOPIC,
+  AzureResourceRecord,
+  AzureSubscription,
+  AzureTenantEvent,
+  findTag,
+  SYNC_MODE_DESCRIPTIONS,
+  TagChange,
+  validateTagChange,
+} from '@azure-tenant/plugin-azure-tenant-common';
+import { AzureTenantStore } from '../database/AzureTenantStore';
+import { AzureTagsClient } from './azureTagsClient';
+import { parseResourceIdentifier } from './resourceIdentifier';
+import { ResourceTags, TagEditRefusal, TagUpdateResult } from './ResourceTags';
+import {
+  fromAzureTagsError,
+  TagConflictError,
+  TagValidationError,
+} from './tagErrors';
+import { TagStore } from './TagStore';
+
+/** Options for {@link TagService}. */
+export interface TagServiceOptions {
+  /** The subscriptions and their sync modes. */
+  store: Pick<AzureTenantStore, 'getSubscription'>;
+  tags: TagStore;
+  /** Undefined when `azureTenant` is not configured: nothing can be read from or written to Azure. */
+  azure?: AzureTagsClient;
+  events: EventsService;
+  logger: LoggerService;
+  /** How many resources of a bulk change are edited at once. Defaults to 4. */
+  bulkConcurrency?: number;
+}
+
+/** A change's result for one resource of a bulk change. */
+export type BulkTagResult =
+  | { resourceId: string; ok: true; result: TagUpdateResult }
+  | { resourceId: string; ok: false; error: Error };
+
+/** At most this many resources in one bulk change. */
+export const MAX_BULK_RESOURCES = 500;
+
+/** Checks the shape of a change from a request body, and Azure's rules for the tags it names. */
+export function parseTagChange(body: unknown): Required<TagChange> {
+  const { set = {}, remove = [], expected = {} } = (body ?? {}) as TagChange;
+  const isRecord = (v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isRecord(set)) throw new InputError('set must be an object of tags');
+  if (!Array.isArray(remove)) {
+    throw new InputError('remove must be an array of tag names');
+  }
+  if (!isRecord(expected)) {
+    throw new InputError('expected must be an object of tag values or null');
+  }
+  for (const [name, value] of Object.entries(expected)) {
+    if (value !== null && typeof value !== 'string') {
+      throw new InputError(
+        `expected['${name}'] must be the value you saw, or null for a tag that was absent`,
+      );
+    }
+  }
+  const problems = validateTagChange({ set, remove });
+  if (problems.length > 0) throw new TagValidationError(problems);
+  if (Object.keys(set).length === 0 && remove.length === 0) {
+    throw new InputError('The change sets and removes no tag');
+  }
+  return { set, remove, expected };
+}
+
+const manageHint =
+  'A portal admin with the azure-tenant.subscription.manage permission can change the sync mode on the Azure tenants page.';
+
+/** Why tags cannot be edited under a subscription's mode, or undefined when they can. */
+export function syncModeRefusal(
+  subscription: AzureSubscription,
+): TagEditRefusal | undefined {
+  const { syncMode, subscriptionId } = subscription;
+  if (syncMode === 'read-tags' || syncMode === 'read-write-tags') {
+    return undefined;
+  }
+  const mode = SYNC_MODE_DESCRIPTIONS[syncMode];
+  return {
+    code: 'sync-mode',
+    message: `Tags cannot be edited: subscription ${subscriptionId} is synchronized with the mode ${mode.title} (${syncMode}). ${mode.description} ${manageHint}`,
+  };
+}
+
+/** Whether the portal knows that its service principal lacks Tag Contributor on the subscription. */
+function roleRefusal(
+  subscription: AzureSubscription,
+): TagEditRefusal | undefined {
+  if (subscription.syncMode !== 'read-write-tags') return undefined;
+  if (subscription.roleStatus === 'unknown') return undefined;
+  const hasRole = subscription.grantedRoles.some(
+    role => role.toLowerCase() === 'tag contributor',
+  );
+  if (hasRole) return undefined;
+  return {
+    code: 'role',
+    message: `The portal's service principal does not hold Tag Contributor on subscription ${subscription.subscriptionId}, so it cannot write tags there. A subscription Owner can grant it with "Add more subscriptions".`,
+  };
+}
+
+/** The value each `expected` tag has now, and the names whose value differs from what the editor saw. */
+function checkExpected(
+  expected: Record<string, string | null>,
+  tags: Record<string, string>,
+) {
+  const current: Record<string, string | null> = {};
+  const conflicts: string[] = [];
+  for (const [name, value] of Object.entries(expected)) {
+    const existing = findTag(tags, name);
+    const now = existing === undefined ? null : tags[existing];
+    current[name] = now;
+    if (now !== value) conflicts.push(name);
+  }
+  return { current, conflicts };
+}
+
+/**
+ * Reads and edits the tags of synced resources under each subscription's sync mode:
+ * - `read-write-tags`: re-reads the tags from Azure, refuses the change when a tag differs from what the editor saw,
+ *   and otherwise sends only the changed keys (PATCH `Merge` for sets, `Delete` for removals), then stores Azure's
+ *   answer with a new feed revision;
+ * - `read-tags`: keeps the change as portal-only tags, never calling Azure;
+ * - `no-tags` and `none`: refuses.
+ *
+ * Changes to one resource take turns in this process, so that the read, the check and the write of one change are
+ * not interleaved with another's; Merge and Delete keep what others change in Azure meanwhile.
+ */
+export class TagService {
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: TagServiceOptions) {}
+
+  /** A stored resource and its onboarded subscription, or a 404. */
+  private async resolve(resourceId: string) {
+    const id = parseResourceIdentifier(resourceId);
+    const subscription = await this.options.store.getSubscription(
+      id.subscriptionId,
+    );
+    if (!subscription) {
+      throw new NotFoundError(
+        `No onboarded subscription ${id.subscriptionId} for resource ${resourceId}`,
+      );
+    }
+    const resource = await this.options.tags.getResource(id.resourceId);
+    if (!resource) {
+      throw new NotFoundError(
+        `No synced resource ${resourceId}; it may not have been synced yet, or its subscription is in mode none`,
+      );
+    }
+    return { subscription, resource };
+  }
+
+  /**
+   * A resource's tags: the stored Azure tags, the portal-only ones, and with `live`, Azure's current tags. Whether
+   * the caller may edit is decided here from the sync mode and role; `permissionAllowed` is the caller's decision
+   * for `azure-tenant.tags.update` on the resource's entity.
+   */
+  async getTags(
+    resourceId: string,
+    options: { live?: boolean; permissionAllowed: boolean },
+  ): Promise<ResourceTags> {
+    const { subscription, resource } = await this.resolve(resourceId);
+    const modeRefusal = syncModeRefusal(subscription);
+    let liveTags: Record<string, string> | undefined;
+    if (options.live && !modeRefusal) {
+      liveTags = await this.readLive(subscription, resource);
+    }
+    const reason: TagEditRefusal | undefined = !options.permissionAllowed
+      ? {
+          code: 'permission',
+          message:
+            "You may not edit this resource's tags: azure-tenant.tags.update is granted to the entity's owners and admins.",
+        }
+      : modeRefusal ?? roleRefusal(subscription);
+    return {
+      resourceId: resource.resourceId,
+      subscriptionId: subscription.subscriptionId,
+      syncMode: subscription.syncMode,
+      ...(resource.tags && !modeRefusal ? { tags: resource.tags } : {}),
+      ...(liveTags ? { liveTags } : {}),
+      portalTags: resource.portalTags ?? {},
+      revision: resource.revision,
+      canEdit: !reason,
+      ...(reason ? { reason } : {}),
+    };
+  }
+
+  /** Applies a change to one resource. The caller has checked the change's shape and the caller's permission. */
+  async update(
+    resourceId: string,
+    change: Required<TagChange>,
+  ): Promise<TagUpdateResult> {
+    const key = parseResourceIdentifier(resourceId).key;
+    return this.serialized(key, () => this.updateNow(resourceId, change));
+  }
+
+  /**
+   * Applies the same change to many resources, a few at a time. Every resource gets a result; one failure hides
+   * none of the others. `run` wraps each resource's update (the router checks permission and audits there).
+   */
+  async updateMany(
+    resourceIds: string[],
+    change: Required<TagChange>,
+    run: (
+      resourceId: string,
+      update: () => Promise<TagUpdateResult>,
+    ) => Promise<TagUpdateResult> = (_id, update) => update(),
+  ): Promise<BulkTagResult[]> {
+    const results: BulkTagResult[] = new Array(resourceIds.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < resourceIds.length) {
+        const index = next++;
+        const resourceId = resourceIds[index];
+        try {
+          const result = await run(resourceId, () =>
+            this.update(resourceId, change),
+          );
+          results[index] = { resourceId, ok: true, result };
+        } catch (error) {
+          results[index] = { resourceId, ok: false, error: error as Error };
+        }
+      }
+    };
+    const concurrency = Math.max(1, this.options.bulkConcurrency ?? 4);
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, resourceIds.length) }, worker),
+    );
+    return results;
+  }
+
+  private async updateNow(
+    resourceId: string,
+    change: Required<TagChange>,
+  ): Promise<TagUpdateResult> {
+    const { subscription, resource } = await this.resolve(resourceId);
+    const refusal = syncModeRefusal(subscription);
+    if (refusal) throw new ConflictError(refusal.message);
+    if (subscription.syncMode === 'read-tags') {
+      return this.updatePortalTags(subscription, resource, change);
+    }
+    return this.updateAzureTags(subscription, resource, change);
+  }
+
+  /** `read-tags`: portal-only tags, shown over the Azure ones; Azure is never called. */
+  private async updatePortalTags(
+    subscription: AzureSubscription,
+    resource: AzureResourceRecord,
+    change: Required<TagChange>,
+  ): Promise<TagUpdateResult> {
+    const azureTags = resource.tags ?? {};
+    const before = resource.portalTags ?? {};
+    const effective = { ...azureTags };
+    for (const [name, value] of Object.entries(before)) {
+      const existing = findTag(effective, name);
+      if (existing !== undefined) delete effective[existing];
+      effective[name] = value;
+    }
+    this.check(resource.resourceId, change, effective);
+    for (const name of change.remove) {
+      if (findTag(before, name) === undefined && findTag(azureTags, name)) {
+        throw new InputError(
+          `The tag '${name}' is an Azure tag: under the sync mode ${SYNC_MODE_DESCRIPTIONS['read-tags'].title} the portal never changes Azure's tags, and can only remove tags edited in the portal.`,
+        );
+      }
+    }
+    const after = applyTagChange(before, change);
+    const unchanged = JSON.stringify(after) === JSON.stringify(before);
+    const revision = unchanged
+      ? resource.revision
+      : await this.options.tags.writePortalTags(resource.resourceId, after);
+    if (revision === undefined) {
+      throw new NotFoundError(`No synced resource ${resource.resourceId}`);
+    }
+    if (!unchanged) await this.announce(subscription, revision);
+    return {
+      resourceId: resource.resourceId,
+      syncMode: subscription.syncMode,
+      outcome: unchanged ? 'unchanged' : 'portal-only',
+      before,
+      tags: azureTags,
+      portalTags: after,
+      revision,
+    };
+  }
+
+  /** `read-write-tags`: re-read, check, then Merge and Delete only the keys that change. */
+  private async updateAzureTags(
+    subscription: AzureSubscription,
+    resource: AzureResourceRecord,
+    change: Required<TagChange>,
+  ): Promise<TagUpdateResult> {
+    const azure = this.requireAzure();
+    const scope = {
+      tenantId: subscription.tenantId,
+      subscriptionId: subscription.subscriptionId,
+      resourceId: resource.resourceId,
+    };
+    const before = await this.readLive(subscription, resource);
+    this.check(resource.resourceId, change, before);
+
+    const merge: Record<string, string> = {};
+    for (const [name, value] of Object.entries(change.set)) {
+      const existing = findTag(before, name);
+      if (existing === undefined || before[existing] !== value) {
+        merge[name] = value;
+      }
+    }
+    // Deleting by name and the value just read: a value changed by someone else since is not deleted.
+    const removal: Record<string, string> = {};
+    for (const name of change.remove) {
+      const existing = findTag(before, name);
+      if (existing !== undefined) removal[existing] = before[existing];
+    }
+
+    let tags = before;
+    let written = false;
+    try {
+      if (Object.keys(merge).length > 0) {
+        tags = await azure.patchTags(scope, 'Merge', merge);
+        written = true;
+      }
+      if (Object.keys(removal).length > 0) {
+        tags = await azure.patchTags(scope, 'Delete', removal);
+        written = true;
+      }
+    } catch (error) {
+      const failure = fromAzureTagsError(error, resource.resourceId);
+      if (written) {
+        // The sets are in Azure; keep them, and say that the removals are not.
+        await this.store(subscription, resource, tags);
+        failure.message = `The tags ${Object.keys(merge)
+          .map(n => `'${n}'`)
+          .join(', ')} were set, but removing ${Object.keys(removal)
+          .map(n => `'${n}'`)
+          .join(', ')} failed: ${failure.message}`;
+      }
+      throw failure;
+    }
+
+    const storedTags = resource.tags ?? {};
+    const revision =
+      written || JSON.stringify(storedTags) !== JSON.stringify(tags)
+        ? await this.store(subscription, resource, tags)
+        : resource.revision;
+    return {
+      resourceId: resource.resourceId,
+      syncMode: subscription.syncMode,
+      outcome: written ? 'written' : 'unchanged',
+      before,
+      tags,
+      portalTags: resource.portalTags ?? {},
+      revision,
+    };
+  }
+
+  /** Azure's rules against the current tags, then the editor's expectations. */
+  private check(
+    resourceId: string,
+    change: Required<TagChange>,
+    current: Record<string, string>,
+  ) {
+    const problems = validateTagChange({
+      current,
+      set: change.set,
+      remove: change.remove,
+    });
+    if (problems.length > 0) throw new TagValidationError(problems);
+    const expectation = checkExpected(change.expected, current);
+    if (expectation.conflicts.length > 0) {
+      throw new TagConflictError(
+        resourceId,
+        expectation.conflicts,
+        expectation.current,
+        current,
+      );
+    }
+  }
+
+  private async readLive(
+    subscription: AzureSubscription,
+    resource: AzureResourceRecord,
+  ) {
+    try {
+      return await this.requireAzure().getTags({
+        tenantId: subscription.tenantId,
+        subscriptionId: subscription.subscriptionId,
+        resourceId: resource.resourceId,
+      });
+    } catch (error) {
+      throw fromAzureTagsError(error, resource.resourceId);
+    }
+  }
+
+  private async store(
+    subscription: AzureSubscription,
+    resource: AzureResourceRecord,
+    tags: Record<string, string>,
+  ): Promise<number> {
+    const revision = await this.options.tags.writeAzureTags(
+      resource.resourceId,
+      tags,
+    );
+    if (revision === undefined) {
+      // The sync removed the resource meanwhile; Azure has the change, and the next sync decides.
+      return resource.revision;
+    }
+    await this.announce(subscription, revision);
+    return revision;
+  }
+
+  private async announce(subscription: AzureSubscription, revision: number) {
+    const eventPayload: AzureTenantEvent = {
+      type: 'resources-changed',
+      subscriptionId: subscription.subscriptionId,
+      revision,
+    };
+    try {
+      await this.options.events.publish({
+        topic: AZURE_TENANT_EVENTS_TOPIC,
+        eventPayload,
+      });
+    } catch (error) {
+      // The catalog module also polls the feed, so the change still arrives.
+      this.options.logger.warn(
+        `Could not announce the tag change at revision ${revision}: ${error}`,
+      );
+    }
+  }
+
+  private requireAzure(): AzureTagsClient {
+    if (!this.options.azure) {
+      throw new ConflictError(
+        'azureTenant is not configured, so the portal cannot reach Azure',
+      );
+    }
+    return this.options.azure;
+  }
+
+  /** Runs `task` after every earlier task for the same resource, in this process. */
+  private serialized<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const current = previous.then(task, task);
+    const tail = current.catch(() => undefined);
+    this.queues.set(key, tail);
+    tail.then(() => {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    });
+    return current;
+  }
+}

@@ -1,0 +1,71 @@
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { AzureConnection } from '../azure/azureConnection';
+
+/** Where a resource lives in Azure: the tenant whose app credential may write its tags, and its subscription. */
+export interface TagScope {
+  tenantId: string;
+  subscriptionId: string;
+  resourceId: string;
+}
+
+/**
+ * The only Azure writes of the tag feature: Microsoft.Resources/tags at a resource's scope, the API that Tag
+ * Contributor allows. A PATCH `Merge` sets tags and a PATCH `Delete` removes them, so tags that someone else changes
+ * in Azure at the same time are kept.
+ */
+export interface AzureTagsClient {
+  /** The resource's current tags in Azure. */
+  getTags(scope: TagScope): Promise<Record<string, string>>;
+  /** Applies a PATCH and returns the resource's tags as Azure answered. */
+  patchTags(
+    scope: TagScope,
+    operation: 'Merge' | 'Delete',
+    tags: Record<string, string>,
+  ): Promise<Record<string, string>>;
+}
+
+/** Options for {@link createAzureTagsClient}. */
+export interface AzureTagsClientOptions {
+  /** The portal's app credential in each tenant, and the ARM endpoint with its trusted CA. */
+  connection: AzureConnection;
+}
+
+/** An {@link AzureTagsClient} with the portal's app-only credential in the resource's tenant. */
+export function createAzureTagsClient(
+  options: AzureTagsClientOptions,
+): AzureTagsClient {
+  const { connection } = options;
+  // One client per subscription, so that its credential caches its token across edits.
+  const clients = new Map<string, ResourceManagementClient>();
+  const clientFor = (scope: TagScope) => {
+    const key = `${scope.tenantId}/${scope.subscriptionId}`;
+    let client = clients.get(key);
+    if (!client) {
+      client = new ResourceManagementClient(
+        connection.appCredential(scope.tenantId),
+        scope.subscriptionId,
+        connection.armClientOptions(),
+      );
+      clients.set(key, client);
+    }
+    return client;
+  };
+  // The SDK's URL template is `/{+scope}`: without the leading slash, the path has no `//`.
+  const armScope = (resourceId: string) => resourceId.replace(/^\/+/, '');
+
+  return {
+    async getTags(scope) {
+      const result = await clientFor(scope).tagsOperations.getAtScope(
+        armScope(scope.resourceId),
+      );
+      return { ...result.properties?.tags };
+    },
+    async patchTags(scope, operation, tags) {
+      const result = await clientFor(scope).tagsOperations.updateAtScope(
+        armScope(scope.resourceId),
+        { operation, properties: { tags } },
+      );
+      return { ...result.properties?.tags };
+    },
+  };
+}

@@ -1,0 +1,32 @@
+export { createTagsRouter } from './createTagsRouter';
+export type { TagsRouterOptions } from './createTagsRouter';
+export { tagsOpenApiPaths } from './tagsOpenApiPaths';
+export {
+  TagService,
+  parseTagChange,
+  syncModeRefusal,
+  MAX_BULK_RESOURCES,
+} from './TagService';
+export type { TagServiceOptions, BulkTagResult } from './TagService';
+export { DatabaseTagStore, takeNextRevision } from './DatabaseTagStore';
+export type { TagStore } from './TagStore';
+export { createAzureTagsClient } from './azureTagsClient';
+export type {
+  AzureTagsClient,
+  AzureTagsClientOptions,
+  TagScope,
+} from './azureTagsClient';
+export { parseResourceIdentifier } from './resourceIdentifier';
+export type { ResourceIdentifier } from './resourceIdentifier';
+export { resourceContentHash } from './resourceContentHash';
+export type {
+  ResourceTags,
+  TagEditRefusal,
+  TagUpdateResult,
+} from './ResourceTags';
+export {
+  TagConflictError,
+  TagValidationError,
+  isTagConflictError,
+  isTagValidationError,
+} from './tagErrors';
