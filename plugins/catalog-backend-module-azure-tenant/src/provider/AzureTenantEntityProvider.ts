@@ -439,7 +439,7 @@ export class AzureTenantEntityProvider implements EntityProvider {
 
   /**
    * The owner directory to build entities with: loaded again on every full run, and on a delta run once it is older
-   * than the maximum age. A failed load keeps the previous directory.
+   * than the maximum age or while it is empty. A failed load keeps the previous directory.
    */
   private async currentOwners(
     forceReload: boolean,
@@ -452,7 +452,10 @@ export class AzureTenantEntityProvider implements EntityProvider {
       this.ownersLoadedAt === undefined
         ? Infinity
         : this.now() - this.ownersLoadedAt;
-    if (forceReload || age >= this.ownersMaxAgeMs) {
+    // An empty directory is loaded again on every run: at startup the catalog may not have ingested its groups and
+    // users yet, and owners should resolve as soon as it has.
+    const empty = this.owners.fingerprint === AzureOwnerDirectory.empty().fingerprint;
+    if (forceReload || empty || age >= this.ownersMaxAgeMs) {
       try {
         this.owners = await this.loadOwners();
         this.ownersLoadedAt = this.now();
