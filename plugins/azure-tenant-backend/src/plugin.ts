@@ -29,6 +29,12 @@ import {
   SpendQueryService,
   SpendSyncService,
 } from './spend';
+import {
+  createAzureTagsClient,
+  createTagsRouter,
+  DatabaseTagStore,
+  TagService,
+} from './tags';
 
 /** Registers the tenants and subscriptions declared in config; their sync modes set in the portal are kept. */
 async function registerStaticTenants(
@@ -109,8 +115,10 @@ export const azureTenantPlugin = createBackendPlugin({
 
         let onboarding: OnboardingService | undefined;
         let sync: ResourceSyncService | undefined;
-        if (azureTenantConfig) {
-          const connection = new AzureConnection(azureTenantConfig);
+        const connection = azureTenantConfig
+          ? new AzureConnection(azureTenantConfig)
+          : undefined;
+        if (azureTenantConfig && connection) {
           const syncConfig = readSyncConfig(config);
           sync = new ResourceSyncService({
             store,
@@ -176,6 +184,23 @@ export const azureTenantPlugin = createBackendPlugin({
             permissions,
             catalog,
             auth,
+          }),
+        );
+        httpRouter.use(
+          createTagsRouter({
+            tagService: new TagService({
+              store,
+              tags: new DatabaseTagStore(knex),
+              // Tag changes are the only writes the portal makes to Azure after onboarding.
+              azure: connection
+                ? createAzureTagsClient({ connection })
+                : undefined,
+              events,
+              logger,
+            }),
+            httpAuth,
+            permissions,
+            auditor,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

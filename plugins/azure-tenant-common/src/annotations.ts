@@ -37,7 +37,8 @@ export const ANNOTATION_AZURE_LAST_SYNC_STATUS =
   'azure-tenant.io/last-sync-status';
 
 /**
- * On a subscription entity: when its last sync ended (ISO 8601).
+ * On a subscription entity: when its last sync failed (ISO 8601). A successful sync sets no time, so that a sync
+ * that changed nothing rewrites no entity; the Azure tenants page shows every sync's time.
  *
  * @public
  */

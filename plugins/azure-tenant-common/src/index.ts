@@ -14,3 +14,4 @@ export * from './catalogFeed';
 export * from './entityModel';
 export * from './spend';
 export * from './tagRules';
+export * from './resourceTags';

@@ -41,7 +41,8 @@ type TombstoneRow = {
 
 function chunks<T>(items: T[], size = BATCH_SIZE): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  for (let i = 0; i < items.length; i += size)
+    out.push(items.slice(i, i + size));
   return out;
 }
 
@@ -87,7 +88,9 @@ function toRow(resource: SyncedResource, revision: number, syncedAt: string) {
 export class DatabaseResourceStore implements ResourceStore {
   constructor(private readonly db: Knex) {}
 
-  async loadContentHashes(subscriptionId: string): Promise<Map<string, string>> {
+  async loadContentHashes(
+    subscriptionId: string,
+  ): Promise<Map<string, string>> {
     const rows = await this.db('resources')
       .where({ subscription_id: subscriptionId })
       .select('resource_key', 'content_hash');
@@ -105,13 +108,22 @@ export class DatabaseResourceStore implements ResourceStore {
    * Takes `count` revisions from the counter. The update locks the counter's row until the transaction ends, so
    * concurrent syncs take turns and a reader of the feed never sees a lower revision appear after a higher one.
    */
-  private async takeRevisions(tx: Knex.Transaction, count: number): Promise<number> {
-    await tx('sync_counters').where({ name: 'revision' }).increment('value', count);
-    const row = await tx('sync_counters').where({ name: 'revision' }).first('value');
+  private async takeRevisions(
+    tx: Knex.Transaction,
+    count: number,
+  ): Promise<number> {
+    await tx('sync_counters')
+      .where({ name: 'revision' })
+      .increment('value', count);
+    const row = await tx('sync_counters')
+      .where({ name: 'revision' })
+      .first('value');
     return Number(row.value) - count + 1;
   }
 
-  async applySync(result: SubscriptionSyncResult): Promise<{ revision: number; changed: number }> {
+  async applySync(
+    result: SubscriptionSyncResult,
+  ): Promise<{ revision: number; changed: number }> {
     const syncedAt = result.finishedAt.toISOString();
     return this.db.transaction(async tx => {
       let portalTagKeys: string[] = [];
@@ -127,7 +139,9 @@ export class DatabaseResourceStore implements ResourceStore {
           .filter(key => !upserted.has(key) && !removed.has(key));
       }
       const changed =
-        result.upserts.length + result.removedKeys.length + portalTagKeys.length;
+        result.upserts.length +
+        result.removedKeys.length +
+        portalTagKeys.length;
       let revision = 0;
       if (changed > 0) {
         let next = await this.takeRevisions(tx, changed);
@@ -167,13 +181,17 @@ export class DatabaseResourceStore implements ResourceStore {
         }
         // A resource that comes back is no longer a tombstone.
         for (const batch of chunks(result.upserts.map(u => u.key))) {
-          await tx('resource_tombstones').whereIn('resource_key', batch).delete();
+          await tx('resource_tombstones')
+            .whereIn('resource_key', batch)
+            .delete();
         }
         revision = next - 1;
       }
 
       if (result.resourceGroups) {
-        await tx('resource_groups').where({ subscription_id: result.subscriptionId }).delete();
+        await tx('resource_groups')
+          .where({ subscription_id: result.subscriptionId })
+          .delete();
         for (const batch of chunks(result.resourceGroups)) {
           await tx('resource_groups').insert(
             batch.map(group => ({
@@ -230,12 +248,18 @@ export class DatabaseResourceStore implements ResourceStore {
       .update({ sync_requested_at: null });
   }
 
-  async listResources(options: { cursor?: string; limit: number }): Promise<AzureResourcePage> {
-    const revisionRow = await this.db('sync_counters').where({ name: 'revision' }).first('value');
+  async listResources(options: {
+    cursor?: string;
+    limit: number;
+  }): Promise<AzureResourcePage> {
+    const revisionRow = await this.db('sync_counters')
+      .where({ name: 'revision' })
+      .first('value');
     const query = this.db<ResourceRow>('resources')
       .orderBy('resource_key')
       .limit(options.limit + 1);
-    if (options.cursor) query.where('resource_key', '>', decodeCursor(options.cursor));
+    if (options.cursor)
+      query.where('resource_key', '>', decodeCursor(options.cursor));
     const rows = await query;
     const page = rows.slice(0, options.limit);
     return {
@@ -247,7 +271,10 @@ export class DatabaseResourceStore implements ResourceStore {
     };
   }
 
-  async listChanges(options: { after: number; limit: number }): Promise<AzureResourceChanges> {
+  async listChanges(options: {
+    after: number;
+    limit: number;
+  }): Promise<AzureResourceChanges> {
     const changedRows = await this.db<ResourceRow>('resources')
       .where('revision', '>', options.after)
       .orderBy('revision')
@@ -261,8 +288,16 @@ export class DatabaseResourceStore implements ResourceStore {
       | { revision: number; row: ResourceRow; gone: false }
       | { revision: number; row: TombstoneRow; gone: true };
     const merged: Entry[] = [
-      ...changedRows.map(row => ({ revision: Number(row.revision), row, gone: false as const })),
-      ...removedRows.map(row => ({ revision: Number(row.revision), row, gone: true as const })),
+      ...changedRows.map(row => ({
+        revision: Number(row.revision),
+        row,
+        gone: false as const,
+      })),
+      ...removedRows.map(row => ({
+        revision: Number(row.revision),
+        row,
+        gone: true as const,
+      })),
     ].sort((a, b) => a.revision - b.revision);
     const taken = merged.slice(0, options.limit);
     const hasMore = merged.length > options.limit;
@@ -282,12 +317,15 @@ export class DatabaseResourceStore implements ResourceStore {
     return {
       changed,
       removed,
-      revision: taken.length > 0 ? taken[taken.length - 1].revision : options.after,
+      revision:
+        taken.length > 0 ? taken[taken.length - 1].revision : options.after,
       hasMore,
     };
   }
 
-  async getResource(resourceId: string): Promise<AzureResourceRecord | undefined> {
+  async getResource(
+    resourceId: string,
+  ): Promise<AzureResourceRecord | undefined> {
     const row = await this.db<ResourceRow>('resources')
       .where({ resource_key: resourceId.toLowerCase() })
       .first();

@@ -54,7 +54,9 @@ export interface ResourceStore {
    * Stores a sync's result in one transaction, with increasing revisions, and marks the subscription's last sync as
    * succeeded. Returns the highest revision written (unchanged when nothing changed).
    */
-  applySync(result: SubscriptionSyncResult): Promise<{ revision: number; changed: number }>;
+  applySync(
+    result: SubscriptionSyncResult,
+  ): Promise<{ revision: number; changed: number }>;
   /**
    * Marks the subscription's last sync as failed; stored resources stay as they are. Requests made before the sync
    * started are answered (by the failure), so the next try waits for the schedule or a new request.
@@ -70,7 +72,13 @@ export interface ResourceStore {
   /** Keys of a subscription's stored resources. */
   listKeys(subscriptionId: string): Promise<string[]>;
 
-  listResources(options: { cursor?: string; limit: number }): Promise<AzureResourcePage>;
-  listChanges(options: { after: number; limit: number }): Promise<AzureResourceChanges>;
+  listResources(options: {
+    cursor?: string;
+    limit: number;
+  }): Promise<AzureResourcePage>;
+  listChanges(options: {
+    after: number;
+    limit: number;
+  }): Promise<AzureResourceChanges>;
   getResource(resourceId: string): Promise<AzureResourceRecord | undefined>;
 }

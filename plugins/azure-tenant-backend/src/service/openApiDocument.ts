@@ -1,4 +1,5 @@
 import { spendOpenApiPaths } from '../spend';
+import { tagsOpenApiPaths } from '../tags';
 
 /*
  * The OpenAPI 3.1 document of the Azure tenant plugin's REST API, served at `/api/azure-tenant/openapi.json`.
@@ -159,6 +160,7 @@ export const openApiDocument = {
   },
   paths: {
     ...spendOpenApiPaths,
+    ...tagsOpenApiPaths,
     '/catalog/resources': {
       get: {
         operationId: 'listCatalogResources',

@@ -68,13 +68,9 @@ describe.each(databases.eachSupportedId())(
       emulator.control.reset();
       grantPortalAccess(emulator);
       knex = await databases.init(databaseId);
-      fixture = await createSyncFixture(
-        knex,
-        emulator,
-        {
-          pageSize: 25,
-        },
-      );
+      fixture = await createSyncFixture(knex, emulator, {
+        pageSize: 25,
+      });
     });
 
     it('reads every resource of every subscription, with its tags, page by page', async () => {

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { AzureSubscription } from '@azure-tenant/plugin-azure-tenant-common';
@@ -8,6 +7,7 @@ import {
   SyncedResource,
   SyncedResourceGroup,
 } from '../database/ResourceStore';
+import { resourceContentHash } from '../tags';
 import { armThrottlingPolicy } from './armThrottlingPolicy';
 import { SyncConfig } from './SyncConfig';
 
@@ -26,13 +26,6 @@ export interface SubscriptionSyncReport {
 function resourceGroupOf(resourceId: string): string {
   const match = /\/resourceGroups\/([^/]+)/i.exec(resourceId);
   return match ? match[1] : '';
-}
-
-function contentHash(resource: Omit<SyncedResource, 'contentHash'>): string {
-  return crypto
-    .createHash('sha256')
-    .update(JSON.stringify(resource))
-    .digest('base64url');
 }
 
 /** Tags in a stable order, so the same tags always give the same hash. */
@@ -196,7 +189,7 @@ export class ResourceSyncer {
             ? { changedTime: new Date(item.changedTime).toISOString() }
             : {}),
         };
-        const hash = contentHash(resource);
+        const hash = resourceContentHash(resource);
         if (stored.get(key) !== hash) {
           upserts.push({ ...resource, contentHash: hash });
         }

@@ -85,6 +85,22 @@ describe('buildAzureSubscriptionEntity', () => {
     });
   });
 
+  it('leaves the time out of a successful sync, so that a sync with no change rewrites nothing', () => {
+    const at = (finishedAt: string) =>
+      buildAzureSubscriptionEntity(
+        subscription({ lastSync: { status: 'succeeded', finishedAt } }),
+        { owner: OWNER },
+      );
+    const first = at('2025-01-02T03:04:05.000Z');
+    expect(first.metadata.annotations).toMatchObject({
+      [ANNOTATION_AZURE_LAST_SYNC_STATUS]: 'succeeded',
+    });
+    expect(first.metadata.annotations).not.toHaveProperty(
+      ANNOTATION_AZURE_LAST_SYNC_AT,
+    );
+    expect(at('2025-01-02T04:04:05.000Z')).toEqual(first);
+  });
+
   it('has no last-sync annotations before the first sync', () => {
     const entity = buildAzureSubscriptionEntity(subscription(), {
       owner: OWNER,

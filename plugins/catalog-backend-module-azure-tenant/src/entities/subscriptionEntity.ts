@@ -58,7 +58,10 @@ export function buildAzureSubscriptionEntity(
   };
   if (lastSync) {
     annotations[ANNOTATION_AZURE_LAST_SYNC_STATUS] = lastSync.status;
-    annotations[ANNOTATION_AZURE_LAST_SYNC_AT] = lastSync.finishedAt;
+    // The time only of a failure: a successful sync that changed nothing must rewrite no entity.
+    if (lastSync.status === 'failed') {
+      annotations[ANNOTATION_AZURE_LAST_SYNC_AT] = lastSync.finishedAt;
+    }
     if (lastSync.error) {
       annotations[ANNOTATION_AZURE_LAST_SYNC_ERROR] = lastSync.error.slice(
         0,

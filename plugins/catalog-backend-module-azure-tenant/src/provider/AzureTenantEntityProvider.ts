@@ -454,7 +454,8 @@ export class AzureTenantEntityProvider implements EntityProvider {
         : this.now() - this.ownersLoadedAt;
     // An empty directory is loaded again on every run: at startup the catalog may not have ingested its groups and
     // users yet, and owners should resolve as soon as it has.
-    const empty = this.owners.fingerprint === AzureOwnerDirectory.empty().fingerprint;
+    const empty =
+      this.owners.fingerprint === AzureOwnerDirectory.empty().fingerprint;
     if (forceReload || empty || age >= this.ownersMaxAgeMs) {
       try {
         this.owners = await this.loadOwners();

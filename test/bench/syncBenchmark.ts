@@ -1,0 +1,362 @@
+/*
+ * bench:sync — a full resource sync through the real code path, then a no-change re-sync.
+ *
+ *   npm run bench:sync -- --subscriptions 50 --resources 100000 [--database sqlite|postgres] [--concurrency 4]
+ *
+ * It starts the Azure emulator in its own process with a generated tenant (so its memory is not counted), then in
+ * this process: the plugin's database (SQLite in a temporary file, or a fresh PostgreSQL database at
+ * BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING, default postgresql://postgres@127.0.0.1:5432), the sync
+ * (the real Azure SDKs over TLS, trusting the emulator's CA), and the catalog module's entity provider, whose
+ * mutations are counted instead of written to a catalog.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import knexFactory, { Knex } from 'knex';
+import { ConfigReader } from '@backstage/config';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { AzureTenantEntityProvider } from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
+import { AzureConnection } from '../../plugins/azure-tenant-backend/src/azure/azureConnection';
+import { readAzureTenantConfig } from '../../plugins/azure-tenant-backend/src/config/AzureTenantConfig';
+import { DatabaseAzureTenantStore } from '../../plugins/azure-tenant-backend/src/database/DatabaseAzureTenantStore';
+import { DatabaseResourceStore } from '../../plugins/azure-tenant-backend/src/database/DatabaseResourceStore';
+import { ResourceSyncer } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncer';
+import { ResourceSyncService } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncService';
+import { readSyncConfig } from '../../plugins/azure-tenant-backend/src/sync/SyncConfig';
+
+const repoRoot = path.resolve(__dirname, '../..');
+const DEMO_TENANT_ID = '7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11';
+const DEMO_CLIENT_ID = '5c2d9e4f-1b3a-4c6d-8e7f-9a0b1c2d3e4f';
+const DEMO_CLIENT_SECRET = 'demo-emulator-secret';
+
+interface Options {
+  subscriptions: number;
+  resources: number;
+  database: 'sqlite' | 'postgres';
+  concurrency: number;
+}
+
+function parseOptions(args: string[]): Options {
+  const options: Options = {
+    subscriptions: 50,
+    resources: 100_000,
+    database: 'sqlite',
+    concurrency: 4,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const value = args[i + 1];
+    switch (args[i]) {
+      case '--subscriptions':
+        options.subscriptions = Number(value);
+        i++;
+        break;
+      case '--resources':
+        options.resources = Number(value);
+        i++;
+        break;
+      case '--database':
+        if (value !== 'sqlite' && value !== 'postgres')
+          throw new Error('--database is sqlite or postgres');
+        options.database = value;
+        i++;
+        break;
+      case '--concurrency':
+        options.concurrency = Number(value);
+        i++;
+        break;
+      default:
+        throw new Error(`Unknown argument ${args[i]}`);
+    }
+  }
+  if (
+    !(
+      options.subscriptions > 0 &&
+      options.resources > 0 &&
+      options.concurrency > 0
+    )
+  ) {
+    throw new Error(
+      '--subscriptions, --resources and --concurrency must be positive numbers',
+    );
+  }
+  return options;
+}
+
+interface RunningEmulator {
+  process: ChildProcess;
+  url: string;
+  caCert: string;
+  caCertFile: string;
+}
+
+async function startEmulator(
+  options: Options,
+  stateDir: string,
+): Promise<RunningEmulator> {
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(repoRoot, 'packages/azure-emulator/bin/azure-emulator.js'),
+      '--port',
+      '0',
+      '--state-dir',
+      stateDir,
+      '--throttling',
+      'off',
+      '--generate',
+      `subscriptions=${options.subscriptions},resources=${options.resources},days=1,seed=1`,
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const lines = readline.createInterface({ input: child.stdout! });
+  const ready = await new Promise<any>((resolve, reject) => {
+    lines.on('line', line => {
+      if (line.startsWith('{')) resolve(JSON.parse(line));
+    });
+    child.on('exit', code =>
+      reject(new Error(`the emulator exited with ${code}`)),
+    );
+  });
+  return {
+    process: child,
+    url: ready.url,
+    caCertFile: ready.caCertFile,
+    caCert: fs.readFileSync(ready.caCertFile, 'utf8'),
+  };
+}
+
+function control(
+  emulator: RunningEmulator,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(
+      `${emulator.url}/_emulator/${route}`,
+      {
+        method,
+        ca: emulator.caCert,
+        headers: { 'content-type': 'application/json' },
+      },
+      response => {
+        let text = '';
+        response.on('data', chunk => (text += chunk));
+        response.on('end', () => {
+          if ((response.statusCode ?? 500) >= 400) {
+            reject(
+              new Error(`${method} ${route}: ${response.statusCode} ${text}`),
+            );
+          } else {
+            resolve(text ? JSON.parse(text) : undefined);
+          }
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+async function openDatabase(
+  options: Options,
+  dir: string,
+): Promise<{ knex: Knex; drop: () => Promise<void> }> {
+  if (options.database === 'sqlite') {
+    const knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: path.join(dir, 'azure-tenant.sqlite') },
+      useNullAsDefault: true,
+    });
+    return { knex, drop: () => knex.destroy() };
+  }
+  const url =
+    process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??
+    'postgresql://postgres@127.0.0.1:5432';
+  const name = `azure_tenant_bench_${Date.now()}`;
+  const admin = knexFactory({ client: 'pg', connection: url });
+  await admin.raw('create database ??', [name]);
+  const database = new URL(url);
+  database.pathname = `/${name}`;
+  const knex = knexFactory({ client: 'pg', connection: database.toString() });
+  return {
+    knex,
+    drop: async () => {
+      await knex.destroy();
+      await admin.raw('drop database if exists ?? with (force)', [name]);
+      await admin.destroy();
+    },
+  };
+}
+
+const quietLogger: LoggerService = {
+  error: message => process.stderr.write(`error: ${message}\n`),
+  warn: message => process.stderr.write(`warn: ${message}\n`),
+  info: () => {},
+  debug: () => {},
+  child: () => quietLogger,
+};
+
+export async function main(args: string[]) {
+  const options = parseOptions(args);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sync-'));
+  const emulator = await startEmulator(options, dir);
+  const { knex, drop } = await openDatabase(options, dir);
+  try {
+    // The portal's service principal, with Reader on every generated subscription.
+    const principal = await control(emulator, 'POST', 'consents', {
+      tenantId: DEMO_TENANT_ID,
+      clientId: DEMO_CLIENT_ID,
+    });
+    const state = await control(emulator, 'GET', 'state');
+    const subscriptions: { subscriptionId: string; tenantId: string }[] =
+      state.subscriptions;
+    for (const { subscriptionId } of subscriptions) {
+      await control(emulator, 'POST', 'role-assignments', {
+        scope: `/subscriptions/${subscriptionId}`,
+        principalId: principal.objectId,
+        role: 'Reader',
+      });
+    }
+
+    const config = new ConfigReader({
+      app: { baseUrl: 'http://localhost:3000' },
+      backend: { baseUrl: 'http://localhost:7007' },
+      azureTenant: {
+        clientId: DEMO_CLIENT_ID,
+        clientSecret: DEMO_CLIENT_SECRET,
+        authorityHost: emulator.url,
+        armEndpoint: emulator.url,
+        caCertFile: emulator.caCertFile,
+        sync: { concurrency: options.concurrency },
+      },
+    });
+    const store = await DatabaseAzureTenantStore.create({ knex });
+    const resources = new DatabaseResourceStore(knex);
+    const syncConfig = readSyncConfig(config);
+    const service = new ResourceSyncService({
+      store,
+      syncer: new ResourceSyncer({
+        connection: new AzureConnection(readAzureTenantConfig(config)!),
+        store: resources,
+        config: syncConfig,
+        logger: quietLogger,
+      }),
+      scheduler: { triggerTask: async () => {} } as any,
+      events: { publish: async () => {}, subscribe: async () => {} },
+      config: syncConfig,
+      logger: quietLogger,
+    });
+    const at = new Date();
+    await store.register(
+      { tenantId: DEMO_TENANT_ID, source: 'config', at },
+      subscriptions.map(s => ({
+        subscriptionId: s.subscriptionId,
+        tenantId: s.tenantId,
+        displayName: s.subscriptionId,
+        source: 'config' as const,
+        grantedRoles: [],
+        roleStatus: 'unknown' as const,
+        initialSyncMode: 'read-write-tags' as const,
+        at,
+      })),
+    );
+
+    let entitiesWritten = 0;
+    const connection = {
+      applyMutation: async (mutation: any) => {
+        entitiesWritten +=
+          mutation.type === 'full'
+            ? mutation.entities.length
+            : mutation.added.length + mutation.removed.length;
+      },
+      refresh: async () => {},
+    };
+    const provider = new AzureTenantEntityProvider({
+      client: {
+        listResources: cursor =>
+          resources.listResources({ cursor, limit: 5000 }),
+        listChanges: after => resources.listChanges({ after, limit: 5000 }),
+        listSubscriptions: () => store.listSubscriptions(),
+      },
+      logger: quietLogger,
+    });
+    const armRequests = async () => {
+      const log: any[] = (await control(emulator, 'GET', 'requests')).value;
+      await control(emulator, 'DELETE', 'requests');
+      return log.filter(r => !r.path.includes('/oauth2/')).length;
+    };
+    await armRequests();
+
+    // Full sync: Azure → the plugin's tables → the provider's full mutation.
+    let started = Date.now();
+    const fullReports = await service.syncDue();
+    await provider.connect(connection as any);
+    await provider.idle();
+    const fullMs = Date.now() - started;
+    const fullEntities = entitiesWritten;
+    const fullRequests = await armRequests();
+    const failed = fullReports.filter(r => r.status === 'failed');
+    if (failed.length > 0)
+      throw new Error(
+        `${failed.length} subscriptions failed: ${failed[0].error}`,
+      );
+    const synced = fullReports.reduce((sum, r) => sum + r.resourceCount, 0);
+
+    // No-change re-sync of every subscription, then the provider's delta.
+    for (const { subscriptionId } of subscriptions)
+      await store.requestSync(subscriptionId, new Date());
+    entitiesWritten = 0;
+    started = Date.now();
+    await service.syncDue();
+    await provider.refresh('delta');
+    const resyncMs = Date.now() - started;
+    const resyncRequests = await armRequests();
+
+    const peakRssMb = (process.resourceUsage().maxRSS * 1024) / 1024 / 1024;
+    const figures = {
+      machine: `${os.cpus().length} cores, ${Math.round(
+        os.totalmem() / 2 ** 30,
+      )} GB, Node ${process.version}`,
+      database: options.database,
+      subscriptions: subscriptions.length,
+      resources: synced,
+      fullSync: {
+        seconds: fullMs / 1000,
+        resourcesPerSecond: Math.round(synced / (fullMs / 1000)),
+        armRequests: fullRequests,
+        entitiesWritten: fullEntities,
+      },
+      noChangeResync: {
+        seconds: resyncMs / 1000,
+        shareOfFullSync: Number((resyncMs / fullMs).toFixed(3)),
+        armRequests: resyncRequests,
+        entitiesWritten,
+      },
+      peakRssMb: Math.round(peakRssMb),
+    };
+    process.stdout.write(
+      [
+        `bench:sync on ${figures.machine}, ${options.database}: ${synced} resources in ${subscriptions.length} subscriptions`,
+        `full sync:        ${figures.fullSync.seconds.toFixed(1)} s, ${
+          figures.fullSync.resourcesPerSecond
+        } resources/s, ${fullRequests} ARM requests, ${fullEntities} entities written`,
+        `no-change resync: ${figures.noChangeResync.seconds.toFixed(1)} s (${(
+          figures.noChangeResync.shareOfFullSync * 100
+        ).toFixed(
+          0,
+        )}% of the full sync), ${resyncRequests} ARM requests, ${entitiesWritten} entities written`,
+        `peak RSS:         ${figures.peakRssMb} MB (this process; the emulator runs in its own)`,
+        JSON.stringify(figures),
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await drop();
+    emulator.process.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
