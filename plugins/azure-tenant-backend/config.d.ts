@@ -1,4 +1,5 @@
 import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+import { HumanDuration } from '@backstage/types';
 
 export interface Config {
   /** Configuration of the Azure tenant plugins. */
@@ -87,9 +88,9 @@ export interface Config {
        * How often each subscription is synced, e.g. `{ hours: 1 }` (the default) or an ISO 8601 duration. At least a
        * minute. *Sync now* syncs a subscription at once, whatever this says.
        */
-      frequency?: { [unit: string]: number } | string;
+      frequency?: HumanDuration | string;
       /** How long one run of the sync may take. Defaults to 30 minutes. */
-      timeout?: { [unit: string]: number } | string;
+      timeout?: HumanDuration | string;
       /** How many subscriptions are synced at the same time: 1 to 32. Defaults to 4. */
       concurrency?: number;
       /** Resources per page read from Azure Resource Manager (`$top`): 1 to 1000. Defaults to 1000. */
