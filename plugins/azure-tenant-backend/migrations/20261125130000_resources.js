@@ -60,7 +60,6 @@ exports.up = async function up(knex) {
 
   await knex.schema.alterTable('subscriptions', table => {
     table.integer('resource_count').nullable();
-    table.string('last_sync_started_at', 32).nullable();
   });
 };
 
@@ -68,7 +67,6 @@ exports.up = async function up(knex) {
 exports.down = async function down(knex) {
   await knex.schema.alterTable('subscriptions', table => {
     table.dropColumn('resource_count');
-    table.dropColumn('last_sync_started_at');
   });
   await knex.schema.dropTable('sync_counters');
   await knex.schema.dropTable('resource_groups');

@@ -189,18 +189,30 @@ export class DatabaseResourceStore implements ResourceStore {
       }
 
       if (result.resourceGroups) {
-        await tx('resource_groups')
+        // Rewritten only when they changed, so that a sync with nothing new writes as little as it can.
+        const stored = await tx('resource_groups')
           .where({ subscription_id: result.subscriptionId })
-          .delete();
-        for (const batch of chunks(result.resourceGroups)) {
-          await tx('resource_groups').insert(
-            batch.map(group => ({
-              subscription_id: result.subscriptionId,
-              name: group.name,
-              location: group.location ?? null,
-              tags: group.tags ? JSON.stringify(group.tags) : null,
-            })),
-          );
+          .orderBy('name')
+          .select('name', 'location', 'tags');
+        const incoming = [...result.resourceGroups]
+          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+          .map(group => ({
+            name: group.name,
+            location: group.location ?? null,
+            tags: group.tags ? JSON.stringify(group.tags) : null,
+          }));
+        if (JSON.stringify(stored) !== JSON.stringify(incoming)) {
+          await tx('resource_groups')
+            .where({ subscription_id: result.subscriptionId })
+            .delete();
+          for (const batch of chunks(incoming)) {
+            await tx('resource_groups').insert(
+              batch.map(group => ({
+                subscription_id: result.subscriptionId,
+                ...group,
+              })),
+            );
+          }
         }
       }
 
@@ -220,12 +232,6 @@ export class DatabaseResourceStore implements ResourceStore {
         .update({ sync_requested_at: null });
       return { revision, changed };
     });
-  }
-
-  async recordSyncStart(subscriptionId: string, at: Date): Promise<void> {
-    await this.db('subscriptions')
-      .where({ subscription_id: subscriptionId })
-      .update({ last_sync_started_at: at.toISOString() });
   }
 
   async recordSyncFailure(

@@ -67,8 +67,6 @@ export interface ResourceStore {
     at: Date,
     startedAt: Date,
   ): Promise<void>;
-  /** Marks a sync as started, so the portal can show it. */
-  recordSyncStart(subscriptionId: string, at: Date): Promise<void>;
   /** Keys of a subscription's stored resources. */
   listKeys(subscriptionId: string): Promise<string[]>;
 

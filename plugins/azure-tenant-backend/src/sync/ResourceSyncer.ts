@@ -66,7 +66,6 @@ export class ResourceSyncer {
     const { store, logger } = this.options;
     const { subscriptionId } = subscription;
     const startedAt = new Date();
-    await store.recordSyncStart(subscriptionId, startedAt);
     try {
       const result =
         subscription.syncMode === 'none'
