@@ -27,6 +27,9 @@ const api: AzureTenantApi = {
   requestSync: jest.fn(),
   getSpend: jest.fn(),
   downloadSpendCsv: jest.fn(),
+  getTags: jest.fn(),
+  updateTags: jest.fn(),
+  bulkUpdateTags: jest.fn(),
 };
 
 describe('azure-tenant alpha plugin', () => {

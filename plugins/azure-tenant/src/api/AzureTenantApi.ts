@@ -5,9 +5,12 @@ import {
   Onboarding,
   OnboardingKind,
   OnboardingStartResponse,
+  ResourceTags,
   SpendQuery,
   SpendReport,
   SyncMode,
+  TagProblem,
+  TagUpdateResult,
 } from '@azure-tenant/plugin-azure-tenant-common';
 
 /**
@@ -22,9 +25,64 @@ export interface SubscriptionSyncRequest {
 }
 
 /**
- * Talks to the Azure tenant backend plugin (`/api/azure-tenant`) for the Azure tenants page and the Spend views.
+ * A change to one resource's tags (`PATCH /tags`).
  *
- * Every method rejects with a `ResponseError` from `@backstage/errors` when the backend answers with an error.
+ * @public
+ */
+export interface TagUpdateRequest {
+  resourceId: string;
+  /** Tags to add or change, by name. */
+  set?: Record<string, string>;
+  /** Names of tags to remove. */
+  remove?: string[];
+  /** The value the editor saw for every tag it sets or removes; `null` when the tag was absent. */
+  expected?: Record<string, string | null>;
+}
+
+/**
+ * The same change to many resources' tags (`POST /tags/bulk`). No `expected`: a bulk edit overwrites.
+ *
+ * @public
+ */
+export interface BulkTagUpdateRequest {
+  resourceIds: string[];
+  set?: Record<string, string>;
+  remove?: string[];
+}
+
+/**
+ * What a bulk change did to one resource. A failure keeps the backend's error, and its problems or current values
+ * when it has them.
+ *
+ * @public
+ */
+export interface BulkTagUpdateItem {
+  resourceId: string;
+  status: 'succeeded' | 'failed';
+  result?: TagUpdateResult;
+  error?: { name: string; message: string };
+  problems?: TagProblem[];
+  current?: Record<string, string | null>;
+}
+
+/**
+ * The answer of `POST /tags/bulk`: one item per resource, and the counts.
+ *
+ * @public
+ */
+export interface BulkTagUpdateResponse {
+  results: BulkTagUpdateItem[];
+  succeeded: number;
+  failed: number;
+}
+
+/**
+ * Talks to the Azure tenant backend plugin (`/api/azure-tenant`) for the Azure tenants page, the Spend views and
+ * the Tags views.
+ *
+ * Every method rejects with a `ResponseError` from `@backstage/errors` when the backend answers with an error,
+ * except that {@link AzureTenantApi.updateTags} rejects with a `TagConflictError` or `TagValidationError` when the
+ * backend says why.
  *
  * @public
  */
@@ -48,6 +106,21 @@ export interface AzureTenantApi {
   getSpend(query: SpendQuery): Promise<SpendReport>;
   /** The same spend as CSV, fetched with the user's credentials so that it can be saved as a file. */
   downloadSpendCsv(query: SpendQuery): Promise<Blob>;
+  /**
+   * A resource's tags and whether the user may edit them. With `live`, Azure's tags are read now as well
+   * (`liveTags`).
+   */
+  getTags(
+    resourceId: string,
+    options?: { live?: boolean },
+  ): Promise<ResourceTags>;
+  /**
+   * Changes one resource's tags. Rejects with a `TagConflictError` (409 with the current values) when Azure holds
+   * other values than `expected`, and a `TagValidationError` (400) when the change breaks Azure's tag rules.
+   */
+  updateTags(request: TagUpdateRequest): Promise<TagUpdateResult>;
+  /** Makes the same change to many resources; each one succeeds or fails on its own. */
+  bulkUpdateTags(request: BulkTagUpdateRequest): Promise<BulkTagUpdateResponse>;
 }
 
 /**

@@ -6,11 +6,21 @@ import {
   Onboarding,
   OnboardingKind,
   OnboardingStartResponse,
+  ResourceTags,
   SpendQuery,
   SpendReport,
   SyncMode,
+  TagUpdateResult,
 } from '@azure-tenant/plugin-azure-tenant-common';
-import { AzureTenantApi, SubscriptionSyncRequest } from './AzureTenantApi';
+import {
+  AzureTenantApi,
+  BulkTagUpdateItem,
+  BulkTagUpdateRequest,
+  BulkTagUpdateResponse,
+  SubscriptionSyncRequest,
+  TagUpdateRequest,
+} from './AzureTenantApi';
+import { tagResponseError } from './tagErrors';
 
 /**
  * The default {@link AzureTenantApi}: calls the backend plugin found through discovery, with the user's credentials.
@@ -77,6 +87,39 @@ export class AzureTenantClient implements AzureTenantApi {
     return response.blob();
   }
 
+  async getTags(
+    resourceId: string,
+    options: { live?: boolean } = {},
+  ): Promise<ResourceTags> {
+    const params = new URLSearchParams({ resourceId });
+    if (options.live) params.set('live', 'true');
+    return this.request(`/tags?${params}`);
+  }
+
+  async updateTags(request: TagUpdateRequest): Promise<TagUpdateResult> {
+    const response = await this.send('/tags', {
+      method: 'PATCH',
+      body: request,
+      toError: tagResponseError,
+    });
+    return response.json();
+  }
+
+  async bulkUpdateTags(
+    request: BulkTagUpdateRequest,
+  ): Promise<BulkTagUpdateResponse> {
+    const response = await this.send('/tags/bulk', {
+      method: 'POST',
+      body: request,
+      toError: tagResponseError,
+    });
+    const body = await response.json();
+    return {
+      ...body,
+      results: (body.results ?? []).map(bulkItem),
+    };
+  }
+
   private async request<T>(
     path: string,
     options: { method?: string; body?: unknown } = {},
@@ -87,7 +130,11 @@ export class AzureTenantClient implements AzureTenantApi {
 
   private async send(
     path: string,
-    options: { method?: string; body?: unknown } = {},
+    options: {
+      method?: string;
+      body?: unknown;
+      toError?: (response: Response) => Promise<Error>;
+    } = {},
   ): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('azure-tenant');
     const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
@@ -98,7 +145,7 @@ export class AzureTenantClient implements AzureTenantApi {
       }),
     });
     if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+      throw await (options.toError ?? ResponseError.fromResponse)(response);
     }
     return response;
   }
@@ -124,4 +171,16 @@ function spendSearchParams(query: SpendQuery): URLSearchParams {
     }
   }
   return params;
+}
+
+/**
+ * One bulk result as {@link BulkTagUpdateItem}: the backend may give each item's HTTP status (200 or the error's)
+ * rather than `succeeded`/`failed`.
+ */
+function bulkItem(item: any): BulkTagUpdateItem {
+  const succeeded =
+    item.status === 'succeeded' ||
+    item.status === 200 ||
+    (item.status === undefined && item.result !== undefined && !item.error);
+  return { ...item, status: succeeded ? 'succeeded' : 'failed' };
 }

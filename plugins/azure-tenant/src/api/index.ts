@@ -1,3 +1,16 @@
 export { azureTenantApiRef } from './AzureTenantApi';
-export type { AzureTenantApi, SubscriptionSyncRequest } from './AzureTenantApi';
+export type {
+  AzureTenantApi,
+  BulkTagUpdateItem,
+  BulkTagUpdateRequest,
+  BulkTagUpdateResponse,
+  SubscriptionSyncRequest,
+  TagUpdateRequest,
+} from './AzureTenantApi';
+export {
+  TagConflictError,
+  TagValidationError,
+  isTagConflictError,
+  isTagValidationError,
+} from './tagErrors';
 export { AzureTenantClient } from './AzureTenantClient';

@@ -88,6 +88,9 @@ function createApi(overrides: Partial<AzureTenantApi> = {}) {
     requestSync: jest.fn(),
     getSpend: jest.fn(),
     downloadSpendCsv: jest.fn(),
+    getTags: jest.fn(),
+    updateTags: jest.fn(),
+    bulkUpdateTags: jest.fn(),
     ...overrides,
   } satisfies AzureTenantApi;
 }

@@ -83,6 +83,9 @@ function createApi(getSpend: AzureTenantApi['getSpend']) {
     requestSync: jest.fn(),
     getSpend: jest.fn(getSpend),
     downloadSpendCsv: jest.fn(),
+    getTags: jest.fn(),
+    updateTags: jest.fn(),
+    bulkUpdateTags: jest.fn(),
   } satisfies AzureTenantApi;
 }
 

@@ -142,6 +142,9 @@ function createApi(overrides: Partial<AzureTenantApi> = {}) {
     requestSync: jest.fn(),
     getSpend: jest.fn().mockResolvedValue(report()),
     downloadSpendCsv: jest.fn(),
+    getTags: jest.fn(),
+    updateTags: jest.fn(),
+    bulkUpdateTags: jest.fn(),
     ...overrides,
   } satisfies AzureTenantApi;
 }

@@ -1,0 +1,366 @@
+import { useEffect, useMemo, useState } from 'react';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import IconButton from '@material-ui/core/IconButton';
+import TextField from '@material-ui/core/TextField';
+import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
+import DeleteIcon from '@material-ui/icons/Delete';
+import UndoIcon from '@material-ui/icons/Undo';
+import { Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  findTag,
+  ResourceTags,
+  SYNC_MODE_DESCRIPTIONS,
+  TagProblem,
+  TagUpdateResult,
+} from '@azure-tenant/plugin-azure-tenant-common';
+import {
+  azureTenantApiRef,
+  isTagConflictError,
+  isTagValidationError,
+  TagConflictError,
+} from '../../api';
+import { useResourceTags } from '../../hooks/useResourceTags';
+import { InlineError } from '../InlineError';
+import { TagChips } from '../TagChips';
+import { TagConflictDialog } from './TagConflictDialog';
+import {
+  draftProblems,
+  draftRows,
+  editableTags,
+  isEmptyChange,
+  newRowKey,
+  pendingChange,
+  PendingTagChange,
+  rowProblems,
+  TagDraftRow,
+} from './tagDraft';
+
+/** Options of the {@link TagEditor}. */
+export interface TagEditorProps {
+  /** The Azure resource id of the resource whose tags are edited. */
+  resourceId: string;
+  /** Called with the backend's answer after a save. */
+  onSaved: (result: TagUpdateResult) => void;
+  onCancel: () => void;
+}
+
+/** Why the tags cannot be edited, and what the sync mode means. */
+export function TagsReadOnlyNotice(props: { tags: ResourceTags }) {
+  const { tags } = props;
+  return (
+    <Box role="note" aria-label="Read-only" mb={2}>
+      <Typography variant="subtitle2">Read-only</Typography>
+      <Typography variant="body2">
+        {tags.reason?.message ?? 'You cannot edit these tags.'}
+      </Typography>
+      {tags.reason?.code === 'sync-mode' && (
+        <Typography variant="body2" color="textSecondary">
+          Sync mode {SYNC_MODE_DESCRIPTIONS[tags.syncMode].title}:{' '}
+          {SYNC_MODE_DESCRIPTIONS[tags.syncMode].description} An admin can
+          change the sync mode on the Azure tenants page.
+        </Typography>
+      )}
+    </Box>
+  );
+}
+
+/**
+ * Edits one resource's tags: change values, add and remove tags, with Azure's rules checked as the user types.
+ * Reads the resource's tags first, for whether the user may edit them and for the values `expected` reports. Under
+ * `read-tags` edits are kept as portal-only tags, and only those can be removed.
+ */
+export function TagEditor(props: TagEditorProps) {
+  const state = useResourceTags(props.resourceId);
+  // Bumped by "Take theirs", so that the draft starts over even when the reloaded tags are the same.
+  const [generation, setGeneration] = useState(0);
+
+  if (state.loading && !state.value) return <Progress />;
+  if (state.error) {
+    return (
+      <>
+        <InlineError title="Could not load the tags" error={state.error} />
+        <Button onClick={props.onCancel}>Cancel</Button>
+      </>
+    );
+  }
+  if (!state.value) return null;
+  if (!state.value.canEdit) {
+    return (
+      <>
+        <TagsReadOnlyNotice tags={state.value} />
+        <TagChips
+          label="Tags"
+          tags={state.value.tags}
+          portalTags={state.value.portalTags}
+        />
+        <Box mt={2}>
+          <Button onClick={props.onCancel}>Close</Button>
+        </Box>
+      </>
+    );
+  }
+  return (
+    <TagDraftEditor
+      key={`${generation}:${JSON.stringify(state.value)}`}
+      tags={state.value}
+      reload={() => {
+        setGeneration(n => n + 1);
+        state.reload();
+      }}
+      onSaved={props.onSaved}
+      onCancel={props.onCancel}
+    />
+  );
+}
+
+function TagDraftEditor(props: {
+  tags: ResourceTags;
+  reload: () => void;
+  onSaved: (result: TagUpdateResult) => void;
+  onCancel: () => void;
+}) {
+  const { tags } = props;
+  const api = useApi(azureTenantApiRef);
+  const portalMode = tags.syncMode === 'read-tags';
+  const base = useMemo(() => editableTags(tags), [tags]);
+  const [rows, setRows] = useState<TagDraftRow[]>(() => draftRows(base));
+  const [saving, setSaving] = useState(false);
+  const [serverProblems, setServerProblems] = useState<TagProblem[]>([]);
+  const [saveError, setSaveError] = useState<Error>();
+  const [conflict, setConflict] = useState<{
+    error: TagConflictError;
+    change: PendingTagChange;
+  }>();
+
+  const change = useMemo(() => pendingChange(rows, base), [rows, base]);
+  const problems = useMemo(
+    () => draftProblems(rows, base, change),
+    [rows, base, change],
+  );
+  const shownProblems = [...problems, ...serverProblems];
+  const rowKeys = new Set(rows.map(row => row.original ?? row.name));
+  const unplacedProblems = shownProblems.filter(p => !rowKeys.has(p.tag));
+
+  useEffect(() => {
+    // A server's verdict is about what was sent; once the user edits, it no longer applies.
+    setServerProblems([]);
+    setSaveError(undefined);
+  }, [rows]);
+
+  const update = (key: string, patch: Partial<TagDraftRow>) =>
+    setRows(current =>
+      current.map(row => (row.key === key ? { ...row, ...patch } : row)),
+    );
+
+  const save = async (toSend: PendingTagChange) => {
+    setSaving(true);
+    setSaveError(undefined);
+    try {
+      const result = await api.updateTags({
+        resourceId: tags.resourceId,
+        ...(Object.keys(toSend.set).length > 0 && { set: toSend.set }),
+        ...(toSend.remove.length > 0 && { remove: toSend.remove }),
+        expected: toSend.expected,
+      });
+      setConflict(undefined);
+      props.onSaved(result);
+    } catch (error) {
+      if (isTagConflictError(error)) {
+        setConflict({ error, change: toSend });
+      } else if (isTagValidationError(error)) {
+        setConflict(undefined);
+        setServerProblems(error.problems);
+      } else {
+        setConflict(undefined);
+        setSaveError(error as Error);
+      }
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Box
+      component="form"
+      aria-label="Edit tags"
+      onSubmit={e => e.preventDefault()}
+    >
+      <Typography variant="body2" color="textSecondary" paragraph>
+        {portalMode
+          ? `Sync mode ${SYNC_MODE_DESCRIPTIONS['read-tags'].title}: your edits stay in the portal as portal-only tags and are never written to Azure. Only portal-only tags can be removed.`
+          : `Sync mode ${
+              SYNC_MODE_DESCRIPTIONS[tags.syncMode].title
+            }: your edits are written to Azure.`}
+      </Typography>
+      {rows.map(row => {
+        const isNew = row.original === undefined;
+        const isPortal =
+          !isNew && findTag(tags.portalTags, row.original!) !== undefined;
+        const removable = isNew || !portalMode || isPortal;
+        const label = row.name.trim() ? row.name : 'new tag';
+        const messages = rowProblems(row, shownProblems);
+        return (
+          <Box
+            key={row.key}
+            role="group"
+            aria-label={`Tag ${label}`}
+            display="flex"
+            alignItems="flex-start"
+            mb={1}
+            style={{ gap: 8 }}
+          >
+            {isNew ? (
+              <TextField
+                id={`${row.key}-name`}
+                label="Tag name"
+                size="small"
+                variant="outlined"
+                value={row.name}
+                onChange={e => update(row.key, { name: e.target.value })}
+                error={messages.length > 0}
+              />
+            ) : (
+              <Box minWidth={160} pt={1}>
+                <Typography
+                  variant="body2"
+                  style={
+                    row.removed ? { textDecoration: 'line-through' } : undefined
+                  }
+                >
+                  {row.original}
+                </Typography>
+                {isPortal && (
+                  <Typography variant="caption" color="secondary">
+                    portal only
+                  </Typography>
+                )}
+              </Box>
+            )}
+            <Box flexGrow={1}>
+              <TextField
+                size="small"
+                variant="outlined"
+                fullWidth
+                value={row.value}
+                disabled={row.removed}
+                onChange={e => update(row.key, { value: e.target.value })}
+                error={messages.length > 0}
+                {...(isNew
+                  ? { label: 'Tag value', id: `${row.key}-value` }
+                  : {
+                      inputProps: {
+                        'aria-label': `Value of tag ${row.original}`,
+                      },
+                    })}
+              />
+              {messages.map(problem => (
+                <Typography
+                  key={`${problem.code}-${problem.message}`}
+                  color="error"
+                  variant="caption"
+                  component="p"
+                  role="alert"
+                >
+                  {problem.message}
+                </Typography>
+              ))}
+            </Box>
+            {row.removed ? (
+              <Tooltip title="Keep this tag">
+                <IconButton
+                  aria-label={`Restore tag ${row.original}`}
+                  onClick={() => update(row.key, { removed: false })}
+                >
+                  <UndoIcon />
+                </IconButton>
+              </Tooltip>
+            ) : (
+              <Tooltip
+                title={
+                  removable
+                    ? 'Remove this tag'
+                    : "An Azure tag: under Read Tags Only the portal never changes Azure's tags"
+                }
+              >
+                <span>
+                  <IconButton
+                    aria-label={`Remove tag ${label}`}
+                    disabled={!removable}
+                    onClick={() =>
+                      isNew
+                        ? setRows(current =>
+                            current.filter(r => r.key !== row.key),
+                          )
+                        : update(row.key, {
+                            removed: true,
+                            value: base[row.original!],
+                          })
+                    }
+                  >
+                    <DeleteIcon />
+                  </IconButton>
+                </span>
+              </Tooltip>
+            )}
+          </Box>
+        );
+      })}
+      {unplacedProblems.map(problem => (
+        <Typography
+          key={`${problem.tag}-${problem.code}`}
+          color="error"
+          variant="body2"
+          role="alert"
+        >
+          {problem.tag ? `${problem.tag}: ` : ''}
+          {problem.message}
+        </Typography>
+      ))}
+      {saveError && (
+        <InlineError title="Could not save the tags" error={saveError} />
+      )}
+      <Box display="flex" mt={2} style={{ gap: 8 }}>
+        <Button
+          onClick={() =>
+            setRows(current => [
+              ...current,
+              { key: newRowKey(), name: '', value: '', removed: false },
+            ])
+          }
+        >
+          Add tag
+        </Button>
+        <Box flexGrow={1} />
+        <Button onClick={props.onCancel} disabled={saving}>
+          Cancel
+        </Button>
+        <Button
+          type="submit"
+          color="primary"
+          variant="contained"
+          disabled={saving || problems.length > 0 || isEmptyChange(change)}
+          onClick={() => save(change)}
+        >
+          Save
+        </Button>
+      </Box>
+      {conflict && (
+        <TagConflictDialog
+          conflict={conflict.error}
+          change={conflict.change}
+          saving={saving}
+          onKeepMine={save}
+          onSaveMerged={save}
+          onTakeTheirs={() => {
+            setConflict(undefined);
+            props.reload();
+          }}
+          onClose={() => setConflict(undefined)}
+        />
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,5 @@
+export {
+  TagEditor,
+  TagsReadOnlyNotice,
+  type TagEditorProps,
+} from './TagEditor';

@@ -1,0 +1,1 @@
+export { TagsCard } from './TagsCard';
