@@ -4,10 +4,12 @@ import {
   BACKEND_URL,
   DemoPortal,
   FRONTEND_URL,
+  guestToken,
   repoRoot,
   startDemoPortal,
   waitForUrl,
 } from '../support/demoPortal';
+import { eventually } from '../support/eventually';
 import { launchChromium, trustCertificateArg } from '../support/chromium';
 
 // Where `npm start` keeps the emulator's certificates (its default state directory).
@@ -75,6 +77,27 @@ describe('connecting an Azure tenant in the demo portal', () => {
       const body = await page.textContent('body');
       expect(body).toContain('Contoso Platform Production');
       expect(body).toContain('Contoso Payments');
+
+      // The first sync of the two connected subscriptions brings them and their resources into the catalog.
+      const token = await guestToken();
+      await eventually(
+        async () => {
+          const response = await fetch(
+            `${BACKEND_URL}/api/catalog/entities/by-query?filter=kind=resource&limit=500`,
+            { headers: { authorization: `Bearer ${token}` } },
+          );
+          const { items } = await response.json();
+          const subscriptions = items.filter(
+            (e: any) => e.spec.type === 'azure-subscription',
+          );
+          expect(
+            subscriptions.map((e: any) => e.metadata.title).sort(),
+          ).toEqual(['Contoso Payments', 'Contoso Platform Production']);
+          // 80 + 70 resources, and the two subscriptions.
+          expect(items).toHaveLength(152);
+        },
+        { timeoutMs: 90_000 },
+      );
     } catch (error) {
       await page.screenshot({
         path: path.join(screenshots, 'connect-tenant-failure.png'),
