@@ -28,6 +28,7 @@ import {
   registerSpendSync,
   SpendQueryService,
   SpendSyncService,
+  SPEND_SYNC_TASK_ID,
 } from './spend';
 import {
   createAzureTagsClient,
@@ -140,7 +141,17 @@ export const azureTenantPlugin = createBackendPlugin({
             roles: resolveRoles(azureTenantConfig.roles),
             logger,
             auditor,
-            onSubscriptionsRegistered: () => sync!.trigger(),
+            // The first resource and spend syncs of what was just connected.
+            onSubscriptionsRegistered: async () => {
+              await sync!.trigger();
+              await scheduler
+                .triggerTask(SPEND_SYNC_TASK_ID)
+                .catch(error =>
+                  logger.debug(
+                    `Spend sync not triggered now: ${error.message}`,
+                  ),
+                );
+            },
           });
           await sync.start();
           // Spend is collected under every sync mode, including `none`.
