@@ -12,3 +12,7 @@ export {
   entityAzureResourceSpendCard,
   entityGroupSpendCard,
 } from './alpha/entitySpend';
+export {
+  entityAzureTagsContent,
+  entityAzureResourceTagsCard,
+} from './alpha/entityTags';

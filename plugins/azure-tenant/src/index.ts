@@ -10,6 +10,8 @@ export {
   AzureTenantsPage,
   EntityAzureSpendCard,
   EntityAzureSpendContent,
+  EntityAzureTagsCard,
+  EntityAzureTagsContent,
 } from './plugin';
 export type { SpendCardProps } from './components/SpendCard';
 export {
@@ -22,4 +24,12 @@ export {
   azureTenantApiRef,
   type AzureTenantApi,
   type SubscriptionSyncRequest,
+  type BulkTagUpdateItem,
+  type BulkTagUpdateRequest,
+  type BulkTagUpdateResponse,
+  type TagUpdateRequest,
+  TagConflictError,
+  TagValidationError,
+  isTagConflictError,
+  isTagValidationError,
 } from './api';

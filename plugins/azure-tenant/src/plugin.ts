@@ -81,3 +81,37 @@ export const EntityAzureSpendCard = azureTenantPlugin.provide(
     },
   }),
 );
+
+/**
+ * The Tags tab of Azure subscription entities: the subscription's resources from the catalog, searchable and paged,
+ * with their tags (portal-only tags marked "portal only"), an editor per resource, a bulk edit of the selected
+ * resources, and what the subscription's sync mode allows.
+ *
+ * `<EntityLayout.Route path="/tags" title="Tags" if={isAzureSubscriptionEntity}><EntityAzureTagsContent /></EntityLayout.Route>`.
+ *
+ * @public
+ */
+export const EntityAzureTagsContent = azureTenantPlugin.provide(
+  createComponentExtension({
+    name: 'EntityAzureTagsContent',
+    component: {
+      lazy: () => import('./components/TagsContent').then(m => m.TagsContent),
+    },
+  }),
+);
+
+/**
+ * A card with an Azure resource's tags, Azure's and the portal-only ones apart, and an "Edit tags" button that opens
+ * the editor (read-only with the reason when the user or the sync mode may not edit). Show it on resource entities
+ * behind {@link isAzureResourceEntity}.
+ *
+ * @public
+ */
+export const EntityAzureTagsCard = azureTenantPlugin.provide(
+  createComponentExtension({
+    name: 'EntityAzureTagsCard',
+    component: {
+      lazy: () => import('./components/TagsCard').then(m => m.TagsCard),
+    },
+  }),
+);

@@ -8,6 +8,10 @@ import {
   entityAzureSpendContent,
   entityGroupSpendCard,
 } from './entitySpend';
+import {
+  entityAzureResourceTagsCard,
+  entityAzureTagsContent,
+} from './entityTags';
 
 /**
  * The Azure tenant frontend plugin for the new frontend system.
@@ -23,5 +27,7 @@ export default createFrontendPlugin({
     entityAzureSpendContent,
     entityAzureResourceSpendCard,
     entityGroupSpendCard,
+    entityAzureTagsContent,
+    entityAzureResourceTagsCard,
   ],
 });

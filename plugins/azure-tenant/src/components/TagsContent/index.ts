@@ -1,0 +1,1 @@
+export { TagsContent } from './TagsContent';

@@ -1,0 +1,85 @@
+import { useEffect, useState } from 'react';
+import { useApi } from '@backstage/core-plugin-api';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { Entity } from '@backstage/catalog-model';
+import {
+  ANNOTATION_AZURE_SUBSCRIPTION_ID,
+  AZURE_SUBSCRIPTION_ENTITY_TYPE,
+} from '@azure-tenant/plugin-azure-tenant-common';
+
+/** One page of a subscription's resource entities. */
+export interface SubscriptionResourcesState {
+  loading: boolean;
+  error?: Error;
+  items: Entity[];
+  totalItems?: number;
+  nextCursor?: string;
+  prevCursor?: string;
+}
+
+/**
+ * A page of the resource entities of a subscription from the catalog, matching `term` in their name or title.
+ * `cursor` moves between pages of the same search; a new term starts over from the first page. The subscription's
+ * own entity carries the same annotation, and is left out.
+ */
+export function useSubscriptionResources(options: {
+  subscriptionId: string | undefined;
+  term: string;
+  cursor?: string;
+  pageSize: number;
+}): SubscriptionResourcesState {
+  const catalogApi = useApi(catalogApiRef);
+  const { subscriptionId, term, cursor, pageSize } = options;
+  const [state, setState] = useState<SubscriptionResourcesState>({
+    loading: true,
+    items: [],
+  });
+
+  useEffect(() => {
+    if (!subscriptionId) {
+      setState({ loading: false, items: [] });
+      return undefined;
+    }
+    let cancelled = false;
+    setState(previous => ({ ...previous, loading: true, error: undefined }));
+    const request = cursor
+      ? { cursor, limit: pageSize }
+      : {
+          filter: {
+            kind: 'resource',
+            [`metadata.annotations.${ANNOTATION_AZURE_SUBSCRIPTION_ID}`]:
+              subscriptionId,
+          },
+          ...(term.trim() && {
+            fullTextFilter: {
+              term: term.trim(),
+              fields: ['metadata.name', 'metadata.title'],
+            },
+          }),
+          orderFields: { field: 'metadata.name', order: 'asc' as const },
+          limit: pageSize,
+        };
+    catalogApi.queryEntities(request).then(
+      response => {
+        if (cancelled) return;
+        setState({
+          loading: false,
+          items: response.items.filter(
+            e => e.spec?.type !== AZURE_SUBSCRIPTION_ENTITY_TYPE,
+          ),
+          totalItems: response.totalItems,
+          nextCursor: response.pageInfo.nextCursor,
+          prevCursor: response.pageInfo.prevCursor,
+        });
+      },
+      error => {
+        if (!cancelled) setState({ loading: false, items: [], error });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [catalogApi, subscriptionId, term, cursor, pageSize]);
+
+  return state;
+}
