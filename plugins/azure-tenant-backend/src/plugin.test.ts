@@ -19,6 +19,7 @@ import { JsonObject } from '@backstage/types';
 import request from 'supertest';
 import { capturingRootLogger } from './__testUtils__/capturingLogger';
 import { signInAtEmulator } from './__testUtils__/entraSignIn';
+import { azureWrites } from './__testUtils__/azureWrites';
 import { azureTenantPlugin } from './plugin';
 
 jest.setTimeout(60_000);
@@ -128,17 +129,6 @@ async function finishedOnboarding(
   }
 }
 
-function writesTo(
-  emulatorRequests: ReturnType<AzureEmulator['control']['requests']>,
-) {
-  return emulatorRequests
-    .filter(r => !['GET', 'HEAD'].includes(r.method))
-    .filter(
-      r => !r.path.includes('/oauth2/') && !r.path.startsWith('/_emulator'),
-    )
-    .map(r => `${r.method} ${r.path}`);
-}
-
 describe.each(databases.eachSupportedId())(
   'onboarding a tenant, on %s',
   databaseId => {
@@ -214,9 +204,9 @@ describe.each(databases.eachSupportedId())(
 
       // The only writes to Azure are the four role assignments, made as the consenting user.
       const requests = emulator.control.requests();
-      expect(writesTo(requests)).toHaveLength(4);
+      expect(azureWrites(requests)).toHaveLength(4);
       expect(
-        writesTo(requests).every(w =>
+        azureWrites(requests).every(w =>
           /^PUT \/subscriptions\/.*\/providers\/Microsoft\.Authorization\/roleAssignments\//.test(
             w,
           ),
@@ -245,7 +235,7 @@ describe.each(databases.eachSupportedId())(
           .filter(r => r.subscriptionId !== DATA_EUROPE)
           .every(r => r.outcome === 'already-present'),
       ).toBe(true);
-      expect(writesTo(emulator.control.requests())).toEqual([]);
+      expect(azureWrites(emulator.control.requests())).toEqual([]);
     });
 
     it('keeps no token, code or secret in the database or the logs', async () => {
