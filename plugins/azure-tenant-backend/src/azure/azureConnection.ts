@@ -5,7 +5,11 @@ import {
   TokenCredentialOptions,
 } from '@azure/identity';
 import { TokenCredential } from '@azure/core-auth';
-import { TlsSettings } from '@azure/core-rest-pipeline';
+import {
+  createDefaultHttpClient,
+  HttpClient,
+  TlsSettings,
+} from '@azure/core-rest-pipeline';
 import {
   AzureTenantConfig,
   DEFAULT_AUTHORITY_HOST,
@@ -24,6 +28,12 @@ export const ARM_DELEGATED_SCOPE =
  */
 export class AzureConnection {
   readonly tlsSettings?: TlsSettings;
+  /**
+   * One HTTP client for every Azure client: it keeps one connection pool and one TLS context. A new client per
+   * SDK client would parse the whole CA bundle again and open new connections each time.
+   */
+  readonly httpClient: HttpClient = createDefaultHttpClient();
+  private readonly appCredentials = new Map<string, TokenCredential>();
 
   constructor(readonly config: AzureTenantConfig) {
     this.tlsSettings = config.caCert
@@ -32,9 +42,14 @@ export class AzureConnection {
   }
 
   /** Options for an `@azure/arm-*` client. */
-  armClientOptions(): { endpoint: string; tlsOptions?: TlsSettings } {
+  armClientOptions(): {
+    endpoint: string;
+    httpClient: HttpClient;
+    tlsOptions?: TlsSettings;
+  } {
     return {
       endpoint: this.config.armEndpoint,
+      httpClient: this.httpClient,
       ...(this.tlsSettings ? { tlsOptions: this.tlsSettings } : {}),
     };
   }
@@ -48,12 +63,26 @@ export class AzureConnection {
       // Instance discovery asks the public cloud's login host about the authority; only useful there.
       disableInstanceDiscovery:
         this.config.authorityHost !== DEFAULT_AUTHORITY_HOST,
+      httpClient: this.httpClient,
       ...(this.tlsSettings ? { tlsOptions: this.tlsSettings } : {}),
     };
   }
 
-  /** The portal's own (app-only) credential in a tenant: client credentials with its secret or certificate. */
+  /**
+   * The portal's own (app-only) credential in a tenant: client credentials with its secret or certificate. One per
+   * tenant, kept, so that its token cache serves every sync until the token nears expiry.
+   */
   appCredential(tenantId: string): TokenCredential {
+    const key = tenantId.toLowerCase();
+    let cached = this.appCredentials.get(key);
+    if (!cached) {
+      cached = this.createAppCredential(tenantId);
+      this.appCredentials.set(key, cached);
+    }
+    return cached;
+  }
+
+  private createAppCredential(tenantId: string): TokenCredential {
     const { credential, clientId } = this.config;
     if (credential.kind === 'secret') {
       return new ClientSecretCredential(

@@ -1,5 +1,4 @@
 import {
-  createDefaultHttpClient,
   createHttpHeaders,
   createPipelineRequest,
 } from '@azure/core-rest-pipeline';
@@ -104,7 +103,7 @@ export async function redeemAuthorizationCode(
   let body: any;
   let status: number;
   try {
-    const response = await createDefaultHttpClient().sendRequest(request);
+    const response = await connection.httpClient.sendRequest(request);
     status = response.status;
     body = JSON.parse(response.bodyAsText ?? '{}');
   } catch (error) {

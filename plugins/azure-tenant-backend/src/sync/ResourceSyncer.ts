@@ -7,7 +7,7 @@ import {
   SyncedResource,
   SyncedResourceGroup,
 } from '../database/ResourceStore';
-import { resourceContentHash } from '../tags';
+import { resourceContentHash, sortedTags } from '../tags';
 import { armThrottlingPolicy } from './armThrottlingPolicy';
 import { SyncConfig } from './SyncConfig';
 
@@ -26,14 +26,6 @@ export interface SubscriptionSyncReport {
 function resourceGroupOf(resourceId: string): string {
   const match = /\/resourceGroups\/([^/]+)/i.exec(resourceId);
   return match ? match[1] : '';
-}
-
-/** Tags in a stable order, so the same tags always give the same hash. */
-function sortedTags(tags: Record<string, string> | undefined) {
-  if (!tags) return undefined;
-  return Object.fromEntries(
-    Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)),
-  );
 }
 
 /** Only the service's message: error objects may carry the request, and with it a bearer token. */
@@ -148,7 +140,7 @@ export class ResourceSyncer {
       resourceGroups.push({
         name: group.name,
         location: group.location,
-        tags: keepTags ? sortedTags(group.tags) : undefined,
+        tags: keepTags && group.tags ? sortedTags(group.tags) : undefined,
       });
     }
 

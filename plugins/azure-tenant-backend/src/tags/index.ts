@@ -18,7 +18,7 @@ export type {
 } from './azureTagsClient';
 export { parseResourceIdentifier } from './resourceIdentifier';
 export type { ResourceIdentifier } from './resourceIdentifier';
-export { resourceContentHash } from './resourceContentHash';
+export { resourceContentHash, sortedTags } from './resourceContentHash';
 export type {
   ResourceTags,
   TagEditRefusal,

@@ -34,7 +34,14 @@ export function resourceContentHash(
 export function sortedTags(
   tags: Record<string, string>,
 ): Record<string, string> {
+  // Tags the sync has already sorted are returned as they are: the hash sees them twice.
+  const keys = Object.keys(tags);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++)
+    sorted = keys[i - 1] < keys[i];
+  if (sorted) return tags;
   return Object.fromEntries(
-    Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)),
+    // Code-unit order: stable everywhere, and much cheaper than localeCompare on 100,000 resources.
+    Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
 }
