@@ -1,6 +1,7 @@
 import { mockApis } from '@backstage/test-utils';
 import { ResponseError } from '@backstage/errors';
 import { AzureTenantClient } from './AzureTenantClient';
+import { TagConflictError, TagValidationError } from './tagErrors';
 
 const baseUrl = 'http://example.com/api/azure-tenant';
 
@@ -251,5 +252,91 @@ describe('AzureTenantClient', () => {
       expect(csv).toBeInstanceOf(ResponseError);
       expect(csv.statusCode).toBe(403);
     });
+  });
+});
+
+describe('AzureTenantClient tags', () => {
+  it('reads live tags on request', async () => {
+    const { client, fetch } = createClient(
+      jsonResponse(200, { canEdit: true }),
+    );
+    await client.getTags('/subscriptions/s/x', { live: true });
+    expect(fetch.mock.calls[0][0]).toBe(
+      `${baseUrl}/tags?resourceId=%2Fsubscriptions%2Fs%2Fx&live=true`,
+    );
+  });
+
+  it('turns a 409 with current values into a TagConflictError', async () => {
+    const { client } = createClient(
+      jsonResponse(409, {
+        error: { name: 'ConflictError', message: 'env changed' },
+        current: { env: 'staging' },
+        tags: { env: 'staging' },
+      }),
+    );
+    const error = await client
+      .updateTags({
+        resourceId: 'r',
+        set: { env: 'x' },
+        expected: { env: 'dev' },
+      })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(TagConflictError);
+    expect(error.current).toEqual({ env: 'staging' });
+    expect(error.message).toBe('env changed');
+  });
+
+  it('turns a 400 with problems into a TagValidationError, and a 409 for the mode into a ResponseError', async () => {
+    const problems = [
+      { tag: 'a/b', code: 'forbidden-characters', message: 'no' },
+    ];
+    const invalid = createClient(
+      jsonResponse(400, {
+        error: { name: 'InputError', message: 'bad' },
+        problems,
+      }),
+    );
+    const error = await invalid.client
+      .updateTags({ resourceId: 'r', set: { 'a/b': 'x' } })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(TagValidationError);
+    expect(error.problems).toEqual(problems);
+
+    const mode = createClient(
+      jsonResponse(409, {
+        error: { name: 'ConflictError', message: 'No Tags' },
+        response: { statusCode: 409 },
+      }),
+    );
+    const modeError = await mode.client
+      .updateTags({ resourceId: 'r', set: { a: 'x' } })
+      .catch(e => e);
+    expect(modeError).toBeInstanceOf(ResponseError);
+    expect(modeError.cause.message).toBe('No Tags');
+  });
+
+  it('reports each bulk result as succeeded or failed, whatever status the backend gives', async () => {
+    const { client } = createClient(
+      jsonResponse(200, {
+        results: [
+          { resourceId: 'a', status: 200, result: {} },
+          {
+            resourceId: 'b',
+            status: 403,
+            error: { name: 'NotAllowedError', message: 'no' },
+          },
+        ],
+        succeeded: 1,
+        failed: 1,
+      }),
+    );
+    const response = await client.bulkUpdateTags({
+      resourceIds: ['a', 'b'],
+      remove: ['x'],
+    });
+    expect(response.results.map(r => r.status)).toEqual([
+      'succeeded',
+      'failed',
+    ]);
   });
 });

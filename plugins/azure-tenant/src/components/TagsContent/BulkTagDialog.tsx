@@ -13,10 +13,22 @@ import { useApi } from '@backstage/core-plugin-api';
 import { validateTagChange } from '@azure-tenant/plugin-azure-tenant-common';
 import {
   azureTenantApiRef,
+  BulkTagUpdateItem,
   BulkTagUpdateResponse,
   isTagValidationError,
 } from '../../api';
 import { InlineError } from '../InlineError';
+
+/** One resource's result as a user reads it; a failure always with its reason. */
+function bulkOutcome(item: BulkTagUpdateItem): string {
+  if (item.status !== 'succeeded') {
+    return `failed: ${item.error?.message ?? 'unknown error'}`;
+  }
+  if (item.result?.outcome === 'portal-only')
+    return 'succeeded (portal-only tags)';
+  if (item.result?.outcome === 'unchanged') return 'succeeded (already had it)';
+  return 'succeeded';
+}
 
 /** A resource the bulk edit applies to. */
 export interface BulkTagTarget {
@@ -85,15 +97,7 @@ export function BulkTagDialog(props: {
               {response.results.map(item => (
                 <li key={item.resourceId}>
                   {labels.get(item.resourceId) ?? item.resourceId}:{' '}
-                  {item.status === 'succeeded'
-                    ? `succeeded${
-                        item.result?.outcome === 'portal-only'
-                          ? ' (portal-only tags)'
-                          : item.result?.outcome === 'unchanged'
-                          ? ' (already had it)'
-                          : ''
-                      }`
-                    : `failed: ${item.error?.message ?? 'unknown error'}`}
+                  {bulkOutcome(item)}
                   {item.problems?.map(p => (
                     <Typography
                       key={`${p.tag}-${p.code}`}
