@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import {
   BACKEND_URL,
@@ -108,4 +109,85 @@ describe('connecting an Azure tenant in the demo portal', () => {
       await browser.close();
     }
   }, 180_000);
+  it('edits a tag on the Tags tab: Azure receives the PATCH, and the entity shows it after a reload', async () => {
+    const platform = '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01';
+    const caCert = fs.readFileSync(
+      path.join(repoRoot, 'packages/azure-emulator/.azure-emulator/ca.pem'),
+      'utf8',
+    );
+    const emulatorRequests = async (): Promise<any[]> =>
+      new Promise((resolve, reject) => {
+        https
+          .get(
+            'https://localhost:7443/_emulator/requests',
+            { ca: caCert },
+            response => {
+              let body = '';
+              response.on('data', chunk => (body += chunk));
+              response.on('end', () => resolve(JSON.parse(body).value));
+            },
+          )
+          .on('error', reject);
+      });
+
+    const browser = await launchChromium();
+    const page = await browser.newPage();
+    const screenshots = path.join(repoRoot, 'test-results');
+    const value = `browser-${Date.now()}`;
+    try {
+      const tagsTab = `${FRONTEND_URL}/catalog/default/resource/azure-subscription-${platform}/tags`;
+      await page.goto(tagsTab);
+      await page.getByRole('button', { name: 'Enter' }).click();
+
+      const editButton = page
+        .getByRole('button', { name: /^Edit tags of / })
+        .first();
+      await editButton.waitFor({ timeout: 60_000 });
+      const resourceLabel = (await editButton.getAttribute(
+        'aria-label',
+      ))!.replace('Edit tags of ', '');
+      await editButton.click();
+      await page.getByRole('button', { name: 'Add tag' }).click();
+      await page.getByLabel('Tag name').last().fill('e2e-check');
+      await page.getByLabel('Tag value').last().fill(value);
+      await page.getByRole('button', { name: 'Save' }).click();
+
+      // Azure received the tag change, as a PATCH of the resource's tags.
+      await eventually(async () => {
+        const patches = (await emulatorRequests()).filter(
+          r =>
+            r.method === 'PATCH' &&
+            r.path
+              .toLowerCase()
+              .endsWith('/providers/microsoft.resources/tags/default') &&
+            r.path.toLowerCase().includes(`/${resourceLabel.toLowerCase()}/`),
+        );
+        expect(patches.length).toBeGreaterThan(0);
+      });
+
+      // After a reload, the entity (read from the catalog) shows the new value.
+      await eventually(
+        async () => {
+          await page.goto(tagsTab);
+          await page
+            .getByRole('listitem', { name: `e2e-check: ${value}` })
+            .first()
+            .waitFor({ timeout: 5000 });
+        },
+        { timeoutMs: 60_000 },
+      );
+      await page.screenshot({
+        path: path.join(screenshots, 'tags-tab.png'),
+        fullPage: true,
+      });
+    } catch (error) {
+      await page.screenshot({
+        path: path.join(screenshots, 'tags-tab-failure.png'),
+        fullPage: true,
+      });
+      throw error;
+    } finally {
+      await browser.close();
+    }
+  }, 240_000);
 });

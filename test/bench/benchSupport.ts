@@ -1,0 +1,201 @@
+/*
+ * What the benchmarks share: the Azure emulator in its own process (so its memory and CPU are not counted in the
+ * benchmark's), its control API, and the plugin's database (SQLite in a file, or a fresh PostgreSQL database).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import knexFactory, { Knex } from 'knex';
+import { LoggerService } from '@backstage/backend-plugin-api';
+
+export const repoRoot = path.resolve(__dirname, '../..');
+export const DEMO_TENANT_ID = '7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11';
+export const DEMO_CLIENT_ID = '5c2d9e4f-1b3a-4c6d-8e7f-9a0b1c2d3e4f';
+export const DEMO_CLIENT_SECRET = 'demo-emulator-secret';
+
+/** The database a benchmark runs on. */
+export type BenchDatabase = 'sqlite' | 'postgres';
+
+/** An emulator started by {@link startEmulator}. */
+export interface RunningEmulator {
+  process: ChildProcess;
+  url: string;
+  caCert: string;
+  caCertFile: string;
+}
+
+/** Starts the emulator's command line with a generated tenant and no throttling, and waits for its ready line. */
+export async function startEmulator(options: {
+  generate: { subscriptions: number; resources: number; days: number };
+  stateDir: string;
+}): Promise<RunningEmulator> {
+  const { subscriptions, resources, days } = options.generate;
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(repoRoot, 'packages/azure-emulator/bin/azure-emulator.js'),
+      '--port',
+      '0',
+      '--state-dir',
+      options.stateDir,
+      '--throttling',
+      'off',
+      '--generate',
+      `subscriptions=${subscriptions},resources=${resources},days=${days},seed=1`,
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const lines = readline.createInterface({ input: child.stdout! });
+  const ready = await new Promise<any>((resolve, reject) => {
+    lines.on('line', line => {
+      if (line.startsWith('{')) resolve(JSON.parse(line));
+    });
+    child.on('exit', code =>
+      reject(new Error(`the emulator exited with ${code}`)),
+    );
+  });
+  return {
+    process: child,
+    url: ready.url,
+    caCertFile: ready.caCertFile,
+    caCert: fs.readFileSync(ready.caCertFile, 'utf8'),
+  };
+}
+
+/** Calls the emulator's control API (`/_emulator/<route>`). */
+export function control(
+  emulator: RunningEmulator,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(
+      `${emulator.url}/_emulator/${route}`,
+      {
+        method,
+        ca: emulator.caCert,
+        headers: { 'content-type': 'application/json' },
+      },
+      response => {
+        let text = '';
+        response.on('data', chunk => (text += chunk));
+        response.on('end', () => {
+          if ((response.statusCode ?? 500) >= 400) {
+            reject(
+              new Error(`${method} ${route}: ${response.statusCode} ${text}`),
+            );
+          } else {
+            resolve(text ? JSON.parse(text) : undefined);
+          }
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** Consents the demo app in the demo tenant and makes its service principal Reader on every subscription. */
+export async function grantDemoAppReader(
+  emulator: RunningEmulator,
+): Promise<Array<{ subscriptionId: string; tenantId: string }>> {
+  const principal = await control(emulator, 'POST', 'consents', {
+    tenantId: DEMO_TENANT_ID,
+    clientId: DEMO_CLIENT_ID,
+  });
+  const state = await control(emulator, 'GET', 'state');
+  const subscriptions: Array<{ subscriptionId: string; tenantId: string }> =
+    state.subscriptions;
+  for (const { subscriptionId } of subscriptions) {
+    await control(emulator, 'POST', 'role-assignments', {
+      scope: `/subscriptions/${subscriptionId}`,
+      principalId: principal.objectId,
+      role: 'Reader',
+    });
+  }
+  return subscriptions;
+}
+
+/** The plugin's database for one benchmark run. */
+export interface BenchDatabaseHandle {
+  knex: Knex;
+  /** Bytes on disk: the SQLite file (with its WAL), or `pg_database_size`. */
+  sizeBytes(): Promise<number>;
+  drop(): Promise<void>;
+}
+
+/**
+ * SQLite in a file in `dir`, or a fresh PostgreSQL database at BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
+ * (default postgresql://postgres@127.0.0.1:5432), dropped afterwards.
+ */
+export async function openDatabase(
+  database: BenchDatabase,
+  dir: string,
+): Promise<BenchDatabaseHandle> {
+  if (database === 'sqlite') {
+    const filename = path.join(dir, 'azure-tenant.sqlite');
+    const knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename },
+      useNullAsDefault: true,
+    });
+    return {
+      knex,
+      sizeBytes: async () =>
+        [filename, `${filename}-wal`]
+          .filter(f => fs.existsSync(f))
+          .reduce((sum, f) => sum + fs.statSync(f).size, 0),
+      drop: () => knex.destroy(),
+    };
+  }
+  const url =
+    process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??
+    'postgresql://postgres@127.0.0.1:5432';
+  const name = `azure_tenant_bench_${Date.now()}`;
+  const admin = knexFactory({ client: 'pg', connection: url });
+  await admin.raw('create database ??', [name]);
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const knex = knexFactory({ client: 'pg', connection: target.toString() });
+  return {
+    knex,
+    sizeBytes: async () => {
+      const result = await knex.raw(
+        'select pg_database_size(current_database()) as size',
+      );
+      return Number(result.rows[0].size);
+    },
+    drop: async () => {
+      await knex.destroy();
+      await admin.raw('drop database if exists ?? with (force)', [name]);
+      await admin.destroy();
+    },
+  };
+}
+
+/** A logger that keeps warnings and errors only. */
+export const quietLogger: LoggerService = {
+  error: message => process.stderr.write(`error: ${message}\n`),
+  warn: message => process.stderr.write(`warn: ${message}\n`),
+  info: () => {},
+  debug: () => {},
+  child: () => quietLogger,
+};
+
+/** The value below which `share` of the sorted samples fall (nearest rank). */
+export function percentile(sorted: number[], share: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil(share * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
+}
+
+/** `2 cores, 24 GB, Node v20…` */
+export function machineDescription(): string {
+  return `${os.cpus().length} cores, ${Math.round(
+    os.totalmem() / 2 ** 30,
+  )} GB, Node ${process.version}`;
+}

@@ -1,0 +1,363 @@
+/*
+ * bench:spend — spend ingestion through the real sync, then GET /spend latency through the real router.
+ *
+ *   npm run bench:spend -- --resources 10000 --days 90 [--database sqlite|postgres] [--requests 300] [--concurrency 4]
+ *
+ * It starts the Azure emulator in its own process with a generated tenant of one subscription, then in this process:
+ * the plugin's database (SQLite in a temporary file, or a fresh PostgreSQL database at
+ * BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING, default postgresql://postgres@127.0.0.1:5432), the resource
+ * sync (for the tags that tag grouping reads), the spend sync (the real Cost Management SDK over TLS, trusting the
+ * emulator's CA), and `createSpendRouter` on an express app on 127.0.0.1, queried over keep-alive HTTP with a bounded
+ * number of requests in flight. Only the permission and the caller's identity are stubbed: every request is allowed,
+ * for one fixed user.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import express from 'express';
+import { ConfigReader } from '@backstage/config';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { AzureConnection } from '../../plugins/azure-tenant-backend/src/azure/azureConnection';
+import { readAzureTenantConfig } from '../../plugins/azure-tenant-backend/src/config/AzureTenantConfig';
+import { DatabaseAzureTenantStore } from '../../plugins/azure-tenant-backend/src/database/DatabaseAzureTenantStore';
+import { DatabaseResourceStore } from '../../plugins/azure-tenant-backend/src/database/DatabaseResourceStore';
+import { createCostManagementReader } from '../../plugins/azure-tenant-backend/src/spend/costManagementReader';
+import { createSpendRouter } from '../../plugins/azure-tenant-backend/src/spend/createSpendRouter';
+import { DatabaseSpendStore } from '../../plugins/azure-tenant-backend/src/spend/DatabaseSpendStore';
+import { SpendQueryService } from '../../plugins/azure-tenant-backend/src/spend/SpendQueryService';
+import { SpendSyncService } from '../../plugins/azure-tenant-backend/src/spend/SpendSyncService';
+import { ResourceSyncer } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncer';
+import { ResourceSyncService } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncService';
+import { readSyncConfig } from '../../plugins/azure-tenant-backend/src/sync/SyncConfig';
+import {
+  BenchDatabase,
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEMO_TENANT_ID,
+  grantDemoAppReader,
+  machineDescription,
+  openDatabase,
+  percentile,
+  quietLogger,
+  startEmulator,
+} from './benchSupport';
+
+interface Options {
+  resources: number;
+  days: number;
+  database: BenchDatabase;
+  requests: number;
+  concurrency: number;
+}
+
+/** The p95 target of GET /spend on SQLite on the project machine. */
+const P95_TARGET_MS = 50;
+
+function parseOptions(args: string[]): Options {
+  const options: Options = {
+    resources: 10_000,
+    days: 90,
+    database: 'sqlite',
+    requests: 300,
+    concurrency: 4,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const value = args[i + 1];
+    switch (args[i]) {
+      case '--resources':
+        options.resources = Number(value);
+        break;
+      case '--days':
+        options.days = Number(value);
+        break;
+      case '--requests':
+        options.requests = Number(value);
+        break;
+      case '--concurrency':
+        options.concurrency = Number(value);
+        break;
+      case '--database':
+        if (value !== 'sqlite' && value !== 'postgres') {
+          throw new Error('--database is sqlite or postgres');
+        }
+        options.database = value;
+        break;
+      default:
+        throw new Error(`Unknown argument ${args[i]}`);
+    }
+    i++;
+  }
+  for (const name of [
+    'resources',
+    'days',
+    'requests',
+    'concurrency',
+  ] as const) {
+    if (!(Number.isInteger(options[name]) && options[name] > 0)) {
+      throw new Error(`--${name} must be a positive whole number`);
+    }
+  }
+  return options;
+}
+
+/** Latency of one query: `requests` GETs, `concurrency` at a time, after a short warm-up. */
+async function measure(
+  agent: http.Agent,
+  baseUrl: string,
+  query: string,
+  requests: number,
+  concurrency: number,
+) {
+  const get = () =>
+    new Promise<{ ms: number; bytes: number }>((resolve, reject) => {
+      const started = process.hrtime.bigint();
+      http
+        .get(`${baseUrl}/spend?${query}`, { agent }, response => {
+          let bytes = 0;
+          response.on('data', chunk => (bytes += chunk.length));
+          response.on('end', () => {
+            if (response.statusCode !== 200) {
+              reject(new Error(`GET /spend?${query}: ${response.statusCode}`));
+            } else {
+              resolve({
+                ms: Number(process.hrtime.bigint() - started) / 1e6,
+                bytes,
+              });
+            }
+          });
+        })
+        .on('error', reject);
+    });
+
+  for (let i = 0; i < 10; i++) await get();
+  const samples: number[] = [];
+  let bytes = 0;
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < requests) {
+        next++;
+        const sample = await get();
+        samples.push(sample.ms);
+        bytes = sample.bytes;
+      }
+    }),
+  );
+  const seconds = (Date.now() - started) / 1000;
+  samples.sort((a, b) => a - b);
+  const round = (ms: number) => Number(ms.toFixed(1));
+  return {
+    requests: samples.length,
+    concurrency,
+    p50Ms: round(percentile(samples, 0.5)),
+    p95Ms: round(percentile(samples, 0.95)),
+    p99Ms: round(percentile(samples, 0.99)),
+    maxMs: round(samples[samples.length - 1]),
+    requestsPerSecond: Math.round(samples.length / seconds),
+    responseBytes: bytes,
+  };
+}
+
+export async function main(args: string[]) {
+  const options = parseOptions(args);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-spend-'));
+  const emulator = await startEmulator({
+    generate: {
+      subscriptions: 1,
+      resources: options.resources,
+      days: options.days,
+    },
+    stateDir: dir,
+  });
+  const database = await openDatabase(options.database, dir);
+  const { knex } = database;
+  let server: http.Server | undefined;
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: options.concurrency,
+  });
+  try {
+    const subscriptions = await grantDemoAppReader(emulator);
+    const [{ subscriptionId }] = subscriptions;
+    const config = new ConfigReader({
+      app: { baseUrl: 'http://127.0.0.1:3999' },
+      backend: { baseUrl: 'http://127.0.0.1:7999' },
+      azureTenant: {
+        clientId: DEMO_CLIENT_ID,
+        clientSecret: DEMO_CLIENT_SECRET,
+        authorityHost: emulator.url,
+        armEndpoint: emulator.url,
+        caCertFile: emulator.caCertFile,
+      },
+    });
+    const connection = new AzureConnection(readAzureTenantConfig(config)!);
+    const tenantStore = await DatabaseAzureTenantStore.create({ knex });
+    const at = new Date();
+    await tenantStore.register(
+      { tenantId: DEMO_TENANT_ID, source: 'config', at },
+      subscriptions.map(s => ({
+        subscriptionId: s.subscriptionId,
+        tenantId: s.tenantId,
+        displayName: s.subscriptionId,
+        source: 'config' as const,
+        grantedRoles: [],
+        roleStatus: 'unknown' as const,
+        initialSyncMode: 'read-write-tags' as const,
+        at,
+      })),
+    );
+
+    // The resource sync fills the resources table, whose tags grouping by tag reads.
+    const syncConfig = readSyncConfig(config);
+    let started = Date.now();
+    const resourceReports = await new ResourceSyncService({
+      store: tenantStore,
+      syncer: new ResourceSyncer({
+        connection,
+        store: new DatabaseResourceStore(knex),
+        config: syncConfig,
+        logger: quietLogger,
+      }),
+      scheduler: { triggerTask: async () => {} } as any,
+      events: { publish: async () => {}, subscribe: async () => {} },
+      config: syncConfig,
+      logger: quietLogger,
+    }).syncDue();
+    const resourceSyncMs = Date.now() - started;
+    const resourceFailure = resourceReports.find(r => r.status === 'failed');
+    if (resourceFailure) {
+      throw new Error(`The resource sync failed: ${resourceFailure.error}`);
+    }
+
+    // Spend ingestion: the whole look-back, as on a subscription's first spend sync.
+    const store = new DatabaseSpendStore(knex);
+    const spendSync = new SpendSyncService({
+      store,
+      reader: createCostManagementReader({ connection }),
+      logger: quietLogger,
+      config: {
+        lookbackDays: options.days,
+        restatementDays: 3,
+        concurrency: 1,
+      },
+    });
+    started = Date.now();
+    const [spendResult] = await spendSync.syncAll();
+    const ingestionMs = Date.now() - started;
+    if (spendResult?.status !== 'succeeded') {
+      throw new Error(`The spend sync failed: ${spendResult?.error}`);
+    }
+    const [{ rows }] = await knex('spend_daily').count({ rows: '*' });
+    if (options.database === 'sqlite') await knex.raw('pragma wal_checkpoint');
+    const sizeBytes = await database.sizeBytes();
+
+    const app = express()
+      .use(
+        createSpendRouter({
+          store,
+          queryService: new SpendQueryService({ store }),
+          httpAuth: {
+            credentials: async () => ({
+              $$type: '@backstage/BackstageCredentials',
+              principal: { type: 'user', userEntityRef: 'user:default/bench' },
+            }),
+          } as any,
+          permissions: {
+            authorize: async (requests: unknown[]) =>
+              requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+          } as any,
+          // A subscription target needs neither the catalog nor the plugin's own credentials.
+          catalog: {} as any,
+          auth: {} as any,
+        }),
+      )
+      .use(
+        (
+          error: Error,
+          _req: express.Request,
+          res: express.Response,
+          _next: express.NextFunction,
+        ) => {
+          res.status(500).json({ error: error.message });
+        },
+      );
+    server = await new Promise<http.Server>(resolve => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    const baseUrl = `http://127.0.0.1:${
+      (server.address() as AddressInfo).port
+    }`;
+
+    const today = new Date().toISOString().slice(0, 10);
+    const from = new Date(Date.now() - (options.days - 1) * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    const period = `subscriptionId=${subscriptionId}&from=${from}&to=${today}`;
+    const queries = {
+      service: `${period}&groupBy=service`,
+      tagOwner: `${period}&groupBy=${encodeURIComponent('tag:owner')}`,
+    };
+    const latency: Record<string, Awaited<ReturnType<typeof measure>>> = {};
+    for (const [name, query] of Object.entries(queries)) {
+      latency[name] = await measure(
+        agent,
+        baseUrl,
+        query,
+        options.requests,
+        options.concurrency,
+      );
+    }
+
+    const figures = {
+      machine: machineDescription(),
+      loadAverage: os.loadavg().map(l => Number(l.toFixed(2))),
+      database: options.database,
+      resources: resourceReports.reduce((sum, r) => sum + r.resourceCount, 0),
+      days: options.days,
+      resourceSyncSeconds: resourceSyncMs / 1000,
+      ingestion: {
+        seconds: ingestionMs / 1000,
+        rows: Number(rows),
+        rowsPerSecond: Math.round(Number(rows) / (ingestionMs / 1000)),
+        databaseMb: Number((sizeBytes / 2 ** 20).toFixed(1)),
+      },
+      getSpend: latency,
+      p95TargetMs: P95_TARGET_MS,
+    };
+    const line = (name: string) =>
+      `GET /spend ${options.days} days by ${name.padEnd(9)} p50 ${
+        latency[name].p50Ms
+      } ms, p95 ${latency[name].p95Ms} ms, p99 ${latency[name].p99Ms} ms (${
+        latency[name].requests
+      } requests, ${latency[name].concurrency} at a time, ${
+        latency[name].requestsPerSecond
+      }/s, ${latency[name].responseBytes} bytes)`;
+    process.stdout.write(
+      [
+        `bench:spend on ${figures.machine}, load ${figures.loadAverage.join(
+          ' ',
+        )}, ${options.database}: ${figures.resources} resources, ${
+          options.days
+        } days`,
+        `resource sync:  ${figures.resourceSyncSeconds.toFixed(1)} s`,
+        `spend ingestion: ${figures.ingestion.seconds.toFixed(1)} s, ${
+          figures.ingestion.rows
+        } rows (${figures.ingestion.rowsPerSecond} rows/s), database ${
+          figures.ingestion.databaseMb
+        } MB`,
+        ...Object.keys(queries).map(line),
+        JSON.stringify(figures),
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    agent.destroy();
+    await new Promise(resolve => (server ? server.close(resolve) : resolve(0)));
+    await database.drop();
+    emulator.process.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
