@@ -190,4 +190,57 @@ describe('connecting an Azure tenant in the demo portal', () => {
       await browser.close();
     }
   }, 240_000);
+  it("opens a subscription's Spend tab, switches the grouping, and sees the chart and the table change", async () => {
+    const platform = '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01';
+    const browser = await launchChromium();
+    const page = await browser.newPage({
+      viewport: { width: 1280, height: 1100 },
+    });
+    const screenshots = path.join(repoRoot, 'test-results');
+    try {
+      // The first spend sync started when the tenant was connected; reload until its data is there.
+      await page.goto(
+        `${FRONTEND_URL}/catalog/default/resource/azure-subscription-${platform}/spend`,
+      );
+      await page.getByRole('button', { name: 'Enter' }).click();
+      const groupsTable = page.getByText(/^Spend by service \(/);
+      await eventually(
+        async () => {
+          if (!(await groupsTable.isVisible())) {
+            await page.reload();
+            await groupsTable.waitFor({ timeout: 10_000 });
+          }
+        },
+        { timeoutMs: 120_000 },
+      );
+      const bars = page.locator('.recharts-bar-rectangle');
+      await bars.first().waitFor();
+      const serviceRows = await page
+        .locator('table tbody tr')
+        .allTextContents();
+
+      await page.getByLabel('Group by').selectOption('resourceGroup');
+      await page
+        .getByText(/^Spend by resource group \(/)
+        .waitFor({ timeout: 30_000 });
+      await bars.first().waitFor();
+      const groupRows = await page.locator('table tbody tr').allTextContents();
+
+      expect(groupRows).not.toEqual(serviceRows);
+      expect(groupRows.some(row => row.startsWith('rg-'))).toBe(true);
+      await page.screenshot({
+        // docs/images/spend-tab.png is a copy of this screenshot.
+        path: path.join(screenshots, 'spend-tab.png'),
+        fullPage: true,
+      });
+    } catch (error) {
+      await page.screenshot({
+        path: path.join(screenshots, 'spend-tab-failure.png'),
+        fullPage: true,
+      });
+      throw error;
+    } finally {
+      await browser.close();
+    }
+  }, 240_000);
 });

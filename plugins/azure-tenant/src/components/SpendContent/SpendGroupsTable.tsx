@@ -35,7 +35,7 @@ export function SpendGroupsTable(props: {
   ];
   return (
     <Table<SpendGroup>
-      title={`Top ${groupByLabel.toLocaleLowerCase()} groups (${
+      title={`Spend by ${groupByLabel.toLocaleLowerCase()} (${
         series.currency
       })`}
       options={{ paging: false, search: false, padding: 'dense' }}
