@@ -2,13 +2,14 @@
  * bench:spend — spend ingestion through the real sync, then GET /spend latency through the real router.
  *
  *   npm run bench:spend -- --resources 10000 --days 90 [--database sqlite|postgres] [--requests 300] [--concurrency 4]
+ *                      [--max-seconds 60]
  *
  * It starts the Azure emulator in its own process with a generated tenant of one subscription, then in this process:
  * the plugin's database (SQLite in a temporary file, or a fresh PostgreSQL database at
  * BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING, default postgresql://postgres@127.0.0.1:5432), the resource
  * sync (for the tags that tag grouping reads), the spend sync (the real Cost Management SDK over TLS, trusting the
  * emulator's CA), and `createSpendRouter` on an express app on 127.0.0.1, queried over keep-alive HTTP with a bounded
- * number of requests in flight. Only the permission and the caller's identity are stubbed: every request is allowed,
+ * number of requests in flight (and a time limit per query). Only the permission and the caller's identity are stubbed: every request is allowed,
  * for one fixed user.
  */
 import fs from 'node:fs';
@@ -50,6 +51,8 @@ interface Options {
   database: BenchDatabase;
   requests: number;
   concurrency: number;
+  /** Each query stops after this long even if fewer than `requests` were made, so that a slow query stays bounded. */
+  maxSeconds: number;
 }
 
 /** The p95 target of GET /spend on SQLite on the project machine. */
@@ -62,6 +65,7 @@ function parseOptions(args: string[]): Options {
     database: 'sqlite',
     requests: 300,
     concurrency: 4,
+    maxSeconds: 60,
   };
   for (let i = 0; i < args.length; i++) {
     const value = args[i + 1];
@@ -77,6 +81,9 @@ function parseOptions(args: string[]): Options {
         break;
       case '--concurrency':
         options.concurrency = Number(value);
+        break;
+      case '--max-seconds':
+        options.maxSeconds = Number(value);
         break;
       case '--database':
         if (value !== 'sqlite' && value !== 'postgres') {
@@ -102,14 +109,14 @@ function parseOptions(args: string[]): Options {
   return options;
 }
 
-/** Latency of one query: `requests` GETs, `concurrency` at a time, after a short warm-up. */
+/** Latency of one query: `requests` GETs (or as many as fit in `maxSeconds`), `concurrency` at a time, after a warm-up. */
 async function measure(
   agent: http.Agent,
   baseUrl: string,
   query: string,
-  requests: number,
-  concurrency: number,
+  options: Pick<Options, 'requests' | 'concurrency' | 'maxSeconds'>,
 ) {
+  const { requests, concurrency, maxSeconds } = options;
   const get = () =>
     new Promise<{ ms: number; bytes: number }>((resolve, reject) => {
       const started = process.hrtime.bigint();
@@ -131,14 +138,15 @@ async function measure(
         .on('error', reject);
     });
 
-  for (let i = 0; i < 10; i++) await get();
+  for (let i = 0; i < concurrency; i++) await get();
   const samples: number[] = [];
   let bytes = 0;
   let next = 0;
   const started = Date.now();
+  const deadline = started + maxSeconds * 1000;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < requests) {
+      while (next < requests && Date.now() < deadline) {
         next++;
         const sample = await get();
         samples.push(sample.ms);
@@ -151,6 +159,7 @@ async function measure(
   const round = (ms: number) => Number(ms.toFixed(1));
   return {
     requests: samples.length,
+    cutShort: samples.length < requests,
     concurrency,
     p50Ms: round(percentile(samples, 0.5)),
     p95Ms: round(percentile(samples, 0.95)),
@@ -302,13 +311,7 @@ export async function main(args: string[]) {
     };
     const latency: Record<string, Awaited<ReturnType<typeof measure>>> = {};
     for (const [name, query] of Object.entries(queries)) {
-      latency[name] = await measure(
-        agent,
-        baseUrl,
-        query,
-        options.requests,
-        options.concurrency,
-      );
+      latency[name] = await measure(agent, baseUrl, query, options);
     }
 
     const figures = {
