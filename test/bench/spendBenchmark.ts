@@ -259,6 +259,9 @@ export async function main(args: string[]) {
     if (spendResult?.status !== 'succeeded') {
       throw new Error(`The spend sync failed: ${spendResult?.error}`);
     }
+    process.stderr.write(
+      `bench:spend: ingestion took ${(ingestionMs / 1000).toFixed(1)} s\n`,
+    );
     const [{ rows }] = await knex('spend_daily').count({ rows: '*' });
     if (options.database === 'sqlite') await knex.raw('pragma wal_checkpoint');
     const sizeBytes = await database.sizeBytes();
@@ -296,6 +299,10 @@ export async function main(args: string[]) {
     server = await new Promise<http.Server>(resolve => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     });
+    // A request can block SQLite's (synchronous) driver for seconds; keep-alive sockets must outlive that, or the
+    // server closes one while the client sends on it (ECONNRESET).
+    server.keepAliveTimeout = 300_000;
+    server.headersTimeout = 301_000;
     const baseUrl = `http://127.0.0.1:${
       (server.address() as AddressInfo).port
     }`;
@@ -311,6 +318,7 @@ export async function main(args: string[]) {
     };
     const latency: Record<string, Awaited<ReturnType<typeof measure>>> = {};
     for (const [name, query] of Object.entries(queries)) {
+      process.stderr.write(`bench:spend: measuring GET /spend by ${name}\n`);
       latency[name] = await measure(agent, baseUrl, query, options);
     }
 
