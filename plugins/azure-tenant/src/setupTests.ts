@@ -1,5 +1,6 @@
 import '@testing-library/jest-dom';
 import { configure } from '@testing-library/react';
 
-// Lazy pages and whole test apps can take more than the default second to render on a loaded CI machine.
+// Lazy pages, whole test apps and typed input can take several seconds on a loaded 2-core CI machine.
 configure({ asyncUtilTimeout: 10_000 });
+jest.setTimeout(30_000);
