@@ -35,6 +35,10 @@ const SUBSCRIPTIONS = [PLATFORM, PAYMENTS, DATA_EUROPE];
 const orgFile = path.resolve(__dirname, '../../../examples/org.yaml');
 const asUser = mockCredentials.user.header('user:default/guest');
 
+const POSTGRES_URL =
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
+const createdPrefixes: string[] = [];
+
 let emulator: AzureEmulator;
 let stateDir: string;
 
@@ -76,10 +80,6 @@ function grantPortalAccess() {
     });
   }
 }
-
-const POSTGRES_URL =
-  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
-const createdPrefixes: string[] = [];
 
 /**
  * Backstage's own database manager, as in production: each plugin gets its own database (its own in-memory SQLite,

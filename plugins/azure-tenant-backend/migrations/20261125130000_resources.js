@@ -8,7 +8,9 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('resources', table => {
-    table.comment('Azure resources as of the last good sync of their subscription');
+    table.comment(
+      'Azure resources as of the last good sync of their subscription',
+    );
     table
       .string('resource_key', 1024)
       .primary()
@@ -22,8 +24,14 @@ exports.up = async function up(knex) {
     table.string('type', 256).notNullable();
     table.string('location', 64).nullable();
     table.string('kind', 128).nullable();
-    table.text('tags').nullable().comment('JSON; null under the sync modes no-tags and none');
-    table.text('portal_tags').nullable().comment('JSON; tags edited in the portal under read-tags');
+    table
+      .text('tags')
+      .nullable()
+      .comment('JSON; null under the sync modes no-tags and none');
+    table
+      .text('portal_tags')
+      .nullable()
+      .comment('JSON; tags edited in the portal under read-tags');
     table.string('created_time', 32).nullable();
     table.string('changed_time', 32).nullable();
     table.string('content_hash', 64).notNullable();
@@ -43,7 +51,9 @@ exports.up = async function up(knex) {
   });
 
   await knex.schema.createTable('resource_groups', table => {
-    table.comment('Resource groups as of the last good sync of their subscription');
+    table.comment(
+      'Resource groups as of the last good sync of their subscription',
+    );
     table.string('subscription_id', 36).notNullable();
     table.string('name').notNullable();
     table.string('location', 64).nullable();
@@ -52,7 +62,9 @@ exports.up = async function up(knex) {
   });
 
   await knex.schema.createTable('sync_counters', table => {
-    table.comment('Counters updated under a row lock, so that concurrent syncs never share a revision');
+    table.comment(
+      'Counters updated under a row lock, so that concurrent syncs never share a revision',
+    );
     table.string('name', 32).primary().notNullable();
     table.bigInteger('value').notNullable();
   });

@@ -4,6 +4,7 @@ import {
   AzureResourceRecord,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { Knex } from 'knex';
+import { compareCodeUnits } from '../tags/resourceContentHash';
 import {
   ResourceStore,
   SubscriptionSyncResult,
@@ -146,8 +147,10 @@ export class DatabaseResourceStore implements ResourceStore {
       if (changed > 0) {
         let next = await this.takeRevisions(tx, changed);
         for (const batch of chunks(result.upserts)) {
-          const rows = batch.map(resource => ({
-            ...toRow(resource, next++, syncedAt),
+          const first = next;
+          next += batch.length;
+          const rows = batch.map((resource, i) => ({
+            ...toRow(resource, first + i, syncedAt),
             ...(result.purgePortalTags ? { portal_tags: null } : {}),
           }));
           await tx('resources')
@@ -160,13 +163,15 @@ export class DatabaseResourceStore implements ResourceStore {
             .whereIn('resource_key', batch)
             .select('resource_key', 'resource_id', 'subscription_id');
           if (gone.length > 0) {
+            const first = next;
+            next += gone.length;
             await tx('resource_tombstones')
               .insert(
-                gone.map(row => ({
+                gone.map((row, i) => ({
                   resource_key: row.resource_key,
                   resource_id: row.resource_id,
                   subscription_id: row.subscription_id,
-                  revision: next++,
+                  revision: first + i,
                 })),
               )
               .onConflict('resource_key')
@@ -195,7 +200,7 @@ export class DatabaseResourceStore implements ResourceStore {
           .orderBy('name')
           .select('name', 'location', 'tags');
         const incoming = [...result.resourceGroups]
-          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+          .sort((a, b) => compareCodeUnits(a.name, b.name))
           .map(group => ({
             name: group.name,
             location: group.location ?? null,
