@@ -5,6 +5,7 @@ import {
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { Knex } from 'knex';
 import { compareCodeUnits } from '../tags/resourceContentHash';
+import { ResourceRow, takeRevisions, toResourceRecord } from './resourceRows';
 import {
   ResourceStore,
   SubscriptionSyncResult,
@@ -13,25 +14,6 @@ import {
 
 // Stays well below SQLite's and PostgreSQL's limits on bound parameters per statement.
 const BATCH_SIZE = 500;
-
-type ResourceRow = {
-  resource_key: string;
-  resource_id: string;
-  subscription_id: string;
-  tenant_id: string;
-  resource_group: string;
-  name: string;
-  type: string;
-  location: string | null;
-  kind: string | null;
-  tags: string | null;
-  portal_tags: string | null;
-  created_time: string | null;
-  changed_time: string | null;
-  content_hash: string;
-  revision: number | string;
-  synced_at: string;
-};
 
 type TombstoneRow = {
   resource_key: string;
@@ -45,24 +27,6 @@ function chunks<T>(items: T[], size = BATCH_SIZE): T[][] {
   for (let i = 0; i < items.length; i += size)
     out.push(items.slice(i, i + size));
   return out;
-}
-
-function toRecord(row: ResourceRow): AzureResourceRecord {
-  return {
-    resourceId: row.resource_id,
-    subscriptionId: row.subscription_id,
-    tenantId: row.tenant_id,
-    resourceGroup: row.resource_group,
-    name: row.name,
-    type: row.type,
-    ...(row.location ? { location: row.location } : {}),
-    ...(row.kind ? { kind: row.kind } : {}),
-    ...(row.tags ? { tags: JSON.parse(row.tags) } : {}),
-    ...(row.portal_tags ? { portalTags: JSON.parse(row.portal_tags) } : {}),
-    ...(row.created_time ? { createdTime: row.created_time } : {}),
-    ...(row.changed_time ? { changedTime: row.changed_time } : {}),
-    revision: Number(row.revision),
-  };
 }
 
 function toRow(resource: SyncedResource, revision: number, syncedAt: string) {
@@ -105,23 +69,6 @@ export class DatabaseResourceStore implements ResourceStore {
     return rows.map(r => r.resource_key);
   }
 
-  /**
-   * Takes `count` revisions from the counter. The update locks the counter's row until the transaction ends, so
-   * concurrent syncs take turns and a reader of the feed never sees a lower revision appear after a higher one.
-   */
-  private async takeRevisions(
-    tx: Knex.Transaction,
-    count: number,
-  ): Promise<number> {
-    await tx('sync_counters')
-      .where({ name: 'revision' })
-      .increment('value', count);
-    const row = await tx('sync_counters')
-      .where({ name: 'revision' })
-      .first('value');
-    return Number(row.value) - count + 1;
-  }
-
   async applySync(
     result: SubscriptionSyncResult,
   ): Promise<{ revision: number; changed: number }> {
@@ -145,7 +92,7 @@ export class DatabaseResourceStore implements ResourceStore {
         portalTagKeys.length;
       let revision = 0;
       if (changed > 0) {
-        let next = await this.takeRevisions(tx, changed);
+        let next = await takeRevisions(tx, changed);
         for (const batch of chunks(result.upserts)) {
           const first = next;
           next += batch.length;
@@ -274,7 +221,7 @@ export class DatabaseResourceStore implements ResourceStore {
     const rows = await query;
     const page = rows.slice(0, options.limit);
     return {
-      items: page.map(toRecord),
+      items: page.map(toResourceRecord),
       ...(rows.length > options.limit
         ? { nextCursor: encodeCursor(page[page.length - 1].resource_key) }
         : {}),
@@ -322,7 +269,7 @@ export class DatabaseResourceStore implements ResourceStore {
           revision: entry.revision,
         });
       } else {
-        changed.push(toRecord(entry.row));
+        changed.push(toResourceRecord(entry.row));
       }
     }
     return {
@@ -340,7 +287,7 @@ export class DatabaseResourceStore implements ResourceStore {
     const row = await this.db<ResourceRow>('resources')
       .where({ resource_key: resourceId.toLowerCase() })
       .first();
-    return row ? toRecord(row) : undefined;
+    return row ? toResourceRecord(row) : undefined;
   }
 }
 
