@@ -9,15 +9,10 @@
  * (the real Azure SDKs over TLS, trusting the emulator's CA), and the catalog module's entity provider, whose
  * mutations are counted instead of written to a catalog.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import knexFactory, { Knex } from 'knex';
 import { ConfigReader } from '@backstage/config';
-import { LoggerService } from '@backstage/backend-plugin-api';
 import { AzureTenantEntityProvider } from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
 import { AzureConnection } from '../../plugins/azure-tenant-backend/src/azure/azureConnection';
 import { readAzureTenantConfig } from '../../plugins/azure-tenant-backend/src/config/AzureTenantConfig';
@@ -26,11 +21,17 @@ import { DatabaseResourceStore } from '../../plugins/azure-tenant-backend/src/da
 import { ResourceSyncer } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncer';
 import { ResourceSyncService } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncService';
 import { readSyncConfig } from '../../plugins/azure-tenant-backend/src/sync/SyncConfig';
-
-const repoRoot = path.resolve(__dirname, '../..');
-const DEMO_TENANT_ID = '7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11';
-const DEMO_CLIENT_ID = '5c2d9e4f-1b3a-4c6d-8e7f-9a0b1c2d3e4f';
-const DEMO_CLIENT_SECRET = 'demo-emulator-secret';
+import {
+  control,
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEMO_TENANT_ID,
+  grantDemoAppReader,
+  machineDescription,
+  openDatabase,
+  quietLogger,
+  startEmulator,
+} from './benchSupport';
 
 interface Options {
   subscriptions: number;
@@ -85,142 +86,21 @@ function parseOptions(args: string[]): Options {
   return options;
 }
 
-interface RunningEmulator {
-  process: ChildProcess;
-  url: string;
-  caCert: string;
-  caCertFile: string;
-}
-
-async function startEmulator(
-  options: Options,
-  stateDir: string,
-): Promise<RunningEmulator> {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(repoRoot, 'packages/azure-emulator/bin/azure-emulator.js'),
-      '--port',
-      '0',
-      '--state-dir',
-      stateDir,
-      '--throttling',
-      'off',
-      '--generate',
-      `subscriptions=${options.subscriptions},resources=${options.resources},days=1,seed=1`,
-    ],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const lines = readline.createInterface({ input: child.stdout! });
-  const ready = await new Promise<any>((resolve, reject) => {
-    lines.on('line', line => {
-      if (line.startsWith('{')) resolve(JSON.parse(line));
-    });
-    child.on('exit', code =>
-      reject(new Error(`the emulator exited with ${code}`)),
-    );
-  });
-  return {
-    process: child,
-    url: ready.url,
-    caCertFile: ready.caCertFile,
-    caCert: fs.readFileSync(ready.caCertFile, 'utf8'),
-  };
-}
-
-function control(
-  emulator: RunningEmulator,
-  method: string,
-  route: string,
-  body?: unknown,
-): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const request = https.request(
-      `${emulator.url}/_emulator/${route}`,
-      {
-        method,
-        ca: emulator.caCert,
-        headers: { 'content-type': 'application/json' },
-      },
-      response => {
-        let text = '';
-        response.on('data', chunk => (text += chunk));
-        response.on('end', () => {
-          if ((response.statusCode ?? 500) >= 400) {
-            reject(
-              new Error(`${method} ${route}: ${response.statusCode} ${text}`),
-            );
-          } else {
-            resolve(text ? JSON.parse(text) : undefined);
-          }
-        });
-      },
-    );
-    request.on('error', reject);
-    request.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
-
-async function openDatabase(
-  options: Options,
-  dir: string,
-): Promise<{ knex: Knex; drop: () => Promise<void> }> {
-  if (options.database === 'sqlite') {
-    const knex = knexFactory({
-      client: 'better-sqlite3',
-      connection: { filename: path.join(dir, 'azure-tenant.sqlite') },
-      useNullAsDefault: true,
-    });
-    return { knex, drop: () => knex.destroy() };
-  }
-  const url =
-    process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??
-    'postgresql://postgres@127.0.0.1:5432';
-  const name = `azure_tenant_bench_${Date.now()}`;
-  const admin = knexFactory({ client: 'pg', connection: url });
-  await admin.raw('create database ??', [name]);
-  const database = new URL(url);
-  database.pathname = `/${name}`;
-  const knex = knexFactory({ client: 'pg', connection: database.toString() });
-  return {
-    knex,
-    drop: async () => {
-      await knex.destroy();
-      await admin.raw('drop database if exists ?? with (force)', [name]);
-      await admin.destroy();
-    },
-  };
-}
-
-const quietLogger: LoggerService = {
-  error: message => process.stderr.write(`error: ${message}\n`),
-  warn: message => process.stderr.write(`warn: ${message}\n`),
-  info: () => {},
-  debug: () => {},
-  child: () => quietLogger,
-};
-
 export async function main(args: string[]) {
   const options = parseOptions(args);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sync-'));
-  const emulator = await startEmulator(options, dir);
-  const { knex, drop } = await openDatabase(options, dir);
+  const emulator = await startEmulator({
+    generate: {
+      subscriptions: options.subscriptions,
+      resources: options.resources,
+      days: 1,
+    },
+    stateDir: dir,
+  });
+  const { knex, drop } = await openDatabase(options.database, dir);
   try {
     // The portal's service principal, with Reader on every generated subscription.
-    const principal = await control(emulator, 'POST', 'consents', {
-      tenantId: DEMO_TENANT_ID,
-      clientId: DEMO_CLIENT_ID,
-    });
-    const state = await control(emulator, 'GET', 'state');
-    const subscriptions: { subscriptionId: string; tenantId: string }[] =
-      state.subscriptions;
-    for (const { subscriptionId } of subscriptions) {
-      await control(emulator, 'POST', 'role-assignments', {
-        scope: `/subscriptions/${subscriptionId}`,
-        principalId: principal.objectId,
-        role: 'Reader',
-      });
-    }
+    const subscriptions = await grantDemoAppReader(emulator);
 
     const config = new ConfigReader({
       app: { baseUrl: 'http://localhost:3000' },
@@ -318,9 +198,7 @@ export async function main(args: string[]) {
 
     const peakRssMb = (process.resourceUsage().maxRSS * 1024) / 1024 / 1024;
     const figures = {
-      machine: `${os.cpus().length} cores, ${Math.round(
-        os.totalmem() / 2 ** 30,
-      )} GB, Node ${process.version}`,
+      machine: machineDescription(),
       database: options.database,
       subscriptions: subscriptions.length,
       resources: synced,
