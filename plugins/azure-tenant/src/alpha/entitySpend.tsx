@@ -3,13 +3,10 @@ import {
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import {
-  ANNOTATION_AZURE_RESOURCE_ID,
-  AZURE_SUBSCRIPTION_ENTITY_TYPE,
-} from '@azure-tenant/plugin-azure-tenant-common';
-
-// Predicates rather than functions, so that an app can replace them in config (`filter:` of the extension).
-// Keys are paths into the entity; an annotation key's own dots still resolve to the annotation.
-const resourceIdAnnotationPath = `metadata.annotations.${ANNOTATION_AZURE_RESOURCE_ID}`;
+  azureEntityFilter,
+  azureResourceEntityFilter,
+  azureSubscriptionEntityFilter,
+} from './entityFilters';
 
 /**
  * The Spend tab of Azure subscription entities and of Azure resource entities (`spec.type` `azure-*` with a
@@ -22,15 +19,7 @@ export const entityAzureSpendContent = EntityContentBlueprint.make({
   params: {
     path: '/spend',
     title: 'Spend',
-    filter: {
-      $any: [
-        { 'spec.type': AZURE_SUBSCRIPTION_ENTITY_TYPE },
-        {
-          'spec.type': { $hasPrefix: 'azure-' },
-          [resourceIdAnnotationPath]: { $exists: true },
-        },
-      ],
-    },
+    filter: { $any: [azureSubscriptionEntityFilter, azureEntityFilter] },
     loader: () =>
       import('../components/SpendContent').then(m => <m.SpendContent />),
   },
@@ -44,15 +33,7 @@ export const entityAzureSpendContent = EntityContentBlueprint.make({
 export const entityAzureResourceSpendCard = EntityCardBlueprint.make({
   name: 'resource-spend',
   params: {
-    filter: {
-      $all: [
-        {
-          'spec.type': { $hasPrefix: 'azure-' },
-          [resourceIdAnnotationPath]: { $exists: true },
-        },
-        { $not: { 'spec.type': AZURE_SUBSCRIPTION_ENTITY_TYPE } },
-      ],
-    },
+    filter: azureResourceEntityFilter,
     loader: () => import('../components/SpendCard').then(m => <m.SpendCard />),
   },
 });

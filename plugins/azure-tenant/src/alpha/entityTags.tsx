@@ -3,12 +3,9 @@ import {
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import {
-  ANNOTATION_AZURE_RESOURCE_ID,
-  AZURE_SUBSCRIPTION_ENTITY_TYPE,
-} from '@azure-tenant/plugin-azure-tenant-common';
-
-// A predicate rather than a function, as in entitySpend, so that an app can replace it in config.
-const resourceIdAnnotationPath = `metadata.annotations.${ANNOTATION_AZURE_RESOURCE_ID}`;
+  azureResourceEntityFilter,
+  azureSubscriptionEntityFilter,
+} from './entityFilters';
 
 /**
  * The Tags tab of Azure subscription entities: their resources with tags, an editor and a bulk edit.
@@ -20,7 +17,7 @@ export const entityAzureTagsContent = EntityContentBlueprint.make({
   params: {
     path: '/tags',
     title: 'Tags',
-    filter: { 'spec.type': AZURE_SUBSCRIPTION_ENTITY_TYPE },
+    filter: azureSubscriptionEntityFilter,
     loader: () =>
       import('../components/TagsContent').then(m => <m.TagsContent />),
   },
@@ -34,15 +31,7 @@ export const entityAzureTagsContent = EntityContentBlueprint.make({
 export const entityAzureResourceTagsCard = EntityCardBlueprint.make({
   name: 'resource-tags',
   params: {
-    filter: {
-      $all: [
-        {
-          'spec.type': { $hasPrefix: 'azure-' },
-          [resourceIdAnnotationPath]: { $exists: true },
-        },
-        { $not: { 'spec.type': AZURE_SUBSCRIPTION_ENTITY_TYPE } },
-      ],
-    },
+    filter: azureResourceEntityFilter,
     loader: () => import('../components/TagsCard').then(m => <m.TagsCard />),
   },
 });
