@@ -124,6 +124,26 @@ export class EmulatorControl {
     return tags;
   }
 
+  /** A resource's current tags, read without going through ARM (so not faulted, throttled or logged). */
+  getTags(resourceId: string): Record<string, string> {
+    return { ...this.findResource(resourceId).resource.tags };
+  }
+
+  /** The role assignments, optionally only those of one principal or at or below one scope; not logged. */
+  listRoleAssignments(
+    filter: { principalId?: string; scope?: string } = {},
+  ): RoleAssignmentState[] {
+    const principal = filter.principalId?.toLowerCase();
+    const scope = filter.scope?.toLowerCase();
+    return [...this.deps.context.state.roleAssignments.values()]
+      .filter(
+        a =>
+          (!principal || a.principalId.toLowerCase() === principal) &&
+          (!scope || a.scope.toLowerCase().startsWith(scope)),
+      )
+      .map(a => ({ ...a }));
+  }
+
   /** Adds a resource (and its resource group, when new). */
   addResource(input: NewResource): ResourceRecord {
     const subscription = this.deps.context.state.subscription(

@@ -226,6 +226,50 @@ describe('control API, faults and throttling', () => {
       ).toBe(204);
     });
 
+    it('reads tags and role assignments without going through ARM: nothing is logged or faulted', async () => {
+      const [first] = await firstResource();
+      emulator.control.editTags({
+        resourceId: first.id!,
+        set: { 'reliability-probe': 'x' },
+      });
+      emulator.control.injectFault({ match: {}, status: 500, times: 0 });
+      const mark = emulator.control.requests().at(-1)?.seq ?? 0;
+      expect(emulator.control.getTags(first.id!)).toMatchObject({
+        'reliability-probe': 'x',
+      });
+      const tags = await rawRequest(
+        emulator,
+        'GET',
+        `/_emulator/tags?resourceId=${encodeURIComponent(first.id!)}`,
+      );
+      expect(tags.status).toBe(200);
+      expect(tags.json().tags['reliability-probe']).toBe('x');
+      expect(
+        emulator.control
+          .listRoleAssignments({ principalId: spObjectId })
+          .map(a => [a.scope, a.roleDefinitionGuid]),
+      ).toEqual([
+        [
+          `/subscriptions/${PLATFORM_SUB}`,
+          'acdd72a7-3385-48ef-bd42-f606fba81ae7',
+        ],
+      ]);
+      const assignments = await rawRequest(
+        emulator,
+        'GET',
+        `/_emulator/role-assignments?principalId=${spObjectId}&scope=/subscriptions/${PLATFORM_SUB}`,
+      );
+      expect(assignments.json().value).toHaveLength(1);
+      expect(
+        (await rawRequest(emulator, 'GET', '/_emulator/tags')).status,
+      ).toBe(400);
+      expect(() => emulator.control.getTags(`${first.id}-gone`)).toThrow(
+        /was not found/,
+      );
+      expect(emulator.control.requests(mark)).toEqual([]);
+      emulator.control.clearFaults();
+    });
+
     it('edits a tag, adds and deletes a resource as someone in the Azure portal would, then resets', async () => {
       const [first] = await firstResource();
       const edited = await rawRequest(emulator, 'PATCH', '/_emulator/tags', {

@@ -57,6 +57,23 @@ export function handleControlRequest(
     case 'DELETE requests':
       control.clearRequests();
       return { status: 204 };
+    case 'GET tags': {
+      const id = request.url.searchParams.get('resourceId');
+      if (!id)
+        throw new ArmError(
+          400,
+          'MissingResourceId',
+          "Pass the resource id as '?resourceId='.",
+        );
+      return jsonResponse(200, { tags: control.getTags(id) });
+    }
+    case 'GET role-assignments':
+      return jsonResponse(200, {
+        value: control.listRoleAssignments({
+          principalId: request.url.searchParams.get('principalId') ?? undefined,
+          scope: request.url.searchParams.get('scope') ?? undefined,
+        }),
+      });
     case 'PATCH tags':
       return jsonResponse(200, { tags: control.editTags(json()) });
     case 'POST resources':

@@ -8,6 +8,8 @@ import { TokenCredential } from '@azure/core-auth';
 import {
   createDefaultHttpClient,
   HttpClient,
+  PipelineRequest,
+  RestError,
   TlsSettings,
 } from '@azure/core-rest-pipeline';
 import {
@@ -23,6 +25,54 @@ export const ARM_DELEGATED_SCOPE =
   'https://management.azure.com/user_impersonation';
 
 /**
+ * How long one try of a request to Azure may take before it is abandoned, when the caller set no timeout. The Azure
+ * SDKs set none, so without it a connection that stalls holds a sync, a tag edit or an onboarding forever.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+/** Options of {@link AzureConnection} that are not in the `azureTenant` config. */
+export interface AzureConnectionOptions {
+  /** Per-try timeout of requests that have none; 0 turns it off. Defaults to {@link DEFAULT_REQUEST_TIMEOUT_MS}. */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * An HTTP client that gives every request without a timeout the default one, and reports a try that timed out as a
+ * network error (`ETIMEDOUT`), which the SDKs' retry policy retries a bounded number of times like a reset
+ * connection; an abort asked for by the caller stays an abort.
+ */
+export function withRequestTimeout(
+  inner: HttpClient,
+  timeoutMs: number,
+): HttpClient {
+  return {
+    async sendRequest(request: PipelineRequest) {
+      if (timeoutMs > 0 && !(request.timeout > 0)) request.timeout = timeoutMs;
+      const started = Date.now();
+      try {
+        return await inner.sendRequest(request);
+      } catch (error) {
+        const abortedByCaller = request.abortSignal?.aborted === true;
+        if (
+          (error as Error)?.name === 'AbortError' &&
+          !abortedByCaller &&
+          request.timeout > 0 &&
+          Date.now() - started >= request.timeout - 50
+        ) {
+          // Only the method and path: the query and the headers stay out of messages.
+          const { pathname } = new URL(request.url);
+          throw new RestError(
+            `Azure did not answer ${request.method} ${pathname} within ${request.timeout} ms`,
+            { code: 'ETIMEDOUT', request },
+          );
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+/**
  * How the portal reaches Azure: endpoints and TLS trust. Built once from config and shared by every Azure client.
  * An extra CA is trusted on top of the system's CAs, never instead of certificate verification.
  */
@@ -32,10 +82,21 @@ export class AzureConnection {
    * One HTTP client for every Azure client: it keeps one connection pool and one TLS context. A new client per
    * SDK client would parse the whole CA bundle again and open new connections each time.
    */
-  readonly httpClient: HttpClient = createDefaultHttpClient();
+  readonly httpClient: HttpClient;
+  /** The per-try timeout of requests to Azure, in milliseconds (0: none). */
+  readonly requestTimeoutMs: number;
   private readonly appCredentials = new Map<string, TokenCredential>();
 
-  constructor(readonly config: AzureTenantConfig) {
+  constructor(
+    readonly config: AzureTenantConfig,
+    options: AzureConnectionOptions = {},
+  ) {
+    this.requestTimeoutMs =
+      options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.httpClient = withRequestTimeout(
+      createDefaultHttpClient(),
+      this.requestTimeoutMs,
+    );
     this.tlsSettings = config.caCert
       ? { ca: [...tls.rootCertificates, config.caCert].join('\n') }
       : undefined;

@@ -26,6 +26,41 @@ export function isEntraAuthorizationError(
   return error instanceof Error && error.name === 'EntraAuthorizationError';
 }
 
+/** Statuses of the token endpoint that are retried: throttling and server errors, which redeem nothing. */
+const RETRIED_STATUSES = new Set([429, 500, 502, 503, 504]);
+/** Retries of a code redemption after a throttled, failed or unanswered try; the code lives 10 minutes. */
+const REDEEM_RETRIES = 3;
+const REDEEM_RETRY_DELAY_MS = 500;
+
+const sleep = (ms: number) =>
+  new Promise<void>(resolve => setTimeout(resolve, ms));
+
+function retryAfter(header: string | undefined): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** A request that got no answer: the connection failed, was reset, or timed out. */
+function isNetworkError(error: unknown): boolean {
+  const { name, code, statusCode } = (error ?? {}) as {
+    name?: string;
+    code?: string;
+    statusCode?: number;
+  };
+  return (
+    name === 'RestError' &&
+    statusCode === undefined &&
+    (code === 'ETIMEDOUT' ||
+      code === 'ECONNRESET' ||
+      code === 'ECONNREFUSED' ||
+      code === 'REQUEST_SEND_ERROR' ||
+      code === 'EPIPE')
+  );
+}
+
 /** The consenting user's delegated token for Resource Manager. Kept in memory for one onboarding job only. */
 export interface DelegatedArmToken {
   accessToken: string;
@@ -87,40 +122,63 @@ export async function redeemAuthorizationCode(
     ),
   });
 
-  const request = createPipelineRequest({
-    url: tokenEndpoint,
-    method: 'POST',
-    headers: createHttpHeaders({
-      'content-type': 'application/x-www-form-urlencoded',
-      accept: 'application/json',
-    }),
-    body: form.toString(),
-    timeout: 30_000,
-  });
-  // createPipelineRequest does not take TLS settings; the HTTP client reads them from the request.
-  request.tlsSettings = connection.tlsSettings;
-
   let body: any;
-  let status: number;
-  try {
-    const response = await connection.httpClient.sendRequest(request);
-    status = response.status;
-    body = JSON.parse(response.bodyAsText ?? '{}');
-  } catch (error) {
-    throw new EntraAuthorizationError(
-      'token_request_failed',
-      `Could not redeem the sign-in at Microsoft Entra ID: ${
-        (error as Error).message
-      }`,
-      error,
+  let status = 0;
+  for (let attempt = 0; ; attempt++) {
+    const request = createPipelineRequest({
+      url: tokenEndpoint,
+      method: 'POST',
+      headers: createHttpHeaders({
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      }),
+      body: form.toString(),
+      timeout: 30_000,
+    });
+    // createPipelineRequest does not take TLS settings; the HTTP client reads them from the request.
+    request.tlsSettings = connection.tlsSettings;
+    let retryAfterMs: number | undefined;
+    try {
+      const response = await connection.httpClient.sendRequest(request);
+      status = response.status;
+      if (RETRIED_STATUSES.has(status) && attempt < REDEEM_RETRIES) {
+        retryAfterMs = retryAfter(response.headers.get('retry-after'));
+      } else {
+        body = JSON.parse(response.bodyAsText ?? '{}');
+      }
+    } catch (error) {
+      // No answer (reset, timeout): Entra ID did not see the code, or redeemed it and a retry says so (AADSTS54005).
+      if (isNetworkError(error) && attempt < REDEEM_RETRIES) {
+        retryAfterMs = undefined;
+      } else {
+        throw new EntraAuthorizationError(
+          'token_request_failed',
+          `Could not redeem the sign-in at Microsoft Entra ID: ${
+            (error as Error).message
+          }`,
+          error,
+        );
+      }
+    }
+    if (body !== undefined) break;
+    await sleep(
+      Math.min(retryAfterMs ?? REDEEM_RETRY_DELAY_MS * 2 ** attempt, 10_000),
     );
   }
-  if (status !== 200 || typeof body.access_token !== 'string') {
-    // Entra's description starts with the AADSTS code; it carries no secret.
+  if (status !== 200 || typeof body?.access_token !== 'string') {
+    // Entra's description starts with the AADSTS code; it carries no secret. A gateway in front of it may answer
+    // in another shape, such as ARM's `{ error: { code, message } }`.
+    const code = typeof body?.error === 'string' ? body.error : undefined;
+    const description =
+      typeof body?.error_description === 'string'
+        ? body.error_description
+        : typeof body?.error?.message === 'string'
+        ? body.error.message
+        : undefined;
     throw new EntraAuthorizationError(
-      body.error ?? `http_${status}`,
+      code ?? `http_${status}`,
       `Microsoft Entra ID refused the sign-in: ${
-        body.error_description ?? body.error ?? `status ${status}`
+        description ?? code ?? `status ${status}`
       }`,
     );
   }

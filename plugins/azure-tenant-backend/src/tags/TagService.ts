@@ -122,6 +122,76 @@ function checkExpected(
 }
 
 /**
+ * Whether a failed write may have reached Azure: no answer, a server error, or an answer that could not be read.
+ * A 4xx other than 408 is Azure's refusal, and changes nothing.
+ */
+function mayHaveReachedAzure(error: unknown): boolean {
+  const statusCode = (error as { statusCode?: number })?.statusCode;
+  if (statusCode === undefined) return true;
+  return !(statusCode >= 400 && statusCode < 500 && statusCode !== 408);
+}
+
+const sameTags = (a: Record<string, string>, b: Record<string, string>) =>
+  JSON.stringify(sortedTagEntries(a)) === JSON.stringify(sortedTagEntries(b));
+
+function sortedTagEntries(tags: Record<string, string>) {
+  return Object.entries(tags).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+}
+
+/** The sets Azure holds with their value, and the removals it no longer holds. */
+function partsApplied(
+  tags: Record<string, string>,
+  merge: Record<string, string>,
+  removal: Record<string, string>,
+) {
+  const set = Object.keys(merge).filter(name => {
+    const existing = findTag(tags, name);
+    return existing !== undefined && tags[existing] === merge[name];
+  });
+  const removed = Object.keys(removal).filter(
+    name => findTag(tags, name) === undefined,
+  );
+  return { set, removed };
+}
+
+function changeApplied(
+  tags: Record<string, string>,
+  merge: Record<string, string>,
+  removal: Record<string, string>,
+): boolean {
+  const { set, removed } = partsApplied(tags, merge, removal);
+  return (
+    set.length === Object.keys(merge).length &&
+    removed.length === Object.keys(removal).length
+  );
+}
+
+function describeOutcome(
+  tags: Record<string, string>,
+  merge: Record<string, string>,
+  removal: Record<string, string>,
+): string {
+  const { set, removed } = partsApplied(tags, merge, removal);
+  const list = (names: string[]) => names.map(n => `'${n}'`).join(', ');
+  const notSet = Object.keys(merge).filter(n => !set.includes(n));
+  const notRemoved = Object.keys(removal).filter(n => !removed.includes(n));
+  if (set.length === 0 && removed.length === 0) {
+    return 'Azure did not apply the change.';
+  }
+  const done = [
+    set.length ? `set ${list(set)}` : '',
+    removed.length ? `removed ${list(removed)}` : '',
+  ].filter(Boolean);
+  const missing = [
+    notSet.length ? `setting ${list(notSet)}` : '',
+    notRemoved.length ? `removing ${list(notRemoved)}` : '',
+  ].filter(Boolean);
+  return `Azure applied part of the change: it ${done.join(
+    ' and ',
+  )}, but ${missing.join(' and ')} failed.`;
+}
+
+/**
  * Reads and edits the tags of synced resources under each subscription's sync mode:
  * - `read-write-tags`: re-reads the tags from Azure, refuses the change when a tag differs from what the editor saw,
  *   and otherwise sends only the changed keys (PATCH `Merge` for sets, `Delete` for removals), then stores Azure's
@@ -333,14 +403,41 @@ export class TagService {
       }
     } catch (error) {
       const failure = fromAzureTagsError(error, resource.resourceId);
-      if (written) {
-        // The sets are in Azure; keep them, and say that the removals are not.
-        await this.store(subscription, resource, tags);
-        failure.message = `The tags ${Object.keys(merge)
-          .map(n => `'${n}'`)
-          .join(', ')} were set, but removing ${Object.keys(removal)
-          .map(n => `'${n}'`)
-          .join(', ')} failed: ${failure.message}`;
+      // What Azure holds now, as far as the portal knows: its answer to the Merge, or after an answer that was lost
+      // (a timeout, a reset, a server error, an unreadable body), what it holds when asked again.
+      let known: Record<string, string> | undefined = written
+        ? tags
+        : undefined;
+      if (mayHaveReachedAzure(error)) {
+        known = (await azure.getTags(scope).catch(() => undefined)) ?? known;
+      }
+      if (known && changeApplied(known, merge, removal)) {
+        // Azure applied the whole change; only its answer was lost.
+        this.options.logger.info(
+          `Tag change on ${resource.resourceId} got no clear answer from Azure (${failure.message}), but Azure holds it`,
+        );
+        return {
+          resourceId: resource.resourceId,
+          syncMode: subscription.syncMode,
+          outcome: 'written',
+          before,
+          tags: known,
+          portalTags: resource.portalTags ?? {},
+          revision: await this.store(subscription, resource, known),
+        };
+      }
+      if (known) {
+        // Keep the portal equal to Azure, and say which part of the change Azure holds.
+        if (!sameTags(known, resource.tags ?? {})) {
+          await this.store(subscription, resource, known);
+        }
+        failure.message = `${describeOutcome(
+          known,
+          merge,
+          removal,
+        )} The portal shows Azure's current tags. ${failure.message}`;
+      } else if (mayHaveReachedAzure(error)) {
+        failure.message = `Azure did not confirm the change and its tags could not be read again, so whether it was applied is unknown until the next sync. ${failure.message}`;
       }
       throw failure;
     }

@@ -1,0 +1,244 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { createPipelineRequest } from '@azure/core-rest-pipeline';
+import { ConfigReader } from '@backstage/config';
+import {
+  AzureEmulator,
+  DEMO_APP,
+  DEMO_TENANT,
+  DEMO_USER,
+  startAzureEmulator,
+} from '@azure-tenant/azure-emulator';
+import { signInAtEmulator } from '../__testUtils__/entraSignIn';
+import { readAzureTenantConfig } from '../config/AzureTenantConfig';
+import {
+  newOnboardingState,
+  pkceChallengeFor,
+  pkceVerifierFor,
+} from '../onboarding/onboardingState';
+import {
+  AzureConnection,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  withRequestTimeout,
+} from './azureConnection';
+import {
+  buildAuthorizeUrl,
+  isEntraAuthorizationError,
+  redeemAuthorizationCode,
+} from './entraAuthorization';
+
+jest.setTimeout(60_000);
+
+const PLATFORM = '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01';
+let emulator: AzureEmulator;
+let stateDir: string;
+
+beforeAll(async () => {
+  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-connection-'));
+  emulator = await startAzureEmulator({
+    port: 0,
+    stateDir,
+    throttling: { enabled: false },
+  });
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+  fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  emulator.control.reset();
+  const principal = emulator.control.consent(DEMO_TENANT.id, DEMO_APP.clientId);
+  emulator.control.assignRole({
+    scope: `/subscriptions/${PLATFORM}`,
+    principalId: principal.objectId,
+    role: 'Reader',
+  });
+});
+
+function connection(requestTimeoutMs?: number) {
+  const config = new ConfigReader({
+    app: { baseUrl: 'http://localhost:3000' },
+    backend: { baseUrl: 'http://localhost:7007' },
+    azureTenant: {
+      clientId: DEMO_APP.clientId,
+      clientSecret: DEMO_APP.clientSecret,
+      authorityHost: emulator.authorityHost,
+      armEndpoint: emulator.url,
+      caCertFile: emulator.caCertFile,
+      onboarding: { redirectUri: DEMO_APP.redirectUris[0] },
+    },
+  });
+  return new AzureConnection(
+    readAzureTenantConfig(config)!,
+    requestTimeoutMs === undefined ? {} : { requestTimeoutMs },
+  );
+}
+
+const groupCalls = () =>
+  emulator.control
+    .requests()
+    .filter(r => /\/resourcegroups$/i.test(r.path) && r.method === 'GET');
+
+describe('the per-try timeout of requests to Azure', () => {
+  it('defaults to a minute, where the SDKs have none', () => {
+    expect(DEFAULT_REQUEST_TIMEOUT_MS).toBe(60_000);
+    expect(connection().requestTimeoutMs).toBe(60_000);
+  });
+
+  it('abandons a stalled try, which the SDK retries a bounded number of times, then fails with ETIMEDOUT', async () => {
+    const azure = connection(300);
+    const client = new ResourceManagementClient(
+      azure.appCredential(DEMO_TENANT.id),
+      PLATFORM,
+      azure.armClientOptions(),
+    );
+    // Warm the token cache, so that only the listing stalls.
+    for await (const _ of client.resourceGroups.list()) break;
+    emulator.control.clearRequests();
+    emulator.control.injectFault({
+      match: { method: 'GET', pathPattern: '/resourcegroups$' },
+      delayMs: 1500,
+      times: 0,
+    });
+    const started = Date.now();
+    const error = await (async () => {
+      try {
+        for await (const _ of client.resourceGroups.list()) break;
+        return undefined;
+      } catch (e) {
+        return e as any;
+      }
+    })();
+    emulator.control.clearFaults();
+    expect(error?.code).toBe('ETIMEDOUT');
+    expect(error?.message).toMatch(
+      new RegExp(
+        `^Azure did not answer GET /subscriptions/${PLATFORM}/resourcegroups within 300 ms$`,
+      ),
+    );
+    // Four tries (the SDK's three retries), each abandoned after 300 ms, not after the 1.5 s stall.
+    await new Promise(resolve => setTimeout(resolve, 1600));
+    expect(groupCalls()).toHaveLength(4);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('a stall once is retried and the call succeeds', async () => {
+    const azure = connection(300);
+    const client = new ResourceManagementClient(
+      azure.appCredential(DEMO_TENANT.id),
+      PLATFORM,
+      azure.armClientOptions(),
+    );
+    emulator.control.injectFault({
+      match: { method: 'GET', pathPattern: '/resourcegroups$' },
+      delayMs: 1500,
+      times: 1,
+    });
+    const names: string[] = [];
+    for await (const group of client.resourceGroups.list()) {
+      names.push(group.name!);
+    }
+    expect(names.length).toBeGreaterThan(0);
+    await new Promise(resolve => setTimeout(resolve, 1600));
+    // The stalled try is logged when the emulator answers it, after the retry.
+    expect(groupCalls().map(r => r.faultId !== null)).toEqual([false, true]);
+  });
+
+  it("keeps the caller's own abort an abort", async () => {
+    const controller = new AbortController();
+    const client = withRequestTimeout(
+      {
+        sendRequest: request =>
+          new Promise((_resolve, reject) =>
+            request.abortSignal?.addEventListener('abort', () => {
+              const error = new Error('The operation was aborted.');
+              error.name = 'AbortError';
+              reject(error);
+            }),
+          ),
+      },
+      10_000,
+    );
+    const request = createPipelineRequest({
+      url: 'https://127.0.0.1:1/x',
+      abortSignal: controller.signal,
+    });
+    const pending = client.sendRequest(request);
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    expect(request.timeout).toBe(10_000);
+  });
+});
+
+describe('redeeming the authorization code', () => {
+  async function signIn(azure: AzureConnection) {
+    const state = newOnboardingState();
+    const verifier = pkceVerifierFor(state, azure.config.stateSecret);
+    const redirect = await signInAtEmulator(
+      buildAuthorizeUrl(azure, {
+        state,
+        codeChallenge: pkceChallengeFor(verifier),
+      }),
+      { caCert: emulator.caCert, loginHint: DEMO_USER.userPrincipalName },
+    );
+    return { code: redirect.get('code')!, codeVerifier: verifier };
+  }
+  const tokenCalls = () =>
+    emulator.control
+      .requests()
+      .filter(r => /\/oauth2\/v2\.0\/token$/.test(r.path));
+
+  it.each([
+    ['a 503 with Retry-After', { status: 503, retryAfterSeconds: 1 }],
+    ['a 429 with Retry-After', { status: 429, retryAfterSeconds: 1 }],
+    ['a 500', { status: 500 }],
+    ['a connection reset', { reset: true }],
+  ])('is retried after %s, and succeeds', async (_name, effect) => {
+    const azure = connection();
+    const grant = await signIn(azure);
+    emulator.control.clearRequests();
+    emulator.control.injectFault({
+      match: { method: 'POST', pathPattern: '/oauth2/v2\\.0/token$' },
+      ...effect,
+      times: 1,
+    });
+    const token = await redeemAuthorizationCode(azure, grant);
+    expect(token.userObjectId).toBe(DEMO_USER.oid);
+    expect(tokenCalls().map(r => r.faultId !== null)).toEqual([true, false]);
+  });
+
+  it('gives up after three retries and says why', async () => {
+    const azure = connection();
+    const grant = await signIn(azure);
+    emulator.control.clearRequests();
+    emulator.control.injectFault({
+      match: { method: 'POST', pathPattern: '/oauth2/v2\\.0/token$' },
+      status: 503,
+      retryAfterSeconds: 0,
+      times: 0,
+    });
+    const error = await redeemAuthorizationCode(azure, grant).catch(e => e);
+    emulator.control.clearFaults();
+    expect(isEntraAuthorizationError(error)).toBe(true);
+    expect(error.message).toMatch(/Microsoft Entra ID refused the sign-in/);
+    expect(tokenCalls()).toHaveLength(4);
+  });
+
+  it('does not retry a malformed answer, and reports it', async () => {
+    const azure = connection();
+    const grant = await signIn(azure);
+    emulator.control.clearRequests();
+    emulator.control.injectFault({
+      match: { method: 'POST', pathPattern: '/oauth2/v2\\.0/token$' },
+      malformed: true,
+    });
+    const error = await redeemAuthorizationCode(azure, grant).catch(e => e);
+    expect(isEntraAuthorizationError(error)).toBe(true);
+    expect(error.code).toBe('token_request_failed');
+    expect(tokenCalls()).toHaveLength(1);
+  });
+});
