@@ -299,6 +299,107 @@ describe('Cost Management', () => {
       expect(new Set(rows.map(r => `${r[1]}|${r[2]}`)).size).toBe(rows.length);
     });
 
+    it('computes a paged answer once and cuts every next page from it', async () => {
+      const definition = query({
+        dataset: {
+          granularity: 'Daily',
+          aggregation: { totalCost: { name: 'Cost', function: 'Sum' } },
+          grouping: [{ type: 'Dimension', name: 'ResourceId' }],
+        },
+      });
+      const body = {
+        ...definition,
+        timePeriod: { from: isoDay(-7), to: isoDay(-1) },
+      };
+      const post = async (url: string, payload: unknown) => {
+        const response = await client.sendRequest(
+          createPipelineRequest({
+            url,
+            method: 'POST',
+            body: JSON.stringify(payload),
+            headers: createHttpHeaders({ 'content-type': 'application/json' }),
+          }),
+        );
+        return {
+          status: response.status,
+          body: JSON.parse(response.bodyAsText!),
+        };
+      };
+      const readAll = async (beforeNextPages?: (rows: any[][]) => void) => {
+        const first = await client.query.usage(
+          `/subscriptions/${PLATFORM_SUB}`,
+          definition,
+        );
+        const rows = [...first.rows!];
+        beforeNextPages?.(rows);
+        let nextLink = first.nextLink;
+        let pages = 1;
+        while (nextLink) {
+          const page = await post(nextLink, body);
+          expect(page.status).toBe(200);
+          rows.push(...page.body.properties.rows);
+          nextLink = page.body.properties.nextLink;
+          pages++;
+        }
+        return { rows, pages };
+      };
+
+      const before = await readAll();
+      expect(before.pages).toBeGreaterThan(2);
+      // A resource goes away after the first page: the next pages still come from the answer of the first, so the
+      // paging neither loses rows nor shifts them (as recomputing each page would).
+      let gone = '';
+      const during = await readAll(rows => {
+        gone = String(rows[0][1]);
+        expect(emulator.control.deleteResource(gone)).toBe(true);
+      });
+      expect(during.rows).toEqual(before.rows);
+      expect(during.rows.filter(r => r[1] === gone).length).toBeGreaterThan(1);
+      // A new query is computed anew.
+      const after = await readAll();
+      expect(after.rows.some(r => r[1] === gone)).toBe(false);
+      expect(after.rows.length).toBeLessThan(before.rows.length);
+
+      // A next page asked with another query is computed for that query, not cut from the kept answer.
+      const again = await client.query.usage(
+        `/subscriptions/${PLATFORM_SUB}`,
+        definition,
+      );
+      const other = await post(again.nextLink!, {
+        ...body,
+        dataset: {
+          ...body.dataset,
+          grouping: [
+            { type: 'Dimension', name: 'ResourceGroup' },
+            { type: 'Dimension', name: 'ResourceId' },
+          ],
+        },
+      });
+      expect(other.status).toBe(200);
+      expect(other.body.properties.columns.map((c: any) => c.name)).toEqual([
+        'Cost',
+        'ResourceGroup',
+        'ResourceId',
+        'UsageDate',
+        'Currency',
+      ]);
+    });
+
+    it('refuses a $skiptoken it did not give', async () => {
+      const res = await rawRequest(
+        emulator,
+        'POST',
+        `/subscriptions/${PLATFORM_SUB}/providers/Microsoft.CostManagement/query?api-version=2022-10-01&$skiptoken=${Buffer.from(
+          'not-an-offset',
+        ).toString('base64url')}`,
+        {
+          headers: { authorization: `Bearer ${await token()}` },
+          body: query({}),
+        },
+      );
+      expect(res.status).toBe(400);
+    });
+
     it('refuses a principal without a role on the subscription', async () => {
       await expect(
         client.query.usage(`/subscriptions/${PAYMENTS_SUB}`, query({})),

@@ -221,7 +221,7 @@ export function runCostQuery(
 
   const sums = new Map<
     string,
-    { keys: string[]; day: number; total: number }
+    { keys: string[]; keyText: string; day: number; total: number }
   >();
   for (const resource of subscription.resources.entries()) {
     if (group && resource.resourceGroup.toLowerCase() !== group) continue;
@@ -235,7 +235,7 @@ export function runCostQuery(
       const key = `${bucketDay}\u0001${keyText}`;
       const sum = sums.get(key);
       if (sum) sum.total += cost;
-      else sums.set(key, { keys, day: bucketDay, total: cost });
+      else sums.set(key, { keys, keyText, day: bucketDay, total: cost });
     }
   }
   const columns: CostColumn[] = [
@@ -247,12 +247,10 @@ export function runCostQuery(
     ...(daily ? [{ name: 'UsageDate', type: 'Number' as const }] : []),
     { name: 'Currency', type: 'String' },
   ];
+  // The order of String.prototype.localeCompare, with one collator for the whole sort.
+  const collator = new Intl.Collator();
   const rows = [...sums.values()]
-    .sort(
-      (a, b) =>
-        a.day - b.day ||
-        a.keys.join('\u0000').localeCompare(b.keys.join('\u0000')),
-    )
+    .sort((a, b) => a.day - b.day || collator.compare(a.keyText, b.keyText))
     .map(sum => [
       ...aggregations.map(([, a]) =>
         String(a.name).toLowerCase().endsWith('usd')

@@ -13,12 +13,67 @@ import {
   readJsonBody,
 } from '../http/EmulatorHttp';
 import { requirePermission } from '../rbac/accessCheck';
+import { CostModel } from './CostModel';
+import { CostQueryCache } from './CostQueryCache';
 import {
   CostScope,
   CostTable,
+  queryDays,
   runCostForecast,
   runCostQuery,
 } from './costQuery';
+
+/** The answers being paged, per cost model (a reset of the emulator brings a new model, and so a new cache). */
+const caches = new WeakMap<CostModel, CostQueryCache>();
+
+function cacheOf(model: CostModel): CostQueryCache {
+  let cache = caches.get(model);
+  if (!cache) {
+    cache = new CostQueryCache();
+    caches.set(model, cache);
+  }
+  return cache;
+}
+
+/**
+ * What a next page must share with the first to be cut from the same answer: the scope, the operation and the query
+ * with its time period as days (clients write the same period in more than one way). Undefined for a query that is
+ * not valid, which is then computed (and refused) as before.
+ */
+function fingerprintOf(
+  model: CostModel,
+  scope: string,
+  operation: string,
+  body: any,
+): string | undefined {
+  try {
+    const { from, to } = queryDays(body, model.today);
+    return JSON.stringify([
+      scope.toLowerCase(),
+      operation,
+      String(body?.type ?? '').toLowerCase(),
+      from,
+      to,
+      body?.dataset ?? null,
+      body?.includeActualCost ?? null,
+    ]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `$skiptoken`: an offset into a kept answer (`<id>.<offset>`), or an offset alone. */
+function parseSkipToken(
+  token: string | null,
+): { offset: number; answerId?: string } | undefined {
+  if (token === null) return { offset: 0 };
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  const match = /^(?:([0-9a-f-]{36})\.)?(\d+)$/.exec(text);
+  if (!match) return undefined;
+  const offset = Number(match[2]);
+  if (!Number.isSafeInteger(offset)) return undefined;
+  return { offset, ...(match[1] ? { answerId: match[1] } : {}) };
+}
 
 /**
  * `POST {scope}/providers/Microsoft.CostManagement/query` and `…/forecast` at subscription or
@@ -60,27 +115,42 @@ export function handleCostManagement(
     ).name;
   }
   const body = readJsonBody(call.request);
-  const table: CostTable =
-    operation === 'query'
-      ? runCostQuery(call.context.costModel, costScope, body)
-      : runCostForecast(call.context.costModel, costScope, body);
-
-  const pageSize = call.context.settings.costQueryPageSize;
+  const model = call.context.costModel;
   const token = call.request.url.searchParams.get('$skiptoken');
-  const offset = token
-    ? Number(Buffer.from(token, 'base64url').toString('utf8'))
-    : 0;
-  if (!Number.isInteger(offset) || offset < 0) {
+  const skip = parseSkipToken(token);
+  if (!skip) {
     throw new ArmError(400, 'BadRequest', `Invalid $skiptoken '${token}'.`);
   }
+  const { offset } = skip;
+  // A next page is cut from the answer computed for the first page, so that paging through an answer costs one
+  // computation, not one per page.
+  const cache = cacheOf(model);
+  const fingerprint = fingerprintOf(model, written, operation, body);
+  let answerId = skip.answerId;
+  let table: CostTable | undefined =
+    answerId && fingerprint ? cache.get(answerId, fingerprint) : undefined;
+  if (!table) {
+    answerId = undefined;
+    table =
+      operation === 'query'
+        ? runCostQuery(model, costScope, body)
+        : runCostForecast(model, costScope, body);
+  }
+
+  const pageSize = call.context.settings.costQueryPageSize;
   const rows = table.rows.slice(offset, offset + pageSize);
   let nextLink: string | null = null;
   if (offset + pageSize < table.rows.length) {
+    if (!answerId && fingerprint) answerId = cache.put(fingerprint, table);
     const apiVersion = encodeURIComponent(
       call.request.url.searchParams.get('api-version') ?? '2022-10-01',
     );
-    const next = Buffer.from(String(offset + pageSize)).toString('base64url');
+    const next = Buffer.from(
+      answerId ? `${answerId}.${offset + pageSize}` : String(offset + pageSize),
+    ).toString('base64url');
     nextLink = `${call.context.baseUrl}${call.request.path}?api-version=${apiVersion}&$skiptoken=${next}`;
+  } else if (answerId) {
+    cache.delete(answerId);
   }
   const id = randomUUID();
   const scopeWithoutSlash = written.slice(1);

@@ -12,17 +12,72 @@ import {
   SyncedResource,
 } from './SpendStore';
 
-/** Rows per INSERT: 9 bindings each stays under SQLite's oldest limit of 999 bindings per statement. */
-const INSERT_CHUNK = 100;
-/** Ids per `IN (…)` list, for the same reason. */
+/** Ids per `IN (…)` list, under SQLite's oldest limit of 999 bound parameters per statement. */
 const IN_CHUNK = 500;
+/** The columns of a `spend_daily` row, each a bound parameter in a multi-row INSERT. */
+const SPEND_COLUMNS = [
+  'subscription_id',
+  'usage_date',
+  'resource_key',
+  'service_name',
+  'currency',
+  'amount',
+  'resource_id',
+  'resource_group',
+  'location',
+] as const;
+type SpendRow = Record<(typeof SPEND_COLUMNS)[number], string | number>;
 
-const DIMENSION_COLUMNS: Record<Exclude<SpendDimension, 'none'>, string> = {
+/**
+ * Rows per multi-row INSERT of `spend_daily`, within the bound parameters a statement may have: PostgreSQL 65,535;
+ * the SQLite of better-sqlite3 32,766; and 999 for other SQLite drivers, whose SQLite may be older than 3.32.
+ */
+export function spendInsertChunk(db: Knex): number {
+  const dialect = String((db.client as any).dialect ?? '');
+  const driver = String((db.client as any).config?.client ?? '');
+  let parameters = 999;
+  if (dialect === 'postgresql') parameters = 60_000;
+  else if (driver === 'better-sqlite3') parameters = 30_000;
+  return Math.floor(parameters / SPEND_COLUMNS.length);
+}
+
+/**
+ * Inserts `spend_daily` rows with `INSERT … VALUES (…), (…)`: one statement per chunk. (Knex writes a multi-row
+ * insert on SQLite as `SELECT … UNION ALL SELECT …`, which SQLite limits to 500 terms.)
+ */
+async function insertSpendRows(
+  trx: Knex.Transaction,
+  rows: SpendRow[],
+  chunkSize: number,
+): Promise<void> {
+  const tuple = `(${SPEND_COLUMNS.map(() => '?').join(', ')})`;
+  for (const chunk of chunks(rows, chunkSize)) {
+    const bindings: Array<string | number> = [];
+    for (const row of chunk) {
+      for (const column of SPEND_COLUMNS) bindings.push(row[column]);
+    }
+    await trx.raw(
+      `INSERT INTO spend_daily (${SPEND_COLUMNS.join(', ')}) VALUES ${chunk
+        .map(() => tuple)
+        .join(', ')}`,
+      bindings,
+    );
+  }
+}
+
+/** Tag names up to this length have tag totals; Azure's tag names are at most 512 characters. */
+const MAX_TAG_KEY_LENGTH = 512;
+
+/** The dimensions kept in `spend_totals`, and the `spend_daily` column each sums by. */
+const TOTAL_DIMENSIONS = {
   service: 'service_name',
   resourceGroup: 'resource_group',
-  resource: 'resource_key',
   location: 'location',
-};
+} as const;
+type TotalDimension = keyof typeof TOTAL_DIMENSIONS;
+
+const isTotalDimension = (d: SpendDimension): d is TotalDimension =>
+  d in TOTAL_DIMENSIONS;
 
 type SyncStateRow = {
   subscription_id: string;
@@ -79,6 +134,9 @@ function toSyncState(row: SyncStateRow): SpendSyncState {
 
 /** {@link SpendStore} on the plugin's own database (SQLite or PostgreSQL). The tables come from the plugin's migrations. */
 export class DatabaseSpendStore implements SpendStore {
+  /** Tag totals being rebuilt in this process, so that concurrent requests wait for one rebuild. */
+  private readonly rebuilding = new Map<string, Promise<void>>();
+
   constructor(private readonly db: Knex) {}
 
   async replaceDays(options: {
@@ -90,7 +148,7 @@ export class DatabaseSpendStore implements SpendStore {
   }): Promise<void> {
     const { subscriptionId, from, to, at } = options;
     // Cost Management may split what is one row here (ids differing in case); sum those.
-    const rows = new Map<string, Record<string, string | number>>();
+    const rows = new Map<string, SpendRow>();
     for (const cost of options.costs) {
       if (cost.date < from || cost.date > to) continue;
       const resourceKey = cost.resourceId.toLowerCase();
@@ -117,14 +175,14 @@ export class DatabaseSpendStore implements SpendStore {
         });
       }
     }
+    const insertChunk = spendInsertChunk(this.db);
     await this.db.transaction(async trx => {
       await trx('spend_daily')
         .where('subscription_id', subscriptionId)
         .whereBetween('usage_date', [from, to])
         .delete();
-      for (const chunk of chunks([...rows.values()], INSERT_CHUNK)) {
-        await trx('spend_daily').insert(chunk);
-      }
+      await insertSpendRows(trx, [...rows.values()], insertChunk);
+      await this.writeTotals(trx, subscriptionId, from, to);
       const existing: SyncStateRow | undefined = await trx('spend_sync_state')
         .where('subscription_id', subscriptionId)
         .first();
@@ -289,80 +347,375 @@ export class DatabaseSpendStore implements SpendStore {
     return result;
   }
 
+  /**
+   * Writes the totals of a subscription's days `from`..`to` from its `spend_daily` rows, replacing what was there: the
+   * service, resource group and location totals, and the tag totals of every tag key that has them (from the tag
+   * values they were built with, which a later query rebuilds if the resources moved on since).
+   */
+  private async writeTotals(
+    trx: Knex.Transaction,
+    subscriptionId: string,
+    from: string,
+    to: string,
+  ): Promise<void> {
+    await trx('spend_totals')
+      .where('subscription_id', subscriptionId)
+      .whereBetween('usage_date', [from, to])
+      .delete();
+    for (const [dimension, column] of Object.entries(TOTAL_DIMENSIONS)) {
+      await trx.raw(
+        `INSERT INTO spend_totals (subscription_id, dimension, usage_date, currency, group_key, amount)
+         SELECT subscription_id, ?, usage_date, currency, ${column}, SUM(amount)
+         FROM spend_daily
+         WHERE subscription_id = ? AND usage_date >= ? AND usage_date <= ?
+         GROUP BY subscription_id, usage_date, currency, ${column}`,
+        [dimension, subscriptionId, from, to],
+      );
+    }
+
+    // Lock the tag keys' states, so that a rebuild running at the same time (PostgreSQL) comes before or after.
+    const states = trx('spend_tag_state')
+      .select('tag_key')
+      .where('subscription_id', subscriptionId);
+    if (this.isPostgres()) states.forUpdate();
+    for (const { tag_key: tagKey } of await states) {
+      await trx('spend_tag_totals')
+        .where({ subscription_id: subscriptionId, tag_key: tagKey })
+        .whereBetween('usage_date', [from, to])
+        .delete();
+      await this.insertTagTotals(trx, subscriptionId, tagKey, { from, to });
+    }
+  }
+
+  /** Sums `spend_daily` per day, currency and tag value into `spend_tag_totals`, for all days or some. */
+  private async insertTagTotals(
+    trx: Knex.Transaction,
+    subscriptionId: string,
+    tagKey: string,
+    days?: { from: string; to: string },
+  ): Promise<void> {
+    await trx.raw(
+      `INSERT INTO spend_tag_totals (subscription_id, tag_key, usage_date, currency, tag_value, amount)
+       SELECT d.subscription_id, ?, d.usage_date, d.currency, COALESCE(v.tag_value, ''), SUM(d.amount)
+       FROM spend_daily d
+       LEFT JOIN spend_tag_resources v
+         ON v.subscription_id = d.subscription_id AND v.tag_key = ? AND v.resource_key = d.resource_key
+       WHERE d.subscription_id = ?${
+         days ? ' AND d.usage_date >= ? AND d.usage_date <= ?' : ''
+       }
+       GROUP BY d.subscription_id, d.usage_date, d.currency, COALESCE(v.tag_value, '')`,
+      [tagKey, tagKey, subscriptionId, ...(days ? [days.from, days.to] : [])],
+    );
+  }
+
+  private isPostgres(): boolean {
+    return (this.db.client as any).dialect === 'postgresql';
+  }
+
+  /** Where a subscription's resources stand: their highest revision (tombstones too) and how many there are. */
+  private async resourceFingerprint(
+    db: Knex,
+    subscriptionId: string,
+  ): Promise<{ revision: number; count: number }> {
+    const result = await db.raw(
+      `SELECT
+         (SELECT MAX(revision) FROM resources WHERE subscription_id = ?) AS resources,
+         (SELECT MAX(revision) FROM resource_tombstones WHERE subscription_id = ?) AS tombstones,
+         (SELECT COUNT(*) FROM resources WHERE subscription_id = ?) AS resource_count`,
+      [subscriptionId, subscriptionId, subscriptionId],
+    );
+    const row = Array.isArray(result) ? result[0] : result.rows[0];
+    return {
+      revision: Math.max(
+        Number(row.resources ?? 0),
+        Number(row.tombstones ?? 0),
+      ),
+      count: Number(row.resource_count ?? 0),
+    };
+  }
+
+  private async counterRevision(db: Knex): Promise<number> {
+    const row = await db('sync_counters')
+      .where({ name: 'revision' })
+      .first('value');
+    return Number(row?.value ?? 0);
+  }
+
+  /**
+   * Makes sure the tag totals of a subscription and tag key reflect its resources' current tags. Every change to a
+   * resource takes a new revision from `sync_counters` (resource sync, tag edits, removals into tombstones), so:
+   * totals are current while that counter has not moved since they were last found current; when it moved, they
+   * still are if the subscription's highest resource revision and resource count are those they were built from;
+   * otherwise they are rebuilt, in one transaction, with one aggregate over the subscription's spend. Spend changes
+   * need no check: `replaceDays` rewrites the tag totals of the days it replaces.
+   */
+  async ensureTagTotals(subscriptionId: string, tagKey: string): Promise<void> {
+    const state = await this.db('spend_tag_state')
+      .where({ subscription_id: subscriptionId, tag_key: tagKey })
+      .first();
+    const counter = await this.counterRevision(this.db);
+    if (state?.built_at && Number(state.counter_revision) === counter) return;
+    if (state?.built_at) {
+      const fingerprint = await this.resourceFingerprint(
+        this.db,
+        subscriptionId,
+      );
+      if (
+        Number(state.resource_revision) === fingerprint.revision &&
+        Number(state.resource_count) === fingerprint.count
+      ) {
+        // Other subscriptions moved on, not this one.
+        await this.db('spend_tag_state')
+          .where({
+            subscription_id: subscriptionId,
+            tag_key: tagKey,
+            resource_revision: fingerprint.revision,
+            resource_count: fingerprint.count,
+          })
+          .where('counter_revision', '<', counter)
+          .update({ counter_revision: counter });
+        return;
+      }
+    }
+    const id = `${subscriptionId}\u0000${tagKey}`;
+    let running = this.rebuilding.get(id);
+    if (!running) {
+      running = this.rebuildTagTotals(subscriptionId, tagKey).finally(() =>
+        this.rebuilding.delete(id),
+      );
+      this.rebuilding.set(id, running);
+    }
+    await running;
+  }
+
+  private async rebuildTagTotals(
+    subscriptionId: string,
+    tagKey: string,
+  ): Promise<void> {
+    const where = { subscription_id: subscriptionId, tag_key: tagKey };
+    await this.db.transaction(async trx => {
+      // The state row is the lock of this subscription and tag key (PostgreSQL; SQLite writes one at a time).
+      await trx('spend_tag_state')
+        .insert({
+          ...where,
+          counter_revision: -1,
+          resource_revision: -1,
+          resource_count: -1,
+          built_at: '',
+        })
+        .onConflict(['subscription_id', 'tag_key'])
+        .ignore();
+      const locked = trx('spend_tag_state').where(where).first();
+      if (this.isPostgres()) locked.forUpdate();
+      const state = await locked;
+      // The counter first: whatever the resources show afterwards is at least as new as it.
+      const counter = await this.counterRevision(trx);
+      const fingerprint = await this.resourceFingerprint(trx, subscriptionId);
+      if (
+        state?.built_at &&
+        Number(state.resource_revision) === fingerprint.revision &&
+        Number(state.resource_count) === fingerprint.count
+      ) {
+        return; // Rebuilt meanwhile by someone else.
+      }
+
+      const resources = await trx('resources')
+        .select('resource_key', 'tags')
+        .where('subscription_id', subscriptionId);
+      const values: Array<Record<string, string>> = [];
+      for (const resource of resources) {
+        const value = tagValueOf(resource.tags, tagKey);
+        if (value !== undefined) {
+          values.push({
+            ...where,
+            resource_key: resource.resource_key,
+            tag_value: value,
+          });
+        }
+      }
+      await trx('spend_tag_resources').where(where).delete();
+      for (const chunk of chunks(values, 500)) {
+        await trx('spend_tag_resources').insert(chunk);
+      }
+      await trx('spend_tag_totals').where(where).delete();
+      await this.insertTagTotals(trx, subscriptionId, tagKey);
+      await trx('spend_tag_state').where(where).update({
+        counter_revision: counter,
+        resource_revision: fingerprint.revision,
+        resource_count: fingerprint.count,
+        built_at: new Date().toISOString(),
+      });
+    });
+  }
+
   async aggregate(options: {
     scope: SpendScope;
     from: string;
     to: string;
     granularity?: 'day' | 'month';
     dimension: SpendDimension;
+    tagKey?: string;
     perSubscription?: boolean;
   }): Promise<SpendAggregate[]> {
     const { scope, from, to, granularity, dimension, perSubscription } =
       options;
-    const columns: Array<string | Knex.Raw> = ['currency'];
-    const groupBy: Array<string | Knex.Raw> = ['currency'];
-    if (granularity === 'day') {
-      columns.push('usage_date as bucket');
-      groupBy.push('usage_date');
-    } else if (granularity === 'month') {
-      columns.push(this.db.raw('substr(usage_date, 1, 7) as bucket'));
-      groupBy.push(this.db.raw('substr(usage_date, 1, 7)'));
-    }
-    if (dimension !== 'none') {
-      const column = DIMENSION_COLUMNS[dimension];
-      columns.push(`${column} as key`);
-      groupBy.push(column);
-    }
-    if (perSubscription) {
-      columns.push('subscription_id');
-      groupBy.push('subscription_id');
-    }
-
-    // Whole subscriptions in one query; single resources in chunks. Each part is summed apart and merged here,
-    // which is right because a resource's rows never belong to two parts (resources of listed subscriptions are
-    // dropped from the resource list by the caller).
-    const parts: Array<(q: Knex.QueryBuilder) => void> = [];
-    if (scope.subscriptionIds.length > 0) {
-      for (const chunk of chunks(scope.subscriptionIds, IN_CHUNK)) {
-        parts.push(q => q.whereIn('subscription_id', chunk));
-      }
-    }
-    for (const chunk of chunks(scope.resourceKeys, IN_CHUNK)) {
-      parts.push(q => q.whereIn('resource_key', chunk));
+    const tagKey = (options.tagKey ?? '').toLowerCase();
+    if (dimension === 'tag' && !tagKey) {
+      throw new Error('A tag aggregation needs a tag key');
     }
 
     const merged = new Map<string, SpendAggregate>();
-    for (const part of parts) {
-      const query = this.db('spend_daily')
-        .select(columns)
+    const add = (aggregate: SpendAggregate) => {
+      const mapKey = [
+        aggregate.currency,
+        aggregate.bucket,
+        aggregate.key,
+        aggregate.subscriptionId,
+      ].join('\u0000');
+      const existing = merged.get(mapKey);
+      if (existing) existing.amount += aggregate.amount;
+      else merged.set(mapKey, aggregate);
+    };
+
+    /** A sum of `amount` per currency (and bucket and subscription) over a table with `usage_date`. */
+    const bucketed = (table: string) => {
+      const query = this.db(table)
+        .select('currency')
         .sum({ amount: 'amount' })
         .whereBetween('usage_date', [from, to])
-        .groupBy(groupBy as any);
-      part(query);
+        .groupBy('currency');
+      if (granularity === 'day') {
+        query.select('usage_date as bucket').groupBy('usage_date');
+      } else if (granularity === 'month') {
+        query
+          .select(this.db.raw('substr(usage_date, 1, 7) as bucket'))
+          .groupBy(this.db.raw('substr(usage_date, 1, 7)') as any);
+      }
+      if (perSubscription) {
+        query.select('subscription_id').groupBy('subscription_id');
+      }
+      return query;
+    };
+    const collect = async (query: Knex.QueryBuilder) => {
       const rows: any[] = await query;
-      for (const row of rows) {
-        const aggregate: SpendAggregate = {
-          currency: row.currency,
-          amount: Number(row.amount),
-          ...(row.bucket !== undefined ? { bucket: row.bucket } : {}),
-          ...(row.key !== undefined ? { key: row.key } : {}),
-          ...(row.subscription_id !== undefined
-            ? { subscriptionId: row.subscription_id }
-            : {}),
-        };
-        const mapKey = [
-          aggregate.currency,
-          aggregate.bucket,
-          aggregate.key,
-          aggregate.subscriptionId,
-        ].join('\u0000');
-        const existing = merged.get(mapKey);
-        if (existing) existing.amount += aggregate.amount;
-        else merged.set(mapKey, aggregate);
+      for (const row of rows) add(toAggregate(row));
+    };
+
+    // Whole subscriptions from the totals (or, by resource, their rows); single resources from their rows, through
+    // the resource index. Each part is summed apart and merged here, which is right because a resource's rows never
+    // belong to two parts (resources of listed subscriptions are dropped from the resource list by the caller).
+    const tagTotals =
+      dimension === 'tag' && tagKey.length <= MAX_TAG_KEY_LENGTH;
+    for (const chunk of chunks(scope.subscriptionIds, IN_CHUNK)) {
+      if (dimension === 'none' || isTotalDimension(dimension)) {
+        const query = bucketed('spend_totals')
+          .where('dimension', dimension === 'none' ? 'service' : dimension)
+          .whereIn('subscription_id', chunk);
+        if (dimension !== 'none')
+          query.select('group_key as key').groupBy('group_key');
+        await collect(query);
+      } else if (tagTotals) {
+        for (const subscriptionId of chunk) {
+          await this.ensureTagTotals(subscriptionId, tagKey);
+        }
+        await collect(
+          bucketed('spend_tag_totals')
+            .select('tag_value as key')
+            .where('tag_key', tagKey)
+            .whereIn('subscription_id', chunk)
+            .groupBy('tag_value'),
+        );
+      } else {
+        const rows = await bucketed('spend_daily')
+          .select('resource_key as key')
+          .whereIn('subscription_id', chunk)
+          .groupBy('resource_key');
+        await this.addByResource(rows, dimension, tagKey, add);
+      }
+    }
+    for (const chunk of chunks(scope.resourceKeys, IN_CHUNK)) {
+      const query = bucketed('spend_daily').whereIn('resource_key', chunk);
+      if (isTotalDimension(dimension)) {
+        const column = TOTAL_DIMENSIONS[dimension];
+        query.select(`${column} as key`).groupBy(column);
+        await collect(query);
+      } else if (dimension === 'none') {
+        await collect(query);
+      } else {
+        const rows = await query
+          .select('resource_key as key')
+          .groupBy('resource_key');
+        await this.addByResource(rows, dimension, tagKey, add);
       }
     }
     return [...merged.values()];
   }
+
+  /** Adds per-resource sums, as they are (`resource`) or under the resource's value of the tag (`tag`). */
+  private async addByResource(
+    rows: any[],
+    dimension: SpendDimension,
+    tagKey: string,
+    add: (aggregate: SpendAggregate) => void,
+  ): Promise<void> {
+    if (dimension !== 'tag') {
+      for (const row of rows) add(toAggregate(row));
+      return;
+    }
+    const values = new Map<string, string>();
+    const keys = [...new Set(rows.map(row => String(row.key)).filter(Boolean))];
+    for (const chunk of chunks(keys, IN_CHUNK)) {
+      const resources = await this.db('resources')
+        .select('resource_key', 'tags')
+        .whereIn('resource_key', chunk);
+      for (const resource of resources) {
+        const value = tagValueOf(resource.tags, tagKey);
+        if (value !== undefined) values.set(resource.resource_key, value);
+      }
+    }
+    for (const row of rows) {
+      add(toAggregate({ ...row, key: values.get(row.key) ?? '' }));
+    }
+  }
+}
+
+/** A row of an aggregate query as a {@link SpendAggregate}. */
+function toAggregate(row: any): SpendAggregate {
+  return {
+    currency: row.currency,
+    amount: Number(row.amount),
+    ...(row.bucket !== undefined && row.bucket !== null
+      ? { bucket: row.bucket }
+      : {}),
+    ...(row.key !== undefined && row.key !== null ? { key: row.key } : {}),
+    ...(row.subscription_id !== undefined
+      ? { subscriptionId: row.subscription_id }
+      : {}),
+  };
+}
+
+/**
+ * A resource's value of a tag, from its stored tags (JSON): the first tag whose name is `tagKey` ignoring case, if its
+ * value is not empty. Undefined when the resource has no tags, no such tag, or tags that are not JSON.
+ */
+export function tagValueOf(
+  tags: string | null | undefined,
+  tagKey: string,
+): string | undefined {
+  if (!tags) return undefined;
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(tags);
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== 'object') return undefined;
+  const entry = Object.entries(parsed).find(
+    ([name]) => name.toLowerCase() === tagKey,
+  );
+  return entry && entry[1] !== '' && entry[1] !== null && entry[1] !== undefined
+    ? String(entry[1])
+    : undefined;
 }
 
 function toSubscription(row: {

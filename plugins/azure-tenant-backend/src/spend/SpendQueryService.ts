@@ -50,7 +50,14 @@ function bucketsOf(
 }
 
 function dimensionOf(groupBy: SpendGroupBy): SpendDimension {
-  return groupBy.startsWith('tag:') ? 'resource' : (groupBy as SpendDimension);
+  return groupBy.startsWith('tag:') ? 'tag' : (groupBy as SpendDimension);
+}
+
+/** Subscriptions whose sync mode keeps no tags, so that their spend cannot be grouped by tag. */
+function withoutTags(subscriptions: SpendSubscription[]): SpendSubscription[] {
+  return subscriptions.filter(
+    s => s.syncMode === 'no-tags' || s.syncMode === 'none',
+  );
 }
 
 /** Options for {@link SpendQueryService}. */
@@ -113,24 +120,48 @@ export class SpendQueryService {
     const previousFrom = dayOf(dayNumber(from) - length);
     const previousTo = dayOf(dayNumber(from) - 1);
     const dimension = dimensionOf(groupBy);
-    const tagGrouping = groupBy.startsWith('tag:');
+    const tagGrouping = dimension === 'tag';
+    const untaggedSubscriptions = new Set(
+      withoutTags(subscriptions).map(s => s.subscriptionId),
+    );
+    const aggregate = async (
+      period: { from: string; to: string },
+      bucket?: SpendGranularity,
+    ): Promise<SpendAggregate[]> => {
+      const options = { ...period, granularity: bucket };
+      if (!tagGrouping) {
+        return this.store.aggregate({ ...options, scope, dimension });
+      }
+      // Subscriptions without tags are all untagged: their totals need no tag values.
+      const tagged = scope.subscriptionIds.filter(
+        id => !untaggedSubscriptions.has(id),
+      );
+      const untagged = scope.subscriptionIds.filter(id =>
+        untaggedSubscriptions.has(id),
+      );
+      const [byTag, whole] = await Promise.all([
+        this.store.aggregate({
+          ...options,
+          scope: { subscriptionIds: tagged, resourceKeys: scope.resourceKeys },
+          dimension,
+          tagKey: groupBy.slice('tag:'.length),
+          perSubscription: true,
+        }),
+        untagged.length > 0
+          ? this.store.aggregate({
+              ...options,
+              scope: { subscriptionIds: untagged, resourceKeys: [] },
+              dimension: 'none',
+              perSubscription: true,
+            })
+          : [],
+      ]);
+      return [...byTag, ...whole];
+    };
 
     const [current, previous] = await Promise.all([
-      this.store.aggregate({
-        scope,
-        from,
-        to,
-        granularity,
-        dimension,
-        perSubscription: tagGrouping,
-      }),
-      this.store.aggregate({
-        scope,
-        from: previousFrom,
-        to: previousTo,
-        dimension,
-        perSubscription: tagGrouping,
-      }),
+      aggregate({ from, to }, granularity),
+      aggregate({ from: previousFrom, to: previousTo }),
     ]);
 
     const groupKey = await this.groupKeys(
@@ -262,10 +293,10 @@ export class SpendQueryService {
     subscriptions: SpendSubscription[],
     notes: string[],
   ): Promise<(a: SpendAggregate) => string> {
-    const resourceKeys = [
-      ...new Set(aggregates.map(a => a.key ?? '').filter(Boolean)),
-    ];
     if (groupBy === 'resource') {
+      const resourceKeys = [
+        ...new Set(aggregates.map(a => a.key ?? '').filter(Boolean)),
+      ];
       // Show Azure's casing of the id when the resource sync knows it.
       const resources = await this.store.getResources(resourceKeys);
       const ids = new Map(resources.map(r => [r.resourceKey, r.resourceId]));
@@ -275,30 +306,17 @@ export class SpendQueryService {
       return a => a.key || UNASSIGNED_GROUP;
     }
 
-    const tagKey = groupBy.slice('tag:'.length).toLowerCase();
-    const withoutTags = subscriptions.filter(
-      s => s.syncMode === 'no-tags' || s.syncMode === 'none',
-    );
-    for (const subscription of withoutTags) {
+    const untagged = withoutTags(subscriptions);
+    for (const subscription of untagged) {
       notes.push(
         `Tags are not synchronized for subscription ${subscription.subscriptionId} (sync mode ${subscription.syncMode}), so its spend cannot be grouped by tag and is shown as ${UNTAGGED_GROUP}.`,
       );
     }
-    const untaggedSubscriptions = new Set(
-      withoutTags.map(s => s.subscriptionId),
-    );
-    const resources = await this.store.getResources(resourceKeys);
-    const values = new Map<string, string>();
-    for (const resource of resources) {
-      if (!resource.tags) continue;
-      const entry = Object.entries(resource.tags).find(
-        ([name]) => name.toLowerCase() === tagKey,
-      );
-      if (entry && entry[1] !== '') values.set(resource.resourceKey, entry[1]);
-    }
+    // The store gives each amount its resource's tag value, or '' when the resource has none.
+    const untaggedSubscriptions = new Set(untagged.map(s => s.subscriptionId));
     return a =>
       a.key && !untaggedSubscriptions.has(a.subscriptionId ?? '')
-        ? values.get(a.key) ?? UNTAGGED_GROUP
+        ? a.key
         : UNTAGGED_GROUP;
   }
 

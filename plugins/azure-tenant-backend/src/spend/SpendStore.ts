@@ -50,19 +50,23 @@ export interface SpendScope {
   resourceKeys: string[];
 }
 
-/** What a spend aggregation groups by, besides the time bucket and currency. */
+/**
+ * What a spend aggregation groups by, besides the time bucket and currency. `tag` groups by the value of the tag
+ * `tagKey` of each resource (case-insensitive name, synced Azure tags), `''` for spend of resources without it.
+ */
 export type SpendDimension =
   | 'service'
   | 'resourceGroup'
   | 'resource'
   | 'location'
+  | 'tag'
   | 'none';
 
 /** One aggregated amount. */
 export interface SpendAggregate {
   /** The time bucket (`YYYY-MM-DD` or `YYYY-MM`); absent when not bucketed. */
   bucket?: string;
-  /** The dimension's value (lower-cased resource id for `resource`); absent for `none`. */
+  /** The dimension's value (lower-cased resource id for `resource`, tag value or `''` for `tag`); absent for `none`. */
   key?: string;
   /** The subscription of the rows, when asked for (tag grouping needs it). */
   subscriptionId?: string;
@@ -82,8 +86,8 @@ export interface SyncedResource {
 /** Storage of synced spend. */
 export interface SpendStore {
   /**
-   * Replaces a subscription's spend for the days `from`..`to` (inclusive) with `costs`, in one transaction, and
-   * records that those days have been read.
+   * Replaces a subscription's spend for the days `from`..`to` (inclusive) with `costs`, in one transaction with the
+   * daily totals of those days, and records that those days have been read.
    */
   replaceDays(options: {
     subscriptionId: string;
@@ -123,6 +127,8 @@ export interface SpendStore {
     to: string;
     granularity?: 'day' | 'month';
     dimension: SpendDimension;
+    /** The tag name of the dimension `tag`. */
+    tagKey?: string;
     perSubscription?: boolean;
   }): Promise<SpendAggregate[]>;
 }

@@ -51,20 +51,29 @@ interface Row {
   location?: string;
 }
 
+/** Stores spend as the spend sync does (one day range per subscription), so that its daily totals are written too. */
 async function insertSpend(knex: Knex, rows: Row[]) {
-  await knex('spend_daily').insert(
-    rows.map(r => ({
-      subscription_id: r.sub,
-      usage_date: r.date,
-      resource_key: r.id.toLowerCase(),
-      service_name: r.service,
-      currency: r.currency ?? 'USD',
-      amount: r.amount,
-      resource_id: r.id.toLowerCase(),
-      resource_group: /resourceGroups\/([^/]+)/i.exec(r.id)![1].toLowerCase(),
-      location: r.location ?? 'westeurope',
-    })),
-  );
+  const store = new DatabaseSpendStore(knex);
+  for (const sub of new Set(rows.map(r => r.sub))) {
+    const costs = rows
+      .filter(r => r.sub === sub)
+      .map(r => ({
+        date: r.date,
+        resourceId: r.id.toLowerCase(),
+        serviceName: r.service,
+        location: r.location ?? 'westeurope',
+        currency: r.currency ?? 'USD',
+        amount: r.amount,
+      }));
+    const days = costs.map(c => c.date).sort();
+    await store.replaceDays({
+      subscriptionId: sub,
+      from: days[0],
+      to: days[days.length - 1],
+      costs,
+      at: NOW,
+    });
+  }
 }
 
 async function insertResource(
@@ -234,17 +243,20 @@ describe.each(databases.eachSupportedId())('GET /spend (%s)', databaseId => {
     }
     await insertSpend(knex, rows);
     for (const sub of [PLATFORM, DATA_EUROPE]) {
-      await knex('spend_sync_state').insert({
-        subscription_id: sub,
-        backfilled_from: '2026-08-28',
-        synced_through: '2026-11-25',
-        last_synced_at: '2026-11-25T06:00:00.000Z',
-        last_status: 'succeeded',
-        forecast_month: '2026-11',
-        forecast_month_end: sub === PLATFORM ? 600 : 300,
-        forecast_currency: sub === PLATFORM ? 'USD' : 'EUR',
-        forecast_through: '2026-11-30',
-      });
+      await knex('spend_sync_state')
+        .insert({
+          subscription_id: sub,
+          backfilled_from: '2026-08-28',
+          synced_through: '2026-11-25',
+          last_synced_at: '2026-11-25T06:00:00.000Z',
+          last_status: 'succeeded',
+          forecast_month: '2026-11',
+          forecast_month_end: sub === PLATFORM ? 600 : 300,
+          forecast_currency: sub === PLATFORM ? 'USD' : 'EUR',
+          forecast_through: '2026-11-30',
+        })
+        .onConflict('subscription_id')
+        .merge();
     }
     await insertResource(knex, VM1, PLATFORM, {
       Owner: 'team-platform',

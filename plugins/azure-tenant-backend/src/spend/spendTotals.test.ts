@@ -1,0 +1,498 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { SpendReport } from '@azure-tenant/plugin-azure-tenant-common';
+import { Knex } from 'knex';
+import { DatabaseTagStore } from '../tags/DatabaseTagStore';
+import { DatabaseSpendStore, tagValueOf } from './DatabaseSpendStore';
+import { NormalizedSpendQuery, SpendQueryService } from './SpendQueryService';
+import { DailyCost, SpendDimension } from './SpendStore';
+import {
+  DATA_EUROPE,
+  PLATFORM,
+  prepareSpendDatabase,
+  TENANT,
+} from './__testUtils__/spendTestDatabase';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+const rid = (subscription: string, group: string, name: string) =>
+  `/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.Compute/virtualMachines/${name}`;
+const VM1 = rid(PLATFORM, 'RG-Web', 'vm-1');
+const VM2 = rid(PLATFORM, 'rg-web', 'vm-2');
+const DB1 = rid(PLATFORM, 'rg-data', 'db-1');
+const EU1 = rid(DATA_EUROPE, 'rg-eu', 'eu-1');
+const nov = (d: number) => `2026-11-${String(d).padStart(2, '0')}`;
+
+/** VM1 10/day, VM2 5/day, DB1 2/day (SQL Database) + 1/day (Storage), 1..20 November; EU1 7 EUR/day. */
+function platformCosts(): DailyCost[] {
+  const costs: DailyCost[] = [];
+  for (let d = 1; d <= 20; d++) {
+    const cost = (
+      resourceId: string,
+      serviceName: string,
+      amount: number,
+      location = 'westeurope',
+    ) =>
+      costs.push({
+        date: nov(d),
+        resourceId,
+        serviceName,
+        location,
+        currency: 'USD',
+        amount,
+      });
+    cost(VM1, 'Virtual Machines', 10);
+    cost(VM2, 'Virtual Machines', 5, 'northeurope');
+    cost(DB1, 'SQL Database', 2);
+    cost(DB1, 'Storage', 1);
+  }
+  return costs;
+}
+
+/** Takes the next revision as the resource sync and the tag store do. */
+async function nextRevision(knex: Knex): Promise<number> {
+  await knex('sync_counters').where({ name: 'revision' }).increment('value', 1);
+  const row = await knex('sync_counters').where({ name: 'revision' }).first();
+  return Number(row.value);
+}
+
+async function insertResource(
+  knex: Knex,
+  id: string,
+  subscription: string,
+  tags: Record<string, string> | null,
+) {
+  await knex('resources').insert({
+    resource_key: id.toLowerCase(),
+    resource_id: id,
+    subscription_id: subscription,
+    tenant_id: TENANT,
+    resource_group: 'rg',
+    name: id.split('/').pop(),
+    type: 'Microsoft.Compute/virtualMachines',
+    location: 'westeurope',
+    tags: tags ? JSON.stringify(tags) : null,
+    content_hash: 'x',
+    revision: await nextRevision(knex),
+    synced_at: NOW.toISOString(),
+  });
+}
+
+/** Removes a resource as the resource sync does: a tombstone with a new revision. */
+async function removeResource(knex: Knex, id: string) {
+  const row = await knex('resources')
+    .where({ resource_key: id.toLowerCase() })
+    .first();
+  await knex('resource_tombstones').insert({
+    resource_key: row.resource_key,
+    resource_id: row.resource_id,
+    subscription_id: row.subscription_id,
+    revision: await nextRevision(knex),
+  });
+  await knex('resources').where({ resource_key: row.resource_key }).delete();
+}
+
+describe.each(databases.eachSupportedId())('spend totals (%s)', databaseId => {
+  let knex: Knex;
+  let store: DatabaseSpendStore;
+  let service: SpendQueryService;
+
+  const report = (
+    query: Partial<NormalizedSpendQuery>,
+    scope = { subscriptionIds: [PLATFORM], resourceKeys: [] as string[] },
+  ): Promise<SpendReport> =>
+    service.report(
+      {
+        from: nov(1),
+        to: nov(20),
+        granularity: 'day',
+        groupBy: 'service',
+        top: 50,
+        ...query,
+      },
+      scope,
+    );
+  const groups = async (query: Partial<NormalizedSpendQuery>) =>
+    (await report(query)).series[0].groups.map(g => [g.key, g.total]);
+
+  beforeEach(async () => {
+    knex = await databases.init(databaseId);
+    await prepareSpendDatabase(knex, [
+      { subscriptionId: PLATFORM },
+      { subscriptionId: DATA_EUROPE, syncMode: 'no-tags' },
+    ]);
+    store = new DatabaseSpendStore(knex);
+    service = new SpendQueryService({ store, now: () => NOW });
+    await store.replaceDays({
+      subscriptionId: PLATFORM,
+      from: nov(1),
+      to: nov(20),
+      costs: platformCosts(),
+      at: NOW,
+    });
+    await store.replaceDays({
+      subscriptionId: DATA_EUROPE,
+      from: nov(1),
+      to: nov(20),
+      costs: Array.from({ length: 20 }, (_, i) => ({
+        date: nov(i + 1),
+        resourceId: EU1,
+        serviceName: 'Virtual Machines',
+        location: 'westeurope',
+        currency: 'EUR',
+        amount: 7,
+      })),
+      at: NOW,
+    });
+    for (const subscriptionId of [PLATFORM, DATA_EUROPE]) {
+      await store.recordSyncSuccess({ subscriptionId, at: NOW });
+    }
+    await insertResource(knex, VM1, PLATFORM, {
+      Owner: 'team-platform',
+      env: 'prod',
+    });
+    await insertResource(knex, VM2, PLATFORM, { owner: 'team-payments' });
+    await insertResource(knex, DB1, PLATFORM, {});
+    await insertResource(knex, EU1, DATA_EUROPE, { owner: 'team-eu' });
+  });
+
+  it('writes daily totals per service, resource group and location with the spend rows', async () => {
+    const totals = await knex('spend_totals')
+      .where({ subscription_id: PLATFORM, usage_date: nov(3) })
+      .orderBy(['dimension', 'group_key'])
+      .select('dimension', 'group_key', 'currency', 'amount');
+    expect(
+      totals.map(t => [t.dimension, t.group_key, t.currency, Number(t.amount)]),
+    ).toEqual([
+      ['location', 'northeurope', 'USD', 5],
+      ['location', 'westeurope', 'USD', 13],
+      ['resourceGroup', 'rg-data', 'USD', 3],
+      ['resourceGroup', 'rg-web', 'USD', 15],
+      ['service', 'SQL Database', 'USD', 2],
+      ['service', 'Storage', 'USD', 1],
+      ['service', 'Virtual Machines', 'USD', 15],
+    ]);
+  });
+
+  it('replaces, not adds to, the totals of a restated day', async () => {
+    // Cost Management restates 20 November: vm-1 cost 12.34, and nothing else ran that day.
+    await store.replaceDays({
+      subscriptionId: PLATFORM,
+      from: nov(20),
+      to: nov(20),
+      costs: [
+        {
+          date: nov(20),
+          resourceId: VM1,
+          serviceName: 'Virtual Machines',
+          location: 'westeurope',
+          currency: 'USD',
+          amount: 12.34,
+        },
+      ],
+      at: NOW,
+    });
+    const byService = await report({ groupBy: 'service' });
+    const [usd] = byService.series;
+    expect(usd.points.at(-1)).toEqual({
+      date: nov(20),
+      amounts: { 'Virtual Machines': 12.34, 'SQL Database': 0, Storage: 0 },
+    });
+    expect(usd.total).toBeCloseTo(19 * 18 + 12.34, 2);
+    const byGroup = await report({ groupBy: 'resourceGroup' });
+    expect(byGroup.series[0].points.at(-1)!.amounts).toEqual({
+      'rg-web': 12.34,
+      'rg-data': 0,
+    });
+  });
+
+  it('rewrites the tag totals of a restated day', async () => {
+    expect(await groups({ groupBy: 'tag:owner' })).toEqual([
+      ['team-platform', 200],
+      ['team-payments', 100],
+      ['untagged', 60],
+    ]);
+    await store.replaceDays({
+      subscriptionId: PLATFORM,
+      from: nov(20),
+      to: nov(20),
+      costs: [
+        {
+          date: nov(20),
+          resourceId: VM2,
+          serviceName: 'Virtual Machines',
+          location: 'northeurope',
+          currency: 'USD',
+          amount: 50,
+        },
+      ],
+      at: NOW,
+    });
+    expect(await groups({ groupBy: 'tag:owner' })).toEqual([
+      ['team-platform', 190],
+      ['team-payments', 145],
+      ['untagged', 57],
+    ]);
+  });
+
+  it('follows a tag edit made after the tag totals were built', async () => {
+    expect(await groups({ groupBy: 'tag:owner' })).toEqual([
+      ['team-platform', 200],
+      ['team-payments', 100],
+      ['untagged', 60],
+    ]);
+    // The Tags tab moves vm-2 to team-platform and gives db-1 an owner.
+    const tags = new DatabaseTagStore(knex);
+    await tags.writeAzureTags(VM2, { Owner: 'team-platform' });
+    await tags.writeAzureTags(DB1, { OWNER: 'team-data' });
+    expect(await groups({ groupBy: 'tag:owner' })).toEqual([
+      ['team-platform', 300],
+      ['team-data', 60],
+    ]);
+    // And an empty value is no value.
+    await tags.writeAzureTags(VM1, { owner: '' });
+    expect(await groups({ groupBy: 'tag:owner' })).toEqual([
+      ['untagged', 200],
+      ['team-platform', 100],
+      ['team-data', 60],
+    ]);
+  });
+
+  it('follows a resource that the sync removed, and one that it added', async () => {
+    expect(await groups({ groupBy: 'tag:env' })).toEqual([
+      ['prod', 200],
+      ['untagged', 160],
+    ]);
+    await removeResource(knex, VM1);
+    expect(await groups({ groupBy: 'tag:env' })).toEqual([['untagged', 360]]);
+    await insertResource(knex, VM1, PLATFORM, { env: 'dev' });
+    expect(await groups({ groupBy: 'tag:env' })).toEqual([
+      ['dev', 200],
+      ['untagged', 160],
+    ]);
+  });
+
+  it('keeps the tag totals when only other subscriptions changed', async () => {
+    await report({ groupBy: 'tag:owner' });
+    const built = await knex('spend_tag_state')
+      .where({ subscription_id: PLATFORM, tag_key: 'owner' })
+      .first();
+    await new DatabaseTagStore(knex).writeAzureTags(EU1, { owner: 'other' });
+    expect(await groups({ groupBy: 'tag:owner' })).toEqual([
+      ['team-platform', 200],
+      ['team-payments', 100],
+      ['untagged', 60],
+    ]);
+    const after = await knex('spend_tag_state')
+      .where({ subscription_id: PLATFORM, tag_key: 'owner' })
+      .first();
+    expect(after.built_at).toBe(built.built_at);
+    expect(Number(after.counter_revision)).toBeGreaterThan(
+      Number(built.counter_revision),
+    );
+  });
+
+  it('answers concurrent tag queries alike while the totals are built', async () => {
+    const reports = await Promise.all(
+      Array.from({ length: 6 }, () => report({ groupBy: 'tag:owner' })),
+    );
+    for (const result of reports) {
+      expect(result.series[0].groups.map(g => [g.key, g.total])).toEqual([
+        ['team-platform', 200],
+        ['team-payments', 100],
+        ['untagged', 60],
+      ]);
+    }
+    const [{ count }] = await knex('spend_tag_state').count({ count: '*' });
+    expect(Number(count)).toBe(1);
+  });
+
+  it('shows the spend of a no-tags subscription as untagged and builds no tag totals for it', async () => {
+    const result = await report(
+      { groupBy: 'tag:owner' },
+      { subscriptionIds: [DATA_EUROPE], resourceKeys: [] },
+    );
+    expect(result.series.map(s => [s.currency, s.groups])).toEqual([
+      ['EUR', [{ key: 'untagged', total: 140, share: 1 }]],
+    ]);
+    expect(result.notes.join(' ')).toMatch(/no-tags/);
+    expect(
+      await knex('spend_tag_state').where({ subscription_id: DATA_EUROPE }),
+    ).toEqual([]);
+  });
+
+  it('sums the same from the totals as from the daily rows, in every grouping', async () => {
+    const keys = [VM1, VM2, DB1].map(id => id.toLowerCase());
+    const dimensions: Array<[SpendDimension, string?]> = [
+      ['service'],
+      ['resourceGroup'],
+      ['location'],
+      ['none'],
+      ['tag', 'OWNER'],
+      ['tag', 'env'],
+    ];
+    for (const [dimension, tagKey] of dimensions) {
+      for (const granularity of ['day', 'month', undefined] as const) {
+        const options = {
+          from: nov(2),
+          to: nov(19),
+          granularity,
+          dimension,
+          tagKey,
+          perSubscription: dimension === 'tag',
+        };
+        const sorted = (aggregates: any[]) =>
+          aggregates
+            .map(a => ({ ...a, amount: Number(a.amount.toFixed(6)) }))
+            .sort((a, b) =>
+              JSON.stringify([a.bucket, a.key]).localeCompare(
+                JSON.stringify([b.bucket, b.key]),
+              ),
+            );
+        const fromTotals = await store.aggregate({
+          ...options,
+          scope: { subscriptionIds: [PLATFORM], resourceKeys: [] },
+        });
+        const fromRows = await store.aggregate({
+          ...options,
+          scope: { subscriptionIds: [], resourceKeys: keys },
+        });
+        expect(fromTotals.length).toBeGreaterThan(0);
+        expect(sorted(fromTotals)).toEqual(sorted(fromRows));
+      }
+    }
+  });
+
+  it('answers a subscription from the totals, without reading its daily rows', async () => {
+    // The first tag query builds the tag totals from the daily rows; the following ones read the totals only.
+    await report({ groupBy: 'tag:owner' });
+    const statements: string[] = [];
+    const listen = (query: { sql: string }) => statements.push(query.sql);
+    knex.on('query', listen);
+    try {
+      for (const groupBy of [
+        'service',
+        'resourceGroup',
+        'location',
+        'tag:owner',
+      ] as const) {
+        await report({ groupBy, granularity: 'month' });
+        await report({ groupBy });
+      }
+    } finally {
+      knex.removeListener('query', listen);
+    }
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.filter(sql => /spend_daily/.test(sql))).toEqual([]);
+  });
+
+  it("reads a resource's or a team's daily rows through the resource index", async () => {
+    const statements: Array<{ sql: string; bindings: any[] }> = [];
+    const listen = (query: { sql: string; bindings: any[] }) =>
+      statements.push(query);
+    knex.on('query', listen);
+    try {
+      for (const groupBy of ['service', 'resource', 'tag:owner'] as const) {
+        await report(
+          { groupBy },
+          { subscriptionIds: [], resourceKeys: [VM1.toLowerCase()] },
+        );
+      }
+    } finally {
+      knex.removeListener('query', listen);
+    }
+    const daily = statements.filter(s => /from "?`?spend_daily/.test(s.sql));
+    expect(daily.length).toBeGreaterThan(0);
+    const explain = async (sql: string, bindings: any[]): Promise<string> => {
+      if (databaseId === 'SQLITE_3') {
+        const plan = await knex.raw(`EXPLAIN QUERY PLAN ${sql}`, bindings);
+        return plan.map((step: any) => step.detail).join('\n');
+      }
+      // PostgreSQL plans a sequential scan of a small table; forbid it to see that the index can answer.
+      return knex.transaction(async trx => {
+        await trx.raw('SET LOCAL enable_seqscan = off');
+        const plan = await trx.raw(
+          `EXPLAIN ${sql.replace(/\$\d+/g, '?')}`,
+          bindings,
+        );
+        return plan.rows.map((r: any) => r['QUERY PLAN']).join('\n');
+      });
+    };
+    for (const { sql, bindings } of daily) {
+      const plan = await explain(sql, bindings);
+      expect(plan).toMatch(/spend_daily_resource_idx/);
+      expect(plan).not.toMatch(/SCAN spend_daily|Seq Scan on spend_daily/);
+    }
+  });
+});
+
+describe.each(databases.eachSupportedId())(
+  'spend totals migration (%s)',
+  databaseId => {
+    it('computes the totals of the spend stored before it', async () => {
+      const knex = await databases.init(databaseId);
+      const config = {
+        directory: resolvePackagePath(
+          '@azure-tenant/plugin-azure-tenant-backend',
+          'migrations',
+        ),
+        tableName: 'azure_tenant_knex_migrations',
+      };
+      const MIGRATION = '20261126100000_spend_totals.js';
+      for (;;) {
+        const [, pending] = await knex.migrate.list(config);
+        const next = pending[0]?.file ?? pending[0]?.name ?? pending[0];
+        if (!next || String(next).endsWith(MIGRATION)) break;
+        await knex.migrate.up(config);
+      }
+      await knex('spend_daily').insert(
+        [
+          [VM1, 'Virtual Machines', 'USD', 1.25],
+          [VM2, 'Virtual Machines', 'USD', 2.5],
+          [EU1, 'Virtual Machines', 'EUR', 4],
+        ].map(([id, service, currency, amount]) => ({
+          subscription_id: id === EU1 ? DATA_EUROPE : PLATFORM,
+          usage_date: nov(1),
+          resource_key: String(id).toLowerCase(),
+          service_name: service,
+          currency,
+          amount,
+          resource_id: id,
+          resource_group: /resourceGroups\/([^/]+)/i
+            .exec(String(id))![1]
+            .toLowerCase(),
+          location: 'westeurope',
+        })),
+      );
+      await knex.migrate.latest(config);
+      const totals = await knex('spend_totals')
+        .where({ dimension: 'service' })
+        .orderBy('subscription_id')
+        .select('subscription_id', 'currency', 'group_key', 'amount');
+      expect(
+        totals.map(t => [
+          t.subscription_id,
+          t.currency,
+          t.group_key,
+          Number(t.amount),
+        ]),
+      ).toEqual([
+        [PLATFORM, 'USD', 'Virtual Machines', 3.75],
+        [DATA_EUROPE, 'EUR', 'Virtual Machines', 4],
+      ]);
+    });
+  },
+);
+
+describe('tagValueOf', () => {
+  it('finds a tag by name ignoring case, and treats empty values and bad JSON as no value', () => {
+    expect(tagValueOf('{"Owner":"a","env":"b"}', 'owner')).toBe('a');
+    expect(tagValueOf('{"owner":""}', 'owner')).toBeUndefined();
+    expect(tagValueOf('{"env":"b"}', 'owner')).toBeUndefined();
+    expect(tagValueOf(null, 'owner')).toBeUndefined();
+    expect(tagValueOf('not json', 'owner')).toBeUndefined();
+  });
+});
