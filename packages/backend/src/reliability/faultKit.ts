@@ -76,9 +76,10 @@ export async function startTestEmulator(
 export function grantPortalAccess(
   emulator: AzureEmulator,
   roles: string[] = ['Reader', 'Tag Contributor'],
+  subscriptions: string[] = DEMO_SUBSCRIPTIONS,
 ): string {
   const principal = emulator.control.consent(DEMO_TENANT.id, DEMO_APP.clientId);
-  for (const subscriptionId of DEMO_SUBSCRIPTIONS) {
+  for (const subscriptionId of subscriptions) {
     for (const role of roles) {
       emulator.control.assignRole({
         scope: `/subscriptions/${subscriptionId}`,
@@ -149,6 +150,7 @@ export function backendConfig(
   emulator: Pick<AzureEmulator, 'url' | 'authorityHost' | 'caCertFile'>,
   database: JsonObject,
   overrides: JsonObject = {},
+  subscriptions: string[] = DEMO_SUBSCRIPTIONS,
 ): JsonObject {
   return merge(
     {
@@ -169,7 +171,7 @@ export function backendConfig(
           {
             tenantId: DEMO_TENANT.id,
             displayName: 'Contoso Demo',
-            subscriptions: DEMO_SUBSCRIPTIONS.map(subscriptionId => ({
+            subscriptions: subscriptions.map(subscriptionId => ({
               subscriptionId,
             })),
           },
@@ -285,7 +287,7 @@ export async function syncAndWait(
       expect(subscription.syncRequestedAt).toBeUndefined();
       expect(
         Date.parse(subscription.lastSync?.finishedAt ?? '0'),
-      ).toBeGreaterThanOrEqual(before - 1000);
+      ).toBeGreaterThanOrEqual(before);
       done[subscriptionId] = subscription;
     }
   }, timeoutMs);
@@ -354,6 +356,15 @@ export const FAULTS: Record<string, Omit<FaultSpec, 'match'>> = {
   'connection reset': { reset: true },
   'malformed JSON': { malformed: true },
 };
+
+/** The subscription ids of the emulator's tenant (a generated one, say), in its order. */
+export function emulatorSubscriptions(emulator: AzureEmulator): string[] {
+  return (
+    emulator.control.summary().subscriptions as Array<{
+      subscriptionId: string;
+    }>
+  ).map(s => s.subscriptionId);
+}
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
