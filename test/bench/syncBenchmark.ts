@@ -10,6 +10,7 @@
  * mutations are counted instead of written to a catalog.
  */
 import fs from 'node:fs';
+import inspector from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
@@ -38,6 +39,27 @@ interface Options {
   resources: number;
   database: 'sqlite' | 'postgres';
   concurrency: number;
+  /** Where to write a CPU profile of the no-change re-sync (`.cpuprofile`, for Chrome's DevTools). */
+  profile?: string;
+}
+
+/** User and system CPU time of this process, in milliseconds. */
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
+}
+
+async function startProfiler() {
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('Profiler.stop');
+      fs.writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 function parseOptions(args: string[]): Options {
@@ -62,6 +84,10 @@ function parseOptions(args: string[]): Options {
         if (value !== 'sqlite' && value !== 'postgres')
           throw new Error('--database is sqlite or postgres');
         options.database = value;
+        i++;
+        break;
+      case '--profile':
+        options.profile = path.resolve(value);
         i++;
         break;
       case '--concurrency':
@@ -173,10 +199,12 @@ export async function main(args: string[]) {
 
     // Full sync: Azure → the plugin's tables → the provider's full mutation.
     let started = Date.now();
+    let cpuStart = process.cpuUsage();
     const fullReports = await service.syncDue();
     await provider.connect(connection as any);
     await provider.idle();
     const fullMs = Date.now() - started;
+    const fullCpuMs = cpuMs(process.cpuUsage(cpuStart));
     const fullEntities = entitiesWritten;
     const fullRequests = await armRequests();
     const failed = fullReports.filter(r => r.status === 'failed');
@@ -190,10 +218,14 @@ export async function main(args: string[]) {
     for (const { subscriptionId } of subscriptions)
       await store.requestSync(subscriptionId, new Date());
     entitiesWritten = 0;
+    const profiler = options.profile ? await startProfiler() : undefined;
     started = Date.now();
+    cpuStart = process.cpuUsage();
     await service.syncDue();
     await provider.refresh('delta');
     const resyncMs = Date.now() - started;
+    const resyncCpuMs = cpuMs(process.cpuUsage(cpuStart));
+    if (profiler) await profiler.stop(options.profile!);
     const resyncRequests = await armRequests();
 
     const peakRssMb = (process.resourceUsage().maxRSS * 1024) / 1024 / 1024;
@@ -205,12 +237,14 @@ export async function main(args: string[]) {
       fullSync: {
         seconds: fullMs / 1000,
         resourcesPerSecond: Math.round(synced / (fullMs / 1000)),
+        cpuSeconds: fullCpuMs / 1000,
         armRequests: fullRequests,
         entitiesWritten: fullEntities,
       },
       noChangeResync: {
         seconds: resyncMs / 1000,
         shareOfFullSync: Number((resyncMs / fullMs).toFixed(3)),
+        cpuSeconds: resyncCpuMs / 1000,
         armRequests: resyncRequests,
         entitiesWritten,
       },
@@ -221,12 +255,16 @@ export async function main(args: string[]) {
         `bench:sync on ${figures.machine}, ${options.database}: ${synced} resources in ${subscriptions.length} subscriptions`,
         `full sync:        ${figures.fullSync.seconds.toFixed(1)} s, ${
           figures.fullSync.resourcesPerSecond
-        } resources/s, ${fullRequests} ARM requests, ${fullEntities} entities written`,
+        } resources/s, ${fullRequests} ARM requests, ${fullEntities} entities written (CPU ${(
+          fullCpuMs / 1000
+        ).toFixed(1)} s)`,
         `no-change resync: ${figures.noChangeResync.seconds.toFixed(1)} s (${(
           figures.noChangeResync.shareOfFullSync * 100
         ).toFixed(
           0,
-        )}% of the full sync), ${resyncRequests} ARM requests, ${entitiesWritten} entities written`,
+        )}% of the full sync), ${resyncRequests} ARM requests, ${entitiesWritten} entities written (CPU ${(
+          resyncCpuMs / 1000
+        ).toFixed(1)} s)`,
         `peak RSS:         ${figures.peakRssMb} MB (this process; the emulator runs in its own)`,
         JSON.stringify(figures),
         '',

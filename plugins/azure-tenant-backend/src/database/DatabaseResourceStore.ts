@@ -29,6 +29,25 @@ function chunks<T>(items: T[], size = BATCH_SIZE): T[][] {
   return out;
 }
 
+/** Clears a request for a sync made before `startedAt`; a later one stays, and asks for another run. */
+function answerRequestsBefore(db: Knex, startedAt: Date) {
+  return db.raw(
+    'case when sync_requested_at <= ? then null else sync_requested_at end',
+    [startedAt.toISOString()],
+  );
+}
+
+/** The sync's resource groups as stored rows, in the stored order. */
+function incomingResourceGroups(result: SubscriptionSyncResult) {
+  return [...(result.resourceGroups ?? [])]
+    .sort((a, b) => compareCodeUnits(a.name, b.name))
+    .map(group => ({
+      name: group.name,
+      location: group.location ?? null,
+      tags: group.tags ? JSON.stringify(group.tags) : null,
+    }));
+}
+
 function toRow(resource: SyncedResource, revision: number, syncedAt: string) {
   return {
     resource_key: resource.key,
@@ -53,13 +72,29 @@ function toRow(resource: SyncedResource, revision: number, syncedAt: string) {
 export class DatabaseResourceStore implements ResourceStore {
   constructor(private readonly db: Knex) {}
 
-  async loadContentHashes(
-    subscriptionId: string,
-  ): Promise<Map<string, string>> {
+  async loadContentHashes(subscriptionId: string): Promise<Set<string>> {
+    // Served from the (subscription_id, content_hash) index alone.
     const rows = await this.db('resources')
       .where({ subscription_id: subscriptionId })
-      .select('resource_key', 'content_hash');
-    return new Map(rows.map(r => [r.resource_key, r.content_hash]));
+      .select('content_hash');
+    const hashes = new Set<string>();
+    for (const row of rows) hashes.add(row.content_hash);
+    return hashes;
+  }
+
+  async keysOfContentHashes(
+    subscriptionId: string,
+    contentHashes: string[],
+  ): Promise<string[]> {
+    const keys: string[] = [];
+    for (const batch of chunks(contentHashes)) {
+      const rows = await this.db('resources')
+        .where({ subscription_id: subscriptionId })
+        .whereIn('content_hash', batch)
+        .select('resource_key');
+      for (const row of rows) keys.push(row.resource_key);
+    }
+    return keys;
   }
 
   async listKeys(subscriptionId: string): Promise<string[]> {
@@ -73,6 +108,17 @@ export class DatabaseResourceStore implements ResourceStore {
     result: SubscriptionSyncResult,
   ): Promise<{ revision: number; changed: number }> {
     const syncedAt = result.finishedAt.toISOString();
+    if (
+      result.upserts.length === 0 &&
+      result.removedKeys.length === 0 &&
+      !result.purgePortalTags &&
+      !(await this.resourceGroupsChanged(this.db, result))
+    ) {
+      // Nothing to write but the sync's status: one statement, no transaction (a commit is the costly part of a
+      // no-change sync on SQLite).
+      await this.markSucceeded(this.db, result, syncedAt);
+      return { revision: 0, changed: 0 };
+    }
     return this.db.transaction(async tx => {
       let portalTagKeys: string[] = [];
       if (result.purgePortalTags) {
@@ -140,50 +186,61 @@ export class DatabaseResourceStore implements ResourceStore {
         revision = next - 1;
       }
 
-      if (result.resourceGroups) {
-        // Rewritten only when they changed, so that a sync with nothing new writes as little as it can.
-        const stored = await tx('resource_groups')
+      if (await this.resourceGroupsChanged(tx, result)) {
+        await tx('resource_groups')
           .where({ subscription_id: result.subscriptionId })
-          .orderBy('name')
-          .select('name', 'location', 'tags');
-        const incoming = [...result.resourceGroups]
-          .sort((a, b) => compareCodeUnits(a.name, b.name))
-          .map(group => ({
-            name: group.name,
-            location: group.location ?? null,
-            tags: group.tags ? JSON.stringify(group.tags) : null,
-          }));
-        if (JSON.stringify(stored) !== JSON.stringify(incoming)) {
-          await tx('resource_groups')
-            .where({ subscription_id: result.subscriptionId })
-            .delete();
-          for (const batch of chunks(incoming)) {
-            await tx('resource_groups').insert(
-              batch.map(group => ({
-                subscription_id: result.subscriptionId,
-                ...group,
-              })),
-            );
-          }
+          .delete();
+        for (const batch of chunks(incomingResourceGroups(result))) {
+          await tx('resource_groups').insert(
+            batch.map(group => ({
+              subscription_id: result.subscriptionId,
+              ...group,
+            })),
+          );
         }
       }
-
-      await tx('subscriptions')
-        .where({ subscription_id: result.subscriptionId })
-        .update({
-          last_sync_status: 'succeeded',
-          last_sync_finished_at: syncedAt,
-          last_sync_error: null,
-          resource_count: result.resourceCount,
-          updated_at: syncedAt,
-        });
-      // A request made while this sync ran asks for another run, so only older requests are answered.
-      await tx('subscriptions')
-        .where({ subscription_id: result.subscriptionId })
-        .andWhere('sync_requested_at', '<=', result.startedAt.toISOString())
-        .update({ sync_requested_at: null });
+      await this.markSucceeded(tx, result, syncedAt);
       return { revision, changed };
     });
+  }
+
+  /**
+   * Whether the sync read resource groups that differ from the stored ones: they are rewritten only then, so that a
+   * sync with nothing new writes as little as it can.
+   */
+  private async resourceGroupsChanged(
+    db: Knex,
+    result: SubscriptionSyncResult,
+  ): Promise<boolean> {
+    if (!result.resourceGroups) return false;
+    const stored = await db('resource_groups')
+      .where({ subscription_id: result.subscriptionId })
+      .orderBy('name')
+      .select('name', 'location', 'tags');
+    return (
+      JSON.stringify(stored) !== JSON.stringify(incomingResourceGroups(result))
+    );
+  }
+
+  /**
+   * Marks the subscription's last sync as succeeded. A request made while this sync ran asks for another run, so
+   * only older requests are answered.
+   */
+  private async markSucceeded(
+    db: Knex,
+    result: SubscriptionSyncResult,
+    syncedAt: string,
+  ): Promise<void> {
+    await db('subscriptions')
+      .where({ subscription_id: result.subscriptionId })
+      .update({
+        last_sync_status: 'succeeded',
+        last_sync_finished_at: syncedAt,
+        last_sync_error: null,
+        resource_count: result.resourceCount,
+        updated_at: syncedAt,
+        sync_requested_at: answerRequestsBefore(db, result.startedAt),
+      });
   }
 
   async recordSyncFailure(
@@ -199,11 +256,8 @@ export class DatabaseResourceStore implements ResourceStore {
         last_sync_finished_at: at.toISOString(),
         last_sync_error: error,
         updated_at: at.toISOString(),
+        sync_requested_at: answerRequestsBefore(this.db, startedAt),
       });
-    await this.db('subscriptions')
-      .where({ subscription_id: subscriptionId })
-      .andWhere('sync_requested_at', '<=', startedAt.toISOString())
-      .update({ sync_requested_at: null });
   }
 
   async listResources(options: {

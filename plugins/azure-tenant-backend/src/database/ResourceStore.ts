@@ -48,8 +48,16 @@ export interface SubscriptionSyncResult {
 
 /** The stored resources of the sync, and the feed the catalog module reads. */
 export interface ResourceStore {
-  /** The content hash of each stored resource of a subscription, by key. */
-  loadContentHashes(subscriptionId: string): Promise<Map<string, string>>;
+  /**
+   * The content hashes of a subscription's stored resources. A hash covers the resource id, so it names one
+   * resource: the sync needs neither the keys nor the rows to tell that nothing changed.
+   */
+  loadContentHashes(subscriptionId: string): Promise<Set<string>>;
+  /** Keys of a subscription's stored resources that have one of these content hashes. */
+  keysOfContentHashes(
+    subscriptionId: string,
+    contentHashes: string[],
+  ): Promise<string[]>;
   /**
    * Stores a sync's result in one transaction, with increasing revisions, and marks the subscription's last sync as
    * succeeded. Returns the highest revision written (unchanged when nothing changed).

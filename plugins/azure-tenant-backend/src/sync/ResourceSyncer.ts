@@ -1,4 +1,5 @@
 import { ResourceManagementClient } from '@azure/arm-resources';
+import { createResourceManagement } from '@azure/arm-resources/api';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { AzureSubscription } from '@azure-tenant/plugin-azure-tenant-common';
 import { AzureConnection } from '../azure/azureConnection';
@@ -8,6 +9,7 @@ import {
   SyncedResourceGroup,
 } from '../database/ResourceStore';
 import { resourceContentHash, sortedTags } from '../tags';
+import { listResourcePages } from './armResourcePages';
 import { armThrottlingPolicy } from './armThrottlingPolicy';
 import { SyncConfig } from './SyncConfig';
 
@@ -26,6 +28,22 @@ export interface SubscriptionSyncReport {
 function resourceGroupOf(resourceId: string): string {
   const match = /\/resourceGroups\/([^/]+)/i.exec(resourceId);
   return match ? match[1] : '';
+}
+
+/** An ISO 8601 time from Azure as epoch milliseconds; undefined when absent or not a valid time. */
+function epochMs(time: string | undefined): number | undefined {
+  if (typeof time !== 'string') return undefined;
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** Whether the type filters of the config let a resource type through. */
+function typeAllowed(config: SyncConfig, type: string): boolean {
+  const lower = type.toLowerCase();
+  if (config.includeTypes.size > 0 && !config.includeTypes.has(lower)) {
+    return false;
+  }
+  return !config.excludeTypes.has(lower);
 }
 
 /** Only the service's message: error objects may carry the request, and with it a bearer token. */
@@ -118,20 +136,22 @@ export class ResourceSyncer {
     const { connection, store, config } = this.options;
     const { subscriptionId, tenantId, syncMode } = subscription;
     const keepTags = syncMode !== 'no-tags';
+    const clientOptions = {
+      ...connection.armClientOptions(),
+      additionalPolicies: [
+        {
+          policy: armThrottlingPolicy({
+            minRemainingReads: config.minRemainingReads,
+          }),
+          position: 'perCall' as const,
+        },
+      ],
+    };
+    const credential = connection.appCredential(tenantId);
     const client = new ResourceManagementClient(
-      connection.appCredential(tenantId),
+      credential,
       subscriptionId,
-      {
-        ...connection.armClientOptions(),
-        additionalPolicies: [
-          {
-            policy: armThrottlingPolicy({
-              minRemainingReads: config.minRemainingReads,
-            }),
-            position: 'perCall',
-          },
-        ],
-      },
+      clientOptions,
     );
 
     const resourceGroups: SyncedResourceGroup[] = [];
@@ -144,25 +164,60 @@ export class ResourceSyncer {
       });
     }
 
-    const stored = await store.loadContentHashes(subscriptionId);
-    const seen = new Set<string>();
-    const upserts: SyncedResource[] = [];
-    const pages = client.resources
-      .list({ expand: 'createdTime,changedTime', top: config.pageSize })
-      .byPage();
+    // Each stored hash names one resource (the hash covers its id): `false` until Azure lists that resource as it
+    // is stored. What stays `false` at the end changed or went away.
+    const stored = new Map<string, boolean>();
+    for (const hash of await store.loadContentHashes(subscriptionId)) {
+      stored.set(hash, false);
+    }
+    const filterTypes =
+      config.includeTypes.size > 0 || config.excludeTypes.size > 0;
+    let unchanged = 0;
+    const upserts = new Map<string, SyncedResource>();
+    const pages = listResourcePages(
+      createResourceManagement(credential, subscriptionId, clientOptions),
+      { expand: 'createdTime,changedTime', top: config.pageSize },
+    );
     for await (const page of pages) {
       for (const item of page) {
-        if (!item.id || !item.type || !item.name) continue;
-        const type = item.type;
         if (
-          config.includeTypes.size > 0 &&
-          !config.includeTypes.has(type.toLowerCase())
-        )
+          typeof item.id !== 'string' ||
+          typeof item.type !== 'string' ||
+          typeof item.name !== 'string'
+        ) {
           continue;
-        if (config.excludeTypes.has(type.toLowerCase())) continue;
+        }
+        const type = item.type;
+        if (filterTypes && !typeAllowed(config, type)) continue;
+        const tags =
+          keepTags && item.tags && typeof item.tags === 'object'
+            ? item.tags
+            : undefined;
+        const createdTimeMs = epochMs(item.createdTime);
+        const changedTimeMs = epochMs(item.changedTime);
+        // The hash comes straight from Azure's item; a record is built only for what changed.
+        const contentHash = resourceContentHash({
+          resourceId: item.id,
+          tenantId,
+          name: item.name,
+          type,
+          location: item.location,
+          kind: item.kind,
+          tags,
+          createdTimeMs,
+          changedTimeMs,
+        });
+        const listed = stored.get(contentHash);
+        if (listed !== undefined) {
+          // Unchanged (or listed twice by Azure's paging: counted once).
+          if (!listed) {
+            stored.set(contentHash, true);
+            unchanged++;
+          }
+          continue;
+        }
         const key = item.id.toLowerCase();
-        seen.add(key);
-        const resource = {
+        upserts.set(key, {
           key,
           resourceId: item.id,
           subscriptionId,
@@ -172,29 +227,35 @@ export class ResourceSyncer {
           type,
           ...(item.location ? { location: item.location } : {}),
           ...(item.kind ? { kind: item.kind } : {}),
-          ...(keepTags && item.tags ? { tags: sortedTags(item.tags) } : {}),
-          ...(item.createdTime
-            ? { createdTime: new Date(item.createdTime).toISOString() }
+          ...(tags ? { tags: sortedTags(tags) } : {}),
+          ...(createdTimeMs !== undefined
+            ? { createdTime: new Date(createdTimeMs).toISOString() }
             : {}),
-          ...(item.changedTime
-            ? { changedTime: new Date(item.changedTime).toISOString() }
+          ...(changedTimeMs !== undefined
+            ? { changedTime: new Date(changedTimeMs).toISOString() }
             : {}),
-        };
-        const hash = resourceContentHash(resource);
-        if (stored.get(key) !== hash) {
-          upserts.push({ ...resource, contentHash: hash });
-        }
+          contentHash,
+        });
       }
     }
 
-    const removedKeys = [...stored.keys()].filter(key => !seen.has(key));
+    const unlisted: string[] = [];
+    for (const [hash, listed] of stored) if (!listed) unlisted.push(hash);
+    // Stored resources Azure did not list as stored: changed (they are upserts) or gone.
+    const removedKeys =
+      unlisted.length === 0
+        ? []
+        : (await store.keysOfContentHashes(subscriptionId, unlisted)).filter(
+            key => !upserts.has(key),
+          );
+
     return {
       subscriptionId,
-      upserts,
+      upserts: [...upserts.values()],
       removedKeys,
       resourceGroups,
       purgePortalTags: !keepTags,
-      resourceCount: seen.size,
+      resourceCount: unchanged + upserts.size,
       startedAt,
       finishedAt: new Date(),
     };

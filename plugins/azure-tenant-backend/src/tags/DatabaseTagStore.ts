@@ -1,5 +1,9 @@
 import { Knex } from 'knex';
-import { resourceContentHash, sortedTags } from './resourceContentHash';
+import {
+  resourceContentHash,
+  sortedTags,
+  timeMs,
+} from './resourceContentHash';
 import { TagStore } from './TagStore';
 import {
   ResourceRow,
@@ -37,18 +41,15 @@ export class DatabaseTagStore implements TagStore {
         .update({
           tags: JSON.stringify(sorted),
           content_hash: resourceContentHash({
-            key,
             resourceId: row.resource_id,
-            subscriptionId: row.subscription_id,
             tenantId: row.tenant_id,
-            resourceGroup: row.resource_group,
             name: row.name,
             type: row.type,
             location: row.location ?? undefined,
             kind: row.kind ?? undefined,
             tags: sorted,
-            createdTime: row.created_time ?? undefined,
-            changedTime: row.changed_time ?? undefined,
+            createdTimeMs: timeMs(row.created_time),
+            changedTimeMs: timeMs(row.changed_time),
           }),
           revision,
         });
