@@ -141,3 +141,57 @@ describe('applyTagChange', () => {
     ).toEqual({ owner: 'b', team: 't', new: 'n' });
   });
 });
+
+// Found by the reliability suite (packages/backend/src/reliability): these were written to Azure as look-alike tags.
+describe('validateTagChange and Unicode', () => {
+  it.each([
+    ['an RTL override', '\u202eowner'],
+    ['a zero-width space', 'own\u200ber'],
+    ['a byte order mark', '\ufeffowner'],
+    ['a left-to-right mark', 'owner\u200e'],
+  ])('refuses a name with %s', (_what, name) => {
+    const problems = validateTagChange({ set: { [name]: 'v' } });
+    expect(problems.map(p => p.code)).toEqual(['forbidden-characters']);
+    expect(problems[0].message).toMatch(/U\+[0-9A-F]{4}/);
+  });
+
+  it('refuses names and values that are not well-formed Unicode', () => {
+    expect(
+      validateTagChange({ set: { 'owner\ud800': 'v' } }).map(p => p.code),
+    ).toEqual(['forbidden-characters']);
+    expect(
+      validateTagChange({ set: { '\udc00x': 'v' } }).map(p => p.code),
+    ).toEqual(['forbidden-characters']);
+    expect(
+      validateTagChange({ set: { env: 'prod\ud83d' } }).map(p => p.code),
+    ).toEqual(['invalid-value']);
+  });
+
+  it('accepts other scripts, accents and emoji', () => {
+    expect(
+      validateTagChange({
+        set: { café: 'naïve', מחלקה: 'כספים', チーム: '😀', Ωmega: 'x' },
+      }),
+    ).toEqual([]);
+  });
+
+  it('takes names equal but for NFC and NFD for the same name', () => {
+    const problems = validateTagChange({
+      set: { 'caf\u00e9': 'a', 'cafe\u0301': 'b' },
+    });
+    expect(problems.map(p => p.code)).toEqual(['duplicate-name']);
+    expect(
+      validateTagChange({
+        current: { 'caf\u00e9': 'a' },
+        set: { 'CAFE\u0301': 'b' },
+      }).map(p => p.code),
+    ).toEqual(['duplicate-name']);
+    // The same spelling in another case replaces the tag, as in Azure.
+    expect(
+      validateTagChange({
+        current: { 'caf\u00e9': 'a' },
+        set: { 'CAF\u00c9': 'b' },
+      }),
+    ).toEqual([]);
+  });
+});

@@ -34,6 +34,20 @@ export const FORBIDDEN_TAG_NAME_CHARACTERS = '<>%&\\?/';
 // eslint-disable-next-line no-control-regex -- Azure refuses control characters in tag names.
 const FORBIDDEN_NAME_PATTERN = /[<>%&\\?/\u0000-\u001f\u007f]/;
 
+// Characters that show nothing or turn the text's direction: a name holding one looks like another tag's name
+// (`owner` and `owner` + U+200B), so it is refused even though Azure would store it.
+const INVISIBLE_OR_BIDI_PATTERN =
+  /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/;
+
+// Half of a surrogate pair on its own: not well-formed Unicode, so it cannot be stored or sent as UTF-8.
+const LONE_SURROGATE_PATTERN =
+  /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The name as tags are compared: Unicode NFC, lower case. */
+function comparable(name: string): string {
+  return name.normalize('NFC').toLowerCase();
+}
+
 /**
  * A change to the tags of one resource. Tag names are case-insensitive: setting `Owner` replaces `owner`.
  *
@@ -142,6 +156,26 @@ function nameProblems(name: string): TagProblem[] {
       ).join(' ')} or a control character, which Azure does not allow.`,
     });
   }
+  const invisible = INVISIBLE_OR_BIDI_PATTERN.exec(name);
+  if (invisible) {
+    problems.push({
+      tag: name,
+      code: 'forbidden-characters',
+      message: `The tag name contains the invisible or text-direction character U+${invisible[0]
+        .charCodeAt(0)
+        .toString(16)
+        .toUpperCase()
+        .padStart(4, '0')}, which would make it look like another name.`,
+    });
+  }
+  if (LONE_SURROGATE_PATTERN.test(name)) {
+    problems.push({
+      tag: name,
+      code: 'forbidden-characters',
+      message:
+        'The tag name is not well-formed Unicode: it holds half of a surrogate pair.',
+    });
+  }
   return problems;
 }
 
@@ -164,13 +198,13 @@ export function validateTagChange(options: {
   const remove = options.remove ?? [];
   const seen = new Map<string, string>();
   const touch = (name: string, how: string) => {
-    const lower = name.toLowerCase();
+    const lower = comparable(name);
     const earlier = seen.get(lower);
     if (earlier !== undefined) {
       problems.push({
         tag: name,
         code: 'duplicate-name',
-        message: `The tag '${name}' ${how}, but the change already names '${earlier}': tag names are case-insensitive.`,
+        message: `The tag '${name}' ${how}, but the change already names '${earlier}': tag names are case-insensitive, and names that differ only in how their accents are encoded (Unicode NFC and NFD) look the same.`,
       });
       return false;
     }
@@ -186,6 +220,13 @@ export function validateTagChange(options: {
         code: 'invalid-value',
         message: 'A tag value must be a string.',
       });
+    } else if (LONE_SURROGATE_PATTERN.test(value)) {
+      problems.push({
+        tag: name,
+        code: 'invalid-value',
+        message:
+          'The value is not well-formed Unicode: it holds half of a surrogate pair.',
+      });
     } else if (value.length > MAX_TAG_VALUE_LENGTH) {
       problems.push({
         tag: name,
@@ -194,6 +235,21 @@ export function validateTagChange(options: {
       });
     }
     if (name.trim()) touch(name, 'is set');
+    // A name that looks like an existing tag's but is encoded otherwise would add a look-alike tag.
+    const existing = findTag(options.current, name);
+    const lookalike =
+      existing === undefined
+        ? Object.keys(options.current ?? {}).find(
+            tag => comparable(tag) === comparable(name),
+          )
+        : undefined;
+    if (lookalike !== undefined) {
+      problems.push({
+        tag: name,
+        code: 'duplicate-name',
+        message: `The tag '${name}' looks the same as the resource's tag '${lookalike}' but its accents are encoded otherwise (Unicode NFC and NFD): set '${lookalike}' instead.`,
+      });
+    }
   }
   for (const name of remove) {
     if (typeof name !== 'string' || !name.trim()) {

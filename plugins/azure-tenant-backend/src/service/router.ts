@@ -7,6 +7,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import {
+  InputError,
   NotAllowedError,
   NotFoundError,
   ServiceUnavailableError,
@@ -55,6 +56,30 @@ export interface RouterOptions {
 
 const firstString = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined;
+
+// eslint-disable-next-line no-control-regex -- a resource key never holds control characters.
+const RESOURCE_KEY =
+  /^\/subscriptions\/[0-9a-f-]{36}\/[^\u0000-\u001f\u007f\ufffd]+$/;
+
+/**
+ * The cursor of `GET /catalog/resources`, checked: only a cursor the API returned (the base64url of a resource
+ * key) is accepted. Anything else would silently answer an empty or partial page, which the catalog module would
+ * take for the end of the feed.
+ */
+export function parseCatalogCursor(value: unknown): string | undefined {
+  const cursor = firstString(value);
+  if (!cursor) return undefined;
+  const key = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (
+    Buffer.from(key, 'utf8').toString('base64url') !== cursor ||
+    !RESOURCE_KEY.test(key)
+  ) {
+    throw new InputError(
+      'cursor is not a cursor that GET /catalog/resources returned; start again without a cursor',
+    );
+  }
+  return cursor;
+}
 
 /** Builds the REST API of the Azure tenant plugin, served under `/api/azure-tenant`. */
 export async function createRouter(
@@ -260,7 +285,7 @@ export async function createRouter(
     await httpAuth.credentials(req, { allow: ['service'] });
     res.json(
       await resources.listResources({
-        cursor: firstString(req.query.cursor),
+        cursor: parseCatalogCursor(req.query.cursor),
         limit: pageLimit(req.query.limit, 1000),
       }),
     );

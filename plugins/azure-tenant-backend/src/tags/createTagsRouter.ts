@@ -18,6 +18,25 @@ import { TagUpdateResult } from './ResourceTags';
 import { isTagConflictError, isTagValidationError } from './tagErrors';
 import { MAX_BULK_RESOURCES, parseTagChange, TagService } from './TagService';
 
+// eslint-disable-next-line no-control-regex -- control characters are what it finds.
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * {@link parseResourceIdentifier}, and no control characters: a resource name never holds one, and PostgreSQL
+ * cannot even compare a text with a NUL (found by the reliability suite).
+ */
+function parseResourceId(value: unknown) {
+  if (typeof value === 'string' && CONTROL_CHARACTER.test(value)) {
+    throw new InputError(
+      `'${JSON.stringify(value).slice(
+        1,
+        -1,
+      )}' is not the id of an Azure resource: it holds a control character`,
+    );
+  }
+  return parseResourceIdentifier(value);
+}
+
 /** Options for {@link createTagsRouter}. */
 export interface TagsRouterOptions {
   tagService: TagService;
@@ -133,7 +152,7 @@ export function createTagsRouter(options: TagsRouterOptions): express.Router {
   }
 
   router.get('/tags', async (req, res) => {
-    const resourceId = parseResourceIdentifier(req.query.resourceId).resourceId;
+    const resourceId = parseResourceId(req.query.resourceId).resourceId;
     const live = req.query.live === 'true';
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const [permissionAllowed] = await mayEdit([resourceId], credentials);
@@ -141,7 +160,7 @@ export function createTagsRouter(options: TagsRouterOptions): express.Router {
   });
 
   router.patch('/tags', express.json(), async (req, res) => {
-    const resourceId = parseResourceIdentifier(req.body?.resourceId).resourceId;
+    const resourceId = parseResourceId(req.body?.resourceId).resourceId;
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     try {
       const change = parseTagChange(req.body);
@@ -185,7 +204,7 @@ export function createTagsRouter(options: TagsRouterOptions): express.Router {
     }
     const valid = unique.filter(id => {
       try {
-        parseResourceIdentifier(id);
+        parseResourceId(id);
         return true;
       } catch {
         return false;
@@ -198,7 +217,7 @@ export function createTagsRouter(options: TagsRouterOptions): express.Router {
       change,
       (id, update) => {
         // An id that is not a resource fails on its own, before any check or audit.
-        parseResourceIdentifier(id);
+        parseResourceId(id);
         return auditedUpdate(req, id, change, allowed.get(id) ?? false, update);
       },
     );

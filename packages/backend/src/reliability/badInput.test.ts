@@ -1,0 +1,412 @@
+/*
+ * Bad input to every endpoint of the azure-tenant backend plugin, from the corpus in test/reliability/corpus/ (one
+ * file per endpoint). Each input is sent as a caller the endpoint admits (an admin; the catalog feed's service;
+ * the browser for the Entra ID callback), so that permission is never the reason for the answer. Each must get a
+ * clear 4xx whose body names the problem, with no stack trace, and must write nothing: the emulator sees only
+ * reads, and the plugin's stored state (tags, subscriptions, onboardings, …) is unchanged.
+ *
+ * The counts of inputs and statuses per endpoint go to test-results/reliability-bad-input.json.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { RequestLogEntry } from '@azure-tenant/azure-emulator';
+import {
+  ApiClient,
+  ApiRequest,
+  CALLERS,
+  CallerName,
+  dropReliabilityDatabases,
+  dumpTables,
+  FOREIGN,
+  OWNED_RESOURCE_ID,
+  ReliabilityBackend,
+  ReliabilityEmulator,
+  RESULTS_DIR,
+  startReliabilityBackend,
+  startReliabilityEmulator,
+  SUBSCRIPTIONS,
+  TENANT_ID,
+  waitForSync,
+} from './reliabilityBackend';
+
+jest.setTimeout(120_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+const CORPUS_DIR = path.resolve(
+  __dirname,
+  '../../../../test/reliability/corpus',
+);
+
+/** One bad input. */
+interface CorpusCase {
+  name: string;
+  category: string;
+  /** Appended to the file's path (path parameters, and for some a query). */
+  pathSuffix?: string;
+  /** The query string as sent, already encoded; placeholders are expanded. */
+  rawQuery?: string;
+  /** A JSON body (placeholders expanded in keys and values). */
+  body?: unknown;
+  /** A body sent byte for byte, with `contentType`. */
+  rawBody?: string;
+  contentType?: string;
+  /** The statuses that count as the right answer; every one is a 4xx. */
+  expect: number[];
+  /** Text the error message must contain (case-insensitive), naming the problem. */
+  mentions?: string;
+  /** The tag rule problem code the answer must list. */
+  problem?: string;
+  /** Text the answer must not contain (reflected markup). */
+  forbidden?: string[];
+  /** Bulk: the request is valid as a whole (200); each resource's result must be one of `expect`. */
+  perItem?: boolean;
+  /**
+   * A defect found and handed to the code's owner, not fixed yet: on these databases the case is expected to fail
+   * (`it.failing`), so that the fix shows up as a failure here until this mark is removed.
+   */
+  knownDefect?: { databases: string[]; defect: string };
+}
+
+interface CorpusFile {
+  endpoint: string;
+  method: string;
+  path: string;
+  caller: CallerName;
+  note?: string;
+  cases: CorpusCase[];
+}
+
+const corpus: CorpusFile[] = fs
+  .readdirSync(CORPUS_DIR)
+  .filter(name => name.endsWith('.json'))
+  .sort()
+  .map(name =>
+    JSON.parse(fs.readFileSync(path.join(CORPUS_DIR, name), 'utf8')),
+  );
+
+const PLACEHOLDERS: Record<string, string> = {
+  PAYMENTS: SUBSCRIPTIONS.payments,
+  PLATFORM: SUBSCRIPTIONS.platform,
+  DATA_EUROPE: SUBSCRIPTIONS.dataEurope,
+  TENANT: TENANT_ID,
+  FOREIGN_TENANT: FOREIGN.tenantId,
+  FOREIGN_SUBSCRIPTION: FOREIGN.subscriptionId,
+  FOREIGN_RESOURCE: FOREIGN.resourceId,
+  OWNED: OWNED_RESOURCE_ID,
+};
+
+/** Percent-encodes like encodeURIComponent, but sends a lone surrogate as its (invalid) three UTF-8-like bytes. */
+function percentEncode(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    const isHigh = unit >= 0xd800 && unit <= 0xdbff;
+    const next = text.charCodeAt(i + 1);
+    if (isHigh && next >= 0xdc00 && next <= 0xdfff) {
+      out += encodeURIComponent(text.slice(i, i + 2));
+      i++;
+    } else if (unit >= 0xd800 && unit <= 0xdfff) {
+      out += [
+        0xe0 | (unit >> 12),
+        0x80 | ((unit >> 6) & 0x3f),
+        0x80 | (unit & 0x3f),
+      ]
+        .map(b => `%${b.toString(16).toUpperCase()}`)
+        .join('');
+    } else {
+      out += encodeURIComponent(text[i]);
+    }
+  }
+  return out;
+}
+
+/** Expands `{{NAME}}`, `{{REPEAT:c:n}}`, `{{NEST:n}}`, `{{B64:…}}` and `{{ENC:…}}` in a string. */
+function expand(text: string): string {
+  let result = text
+    .replace(/\{\{REPEAT:(.):(\d+)\}\}/g, (_m, c, n) => c.repeat(Number(n)))
+    .replace(
+      /\{\{NEST:(\d+)\}\}/g,
+      (_m, n) => `${'{"a":'.repeat(Number(n))}1${'}'.repeat(Number(n))}`,
+    )
+    .replace(/\{\{([A-Z_]+)\}\}/g, (m, name) => PLACEHOLDERS[name] ?? m);
+  result = result
+    .replace(/\{\{B64:(.*?)\}\}/gs, (_m, inner) =>
+      Buffer.from(inner, 'utf8').toString('base64url'),
+    )
+    .replace(/\{\{ENC:(.*?)\}\}/gs, (_m, inner) => percentEncode(inner));
+  return result;
+}
+
+/** Expands placeholders in a JSON body; `{{MANY_TAGS:n}}` and `{{MANY_IDS:n}}` stand for a whole value. */
+function expandBody(value: unknown): unknown {
+  if (typeof value === 'string') {
+    const many = /^\{\{MANY_(TAGS|IDS):(\d+)\}\}$/.exec(value);
+    if (many) {
+      const count = Number(many[2]);
+      const indexes = Array.from({ length: count }, (_v, i) => i);
+      return many[1] === 'TAGS'
+        ? Object.fromEntries(indexes.map(i => [`reliability-${i}`, 'x']))
+        : indexes.map(
+            i =>
+              `/subscriptions/${SUBSCRIPTIONS.payments}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st${i}`,
+          );
+    }
+    return expand(value);
+  }
+  if (Array.isArray(value)) return value.map(expandBody);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [expand(k), expandBody(v)]),
+    );
+  }
+  return value;
+}
+
+function requestOf(file: CorpusFile, c: CorpusCase): ApiRequest {
+  let requestPath = file.path + expand(c.pathSuffix ?? '');
+  if (c.rawQuery) requestPath += `?${expand(c.rawQuery)}`;
+  const authorization = CALLERS[file.caller];
+  const headers: Record<string, string> = authorization
+    ? { authorization }
+    : {};
+  let body: string | undefined;
+  if (c.rawBody !== undefined) {
+    body = expand(c.rawBody);
+    headers['content-type'] = c.contentType ?? 'application/json';
+  } else if (c.body !== undefined) {
+    body = JSON.stringify(expandBody(c.body));
+    headers['content-type'] = 'application/json';
+  }
+  return { method: file.method, path: requestPath, headers, body };
+}
+
+// Tables whose rows a request could change; the scheduler's own tables change on their own.
+const STATE_TABLES = [
+  'tenants',
+  'subscriptions',
+  'onboardings',
+  'onboarding_results',
+  'resources',
+  'resource_groups',
+  'resource_tombstones',
+  'sync_counters',
+];
+
+const isStateTable = (table: string) =>
+  !table.startsWith('backstage_backend_tasks') &&
+  !table.includes('knex_migrations');
+
+const TOKEN_REQUEST = /\/oauth2\/v2\.0\/token$/i;
+// A stack trace line: "at fn (file.ts:12:5)" or "at file.js:1:2".
+const STACK_TRACE = /\bat (?:\S+ \()?[^\s()]+:\d+:\d+\)?/;
+
+/** Answers of 500 and more, with the start of their body: defects. */
+const serverErrors: Array<{
+  database: string;
+  endpoint: string;
+  input: string;
+  status: number;
+  body: string;
+}> = [];
+
+/** Every status an endpoint answered, by database. */
+const summary: Record<
+  string,
+  Record<string, { tried: number; statuses: Record<string, number> }>
+> = {};
+
+function record(databaseId: string, endpoint: string, status: string) {
+  const byEndpoint = (summary[databaseId] ??= {});
+  const entry = (byEndpoint[endpoint] ??= { tried: 0, statuses: {} });
+  entry.tried += 1;
+  entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
+}
+
+let rel: ReliabilityEmulator;
+
+beforeAll(async () => {
+  rel = await startReliabilityEmulator();
+});
+
+afterAll(async () => {
+  await rel?.stop();
+  await dropReliabilityDatabases();
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  fs.writeFileSync(
+    path.join(RESULTS_DIR, 'reliability-bad-input.json'),
+    `${JSON.stringify({ ...summary, serverErrors }, null, 2)}\n`,
+  );
+}, 60_000);
+
+describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
+  let backend: ReliabilityBackend;
+  let api: ApiClient;
+  let before: Record<string, unknown[]>;
+
+  const stateOf = async (tables: string[]) =>
+    Object.fromEntries(
+      await Promise.all(
+        tables.map(async table => [
+          table,
+          await backend.knex(table).select().orderBy(1),
+        ]),
+      ),
+    );
+
+  beforeAll(async () => {
+    rel.emulator.control.reset();
+    rel.grantPortalAccess();
+    backend = await startReliabilityBackend({
+      databaseId,
+      emulator: rel.emulator,
+      tenants: 'config',
+    });
+    api = new ApiClient(backend.baseUrl);
+    await waitForSync(api, Object.values(SUBSCRIPTIONS));
+    // The spend sync runs once at startup; wait for it, so that nothing else writes while the corpus runs.
+    await eventuallySpendSynced(backend);
+    const all = await dumpTables(backend.knex);
+    before = Object.fromEntries(
+      Object.entries(all).filter(([table]) => isStateTable(table)),
+    );
+  });
+
+  it('has inputs for every operation of the OpenAPI document', async () => {
+    const document = await api.json(
+      'GET',
+      '/api/azure-tenant/openapi.json',
+      'admin',
+    );
+    const operations = Object.entries(document.body.paths).flatMap(
+      ([p, item]) =>
+        Object.keys(item as object).map(
+          method =>
+            `${method.toUpperCase()} ${p.replace(/^\/api\/azure-tenant/, '')}`,
+        ),
+    );
+    const covered = new Set(corpus.map(f => f.endpoint));
+    // GET /health takes no input at all.
+    expect(
+      operations.filter(op => !covered.has(op) && op !== 'GET /health'),
+    ).toEqual([]);
+    expect(corpus.reduce((n, f) => n + f.cases.length, 0)).toBeGreaterThan(300);
+  });
+
+  afterAll(async () => {
+    // After the whole corpus, every table of the plugin holds what it held before (spend included).
+    const all = await dumpTables(backend.knex);
+    const after = Object.fromEntries(
+      Object.entries(all).filter(([table]) => isStateTable(table)),
+    );
+    expect(after).toEqual(before);
+    await backend?.stop();
+  });
+
+  describe.each(corpus.map(file => [file.endpoint, file] as const))(
+    '%s',
+    (_endpoint, file) => {
+      const known = (c: CorpusCase) =>
+        c.knownDefect?.databases.includes(databaseId) ?? false;
+      const run = async (c: CorpusCase) => {
+        const state = await stateOf(STATE_TABLES);
+        const logStart = lastSeq(rel.emulator.control.requests());
+        const response = await api.send(requestOf(file, c));
+        if (response.status >= 500) {
+          serverErrors.push({
+            database: databaseId,
+            endpoint: file.endpoint,
+            input: c.name,
+            status: response.status,
+            body: response.text.slice(0, 400),
+          });
+          record(databaseId, file.endpoint, String(response.status));
+        }
+
+        const mentions = c.mentions && expand(c.mentions).toLowerCase();
+        let recorded = String(response.status);
+        if (c.perItem) {
+          expect(response.status).toBe(200);
+          const results: any[] = response.body.results;
+          expect(results.length).toBeGreaterThan(0);
+          expect(response.body.succeeded).toBe(0);
+          for (const result of results) {
+            expect(c.expect).toContain(result.status);
+            expect(result.error.message).toEqual(expect.any(String));
+            if (mentions) {
+              expect(result.error.message.toLowerCase()).toContain(mentions);
+            }
+          }
+          recorded = `200 (each item ${[
+            ...new Set(results.map(r => r.status)),
+          ].join('/')})`;
+        } else {
+          expect(response.status).toBeGreaterThanOrEqual(400);
+          expect(response.status).toBeLessThan(500);
+          expect(c.expect).toContain(response.status);
+          if (response.body) {
+            expect(response.body.error.name).toEqual(expect.any(String));
+            expect(response.body.error.message).toEqual(expect.any(String));
+            if (mentions) {
+              expect(response.body.error.message.toLowerCase()).toContain(
+                mentions,
+              );
+            }
+            if (c.problem) {
+              expect(response.body.problems.map((p: any) => p.code)).toContain(
+                c.problem,
+              );
+            }
+          } else {
+            // The callback answers the browser with an HTML page that says what went wrong.
+            expect(response.headers['content-type']).toMatch(/html/);
+            expect(response.text).toMatch(/<h1>[^<]+<\/h1>/);
+            if (mentions)
+              expect(response.text.toLowerCase()).toContain(mentions);
+          }
+        }
+        expect(response.text).not.toMatch(STACK_TRACE);
+        expect(response.text).not.toContain('"stack"');
+        for (const text of c.forbidden ?? []) {
+          expect(response.text).not.toContain(text);
+        }
+
+        // Nothing was written: Azure saw reads only, and the plugin's state is as it was.
+        const azureRequests = rel.emulator.control
+          .requests(logStart)
+          .filter(r => !(r.method === 'POST' && TOKEN_REQUEST.test(r.path)))
+          .map(r => `${r.method} ${r.path}`);
+        expect(azureRequests.filter(r => !r.startsWith('GET '))).toEqual([]);
+        expect(await stateOf(STATE_TABLES)).toEqual(state);
+
+        record(databaseId, file.endpoint, recorded);
+      };
+      const cases = file.cases.map(c => [c.name, c] as const);
+      it.each(cases.filter(([, c]) => !known(c)))('%s', (_name, c) => run(c));
+      const knownCases = cases.filter(([, c]) => known(c));
+      if (knownCases.length > 0) {
+        it.failing.each(knownCases)('%s (known defect)', (_name, c) => run(c));
+      }
+    },
+  );
+});
+
+function lastSeq(requests: RequestLogEntry[]): number {
+  return requests.length > 0 ? requests[requests.length - 1].seq : 0;
+}
+
+async function eventuallySpendSynced(backend: ReliabilityBackend) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const rows = await backend.knex('spend_sync_state').select();
+    if (
+      rows.length === Object.keys(SUBSCRIPTIONS).length &&
+      rows.every(r => r.last_status)
+    ) {
+      return;
+    }
+    if (Date.now() > deadline) throw new Error('the spend sync did not end');
+    await new Promise(resolve => setTimeout(resolve, 250));
+  }
+}
