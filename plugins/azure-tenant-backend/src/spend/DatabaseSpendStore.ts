@@ -450,10 +450,21 @@ export class DatabaseSpendStore implements SpendStore {
    * need no check: `replaceDays` rewrites the tag totals of the days it replaces.
    */
   async ensureTagTotals(subscriptionId: string, tagKey: string): Promise<void> {
+    // The state and the counter in one statement: this runs on every tag query.
     const state = await this.db('spend_tag_state')
+      .select(
+        'built_at',
+        'counter_revision',
+        'resource_revision',
+        'resource_count',
+        this.db('sync_counters')
+          .select('value')
+          .where({ name: 'revision' })
+          .as('counter'),
+      )
       .where({ subscription_id: subscriptionId, tag_key: tagKey })
       .first();
-    const counter = await this.counterRevision(this.db);
+    const counter = Number(state?.counter ?? 0);
     if (state?.built_at && Number(state.counter_revision) === counter) return;
     if (state?.built_at) {
       const fingerprint = await this.resourceFingerprint(
@@ -556,6 +567,7 @@ export class DatabaseSpendStore implements SpendStore {
     dimension: SpendDimension;
     tagKey?: string;
     perSubscription?: boolean;
+    keep?: Record<string, string[]>;
   }): Promise<SpendAggregate[]> {
     const { scope, from, to, granularity, dimension, perSubscription } =
       options;
@@ -563,23 +575,42 @@ export class DatabaseSpendStore implements SpendStore {
     if (dimension === 'tag' && !tagKey) {
       throw new Error('A tag aggregation needs a tag key');
     }
+    const kept =
+      options.keep && dimension !== 'none'
+        ? new Map(
+            Object.entries(options.keep).map(([currency, keys]) => [
+              currency,
+              new Set(keys),
+            ]),
+          )
+        : undefined;
 
     const merged = new Map<string, SpendAggregate>();
     const add = (aggregate: SpendAggregate) => {
+      if (
+        kept &&
+        (aggregate.key === undefined ||
+          !kept.get(aggregate.currency)?.has(aggregate.key))
+      ) {
+        delete aggregate.key;
+        aggregate.rest = true;
+      }
       const mapKey = [
         aggregate.currency,
-        aggregate.bucket,
-        aggregate.key,
-        aggregate.subscriptionId,
+        aggregate.bucket ?? '',
+        aggregate.rest ? '\u0001' : aggregate.key ?? '',
+        aggregate.subscriptionId ?? '',
       ].join('\u0000');
       const existing = merged.get(mapKey);
       if (existing) existing.amount += aggregate.amount;
       else merged.set(mapKey, aggregate);
     };
 
-    /** A sum of `amount` per currency (and bucket and subscription) over a table with `usage_date`. */
-    const bucketed = (table: string) => {
-      const query = this.db(table)
+    /** A sum of `amount` per currency (and bucket and subscription) over a table or subquery with `usage_date`. */
+    const bucketed = (source: string | Knex.QueryBuilder) => {
+      const base: Knex.QueryBuilder =
+        typeof source === 'string' ? this.db(source) : this.db.from(source);
+      const query = base
         .select('currency')
         .sum({ amount: 'amount' })
         .whereBetween('usage_date', [from, to])
@@ -596,6 +627,52 @@ export class DatabaseSpendStore implements SpendStore {
       }
       return query;
     };
+    /**
+     * Sums of a totals table by its key column; with `keep`, the keys that are not kept are summed together in SQL
+     * (a null key), so that only the kept groups and one rest come back per bucket.
+     */
+    const byKey = (
+      table: string,
+      column: string,
+      filter: (query: Knex.QueryBuilder) => void,
+    ) => {
+      if (!kept) {
+        const query = bucketed(table)
+          .select(`${column} as key`)
+          .groupBy(column);
+        filter(query);
+        return query;
+      }
+      const conditions: string[] = [];
+      const bindings: string[] = [];
+      for (const [currency, keys] of kept) {
+        if (keys.size === 0) continue;
+        conditions.push(
+          `(currency = ? AND ${column} IN (${[...keys]
+            .map(() => '?')
+            .join(', ')}))`,
+        );
+        bindings.push(currency, ...keys);
+      }
+      const inner = this.db(table)
+        .select(
+          'currency',
+          'usage_date',
+          'subscription_id',
+          'amount',
+          this.db.raw(
+            `CASE WHEN ${
+              conditions.length > 0 ? conditions.join(' OR ') : '1 = 0'
+            } THEN ${column} END AS kept_key`,
+            bindings,
+          ),
+        )
+        .whereBetween('usage_date', [from, to]);
+      filter(inner);
+      return bucketed(inner.as('kept'))
+        .select('kept_key as key')
+        .groupBy('kept_key');
+    };
     const collect = async (query: Knex.QueryBuilder) => {
       const rows: any[] = await query;
       for (const row of rows) add(toAggregate(row));
@@ -607,23 +684,28 @@ export class DatabaseSpendStore implements SpendStore {
     const tagTotals =
       dimension === 'tag' && tagKey.length <= MAX_TAG_KEY_LENGTH;
     for (const chunk of chunks(scope.subscriptionIds, IN_CHUNK)) {
-      if (dimension === 'none' || isTotalDimension(dimension)) {
-        const query = bucketed('spend_totals')
-          .where('dimension', dimension === 'none' ? 'service' : dimension)
-          .whereIn('subscription_id', chunk);
-        if (dimension !== 'none')
-          query.select('group_key as key').groupBy('group_key');
-        await collect(query);
+      if (dimension === 'none') {
+        await collect(
+          bucketed('spend_totals')
+            .where('dimension', 'service')
+            .whereIn('subscription_id', chunk),
+        );
+      } else if (isTotalDimension(dimension)) {
+        await collect(
+          byKey('spend_totals', 'group_key', query =>
+            query
+              .where('dimension', dimension)
+              .whereIn('subscription_id', chunk),
+          ),
+        );
       } else if (tagTotals) {
         for (const subscriptionId of chunk) {
           await this.ensureTagTotals(subscriptionId, tagKey);
         }
         await collect(
-          bucketed('spend_tag_totals')
-            .select('tag_value as key')
-            .where('tag_key', tagKey)
-            .whereIn('subscription_id', chunk)
-            .groupBy('tag_value'),
+          byKey('spend_tag_totals', 'tag_value', query =>
+            query.where('tag_key', tagKey).whereIn('subscription_id', chunk),
+          ),
         );
       } else {
         const rows = await bucketed('spend_daily')

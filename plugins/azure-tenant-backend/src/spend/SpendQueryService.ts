@@ -120,59 +120,79 @@ export class SpendQueryService {
     const previousFrom = dayOf(dayNumber(from) - length);
     const previousTo = dayOf(dayNumber(from) - 1);
     const dimension = dimensionOf(groupBy);
-    const tagGrouping = dimension === 'tag';
-    const untaggedSubscriptions = new Set(
-      withoutTags(subscriptions).map(s => s.subscriptionId),
-    );
+
+    // The parts of the scope to aggregate. Grouped by tag, what has no tags (subscriptions in the sync modes no-tags
+    // and none, and their resources) is aggregated without a dimension and shown as untagged.
+    const parts: Array<{
+      scope: SpendScope;
+      dimension: SpendDimension;
+      tagKey?: string;
+    }> = [];
+    if (dimension === 'tag') {
+      const untagged = new Set(
+        withoutTags(subscriptions).map(s => s.subscriptionId),
+      );
+      const hasNoTags = (id: string | undefined) =>
+        id !== undefined && untagged.has(id);
+      parts.push({
+        scope: {
+          subscriptionIds: scope.subscriptionIds.filter(id => !hasNoTags(id)),
+          resourceKeys: scope.resourceKeys.filter(
+            key => !hasNoTags(subscriptionOfResource(key)),
+          ),
+        },
+        dimension,
+        tagKey: groupBy.slice('tag:'.length),
+      });
+      const withoutTagsScope = {
+        subscriptionIds: scope.subscriptionIds.filter(hasNoTags),
+        resourceKeys: scope.resourceKeys.filter(key =>
+          hasNoTags(subscriptionOfResource(key)),
+        ),
+      };
+      if (
+        withoutTagsScope.subscriptionIds.length > 0 ||
+        withoutTagsScope.resourceKeys.length > 0
+      ) {
+        parts.push({ scope: withoutTagsScope, dimension: 'none' });
+      }
+    } else {
+      parts.push({ scope, dimension });
+    }
     const aggregate = async (
       period: { from: string; to: string },
       bucket?: SpendGranularity,
+      keep?: Record<string, string[]>,
     ): Promise<SpendAggregate[]> => {
-      const options = { ...period, granularity: bucket };
-      if (!tagGrouping) {
-        return this.store.aggregate({ ...options, scope, dimension });
-      }
-      // Subscriptions without tags are all untagged: their totals need no tag values.
-      const tagged = scope.subscriptionIds.filter(
-        id => !untaggedSubscriptions.has(id),
+      const results = await Promise.all(
+        parts.map(part =>
+          this.store.aggregate({
+            ...part,
+            ...period,
+            granularity: bucket,
+            keep,
+          }),
+        ),
       );
-      const untagged = scope.subscriptionIds.filter(id =>
-        untaggedSubscriptions.has(id),
-      );
-      const [byTag, whole] = await Promise.all([
-        this.store.aggregate({
-          ...options,
-          scope: { subscriptionIds: tagged, resourceKeys: scope.resourceKeys },
-          dimension,
-          tagKey: groupBy.slice('tag:'.length),
-          perSubscription: true,
-        }),
-        untagged.length > 0
-          ? this.store.aggregate({
-              ...options,
-              scope: { subscriptionIds: untagged, resourceKeys: [] },
-              dimension: 'none',
-              perSubscription: true,
-            })
-          : [],
-      ]);
-      return [...byTag, ...whole];
+      return results.flat();
     };
 
-    const [current, previous] = await Promise.all([
-      aggregate({ from, to }, granularity),
+    // First the total of each group, to rank them; then the buckets of the kept groups, with the rest summed by the
+    // database into one amount per bucket.
+    const [periodTotals, previous] = await Promise.all([
+      aggregate({ from, to }),
       aggregate({ from: previousFrom, to: previousTo }),
     ]);
 
     const groupKey = await this.groupKeys(
       groupBy,
-      [...current, ...previous],
+      [...periodTotals, ...previous],
       subscriptions,
       notes,
     );
 
     const currencies = [
-      ...new Set([...current, ...previous].map(a => a.currency)),
+      ...new Set([...periodTotals, ...previous].map(a => a.currency)),
     ].sort();
     if (currencies.length > 1) {
       notes.push(
@@ -181,27 +201,59 @@ export class SpendQueryService {
         )}); each is shown on its own and they are never added up.`,
       );
     }
+
+    const rankings = new Map(
+      currencies.map(currency => {
+        const totals = new Map<string, number>();
+        const previousTotals = new Map<string, number>();
+        for (const a of periodTotals) {
+          if (a.currency !== currency) continue;
+          const key = groupKey(a);
+          totals.set(key, (totals.get(key) ?? 0) + a.amount);
+        }
+        for (const a of previous) {
+          if (a.currency !== currency) continue;
+          const key = groupKey(a);
+          previousTotals.set(key, (previousTotals.get(key) ?? 0) + a.amount);
+        }
+        const ranked = [...totals.entries()].sort(
+          ([ka, a], [kb, b]) => b - a || ka.localeCompare(kb),
+        );
+        const kept = new Set(ranked.slice(0, top).map(([key]) => key));
+        // The stored keys of the kept groups (a group may gather more than one, such as '' and none for untagged).
+        const keptKeys = [
+          ...new Set(
+            periodTotals
+              .filter(
+                a =>
+                  a.currency === currency &&
+                  a.key !== undefined &&
+                  kept.has(groupKey(a)),
+              )
+              .map(a => a.key!),
+          ),
+        ];
+        return [currency, { ranked, kept, keptKeys, previousTotals }] as const;
+      }),
+    );
+    const current = await aggregate(
+      { from, to },
+      granularity,
+      Object.fromEntries(
+        [...rankings].map(([currency, r]) => [currency, r.keptKeys]),
+      ),
+    );
+
     const forecasts = await this.forecasts(query, scope, synced);
     const buckets = bucketsOf(from, to, granularity);
 
     const series: SpendSeries[] = currencies.map(currency => {
-      const totals = new Map<string, number>();
-      const previousTotals = new Map<string, number>();
-      for (const a of current) {
-        if (a.currency !== currency) continue;
+      const { ranked, kept, previousTotals } = rankings.get(currency)!;
+      const shown = (a: SpendAggregate) => {
+        if (a.rest) return OTHER_GROUP;
         const key = groupKey(a);
-        totals.set(key, (totals.get(key) ?? 0) + a.amount);
-      }
-      for (const a of previous) {
-        if (a.currency !== currency) continue;
-        const key = groupKey(a);
-        previousTotals.set(key, (previousTotals.get(key) ?? 0) + a.amount);
-      }
-      const ranked = [...totals.entries()].sort(
-        ([ka, a], [kb, b]) => b - a || ka.localeCompare(kb),
-      );
-      const kept = new Set(ranked.slice(0, top).map(([key]) => key));
-      const shown = (key: string) => (kept.has(key) ? key : OTHER_GROUP);
+        return kept.has(key) ? key : OTHER_GROUP;
+      };
 
       const total = ranked.reduce((sum, [, amount]) => sum + amount, 0);
       const previousTotal = [...previousTotals.values()].reduce(
@@ -255,7 +307,7 @@ export class SpendQueryService {
         if (a.currency !== currency || !a.bucket) continue;
         const point = points.get(a.bucket);
         if (!point) continue;
-        const key = shown(groupKey(a));
+        const key = shown(a);
         point.amounts[key] = (point.amounts[key] ?? 0) + a.amount;
       }
 
@@ -312,12 +364,9 @@ export class SpendQueryService {
         `Tags are not synchronized for subscription ${subscription.subscriptionId} (sync mode ${subscription.syncMode}), so its spend cannot be grouped by tag and is shown as ${UNTAGGED_GROUP}.`,
       );
     }
-    // The store gives each amount its resource's tag value, or '' when the resource has none.
-    const untaggedSubscriptions = new Set(untagged.map(s => s.subscriptionId));
-    return a =>
-      a.key && !untaggedSubscriptions.has(a.subscriptionId ?? '')
-        ? a.key
-        : UNTAGGED_GROUP;
+    // The store gives each amount its resource's tag value, or '' when the resource has none; amounts of what has no
+    // tags come without a key.
+    return a => a.key || UNTAGGED_GROUP;
   }
 
   /**

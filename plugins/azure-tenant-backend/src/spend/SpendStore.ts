@@ -68,8 +68,10 @@ export interface SpendAggregate {
   bucket?: string;
   /** The dimension's value (lower-cased resource id for `resource`, tag value or `''` for `tag`); absent for `none`. */
   key?: string;
-  /** The subscription of the rows, when asked for (tag grouping needs it). */
+  /** The subscription of the rows, when asked for. */
   subscriptionId?: string;
+  /** Amounts whose key is not among the kept ones (see `keep` of {@link SpendStore.aggregate}), summed together. */
+  rest?: boolean;
   currency: string;
   amount: number;
 }
@@ -130,5 +132,10 @@ export interface SpendStore {
     /** The tag name of the dimension `tag`. */
     tagKey?: string;
     perSubscription?: boolean;
+    /**
+     * The keys to keep apart, per currency: amounts of any other key are summed into one aggregate per bucket (and
+     * currency and subscription) marked `rest`, without a key.
+     */
+    keep?: Record<string, string[]>;
   }): Promise<SpendAggregate[]>;
 }

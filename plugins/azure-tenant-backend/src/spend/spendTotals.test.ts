@@ -324,6 +324,48 @@ describe.each(databases.eachSupportedId())('spend totals (%s)', databaseId => {
     ).toEqual([]);
   });
 
+  it('keeps the top groups apart per day and sums the rest into other', async () => {
+    const byService = (await report({ groupBy: 'service', top: 1 })).series[0];
+    expect(byService.groups.map(g => [g.key, g.total])).toEqual([
+      ['Virtual Machines', 300],
+      ['other', 60],
+    ]);
+    expect(byService.points[0].amounts).toEqual({
+      'Virtual Machines': 15,
+      other: 3,
+    });
+    // The untagged group gathers resources without the tag and, in the EUR series, a no-tags subscription.
+    const both = await report(
+      { groupBy: 'tag:owner', top: 2 },
+      { subscriptionIds: [PLATFORM, DATA_EUROPE], resourceKeys: [] },
+    );
+    expect(
+      both.series.map(s => [
+        s.currency,
+        s.groups.map(g => [g.key, g.total]),
+        s.points[0].amounts,
+      ]),
+    ).toEqual([
+      ['EUR', [['untagged', 140]], { untagged: 7 }],
+      [
+        'USD',
+        [
+          ['team-platform', 200],
+          ['team-payments', 100],
+          ['other', 60],
+        ],
+        { 'team-platform': 10, 'team-payments': 5, other: 3 },
+      ],
+    ]);
+    const topUntagged = await report({ groupBy: 'tag:env', top: 1 });
+    expect(topUntagged.series[0].points[0].amounts).toEqual({
+      prod: 10,
+      other: 8,
+    });
+    const [daily] = (await report({ groupBy: 'tag:env', top: 2 })).series;
+    expect(daily.points.at(-1)!.amounts).toEqual({ prod: 10, untagged: 8 });
+  });
+
   it('sums the same from the totals as from the daily rows, in every grouping', async () => {
     const keys = [VM1, VM2, DB1].map(id => id.toLowerCase());
     const dimensions: Array<[SpendDimension, string?]> = [
