@@ -1,0 +1,332 @@
+/*
+ * The secrets scan. After a full onboarding through the emulator's Entra ID (consent, code redemption with PKCE,
+ * role assignments), the resource sync, the spend sync and a tag edit, nothing secret may be anywhere the portal
+ * keeps or shows things: every row and column of every table of the plugin's database, every log line (the
+ * plugins' and the auditor's), and every API response body and header. The secrets are taken from the wire, on the
+ * emulator's side: the client secret, the authorization code, the delegated and app access tokens (and ID tokens),
+ * the PKCE verifier and the raw OAuth state. It also checks that a state and a code are single-use.
+ *
+ * What was scanned goes to test-results/reliability-secrets.json.
+ */
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { DEMO_APP, DEMO_USER } from '@azure-tenant/azure-emulator';
+import {
+  ApiClient,
+  azureWrites,
+  dropReliabilityDatabases,
+  dumpTables,
+  OWNED_RESOURCE_ID,
+  ReliabilityBackend,
+  ReliabilityEmulator,
+  RESULTS_DIR,
+  startReliabilityBackend,
+  startReliabilityEmulator,
+  SUBSCRIPTIONS,
+  eventually,
+  waitForOrganization,
+  waitForSync,
+} from './reliabilityBackend';
+
+jest.setTimeout(120_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+const A = '/api/azure-tenant';
+const ONBOARDED = [SUBSCRIPTIONS.platform, SUBSCRIPTIONS.payments];
+
+/** Plays the browser at the emulator's sign-in and consent pages; returns the redirect's query. */
+async function signIn(
+  authorizeUrl: string,
+  caCert: string,
+): Promise<URLSearchParams> {
+  const url = new URL(authorizeUrl);
+  url.searchParams.set('login_hint', DEMO_USER.userPrincipalName);
+  url.searchParams.set('emulator_decision', 'accept');
+  const location = await new Promise<string>((resolve, reject) => {
+    https
+      .get(url, { ca: caCert }, response => {
+        response.resume();
+        if (response.statusCode !== 302 || !response.headers.location) {
+          reject(new Error(`the emulator answered ${response.statusCode}`));
+        } else {
+          resolve(response.headers.location);
+        }
+      })
+      .on('error', reject);
+  });
+  return new URL(location).searchParams;
+}
+
+/** A secret and the pieces of it that would give it away if they were found alone. */
+function piecesOf(secret: string): string[] {
+  const parts = secret.split('.');
+  if (parts.length === 3 && secret.startsWith('eyJ')) {
+    // A JWT: its claims and its signature (the header is the same for every token of the emulator).
+    return [secret, parts[1], parts[2]];
+  }
+  return secret.length >= 32 ? [secret, secret.slice(0, 24)] : [secret];
+}
+
+let rel: ReliabilityEmulator;
+const results: Record<string, unknown> = {};
+
+beforeAll(async () => {
+  rel = await startReliabilityEmulator();
+});
+
+afterAll(async () => {
+  await rel?.stop();
+  await dropReliabilityDatabases();
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  fs.writeFileSync(
+    path.join(RESULTS_DIR, 'reliability-secrets.json'),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
+}, 60_000);
+
+describe.each(databases.eachSupportedId())(
+  'the secrets scan on %s',
+  databaseId => {
+    let backend: ReliabilityBackend;
+
+    afterAll(async () => {
+      await backend?.stop();
+    });
+
+    it('finds no secret of an onboarding, a sync, a spend sync and a tag edit in the database, the logs or the API, and state and code are single-use', async () => {
+      rel.emulator.control.reset();
+      rel.traffic.bearerTokens.clear();
+      rel.traffic.tokenRequests.length = 0;
+      rel.traffic.tokenResponses.length = 0;
+      backend = await startReliabilityBackend({
+        databaseId,
+        emulator: rel.emulator,
+        tenants: 'onboarding',
+      });
+      const api = new ApiClient(backend.baseUrl);
+      await waitForOrganization(api);
+
+      // The onboarding, as the admin's browser does it.
+      const started = await api.json('POST', `${A}/onboarding/start`, 'admin', {
+        kind: 'connect',
+      });
+      expect(started.status).toBe(200);
+      const state = new URL(started.body.authorizeUrl).searchParams.get(
+        'state',
+      )!;
+      const redirect = await signIn(
+        started.body.authorizeUrl,
+        rel.emulator.caCert,
+      );
+      const code = redirect.get('code')!;
+      expect(redirect.get('state')).toBe(state);
+      const callback = await api.send({
+        method: 'GET',
+        path: `${A}/onboarding/callback?${redirect}`,
+      });
+      expect(callback.status).toBe(302);
+      const onboarding = await eventually(async () => {
+        const response = await api.json(
+          'GET',
+          `${A}/onboardings/${started.body.onboardingId}`,
+          'admin',
+        );
+        expect(response.body.status).toBe('succeeded');
+        return response.body;
+      });
+      expect(
+        onboarding.results.filter((r: any) => r.outcome === 'assigned').length,
+      ).toBeGreaterThan(0);
+
+      // The first resource and spend syncs, which the onboarding starts.
+      await waitForSync(api, ONBOARDED);
+      await eventually(async () => {
+        const rows = await backend.knex('spend_sync_state').select();
+        expect(rows.map(r => r.last_status).sort()).toEqual([
+          'succeeded',
+          'succeeded',
+        ]);
+      }, 60_000);
+
+      // A tag edit, written to Azure.
+      const edit = await api.json('PATCH', `${A}/tags`, 'admin', {
+        resourceId: OWNED_RESOURCE_ID,
+        set: { 'reliability-scan': 'yes' },
+      });
+      expect(edit.status).toBe(200);
+      expect(edit.body.outcome).toBe('written');
+      expect(azureWrites(rel.emulator.control.requests())).toContain(
+        `PATCH ${OWNED_RESOURCE_ID}/providers/Microsoft.Resources/tags/default`,
+      );
+
+      // Replaying the callback (same state, same code) fails clearly and registers nothing.
+      const registered = async () => ({
+        tenants: await backend.knex('tenants').select(),
+        subscriptions: await backend.knex('subscriptions').select(),
+        results: await backend.knex('onboarding_results').select(),
+      });
+      const before = await registered();
+      const tokenRequestsBefore = rel.traffic.tokenRequests.length;
+      const logStart = rel.emulator.control.requests().at(-1)?.seq ?? 0;
+      const replay = await api.send({
+        method: 'GET',
+        path: `${A}/onboarding/callback?${redirect}`,
+      });
+      expect(replay.status).toBe(409);
+      expect(replay.headers['content-type']).toMatch(/html/);
+      expect(replay.text).toContain('This sign-in was already used');
+      expect(rel.traffic.tokenRequests.length).toBe(tokenRequestsBefore);
+
+      // The code with a new, valid state: Entra ID refuses a code used once (and the PKCE verifier differs).
+      const second = await api.json('POST', `${A}/onboarding/start`, 'admin', {
+        kind: 'add-subscriptions',
+      });
+      const secondState = new URL(second.body.authorizeUrl).searchParams.get(
+        'state',
+      )!;
+      const reused = await api.send({
+        method: 'GET',
+        path: `${A}/onboarding/callback?${new URLSearchParams({
+          code,
+          state: secondState,
+        })}`,
+      });
+      expect(reused.status).toBe(502);
+      expect(reused.text).toContain('Nothing was registered');
+      expect(await registered()).toEqual(before);
+      const azureCalls = rel.emulator.control
+        .requests(logStart)
+        .map(r => `${r.method} ${r.path}`);
+      expect(azureCalls.filter(c => !c.endsWith('/oauth2/v2.0/token'))).toEqual(
+        [],
+      );
+      const failed = await api.json(
+        'GET',
+        `${A}/onboardings/${second.body.onboardingId}`,
+        'admin',
+      );
+      expect(failed.body.status).toBe('failed');
+
+      // The secrets, as they went over the wire.
+      const tokenRequests = rel.traffic.tokenRequests;
+      const byGrant = (grant: string) =>
+        tokenRequests.filter(r => r.get('grant_type') === grant);
+      expect(byGrant('authorization_code').length).toBeGreaterThanOrEqual(1);
+      expect(byGrant('client_credentials').length).toBeGreaterThanOrEqual(1);
+      const verifiers = byGrant('authorization_code')
+        .map(r => r.get('code_verifier'))
+        .filter((v): v is string => !!v);
+      expect(verifiers.length).toBeGreaterThanOrEqual(1);
+      const issued = rel.traffic.tokenResponses.flatMap(r =>
+        ['access_token', 'id_token', 'refresh_token']
+          .map(key => r[key])
+          .filter((v): v is string => typeof v === 'string'),
+      );
+      const delegated = issued.filter(
+        t =>
+          JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString()).scp,
+      );
+      expect(delegated.length).toBeGreaterThanOrEqual(1);
+      expect(issued.length).toBeGreaterThan(delegated.length);
+      const secrets: Record<string, string[]> = {
+        'client secret': [DEMO_APP.clientSecret],
+        'authorization codes': [code],
+        'access and ID tokens (delegated and app)': [
+          ...new Set([...issued, ...rel.traffic.bearerTokens]),
+        ],
+        'PKCE verifiers': verifiers,
+        'raw OAuth states': [state, secondState],
+      };
+
+      // Where the portal keeps and shows things.
+      const dump = await dumpTables(backend.knex);
+      const text = (value: unknown) =>
+        JSON.stringify(value, (_key, v) =>
+          v && v.type === 'Buffer' && Array.isArray(v.data)
+            ? Buffer.from(v.data).toString('utf8')
+            : v,
+        );
+      // Each place is searched in its text only; the label says where it is.
+      const haystacks: Record<
+        string,
+        Array<{ label: string; text: string }>
+      > = {
+        'database rows': Object.entries(dump).flatMap(([table, rows]) =>
+          rows.map(row => ({ label: table, text: text(row) })),
+        ),
+        'log lines': backend.logs.map(line => ({ label: 'log', text: line })),
+        'API responses': api.exchanges.map(({ request, response }) => ({
+          label: `${request.method} ${request.path.split('?')[0]} ${
+            response.status
+          }`,
+          text: `${text(response.headers)} ${response.text}`,
+        })),
+      };
+      const all = (where: string) =>
+        haystacks[where].map(h => h.text).join('\n');
+      // The scan sees real data: the onboarding's rows, the synced resources and tags, the plugin's own log lines.
+      expect(all('database rows')).toContain(started.body.onboardingId);
+      expect(all('database rows')).toContain('reliability-scan');
+      expect(all('log lines')).toContain('Onboarded tenant');
+
+      const found: string[] = [];
+      for (const [kind, values] of Object.entries(secrets)) {
+        for (const value of values) {
+          for (const piece of piecesOf(value)) {
+            for (const [where, entries] of Object.entries(haystacks)) {
+              // The state goes to the admin's browser in the authorize URL of POST /onboarding/start, by design (and
+              // nowhere else); the database keeps only its hash.
+              const hit = entries.find(
+                h =>
+                  h.text.includes(piece) &&
+                  !(
+                    kind === 'raw OAuth states' &&
+                    h.label === `POST ${A}/onboarding/start 200`
+                  ),
+              );
+              if (hit) {
+                found.push(
+                  `${kind} in ${where} (${hit.label}): ${hit.text.slice(
+                    0,
+                    200,
+                  )}`,
+                );
+              }
+            }
+          }
+        }
+      }
+      // Nor anything shaped like a JWT.
+      for (const [where, entries] of Object.entries(haystacks)) {
+        const hit = entries.find(h =>
+          /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\./.test(h.text),
+        );
+        if (hit) found.push(`a JWT in ${where} (${hit.label})`);
+      }
+      // The raw state did reach the browser, once per onboarding started.
+      expect(
+        haystacks['API responses'].filter(h => h.text.includes(state)),
+      ).toHaveLength(1);
+
+      results[databaseId] = {
+        scanned: {
+          tables: Object.keys(dump).length,
+          rows: haystacks['database rows'].length,
+          logLines: haystacks['log lines'].length,
+          apiResponses: haystacks['API responses'].length,
+        },
+        secrets: Object.fromEntries(
+          Object.entries(secrets).map(([kind, values]) => [
+            kind,
+            values.length,
+          ]),
+        ),
+        found,
+      };
+      expect(found).toEqual([]);
+    });
+  },
+);
