@@ -75,6 +75,23 @@ export function resolveAzureResourceOwner(
   return (value && options.owners.resolve(value)) || options.defaultOwner;
 }
 
+/**
+ * Whether a resource has an owner tag (kept under its sync mode) whose value names no group or user of the
+ * directory, so that it falls back to the default owner.
+ */
+export function hasUnresolvedOwnerTag(
+  record: Pick<AzureResourceRecord, 'tags' | 'portalTags'>,
+  options: Pick<
+    AzureResourceEntityOptions,
+    'syncMode' | 'ownerTagKey' | 'owners'
+  >,
+): boolean {
+  if (!syncModeKeepsTags(options.syncMode)) return false;
+  const key = options.ownerTagKey.toLowerCase();
+  const value = findTag(record.portalTags, key) ?? findTag(record.tags, key);
+  return Boolean(value) && !options.owners.resolve(value!);
+}
+
 function shortArmType(type: string): string {
   return type.split('/').pop() || type;
 }

@@ -360,11 +360,35 @@ describe('AzureTenantEntityProvider', () => {
     await provider.refresh('delta'); // The directory is still fresh.
     expect(connection.mutations).toHaveLength(1);
 
-    time += 5 * 60 * 1000;
+    // vm-1's owner tag names a group the directory did not have (the catalog was still ingesting the
+    // organization, say): the directory is loaded again after 30 seconds, not 5 minutes.
+    time += 30 * 1000;
     await provider.refresh('delta');
     expect(connection.mutations).toHaveLength(2);
     expect(connection.last.type).toBe('full');
     expect(ownerOf(connection.last)).toBe('group:default/platform');
+  });
+
+  it('keeps a directory that resolves every owner tag for 5 minutes', async () => {
+    let time = 0;
+    const loadOwners = jest.fn(async () =>
+      AzureOwnerDirectory.fromEntities(demoOrg),
+    );
+    const { connection, provider } = await setup({
+      loadOwners,
+      now: () => time,
+    });
+    expect(loadOwners).toHaveBeenCalledTimes(1);
+
+    time += 4 * 60 * 1000;
+    await provider.refresh('delta');
+    expect(loadOwners).toHaveBeenCalledTimes(1);
+
+    time += 60 * 1000;
+    await provider.refresh('delta');
+    expect(loadOwners).toHaveBeenCalledTimes(2);
+    // The same directory: nothing to rebuild.
+    expect(connection.mutations).toHaveLength(1);
   });
 
   it('keeps the previous owners when the catalog cannot be read', async () => {

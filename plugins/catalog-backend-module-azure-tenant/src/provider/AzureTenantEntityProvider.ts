@@ -25,7 +25,10 @@ import {
 } from '../config/AzureTenantCatalogConfig';
 import { AzureOwnerDirectory } from '../entities/AzureOwnerDirectory';
 import { azureTenantLocationKey } from '../entities/entityLocation';
-import { buildAzureResourceEntity } from '../entities/resourceEntity';
+import {
+  buildAzureResourceEntity,
+  hasUnresolvedOwnerTag,
+} from '../entities/resourceEntity';
 import { buildAzureSubscriptionEntity } from '../entities/subscriptionEntity';
 
 /** The name of the provider, as the catalog records it on every entity it provides. */
@@ -51,6 +54,11 @@ export interface AzureTenantEntityProviderOptions {
   loadOwners?: () => Promise<AzureOwnerDirectory>;
   /** How long a loaded owner directory is used by delta runs before it is loaded again. Defaults to 5 minutes. */
   ownersMaxAge?: HumanDuration;
+  /**
+   * How long the directory is used while some resource's owner tag names no group or user in it, for example while
+   * the catalog is still ingesting the organization at startup. Defaults to 30 seconds.
+   */
+  unresolvedOwnersMaxAge?: HumanDuration;
   /** Runs the poll and the full reconciliation. Without it, runs happen only on connect, on events and on request. */
   scheduler?: SchedulerService;
   /** How often to poll for changes, in case events were lost. Defaults to 30 seconds. */
@@ -95,6 +103,7 @@ export class AzureTenantEntityProvider implements EntityProvider {
   private readonly defaultOwner: string;
   private readonly loadOwners?: () => Promise<AzureOwnerDirectory>;
   private readonly ownersMaxAgeMs: number;
+  private readonly unresolvedOwnersMaxAgeMs: number;
   private readonly scheduler?: SchedulerService;
   private readonly pollInterval: HumanDuration;
   private readonly reconcileInterval: HumanDuration;
@@ -109,6 +118,8 @@ export class AzureTenantEntityProvider implements EntityProvider {
   private ownersLoadedAt?: number;
   /** The fingerprint of the owner directory that the entities in the catalog were built with. */
   private appliedOwnersFingerprint?: string;
+  /** Whether an entity in the catalog has an owner tag that the directory did not resolve. */
+  private unresolvedOwnerTags = false;
 
   private pending?: PendingRun;
   private draining?: Promise<void>;
@@ -121,6 +132,9 @@ export class AzureTenantEntityProvider implements EntityProvider {
     this.loadOwners = options.loadOwners;
     this.ownersMaxAgeMs = durationToMilliseconds(
       options.ownersMaxAge ?? { minutes: 5 },
+    );
+    this.unresolvedOwnersMaxAgeMs = durationToMilliseconds(
+      options.unresolvedOwnersMaxAge ?? { seconds: 30 },
     );
     this.scheduler = options.scheduler;
     this.pollInterval = options.pollInterval ?? { seconds: 30 };
@@ -275,6 +289,9 @@ export class AzureTenantEntityProvider implements EntityProvider {
     const entities: DeferredEntity[] = [];
     let revision: number | undefined;
     let pageCursor: string | undefined;
+    // A full run rebuilds every entity, so it finds out again whether any owner tag is unresolved.
+    const hadUnresolvedOwnerTags = this.unresolvedOwnerTags;
+    this.unresolvedOwnerTags = false;
     const seenCursors = new Set<string>();
     do {
       const page = await this.client.listResources(pageCursor);
@@ -301,7 +318,12 @@ export class AzureTenantEntityProvider implements EntityProvider {
     for (const { entity } of snapshot.entities.values()) {
       entities.push(entity);
     }
-    await connection.applyMutation({ type: 'full', entities });
+    try {
+      await connection.applyMutation({ type: 'full', entities });
+    } catch (error) {
+      this.unresolvedOwnerTags ||= hadUnresolvedOwnerTags;
+      throw error;
+    }
 
     this.cursor = revision;
     this.subscriptionHashes = new Map(
@@ -400,13 +422,17 @@ export class AzureTenantEntityProvider implements EntityProvider {
     syncMode: SyncMode | undefined,
     owners: AzureOwnerDirectory,
   ): DeferredEntity {
+    const options = {
+      syncMode,
+      ownerTagKey: this.ownerTagKey,
+      owners,
+      defaultOwner: this.defaultOwner,
+    };
+    if (!this.unresolvedOwnerTags && hasUnresolvedOwnerTag(record, options)) {
+      this.unresolvedOwnerTags = true;
+    }
     return {
-      entity: buildAzureResourceEntity(record, {
-        syncMode,
-        ownerTagKey: this.ownerTagKey,
-        owners,
-        defaultOwner: this.defaultOwner,
-      }),
+      entity: buildAzureResourceEntity(record, options),
       locationKey: azureTenantLocationKey(record.subscriptionId),
     };
   }
@@ -439,7 +465,8 @@ export class AzureTenantEntityProvider implements EntityProvider {
 
   /**
    * The owner directory to build entities with: loaded again on every full run, and on a delta run once it is older
-   * than the maximum age or while it is empty. A failed load keeps the previous directory.
+   * than the maximum age (the shorter one while an owner tag is unresolved) or while it is empty. A failed load keeps
+   * the previous directory. A directory that resolves differently makes the run a full one.
    */
   private async currentOwners(
     forceReload: boolean,
@@ -456,7 +483,10 @@ export class AzureTenantEntityProvider implements EntityProvider {
     // users yet, and owners should resolve as soon as it has.
     const empty =
       this.owners.fingerprint === AzureOwnerDirectory.empty().fingerprint;
-    if (forceReload || empty || age >= this.ownersMaxAgeMs) {
+    const maxAge = this.unresolvedOwnerTags
+      ? this.unresolvedOwnersMaxAgeMs
+      : this.ownersMaxAgeMs;
+    if (forceReload || empty || age >= maxAge) {
       try {
         this.owners = await this.loadOwners();
         this.ownersLoadedAt = this.now();
