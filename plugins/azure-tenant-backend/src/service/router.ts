@@ -57,8 +57,9 @@ export interface RouterOptions {
 const firstString = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined;
 
-// eslint-disable-next-line no-control-regex -- a resource key never holds control characters.
+// A resource key never holds control characters.
 const RESOURCE_KEY =
+  // eslint-disable-next-line no-control-regex
   /^\/subscriptions\/[0-9a-f-]{36}\/[^\u0000-\u001f\u007f\ufffd]+$/;
 
 /**
