@@ -144,6 +144,20 @@ export class EmulatorControl {
       .map(a => ({ ...a }));
   }
 
+  /** Deletes the role assignments of a principal (at or below a scope), as an admin would in the Azure portal. */
+  removeRoleAssignments(filter: {
+    principalId: string;
+    scope?: string;
+  }): number {
+    const removed = this.listRoleAssignments(filter);
+    for (const assignment of removed) {
+      this.deps.context.state.roleAssignments.delete(
+        assignment.name.toLowerCase(),
+      );
+    }
+    return removed.length;
+  }
+
   /** Adds a resource (and its resource group, when new). */
   addResource(input: NewResource): ResourceRecord {
     const subscription = this.deps.context.state.subscription(

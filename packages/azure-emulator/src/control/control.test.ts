@@ -268,6 +268,20 @@ describe('control API, faults and throttling', () => {
       );
       expect(emulator.control.requests(mark)).toEqual([]);
       emulator.control.clearFaults();
+
+      // Revoked as an admin would in the Azure portal.
+      const removed = await rawRequest(
+        emulator,
+        'DELETE',
+        `/_emulator/role-assignments?principalId=${spObjectId}`,
+      );
+      expect(removed.json()).toEqual({ removed: 1 });
+      expect(
+        emulator.control.listRoleAssignments({ principalId: spObjectId }),
+      ).toEqual([]);
+      expect(
+        emulator.control.removeRoleAssignments({ principalId: spObjectId }),
+      ).toBe(0);
     });
 
     it('edits a tag, adds and deletes a resource as someone in the Azure portal would, then resets', async () => {

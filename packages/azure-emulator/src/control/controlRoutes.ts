@@ -105,6 +105,21 @@ export function handleControlRequest(
     case 'PUT consent-decision':
       control.setConsentDecision(json().decision);
       return jsonResponse(200, { decision: json().decision });
+    case 'DELETE role-assignments': {
+      const principalId = request.url.searchParams.get('principalId');
+      if (!principalId)
+        throw new ArmError(
+          400,
+          'MissingPrincipalId',
+          "Pass the principal as '?principalId='.",
+        );
+      return jsonResponse(200, {
+        removed: control.removeRoleAssignments({
+          principalId,
+          scope: request.url.searchParams.get('scope') ?? undefined,
+        }),
+      });
+    }
     case 'POST role-assignments':
       return jsonResponse(201, control.assignRole(json()));
     case 'PUT throttling':

@@ -4,6 +4,7 @@
  * the tests the plugin's own database and scheduler, and helpers to count the emulator's requests.
  */
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -364,6 +365,33 @@ export function emulatorSubscriptions(emulator: AzureEmulator): string[] {
       subscriptionId: string;
     }>
   ).map(s => s.subscriptionId);
+}
+
+/**
+ * Plays the browser at the emulator's Entra ID: opens the authorize URL as the demo user, accepts the consent page,
+ * and returns the query of the redirect back to the portal.
+ */
+export function signInAtEmulator(
+  authorizeUrl: string,
+  caCert: string,
+  loginHint: string,
+): Promise<URLSearchParams> {
+  const url = new URL(authorizeUrl);
+  url.searchParams.set('login_hint', loginHint);
+  url.searchParams.set('emulator_decision', 'accept');
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { ca: caCert }, response => {
+        response.resume();
+        const target = response.headers.location;
+        if (response.statusCode !== 302 || !target) {
+          reject(new Error(`the emulator answered ${response.statusCode}`));
+        } else {
+          resolve(new URL(target).searchParams);
+        }
+      })
+      .on('error', reject);
+  });
 }
 
 /** A free TCP port on 127.0.0.1. */

@@ -19,6 +19,7 @@ import {
   pkceVerifierFor,
 } from '../onboarding/onboardingState';
 import {
+  ARM_APP_SCOPE,
   AzureConnection,
   DEFAULT_REQUEST_TIMEOUT_MS,
   withRequestTimeout,
@@ -171,6 +172,35 @@ describe('the per-try timeout of requests to Azure', () => {
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     expect(request.timeout).toBe(10_000);
+  });
+});
+
+describe("the portal's app credential in a tenant", () => {
+  it('asks Entra ID again after a failed token request, and recovers once Entra ID answers', async () => {
+    const azure = connection();
+    const credential = azure.appCredential(DEMO_TENANT.id);
+    expect(azure.appCredential(DEMO_TENANT.id)).toBe(credential);
+    const tokenRequests = () =>
+      emulator.control
+        .requests()
+        .filter(r => r.path === `/${DEMO_TENANT.id}/oauth2/v2.0/token`);
+    emulator.control.injectFault({
+      match: { method: 'POST', pathPattern: '/oauth2/v2\\.0/token$' },
+      status: 500,
+      times: 0,
+    });
+    await expect(credential.getToken(ARM_APP_SCOPE)).rejects.toThrow();
+    const failedTries = tokenRequests().length;
+    expect(failedTries).toBeGreaterThanOrEqual(1);
+    expect(failedTries).toBeLessThanOrEqual(4);
+    emulator.control.clearFaults();
+
+    const token = await credential.getToken(ARM_APP_SCOPE);
+    expect(token?.token).toBeTruthy();
+    expect(tokenRequests()).toHaveLength(failedTries + 1);
+    // And the token is cached again.
+    await credential.getToken(ARM_APP_SCOPE);
+    expect(tokenRequests()).toHaveLength(failedTries + 1);
   });
 });
 

@@ -137,10 +137,32 @@ export class AzureConnection {
     const key = tenantId.toLowerCase();
     let cached = this.appCredentials.get(key);
     if (!cached) {
-      cached = this.createAppCredential(tenantId);
+      cached = this.renewingCredential(tenantId);
       this.appCredentials.set(key, cached);
     }
     return cached;
+  }
+
+  /**
+   * A credential that starts afresh after a failed token request. `@azure/identity`'s client credentials keep
+   * failing once their token request failed (say, Entra ID answered 500 once): every later `getToken` throws an
+   * empty `AuthenticationRequiredError` without asking Entra ID again, which would stop the tenant's syncs, tag edits
+   * and onboardings until the backend restarts.
+   */
+  private renewingCredential(tenantId: string): TokenCredential {
+    let current: TokenCredential | undefined;
+    return {
+      getToken: async (scopes, options) => {
+        const credential = current ?? this.createAppCredential(tenantId);
+        current = credential;
+        try {
+          return await credential.getToken(scopes, options);
+        } catch (error) {
+          if (current === credential) current = undefined;
+          throw error;
+        }
+      },
+    };
   }
 
   private createAppCredential(tenantId: string): TokenCredential {

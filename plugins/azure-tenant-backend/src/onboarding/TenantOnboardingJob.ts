@@ -96,18 +96,28 @@ async function servicePrincipalObjectId(
   options: TenantOnboardingOptions,
 ): Promise<string> {
   const credential = options.connection.appCredential(tenantId);
-  const token = await withReplicationRetries(
-    options,
-    error =>
-      REPLICATION_AADSTS.some(code =>
-        String((error as Error)?.message).includes(code),
-      ),
-    async () => {
-      const result = await credential.getToken(ARM_APP_SCOPE);
-      if (!result) throw new Error('Entra ID returned no app-only token');
-      return result.token;
-    },
-  );
+  let token: string;
+  try {
+    token = await withReplicationRetries(
+      options,
+      error =>
+        REPLICATION_AADSTS.some(code =>
+          String((error as Error)?.message).includes(code),
+        ),
+      async () => {
+        const result = await credential.getToken(ARM_APP_SCOPE);
+        if (!result) throw new Error('Entra ID returned no app-only token');
+        return result.token;
+      },
+    );
+  } catch (error) {
+    // The SDK's message alone can be empty or say little (a gateway's 5xx page, for one).
+    throw new Error(
+      `Microsoft Entra ID did not issue the portal's app-only token in tenant ${tenantId}: ${
+        describe(error) || 'no reason given'
+      }`,
+    );
+  }
   const oid = readAccessTokenClaims(token).oid;
   if (!oid) throw new Error('The app-only token names no service principal');
   return oid;
