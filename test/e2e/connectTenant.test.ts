@@ -143,6 +143,19 @@ describe('connecting an Azure tenant in the demo portal', () => {
         .getByRole('button', { name: /^Edit tags of / })
         .first();
       await editButton.waitFor({ timeout: 60_000 });
+      // The footer counts the subscription's resources, not its own entity.
+      const token = await guestToken();
+      const listed = await fetch(
+        `${BACKEND_URL}/api/catalog/entities/by-query?filter=kind=resource,metadata.annotations.management.azure.com/subscriptionId=${platform}&limit=500`,
+        { headers: { authorization: `Bearer ${token}` } },
+      ).then(r => r.json());
+      const resourceCount = listed.items.filter(
+        (e: any) => e.spec.type !== 'azure-subscription',
+      ).length;
+      expect(resourceCount).toBeGreaterThan(20);
+      await page
+        .getByText(`${resourceCount} resources`, { exact: true })
+        .waitFor({ timeout: 10_000 });
       const resourceLabel = (await editButton.getAttribute(
         'aria-label',
       ))!.replace('Edit tags of ', '');

@@ -20,16 +20,19 @@ export interface SubscriptionResourcesState {
 /**
  * A page of the resource entities of a subscription from the catalog, matching `term` in their name or title.
  * `cursor` moves between pages of the same search; a new term starts over from the first page. The subscription's
- * own entity carries the same annotation, and is left out.
+ * own entity carries the same annotation, and is left out (by the query, and again here).
  */
 export function useSubscriptionResources(options: {
   subscriptionId: string | undefined;
+  /** The subscription's own entity: its resources are the entities that are a `dependencyOf` it. */
+  subscriptionEntityRef: string;
   term: string;
   cursor?: string;
   pageSize: number;
 }): SubscriptionResourcesState {
   const catalogApi = useApi(catalogApiRef);
-  const { subscriptionId, term, cursor, pageSize } = options;
+  const { subscriptionId, subscriptionEntityRef, term, cursor, pageSize } =
+    options;
   const [state, setState] = useState<SubscriptionResourcesState>({
     loading: true,
     items: [],
@@ -49,6 +52,8 @@ export function useSubscriptionResources(options: {
             kind: 'resource',
             [`metadata.annotations.${ANNOTATION_AZURE_SUBSCRIPTION_ID}`]:
               subscriptionId,
+            // Leaves out the subscription's own entity, which has the same annotation, so totals count resources.
+            'relations.dependencyOf': subscriptionEntityRef,
           },
           ...(term.trim() && {
             fullTextFilter: {
@@ -79,7 +84,14 @@ export function useSubscriptionResources(options: {
     return () => {
       cancelled = true;
     };
-  }, [catalogApi, subscriptionId, term, cursor, pageSize]);
+  }, [
+    catalogApi,
+    subscriptionId,
+    subscriptionEntityRef,
+    term,
+    cursor,
+    pageSize,
+  ]);
 
   return state;
 }

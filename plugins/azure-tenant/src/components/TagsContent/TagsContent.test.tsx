@@ -7,7 +7,7 @@ import {
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { AzureTenantApi, azureTenantApiRef } from '../../api';
 import { TagsContent } from './TagsContent';
 
@@ -130,6 +130,9 @@ describe('TagsContent', () => {
         filter: {
           kind: 'resource',
           'metadata.annotations.management.azure.com/subscriptionId': 'sub-1',
+          'relations.dependencyOf': stringifyEntityRef(
+            subscriptionEntity('read-write-tags'),
+          ),
         },
         limit: 20,
       }),

@@ -8,7 +8,7 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   EntityRefLink,
   MissingAnnotationEmptyState,
@@ -75,6 +75,7 @@ export function TagsContent() {
 
   const page = useSubscriptionResources({
     subscriptionId,
+    subscriptionEntityRef: stringifyEntityRef(entity),
     term,
     cursor,
     pageSize: PAGE_SIZE,
