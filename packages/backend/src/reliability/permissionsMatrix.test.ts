@@ -32,6 +32,8 @@ jest.setTimeout(120_000);
 
 const A = '/api/azure-tenant';
 const OWNED = encodeURIComponent(OWNED_RESOURCE_ID);
+/** A resource of the platform team (owner tag `team-platform`), which Alice does not own. */
+const OTHER_TEAMS_RESOURCE_ID = `/subscriptions/${SUBSCRIPTIONS.platform}/resourceGroups/rg-platform-network/providers/Microsoft.Compute/virtualMachines/vm-identity-001`;
 const PERIOD = 'from=2026-10-01&to=2026-10-31';
 
 interface Row {
@@ -145,6 +147,16 @@ const MATRIX: Row[] = [
       set: { 'reliability-matrix': caller },
     }),
     expected: ['401', '403', '200', '200', '403'],
+  },
+  {
+    endpoint: "PATCH /tags (another team's resource)",
+    method: 'PATCH',
+    path: `${A}/tags`,
+    body: caller => ({
+      resourceId: OTHER_TEAMS_RESOURCE_ID,
+      set: { 'reliability-matrix': caller },
+    }),
+    expected: ['401', '403', '403', '200', '403'],
   },
   {
     endpoint: 'POST /tags/bulk',
