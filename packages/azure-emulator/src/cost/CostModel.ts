@@ -101,11 +101,29 @@ export class CostModel {
     resource: ResourceRecord,
     day: number,
   ): number {
-    if (day > this.today || day < this.firstDay) return 0;
-    const explicit = this.rows.get(resource.id.toLowerCase());
-    if (explicit) return explicit.get(day) ?? 0;
-    if (day < dayNumberOf(Date.parse(resource.createdTime))) return 0;
-    return this.modelledCost(subscription, resource, day, true);
+    return this.dailyCosts(subscription, resource)(day);
+  }
+
+  /**
+   * The resource's cost per day, as {@link CostModel.dailyCost} computes it, with what does not depend on the day
+   * worked out once: for queries that ask for many days of many resources.
+   */
+  dailyCosts(
+    subscription: SubscriptionState,
+    resource: ResourceRecord,
+  ): (day: number) => number {
+    const today = this.today;
+    const firstDay = this.firstDay;
+    const id = resource.id.toLowerCase();
+    const explicit = this.rows.get(id);
+    if (explicit) {
+      return day =>
+        day > today || day < firstDay ? 0 : explicit.get(day) ?? 0;
+    }
+    const created = dayNumberOf(Date.parse(resource.createdTime));
+    const modelled = this.modelledCosts(subscription, resource, firstDay);
+    return day =>
+      day > today || day < firstDay || day < created ? 0 : modelled(day, true);
   }
 
   /** The modelled cost, also used (without the history window) by forecasts. */
@@ -115,28 +133,43 @@ export class CostModel {
     day: number,
     withNoise: boolean,
   ): number {
-    const key = hashString(resource.id.toLowerCase());
-    const profile = this.profiles.get(resource.id.toLowerCase());
+    return this.modelledCosts(
+      subscription,
+      resource,
+      this.firstDay,
+    )(day, withNoise);
+  }
+
+  /** {@link CostModel.modelledCost} of one resource, with what does not depend on the day worked out once. */
+  private modelledCosts(
+    subscription: SubscriptionState,
+    resource: ResourceRecord,
+    firstDay: number,
+  ): (day: number, withNoise: boolean) => number {
+    const id = resource.id.toLowerCase();
+    const key = hashString(id);
+    const profile = this.profiles.get(id);
     const info = resourceTypeInfo(resource.type);
     const base =
       profile?.dailyCost ??
       info.dailyCost * (0.35 + 2 * unitInterval(this.seed, key, 7));
-    const weekday = new Date(day * DAY_MS).getUTCDay();
     const weekendFactor =
       profile?.weekendFactor ??
       (info.type.includes('virtualMachines') ? 0.7 : 0.9);
-    const season =
-      weekday === 0 || weekday === 6
-        ? weekendFactor
-        : 1 + 0.04 * (weekday === 2 || weekday === 3 ? 1 : 0);
-    const trend =
-      1 +
-      0.0015 * (day - this.firstDay) * (unitInterval(this.seed, key, 11) - 0.3);
+    const slope = unitInterval(this.seed, key, 11) - 0.3;
     const noiseLevel = profile?.noise ?? 0.1;
-    const noise = withNoise
-      ? 1 + noiseLevel * (2 * unitInterval(this.seed, key, day) - 1)
-      : 1;
     const rate = profile ? 1 : this.rateFor(subscription.currency);
-    return Math.max(0, base * season * trend * noise * rate);
+    return (day, withNoise) => {
+      const weekday = new Date(day * DAY_MS).getUTCDay();
+      const season =
+        weekday === 0 || weekday === 6
+          ? weekendFactor
+          : 1 + 0.04 * (weekday === 2 || weekday === 3 ? 1 : 0);
+      const trend = 1 + 0.0015 * (day - firstDay) * slope;
+      const noise = withNoise
+        ? 1 + noiseLevel * (2 * unitInterval(this.seed, key, day) - 1)
+        : 1;
+      return Math.max(0, base * season * trend * noise * rate);
+    };
   }
 }

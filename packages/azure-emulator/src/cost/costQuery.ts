@@ -219,23 +219,27 @@ export function runCostQuery(
   const rate = model.rateFor(subscription.currency);
   const group = scope.resourceGroup?.toLowerCase();
 
-  const sums = new Map<
+  // Per group (the grouping values joined), then per day (0 when not daily).
+  const groups = new Map<
     string,
-    { keys: string[]; keyText: string; day: number; total: number }
+    { keys: string[]; keyText: string; days: Map<number, number> }
   >();
   for (const resource of subscription.resources.entries()) {
     if (group && resource.resourceGroup.toLowerCase() !== group) continue;
     if (!filter(subscription, resource)) continue;
     const keys = groupValues.flatMap(g => g(subscription, resource));
     const keyText = keys.join('\u0000');
+    let sums = groups.get(keyText);
+    if (!sums) {
+      sums = { keys, keyText, days: new Map() };
+      groups.set(keyText, sums);
+    }
+    const dailyCost = model.dailyCosts(subscription, resource);
     for (let day = from; day <= to; day++) {
-      const cost = model.dailyCost(subscription, resource, day);
+      const cost = dailyCost(day);
       if (cost === 0) continue;
       const bucketDay = daily ? day : 0;
-      const key = `${bucketDay}\u0001${keyText}`;
-      const sum = sums.get(key);
-      if (sum) sum.total += cost;
-      else sums.set(key, { keys, keyText, day: bucketDay, total: cost });
+      sums.days.set(bucketDay, (sums.days.get(bucketDay) ?? 0) + cost);
     }
   }
   const columns: CostColumn[] = [
@@ -247,10 +251,29 @@ export function runCostQuery(
     ...(daily ? [{ name: 'UsageDate', type: 'Number' as const }] : []),
     { name: 'Currency', type: 'String' },
   ];
-  // The order of String.prototype.localeCompare, with one collator for the whole sort.
-  const collator = new Intl.Collator();
-  const rows = [...sums.values()]
-    .sort((a, b) => a.day - b.day || collator.compare(a.keyText, b.keyText))
+  // Rows by day, then by group in code-unit order (the same on every host, unlike a locale's collation). The groups
+  // are ranked once, so that the sort of the rows compares numbers.
+  const rank = new Map<string, number>();
+  [...groups.keys()]
+    .sort((a, b) => {
+      if (a < b) return -1;
+      return a > b ? 1 : 0;
+    })
+    .forEach((keyText, i) => rank.set(keyText, i));
+  const entries: Array<{
+    keys: string[];
+    rank: number;
+    day: number;
+    total: number;
+  }> = [];
+  for (const sums of groups.values()) {
+    const groupRank = rank.get(sums.keyText)!;
+    for (const [day, total] of sums.days) {
+      entries.push({ keys: sums.keys, rank: groupRank, day, total });
+    }
+  }
+  const rows = entries
+    .sort((a, b) => a.day - b.day || a.rank - b.rank)
     .map(sum => [
       ...aggregations.map(([, a]) =>
         String(a.name).toLowerCase().endsWith('usd')

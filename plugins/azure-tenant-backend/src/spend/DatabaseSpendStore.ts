@@ -29,40 +29,70 @@ const SPEND_COLUMNS = [
 type SpendRow = Record<(typeof SPEND_COLUMNS)[number], string | number>;
 
 /**
- * Rows per multi-row INSERT of `spend_daily`, within the bound parameters a statement may have: PostgreSQL 65,535;
- * the SQLite of better-sqlite3 32,766; and 999 for other SQLite drivers, whose SQLite may be older than 3.32.
+ * Bound parameters per multi-row INSERT: PostgreSQL takes 65,535; the SQLite of better-sqlite3 32,766; other SQLite
+ * drivers may have a SQLite older than 3.32, which takes 999.
  */
-export function spendInsertChunk(db: Knex): number {
+export function insertParameters(db: Knex): number {
   const dialect = String((db.client as any).dialect ?? '');
   const driver = String((db.client as any).config?.client ?? '');
-  let parameters = 999;
-  if (dialect === 'postgresql') parameters = 60_000;
-  else if (driver === 'better-sqlite3') parameters = 30_000;
-  return Math.floor(parameters / SPEND_COLUMNS.length);
+  if (dialect === 'postgresql') return 60_000;
+  if (driver === 'better-sqlite3') return 30_000;
+  return 999;
 }
 
 /**
- * Inserts `spend_daily` rows with `INSERT … VALUES (…), (…)`: one statement per chunk. (Knex writes a multi-row
- * insert on SQLite as `SELECT … UNION ALL SELECT …`, which SQLite limits to 500 terms.)
+ * Inserts rows with `INSERT … VALUES (…), (…)`, as many rows per statement as the bound parameters allow. (Knex
+ * writes a multi-row insert on SQLite as `SELECT … UNION ALL SELECT …`, which SQLite limits to 500 terms.)
  */
-async function insertSpendRows(
+async function insertRows<C extends string>(
   trx: Knex.Transaction,
-  rows: SpendRow[],
-  chunkSize: number,
+  table: string,
+  columns: readonly C[],
+  rows: Array<Record<C, string | number>>,
+  parameters: number,
 ): Promise<void> {
-  const tuple = `(${SPEND_COLUMNS.map(() => '?').join(', ')})`;
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const chunkSize = Math.max(1, Math.floor(parameters / columns.length));
   for (const chunk of chunks(rows, chunkSize)) {
     const bindings: Array<string | number> = [];
     for (const row of chunk) {
-      for (const column of SPEND_COLUMNS) bindings.push(row[column]);
+      for (const column of columns) bindings.push(row[column]);
     }
     await trx.raw(
-      `INSERT INTO spend_daily (${SPEND_COLUMNS.join(', ')}) VALUES ${chunk
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk
         .map(() => tuple)
         .join(', ')}`,
       bindings,
     );
   }
+}
+
+const TOTAL_COLUMNS = [
+  'subscription_id',
+  'dimension',
+  'usage_date',
+  'currency',
+  'group_key',
+  'amount',
+] as const;
+const TAG_TOTAL_COLUMNS = [
+  'subscription_id',
+  'tag_key',
+  'usage_date',
+  'currency',
+  'tag_value',
+  'amount',
+] as const;
+
+/** Adds `amount` to the sum kept under `key`, creating it from `row` the first time. */
+function addTo<R extends { amount: number }>(
+  sums: Map<string, R>,
+  key: string,
+  row: R,
+) {
+  const sum = sums.get(key);
+  if (sum) sum.amount += row.amount;
+  else sums.set(key, row);
 }
 
 /** Tag names up to this length have tag totals; Azure's tag names are at most 512 characters. */
@@ -92,6 +122,12 @@ type SyncStateRow = {
   forecast_currency: string | null;
   forecast_through: string | null;
 };
+
+/** Code-unit order. */
+function compareText(a: string | number, b: string | number): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
+}
 
 function chunks<T>(items: T[], size: number): T[][] {
   const result: T[][] = [];
@@ -175,14 +211,21 @@ export class DatabaseSpendStore implements SpendStore {
         });
       }
     }
-    const insertChunk = spendInsertChunk(this.db);
+    const parameters = insertParameters(this.db);
     await this.db.transaction(async trx => {
       await trx('spend_daily')
         .where('subscription_id', subscriptionId)
         .whereBetween('usage_date', [from, to])
         .delete();
-      await insertSpendRows(trx, [...rows.values()], insertChunk);
-      await this.writeTotals(trx, subscriptionId, from, to);
+      // Resource by resource, then day by day: each B-tree of spend_daily (the primary key leads with the day, the
+      // resource index with the resource) then takes the rows in a few runs of ascending keys rather than all over.
+      const sorted = [...rows.values()].sort(
+        (a, b) =>
+          compareText(a.resource_key, b.resource_key) ||
+          compareText(a.usage_date, b.usage_date),
+      );
+      await insertRows(trx, 'spend_daily', SPEND_COLUMNS, sorted, parameters);
+      await this.writeTotals(trx, subscriptionId, from, to, sorted);
       const existing: SyncStateRow | undefined = await trx('spend_sync_state')
         .where('subscription_id', subscriptionId)
         .first();
@@ -357,21 +400,42 @@ export class DatabaseSpendStore implements SpendStore {
     subscriptionId: string,
     from: string,
     to: string,
+    rows: SpendRow[],
   ): Promise<void> {
+    // Summed here from the rows just written, which saves reading them back.
+    const parameters = insertParameters(this.db);
+    const totals = new Map<
+      string,
+      Record<(typeof TOTAL_COLUMNS)[number], any>
+    >();
+    for (const row of rows) {
+      for (const [dimension, column] of Object.entries(TOTAL_DIMENSIONS)) {
+        const key = String(row[column as keyof SpendRow]);
+        addTo(
+          totals,
+          [dimension, row.usage_date, row.currency, key].join('\u0000'),
+          {
+            subscription_id: subscriptionId,
+            dimension,
+            usage_date: row.usage_date,
+            currency: row.currency,
+            group_key: key,
+            amount: Number(row.amount),
+          },
+        );
+      }
+    }
     await trx('spend_totals')
       .where('subscription_id', subscriptionId)
       .whereBetween('usage_date', [from, to])
       .delete();
-    for (const [dimension, column] of Object.entries(TOTAL_DIMENSIONS)) {
-      await trx.raw(
-        `INSERT INTO spend_totals (subscription_id, dimension, usage_date, currency, group_key, amount)
-         SELECT subscription_id, ?, usage_date, currency, ${column}, SUM(amount)
-         FROM spend_daily
-         WHERE subscription_id = ? AND usage_date >= ? AND usage_date <= ?
-         GROUP BY subscription_id, usage_date, currency, ${column}`,
-        [dimension, subscriptionId, from, to],
-      );
-    }
+    await insertRows(
+      trx,
+      'spend_totals',
+      TOTAL_COLUMNS,
+      [...totals.values()],
+      parameters,
+    );
 
     // Lock the tag keys' states, so that a rebuild running at the same time (PostgreSQL) comes before or after.
     const states = trx('spend_tag_state')
@@ -379,20 +443,47 @@ export class DatabaseSpendStore implements SpendStore {
       .where('subscription_id', subscriptionId);
     if (this.isPostgres()) states.forUpdate();
     for (const { tag_key: tagKey } of await states) {
+      // With the tag values the totals were built with: a later query rebuilds them if the resources moved on.
+      const values = new Map<string, string>();
+      const stored = await trx('spend_tag_resources')
+        .select('resource_key', 'tag_value')
+        .where({ subscription_id: subscriptionId, tag_key: tagKey });
+      for (const value of stored)
+        values.set(value.resource_key, value.tag_value);
+      const tagTotals = new Map<
+        string,
+        Record<(typeof TAG_TOTAL_COLUMNS)[number], any>
+      >();
+      for (const row of rows) {
+        const value = values.get(String(row.resource_key)) ?? '';
+        addTo(tagTotals, [row.usage_date, row.currency, value].join('\u0000'), {
+          subscription_id: subscriptionId,
+          tag_key: tagKey,
+          usage_date: row.usage_date,
+          currency: row.currency,
+          tag_value: value,
+          amount: Number(row.amount),
+        });
+      }
       await trx('spend_tag_totals')
         .where({ subscription_id: subscriptionId, tag_key: tagKey })
         .whereBetween('usage_date', [from, to])
         .delete();
-      await this.insertTagTotals(trx, subscriptionId, tagKey, { from, to });
+      await insertRows(
+        trx,
+        'spend_tag_totals',
+        TAG_TOTAL_COLUMNS,
+        [...tagTotals.values()],
+        parameters,
+      );
     }
   }
 
-  /** Sums `spend_daily` per day, currency and tag value into `spend_tag_totals`, for all days or some. */
+  /** Sums a subscription's `spend_daily` per day, currency and tag value into `spend_tag_totals`. */
   private async insertTagTotals(
     trx: Knex.Transaction,
     subscriptionId: string,
     tagKey: string,
-    days?: { from: string; to: string },
   ): Promise<void> {
     await trx.raw(
       `INSERT INTO spend_tag_totals (subscription_id, tag_key, usage_date, currency, tag_value, amount)
@@ -400,11 +491,9 @@ export class DatabaseSpendStore implements SpendStore {
        FROM spend_daily d
        LEFT JOIN spend_tag_resources v
          ON v.subscription_id = d.subscription_id AND v.tag_key = ? AND v.resource_key = d.resource_key
-       WHERE d.subscription_id = ?${
-         days ? ' AND d.usage_date >= ? AND d.usage_date <= ?' : ''
-       }
+       WHERE d.subscription_id = ?
        GROUP BY d.subscription_id, d.usage_date, d.currency, COALESCE(v.tag_value, '')`,
-      [tagKey, tagKey, subscriptionId, ...(days ? [days.from, days.to] : [])],
+      [tagKey, tagKey, subscriptionId],
     );
   }
 
