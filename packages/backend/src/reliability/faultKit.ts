@@ -1,3 +1,6 @@
+/* eslint-disable @backstage/no-undeclared-imports */
+// Test support only (imported by the reliability tests and by `npm run bench:load`), so it uses devDependencies.
+
 /*
  * What the fault, kill/restart and load tests of the reliability suite share: an emulator per test file, the
  * azure-tenant plugin in a whole test backend (the real database manager and scheduler), a probe module that hands
@@ -266,6 +269,21 @@ export async function subscriptionOf(
     .set('authorization', asUser);
   expect(status).toBe(200);
   return body.items.find((s: any) => s.subscriptionId === subscriptionId);
+}
+
+/** Waits until the last sync of each subscription has succeeded (the first scheduled sync, say). */
+export async function waitForSucceededSyncs(
+  server: any,
+  subscriptionIds: string[],
+  timeoutMs = 90_000,
+): Promise<void> {
+  await eventually(async () => {
+    for (const subscriptionId of subscriptionIds) {
+      expect(
+        (await subscriptionOf(server, subscriptionId)).lastSync?.status,
+      ).toBe('succeeded');
+    }
+  }, timeoutMs);
 }
 
 /** Asks for Sync now on each subscription and waits until each has finished a sync after the request. */

@@ -1,3 +1,6 @@
+/* eslint-disable @backstage/no-undeclared-imports */
+// Test support only (a child process of the reliability tests and of `npm run bench:load`): mock auth from devDependencies.
+
 /*
  * A backend with the azure-tenant plugin, for the kill/restart and replica tests: run as a child process with
  *

@@ -10,7 +10,6 @@ import {
   asUser,
   backendConfig,
   databaseConfig,
-  eventually,
   FAULTS,
   grantPortalAccess,
   logMark,
@@ -22,7 +21,7 @@ import {
   startPluginBackend,
   startTestEmulator,
   storedResources,
-  subscriptionOf,
+  waitForSucceededSyncs,
 } from './faultKit';
 
 jest.setTimeout(120_000);
@@ -68,25 +67,17 @@ beforeAll(async () => {
     backendConfig(emulator, databaseConfig('SQLITE_3', 'rel_tags')),
   );
   // The first scheduled sync brings the resources whose tags are edited.
-  await eventually(async () => {
-    expect(
-      (await subscriptionOf(backend.server, PLATFORM)).lastSync?.status,
-    ).toBe('succeeded');
-  });
-  resourceIds = [...(await storedResources(backend.probe.knex, PLATFORM))]
-    .map(([, r]) => r)
-    .sort((a, b) => (a.key < b.key ? -1 : 1))
-    .map(r => {
-      // The stored key is lower case; Azure's casing is what the API takes and the emulator matches.
-      return r.key;
-    });
+  await waitForSucceededSyncs(backend.server, [PLATFORM]);
   const rows = await backend.probe
     .knex('resources')
     .where({ subscription_id: PLATFORM })
-    .select('resource_key', 'resource_id');
-  const idOf = new Map(rows.map((r: any) => [r.resource_key, r.resource_id]));
-  resourceIds = resourceIds.map(key => idOf.get(key) as string);
-  expect(resourceIds.length).toBe(80);
+    .orderBy('resource_key')
+    .select('resource_id');
+  // Azure's casing, which the API takes and the emulator's fault patterns match.
+  resourceIds = rows.map((r: any) => r.resource_id);
+  if (resourceIds.length !== 80) {
+    throw new Error(`Expected 80 synced resources, got ${resourceIds.length}`);
+  }
 });
 
 afterAll(async () => {

@@ -33,7 +33,7 @@ const SYNC_TIMEOUT_S = 15;
 
 let emulator: AzureEmulator;
 let dir: string;
-let children: ChildProcess[] = [];
+const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-kill-'));

@@ -169,12 +169,12 @@ export async function redeemAuthorizationCode(
     // Entra's description starts with the AADSTS code; it carries no secret. A gateway in front of it may answer
     // in another shape, such as ARM's `{ error: { code, message } }`.
     const code = typeof body?.error === 'string' ? body.error : undefined;
-    const description =
-      typeof body?.error_description === 'string'
-        ? body.error_description
-        : typeof body?.error?.message === 'string'
-        ? body.error.message
-        : undefined;
+    let description: string | undefined;
+    if (typeof body?.error_description === 'string') {
+      description = body.error_description;
+    } else if (typeof body?.error?.message === 'string') {
+      description = body.error.message;
+    }
     throw new EntraAuthorizationError(
       code ?? `http_${status}`,
       `Microsoft Entra ID refused the sign-in: ${

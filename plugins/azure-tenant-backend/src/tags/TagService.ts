@@ -135,7 +135,10 @@ const sameTags = (a: Record<string, string>, b: Record<string, string>) =>
   JSON.stringify(sortedTagEntries(a)) === JSON.stringify(sortedTagEntries(b));
 
 function sortedTagEntries(tags: Record<string, string>) {
-  return Object.entries(tags).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  return Object.entries(tags).sort(([x], [y]) => {
+    if (x === y) return 0;
+    return x < y ? -1 : 1;
+  });
 }
 
 /** The sets Azure holds with their value, and the removals it no longer holds. */
