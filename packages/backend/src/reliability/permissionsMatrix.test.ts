@@ -28,7 +28,7 @@ import {
   waitForSync,
 } from './reliabilityBackend';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 const A = '/api/azure-tenant';
 const OWNED = encodeURIComponent(OWNED_RESOURCE_ID);
@@ -220,8 +220,17 @@ describe.each([['SQLITE_3']])('the permissions matrix on %s', databaseId => {
     await waitForOrganization(api);
     await waitForSync(api, Object.values(SUBSCRIPTIONS));
     // Ownership of the resource comes from its catalog entity (owner tag `payments`, Alice's group).
-    const entity = await waitForResourceEntity(api, OWNED_RESOURCE_ID);
-    expect(entity.spec.owner).toBe('group:default/payments');
+    // The catalog module resolves owner tags to groups once the groups are in the catalog; wait for that.
+    await waitForResourceEntity(
+      api,
+      OWNED_RESOURCE_ID,
+      'group:default/payments',
+    );
+    await waitForResourceEntity(
+      api,
+      OTHER_TEAMS_RESOURCE_ID,
+      'group:default/platform',
+    );
     const started = await api.json(
       'POST',
       `${A}/onboarding/start`,

@@ -796,10 +796,15 @@ export async function waitForSync(
   }, 60_000);
 }
 
-/** Waits until the catalog holds the Resource entity of a synced Azure resource, with its owner. */
+/**
+ * Waits until the catalog holds the Resource entity of a synced Azure resource, owned (by `expectedOwner` when
+ * given: the catalog module falls back to its default owner while the owner tag's group is not in the catalog yet,
+ * and resolves it again later).
+ */
 export async function waitForResourceEntity(
   api: ApiClient,
   resourceId: string,
+  expectedOwner?: string,
 ): Promise<any> {
   return eventually(async () => {
     const response = await api.json(
@@ -815,8 +820,13 @@ export async function waitForResourceEntity(
     ) {
       throw new Error(`no entity for ${resourceId} yet`);
     }
+    if (expectedOwner && entity.spec?.owner !== expectedOwner) {
+      throw new Error(
+        `the entity of ${resourceId} is owned by ${entity.spec?.owner}, not ${expectedOwner}, yet`,
+      );
+    }
     return entity;
-  }, 60_000);
+  }, 90_000);
 }
 
 // Requests that change nothing in Azure although they are not GETs: Entra ID's token endpoint, and Cost Management
