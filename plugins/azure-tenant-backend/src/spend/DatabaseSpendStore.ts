@@ -173,7 +173,18 @@ export class DatabaseSpendStore implements SpendStore {
   /** Tag totals being rebuilt in this process, so that concurrent requests wait for one rebuild. */
   private readonly rebuilding = new Map<string, Promise<void>>();
 
-  constructor(private readonly db: Knex) {}
+  private readonly maxTagKeys: number;
+
+  /**
+   * @param options.maxTagKeys - Tag keys that keep tag totals, per subscription (default 20). Building one more drops
+   *   the one built longest ago, which is built again when it is grouped by again.
+   */
+  constructor(
+    private readonly db: Knex,
+    options: { maxTagKeys?: number } = {},
+  ) {
+    this.maxTagKeys = Math.max(1, options.maxTagKeys ?? 20);
+  }
 
   async replaceDays(options: {
     subscriptionId: string;
@@ -645,6 +656,24 @@ export class DatabaseSpendStore implements SpendStore {
         resource_count: fingerprint.count,
         built_at: new Date().toISOString(),
       });
+
+      // Each tag key with totals costs storage and work at every spend sync: keep the most recently built ones.
+      const dropped = await trx('spend_tag_state')
+        .select('tag_key')
+        .where('subscription_id', subscriptionId)
+        .whereNot('tag_key', tagKey)
+        .orderBy([
+          { column: 'built_at', order: 'desc' },
+          { column: 'tag_key', order: 'asc' },
+        ])
+        .offset(this.maxTagKeys - 1)
+        .limit(1_000);
+      for (const { tag_key: key } of dropped) {
+        const old = { subscription_id: subscriptionId, tag_key: key };
+        await trx('spend_tag_totals').where(old).delete();
+        await trx('spend_tag_resources').where(old).delete();
+        await trx('spend_tag_state').where(old).delete();
+      }
     });
   }
 

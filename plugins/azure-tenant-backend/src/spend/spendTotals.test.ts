@@ -366,6 +366,53 @@ describe.each(databases.eachSupportedId())('spend totals (%s)', databaseId => {
     expect(daily.points.at(-1)!.amounts).toEqual({ prod: 10, untagged: 8 });
   });
 
+  it('keeps tag totals for a bounded number of tag keys, dropping the one built longest ago', async () => {
+    const bounded = new SpendQueryService({
+      store: new DatabaseSpendStore(knex, { maxTagKeys: 2 }),
+      now: () => NOW,
+    });
+    const groupedBy = async (groupBy: 'tag:owner' | 'tag:env') =>
+      (
+        await bounded.report(
+          { from: nov(1), to: nov(20), granularity: 'day', groupBy, top: 50 },
+          { subscriptionIds: [PLATFORM], resourceKeys: [] },
+        )
+      ).series[0].groups.map(g => [g.key, g.total]);
+    const keys = async () =>
+      (
+        await knex('spend_tag_state')
+          .where({ subscription_id: PLATFORM })
+          .orderBy('tag_key')
+      ).map(state => state.tag_key);
+    await groupedBy('tag:owner');
+    await new Promise(resolve => setTimeout(resolve, 5));
+    await groupedBy('tag:env');
+    expect(await keys()).toEqual(['env', 'owner']);
+    await new Promise(resolve => setTimeout(resolve, 5));
+    await bounded.report(
+      {
+        from: nov(1),
+        to: nov(20),
+        granularity: 'day',
+        groupBy: 'tag:team',
+        top: 50,
+      },
+      { subscriptionIds: [PLATFORM], resourceKeys: [] },
+    );
+    expect(await keys()).toEqual(['env', 'team']);
+    const [{ count }] = await knex('spend_tag_resources')
+      .where({ subscription_id: PLATFORM, tag_key: 'owner' })
+      .count({ count: '*' });
+    expect(Number(count)).toBe(0);
+    // Grouping by it again builds it again.
+    expect(await groupedBy('tag:owner')).toEqual([
+      ['team-platform', 200],
+      ['team-payments', 100],
+      ['untagged', 60],
+    ]);
+    expect(await keys()).toEqual(['owner', 'team']);
+  });
+
   it('sums the same from the totals as from the daily rows, in every grouping', async () => {
     const keys = [VM1, VM2, DB1].map(id => id.toLowerCase());
     const dimensions: Array<[SpendDimension, string?]> = [
