@@ -26,7 +26,7 @@ import {
 jest.setTimeout(150_000);
 
 const SUBSCRIPTIONS = 4;
-const RESOURCES = 8000;
+const RESOURCES = 4000;
 const PAGE_SIZE = 50;
 /** The sync task's timeout, which is also how long a killed run keeps the task's lock. */
 const SYNC_TIMEOUT_S = 15;
