@@ -10,7 +10,11 @@ import {
   createSyncFixture,
   grantPortalAccess,
 } from '../__testUtils__/syncFixture';
-import { resourceContentHash, timeMs } from './resourceContentHash';
+import {
+  ResourceHashInput,
+  resourceContentHash,
+  timeMs,
+} from './resourceContentHash';
 
 jest.setTimeout(60_000);
 
@@ -83,7 +87,7 @@ describe('resourceContentHash of fields', () => {
 
   it('changes with every field the sync stores', () => {
     const hash = resourceContentHash(base);
-    const variants = [
+    const variants: Array<Partial<ResourceHashInput>> = [
       { resourceId: `${base.resourceId}2` },
       { tenantId: 'other' },
       { name: 'App' },
