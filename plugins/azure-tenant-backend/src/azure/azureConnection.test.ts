@@ -121,8 +121,13 @@ describe('the per-try timeout of requests to Azure', () => {
         `^Azure did not answer GET /subscriptions/${PLATFORM}/resourcegroups within 300 ms$`,
       ),
     );
-    // Four tries (the SDK's three retries), each abandoned after 300 ms, not after the 1.5 s stall.
-    await new Promise(resolve => setTimeout(resolve, 1600));
+    // Four tries (the SDK's three retries), each abandoned after 300 ms, not after the 1.5 s stall. The emulator logs
+    // a stalled try when it answers it, so wait for the last one, then make sure no fifth comes.
+    for (let waited = 0; groupCalls().length < 4 && waited < 10_000; ) {
+      await new Promise(resolve => setTimeout(resolve, 100));
+      waited += 100;
+    }
+    await new Promise(resolve => setTimeout(resolve, 500));
     expect(groupCalls()).toHaveLength(4);
     expect(Date.now() - started).toBeLessThan(20_000);
   });
@@ -144,7 +149,10 @@ describe('the per-try timeout of requests to Azure', () => {
       names.push(group.name!);
     }
     expect(names.length).toBeGreaterThan(0);
-    await new Promise(resolve => setTimeout(resolve, 1600));
+    for (let waited = 0; groupCalls().length < 2 && waited < 10_000; ) {
+      await new Promise(resolve => setTimeout(resolve, 100));
+      waited += 100;
+    }
     // The stalled try is logged when the emulator answers it, after the retry.
     expect(groupCalls().map(r => r.faultId !== null)).toEqual([false, true]);
   });
