@@ -154,6 +154,8 @@ beforeAll(async () => {
         azureTenant: {
           spend: {
             concurrency: CASES.length,
+            // A short first backfill; the faulted run re-reads the last 3 days (several pages of 10 rows).
+            lookbackDays: 5,
             // The scheduler's worker starts polling only after the initial delay, and triggers wait for it.
             schedule: { initialDelay: 'PT1S' },
           },
