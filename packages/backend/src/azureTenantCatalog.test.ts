@@ -166,6 +166,35 @@ async function eventually<T>(
   }
 }
 
+/** Resource ids (and subscription ids) that the plugin has but the catalog does not show as entities. */
+async function missingFromCatalog(
+  server: any,
+  entities: any[],
+): Promise<string[]> {
+  const shown = new Set(
+    entities.map(e =>
+      (
+        e.metadata.annotations['management.azure.com/resourceId'] ?? ''
+      ).toLowerCase(),
+    ),
+  );
+  const expected: string[] = SUBSCRIPTIONS.map(id => `/subscriptions/${id}`);
+  let cursor: string | undefined;
+  do {
+    const response = await request(server)
+      .get(
+        `/api/azure-tenant/catalog/resources?limit=500${
+          cursor ? `&cursor=${cursor}` : ''
+        }`,
+      )
+      .set('authorization', mockCredentials.service.header());
+    expect(response.status).toBe(200);
+    expected.push(...response.body.items.map((r: any) => r.resourceId));
+    cursor = response.body.nextCursor;
+  } while (cursor);
+  return expected.filter(id => !shown.has(id.toLowerCase()));
+}
+
 async function syncNow(server: any, subscriptionId: string) {
   const response = await request(server)
     .post(`/api/azure-tenant/subscriptions/${subscriptionId}/sync`)
@@ -223,6 +252,9 @@ describe.each(databases.eachSupportedId())(
         )?.[1] as string | undefined;
       const entities = await eventually(async () => {
         const found = await azureEntities(server);
+        // Names what is missing, if anything: the resources the plugin serves to the catalog module, and the
+        // subscriptions.
+        expect(await missingFromCatalog(server, found)).toEqual([]);
         expect(found).toHaveLength(203);
         const platformOwned = found.filter(e =>
           /^(team-)?platform$/i.test(ownerTag(e) ?? ''),
