@@ -113,6 +113,15 @@ describe.each(databases.eachSupportedId())('the tags API (%s)', databaseId => {
       expect(response.body.tags['edited-in-azure']).toBeUndefined();
     });
 
+    it('refuses whoever may not see the entity, without reading Azure', async () => {
+      fixture.permission.read = false;
+      emulator.control.clearRequests();
+      const response = await getTags(resource.resourceId, true);
+      expect(response.status).toBe(403);
+      expect(response.body.tags).toBeUndefined();
+      expect(emulator.control.requests()).toEqual([]);
+    });
+
     it('says why a non-owner may not edit', async () => {
       fixture.permission.allow = false;
       const response = await getTags(resource.resourceId);

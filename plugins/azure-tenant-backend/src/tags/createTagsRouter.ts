@@ -7,6 +7,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   azureResourceEntityRef,
@@ -155,8 +156,24 @@ export function createTagsRouter(options: TagsRouterOptions): express.Router {
     const resourceId = parseResourceId(req.query.resourceId).resourceId;
     const live = req.query.live === 'true';
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const [permissionAllowed] = await mayEdit([resourceId], credentials);
-    res.json(await tagService.getTags(resourceId, { live, permissionAllowed }));
+    // Tags are part of the resource's entity: whoever may not see the entity may not read them here either.
+    const entityRef = azureResourceEntityRef(resourceId);
+    const [read, edit] = await permissions.authorize(
+      [
+        { permission: catalogEntityReadPermission, resourceRef: entityRef },
+        { permission: azureTenantTagsUpdatePermission, resourceRef: entityRef },
+      ],
+      { credentials },
+    );
+    if (read.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`You may not see ${entityRef}`);
+    }
+    res.json(
+      await tagService.getTags(resourceId, {
+        live,
+        permissionAllowed: edit.result === AuthorizeResult.ALLOW,
+      }),
+    );
   });
 
   router.patch('/tags', express.json(), async (req, res) => {

@@ -210,6 +210,9 @@ export const tagsOpenApiPaths = {
         },
         '400': writeErrors['400'],
         '401': writeErrors['401'],
+        '403': tagErrorResponse(
+          'catalog.entity.read is denied on the resource’s entity.',
+        ),
         '404': writeErrors['404'],
         '503': writeErrors['503'],
       },

@@ -6,6 +6,7 @@ import {
   mockServices,
 } from '@backstage/backend-test-utils';
 import { AuditorService } from '@backstage/backend-plugin-api';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   AzureEmulator,
@@ -106,11 +107,19 @@ export async function createTagsFixture(knex: Knex, emulator: AzureEmulator) {
     logger: mockServices.logger.mock(),
   });
   const auditor = recordingAuditor();
-  const permission = { allow: true };
-  const authorize = jest.fn(async (requests: unknown[]) =>
-    requests.map(() => ({
-      result: permission.allow ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
-    })),
+  /** `read`: the catalog's read permission on the entity; `allow`: every other permission. */
+  const permission = { allow: true, read: true };
+  const authorize = jest.fn(
+    async (requests: Array<{ permission: { name: string } }>) =>
+      requests.map(r => ({
+        result: (
+          r.permission.name === catalogEntityReadPermission.name
+            ? permission.read
+            : permission.allow
+        )
+          ? AuthorizeResult.ALLOW
+          : AuthorizeResult.DENY,
+      })),
   );
   const app = express()
     .use(
