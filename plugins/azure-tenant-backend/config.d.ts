@@ -39,6 +39,12 @@ export interface Config {
     caCertFile?: string;
 
     /**
+     * How long one try of a request to Entra ID or Azure may take before it is abandoned and retried like a dropped
+     * connection, e.g. `{ seconds: 60 }` (the default). At least a second; 0 turns it off.
+     */
+    requestTimeout?: HumanDuration | string | 0;
+
+    /**
      * The Azure roles assigned to the portal's service principal on each subscription the consenting user owns,
      * by built-in role name or role definition GUID. Defaults to `Reader` and `Tag Contributor`.
      */

@@ -92,7 +92,9 @@ export class AzureConnection {
     options: AzureConnectionOptions = {},
   ) {
     this.requestTimeoutMs =
-      options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+      options.requestTimeoutMs ??
+      config.requestTimeoutMs ??
+      DEFAULT_REQUEST_TIMEOUT_MS;
     this.httpClient = withRequestTimeout(
       createDefaultHttpClient(),
       this.requestTimeoutMs,

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
 import { isSyncMode, SyncMode } from '@azure-tenant/plugin-azure-tenant-common';
 
 /** How the portal proves it is its app registration. */
@@ -29,6 +30,8 @@ export interface AzureTenantConfig {
   armEndpoint: string;
   /** PEM text of the extra CA to trust, read from `caCertFile`. */
   caCert?: string;
+  /** Per-try timeout of requests to Entra ID and Azure, in milliseconds (0: none); undefined for the default. */
+  requestTimeoutMs?: number;
   roles: string[];
   partnerId?: string;
   /** The key that protects onboarding state. */
@@ -55,6 +58,30 @@ export class AzureTenantConfigError extends Error {
     super(`Invalid azureTenant config: ${message}`);
     this.name = 'AzureTenantConfigError';
   }
+}
+
+/** `azureTenant.requestTimeout`: a duration of at least a second, or 0 for none. */
+function readRequestTimeout(config: Config): number | undefined {
+  if (!config.has('requestTimeout')) return undefined;
+  if (config.getOptional('requestTimeout') === 0) return 0;
+  let ms: number;
+  try {
+    ms = durationToMilliseconds(
+      readDurationFromConfig(config, { key: 'requestTimeout' }),
+    );
+  } catch (error) {
+    throw new AzureTenantConfigError(
+      `azureTenant.requestTimeout must be a duration such as { seconds: 60 } or 0: ${
+        (error as Error).message
+      }`,
+    );
+  }
+  if (!(ms >= 1000)) {
+    throw new AzureTenantConfigError(
+      'azureTenant.requestTimeout must be at least a second (or 0 for none)',
+    );
+  }
+  return ms;
 }
 
 function httpsUrl(value: string, key: string): string {
@@ -185,6 +212,7 @@ export function readAzureTenantConfig(
       'azureTenant.armEndpoint',
     ),
     caCert,
+    requestTimeoutMs: readRequestTimeout(config),
     roles,
     partnerId: config.getOptionalString('partnerId'),
     stateSecret,
