@@ -1,3 +1,4 @@
+import { containsControlCharacter } from '../tags/resourceIdentifier';
 import { InputError } from '@backstage/errors';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
@@ -81,6 +82,13 @@ export function parseSpendQuery(
     }
     target = { subscriptionId: subscriptionId.toLowerCase() };
   } else if (resourceId !== undefined) {
+    if (containsControlCharacter(resourceId)) {
+      throw new InputError(
+        `resourceId must be an Azure resource id, and '${JSON.stringify(
+          resourceId,
+        ).slice(1, -1)}' holds a control character`,
+      );
+    }
     if (!/^\/subscriptions\/[^/]+\/.+/i.test(resourceId)) {
       throw new InputError(
         `resourceId must be an Azure resource id (/subscriptions/…/resourceGroups/…/providers/…), got '${resourceId}'`,

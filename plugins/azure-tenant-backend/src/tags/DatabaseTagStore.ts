@@ -1,9 +1,5 @@
 import { Knex } from 'knex';
-import {
-  resourceContentHash,
-  sortedTags,
-  timeMs,
-} from './resourceContentHash';
+import { resourceContentHash, sortedTags, timeMs } from './resourceContentHash';
 import { TagStore } from './TagStore';
 import {
   ResourceRow,

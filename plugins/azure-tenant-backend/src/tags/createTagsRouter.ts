@@ -14,20 +14,20 @@ import {
   azureTenantTagsUpdatePermission,
   TagChange,
 } from '@azure-tenant/plugin-azure-tenant-common';
-import { parseResourceIdentifier } from './resourceIdentifier';
+import {
+  containsControlCharacter,
+  parseResourceIdentifier,
+} from './resourceIdentifier';
 import { TagUpdateResult } from './ResourceTags';
 import { isTagConflictError, isTagValidationError } from './tagErrors';
 import { MAX_BULK_RESOURCES, parseTagChange, TagService } from './TagService';
-
-// eslint-disable-next-line no-control-regex -- control characters are what it finds.
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /**
  * {@link parseResourceIdentifier}, and no control characters: a resource name never holds one, and PostgreSQL
  * cannot even compare a text with a NUL (found by the reliability suite).
  */
 function parseResourceId(value: unknown) {
-  if (typeof value === 'string' && CONTROL_CHARACTER.test(value)) {
+  if (typeof value === 'string' && containsControlCharacter(value)) {
     throw new InputError(
       `'${JSON.stringify(value).slice(
         1,

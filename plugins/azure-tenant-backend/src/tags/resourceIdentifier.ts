@@ -50,3 +50,14 @@ export function parseResourceIdentifier(value: unknown): ResourceIdentifier {
     subscriptionId: match[1].toLowerCase(),
   };
 }
+
+// eslint-disable-next-line no-control-regex -- control characters are what it finds.
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Whether an id holds a control character: an Azure resource name never does, and PostgreSQL cannot even compare a
+ * text with a NUL (found by the reliability suite), so such ids are refused before any query.
+ */
+export function containsControlCharacter(value: string): boolean {
+  return CONTROL_CHARACTER.test(value);
+}
