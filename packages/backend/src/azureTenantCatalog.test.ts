@@ -12,7 +12,6 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import eventsPlugin from '@backstage/plugin-events-backend';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
-import knexFactory from 'knex';
 import azureTenantPlugin from '@azure-tenant/plugin-azure-tenant-backend';
 import catalogModuleAzureTenant from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
 import {
@@ -22,6 +21,11 @@ import {
   startAzureEmulator,
 } from '@azure-tenant/azure-emulator';
 import request from 'supertest';
+import {
+  dropTestDatabases,
+  eventually,
+  testDatabaseConfig,
+} from './testSupport';
 
 jest.setTimeout(240_000);
 
@@ -34,10 +38,6 @@ const DATA_EUROPE = 'c5a7e3d9-1f2b-4c8a-9e6d-4b3a2c1d0e03';
 const SUBSCRIPTIONS = [PLATFORM, PAYMENTS, DATA_EUROPE];
 const orgFile = path.resolve(__dirname, '../../../examples/org.yaml');
 const asUser = mockCredentials.user.header('user:default/guest');
-
-const POSTGRES_URL =
-  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
-const createdPrefixes: string[] = [];
 
 let emulator: AzureEmulator;
 let stateDir: string;
@@ -54,20 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.stop();
   fs.rmSync(stateDir, { recursive: true, force: true });
-  if (POSTGRES_URL && createdPrefixes.length > 0) {
-    // Drop the databases the test's plugins created.
-    const admin = knexFactory({ client: 'pg', connection: POSTGRES_URL });
-    try {
-      const { rows } = await admin.raw('select datname from pg_database');
-      for (const { datname } of rows) {
-        if (createdPrefixes.some(prefix => datname.startsWith(prefix))) {
-          await admin.raw('drop database if exists ?? with (force)', [datname]);
-        }
-      }
-    } finally {
-      await admin.destroy();
-    }
-  }
+  await dropTestDatabases();
 }, 60_000);
 
 function grantPortalAccess() {
@@ -79,18 +66,6 @@ function grantPortalAccess() {
       role: 'Reader',
     });
   }
-}
-
-/**
- * Backstage's own database manager, as in production: each plugin gets its own database (its own in-memory SQLite,
- * or its own PostgreSQL database under a prefix unique to the test), so that their migrations never collide.
- */
-function databaseConfig(databaseId: string, prefix: string): JsonObject {
-  if (databaseId === 'SQLITE_3') {
-    return { client: 'better-sqlite3', connection: ':memory:' };
-  }
-  createdPrefixes.push(prefix);
-  return { client: 'pg', connection: POSTGRES_URL!, prefix };
 }
 
 function config(database: JsonObject): JsonObject {
@@ -149,21 +124,6 @@ async function azureEntities(server: any): Promise<any[]> {
     .set('authorization', asUser);
   expect(response.status).toBe(200);
   return response.body.items;
-}
-
-async function eventually<T>(
-  assertion: () => Promise<T>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(resolve => setTimeout(resolve, 500));
-    }
-  }
 }
 
 /** Resource ids (and subscription ids) that the plugin has but the catalog does not show as entities. */
@@ -239,7 +199,8 @@ describe.each(databases.eachSupportedId())(
 
     it('syncs, owns, updates, removes and switches modes, writing only what changed', async () => {
       const server = await startPortal(
-        databaseConfig(databaseId, `azure_chain_${Date.now()}_`),
+        // Backstage's own database manager, as in production: each plugin gets its own database.
+        testDatabaseConfig(databaseId, 'azure_chain'),
       );
 
       // The first sync of the declared subscriptions brings 200 resources and 3 subscription entities.
@@ -400,10 +361,7 @@ describe('two backends sharing one PostgreSQL', () => {
   it("run each subscription's sync once", async () => {
     emulator.control.reset();
     grantPortalAccess();
-    const database = databaseConfig(
-      'POSTGRES_15',
-      `azure_replicas_${Date.now()}_`,
-    );
+    const database = testDatabaseConfig('POSTGRES_15', 'azure_replicas');
     const start = () =>
       startTestBackend({
         features: [

@@ -16,7 +16,7 @@ import {
   ApiRequest,
   CALLERS,
   CallerName,
-  dropReliabilityDatabases,
+  dropTestDatabases,
   dumpTables,
   FOREIGN,
   OWNED_RESOURCE_ID,
@@ -232,7 +232,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rel?.stop();
-  await dropReliabilityDatabases();
+  await dropTestDatabases();
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   fs.writeFileSync(
     path.join(RESULTS_DIR, 'reliability-bad-input.json'),

@@ -35,8 +35,15 @@ import {
   RequestLogEntry,
   startAzureEmulator,
 } from '@azure-tenant/azure-emulator';
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
 import request from 'supertest';
+import {
+  dropTestDatabases,
+  eventually,
+  testDatabaseConfig,
+} from '../testSupport';
+
+export { dropTestDatabases, eventually, testDatabaseConfig };
 
 /** The demo fixture's subscriptions (80, 70 and 50 resources). */
 export const PLATFORM = '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01';
@@ -93,39 +100,6 @@ export function grantPortalAccess(
     }
   }
   return principal.objectId;
-}
-
-const createdPrefixes: string[] = [];
-
-/** The backend's database config: its own in-memory SQLite per plugin, or PostgreSQL under a prefix of its own. */
-export function databaseConfig(
-  databaseId: 'SQLITE_3' | 'POSTGRES_15',
-  name: string,
-): JsonObject {
-  if (databaseId === 'SQLITE_3') {
-    return { client: 'better-sqlite3', connection: ':memory:' };
-  }
-  const prefix = `${name}_${Date.now()}_${Math.floor(
-    Math.random() * 1e6,
-  )}_`.toLowerCase();
-  createdPrefixes.push(prefix);
-  return { client: 'pg', connection: POSTGRES_URL!, prefix };
-}
-
-/** Drops the PostgreSQL databases made under the prefixes of {@link databaseConfig}. */
-export async function dropCreatedDatabases(): Promise<void> {
-  if (!POSTGRES_URL || createdPrefixes.length === 0) return;
-  const admin = knexFactory({ client: 'pg', connection: POSTGRES_URL });
-  try {
-    const { rows } = await admin.raw('select datname from pg_database');
-    for (const { datname } of rows) {
-      if (createdPrefixes.some(prefix => datname.startsWith(prefix))) {
-        await admin.raw('drop database if exists ?? with (force)', [datname]);
-      }
-    }
-  } finally {
-    await admin.destroy();
-  }
 }
 
 /** Deep merge of plain objects; arrays and scalars of `b` win. */
@@ -242,22 +216,6 @@ export async function startPluginBackend(config: JsonObject) {
 }
 
 export type PluginBackend = Awaited<ReturnType<typeof startPluginBackend>>;
-
-export async function eventually<T>(
-  assertion: () => Promise<T> | T,
-  timeoutMs = 60_000,
-  intervalMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(resolve => setTimeout(resolve, intervalMs));
-    }
-  }
-}
 
 /** A subscription as `GET /subscriptions` shows it. */
 export async function subscriptionOf(

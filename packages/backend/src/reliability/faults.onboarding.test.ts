@@ -19,7 +19,7 @@ import {
   asUser,
   backendConfig,
   DATA_EUROPE,
-  databaseConfig,
+  testDatabaseConfig,
   eventually,
   logMark,
   PAYMENTS,
@@ -139,7 +139,7 @@ const outcomes = (onboarding: any) =>
 beforeAll(async () => {
   emulator = await startTestEmulator();
   backend = await startPluginBackend(
-    backendConfig(emulator, databaseConfig('SQLITE_3', 'rel_onboarding'), {
+    backendConfig(emulator, testDatabaseConfig('SQLITE_3', 'rel_onboarding'), {
       azureTenant: { tenants: [], partnerId: PARTNER_ID },
     }),
   );

@@ -7,8 +7,8 @@
 import { AzureEmulator, FaultSpec } from '@azure-tenant/azure-emulator';
 import {
   backendConfig,
-  databaseConfig,
-  dropCreatedDatabases,
+  testDatabaseConfig,
+  dropTestDatabases,
   emulatorSubscriptions,
   FAULTS,
   grantPortalAccess,
@@ -114,7 +114,7 @@ describe.each(databaseIds)('resource sync under faults, on %s', databaseId => {
     backend = await startPluginBackend(
       backendConfig(
         emulator,
-        databaseConfig(databaseId, 'rel_sync'),
+        testDatabaseConfig(databaseId, 'rel_sync'),
         { azureTenant: { sync: { concurrency: CASES.length } } },
         subscriptions,
       ),
@@ -125,7 +125,7 @@ describe.each(databaseIds)('resource sync under faults, on %s', databaseId => {
   afterAll(async () => {
     await backend?.stop();
     await emulator?.stop();
-    await dropCreatedDatabases();
+    await dropTestDatabases();
   });
 
   it('a failed run keeps every resource and records the failure, retries are bounded, and the next run recovers', async () => {

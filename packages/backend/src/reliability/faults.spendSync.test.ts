@@ -6,7 +6,7 @@
 import { AzureEmulator, FaultSpec } from '@azure-tenant/azure-emulator';
 import {
   backendConfig,
-  databaseConfig,
+  testDatabaseConfig,
   emulatorSubscriptions,
   eventually,
   FAULTS,
@@ -149,7 +149,7 @@ beforeAll(async () => {
   backend = await startPluginBackend(
     backendConfig(
       emulator,
-      databaseConfig('SQLITE_3', 'rel_spend'),
+      testDatabaseConfig('SQLITE_3', 'rel_spend'),
       {
         azureTenant: {
           spend: {

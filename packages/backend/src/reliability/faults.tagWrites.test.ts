@@ -9,7 +9,7 @@ import { AzureEmulator, FaultSpec } from '@azure-tenant/azure-emulator';
 import {
   asUser,
   backendConfig,
-  databaseConfig,
+  testDatabaseConfig,
   FAULTS,
   grantPortalAccess,
   logMark,
@@ -64,7 +64,7 @@ beforeAll(async () => {
   emulator = await startTestEmulator();
   grantPortalAccess(emulator);
   backend = await startPluginBackend(
-    backendConfig(emulator, databaseConfig('SQLITE_3', 'rel_tags')),
+    backendConfig(emulator, testDatabaseConfig('SQLITE_3', 'rel_tags')),
   );
   // The first scheduled sync brings the resources whose tags are edited.
   await waitForSucceededSyncs(backend.server, [PLATFORM]);

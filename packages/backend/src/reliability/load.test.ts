@@ -11,8 +11,8 @@ import {
   asUser,
   backendConfig,
   DEMO_SUBSCRIPTIONS,
-  databaseConfig,
-  dropCreatedDatabases,
+  testDatabaseConfig,
+  dropTestDatabases,
   eventually,
   grantPortalAccess,
   logMark,
@@ -47,7 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emulator?.stop();
-  await dropCreatedDatabases();
+  await dropTestDatabases();
 });
 
 /** Spend synced at startup, and again every `frequency`. */
@@ -84,7 +84,7 @@ describe('tag edits and spend queries under sustained load', () => {
     LOAD_MS / 1000
   } s: no errors, bounded p95, and every acknowledged edit in Azure and stored`, async () => {
     const backend = await startPluginBackend(
-      backendConfig(emulator, databaseConfig('SQLITE_3', 'rel_load'), {
+      backendConfig(emulator, testDatabaseConfig('SQLITE_3', 'rel_load'), {
         azureTenant: { spend: spendSchedule(3600) },
       }),
     );
@@ -159,7 +159,7 @@ describe('two backend replicas on one PostgreSQL', () => {
     const SPEND_EVERY_S = 4;
     const WINDOW_MS = 14_000;
     emulator.control.clearRequests();
-    const database = databaseConfig('POSTGRES_15', 'rel_replicas');
+    const database = testDatabaseConfig('POSTGRES_15', 'rel_replicas');
     const config = backendConfig(emulator, database, {
       azureTenant: { spend: spendSchedule(SPEND_EVERY_S) },
     });

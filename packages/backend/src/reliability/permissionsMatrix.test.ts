@@ -14,7 +14,7 @@ import {
   azureWrites,
   CALLER_NAMES,
   CallerName,
-  dropReliabilityDatabases,
+  dropTestDatabases,
   OWNED_RESOURCE_ID,
   ReliabilityBackend,
   ReliabilityEmulator,
@@ -197,7 +197,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rel?.stop();
-  await dropReliabilityDatabases();
+  await dropTestDatabases();
 }, 60_000);
 
 // The matrix does not depend on the database; it runs on SQLite (the bad-input and secrets tests cover both).

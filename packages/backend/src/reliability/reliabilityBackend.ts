@@ -52,8 +52,15 @@ import {
   RequestLogEntry,
   startAzureEmulator,
 } from '@azure-tenant/azure-emulator';
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
 import { demoPermissionPolicyModule } from '../permissionPolicy';
+import {
+  dropTestDatabases,
+  eventually,
+  testDatabaseConfig,
+} from '../testSupport';
+
+export { dropTestDatabases, eventually, testDatabaseConfig };
 
 /** The demo tenant's subscriptions (packages/azure-emulator/fixtures/demo.json). */
 export const SUBSCRIPTIONS = {
@@ -468,45 +475,6 @@ function loopbackHttpServer() {
   };
 }
 
-const POSTGRES_URL =
-  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
-const createdPrefixes: string[] = [];
-
-/**
- * The database config of one backend: for SQLite, each plugin gets its own in-memory database; for PostgreSQL,
- * each plugin gets its own database under a prefix unique to this backend (dropped by
- * {@link dropReliabilityDatabases}).
- */
-export function reliabilityDatabaseConfig(databaseId: string): JsonObject {
-  if (databaseId === 'SQLITE_3') {
-    return { client: 'better-sqlite3', connection: ':memory:' };
-  }
-  if (databaseId !== 'POSTGRES_15' || !POSTGRES_URL) {
-    throw new Error(`No connection for ${databaseId}`);
-  }
-  const prefix = `azure_rel_${process.pid}_${Date.now()}_${
-    createdPrefixes.length
-  }_`;
-  createdPrefixes.push(prefix);
-  return { client: 'pg', connection: POSTGRES_URL, prefix };
-}
-
-/** Drops every PostgreSQL database the backends of this test file created; call it in `afterAll`. */
-export async function dropReliabilityDatabases(): Promise<void> {
-  if (!POSTGRES_URL || createdPrefixes.length === 0) return;
-  const admin = knexFactory({ client: 'pg', connection: POSTGRES_URL });
-  try {
-    const { rows } = await admin.raw('select datname from pg_database');
-    for (const { datname } of rows) {
-      if (createdPrefixes.some(prefix => datname.startsWith(prefix))) {
-        await admin.raw('drop database if exists ?? with (force)', [datname]);
-      }
-    }
-  } finally {
-    await admin.destroy();
-  }
-}
-
 /** Options of {@link startReliabilityBackend}. */
 export interface ReliabilityBackendOptions {
   /** `SQLITE_3` or `POSTGRES_15`. */
@@ -559,7 +527,7 @@ export async function startReliabilityBackend(
     app: { baseUrl: 'http://localhost:3000' },
     backend: {
       baseUrl: 'http://127.0.0.1:7007',
-      database: reliabilityDatabaseConfig(options.databaseId),
+      database: testDatabaseConfig(options.databaseId, 'azure_rel'),
     },
     catalog: {
       processingInterval: { seconds: 1 },
@@ -725,23 +693,6 @@ export class ApiClient {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-  }
-}
-
-/** Retries an assertion until it passes, or throws its last error after `timeoutMs`. */
-export async function eventually<T>(
-  assertion: () => Promise<T>,
-  timeoutMs = 30_000,
-  intervalMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(resolve => setTimeout(resolve, intervalMs));
-    }
   }
 }
 

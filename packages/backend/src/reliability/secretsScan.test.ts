@@ -16,7 +16,7 @@ import { DEMO_APP, DEMO_USER } from '@azure-tenant/azure-emulator';
 import {
   ApiClient,
   azureWrites,
-  dropReliabilityDatabases,
+  dropTestDatabases,
   dumpTables,
   OWNED_RESOURCE_ID,
   ReliabilityBackend,
@@ -79,7 +79,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rel?.stop();
-  await dropReliabilityDatabases();
+  await dropTestDatabases();
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   fs.writeFileSync(
     path.join(RESULTS_DIR, 'reliability-secrets.json'),
