@@ -10,6 +10,15 @@ import path from 'node:path';
 import readline from 'node:readline';
 import knexFactory, { Knex } from 'knex';
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { ConfigReader } from '@backstage/config';
+import { JsonObject } from '@backstage/types';
+import { AzureConnection } from '../../plugins/azure-tenant-backend/src/azure/azureConnection';
+import { readAzureTenantConfig } from '../../plugins/azure-tenant-backend/src/config/AzureTenantConfig';
+import { DatabaseAzureTenantStore } from '../../plugins/azure-tenant-backend/src/database/DatabaseAzureTenantStore';
+import { DatabaseResourceStore } from '../../plugins/azure-tenant-backend/src/database/DatabaseResourceStore';
+import { ResourceSyncer } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncer';
+import { ResourceSyncService } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncService';
+import { readSyncConfig } from '../../plugins/azure-tenant-backend/src/sync/SyncConfig';
 
 export const repoRoot = path.resolve(__dirname, '../..');
 export const DEMO_TENANT_ID = '7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11';
@@ -118,6 +127,64 @@ export async function grantDemoAppReader(
     });
   }
   return subscriptions;
+}
+
+/**
+ * The plugin's resource sync on the benchmark's database, against the emulator: the demo app consented with Reader
+ * on every subscription, those subscriptions registered (`read-write-tags`), and the real sync service with the real
+ * SDKs over TLS. `azureTenant` is merged over the emulator's settings.
+ */
+export async function createResourceSync(options: {
+  knex: Knex;
+  emulator: RunningEmulator;
+  azureTenant?: JsonObject;
+}) {
+  const { knex, emulator } = options;
+  const subscriptions = await grantDemoAppReader(emulator);
+  const config = new ConfigReader({
+    app: { baseUrl: 'http://127.0.0.1:3999' },
+    backend: { baseUrl: 'http://127.0.0.1:7999' },
+    azureTenant: {
+      clientId: DEMO_CLIENT_ID,
+      clientSecret: DEMO_CLIENT_SECRET,
+      authorityHost: emulator.url,
+      armEndpoint: emulator.url,
+      caCertFile: emulator.caCertFile,
+      ...options.azureTenant,
+    },
+  });
+  const connection = new AzureConnection(readAzureTenantConfig(config)!);
+  const tenantStore = await DatabaseAzureTenantStore.create({ knex });
+  const resources = new DatabaseResourceStore(knex);
+  const at = new Date();
+  await tenantStore.register(
+    { tenantId: DEMO_TENANT_ID, source: 'config', at },
+    subscriptions.map(s => ({
+      subscriptionId: s.subscriptionId,
+      tenantId: s.tenantId,
+      displayName: s.subscriptionId,
+      source: 'config' as const,
+      grantedRoles: [],
+      roleStatus: 'unknown' as const,
+      initialSyncMode: 'read-write-tags' as const,
+      at,
+    })),
+  );
+  const syncConfig = readSyncConfig(config);
+  const service = new ResourceSyncService({
+    store: tenantStore,
+    syncer: new ResourceSyncer({
+      connection,
+      store: resources,
+      config: syncConfig,
+      logger: quietLogger,
+    }),
+    scheduler: { triggerTask: async () => {} } as any,
+    events: { publish: async () => {}, subscribe: async () => {} },
+    config: syncConfig,
+    logger: quietLogger,
+  });
+  return { subscriptions, config, connection, tenantStore, resources, service };
 }
 
 /** The plugin's database for one benchmark run. */

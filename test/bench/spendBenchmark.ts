@@ -18,31 +18,20 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
-import { ConfigReader } from '@backstage/config';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { AzureConnection } from '../../plugins/azure-tenant-backend/src/azure/azureConnection';
-import { readAzureTenantConfig } from '../../plugins/azure-tenant-backend/src/config/AzureTenantConfig';
-import { DatabaseAzureTenantStore } from '../../plugins/azure-tenant-backend/src/database/DatabaseAzureTenantStore';
-import { DatabaseResourceStore } from '../../plugins/azure-tenant-backend/src/database/DatabaseResourceStore';
 import { createCostManagementReader } from '../../plugins/azure-tenant-backend/src/spend/costManagementReader';
 import { createSpendRouter } from '../../plugins/azure-tenant-backend/src/spend/createSpendRouter';
 import { DatabaseSpendStore } from '../../plugins/azure-tenant-backend/src/spend/DatabaseSpendStore';
 import { SpendQueryService } from '../../plugins/azure-tenant-backend/src/spend/SpendQueryService';
 import { SpendSyncService } from '../../plugins/azure-tenant-backend/src/spend/SpendSyncService';
-import { ResourceSyncer } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncer';
-import { ResourceSyncService } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncService';
-import { readSyncConfig } from '../../plugins/azure-tenant-backend/src/sync/SyncConfig';
 import {
   BenchDatabase,
-  DEMO_CLIENT_ID,
-  DEMO_CLIENT_SECRET,
-  DEMO_TENANT_ID,
-  grantDemoAppReader,
   machineDescription,
   openDatabase,
   percentile,
   quietLogger,
   startEmulator,
+  createResourceSync,
 } from './benchSupport';
 
 interface Options {
@@ -192,52 +181,15 @@ export async function main(args: string[]) {
     maxSockets: options.concurrency,
   });
   try {
-    const subscriptions = await grantDemoAppReader(emulator);
-    const [{ subscriptionId }] = subscriptions;
-    const config = new ConfigReader({
-      app: { baseUrl: 'http://127.0.0.1:3999' },
-      backend: { baseUrl: 'http://127.0.0.1:7999' },
-      azureTenant: {
-        clientId: DEMO_CLIENT_ID,
-        clientSecret: DEMO_CLIENT_SECRET,
-        authorityHost: emulator.url,
-        armEndpoint: emulator.url,
-        caCertFile: emulator.caCertFile,
-      },
+    const { subscriptions, connection, service } = await createResourceSync({
+      knex,
+      emulator,
     });
-    const connection = new AzureConnection(readAzureTenantConfig(config)!);
-    const tenantStore = await DatabaseAzureTenantStore.create({ knex });
-    const at = new Date();
-    await tenantStore.register(
-      { tenantId: DEMO_TENANT_ID, source: 'config', at },
-      subscriptions.map(s => ({
-        subscriptionId: s.subscriptionId,
-        tenantId: s.tenantId,
-        displayName: s.subscriptionId,
-        source: 'config' as const,
-        grantedRoles: [],
-        roleStatus: 'unknown' as const,
-        initialSyncMode: 'read-write-tags' as const,
-        at,
-      })),
-    );
+    const [{ subscriptionId }] = subscriptions;
 
     // The resource sync fills the resources table, whose tags grouping by tag reads.
-    const syncConfig = readSyncConfig(config);
     let started = Date.now();
-    const resourceReports = await new ResourceSyncService({
-      store: tenantStore,
-      syncer: new ResourceSyncer({
-        connection,
-        store: new DatabaseResourceStore(knex),
-        config: syncConfig,
-        logger: quietLogger,
-      }),
-      scheduler: { triggerTask: async () => {} } as any,
-      events: { publish: async () => {}, subscribe: async () => {} },
-      config: syncConfig,
-      logger: quietLogger,
-    }).syncDue();
+    const resourceReports = await service.syncDue();
     const resourceSyncMs = Date.now() - started;
     const resourceFailure = resourceReports.find(r => r.status === 'failed');
     if (resourceFailure) {

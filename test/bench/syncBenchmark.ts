@@ -13,25 +13,14 @@ import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigReader } from '@backstage/config';
 import { AzureTenantEntityProvider } from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
-import { AzureConnection } from '../../plugins/azure-tenant-backend/src/azure/azureConnection';
-import { readAzureTenantConfig } from '../../plugins/azure-tenant-backend/src/config/AzureTenantConfig';
-import { DatabaseAzureTenantStore } from '../../plugins/azure-tenant-backend/src/database/DatabaseAzureTenantStore';
-import { DatabaseResourceStore } from '../../plugins/azure-tenant-backend/src/database/DatabaseResourceStore';
-import { ResourceSyncer } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncer';
-import { ResourceSyncService } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncService';
-import { readSyncConfig } from '../../plugins/azure-tenant-backend/src/sync/SyncConfig';
 import {
   control,
-  DEMO_CLIENT_ID,
-  DEMO_CLIENT_SECRET,
-  DEMO_TENANT_ID,
-  grantDemoAppReader,
   machineDescription,
   openDatabase,
   quietLogger,
   startEmulator,
+  createResourceSync,
 } from './benchSupport';
 
 interface Options {
@@ -125,51 +114,17 @@ export async function main(args: string[]) {
   });
   const { knex, drop } = await openDatabase(options.database, dir);
   try {
-    // The portal's service principal, with Reader on every generated subscription.
-    const subscriptions = await grantDemoAppReader(emulator);
-
-    const config = new ConfigReader({
-      app: { baseUrl: 'http://localhost:3000' },
-      backend: { baseUrl: 'http://localhost:7007' },
-      azureTenant: {
-        clientId: DEMO_CLIENT_ID,
-        clientSecret: DEMO_CLIENT_SECRET,
-        authorityHost: emulator.url,
-        armEndpoint: emulator.url,
-        caCertFile: emulator.caCertFile,
-        sync: { concurrency: options.concurrency },
-      },
+    // The portal's service principal, with Reader on every generated subscription, and the real sync.
+    const {
+      subscriptions,
+      tenantStore: store,
+      resources,
+      service,
+    } = await createResourceSync({
+      knex,
+      emulator,
+      azureTenant: { sync: { concurrency: options.concurrency } },
     });
-    const store = await DatabaseAzureTenantStore.create({ knex });
-    const resources = new DatabaseResourceStore(knex);
-    const syncConfig = readSyncConfig(config);
-    const service = new ResourceSyncService({
-      store,
-      syncer: new ResourceSyncer({
-        connection: new AzureConnection(readAzureTenantConfig(config)!),
-        store: resources,
-        config: syncConfig,
-        logger: quietLogger,
-      }),
-      scheduler: { triggerTask: async () => {} } as any,
-      events: { publish: async () => {}, subscribe: async () => {} },
-      config: syncConfig,
-      logger: quietLogger,
-    });
-    const at = new Date();
-    await store.register(
-      { tenantId: DEMO_TENANT_ID, source: 'config', at },
-      subscriptions.map(s => ({
-        subscriptionId: s.subscriptionId,
-        tenantId: s.tenantId,
-        displayName: s.subscriptionId,
-        source: 'config' as const,
-        grantedRoles: [],
-        roleStatus: 'unknown' as const,
-        initialSyncMode: 'read-write-tags' as const,
-        at,
-      })),
-    );
 
     let entitiesWritten = 0;
     const connection = {
