@@ -25,7 +25,7 @@ import {
   dropTestDatabases,
   eventually,
   testDatabaseConfig,
-} from './testSupport';
+} from './reliability/reliabilityBackend';
 
 jest.setTimeout(240_000);
 

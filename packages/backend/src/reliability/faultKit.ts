@@ -41,7 +41,7 @@ import {
   dropTestDatabases,
   eventually,
   testDatabaseConfig,
-} from '../testSupport';
+} from './reliabilityBackend';
 
 export { dropTestDatabases, eventually, testDatabaseConfig };
 

@@ -52,15 +52,8 @@ import {
   RequestLogEntry,
   startAzureEmulator,
 } from '@azure-tenant/azure-emulator';
-import { Knex } from 'knex';
+import knexFactory, { Knex } from 'knex';
 import { demoPermissionPolicyModule } from '../permissionPolicy';
-import {
-  dropTestDatabases,
-  eventually,
-  testDatabaseConfig,
-} from '../testSupport';
-
-export { dropTestDatabases, eventually, testDatabaseConfig };
 
 /** The demo tenant's subscriptions (packages/azure-emulator/fixtures/demo.json). */
 export const SUBSCRIPTIONS = {
@@ -473,6 +466,65 @@ function loopbackHttpServer() {
     server: () => server!,
     restore: () => spy.mockRestore(),
   };
+}
+
+// Shared with the fault kit and the chain test.
+const POSTGRES_URL =
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
+const createdPrefixes: string[] = [];
+
+/**
+ * `backend.database` for a test backend on Backstage's real database manager: its own in-memory SQLite per plugin,
+ * or PostgreSQL databases under a prefix unique to this call, dropped by {@link dropTestDatabases}.
+ */
+export function testDatabaseConfig(
+  databaseId: string,
+  name = 'azure_test',
+): JsonObject {
+  if (databaseId === 'SQLITE_3') {
+    return { client: 'better-sqlite3', connection: ':memory:' };
+  }
+  if (databaseId !== 'POSTGRES_15' || !POSTGRES_URL) {
+    throw new Error(`No connection for ${databaseId}`);
+  }
+  const prefix = `${name}_${process.pid}_${Date.now()}_${
+    createdPrefixes.length
+  }_`.toLowerCase();
+  createdPrefixes.push(prefix);
+  return { client: 'pg', connection: POSTGRES_URL, prefix };
+}
+
+/** Drops every PostgreSQL database made under the prefixes of {@link testDatabaseConfig}; call it in `afterAll`. */
+export async function dropTestDatabases(): Promise<void> {
+  if (!POSTGRES_URL || createdPrefixes.length === 0) return;
+  const admin = knexFactory({ client: 'pg', connection: POSTGRES_URL });
+  try {
+    const { rows } = await admin.raw('select datname from pg_database');
+    for (const { datname } of rows) {
+      if (createdPrefixes.some(prefix => datname.startsWith(prefix))) {
+        await admin.raw('drop database if exists ?? with (force)', [datname]);
+      }
+    }
+  } finally {
+    await admin.destroy();
+  }
+}
+
+/** Retries an assertion until it passes, or throws its last error after `timeoutMs`. */
+export async function eventually<T>(
+  assertion: () => Promise<T> | T,
+  timeoutMs = 60_000,
+  intervalMs = 250,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise(resolve => setTimeout(resolve, intervalMs));
+    }
+  }
 }
 
 /** Options of {@link startReliabilityBackend}. */
