@@ -30,6 +30,7 @@ import {
   SpendSyncService,
   SPEND_SYNC_TASK_ID,
 } from './spend';
+import { triggerTaskSoon } from './scheduling/triggerTask';
 import {
   createAzureTagsClient,
   createTagsRouter,
@@ -144,13 +145,7 @@ export const azureTenantPlugin = createBackendPlugin({
             // The first resource and spend syncs of what was just connected.
             onSubscriptionsRegistered: async () => {
               await sync!.trigger();
-              await scheduler
-                .triggerTask(SPEND_SYNC_TASK_ID)
-                .catch(error =>
-                  logger.debug(
-                    `Spend sync not triggered now: ${error.message}`,
-                  ),
-                );
+              await triggerTaskSoon(scheduler, SPEND_SYNC_TASK_ID, logger);
             },
           });
           await sync.start();

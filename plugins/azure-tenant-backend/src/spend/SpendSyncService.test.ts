@@ -21,6 +21,7 @@ import {
   PAYMENTS,
   PLATFORM,
   prepareSpendDatabase,
+  prepareSubscription,
 } from './__testUtils__/spendTestDatabase';
 
 jest.setTimeout(60_000);
@@ -239,6 +240,37 @@ describe.each(databases.eachSupportedId())('SpendSyncService (%s)', id => {
     expect(Number(count)).toBeGreaterThan(0);
   });
 
+  it('also syncs, in the same run, a subscription registered while the run went on', async () => {
+    // Only PLATFORM and PAYMENTS are there when the run starts; DATA_EUROPE is registered during PLATFORM's first read,
+    // as when a tenant is connected while the scheduled run is going on (its trigger then finds the task running).
+    await knex('subscriptions').where('subscription_id', DATA_EUROPE).delete();
+    const reader = createCostManagementReader({ connection });
+    let registered = false;
+    const registeringService = new SpendSyncService({
+      store,
+      reader: {
+        readMonthForecast: options => reader.readMonthForecast(options),
+        readDailyCosts: async options => {
+          if (!registered) {
+            registered = true;
+            await prepareSubscription(knex, DATA_EUROPE);
+          }
+          return reader.readDailyCosts(options);
+        },
+      },
+      logger: mockServices.logger.mock(),
+      config: { lookbackDays: 35, restatementDays: 5, concurrency: 1 },
+    });
+
+    const results = await registeringService.syncAll();
+    expect(results.map(r => [r.subscriptionId, r.status])).toEqual([
+      [PLATFORM, 'succeeded'],
+      [PAYMENTS, 'succeeded'],
+      [DATA_EUROPE, 'succeeded'],
+    ]);
+    const [{ count }] = await rowsOf(DATA_EUROPE).count({ count: '*' });
+    expect(Number(count)).toBeGreaterThan(0);
+  });
   it('stores the month-end forecast of the current month', async () => {
     await service.syncSubscription(DATA_EUROPE);
     const state = await store.getSyncState(DATA_EUROPE);

@@ -6,6 +6,9 @@ import { SpendStore } from './SpendStore';
 /** The id of the scheduled spend sync task. */
 export const SPEND_SYNC_TASK_ID = 'azure-tenant-spend-sync';
 
+/** Passes of one run: the registered subscriptions, then those registered while the run went on. */
+const MAX_PASSES = 5;
+
 /** Days read from Cost Management in one query, and replaced in one transaction. */
 const WINDOW_DAYS = 31;
 
@@ -169,23 +172,33 @@ export class SpendSyncService {
     }
   }
 
-  /** Syncs every registered subscription, a few at a time. */
+  /**
+   * Syncs every registered subscription, a few at a time. Then it looks again for subscriptions registered while it
+   * ran (a tenant connected meanwhile), and syncs those too, a bounded number of times.
+   */
   async syncAll(): Promise<SpendSyncResult[]> {
-    const subscriptions = await this.store.listSubscriptions();
     const results: SpendSyncResult[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < subscriptions.length) {
-        const subscription = subscriptions[next++];
-        results.push(await this.syncSubscription(subscription.subscriptionId));
-      }
-    };
-    await Promise.all(
-      Array.from(
-        { length: Math.min(this.config.concurrency, subscriptions.length) },
-        worker,
-      ),
-    );
+    const done = new Set<string>();
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const due = (await this.store.listSubscriptions()).filter(
+        s => !done.has(s.subscriptionId.toLowerCase()),
+      );
+      if (due.length === 0) break;
+      let next = 0;
+      const worker = async () => {
+        while (next < due.length) {
+          const { subscriptionId } = due[next++];
+          done.add(subscriptionId.toLowerCase());
+          results.push(await this.syncSubscription(subscriptionId));
+        }
+      };
+      await Promise.all(
+        Array.from(
+          { length: Math.min(this.config.concurrency, due.length) },
+          worker,
+        ),
+      );
+    }
     return results;
   }
 }

@@ -6,6 +6,7 @@ import {
   AzureTenantEvent,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { AzureTenantStore } from '../database/AzureTenantStore';
+import { triggerTaskSoon } from '../scheduling/triggerTask';
 import { ResourceSyncer, SubscriptionSyncReport } from './ResourceSyncer';
 import { durationMs, SyncConfig } from './SyncConfig';
 
@@ -65,17 +66,16 @@ export class ResourceSyncService {
     return updated;
   }
 
-  /** Starts the task now. When it is running already, it picks up new requests before it ends. */
+  /**
+   * Starts the task now. When it is running already, it picks up requests recorded before its last look; a request
+   * that came later is triggered again shortly after.
+   */
   async trigger(): Promise<void> {
-    try {
-      await this.options.scheduler.triggerTask(RESOURCE_SYNC_TASK_ID);
-    } catch (error) {
-      this.options.logger.debug(
-        `Resource sync not triggered now (${
-          (error as Error).message
-        }); the running task picks the request up`,
-      );
-    }
+    await triggerTaskSoon(
+      this.options.scheduler,
+      RESOURCE_SYNC_TASK_ID,
+      this.options.logger,
+    );
   }
 
   /** Syncs every subscription that is due, and returns what happened to each. */

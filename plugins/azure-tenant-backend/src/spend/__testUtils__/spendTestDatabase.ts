@@ -28,16 +28,26 @@ export async function prepareSpendDatabase(
     updated_at: at,
   });
   for (const { subscriptionId, syncMode } of subscriptions) {
-    await knex('subscriptions').insert({
-      subscription_id: subscriptionId,
-      tenant_id: TENANT,
-      display_name: subscriptionId,
-      sync_mode: syncMode ?? 'read-write-tags',
-      source: 'config',
-      granted_roles: '[]',
-      role_status: 'unknown',
-      created_at: at,
-      updated_at: at,
-    });
+    await prepareSubscription(knex, subscriptionId, syncMode);
   }
+}
+
+/** Registers one subscription of the demo tenant (registered by {@link prepareSpendDatabase}). */
+export async function prepareSubscription(
+  knex: Knex,
+  subscriptionId: string,
+  syncMode = 'read-write-tags',
+) {
+  const at = new Date().toISOString();
+  await knex('subscriptions').insert({
+    subscription_id: subscriptionId,
+    tenant_id: TENANT,
+    display_name: subscriptionId,
+    sync_mode: syncMode,
+    source: 'config',
+    granted_roles: '[]',
+    role_status: 'unknown',
+    created_at: at,
+    updated_at: at,
+  });
 }
