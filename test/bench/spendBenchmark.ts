@@ -2,7 +2,7 @@
  * bench:spend — spend ingestion through the real sync, then GET /spend latency through the real router.
  *
  *   npm run bench:spend -- --resources 10000 --days 90 [--database sqlite|postgres] [--requests 300] [--concurrency 4]
- *                      [--max-seconds 60]
+ *                      [--max-seconds 60] [--profile spend.cpuprofile]
  *
  * It starts the Azure emulator in its own process with a generated tenant of one subscription, then in this process:
  * the plugin's database (SQLite in a temporary file, or a fresh PostgreSQL database at
@@ -31,6 +31,7 @@ import {
   percentile,
   quietLogger,
   startEmulator,
+  startProfiler,
   createResourceSync,
 } from './benchSupport';
 
@@ -42,6 +43,8 @@ interface Options {
   concurrency: number;
   /** Each query stops after this long even if fewer than `requests` were made, so that a slow query stays bounded. */
   maxSeconds: number;
+  /** Where to write a CPU profile of the GET /spend measurements (`.cpuprofile`, for Chrome's DevTools). */
+  profile?: string;
 }
 
 /** The p95 target of GET /spend on SQLite on the project machine. */
@@ -73,6 +76,9 @@ function parseOptions(args: string[]): Options {
         break;
       case '--max-seconds':
         options.maxSeconds = Number(value);
+        break;
+      case '--profile':
+        options.profile = path.resolve(value);
         break;
       case '--database':
         if (value !== 'sqlite' && value !== 'postgres') {
@@ -135,6 +141,7 @@ async function measure(
   let bytes = 0;
   let next = 0;
   const started = Date.now();
+  const cpuStarted = process.cpuUsage();
   const deadline = started + maxSeconds * 1000;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -147,6 +154,7 @@ async function measure(
     }),
   );
   const seconds = (Date.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
   samples.sort((a, b) => a - b);
   return {
     firstMs: round(first.ms),
@@ -158,6 +166,8 @@ async function measure(
     p99Ms: round(percentile(samples, 0.99)),
     maxMs: round(samples[samples.length - 1]),
     requestsPerSecond: Math.round(samples.length / seconds),
+    // This process's CPU time (server and client) per request: steadier than latency on a shared machine.
+    cpuMsPerRequest: round((cpu.user + cpu.system) / 1000 / samples.length),
     responseBytes: bytes,
   };
 }
@@ -272,9 +282,14 @@ export async function main(args: string[]) {
       tagOwner: `${period}&groupBy=${encodeURIComponent('tag:owner')}`,
     };
     const latency: Record<string, Awaited<ReturnType<typeof measure>>> = {};
+    const profiler = options.profile ? await startProfiler() : undefined;
     for (const [name, query] of Object.entries(queries)) {
       process.stderr.write(`bench:spend: measuring GET /spend by ${name}\n`);
       latency[name] = await measure(agent, baseUrl, query, options);
+    }
+    if (profiler) {
+      await profiler.stop(options.profile!);
+      process.stderr.write(`bench:spend: CPU profile in ${options.profile}\n`);
     }
 
     const figures = {
@@ -300,9 +315,9 @@ export async function main(args: string[]) {
         latency[name].requests
       } requests, ${latency[name].concurrency} at a time, ${
         latency[name].requestsPerSecond
-      }/s, ${latency[name].responseBytes} bytes; first request ${
-        latency[name].firstMs
-      } ms)`;
+      }/s, ${latency[name].cpuMsPerRequest} ms CPU each, ${
+        latency[name].responseBytes
+      } bytes; first request ${latency[name].firstMs} ms)`;
     process.stdout.write(
       [
         `bench:spend on ${figures.machine}, load ${figures.loadAverage.join(

@@ -10,7 +10,6 @@
  * mutations are counted instead of written to a catalog.
  */
 import fs from 'node:fs';
-import inspector from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AzureTenantEntityProvider } from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
@@ -20,6 +19,7 @@ import {
   openDatabase,
   quietLogger,
   startEmulator,
+  startProfiler,
   createResourceSync,
 } from './benchSupport';
 
@@ -35,20 +35,6 @@ interface Options {
 /** User and system CPU time of this process, in milliseconds. */
 function cpuMs(usage: NodeJS.CpuUsage): number {
   return (usage.user + usage.system) / 1000;
-}
-
-async function startProfiler() {
-  const session = new inspector.Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return {
-    async stop(file: string) {
-      const { profile } = await session.post('Profiler.stop');
-      fs.writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-    },
-  };
 }
 
 function parseOptions(args: string[]): Options {

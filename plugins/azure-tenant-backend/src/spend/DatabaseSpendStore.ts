@@ -685,10 +685,23 @@ export class DatabaseSpendStore implements SpendStore {
     dimension: SpendDimension;
     tagKey?: string;
     perSubscription?: boolean;
+    previousFrom?: string;
     keep?: Record<string, string[]>;
   }): Promise<SpendAggregate[]> {
-    const { scope, from, to, granularity, dimension, perSubscription } =
-      options;
+    const { scope, to, granularity, dimension, perSubscription } = options;
+    if (options.previousFrom !== undefined && granularity) {
+      throw new Error('previousFrom cannot be combined with a granularity');
+    }
+    if (
+      options.previousFrom !== undefined &&
+      options.previousFrom > options.from
+    ) {
+      throw new Error('previousFrom must not be after from');
+    }
+    // With a previous period, the rows of both are read together and told apart by `usage_date < splitAt`.
+    const splitAt =
+      options.previousFrom !== undefined ? options.from : undefined;
+    const from = options.previousFrom ?? options.from;
     const tagKey = (options.tagKey ?? '').toLowerCase();
     if (dimension === 'tag' && !tagKey) {
       throw new Error('A tag aggregation needs a tag key');
@@ -718,6 +731,7 @@ export class DatabaseSpendStore implements SpendStore {
         aggregate.bucket ?? '',
         aggregate.rest ? '\u0001' : aggregate.key ?? '',
         aggregate.subscriptionId ?? '',
+        aggregate.previous ? 'p' : '',
       ].join('\u0000');
       const existing = merged.get(mapKey);
       if (existing) existing.amount += aggregate.amount;
@@ -742,6 +756,17 @@ export class DatabaseSpendStore implements SpendStore {
       }
       if (perSubscription) {
         query.select('subscription_id').groupBy('subscription_id');
+      }
+      if (splitAt !== undefined) {
+        // Grouped by its alias: PostgreSQL would not match two copies of an expression with a bound parameter.
+        query
+          .select(
+            this.db.raw(
+              'CASE WHEN usage_date < ? THEN 1 ELSE 0 END AS previous',
+              [splitAt],
+            ),
+          )
+          .groupBy('previous');
       }
       return query;
     };
@@ -891,6 +916,7 @@ function toAggregate(row: any): SpendAggregate {
     ...(row.subscription_id !== undefined
       ? { subscriptionId: row.subscription_id }
       : {}),
+    ...(Number(row.previous) === 1 ? { previous: true } : {}),
   };
 }
 

@@ -118,7 +118,6 @@ export class SpendQueryService {
     const { from, to, granularity, groupBy, top } = query;
     const length = dayNumber(to) - dayNumber(from) + 1;
     const previousFrom = dayOf(dayNumber(from) - length);
-    const previousTo = dayOf(dayNumber(from) - 1);
     const dimension = dimensionOf(groupBy);
 
     // The parts of the scope to aggregate. Grouped by tag, what has no tags (subscriptions in the sync modes no-tags
@@ -159,30 +158,23 @@ export class SpendQueryService {
     } else {
       parts.push({ scope, dimension });
     }
-    const aggregate = async (
-      period: { from: string; to: string },
-      bucket?: SpendGranularity,
-      keep?: Record<string, string[]>,
-    ): Promise<SpendAggregate[]> => {
+    const aggregate = async (options: {
+      from: string;
+      granularity?: SpendGranularity;
+      previousFrom?: string;
+      keep?: Record<string, string[]>;
+    }): Promise<SpendAggregate[]> => {
       const results = await Promise.all(
-        parts.map(part =>
-          this.store.aggregate({
-            ...part,
-            ...period,
-            granularity: bucket,
-            keep,
-          }),
-        ),
+        parts.map(part => this.store.aggregate({ ...part, to, ...options })),
       );
       return results.flat();
     };
 
-    // First the total of each group, to rank them; then the buckets of the kept groups, with the rest summed by the
-    // database into one amount per bucket.
-    const [periodTotals, previous] = await Promise.all([
-      aggregate({ from, to }),
-      aggregate({ from: previousFrom, to: previousTo }),
-    ]);
+    // First the total of each group in the period and in the previous one (in one query), to rank them; then the
+    // buckets of the kept groups, with the rest summed by the database into one amount per bucket.
+    const totals = await aggregate({ from, previousFrom });
+    const periodTotals = totals.filter(a => !a.previous);
+    const previous = totals.filter(a => a.previous);
 
     const groupKey = await this.groupKeys(
       groupBy,
@@ -236,13 +228,13 @@ export class SpendQueryService {
         return [currency, { ranked, kept, keptKeys, previousTotals }] as const;
       }),
     );
-    const current = await aggregate(
-      { from, to },
+    const current = await aggregate({
+      from,
       granularity,
-      Object.fromEntries(
+      keep: Object.fromEntries(
         [...rankings].map(([currency, r]) => [currency, r.keptKeys]),
       ),
-    );
+    });
 
     const forecasts = await this.forecasts(query, scope, synced);
     const buckets = bucketsOf(from, to, granularity);

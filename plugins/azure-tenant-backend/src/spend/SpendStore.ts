@@ -72,6 +72,8 @@ export interface SpendAggregate {
   subscriptionId?: string;
   /** Amounts whose key is not among the kept ones (see `keep` of {@link SpendStore.aggregate}), summed together. */
   rest?: boolean;
+  /** Amounts of the days before `from` (see `previousFrom` of {@link SpendStore.aggregate}). */
+  previous?: boolean;
   currency: string;
   amount: number;
 }
@@ -132,6 +134,11 @@ export interface SpendStore {
     /** The tag name of the dimension `tag`. */
     tagKey?: string;
     perSubscription?: boolean;
+    /**
+     * Also sums the days `previousFrom`..`from - 1`, apart, marked `previous` (the previous period, for comparison).
+     * Not with `granularity`.
+     */
+    previousFrom?: string;
     /**
      * The keys to keep apart, per currency: amounts of any other key are summed into one aggregate per bucket (and
      * currency and subscription) marked `rest`, without a key.
