@@ -82,7 +82,16 @@ const TAG_TOTAL_COLUMNS = [
   'currency',
   'tag_value',
   'amount',
+  'row_count',
 ] as const;
+
+/**
+ * At most this many resources changed since a subscription's tag totals were built (by default), and at most this many
+ * totals to correct, for the totals to follow the change by moving those resources' spend; beyond, they are built
+ * again.
+ */
+const MAX_INCREMENTAL_RESOURCES = 2_000;
+const MAX_INCREMENTAL_TOTALS = 20_000;
 
 /** Adds `amount` to the sum kept under `key`, creating it from `row` the first time. */
 function addTo<R extends { amount: number }>(
@@ -174,16 +183,23 @@ export class DatabaseSpendStore implements SpendStore {
   private readonly rebuilding = new Map<string, Promise<void>>();
 
   private readonly maxTagKeys: number;
+  private readonly maxIncrementalResources: number;
 
   /**
    * @param options.maxTagKeys - Tag keys that keep tag totals, per subscription (default 20). Building one more drops
    *   the one built longest ago, which is built again when it is grouped by again.
+   * @param options.maxIncrementalResources - Resources changed since tag totals were built up to which the totals
+   *   follow by moving those resources' spend (default 2,000); beyond, they are built again.
    */
   constructor(
     private readonly db: Knex,
-    options: { maxTagKeys?: number } = {},
+    options: { maxTagKeys?: number; maxIncrementalResources?: number } = {},
   ) {
     this.maxTagKeys = Math.max(1, options.maxTagKeys ?? 20);
+    this.maxIncrementalResources = Math.max(
+      0,
+      options.maxIncrementalResources ?? MAX_INCREMENTAL_RESOURCES,
+    );
   }
 
   async replaceDays(options: {
@@ -467,14 +483,22 @@ export class DatabaseSpendStore implements SpendStore {
       >();
       for (const row of rows) {
         const value = values.get(String(row.resource_key)) ?? '';
-        addTo(tagTotals, [row.usage_date, row.currency, value].join('\u0000'), {
-          subscription_id: subscriptionId,
-          tag_key: tagKey,
-          usage_date: row.usage_date,
-          currency: row.currency,
-          tag_value: value,
-          amount: Number(row.amount),
-        });
+        const key = [row.usage_date, row.currency, value].join('\u0000');
+        const total = tagTotals.get(key);
+        if (total) {
+          total.amount += Number(row.amount);
+          total.row_count += 1;
+        } else {
+          tagTotals.set(key, {
+            subscription_id: subscriptionId,
+            tag_key: tagKey,
+            usage_date: row.usage_date,
+            currency: row.currency,
+            tag_value: value,
+            amount: Number(row.amount),
+            row_count: 1,
+          });
+        }
       }
       await trx('spend_tag_totals')
         .where({ subscription_id: subscriptionId, tag_key: tagKey })
@@ -497,8 +521,8 @@ export class DatabaseSpendStore implements SpendStore {
     tagKey: string,
   ): Promise<void> {
     await trx.raw(
-      `INSERT INTO spend_tag_totals (subscription_id, tag_key, usage_date, currency, tag_value, amount)
-       SELECT d.subscription_id, ?, d.usage_date, d.currency, COALESCE(v.tag_value, ''), SUM(d.amount)
+      `INSERT INTO spend_tag_totals (subscription_id, tag_key, usage_date, currency, tag_value, amount, row_count)
+       SELECT d.subscription_id, ?, d.usage_date, d.currency, COALESCE(v.tag_value, ''), SUM(d.amount), COUNT(*)
        FROM spend_daily d
        LEFT JOIN spend_tag_resources v
          ON v.subscription_id = d.subscription_id AND v.tag_key = ? AND v.resource_key = d.resource_key
@@ -629,6 +653,25 @@ export class DatabaseSpendStore implements SpendStore {
       ) {
         return; // Rebuilt meanwhile by someone else.
       }
+      const updated = {
+        counter_revision: counter,
+        resource_revision: fingerprint.revision,
+        resource_count: fingerprint.count,
+        built_at: new Date().toISOString(),
+      };
+      if (
+        state?.built_at &&
+        Number(state.resource_revision) >= 0 &&
+        (await this.followResourceChanges(
+          trx,
+          subscriptionId,
+          tagKey,
+          Number(state.resource_revision),
+        ))
+      ) {
+        await trx('spend_tag_state').where(where).update(updated);
+        return;
+      }
 
       const resources = await trx('resources')
         .select('resource_key', 'tags')
@@ -650,12 +693,7 @@ export class DatabaseSpendStore implements SpendStore {
       }
       await trx('spend_tag_totals').where(where).delete();
       await this.insertTagTotals(trx, subscriptionId, tagKey);
-      await trx('spend_tag_state').where(where).update({
-        counter_revision: counter,
-        resource_revision: fingerprint.revision,
-        resource_count: fingerprint.count,
-        built_at: new Date().toISOString(),
-      });
+      await trx('spend_tag_state').where(where).update(updated);
 
       // Each tag key with totals costs storage and work at every spend sync: keep the most recently built ones.
       const dropped = await trx('spend_tag_state')
@@ -675,6 +713,140 @@ export class DatabaseSpendStore implements SpendStore {
         await trx('spend_tag_state').where(old).delete();
       }
     });
+  }
+
+  /**
+   * Brings a subscription's tag totals of one tag key up to date with the resources changed (tags edited, resources
+   * added or removed) since `sinceRevision`, by moving each changed resource's spend from its old tag value to its new
+   * one. Returns false, having written nothing, when too much changed for that to beat building them again.
+   */
+  private async followResourceChanges(
+    trx: Knex.Transaction,
+    subscriptionId: string,
+    tagKey: string,
+    sinceRevision: number,
+  ): Promise<boolean> {
+    const where = { subscription_id: subscriptionId, tag_key: tagKey };
+    const [changed, removed] = await Promise.all([
+      trx('resources')
+        .select('resource_key', 'tags')
+        .where('subscription_id', subscriptionId)
+        .where('revision', '>', sinceRevision)
+        .limit(this.maxIncrementalResources + 1),
+      trx('resource_tombstones')
+        .select('resource_key')
+        .where('subscription_id', subscriptionId)
+        .where('revision', '>', sinceRevision)
+        .limit(this.maxIncrementalResources + 1),
+    ]);
+    if (changed.length + removed.length > this.maxIncrementalResources) {
+      return false;
+    }
+
+    // The tag value of each changed resource now (none for a removed one) and as the totals have it.
+    const next = new Map<string, string | undefined>();
+    for (const { resource_key: key } of removed) next.set(key, undefined);
+    for (const { resource_key: key, tags } of changed) {
+      next.set(key, tagValueOf(tags, tagKey));
+    }
+    const previous = new Map<string, string>();
+    for (const chunk of chunks([...next.keys()], IN_CHUNK)) {
+      const rows = await trx('spend_tag_resources')
+        .select('resource_key', 'tag_value')
+        .where(where)
+        .whereIn('resource_key', chunk);
+      for (const row of rows) previous.set(row.resource_key, row.tag_value);
+    }
+    const moved = [...next.keys()].filter(
+      key => (previous.get(key) ?? '') !== (next.get(key) ?? ''),
+    );
+    if (moved.length === 0) return true;
+
+    // What each total gains and loses: every moved resource's spend, per day and currency, leaves its old value ('' for
+    // none) for its new one.
+    const deltas = new Map<
+      string,
+      {
+        usage_date: string;
+        currency: string;
+        tag_value: string;
+        amount: number;
+        rows: number;
+      }
+    >();
+    const shift = (row: any, value: string, sign: number) => {
+      const id = [row.usage_date, row.currency, value].join('\u0000');
+      let delta = deltas.get(id);
+      if (!delta) {
+        delta = {
+          usage_date: row.usage_date,
+          currency: row.currency,
+          tag_value: value,
+          amount: 0,
+          rows: 0,
+        };
+        deltas.set(id, delta);
+      }
+      delta.amount += sign * Number(row.amount);
+      delta.rows += sign * Number(row.row_count);
+    };
+    for (const chunk of chunks(moved, IN_CHUNK)) {
+      const sums: any[] = await trx('spend_daily')
+        .select('resource_key', 'usage_date', 'currency')
+        .sum({ amount: 'amount' })
+        .count({ row_count: '*' })
+        .where('subscription_id', subscriptionId)
+        .whereIn('resource_key', chunk)
+        .groupBy('resource_key', 'usage_date', 'currency');
+      for (const row of sums) {
+        shift(row, previous.get(row.resource_key) ?? '', -1);
+        shift(row, next.get(row.resource_key) ?? '', 1);
+      }
+      if (deltas.size > MAX_INCREMENTAL_TOTALS) return false;
+    }
+
+    for (const delta of deltas.values()) {
+      if (delta.rows === 0 && delta.amount === 0) continue;
+      const total = {
+        ...where,
+        usage_date: delta.usage_date,
+        currency: delta.currency,
+        tag_value: delta.tag_value,
+      };
+      const count = await trx('spend_tag_totals')
+        .where(total)
+        .update({
+          amount: trx.raw('amount + ?', [delta.amount]),
+          row_count: trx.raw('row_count + ?', [delta.rows]),
+        });
+      if (count === 0 && delta.rows > 0) {
+        await trx('spend_tag_totals').insert({
+          ...total,
+          amount: delta.amount,
+          row_count: delta.rows,
+        });
+      }
+    }
+    // A total with no rows left is no total (a value that no resource has any more, or nothing left untagged).
+    await trx('spend_tag_totals')
+      .where(where)
+      .where('row_count', '<=', 0)
+      .delete();
+
+    for (const chunk of chunks(moved, IN_CHUNK)) {
+      await trx('spend_tag_resources')
+        .where(where)
+        .whereIn('resource_key', chunk)
+        .delete();
+      const values = chunk.flatMap(key => {
+        const value = next.get(key);
+        return value === undefined
+          ? []
+          : [{ ...where, resource_key: key, tag_value: value }];
+      });
+      if (values.length > 0) await trx('spend_tag_resources').insert(values);
+    }
+    return true;
   }
 
   async aggregate(options: {

@@ -79,6 +79,10 @@ async function insertResource(
     revision: await nextRevision(knex),
     synced_at: NOW.toISOString(),
   });
+  // As the resource sync does: a resource that comes back is no longer a tombstone.
+  await knex('resource_tombstones')
+    .where({ resource_key: id.toLowerCase() })
+    .delete();
 }
 
 /** Removes a resource as the resource sync does: a tombstone with a new revision. */
@@ -117,6 +121,12 @@ describe.each(databases.eachSupportedId())('spend totals (%s)', databaseId => {
     );
   const groups = async (query: Partial<NormalizedSpendQuery>) =>
     (await report(query)).series[0].groups.map(g => [g.key, g.total]);
+  /** The same, to the cent. */
+  const groupsInCents = async (query: Partial<NormalizedSpendQuery>) =>
+    (await report(query)).series[0].groups.map(g => [
+      g.key,
+      Math.round(g.total * 100),
+    ]);
 
   beforeEach(async () => {
     knex = await databases.init(databaseId);
@@ -411,6 +421,173 @@ describe.each(databases.eachSupportedId())('spend totals (%s)', databaseId => {
       ['untagged', 60],
     ]);
     expect(await keys()).toEqual(['owner', 'team']);
+  });
+
+  /** The tag totals of PLATFORM for a tag key, amounts in cents, sorted. */
+  const storedTagTotals = async (tagKey: string) =>
+    (
+      await knex('spend_tag_totals')
+        .where({ subscription_id: PLATFORM, tag_key: tagKey })
+        .select('usage_date', 'currency', 'tag_value', 'amount', 'row_count')
+    )
+      .map(row =>
+        [
+          row.usage_date,
+          row.currency,
+          row.tag_value,
+          Math.round(Number(row.amount) * 100),
+          Number(row.row_count),
+        ].join(' '),
+      )
+      .sort();
+  /** The same, built from scratch from the resources' current tags. */
+  const tagTotalsBuiltAgain = async (tagKey: string) => {
+    await knex('spend_tag_state')
+      .where({ subscription_id: PLATFORM, tag_key: tagKey })
+      .delete();
+    await new DatabaseSpendStore(knex).ensureTagTotals(PLATFORM, tagKey);
+    return storedTagTotals(tagKey);
+  };
+  /** Counts the statements that build a tag key's totals from all of a subscription's spend. */
+  const countFullBuilds = () => {
+    const seen = { builds: 0 };
+    const listener = (query: { sql: string }) => {
+      if (/^\s*INSERT INTO spend_tag_totals .* SELECT /is.test(query.sql)) {
+        seen.builds += 1;
+      }
+    };
+    knex.on('query', listener);
+    return {
+      seen,
+      stop: () => knex.removeListener('query', listener),
+    };
+  };
+
+  it("follows tag edits, removals and additions by moving those resources' spend, as a new build would sum it", async () => {
+    const extra = rid(PLATFORM, 'rg-web', 'vm-3');
+    await store.replaceDays({
+      subscriptionId: PLATFORM,
+      from: nov(1),
+      to: nov(20),
+      costs: [
+        ...platformCosts(),
+        ...Array.from({ length: 20 }, (_, i) => ({
+          date: nov(i + 1),
+          resourceId: extra,
+          serviceName: 'Virtual Machines',
+          location: 'westeurope',
+          currency: 'USD',
+          amount: 0.37,
+        })),
+      ],
+      at: NOW,
+    });
+    expect(await groupsInCents({ groupBy: 'tag:owner' })).toEqual([
+      ['team-platform', 20000],
+      ['team-payments', 10000],
+      ['untagged', 6740],
+    ]);
+
+    const builds = countFullBuilds();
+    try {
+      const tags = new DatabaseTagStore(knex);
+      await tags.writeAzureTags(VM2, { owner: 'team-data' });
+      await tags.writeAzureTags(DB1, { Owner: 'team-data' });
+      expect(await groupsInCents({ groupBy: 'tag:owner' })).toEqual([
+        ['team-platform', 20000],
+        ['team-data', 16000],
+        ['untagged', 740],
+      ]);
+      // The last untagged resource gets an owner: nothing is left untagged, and the group goes away.
+      await insertResource(knex, extra, PLATFORM, { owner: 'team-platform' });
+      expect(await groupsInCents({ groupBy: 'tag:owner' })).toEqual([
+        ['team-platform', 20740],
+        ['team-data', 16000],
+      ]);
+      // A removed resource's spend stays, untagged; a tag edit that keeps the value moves nothing.
+      await removeResource(knex, VM1);
+      await tags.writeAzureTags(VM2, { owner: 'team-data', env: 'test' });
+      expect(await groupsInCents({ groupBy: 'tag:owner' })).toEqual([
+        ['untagged', 20000],
+        ['team-data', 16000],
+        ['team-platform', 740],
+      ]);
+      expect(builds.seen.builds).toBe(0);
+    } finally {
+      builds.stop();
+    }
+    const followed = await storedTagTotals('owner');
+    expect(followed.length).toBeGreaterThan(0);
+    expect(await tagTotalsBuiltAgain('owner')).toEqual(followed);
+  });
+
+  it('keeps following totals equal to built ones through random changes', async () => {
+    // A seeded sequence of edits, removals and returns of the three resources, checked against a build after each.
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const ids = [VM1, VM2, DB1];
+    const values = ['a', 'b', 'c', ''];
+    await report({ groupBy: 'tag:owner' });
+    for (let step = 0; step < 12; step++) {
+      const id = ids[random(ids.length)];
+      const present = await knex('resources')
+        .where({ resource_key: id.toLowerCase() })
+        .first();
+      const value = values[random(values.length)];
+      if (present && random(4) === 0) {
+        await removeResource(knex, id);
+      } else if (present) {
+        await new DatabaseTagStore(knex).writeAzureTags(id, { owner: value });
+      } else {
+        await insertResource(knex, id, PLATFORM, { owner: value });
+      }
+      await report({ groupBy: 'tag:owner' });
+      const followed = await storedTagTotals('owner');
+      expect(await tagTotalsBuiltAgain('owner')).toEqual(followed);
+    }
+  });
+
+  it('builds the tag totals again when more resources changed than it follows', async () => {
+    const limited = new SpendQueryService({
+      store: new DatabaseSpendStore(knex, { maxIncrementalResources: 1 }),
+      now: () => NOW,
+    });
+    const owners = async () =>
+      (
+        await limited.report(
+          {
+            from: nov(1),
+            to: nov(20),
+            granularity: 'day',
+            groupBy: 'tag:owner',
+            top: 50,
+          },
+          { subscriptionIds: [PLATFORM], resourceKeys: [] },
+        )
+      ).series[0].groups.map(g => [g.key, g.total]);
+    await owners();
+    const builds = countFullBuilds();
+    try {
+      const tags = new DatabaseTagStore(knex);
+      await tags.writeAzureTags(VM2, { owner: 'team-platform' });
+      expect(await owners()).toEqual([
+        ['team-platform', 300],
+        ['untagged', 60],
+      ]);
+      expect(builds.seen.builds).toBe(0);
+      await tags.writeAzureTags(VM1, { owner: 'x' });
+      await tags.writeAzureTags(DB1, { owner: 'x' });
+      expect(await owners()).toEqual([
+        ['x', 260],
+        ['team-platform', 100],
+      ]);
+      expect(builds.seen.builds).toBe(1);
+    } finally {
+      builds.stop();
+    }
   });
 
   it('sums the same from the totals as from the daily rows, in every grouping', async () => {
