@@ -236,7 +236,7 @@ export class SpendQueryService {
       ),
     });
 
-    const forecasts = await this.forecasts(query, scope, synced);
+    const forecasts = await this.forecasts(query, scope, synced, notes);
     const buckets = bucketsOf(from, to, granularity);
 
     const series: SpendSeries[] = currencies.map(currency => {
@@ -369,6 +369,7 @@ export class SpendQueryService {
     query: NormalizedSpendQuery,
     scope: SpendScope,
     synced: SpendSyncState[],
+    notes: string[],
   ): Promise<Map<string, { monthEnd: number; through: string }>> {
     const result = new Map<string, { monthEnd: number; through: string }>();
     const today = this.now().toISOString().slice(0, 10);
@@ -416,6 +417,7 @@ export class SpendQueryService {
           perSubscription: true,
         }),
       ]);
+      let shared = false;
       for (const id of partial) {
         const forecast = current.get(id)!;
         const partAmount = part
@@ -429,12 +431,18 @@ export class SpendQueryService {
           )
           .reduce((sum, a) => sum + a.amount, 0);
         if (wholeAmount > 0) {
+          shared = true;
           add(
             forecast.currency,
             (forecast.monthEnd * partAmount) / wholeAmount,
             forecast.through,
           );
         }
+      }
+      if (shared) {
+        notes.push(
+          "Cost Management forecasts whole subscriptions: the forecast of single resources is their share of their subscription's forecast, in proportion to this month's spend so far.",
+        );
       }
     }
     return result;

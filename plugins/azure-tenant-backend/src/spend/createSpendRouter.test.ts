@@ -363,19 +363,24 @@ describe.each(databases.eachSupportedId())('GET /spend (%s)', databaseId => {
   });
 
   it('shows the month-end forecast when the period includes the current month', async () => {
-    const [usd] = (await report(platform)).series;
+    const whole = await report(platform);
+    const [usd] = whole.series;
     expect(usd.forecast).toEqual({ monthEnd: 600, through: '2026-11-30' });
+    expect(whole.notes.join(' ')).not.toMatch(/share of their subscription/);
     const [october] = (
       await report(`subscriptionId=${PLATFORM}&from=${oct(1)}&to=${oct(31)}`)
     ).series;
     expect(october.forecast).toBeUndefined();
     // A resource gets its share of the subscription's forecast: vm-1 is 200 of 360 this month.
-    const [vm] = (
-      await report(
-        `resourceId=${encodeURIComponent(VM1)}&from=${nov(1)}&to=${nov(20)}`,
-      )
-    ).series;
+    const resource = await report(
+      `resourceId=${encodeURIComponent(VM1)}&from=${nov(1)}&to=${nov(20)}`,
+    );
+    const [vm] = resource.series;
     expect(vm.forecast!.monthEnd).toBeCloseTo((600 * 200) / 360);
+    // And the report says how it was worked out.
+    expect(resource.notes.join(' ')).toMatch(
+      /share of their subscription's forecast, in proportion to this month's spend/,
+    );
   });
 
   it('answers pending when no spend has been synced yet', async () => {
