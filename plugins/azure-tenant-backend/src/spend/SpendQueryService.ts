@@ -172,9 +172,9 @@ export class SpendQueryService {
 
     // First the total of each group in the period and in the previous one (in one query), to rank them; then the
     // buckets of the kept groups, with the rest summed by the database into one amount per bucket.
-    const totals = await aggregate({ from, previousFrom });
-    const periodTotals = totals.filter(a => !a.previous);
-    const previous = totals.filter(a => a.previous);
+    const bothPeriods = await aggregate({ from, previousFrom });
+    const periodTotals = bothPeriods.filter(a => !a.previous);
+    const previous = bothPeriods.filter(a => a.previous);
 
     const groupKey = await this.groupKeys(
       groupBy,
