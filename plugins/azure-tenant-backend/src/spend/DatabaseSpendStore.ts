@@ -93,6 +93,16 @@ const TAG_TOTAL_COLUMNS = [
 const MAX_INCREMENTAL_RESOURCES = 2_000;
 const MAX_INCREMENTAL_TOTALS = 20_000;
 
+/** What a tag total gains (or loses, when negative) from resources whose tag value changed. */
+interface TagTotalDelta {
+  usage_date: string;
+  currency: string;
+  tag_value: string;
+  amount: number;
+  /** The `spend_daily` rows behind `amount`. */
+  rows: number;
+}
+
 /** Adds `amount` to the sum kept under `key`, creating it from `row` the first time. */
 function addTo<R extends { amount: number }>(
   sums: Map<string, R>,
@@ -764,16 +774,7 @@ export class DatabaseSpendStore implements SpendStore {
 
     // What each total gains and loses: every moved resource's spend, per day and currency, leaves its old value ('' for
     // none) for its new one.
-    const deltas = new Map<
-      string,
-      {
-        usage_date: string;
-        currency: string;
-        tag_value: string;
-        amount: number;
-        rows: number;
-      }
-    >();
+    const deltas = new Map<string, TagTotalDelta>();
     const shift = (row: any, value: string, sign: number) => {
       const id = [row.usage_date, row.currency, value].join('\u0000');
       let delta = deltas.get(id);
@@ -805,28 +806,73 @@ export class DatabaseSpendStore implements SpendStore {
       if (deltas.size > MAX_INCREMENTAL_TOTALS) return false;
     }
 
-    for (const delta of deltas.values()) {
+    // Totals that exist are corrected in place, the others are inserted; both in batches.
+    const existing = new Set<string>();
+    const affectedValues = [
+      ...new Set([...deltas.values()].map(d => d.tag_value)),
+    ];
+    for (const chunk of chunks(affectedValues, IN_CHUNK)) {
+      const rows = await trx('spend_tag_totals')
+        .select('usage_date', 'currency', 'tag_value')
+        .where(where)
+        .whereIn('tag_value', chunk);
+      for (const row of rows) {
+        existing.add(
+          [row.usage_date, row.currency, row.tag_value].join('\u0000'),
+        );
+      }
+    }
+    const updates: TagTotalDelta[] = [];
+    const inserts: Array<Record<(typeof TAG_TOTAL_COLUMNS)[number], any>> = [];
+    for (const [id, delta] of deltas) {
       if (delta.rows === 0 && delta.amount === 0) continue;
-      const total = {
-        ...where,
-        usage_date: delta.usage_date,
-        currency: delta.currency,
-        tag_value: delta.tag_value,
-      };
-      const count = await trx('spend_tag_totals')
-        .where(total)
-        .update({
-          amount: trx.raw('amount + ?', [delta.amount]),
-          row_count: trx.raw('row_count + ?', [delta.rows]),
-        });
-      if (count === 0 && delta.rows > 0) {
-        await trx('spend_tag_totals').insert({
-          ...total,
+      if (existing.has(id)) {
+        updates.push(delta);
+      } else if (delta.rows > 0) {
+        inserts.push({
+          ...where,
+          usage_date: delta.usage_date,
+          currency: delta.currency,
+          tag_value: delta.tag_value,
           amount: delta.amount,
           row_count: delta.rows,
         });
       }
     }
+    // UPDATE … FROM (VALUES …), in PostgreSQL and in SQLite (3.33 and later); the casts type the bound values.
+    const tuple =
+      '(CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS double precision), CAST(? AS integer))';
+    const perUpdate = Math.max(
+      1,
+      Math.min(1_000, Math.floor((insertParameters(this.db) - 2) / 5)),
+    );
+    for (const chunk of chunks(updates, perUpdate)) {
+      await trx.raw(
+        `UPDATE spend_tag_totals AS t
+         SET amount = t.amount + d.column4, row_count = t.row_count + d.column5
+         FROM (VALUES ${chunk.map(() => tuple).join(', ')}) AS d
+         WHERE t.subscription_id = ? AND t.tag_key = ?
+           AND t.usage_date = d.column1 AND t.currency = d.column2 AND t.tag_value = d.column3`,
+        [
+          ...chunk.flatMap(d => [
+            d.usage_date,
+            d.currency,
+            d.tag_value,
+            d.amount,
+            d.rows,
+          ]),
+          subscriptionId,
+          tagKey,
+        ],
+      );
+    }
+    await insertRows(
+      trx,
+      'spend_tag_totals',
+      TAG_TOTAL_COLUMNS,
+      inserts,
+      insertParameters(this.db),
+    );
     // A total with no rows left is no total (a value that no resource has any more, or nothing left untagged).
     await trx('spend_tag_totals')
       .where(where)
