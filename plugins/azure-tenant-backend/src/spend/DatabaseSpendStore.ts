@@ -796,7 +796,7 @@ export class DatabaseSpendStore implements SpendStore {
         .select('resource_key', 'usage_date', 'currency')
         .sum({ amount: 'amount' })
         .count({ row_count: '*' })
-        .where('subscription_id', subscriptionId)
+        // Through the (resource_key, usage_date) index; a resource key names its subscription.
         .whereIn('resource_key', chunk)
         .groupBy('resource_key', 'usage_date', 'currency');
       for (const row of sums) {
