@@ -580,8 +580,9 @@ export class DatabaseSpendStore implements SpendStore {
    * resource takes a new revision from `sync_counters` (resource sync, tag edits, removals into tombstones), so:
    * totals are current while that counter has not moved since they were last found current; when it moved, they
    * still are if the subscription's highest resource revision and resource count are those they were built from;
-   * otherwise they are rebuilt, in one transaction, with one aggregate over the subscription's spend. Spend changes
-   * need no check: `replaceDays` rewrites the tag totals of the days it replaces.
+   * otherwise, in one transaction, they follow the resources changed since (their spend moves between tag values),
+   * or, when too many changed or they were never built, they are built with one aggregate over the subscription's
+   * spend. Spend changes need no check: `replaceDays` rewrites the tag totals of the days it replaces.
    */
   async ensureTagTotals(subscriptionId: string, tagKey: string): Promise<void> {
     // The state and the counter in one statement: this runs on every tag query.
