@@ -7,8 +7,9 @@ import {
   createHttpHeaders,
   createPipelineRequest,
 } from '@azure/core-rest-pipeline';
-import { isRestError, RestError } from '@azure/core-rest-pipeline';
+import { RestError } from '@azure/core-rest-pipeline';
 import { AzureConnection } from '../azure/azureConnection';
+import { costManagementRetryAfterPolicy } from './costManagementRetryAfterPolicy';
 import { DailyCost, StoredForecast } from './SpendStore';
 
 /** Reads a subscription's costs from Azure. */
@@ -34,15 +35,8 @@ export interface CostReadOptions {
 /** Options for {@link createCostManagementReader}. */
 export interface CostManagementReaderOptions {
   connection: AzureConnection;
-  /**
-   * How many more times a throttled request (429) is tried once the SDK's own retries, which honour `Retry-After`,
-   * are used up. Defaults to 3.
-   */
-  throttledRetries?: number;
-  /** The longest wait for one `Retry-After`, in milliseconds. Defaults to 60 000. */
+  /** The longest wait taken from Cost Management's own retry-after headers, in milliseconds. Defaults to 60 000. */
   maxRetryAfterMs?: number;
-  /** Waits; tests replace it. */
-  sleep?: (ms: number) => Promise<void>;
 }
 
 /** A Cost Management answer could not be read. */
@@ -114,33 +108,16 @@ function columnIndexes(result: QueryResult, names: Record<string, string[]>) {
   return indexes;
 }
 
-const defaultSleep = (ms: number) =>
-  new Promise<void>(resolve => setTimeout(resolve, ms));
-
-function retryAfterMs(error: RestError): number | undefined {
-  const header = error.response?.headers.get('retry-after');
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
 /**
  * Reads costs through `@azure/arm-costmanagement` with the portal's app credential in the subscription's tenant.
  * The SDK's `query.usage` returns only the first page, so `nextLink` is followed here with the same client pipeline
- * (token, TLS trust and retry policies). Throttling (429 with `Retry-After`) is retried by the SDK; when its retries
- * are used up, this reader waits as told and tries again, a bounded number of times.
+ * (token, TLS trust and retry policies). Throttling (429) is retried by the SDK's throttling policy, within the
+ * pipeline's one retry budget, after the wait Azure names in `Retry-After` or in Cost Management's own headers.
  */
 export function createCostManagementReader(
   options: CostManagementReaderOptions,
 ): CostReader {
-  const {
-    connection,
-    throttledRetries = 3,
-    maxRetryAfterMs = 60_000,
-    sleep = defaultSleep,
-  } = options;
+  const { connection, maxRetryAfterMs = 60_000 } = options;
   const clients = new Map<string, CostManagementClient>();
 
   function clientFor(tenantId: string): CostManagementClient {
@@ -148,27 +125,16 @@ export function createCostManagementReader(
     if (!client) {
       client = new CostManagementClient(connection.appCredential(tenantId), {
         ...connection.armClientOptions(),
+        additionalPolicies: [
+          {
+            policy: costManagementRetryAfterPolicy({ maxRetryAfterMs }),
+            position: 'perRetry',
+          },
+        ],
       });
       clients.set(tenantId, client);
     }
     return client;
-  }
-
-  async function withThrottling<T>(call: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        if (
-          !isRestError(error) ||
-          error.statusCode !== 429 ||
-          attempt >= throttledRetries
-        ) {
-          throw error;
-        }
-        await sleep(Math.min(retryAfterMs(error) ?? 5_000, maxRetryAfterMs));
-      }
-    }
   }
 
   async function postNextLink(
@@ -225,9 +191,7 @@ export function createCostManagementReader(
         to: new Date(body.timePeriod.to),
       },
     } as QueryDefinition;
-    let page: QueryResult = await withThrottling(() =>
-      client.query.usage(scope, definition),
-    );
+    let page: QueryResult = await client.query.usage(scope, definition);
     onPage(page);
     const seen = new Set<string>();
     while (page.nextLink) {
@@ -239,7 +203,7 @@ export function createCostManagementReader(
         );
       }
       seen.add(link);
-      page = await withThrottling(() => postNextLink(client, link, body));
+      page = await postNextLink(client, link, body);
       onPage(page);
     }
   }
@@ -309,8 +273,9 @@ export function createCostManagementReader(
       const monthEnd = new Date(Date.UTC(year, month, 0))
         .toISOString()
         .slice(0, 10);
-      const result = await withThrottling(() =>
-        client.forecast.usage(`/subscriptions/${subscriptionId}`, {
+      const result = await client.forecast.usage(
+        `/subscriptions/${subscriptionId}`,
+        {
           type: 'ActualCost',
           timeframe: 'Custom',
           timePeriod: {
@@ -323,7 +288,7 @@ export function createCostManagementReader(
           },
           includeActualCost: true,
           includeFreshPartialCost: false,
-        }),
+        },
       );
       const rows = result.rows ?? [];
       if (rows.length === 0) return undefined;
