@@ -27,7 +27,10 @@ import {
   testDatabaseConfig,
 } from './reliability/reliabilityBackend';
 
-jest.setTimeout(240_000);
+jest.setTimeout(420_000);
+
+/** How long a sync-mode switch may take to reach every entity of a subscription. */
+const MODE_SWITCH_WAIT_MS = 120_000;
 
 // The whole chain: the emulator, the backend plugin's sync, the catalog module, and the catalog, on each database.
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
@@ -327,16 +330,22 @@ describe.each(databases.eachSupportedId())(
           .set('authorization', asUser)
           .send({ syncMode });
       expect((await setMode('no-tags')).status).toBe(200);
+      // Each switch has the catalog process 70 entities again, which takes long on a loaded machine (a CI run saw 54
+      // of 70 after 60 s), hence the longer waits.
       await eventually(async () => {
         const payments = resourcesOf(await azureEntities(server), PAYMENTS);
         expect(payments).toHaveLength(70);
         expect(payments.every(e => e.spec.azure.tags === undefined)).toBe(true);
-      });
+      }, MODE_SWITCH_WAIT_MS);
 
       // No Resources: its resource entities go away; back to Read and Write Tags, they return with their tags.
       expect((await setMode('none')).status).toBe(200);
-      await eventually(async () =>
-        expect(resourcesOf(await azureEntities(server), PAYMENTS)).toEqual([]),
+      await eventually(
+        async () =>
+          expect(resourcesOf(await azureEntities(server), PAYMENTS)).toEqual(
+            [],
+          ),
+        MODE_SWITCH_WAIT_MS,
       );
       expect((await setMode('read-write-tags')).status).toBe(200);
       await eventually(async () => {
@@ -347,7 +356,7 @@ describe.each(databases.eachSupportedId())(
             e => e.spec.azure.tags && Object.keys(e.spec.azure.tags).length > 0,
           ),
         ).toBe(true);
-      });
+      }, MODE_SWITCH_WAIT_MS);
     });
   },
 );
