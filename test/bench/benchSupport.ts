@@ -130,6 +130,17 @@ export async function grantDemoAppReader(
   return subscriptions;
 }
 
+/** The `azureTenant` settings that point the plugin at the emulator: the demo app, its endpoints and its CA. */
+export function emulatorAzureTenant(emulator: RunningEmulator) {
+  return {
+    clientId: DEMO_CLIENT_ID,
+    clientSecret: DEMO_CLIENT_SECRET,
+    authorityHost: emulator.url,
+    armEndpoint: emulator.url,
+    caCertFile: emulator.caCertFile,
+  };
+}
+
 /**
  * The plugin's resource sync on the benchmark's database, against the emulator: the demo app consented with Reader
  * on every subscription, those subscriptions registered (`read-write-tags`), and the real sync service with the real
@@ -145,14 +156,7 @@ export async function createResourceSync(options: {
   const config = new ConfigReader({
     app: { baseUrl: 'http://127.0.0.1:3999' },
     backend: { baseUrl: 'http://127.0.0.1:7999' },
-    azureTenant: {
-      clientId: DEMO_CLIENT_ID,
-      clientSecret: DEMO_CLIENT_SECRET,
-      authorityHost: emulator.url,
-      armEndpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
-      ...options.azureTenant,
-    },
+    azureTenant: { ...emulatorAzureTenant(emulator), ...options.azureTenant },
   });
   const connection = new AzureConnection(readAzureTenantConfig(config)!);
   const tenantStore = await DatabaseAzureTenantStore.create({ knex });

@@ -27,8 +27,8 @@ import knexFactory from 'knex';
 import {
   control,
   DEMO_CLIENT_ID,
-  DEMO_CLIENT_SECRET,
   DEMO_TENANT_ID,
+  emulatorAzureTenant,
   repoRoot,
   RunningEmulator,
   startEmulator,
@@ -239,11 +239,7 @@ export async function main(args: string[]): Promise<void> {
           database,
         },
         azureTenant: {
-          clientId: DEMO_CLIENT_ID,
-          clientSecret: DEMO_CLIENT_SECRET,
-          authorityHost: emulator.url,
-          armEndpoint: emulator.url,
-          caCertFile: emulator.caCertFile,
+          ...emulatorAzureTenant(emulator),
           tenants: [
             {
               tenantId: DEMO_TENANT_ID,
