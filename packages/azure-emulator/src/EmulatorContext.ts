@@ -4,7 +4,11 @@ import { SigningKey } from './entra/signingKey';
 import { EmulatorClock } from './model/EmulatorClock';
 import { EmulatorState } from './model/EmulatorState';
 
-/** What the authorize and admin consent endpoints do when consent is needed. */
+/**
+ * What the authorize and admin consent endpoints do when consent is needed.
+ *
+ * @public
+ */
 export type ConsentDecision = 'prompt' | 'accept' | 'deny';
 
 /** Settings that can change while the emulator runs. */

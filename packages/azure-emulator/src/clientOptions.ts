@@ -3,6 +3,8 @@ import type { AzureEmulator } from './startAzureEmulator';
 /**
  * Options for an ARM SDK client (`@azure/arm-*`) that talks to the emulator: its endpoint, and
  * TLS settings that trust the emulator's CA explicitly (verification stays on).
+ *
+ * @public
  */
 export function emulatorClientOptions(
   emulator: Pick<AzureEmulator, 'url' | 'caCert'>,
@@ -16,6 +18,8 @@ export function emulatorClientOptions(
 /**
  * Options for an `@azure/identity` credential that gets its tokens from the emulator's Entra ID:
  * the authority host, no instance discovery (which would go to the internet), and the CA.
+ *
+ * @public
  */
 export function emulatorCredentialOptions(
   emulator: Pick<AzureEmulator, 'authorityHost' | 'caCert'>,

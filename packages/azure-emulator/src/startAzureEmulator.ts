@@ -45,7 +45,11 @@ import {
 } from './throttling/TokenBucketThrottle';
 import { loadOrCreateEmulatorCertificates } from './tls/emulatorCertificates';
 
-/** Options for {@link startAzureEmulator}. */
+/**
+ * Options for {@link startAzureEmulator}.
+ *
+ * @public
+ */
 export interface AzureEmulatorOptions {
   /** Port on 127.0.0.1. Defaults to 0, which picks a free port. */
   port?: number;
@@ -77,7 +81,11 @@ export interface AzureEmulatorOptions {
   requestLogLimit?: number;
 }
 
-/** A running emulator. */
+/**
+ * A running emulator.
+ *
+ * @public
+ */
 export interface AzureEmulator {
   /** The base URL, e.g. `https://localhost:49321`; ARM's endpoint. */
   url: string;
@@ -95,7 +103,11 @@ export interface AzureEmulator {
   stop(): Promise<void>;
 }
 
-/** The default state directory: `.azure-emulator` in the package directory. */
+/**
+ * The default state directory: `.azure-emulator` in the package directory.
+ *
+ * @public
+ */
 export const DEFAULT_STATE_DIR = path.join(packageRoot(), '.azure-emulator');
 
 const ENTRA_PATH =
@@ -120,6 +132,8 @@ const NOT_TENANTS = new Set([
  *   tlsOptions: { ca: emulator.caCert },
  * });
  * ```
+ *
+ * @public
  */
 export async function startAzureEmulator(
   options: AzureEmulatorOptions = {},

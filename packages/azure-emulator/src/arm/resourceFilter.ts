@@ -1,7 +1,11 @@
 import { ArmError } from '../errors/ArmError';
 import { ResourceRecord } from '../model/ResourceRecord';
 
-/** A compiled `$filter` for resource lists. */
+/**
+ * A compiled `$filter` for resource lists.
+ *
+ * @public
+ */
 export type ResourceFilter = (resource: ResourceRecord) => boolean;
 
 type Clause = (resource: ResourceRecord) => boolean;

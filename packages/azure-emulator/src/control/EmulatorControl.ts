@@ -19,7 +19,11 @@ import { validateTags } from '../arm/tagRules';
 import { Fault, FaultInjector, FaultSpec } from './faults';
 import { RequestLog, RequestLogEntry } from './requestLog';
 
-/** A resource to add, as someone would create it in the Azure portal. */
+/**
+ * A resource to add, as someone would create it in the Azure portal.
+ *
+ * @public
+ */
 export interface NewResource {
   subscriptionId: string;
   resourceGroup: string;
@@ -32,7 +36,11 @@ export interface NewResource {
   kind?: string;
 }
 
-/** A tag change, as someone would make it in the Azure portal. */
+/**
+ * A tag change, as someone would make it in the Azure portal.
+ *
+ * @public
+ */
 export interface TagEdit {
   resourceId: string;
   /** Tags to set (a name that differs only in case replaces the existing tag). */
@@ -41,7 +49,11 @@ export interface TagEdit {
   remove?: string[];
 }
 
-/** A role assignment to create directly, without RBAC checks. */
+/**
+ * A role assignment to create directly, without RBAC checks.
+ *
+ * @public
+ */
 export interface NewRoleAssignment {
   /** An absolute scope, e.g. `/subscriptions/{id}`. */
   scope: string;
@@ -53,7 +65,11 @@ export interface NewRoleAssignment {
   principalType?: string;
 }
 
-/** Dependencies of {@link EmulatorControl}. */
+/**
+ * Dependencies of {@link EmulatorControl}.
+ *
+ * @public
+ */
 export interface EmulatorControlDependencies {
   context: EmulatorContext;
   faults: FaultInjector;
@@ -69,6 +85,8 @@ export interface EmulatorControlDependencies {
  * Controls a running emulator in-process: faults, the request log, Azure-side changes (tags,
  * resources, consents, role assignments), throttling, the clock, and reset. The HTTP control API
  * under `/_emulator/` calls the same methods.
+ *
+ * @public
  */
 export class EmulatorControl {
   constructor(private readonly deps: EmulatorControlDependencies) {}

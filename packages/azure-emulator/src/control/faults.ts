@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
-/** Which requests a fault applies to. */
+/**
+ * Which requests a fault applies to.
+ *
+ * @public
+ */
 export interface FaultMatch {
   /** HTTP method, case-insensitive. Any method when omitted. */
   method?: string;
@@ -8,7 +12,11 @@ export interface FaultMatch {
   pathPattern?: string;
 }
 
-/** A fault to inject. Exactly one of `status`, `reset`, `malformed` or `delayMs` is the usual choice. */
+/**
+ * A fault to inject. Exactly one of `status`, `reset`, `malformed` or `delayMs` is the usual choice.
+ *
+ * @public
+ */
 export interface FaultSpec {
   match: FaultMatch;
   /** Respond with this status and an ARM-shaped error (429 and 503 also get `Retry-After`). */
@@ -32,7 +40,11 @@ export interface FaultSpec {
   skip?: number;
 }
 
-/** An injected fault with its bookkeeping. */
+/**
+ * An injected fault with its bookkeeping.
+ *
+ * @public
+ */
 export interface Fault extends FaultSpec {
   id: string;
   /** How many requests it has affected. */

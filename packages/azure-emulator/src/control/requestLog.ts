@@ -1,4 +1,8 @@
-/** One request the emulator served. */
+/**
+ * One request the emulator served.
+ *
+ * @public
+ */
 export interface RequestLogEntry {
   /** Increasing sequence number. */
   seq: number;

@@ -1,5 +1,7 @@
 /**
  * An error that ARM would return, rendered as `{ "error": { "code", "message", "details" } }`.
+ *
+ * @public
  */
 export interface ArmErrorDetail {
   code: string;
@@ -7,7 +9,11 @@ export interface ArmErrorDetail {
   target?: string;
 }
 
-/** Options for {@link ArmError}. */
+/**
+ * Options for {@link ArmError}.
+ *
+ * @public
+ */
 export interface ArmErrorOptions {
   /** Nested details, rendered in `error.details`. */
   details?: ArmErrorDetail[];
@@ -17,7 +23,11 @@ export interface ArmErrorOptions {
   cause?: unknown;
 }
 
-/** An ARM-shaped error response with an HTTP status and an ARM error code. */
+/**
+ * An ARM-shaped error response with an HTTP status and an ARM error code.
+ *
+ * @public
+ */
 export class ArmError extends Error {
   readonly name = 'ArmError';
   readonly status: number;
@@ -48,7 +58,11 @@ export class ArmError extends Error {
   }
 }
 
-/** Type guard for {@link ArmError}. */
+/**
+ * Type guard for {@link ArmError}.
+ *
+ * @public
+ */
 export function isArmError(error: unknown): error is ArmError {
   return error instanceof ArmError;
 }

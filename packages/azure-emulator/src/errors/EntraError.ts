@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
-/** Options for {@link EntraError}. */
+/**
+ * Options for {@link EntraError}.
+ *
+ * @public
+ */
 export interface EntraErrorOptions {
   /** The HTTP status; Entra uses 400 for most token errors and 401 for bad client credentials. */
   status?: number;
@@ -11,6 +15,8 @@ export interface EntraErrorOptions {
 /**
  * An OAuth error as Microsoft Entra ID returns it: `error`, `error_description`
  * (starting with the AADSTS code), `error_codes`, `timestamp`, `trace_id` and `correlation_id`.
+ *
+ * @public
  */
 export class EntraError extends Error {
   readonly name = 'EntraError';
@@ -56,7 +62,11 @@ export class EntraError extends Error {
   }
 }
 
-/** Type guard for {@link EntraError}. */
+/**
+ * Type guard for {@link EntraError}.
+ *
+ * @public
+ */
 export function isEntraError(error: unknown): error is EntraError {
   return error instanceof EntraError;
 }

@@ -20,7 +20,11 @@ export interface TenantState {
   users: FixtureUser[];
 }
 
-/** An app's service principal in a tenant, created by admin consent. */
+/**
+ * An app's service principal in a tenant, created by admin consent.
+ *
+ * @public
+ */
 export interface ServicePrincipalState {
   objectId: string;
   appId: string;
@@ -48,7 +52,11 @@ export interface SubscriptionState {
   resources: ResourceCollection;
 }
 
-/** A role assignment. */
+/**
+ * A role assignment.
+ *
+ * @public
+ */
 export interface RoleAssignmentState {
   /** The assignment's GUID name. */
   name: string;

@@ -1,4 +1,8 @@
-/** One Azure resource as the emulator holds it. */
+/**
+ * One Azure resource as the emulator holds it.
+ *
+ * @public
+ */
 export interface ResourceRecord {
   /** `/subscriptions/{s}/resourceGroups/{rg}/providers/{namespace}/{type}/{name}`. */
   id: string;

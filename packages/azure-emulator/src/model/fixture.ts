@@ -3,7 +3,11 @@
  * `schema/fixture.schema.json` describes the same shape as a JSON Schema.
  */
 
-/** A user in a tenant's directory. */
+/**
+ * A user in a tenant's directory.
+ *
+ * @public
+ */
 export interface FixtureUser {
   /** The user's object id (the `oid` claim). */
   oid: string;
@@ -13,14 +17,22 @@ export interface FixtureUser {
   displayName?: string;
 }
 
-/** A Microsoft Entra tenant. */
+/**
+ * A Microsoft Entra tenant.
+ *
+ * @public
+ */
 export interface FixtureTenant {
   id: string;
   displayName: string;
   users: FixtureUser[];
 }
 
-/** A (multi-tenant) app registration. */
+/**
+ * A (multi-tenant) app registration.
+ *
+ * @public
+ */
 export interface FixtureApp {
   clientId: string;
   clientSecret: string;
@@ -29,13 +41,21 @@ export interface FixtureApp {
   displayName?: string;
 }
 
-/** An app that is already consented (has a service principal) in a tenant. */
+/**
+ * An app that is already consented (has a service principal) in a tenant.
+ *
+ * @public
+ */
 export interface FixtureConsent {
   tenantId: string;
   clientId: string;
 }
 
-/** A role assignment in a subscription. */
+/**
+ * A role assignment in a subscription.
+ *
+ * @public
+ */
 export interface FixtureRoleAssignment {
   /** The object id of a user or service principal. */
   principalId: string;
@@ -52,14 +72,22 @@ export interface FixtureRoleAssignment {
   principalType?: string;
 }
 
-/** A resource group. */
+/**
+ * A resource group.
+ *
+ * @public
+ */
 export interface FixtureResourceGroup {
   name: string;
   location: string;
   tags?: Record<string, string>;
 }
 
-/** A resource. Its id is built from the subscription, group, type and name. */
+/**
+ * A resource. Its id is built from the subscription, group, type and name.
+ *
+ * @public
+ */
 export interface FixtureResource {
   /** The full resource type, e.g. `Microsoft.Compute/virtualMachines`. */
   type: string;
@@ -73,7 +101,11 @@ export interface FixtureResource {
   createdTime?: string;
 }
 
-/** A subscription with its role assignments, resource groups and resources. */
+/**
+ * A subscription with its role assignments, resource groups and resources.
+ *
+ * @public
+ */
 export interface FixtureSubscription {
   subscriptionId: string;
   tenantId: string;
@@ -88,7 +120,11 @@ export interface FixtureSubscription {
   resources?: FixtureResource[];
 }
 
-/** A daily cost profile for one resource. */
+/**
+ * A daily cost profile for one resource.
+ *
+ * @public
+ */
 export interface FixtureCostProfile {
   /** The full resource id (case-insensitive). */
   resourceId: string;
@@ -100,7 +136,11 @@ export interface FixtureCostProfile {
   noise?: number;
 }
 
-/** An explicit daily cost row. A resource with explicit rows only costs what its rows say. */
+/**
+ * An explicit daily cost row. A resource with explicit rows only costs what its rows say.
+ *
+ * @public
+ */
 export interface FixtureCostRow {
   /** `YYYY-MM-DD`. */
   date: string;
@@ -108,7 +148,11 @@ export interface FixtureCostRow {
   cost: number;
 }
 
-/** Cost Management data. Resources without a profile or rows get a cost derived from their type. */
+/**
+ * Cost Management data. Resources without a profile or rows get a cost derived from their type.
+ *
+ * @public
+ */
 export interface FixtureCosts {
   /** Seeds the day-to-day noise. Defaults to 1. */
   seed?: number;
@@ -118,7 +162,11 @@ export interface FixtureCosts {
   rows?: FixtureCostRow[];
 }
 
-/** A whole fixture. */
+/**
+ * A whole fixture.
+ *
+ * @public
+ */
 export interface EmulatorFixture {
   tenants: FixtureTenant[];
   apps?: FixtureApp[];

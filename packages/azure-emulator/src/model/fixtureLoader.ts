@@ -2,7 +2,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { EmulatorFixture } from './fixture';
 
-/** The demo fixture shipped with the package. */
+/**
+ * The demo fixture shipped with the package.
+ *
+ * @public
+ */
 export const DEMO_FIXTURE_PATH = path.join(
   packageRoot(),
   'fixtures',
@@ -16,7 +20,11 @@ export function packageRoot(): string {
   );
 }
 
-/** A fixture that does not have the required shape. */
+/**
+ * A fixture that does not have the required shape.
+ *
+ * @public
+ */
 export class FixtureError extends Error {
   readonly name = 'FixtureError';
   readonly code = 'InvalidFixture';

@@ -15,7 +15,11 @@ import {
 import { appFor, messyTags, teamFor } from './tagVocabulary';
 import { DEMO_APP, DEMO_TENANT, DEMO_USER } from './demoIdentities';
 
-/** What `--generate` builds. */
+/**
+ * What `--generate` builds.
+ *
+ * @public
+ */
 export interface GenerateOptions {
   /** Number of subscriptions. */
   subscriptions: number;

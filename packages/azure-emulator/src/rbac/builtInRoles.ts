@@ -1,6 +1,8 @@
 /**
  * Built-in Azure role definitions the emulator knows, with their real GUIDs and permissions
  * (from the Azure built-in roles reference).
+ *
+ * @public
  */
 export interface RoleDefinition {
   /** The role definition GUID (its `name`). */
@@ -11,15 +13,22 @@ export interface RoleDefinition {
   notActions: string[];
 }
 
+/** @public */
 export const OWNER_ROLE_ID = '8e3af657-a8ff-443c-a75c-2fe8c4bcb635';
+/** @public */
 export const CONTRIBUTOR_ROLE_ID = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
+/** @public */
 export const READER_ROLE_ID = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
+/** @public */
 export const TAG_CONTRIBUTOR_ROLE_ID = '4a9ae827-6dc8-4573-8ac7-8239d42aa03f';
+/** @public */
 export const COST_MANAGEMENT_READER_ROLE_ID =
   '72fafb9e-0641-4937-9268-a91bfd8191a3';
+/** @public */
 export const USER_ACCESS_ADMINISTRATOR_ROLE_ID =
   '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9';
 
+/** @public */
 export const BUILT_IN_ROLES: readonly RoleDefinition[] = [
   {
     id: OWNER_ROLE_ID,

@@ -1,4 +1,8 @@
-/** One token bucket's size and refill rate. */
+/**
+ * One token bucket's size and refill rate.
+ *
+ * @public
+ */
 export interface TokenBucketLimit {
   /** The bucket's size: how many requests can burst. */
   capacity: number;
@@ -6,7 +10,11 @@ export interface TokenBucketLimit {
   refillPerSecond: number;
 }
 
-/** Throttling settings. */
+/**
+ * Throttling settings.
+ *
+ * @public
+ */
 export interface ThrottlingOptions {
   /** Whether throttling is on. Defaults to true. */
   enabled?: boolean;
