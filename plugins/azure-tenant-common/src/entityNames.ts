@@ -5,7 +5,11 @@
  * frontend, so this file must stay isomorphic (no Node APIs).
  */
 
-/** The namespace of every entity the Azure tenant plugins provide. */
+/**
+ * The namespace of every entity the Azure tenant plugins provide.
+ *
+ * @public
+ */
 export const AZURE_ENTITY_NAMESPACE = 'default';
 
 const MAX_NAME_LENGTH = 63;
