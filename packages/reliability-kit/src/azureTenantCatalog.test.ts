@@ -25,7 +25,7 @@ import {
   dropTestDatabases,
   eventually,
   testDatabaseConfig,
-} from './reliability/reliabilityBackend';
+} from './reliabilityBackend';
 
 jest.setTimeout(420_000);
 

@@ -36,7 +36,7 @@ const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
 const CORPUS_DIR = path.resolve(
   __dirname,
-  '../../../../test/reliability/corpus',
+  '../../../test/reliability/corpus',
 );
 
 /** One bad input. */

@@ -69,7 +69,7 @@ async function startChild(config: object, logName: string) {
       )});`,
     ],
     {
-      cwd: path.resolve(__dirname, '../..'),
+      cwd: path.resolve(__dirname, '..'),
       env: {
         ...process.env,
         NODE_ENV: 'development',

@@ -53,7 +53,7 @@ import {
   startAzureEmulator,
 } from '@azure-tenant/azure-emulator';
 import knexFactory, { Knex } from 'knex';
-import { demoPermissionPolicyModule } from '../permissionPolicy';
+import { demoPermissionPolicyModule } from 'backend/src/permissionPolicy';
 
 /** The demo tenant's subscriptions (packages/azure-emulator/fixtures/demo.json). */
 export const SUBSCRIPTIONS = {
@@ -122,7 +122,7 @@ export const CALLERS: Record<CallerName, string | undefined> = {
   }),
 };
 
-const ORG_FILE = path.resolve(__dirname, '../../../../examples/org.yaml');
+const ORG_FILE = path.resolve(__dirname, '../../../examples/org.yaml');
 
 /**
  * The demo fixture with its first {@link RESOURCES_PER_SUBSCRIPTION} resources per subscription (so that the catalog
@@ -879,4 +879,4 @@ export async function dumpTables(
 }
 
 /** Where the suite writes its figures (`test-results/` at the repository root). */
-export const RESULTS_DIR = path.resolve(__dirname, '../../../../test-results');
+export const RESULTS_DIR = path.resolve(__dirname, '../../../test-results');
