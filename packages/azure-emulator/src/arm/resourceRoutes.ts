@@ -186,6 +186,32 @@ export function listResources(
   });
 }
 
+/**
+ * The checks ARM makes before it acts on one resource, in its order: the subscription, the caller's permission for the
+ * action at the resource's scope, then the resource group.
+ */
+function authorizeResourceCall(
+  call: ArmCall,
+  target: {
+    subscriptionId: string;
+    resourceGroup: string;
+    type: string;
+    name: string;
+  },
+  action: 'read' | 'delete',
+) {
+  const subscription = requireSubscription(call, target.subscriptionId);
+  const scope = `/subscriptions/${subscription.subscriptionId}/resourceGroups/${target.resourceGroup}/providers/${target.type}/${target.name}`;
+  requirePermission(
+    call.context.state,
+    call.caller,
+    scope,
+    `${target.type}/${action}`,
+  );
+  requireResourceGroup(subscription, target.resourceGroup);
+  return { subscription, scope };
+}
+
 /** `GET /subscriptions/{s}/resourceGroups/{rg}/providers/{namespace}/{type}/{name}`. */
 export function getResource(
   call: ArmCall,
@@ -194,10 +220,11 @@ export function getResource(
   type: string,
   name: string,
 ): EmulatorResponse {
-  const subscription = requireSubscription(call, subscriptionId);
-  const scope = `/subscriptions/${subscription.subscriptionId}/resourceGroups/${resourceGroup}/providers/${type}/${name}`;
-  requirePermission(call.context.state, call.caller, scope, `${type}/read`);
-  requireResourceGroup(subscription, resourceGroup);
+  const { subscription } = authorizeResourceCall(
+    call,
+    { subscriptionId, resourceGroup, type, name },
+    'read',
+  );
   return jsonResponse(
     200,
     resourceBody(requireResource(subscription, resourceGroup, type, name)),
@@ -212,10 +239,11 @@ export function deleteResource(
   type: string,
   name: string,
 ): EmulatorResponse {
-  const subscription = requireSubscription(call, subscriptionId);
-  const scope = `/subscriptions/${subscription.subscriptionId}/resourceGroups/${resourceGroup}/providers/${type}/${name}`;
-  requirePermission(call.context.state, call.caller, scope, `${type}/delete`);
-  requireResourceGroup(subscription, resourceGroup);
+  const { subscription, scope } = authorizeResourceCall(
+    call,
+    { subscriptionId, resourceGroup, type, name },
+    'delete',
+  );
   const resource = subscription.resources.get(scope);
   if (!resource) return { status: 204 };
   subscription.resources.delete(resource.id);
