@@ -36,7 +36,12 @@ export type {
   FixtureTenant,
   FixtureUser,
 } from './model/fixture';
-export { DEMO_APP, DEMO_TENANT, DEMO_USER } from './model/demoIdentities';
+export {
+  DEMO_APP,
+  DEMO_SUBSCRIPTIONS,
+  DEMO_TENANT,
+  DEMO_USER,
+} from './model/demoIdentities';
 export { DEMO_FIXTURE_PATH, FixtureError } from './model/fixtureLoader';
 export {
   BUILT_IN_ROLES,
