@@ -26,9 +26,9 @@ import {
 } from './azureConnection';
 import {
   buildAuthorizeUrl,
-  isEntraAuthorizationError,
   redeemAuthorizationCode,
 } from './entraAuthorization';
+import { isEntraAuthorizationError } from './entraAuthorizationError';
 
 jest.setTimeout(60_000);
 

@@ -1,75 +1,53 @@
 import crypto from 'node:crypto';
+import { NodeAuthOptions } from '@azure/msal-node';
 import { AppCredentialConfig } from '../config/AzureTenantConfig';
 
-const CERTIFICATE_BLOCK =
-  /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+const CERTIFICATE_BLOCKS =
+  /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const PRIVATE_KEY_BLOCK =
-  /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/;
+  /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/;
+
+/** How the portal's app registration proves itself to msal-node: its client secret, or its certificate. */
+export type MsalClientCredential = Pick<
+  NodeAuthOptions,
+  'clientSecret' | 'clientCertificate'
+>;
 
 /**
- * The form parameters that authenticate the portal's app registration at Entra ID's token endpoint: its client
- * secret, or a client assertion (a JWT signed with its certificate's private key).
+ * The credential options of a msal-node `ConfidentialClientApplication` for the portal's app registration. With a
+ * certificate, msal signs the client assertion itself; this only reads the PEM (certificate and private key, as
+ * `@azure/identity`'s ClientCertificateCredential takes it) into the parts msal asks for.
  */
-export function clientAuthenticationParameters(
+export function msalClientCredential(
   credential: AppCredentialConfig,
-  clientId: string,
-  tokenEndpoint: string,
-  now = new Date(),
-): Record<string, string> {
+): MsalClientCredential {
   if (credential.kind === 'secret') {
-    return { client_secret: credential.clientSecret };
+    return { clientSecret: credential.clientSecret };
   }
-  return {
-    client_assertion_type:
-      'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-    client_assertion: signClientAssertion(
-      credential.certificate,
-      clientId,
-      tokenEndpoint,
-      now,
-    ),
-  };
-}
-
-function signClientAssertion(
-  pem: string,
-  clientId: string,
-  audience: string,
-  now: Date,
-): string {
-  const certificateBlock = CERTIFICATE_BLOCK.exec(pem)?.[0];
+  const pem = credential.certificate;
+  const certificates = pem.match(CERTIFICATE_BLOCKS) ?? [];
   const keyBlock = PRIVATE_KEY_BLOCK.exec(pem)?.[0];
-  if (!certificateBlock || !keyBlock) {
+  if (certificates.length === 0 || !keyBlock) {
     throw new Error(
       'azureTenant.clientCertificate must hold a PEM certificate and its private key',
     );
   }
-  const certificate = new crypto.X509Certificate(certificateBlock);
-  const seconds = Math.floor(now.getTime() / 1000);
-  const header = {
-    alg: 'RS256',
-    typ: 'JWT',
-    // The SHA-1 thumbprint tells Entra ID which of the app's certificates signed the assertion.
-    x5t: crypto.createHash('sha1').update(certificate.raw).digest('base64url'),
+  const leaf = new crypto.X509Certificate(certificates[0]);
+  return {
+    clientCertificate: {
+      // The SHA-256 thumbprint (hex) tells Entra ID which of the app's certificates signed the assertion (x5t#S256).
+      thumbprintSha256: crypto
+        .createHash('sha256')
+        .update(leaf.raw)
+        .digest('hex')
+        .toUpperCase(),
+      // msal-node signs with a PKCS#8 key ("BEGIN PRIVATE KEY"); config may hold a PKCS#1 ("BEGIN RSA") one.
+      privateKey: crypto
+        .createPrivateKey(keyBlock)
+        .export({ format: 'pem', type: 'pkcs8' })
+        .toString(),
+      // The chain, so that subject name and issuer authentication works for apps registered that way.
+      x5c: certificates.join('\n'),
+    },
   };
-  const payload = {
-    aud: audience,
-    iss: clientId,
-    sub: clientId,
-    jti: crypto.randomUUID(),
-    nbf: seconds,
-    iat: seconds,
-    exp: seconds + 600,
-  };
-  const encode = (value: object) =>
-    Buffer.from(JSON.stringify(value)).toString('base64url');
-  const signingInput = `${encode(header)}.${encode(payload)}`;
-  const signature = crypto
-    .sign(
-      'RSA-SHA256',
-      Buffer.from(signingInput),
-      crypto.createPrivateKey(keyBlock),
-    )
-    .toString('base64url');
-  return `${signingInput}.${signature}`;
 }

@@ -1,65 +1,13 @@
 import {
-  createHttpHeaders,
-  createPipelineRequest,
-} from '@azure/core-rest-pipeline';
+  AuthenticationResult,
+  ConfidentialClientApplication,
+  LogLevel,
+} from '@azure/msal-node';
 import { AzureConnection, ARM_DELEGATED_SCOPE } from './azureConnection';
-import { clientAuthenticationParameters } from './clientAuthentication';
+import { msalClientCredential } from './clientAuthentication';
+import { EntraAuthorizationError } from './entraAuthorizationError';
+import { EntraNetworkClient } from './entraNetworkClient';
 import { readAccessTokenClaims } from './jwtClaims';
-
-/** An Entra ID error from the token endpoint or the authorize redirect, with its AADSTS code when there is one. */
-export class EntraAuthorizationError extends Error {
-  readonly code: string;
-  readonly cause?: unknown;
-
-  constructor(code: string, message: string, cause?: unknown) {
-    super(message);
-    this.name = 'EntraAuthorizationError';
-    this.code = code;
-    this.cause = cause;
-  }
-}
-
-/** Whether an error is an {@link EntraAuthorizationError}. */
-export function isEntraAuthorizationError(
-  error: unknown,
-): error is EntraAuthorizationError {
-  return error instanceof Error && error.name === 'EntraAuthorizationError';
-}
-
-/** Statuses of the token endpoint that are retried: throttling and server errors, which redeem nothing. */
-const RETRIED_STATUSES = new Set([429, 500, 502, 503, 504]);
-/** Retries of a code redemption after a throttled, failed or unanswered try; the code lives 10 minutes. */
-const REDEEM_RETRIES = 3;
-const REDEEM_RETRY_DELAY_MS = 500;
-
-const sleep = (ms: number) =>
-  new Promise<void>(resolve => setTimeout(resolve, ms));
-
-function retryAfter(header: string | undefined): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-/** A request that got no answer: the connection failed, was reset, or timed out. */
-function isNetworkError(error: unknown): boolean {
-  const { name, code, statusCode } = (error ?? {}) as {
-    name?: string;
-    code?: string;
-    statusCode?: number;
-  };
-  return (
-    name === 'RestError' &&
-    statusCode === undefined &&
-    (code === 'ETIMEDOUT' ||
-      code === 'ECONNRESET' ||
-      code === 'ECONNREFUSED' ||
-      code === 'REQUEST_SEND_ERROR' ||
-      code === 'EPIPE')
-  );
-}
 
 /** The consenting user's delegated token for Resource Manager. Kept in memory for one onboarding job only. */
 export interface DelegatedArmToken {
@@ -69,10 +17,16 @@ export interface DelegatedArmToken {
   userObjectId: string;
 }
 
+/** The delegated token is used for an hour at most, whatever lifetime Entra ID gives it. */
+const MAX_DELEGATED_TOKEN_LIFETIME_MS = 3600_000;
+
 /**
  * The Entra ID authorize URL: admin consent for the portal's app and, in the same redirect, a code for the
  * consenting user's delegated ARM token. No `offline_access`, so Entra ID issues no refresh token and the
  * impersonation ends with the access token, within an hour.
+ *
+ * The portal builds this URL itself rather than with msal's `getAuthCodeUrl`, which always adds
+ * `openid profile offline_access` to the scopes.
  */
 export function buildAuthorizeUrl(
   connection: AzureConnection,
@@ -99,102 +53,95 @@ export function buildAuthorizeUrl(
   return url.toString();
 }
 
-/** Redeems an authorization code (with its PKCE verifier) for the consenting user's delegated ARM token. */
+/** A msal-node client for one redemption: it is never shared, so its in-memory token cache holds one user's tokens. */
+function confidentialClient(
+  connection: AzureConnection,
+  networkClient: EntraNetworkClient,
+): ConfidentialClientApplication {
+  const { config } = connection;
+  return new ConfidentialClientApplication({
+    auth: {
+      clientId: config.clientId,
+      authority: `${config.authorityHost}/${encodeURIComponent(
+        config.onboarding.tenant,
+      )}`,
+      ...msalClientCredential(config.credential),
+      // The configured host is the authority msal trusts. Without this, msal asks the public cloud's instance
+      // discovery (login.microsoftonline.com) about any other host, such as a sovereign cloud or the emulator. msal
+      // still reads the tenant's `v2.0/.well-known/openid-configuration` from that host, through `networkClient`.
+      knownAuthorities: [new URL(config.authorityHost).host],
+    },
+    // No cache plugin: msal's cache stays in this process's memory, and is cleared after the redemption.
+    system: {
+      networkClient,
+      // msal's log lines are not wanted: with PII logging off they hold no token, but nothing of them helps either.
+      loggerOptions: {
+        loggerCallback: () => {},
+        piiLoggingEnabled: false,
+        logLevel: LogLevel.Error,
+      },
+    },
+  });
+}
+
+/**
+ * Redeems an authorization code (with its PKCE verifier) for the consenting user's delegated ARM token, with
+ * msal-node's confidential client, which authenticates the app with its secret or a certificate-signed assertion.
+ *
+ * Scopes: msal-node 7 (`AuthorizationCodeClient` of msal-common 16) always adds its default OIDC scopes, so the
+ * token request asks for `https://management.azure.com/user_impersonation openid profile offline_access`; msal-node
+ * offers no option to leave them out. Entra ID issues a refresh token only when the authorization request granted
+ * `offline_access`, and {@link buildAuthorizeUrl} asks for `user_impersonation` alone, so the answer has an access
+ * token and an ID token but no refresh token. Whatever the answer holds, msal keeps it only in the in-memory cache of
+ * a client made for this redemption, and that cache is cleared before this function returns: the access token lives
+ * on only in the returned object, which the onboarding job drops when it ends.
+ */
 export async function redeemAuthorizationCode(
   connection: AzureConnection,
   options: { code: string; codeVerifier: string },
 ): Promise<DelegatedArmToken> {
-  const { config } = connection;
-  const tokenEndpoint = `${config.authorityHost}/${encodeURIComponent(
-    config.onboarding.tenant,
-  )}/oauth2/v2.0/token`;
-  const form = new URLSearchParams({
-    client_id: config.clientId,
-    grant_type: 'authorization_code',
-    code: options.code,
-    redirect_uri: config.onboarding.redirectUri,
-    code_verifier: options.codeVerifier,
-    scope: ARM_DELEGATED_SCOPE,
-    ...clientAuthenticationParameters(
-      config.credential,
-      config.clientId,
-      tokenEndpoint,
-    ),
-  });
-
-  let body: any;
-  let status = 0;
-  for (let attempt = 0; ; attempt++) {
-    const request = createPipelineRequest({
-      url: tokenEndpoint,
-      method: 'POST',
-      headers: createHttpHeaders({
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      }),
-      body: form.toString(),
-      timeout: 30_000,
+  const networkClient = new EntraNetworkClient(connection);
+  const client = confidentialClient(connection, networkClient);
+  let result: AuthenticationResult;
+  try {
+    result = await client.acquireTokenByCode({
+      code: options.code,
+      codeVerifier: options.codeVerifier,
+      redirectUri: connection.config.onboarding.redirectUri,
+      scopes: [ARM_DELEGATED_SCOPE],
     });
-    // createPipelineRequest does not take TLS settings; the HTTP client reads them from the request.
-    request.tlsSettings = connection.tlsSettings;
-    let retryAfterMs: number | undefined;
-    try {
-      const response = await connection.httpClient.sendRequest(request);
-      status = response.status;
-      if (RETRIED_STATUSES.has(status) && attempt < REDEEM_RETRIES) {
-        retryAfterMs = retryAfter(response.headers.get('retry-after'));
-      } else {
-        body = JSON.parse(response.bodyAsText ?? '{}');
-      }
-    } catch (error) {
-      // No answer (reset, timeout): Entra ID did not see the code, or redeemed it and a retry says so (AADSTS54005).
-      if (isNetworkError(error) && attempt < REDEEM_RETRIES) {
-        retryAfterMs = undefined;
-      } else {
-        throw new EntraAuthorizationError(
-          'token_request_failed',
-          `Could not redeem the sign-in at Microsoft Entra ID: ${
-            (error as Error).message
-          }`,
-          error,
-        );
-      }
-    }
-    if (body !== undefined) break;
-    await sleep(
-      Math.min(retryAfterMs ?? REDEEM_RETRY_DELAY_MS * 2 ** attempt, 10_000),
+  } catch (error) {
+    // msal reports a failure of the network client as a bare `network_error`; the client kept the real reason.
+    throw (
+      networkClient.failure ??
+      new EntraAuthorizationError(
+        (error as { errorCode?: string })?.errorCode || 'token_request_failed',
+        `Could not redeem the sign-in at Microsoft Entra ID: ${
+          (error as Error)?.message ?? String(error)
+        }`,
+        error,
+      )
     );
-  }
-  if (status !== 200 || typeof body?.access_token !== 'string') {
-    // Entra's description starts with the AADSTS code; it carries no secret. A gateway in front of it may answer
-    // in another shape, such as ARM's `{ error: { code, message } }`.
-    const code = typeof body?.error === 'string' ? body.error : undefined;
-    let description: string | undefined;
-    if (typeof body?.error_description === 'string') {
-      description = body.error_description;
-    } else if (typeof body?.error?.message === 'string') {
-      description = body.error.message;
-    }
-    throw new EntraAuthorizationError(
-      code ?? `http_${status}`,
-      `Microsoft Entra ID refused the sign-in: ${
-        description ?? code ?? `status ${status}`
-      }`,
-    );
+  } finally {
+    client.clearCache();
   }
 
-  const claims = readAccessTokenClaims(body.access_token);
+  const claims = readAccessTokenClaims(result.accessToken);
   if (!claims.tid || !claims.oid) {
     throw new EntraAuthorizationError(
       'invalid_token',
       'The delegated token names no tenant or user',
     );
   }
-  const expiresIn = Number(body.expires_in ?? 3600);
+  const expiresOn =
+    result.expiresOn?.getTime() ?? Date.now() + MAX_DELEGATED_TOKEN_LIFETIME_MS;
   return {
-    accessToken: body.access_token,
+    accessToken: result.accessToken,
     // Never longer than an hour, whatever the token says: the impersonation is short by design.
-    expiresOnTimestamp: Date.now() + Math.min(expiresIn, 3600) * 1000,
+    expiresOnTimestamp: Math.min(
+      expiresOn,
+      Date.now() + MAX_DELEGATED_TOKEN_LIFETIME_MS,
+    ),
     tenantId: claims.tid,
     userObjectId: claims.oid,
   };

@@ -1,3 +1,5 @@
+import { decodeJwt } from 'jose';
+
 /** The claims of an Entra ID access token that the portal reads. */
 export interface AccessTokenClaims {
   /** The tenant. */
@@ -14,13 +16,12 @@ export interface AccessTokenClaims {
  * just received from Entra ID itself over verified TLS, and Azure verifies them when they are used.
  */
 export function readAccessTokenClaims(token: string): AccessTokenClaims {
-  const parts = token.split('.');
-  if (parts.length !== 3) {
-    throw new Error('The access token is not a JWT');
-  }
   try {
-    return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-  } catch {
-    throw new Error('The access token has unreadable claims');
+    return decodeJwt(token) as AccessTokenClaims;
+  } catch (error) {
+    // jose's message names the part that failed; the token itself stays out of it.
+    throw new Error(
+      `The access token is not a readable JWT: ${(error as Error).message}`,
+    );
   }
 }

@@ -12,9 +12,9 @@ import { RoleToAssign } from '../azure/builtInRoles';
 import {
   buildAuthorizeUrl,
   DelegatedArmToken,
-  isEntraAuthorizationError,
   redeemAuthorizationCode,
 } from '../azure/entraAuthorization';
+import { isEntraAuthorizationError } from '../azure/entraAuthorizationError';
 import { AzureTenantStore } from '../database/AzureTenantStore';
 import {
   hashOnboardingState,
