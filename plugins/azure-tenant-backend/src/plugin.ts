@@ -8,7 +8,7 @@ import {
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { AzureConnection } from './azure/azureConnection';
 import { resolveRoles } from './azure/builtInRoles';
-import { readAzureTenantConfig } from './config/AzureTenantConfig';
+import { readAzureTenantSetup } from './config/AzureTenantConfig';
 import { AzureTenantStore } from './database/AzureTenantStore';
 import { DatabaseAzureTenantStore } from './database/DatabaseAzureTenantStore';
 import { StaticTenantConfig } from './config/AzureTenantConfig';
@@ -103,7 +103,12 @@ export const azureTenantPlugin = createBackendPlugin({
         auth,
         catalog,
       }) {
-        const azureTenantConfig = readAzureTenantConfig(config);
+        // Read at startup, so that a wrong value stops the backend with a clear message; a missing app
+        // registration only leaves the plugin not configured.
+        const setup = readAzureTenantSetup(config);
+        const azureTenantConfig = setup.configured ? setup.config : undefined;
+        const notConfiguredReason = setup.configured ? undefined : setup.reason;
+        const syncConfig = readSyncConfig(config);
         const knex = await database.getClient();
         const store = await DatabaseAzureTenantStore.create({
           knex,
@@ -111,7 +116,6 @@ export const azureTenantPlugin = createBackendPlugin({
         });
         const resources = new DatabaseResourceStore(knex);
         const spendStore = new DatabaseSpendStore(knex);
-        // Read at startup, so that a wrong value stops the backend with a clear message.
         const spendConfig = readSpendConfig(config);
         permissionsRegistry.addPermissions(azureTenantPermissions);
 
@@ -121,7 +125,6 @@ export const azureTenantPlugin = createBackendPlugin({
           ? new AzureConnection(azureTenantConfig)
           : undefined;
         if (azureTenantConfig && connection) {
-          const syncConfig = readSyncConfig(config);
           sync = new ResourceSyncService({
             store,
             syncer: new ResourceSyncer({
@@ -163,7 +166,7 @@ export const azureTenantPlugin = createBackendPlugin({
           });
         } else {
           logger.warn(
-            'azureTenant is not configured: tenants cannot be connected until azureTenant.clientId and a client secret or certificate are set',
+            `The Azure tenant plugin is not configured, so tenants cannot be connected and nothing syncs: ${notConfiguredReason}`,
           );
         }
 
@@ -174,6 +177,7 @@ export const azureTenantPlugin = createBackendPlugin({
             sync,
             events,
             onboarding,
+            notConfiguredReason,
             portalUrl:
               azureTenantConfig?.onboarding.completionUrl ??
               `${config.getOptionalString('app.baseUrl') ?? ''}/azure-tenants`,

@@ -15,3 +15,4 @@ export * from './entityModel';
 export * from './spend';
 export * from './tagRules';
 export * from './resourceTags';
+export * from './configError';

@@ -45,6 +45,8 @@ export interface RouterOptions {
   events: EventsService;
   /** Undefined when `azureTenant` is not configured: reads work, onboarding answers 503. */
   onboarding?: OnboardingService;
+  /** Why `azureTenant` is not configured, reported by `GET /health`; undefined when it is. */
+  notConfiguredReason?: string;
   /** The portal's Azure tenants page, linked from the callback's error pages. */
   portalUrl: string;
   httpAuth: HttpAuthService;
@@ -164,7 +166,17 @@ export async function createRouter(
   outer.use(router);
 
   router.get('/health', (_req, res) => {
-    res.json({ status: 'ok', configured: !!onboarding });
+    // A portal without the app registration still starts; this says why tenants cannot be connected.
+    res.json({
+      status: 'ok',
+      configured: !!onboarding,
+      ...(onboarding
+        ? {}
+        : {
+            reason:
+              options.notConfiguredReason ?? 'azureTenant is not configured',
+          }),
+    });
   });
 
   router.post('/onboarding/start', async (req, res) => {

@@ -33,14 +33,20 @@ describe('readSpendConfig', () => {
   });
 
   it.each([
-    [{ lookbackDays: 0 }, /lookbackDays must be a whole number from 1 to 366/],
+    [
+      { lookbackDays: 0 },
+      /azureTenant.spend.lookbackDays must be a whole number from 1 to 366/,
+    ],
     [{ lookbackDays: 400 }, /lookbackDays/],
     [
       { lookbackDays: 10, restatementDays: 11 },
       /restatementDays must be a whole number from 1 to 10/,
     ],
     [{ concurrency: 1.5 }, /concurrency/],
-    [{ schedule: { frequency: 'often' } }, /schedule is not a valid schedule/],
+    [
+      { schedule: { frequency: 'often' } },
+      /azureTenant.spend.schedule is not a valid schedule/,
+    ],
   ])('fails at startup on %j', (spend, message) => {
     expect(() =>
       readSpendConfig(new ConfigReader({ azureTenant: { spend } })),

@@ -2,7 +2,9 @@ import {
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
+import { AzureTenantConfigError } from '@azure-tenant/plugin-azure-tenant-common';
 import { Config } from '@backstage/config';
+import { readWholeNumber } from '../config/configValues';
 
 /** The validated `azureTenant.spend` configuration. */
 export interface SpendConfig {
@@ -26,41 +28,11 @@ export const DEFAULT_SPEND_CONFIG: SpendConfig = {
 /** Cost Management answers at most one year per query. */
 export const MAX_LOOKBACK_DAYS = 366;
 
-/** Thrown at startup when `azureTenant.spend` is wrong; the message says which key and why. */
-export class SpendConfigError extends Error {
-  constructor(message: string) {
-    super(`Invalid azureTenant.spend config: ${message}`);
-    this.name = 'SpendConfigError';
-  }
-}
-
-function integer(
-  config: Config | undefined,
-  key: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  let value: number | undefined;
-  try {
-    value = config?.getOptionalNumber(key);
-  } catch (error) {
-    throw new SpendConfigError(
-      `azureTenant.spend.${key} must be a number: ${(error as Error).message}`,
-    );
-  }
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new SpendConfigError(
-      `azureTenant.spend.${key} must be a whole number from ${min} to ${max}, got ${value}`,
-    );
-  }
-  return value;
-}
+const PREFIX = 'azureTenant.spend';
 
 /** Reads and validates `azureTenant.spend` from the root config; every key is optional. */
 export function readSpendConfig(root: Config): SpendConfig {
-  const config = root.getOptionalConfig('azureTenant.spend');
+  const config = root.getOptionalConfig(PREFIX);
 
   let schedule = DEFAULT_SPEND_CONFIG.schedule;
   if (config?.has('schedule')) {
@@ -69,34 +41,28 @@ export function readSpendConfig(root: Config): SpendConfig {
         config.getConfig('schedule'),
       );
     } catch (error) {
-      throw new SpendConfigError(
-        `azureTenant.spend.schedule is not a valid schedule: ${
-          (error as Error).message
-        }`,
+      throw new AzureTenantConfigError(
+        `${PREFIX}.schedule`,
+        'is not a valid schedule: give frequency and timeout, each a duration such as { hours: 6 } or ISO 8601 (frequency may also be a cron expression)',
+        error,
       );
     }
   }
 
-  const lookbackDays = integer(
-    config,
-    'lookbackDays',
-    DEFAULT_SPEND_CONFIG.lookbackDays,
-    1,
-    MAX_LOOKBACK_DAYS,
-  );
-  const restatementDays = integer(
-    config,
-    'restatementDays',
-    Math.min(DEFAULT_SPEND_CONFIG.restatementDays, lookbackDays),
-    1,
-    lookbackDays,
-  );
-  const concurrency = integer(
-    config,
-    'concurrency',
-    DEFAULT_SPEND_CONFIG.concurrency,
-    1,
-    32,
-  );
+  const lookbackDays = readWholeNumber(config, PREFIX, 'lookbackDays', {
+    min: 1,
+    max: MAX_LOOKBACK_DAYS,
+    fallback: DEFAULT_SPEND_CONFIG.lookbackDays,
+  });
+  const restatementDays = readWholeNumber(config, PREFIX, 'restatementDays', {
+    min: 1,
+    max: lookbackDays,
+    fallback: Math.min(DEFAULT_SPEND_CONFIG.restatementDays, lookbackDays),
+  });
+  const concurrency = readWholeNumber(config, PREFIX, 'concurrency', {
+    min: 1,
+    max: 32,
+    fallback: DEFAULT_SPEND_CONFIG.concurrency,
+  });
   return { schedule, lookbackDays, restatementDays, concurrency };
 }

@@ -17,7 +17,6 @@ export { DatabaseSpendStore } from './DatabaseSpendStore';
 export type { SpendStore } from './SpendStore';
 export {
   readSpendConfig,
-  SpendConfigError,
   DEFAULT_SPEND_CONFIG,
 } from './SpendConfig';
 export type { SpendConfig } from './SpendConfig';

@@ -1,6 +1,6 @@
-import { Config, readDurationFromConfig } from '@backstage/config';
-import { HumanDuration } from '@backstage/types';
-import { AzureTenantConfigError } from '../config/AzureTenantConfig';
+import { Config } from '@backstage/config';
+import { durationToMilliseconds, HumanDuration } from '@backstage/types';
+import { readOptionalDuration, readWholeNumber } from '../config/configValues';
 
 /** The validated `azureTenant.sync` configuration. */
 export interface SyncConfig {
@@ -20,60 +20,41 @@ export interface SyncConfig {
   minRemainingReads: number;
 }
 
-function durationMs(duration: HumanDuration): number {
-  const d = duration as Record<string, number | undefined>;
-  return (
-    (d.milliseconds ?? 0) +
-    (d.seconds ?? 0) * 1000 +
-    (d.minutes ?? 0) * 60_000 +
-    (d.hours ?? 0) * 3_600_000 +
-    (d.days ?? 0) * 86_400_000 +
-    (d.weeks ?? 0) * 604_800_000
-  );
-}
+const PREFIX = 'azureTenant.sync';
 
 /** The length of a duration in milliseconds. */
-export { durationMs };
+export const durationMs = durationToMilliseconds;
 
 /** Reads and validates `azureTenant.sync`, with its defaults. */
 export function readSyncConfig(root: Config): SyncConfig {
-  const config = root.getOptionalConfig('azureTenant.sync');
-  const frequency = config?.has('frequency')
-    ? readDurationFromConfig(config, { key: 'frequency' })
-    : { hours: 1 };
-  const timeout = config?.has('timeout')
-    ? readDurationFromConfig(config, { key: 'timeout' })
-    : { minutes: 30 };
-  const concurrency = config?.getOptionalNumber('concurrency') ?? 4;
-  const pageSize = config?.getOptionalNumber('pageSize') ?? 1000;
-  const minRemainingReads =
-    config?.getOptionalNumber('minRemainingReads') ?? 100;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
-    throw new AzureTenantConfigError(
-      'azureTenant.sync.concurrency must be an integer from 1 to 32',
-    );
-  }
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
-    throw new AzureTenantConfigError(
-      'azureTenant.sync.pageSize must be an integer from 1 to 1000',
-    );
-  }
-  if (durationMs(frequency) < 60_000) {
-    throw new AzureTenantConfigError(
-      'azureTenant.sync.frequency must be at least one minute',
-    );
-  }
+  const config = root.getOptionalConfig(PREFIX);
   const types = (key: string) =>
     new Set(
       (config?.getOptionalStringArray(key) ?? []).map(t => t.toLowerCase()),
     );
   return {
-    frequency,
-    timeout,
-    concurrency,
-    pageSize,
+    frequency: readOptionalDuration(config, PREFIX, 'frequency', {
+      minimum: { minutes: 1 },
+    }) ?? { hours: 1 },
+    timeout: readOptionalDuration(config, PREFIX, 'timeout', {
+      minimum: { seconds: 1 },
+    }) ?? { minutes: 30 },
+    concurrency: readWholeNumber(config, PREFIX, 'concurrency', {
+      min: 1,
+      max: 32,
+      fallback: 4,
+    }),
+    pageSize: readWholeNumber(config, PREFIX, 'pageSize', {
+      min: 1,
+      max: 1000,
+      fallback: 1000,
+    }),
     includeTypes: types('resourceTypes.include'),
     excludeTypes: types('resourceTypes.exclude'),
-    minRemainingReads,
+    minRemainingReads: readWholeNumber(config, PREFIX, 'minRemainingReads', {
+      min: 0,
+      max: 100_000,
+      fallback: 100,
+    }),
   };
 }
