@@ -8,27 +8,15 @@ import {
   AzureEmulator,
   DEMO_APP,
   DEMO_TENANT,
-  DEMO_USER,
   startAzureEmulator,
 } from '@azure-tenant/azure-emulator';
-import { signInAtEmulator } from '../__testUtils__/entraSignIn';
 import { readAzureTenantConfig } from '../config/AzureTenantConfig';
-import {
-  newOnboardingState,
-  pkceChallengeFor,
-  pkceVerifierFor,
-} from '../onboarding/onboardingState';
 import {
   ARM_APP_SCOPE,
   AzureConnection,
   DEFAULT_REQUEST_TIMEOUT_MS,
   withRequestTimeout,
 } from './azureConnection';
-import {
-  buildAuthorizeUrl,
-  redeemAuthorizationCode,
-} from './entraAuthorization';
-import { isEntraAuthorizationError } from './entraAuthorizationError';
 
 jest.setTimeout(60_000);
 
@@ -209,74 +197,5 @@ describe("the portal's app credential in a tenant", () => {
     // And the token is cached again.
     await credential.getToken(ARM_APP_SCOPE);
     expect(tokenRequests()).toHaveLength(failedTries + 1);
-  });
-});
-
-describe('redeeming the authorization code', () => {
-  async function signIn(azure: AzureConnection) {
-    const state = newOnboardingState();
-    const verifier = pkceVerifierFor(state, azure.config.stateSecret);
-    const redirect = await signInAtEmulator(
-      buildAuthorizeUrl(azure, {
-        state,
-        codeChallenge: pkceChallengeFor(verifier),
-      }),
-      { caCert: emulator.caCert, loginHint: DEMO_USER.userPrincipalName },
-    );
-    return { code: redirect.get('code')!, codeVerifier: verifier };
-  }
-  const tokenCalls = () =>
-    emulator.control
-      .requests()
-      .filter(r => /\/oauth2\/v2\.0\/token$/.test(r.path));
-
-  it.each([
-    ['a 503 with Retry-After', { status: 503, retryAfterSeconds: 1 }],
-    ['a 429 with Retry-After', { status: 429, retryAfterSeconds: 1 }],
-    ['a 500', { status: 500 }],
-    ['a connection reset', { reset: true }],
-  ])('is retried after %s, and succeeds', async (_name, effect) => {
-    const azure = connection();
-    const grant = await signIn(azure);
-    emulator.control.clearRequests();
-    emulator.control.injectFault({
-      match: { method: 'POST', pathPattern: '/oauth2/v2\\.0/token$' },
-      ...effect,
-      times: 1,
-    });
-    const token = await redeemAuthorizationCode(azure, grant);
-    expect(token.userObjectId).toBe(DEMO_USER.oid);
-    expect(tokenCalls().map(r => r.faultId !== null)).toEqual([true, false]);
-  });
-
-  it('gives up after three retries and says why', async () => {
-    const azure = connection();
-    const grant = await signIn(azure);
-    emulator.control.clearRequests();
-    emulator.control.injectFault({
-      match: { method: 'POST', pathPattern: '/oauth2/v2\\.0/token$' },
-      status: 503,
-      retryAfterSeconds: 0,
-      times: 0,
-    });
-    const error = await redeemAuthorizationCode(azure, grant).catch(e => e);
-    emulator.control.clearFaults();
-    expect(isEntraAuthorizationError(error)).toBe(true);
-    expect(error.message).toMatch(/Microsoft Entra ID refused the sign-in/);
-    expect(tokenCalls()).toHaveLength(4);
-  });
-
-  it('does not retry a malformed answer, and reports it', async () => {
-    const azure = connection();
-    const grant = await signIn(azure);
-    emulator.control.clearRequests();
-    emulator.control.injectFault({
-      match: { method: 'POST', pathPattern: '/oauth2/v2\\.0/token$' },
-      malformed: true,
-    });
-    const error = await redeemAuthorizationCode(azure, grant).catch(e => e);
-    expect(isEntraAuthorizationError(error)).toBe(true);
-    expect(error.code).toBe('token_request_failed');
-    expect(tokenCalls()).toHaveLength(1);
   });
 });
