@@ -16,6 +16,7 @@ import { JsonObject } from '@backstage/types';
 import { AzureConnection } from '../../plugins/azure-tenant-backend/src/azure/azureConnection';
 import { readAzureTenantConfig } from '../../plugins/azure-tenant-backend/src/config/AzureTenantConfig';
 import { DatabaseAzureTenantStore } from '../../plugins/azure-tenant-backend/src/database/DatabaseAzureTenantStore';
+import { migrateDatabase } from '../../plugins/azure-tenant-backend/src/database/migrations';
 import { DatabaseResourceStore } from '../../plugins/azure-tenant-backend/src/database/DatabaseResourceStore';
 import { ResourceSyncer } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncer';
 import { ResourceSyncService } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncService';
@@ -159,7 +160,8 @@ export async function createResourceSync(options: {
     azureTenant: { ...emulatorAzureTenant(emulator), ...options.azureTenant },
   });
   const connection = new AzureConnection(readAzureTenantConfig(config)!);
-  const tenantStore = await DatabaseAzureTenantStore.create({ knex });
+  await migrateDatabase(knex);
+  const tenantStore = new DatabaseAzureTenantStore(knex);
   const resources = new DatabaseResourceStore(knex);
   const at = new Date();
   await tenantStore.register(

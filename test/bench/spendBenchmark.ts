@@ -24,7 +24,7 @@ import { createSpendRouter } from '../../plugins/azure-tenant-backend/src/spend/
 import { DatabaseSpendStore } from '../../plugins/azure-tenant-backend/src/spend/DatabaseSpendStore';
 import { SpendQueryService } from '../../plugins/azure-tenant-backend/src/spend/SpendQueryService';
 import { SpendSyncService } from '../../plugins/azure-tenant-backend/src/spend/SpendSyncService';
-import { DatabaseTagStore } from '../../plugins/azure-tenant-backend/src/tags/DatabaseTagStore';
+import { DatabaseResourceStore } from '../../plugins/azure-tenant-backend/src/database/DatabaseResourceStore';
 import {
   BenchDatabase,
   machineDescription,
@@ -300,7 +300,7 @@ export async function main(args: string[]) {
       .where('subscription_id', subscriptionId)
       .whereNotNull('tags')
       .limit(1);
-    await new DatabaseTagStore(knex).writeAzureTags(tagged.resource_id, {
+    await new DatabaseResourceStore(knex).writeAzureTags(tagged.resource_id, {
       ...JSON.parse(tagged.tags),
       owner: 'bench-edited-owner',
     });

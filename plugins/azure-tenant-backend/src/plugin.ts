@@ -11,6 +11,7 @@ import { resolveRoles } from './azure/builtInRoles';
 import { readAzureTenantSetup } from './config/AzureTenantConfig';
 import { AzureTenantStore } from './database/AzureTenantStore';
 import { DatabaseAzureTenantStore } from './database/DatabaseAzureTenantStore';
+import { migrateDatabase } from './database/migrations';
 import { StaticTenantConfig } from './config/AzureTenantConfig';
 import { OnboardingService } from './onboarding/OnboardingService';
 import { createRouter } from './service/router';
@@ -31,12 +32,7 @@ import {
   SPEND_SYNC_TASK_ID,
 } from './spend';
 import { triggerTaskSoon } from './scheduling/triggerTask';
-import {
-  createAzureTagsClient,
-  createTagsRouter,
-  DatabaseTagStore,
-  TagService,
-} from './tags';
+import { createAzureTagsClient, createTagsRouter, TagService } from './tags';
 
 /** Registers the tenants and subscriptions declared in config; their sync modes set in the portal are kept. */
 async function registerStaticTenants(
@@ -110,10 +106,9 @@ export const azureTenantPlugin = createBackendPlugin({
         const notConfiguredReason = setup.configured ? undefined : setup.reason;
         const syncConfig = readSyncConfig(config);
         const knex = await database.getClient();
-        const store = await DatabaseAzureTenantStore.create({
-          knex,
-          skipMigrations: database.migrations?.skip,
-        });
+        // Once, before any store: no store depends on another having been made first.
+        await migrateDatabase(knex, { skip: database.migrations?.skip });
+        const store = new DatabaseAzureTenantStore(knex);
         const resources = new DatabaseResourceStore(knex);
         const spendStore = new DatabaseSpendStore(knex);
         const spendConfig = readSpendConfig(config);
@@ -200,7 +195,7 @@ export const azureTenantPlugin = createBackendPlugin({
           createTagsRouter({
             tagService: new TagService({
               store,
-              tags: new DatabaseTagStore(knex),
+              tags: resources,
               // Tag changes are the only writes the portal makes to Azure after onboarding.
               azure: connection
                 ? createAzureTagsClient({ connection })

@@ -11,6 +11,7 @@ import { Knex } from 'knex';
 import { AzureConnection } from '../azure/azureConnection';
 import { readAzureTenantConfig } from '../config/AzureTenantConfig';
 import { DatabaseAzureTenantStore } from '../database/DatabaseAzureTenantStore';
+import { migrateDatabase } from '../database/migrations';
 import { DatabaseResourceStore } from '../database/DatabaseResourceStore';
 import { ResourceSyncer } from '../sync/ResourceSyncer';
 import { ResourceSyncService } from '../sync/ResourceSyncService';
@@ -74,7 +75,8 @@ export async function createSyncFixture(
       sync,
     },
   });
-  const store = await DatabaseAzureTenantStore.create({ knex });
+  await migrateDatabase(knex);
+  const store = new DatabaseAzureTenantStore(knex);
   const resources = new DatabaseResourceStore(knex);
   const syncConfig = readSyncConfig(config);
   const events = recordingEvents();

@@ -66,7 +66,20 @@ export interface SubscriptionRegistration {
   at: Date;
 }
 
-/** The Azure tenant plugin's storage. */
+/** How one resource sync of a subscription ended. */
+export type SyncOutcome = {
+  subscriptionId: string;
+  startedAt: Date;
+  finishedAt: Date;
+} & (
+  | { status: 'succeeded'; resourceCount: number }
+  | { status: 'failed'; error: string }
+);
+
+/**
+ * The Azure tenant plugin's tenants, subscriptions and onboardings. It is the one writer of the tables `tenants`,
+ * `subscriptions`, `onboardings` and `onboarding_results` (see src/database/README.md).
+ */
 export interface AzureTenantStore {
   createOnboarding(onboarding: NewOnboarding): Promise<void>;
   /** Atomically moves a pending onboarding to running, so that a state is used at most once. */
@@ -103,4 +116,9 @@ export interface AzureTenantStore {
     subscriptionId: string,
     at: Date,
   ): Promise<AzureSubscription | undefined>;
+  /**
+   * Records how a subscription's resource sync ended. A request for a sync made while it ran asks for another run, so
+   * only the requests made before `startedAt` are answered. A failure keeps the last resource count.
+   */
+  recordSyncOutcome(outcome: SyncOutcome): Promise<void>;
 }

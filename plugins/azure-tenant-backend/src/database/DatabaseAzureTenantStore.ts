@@ -1,4 +1,3 @@
-import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import {
   AzureSubscription,
   AzureTenant,
@@ -13,13 +12,9 @@ import {
   OnboardingClaim,
   OnboardingOutcome,
   SubscriptionRegistration,
+  SyncOutcome,
   TenantRegistration,
 } from './AzureTenantStore';
-
-const migrationsDir = resolvePackagePath(
-  '@azure-tenant/plugin-azure-tenant-backend',
-  'migrations',
-);
 
 type OnboardingRow = {
   id: string;
@@ -81,22 +76,12 @@ function toSubscription(row: SubscriptionRow): AzureSubscription {
   };
 }
 
-/** {@link AzureTenantStore} on the plugin's own database (SQLite or PostgreSQL). */
+/**
+ * {@link AzureTenantStore} on the plugin's own database (SQLite or PostgreSQL), on a schema that
+ * `migrateDatabase` has brought up to date.
+ */
 export class DatabaseAzureTenantStore implements AzureTenantStore {
-  static async create(options: {
-    knex: Knex;
-    skipMigrations?: boolean;
-  }): Promise<DatabaseAzureTenantStore> {
-    if (!options.skipMigrations) {
-      await options.knex.migrate.latest({
-        directory: migrationsDir,
-        tableName: 'azure_tenant_knex_migrations',
-      });
-    }
-    return new DatabaseAzureTenantStore(options.knex);
-  }
-
-  private constructor(private readonly db: Knex) {}
+  constructor(private readonly db: Knex) {}
 
   async createOnboarding(onboarding: NewOnboarding): Promise<void> {
     await this.db('onboardings').insert({
@@ -358,5 +343,25 @@ export class DatabaseAzureTenantStore implements AzureTenantStore {
       .where({ subscription_id: subscriptionId })
       .update({ sync_requested_at: iso(at) });
     return this.getSubscription(subscriptionId);
+  }
+
+  async recordSyncOutcome(outcome: SyncOutcome): Promise<void> {
+    const finishedAt = iso(outcome.finishedAt);
+    await this.db('subscriptions')
+      .where({ subscription_id: outcome.subscriptionId })
+      .update({
+        last_sync_status: outcome.status,
+        last_sync_finished_at: finishedAt,
+        last_sync_error: outcome.status === 'failed' ? outcome.error : null,
+        ...(outcome.status === 'succeeded'
+          ? { resource_count: outcome.resourceCount }
+          : {}),
+        updated_at: finishedAt,
+        // A request made while this sync ran stays, and asks for another run.
+        sync_requested_at: this.db.raw(
+          'case when sync_requested_at <= ? then null else sync_requested_at end',
+          [iso(outcome.startedAt)],
+        ),
+      });
   }
 }

@@ -4,7 +4,13 @@ import {
   AzureResourceRecord,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { Knex } from 'knex';
-import { compareCodeUnits } from '../tags/resourceContentHash';
+import {
+  compareCodeUnits,
+  resourceContentHash,
+  sortedTags,
+  timeMs,
+} from '../tags/resourceContentHash';
+import { TagStore } from '../tags/TagStore';
 import { ResourceRow, takeRevisions, toResourceRecord } from './resourceRows';
 import {
   ResourceStore,
@@ -27,14 +33,6 @@ function chunks<T>(items: T[], size = BATCH_SIZE): T[][] {
   for (let i = 0; i < items.length; i += size)
     out.push(items.slice(i, i + size));
   return out;
-}
-
-/** Clears a request for a sync made before `startedAt`; a later one stays, and asks for another run. */
-function answerRequestsBefore(db: Knex, startedAt: Date) {
-  return db.raw(
-    'case when sync_requested_at <= ? then null else sync_requested_at end',
-    [startedAt.toISOString()],
-  );
 }
 
 /** The sync's resource groups as stored rows, in the stored order. */
@@ -68,8 +66,12 @@ function toRow(resource: SyncedResource, revision: number, syncedAt: string) {
   };
 }
 
-/** {@link ResourceStore} on the plugin's database. */
-export class DatabaseResourceStore implements ResourceStore {
+/**
+ * {@link ResourceStore} on the plugin's database, and the {@link TagStore} of the tag write path: it is the one writer
+ * of the resource tables, so a tag edit asks it to apply Azure's answer (or the portal-only tags), each with a new
+ * revision of the feed. Others read resources through it or through {@link DatabaseResourceTagReader}.
+ */
+export class DatabaseResourceStore implements ResourceStore, TagStore {
   constructor(private readonly db: Knex) {}
 
   async loadContentHashes(subscriptionId: string): Promise<Set<string>> {
@@ -114,9 +116,7 @@ export class DatabaseResourceStore implements ResourceStore {
       !result.purgePortalTags &&
       !(await this.resourceGroupsChanged(this.db, result))
     ) {
-      // Nothing to write but the sync's status: one statement, no transaction (a commit is the costly part of a
-      // no-change sync on SQLite).
-      await this.markSucceeded(this.db, result, syncedAt);
+      // Nothing to write: no transaction (a commit is the costly part of a no-change sync on SQLite).
       return { revision: 0, changed: 0 };
     }
     return this.db.transaction(async tx => {
@@ -199,7 +199,6 @@ export class DatabaseResourceStore implements ResourceStore {
           );
         }
       }
-      await this.markSucceeded(tx, result, syncedAt);
       return { revision, changed };
     });
   }
@@ -220,44 +219,6 @@ export class DatabaseResourceStore implements ResourceStore {
     return (
       JSON.stringify(stored) !== JSON.stringify(incomingResourceGroups(result))
     );
-  }
-
-  /**
-   * Marks the subscription's last sync as succeeded. A request made while this sync ran asks for another run, so
-   * only older requests are answered.
-   */
-  private async markSucceeded(
-    db: Knex,
-    result: SubscriptionSyncResult,
-    syncedAt: string,
-  ): Promise<void> {
-    await db('subscriptions')
-      .where({ subscription_id: result.subscriptionId })
-      .update({
-        last_sync_status: 'succeeded',
-        last_sync_finished_at: syncedAt,
-        last_sync_error: null,
-        resource_count: result.resourceCount,
-        updated_at: syncedAt,
-        sync_requested_at: answerRequestsBefore(db, result.startedAt),
-      });
-  }
-
-  async recordSyncFailure(
-    subscriptionId: string,
-    error: string,
-    at: Date,
-    startedAt: Date,
-  ): Promise<void> {
-    await this.db('subscriptions')
-      .where({ subscription_id: subscriptionId })
-      .update({
-        last_sync_status: 'failed',
-        last_sync_finished_at: at.toISOString(),
-        last_sync_error: error,
-        updated_at: at.toISOString(),
-        sync_requested_at: answerRequestsBefore(this.db, startedAt),
-      });
   }
 
   async listResources(options: {
@@ -342,6 +303,61 @@ export class DatabaseResourceStore implements ResourceStore {
       .where({ resource_key: resourceId.toLowerCase() })
       .first();
     return row ? toResourceRecord(row) : undefined;
+  }
+
+  async writeAzureTags(resourceId: string, tags: Record<string, string>) {
+    const key = resourceId.toLowerCase();
+    return this.db.transaction(async tx => {
+      const row = await tx<ResourceRow>('resources')
+        .where({ resource_key: key })
+        .first();
+      if (!row) return undefined;
+      const sorted = sortedTags(tags);
+      const revision = await takeRevisions(tx, 1);
+      await tx('resources')
+        .where({ resource_key: key })
+        .update({
+          tags: JSON.stringify(sorted),
+          // The next sync then sees the resource as unchanged, as long as Azure still has these tags.
+          content_hash: resourceContentHash({
+            resourceId: row.resource_id,
+            tenantId: row.tenant_id,
+            name: row.name,
+            type: row.type,
+            location: row.location ?? undefined,
+            kind: row.kind ?? undefined,
+            tags: sorted,
+            createdTimeMs: timeMs(row.created_time),
+            changedTimeMs: timeMs(row.changed_time),
+          }),
+          revision,
+        });
+      return revision;
+    });
+  }
+
+  async writePortalTags(
+    resourceId: string,
+    portalTags: Record<string, string>,
+  ) {
+    const key = resourceId.toLowerCase();
+    return this.db.transaction(async tx => {
+      const exists = await tx('resources')
+        .where({ resource_key: key })
+        .first('resource_key');
+      if (!exists) return undefined;
+      const revision = await takeRevisions(tx, 1);
+      await tx('resources')
+        .where({ resource_key: key })
+        .update({
+          portal_tags:
+            Object.keys(portalTags).length > 0
+              ? JSON.stringify(sortedTags(portalTags))
+              : null,
+          revision,
+        });
+      return revision;
+    });
   }
 }
 

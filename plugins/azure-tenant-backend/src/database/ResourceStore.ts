@@ -46,7 +46,10 @@ export interface SubscriptionSyncResult {
   finishedAt: Date;
 }
 
-/** The stored resources of the sync, and the feed the catalog module reads. */
+/**
+ * The stored resources of the sync, and the feed the catalog module reads. Its implementation is the one writer of
+ * `resources`, `resource_tombstones`, `resource_groups` and `sync_counters` (see src/database/README.md).
+ */
 export interface ResourceStore {
   /**
    * The content hashes of a subscription's stored resources. A hash covers the resource id, so it names one
@@ -59,22 +62,12 @@ export interface ResourceStore {
     contentHashes: string[],
   ): Promise<string[]>;
   /**
-   * Stores a sync's result in one transaction, with increasing revisions, and marks the subscription's last sync as
-   * succeeded. Returns the highest revision written (unchanged when nothing changed).
+   * Stores a sync's result in one transaction, with increasing revisions. Returns the highest revision written
+   * (0 when nothing changed). How the sync ended is the subscription's, recorded by the tenant store.
    */
   applySync(
     result: SubscriptionSyncResult,
   ): Promise<{ revision: number; changed: number }>;
-  /**
-   * Marks the subscription's last sync as failed; stored resources stay as they are. Requests made before the sync
-   * started are answered (by the failure), so the next try waits for the schedule or a new request.
-   */
-  recordSyncFailure(
-    subscriptionId: string,
-    error: string,
-    at: Date,
-    startedAt: Date,
-  ): Promise<void>;
   /** Keys of a subscription's stored resources. */
   listKeys(subscriptionId: string): Promise<string[]>;
 

@@ -1,8 +1,8 @@
-import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { migrationsConfig } from '../database/migrations';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { SpendReport } from '@azure-tenant/plugin-azure-tenant-common';
 import { Knex } from 'knex';
-import { DatabaseTagStore } from '../tags/DatabaseTagStore';
+import { DatabaseResourceStore } from '../database/DatabaseResourceStore';
 import { DatabaseSpendStore, tagValueOf } from './DatabaseSpendStore';
 import { NormalizedSpendQuery, SpendQueryService } from './SpendQueryService';
 import { DailyCost, SpendDimension } from './SpendStore';
@@ -255,7 +255,7 @@ describe.each(databases.eachSupportedId())('spend totals (%s)', databaseId => {
       ['untagged', 60],
     ]);
     // The Tags tab moves vm-2 to team-platform and gives db-1 an owner.
-    const tags = new DatabaseTagStore(knex);
+    const tags = new DatabaseResourceStore(knex);
     await tags.writeAzureTags(VM2, { Owner: 'team-platform' });
     await tags.writeAzureTags(DB1, { OWNER: 'team-data' });
     expect(await groups({ groupBy: 'tag:owner' })).toEqual([
@@ -290,7 +290,7 @@ describe.each(databases.eachSupportedId())('spend totals (%s)', databaseId => {
     const built = await knex('spend_tag_state')
       .where({ subscription_id: PLATFORM, tag_key: 'owner' })
       .first();
-    await new DatabaseTagStore(knex).writeAzureTags(EU1, { owner: 'other' });
+    await new DatabaseResourceStore(knex).writeAzureTags(EU1, { owner: 'other' });
     expect(await groups({ groupBy: 'tag:owner' })).toEqual([
       ['team-platform', 200],
       ['team-payments', 100],
@@ -490,7 +490,7 @@ describe.each(databases.eachSupportedId())('spend totals (%s)', databaseId => {
 
     const builds = countFullBuilds();
     try {
-      const tags = new DatabaseTagStore(knex);
+      const tags = new DatabaseResourceStore(knex);
       await tags.writeAzureTags(VM2, { owner: 'team-data' });
       await tags.writeAzureTags(DB1, { Owner: 'team-data' });
       expect(await groupsInCents({ groupBy: 'tag:owner' })).toEqual([
@@ -540,7 +540,7 @@ describe.each(databases.eachSupportedId())('spend totals (%s)', databaseId => {
       if (present && random(4) === 0) {
         await removeResource(knex, id);
       } else if (present) {
-        await new DatabaseTagStore(knex).writeAzureTags(id, { owner: value });
+        await new DatabaseResourceStore(knex).writeAzureTags(id, { owner: value });
       } else {
         await insertResource(knex, id, PLATFORM, { owner: value });
       }
@@ -571,7 +571,7 @@ describe.each(databases.eachSupportedId())('spend totals (%s)', databaseId => {
     await owners();
     const builds = countFullBuilds();
     try {
-      const tags = new DatabaseTagStore(knex);
+      const tags = new DatabaseResourceStore(knex);
       await tags.writeAzureTags(VM2, { owner: 'team-platform' });
       expect(await owners()).toEqual([
         ['team-platform', 300],
@@ -700,13 +700,7 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     it('computes the totals of the spend stored before it', async () => {
       const knex = await databases.init(databaseId);
-      const config = {
-        directory: resolvePackagePath(
-          '@azure-tenant/plugin-azure-tenant-backend',
-          'migrations',
-        ),
-        tableName: 'azure_tenant_knex_migrations',
-      };
+      const config = migrationsConfig;
       const MIGRATION = '20261126100000_spend_totals.js';
       for (;;) {
         const [, pending] = await knex.migrate.list(config);

@@ -1,5 +1,7 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { EventsService } from '@backstage/plugin-events-node';
+import { durationToMilliseconds } from '@backstage/types';
+import pLimit from 'p-limit';
 import {
   AZURE_TENANT_EVENTS_TOPIC,
   AzureSubscription,
@@ -8,7 +10,7 @@ import {
 import { AzureTenantStore } from '../database/AzureTenantStore';
 import { triggerTaskSoon } from '../scheduling/triggerTask';
 import { ResourceSyncer, SubscriptionSyncReport } from './ResourceSyncer';
-import { durationMs, SyncConfig } from './SyncConfig';
+import { SyncConfig } from './SyncConfig';
 
 /** The scheduler task that syncs resources; one run at a time across all replicas. */
 export const RESOURCE_SYNC_TASK_ID = 'azure-tenant-resource-sync';
@@ -102,28 +104,53 @@ export class ResourceSyncService {
     if (subscription.syncRequestedAt || !subscription.lastSync) return true;
     const age = now.getTime() - Date.parse(subscription.lastSync.finishedAt);
     // A little slack, so a run that starts slightly early still syncs everything.
-    return age >= durationMs(this.options.config.frequency) * 0.9;
+    return age >= durationToMilliseconds(this.options.config.frequency) * 0.9;
   }
 
   private async syncAll(
     subscriptions: AzureSubscription[],
   ): Promise<SubscriptionSyncReport[]> {
-    const queue = [...subscriptions];
-    const reports: SubscriptionSyncReport[] = [];
-    const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const report = await this.options.syncer.sync(next);
-        reports.push(report);
-        await this.announce(report);
-      }
-    };
-    await Promise.all(
-      Array.from(
-        { length: Math.min(this.options.config.concurrency, queue.length) },
-        worker,
+    const limit = pLimit(Math.max(1, this.options.config.concurrency));
+    return Promise.all(
+      subscriptions.map(subscription =>
+        limit(async () => {
+          const report = await this.options.syncer.sync(subscription);
+          await this.record(report);
+          await this.announce(report);
+          return report;
+        }),
       ),
     );
-    return reports;
+  }
+
+  /** Records how the sync ended on the subscription; a failure to record it is logged, and the run goes on. */
+  private async record(report: SubscriptionSyncReport) {
+    const { subscriptionId, startedAt, finishedAt } = report;
+    try {
+      await this.options.store.recordSyncOutcome(
+        report.status === 'succeeded'
+          ? {
+              subscriptionId,
+              startedAt,
+              finishedAt,
+              status: 'succeeded',
+              resourceCount: report.resourceCount,
+            }
+          : {
+              subscriptionId,
+              startedAt,
+              finishedAt,
+              status: 'failed',
+              error: report.error ?? 'The sync failed',
+            },
+      );
+    } catch (error) {
+      this.options.logger.warn(
+        `Could not record the end of the sync of subscription ${subscriptionId}: ${
+          (error as Error).message
+        }`,
+      );
+    }
   }
 
   private async announce(report: SubscriptionSyncReport) {

@@ -23,6 +23,8 @@ export interface SubscriptionSyncReport {
   /** The feed revision after the sync. */
   revision: number;
   error?: string;
+  startedAt: Date;
+  finishedAt: Date;
 }
 
 function resourceGroupOf(resourceId: string): string {
@@ -60,7 +62,8 @@ function describe(error: unknown): string {
  * - `read-tags` and `read-write-tags`: reads resources and their tags.
  *
  * It pages through Azure and keeps only what changed in memory; nothing is stored unless every page was read, so a
- * failed or partial sync leaves the last good state.
+ * failed or partial sync leaves the last good state. It returns how the sync ended; the caller records that on the
+ * subscription.
  */
 export class ResourceSyncer {
   constructor(
@@ -91,17 +94,13 @@ export class ResourceSyncer {
         resourceCount: result.resourceCount,
         changed,
         revision,
+        startedAt,
+        finishedAt: result.finishedAt,
       };
     } catch (error) {
       const message = describe(error);
       logger.warn(
         `Sync of subscription ${subscriptionId} failed, keeping its last good state: ${message}`,
-      );
-      await store.recordSyncFailure(
-        subscriptionId,
-        message,
-        new Date(),
-        startedAt,
       );
       return {
         subscriptionId,
@@ -110,6 +109,8 @@ export class ResourceSyncer {
         changed: 0,
         revision: 0,
         error: message,
+        startedAt,
+        finishedAt: new Date(),
       };
     }
   }

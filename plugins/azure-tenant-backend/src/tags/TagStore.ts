@@ -1,6 +1,9 @@
 import { AzureResourceRecord } from '@azure-tenant/plugin-azure-tenant-common';
 
-/** Where the tag feature keeps what it learns: the `resources` rows the sync writes and the catalog feed reads. */
+/**
+ * Where the tag feature keeps what it learns: the `resources` rows the sync writes and the catalog feed reads. The
+ * resource store implements it, as the one writer of those rows.
+ */
 export interface TagStore {
   /** A stored resource by its id (case-insensitive), or undefined when the sync has not stored it. */
   getResource(resourceId: string): Promise<AzureResourceRecord | undefined>;

@@ -8,7 +8,6 @@ export {
   MAX_BULK_RESOURCES,
 } from './TagService';
 export type { TagServiceOptions, BulkTagResult } from './TagService';
-export { DatabaseTagStore, takeNextRevision } from './DatabaseTagStore';
 export type { TagStore } from './TagStore';
 export { createAzureTagsClient } from './azureTagsClient';
 export type {

@@ -16,7 +16,6 @@ import {
   grantPortalAccess,
 } from '../__testUtils__/syncFixture';
 import { createAzureTagsClient } from './azureTagsClient';
-import { DatabaseTagStore } from './DatabaseTagStore';
 import { TagService } from './TagService';
 
 jest.setTimeout(60_000);
@@ -64,7 +63,7 @@ async function setup() {
   const connection = new AzureConnection(readAzureTenantConfig(config)!, {
     requestTimeoutMs: TIMEOUT_MS,
   });
-  const tags = new DatabaseTagStore(knex);
+  const tags = sync.resources;
   const service = new TagService({
     store: sync.store,
     tags,

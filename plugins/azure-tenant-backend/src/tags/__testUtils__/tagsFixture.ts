@@ -22,7 +22,6 @@ import {
 } from '../../__testUtils__/syncFixture';
 import { createAzureTagsClient } from '../azureTagsClient';
 import { createTagsRouter } from '../createTagsRouter';
-import { DatabaseTagStore } from '../DatabaseTagStore';
 import { TagService } from '../TagService';
 
 /** An audit event as the fake auditor recorded it. */
@@ -98,7 +97,7 @@ export const TAG_WRITE_PATH =
 export async function createTagsFixture(knex: Knex, emulator: AzureEmulator) {
   const sync = await createSyncFixture(knex, emulator);
   await sync.service.syncDue();
-  const tags = new DatabaseTagStore(knex);
+  const tags = sync.resources;
   const tagService = new TagService({
     store: sync.store,
     tags,
