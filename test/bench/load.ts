@@ -36,7 +36,7 @@ import {
 import {
   machine,
   runLoad,
-} from '../../packages/reliability-kit/src/loadKit';
+} from '../../packages/reliability-kit/src/loadGenerator';
 
 interface Options {
   seconds: number;
@@ -110,10 +110,7 @@ async function startReplica(
     [
       '-e',
       `require('@backstage/cli/config/nodeTransform.cjs'); require(${JSON.stringify(
-        path.join(
-          repoRoot,
-          'packages/reliability-kit/src/faultKitBackend.ts',
-        ),
+        path.join(repoRoot, 'packages/reliability-kit/src/faultKitBackend.ts'),
       )});`,
     ],
     {

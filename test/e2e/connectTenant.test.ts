@@ -10,7 +10,7 @@ import {
   startDemoPortal,
   waitForUrl,
 } from '../support/demoPortal';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../packages/reliability-kit/src/eventually';
 import { launchChromium, trustCertificateArg } from '../support/chromium';
 
 // Where `npm start` keeps the emulator's certificates (its default state directory).

@@ -10,7 +10,7 @@ import {
   waitForUrl,
 } from '../support/demoPortal';
 import { launchChromium } from '../support/chromium';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../packages/reliability-kit/src/eventually';
 
 // The README's first quick-start command must serve the portal within five minutes.
 const STARTUP_BUDGET_MS = 5 * 60_000;

@@ -21,11 +21,7 @@ import {
   startAzureEmulator,
 } from '@azure-tenant/azure-emulator';
 import request from 'supertest';
-import {
-  dropTestDatabases,
-  eventually,
-  testDatabaseConfig,
-} from './reliabilityBackend';
+import { dropTestDatabases, eventually, testDatabaseConfig } from '.';
 
 jest.setTimeout(420_000);
 
@@ -214,21 +210,26 @@ describe.each(databases.eachSupportedId())(
         Object.entries(e.spec.azure.tags ?? {}).find(
           ([k]) => k.toLowerCase() === 'owner',
         )?.[1] as string | undefined;
-      const entities = await eventually(async () => {
-        const found = await azureEntities(server);
-        // Names what is missing, if anything: the resources the plugin serves to the catalog module, and the
-        // subscriptions.
-        expect(await missingFromCatalog(server, found)).toEqual([]);
-        expect(found).toHaveLength(203);
-        const platformOwned = found.filter(e =>
-          /^(team-)?platform$/i.test(ownerTag(e) ?? ''),
-        );
-        expect(platformOwned.length).toBeGreaterThan(0);
-        expect(
-          platformOwned.filter(e => e.spec.owner !== 'group:default/platform'),
-        ).toEqual([]);
-        return found;
-      }, 90_000);
+      const entities = await eventually(
+        async () => {
+          const found = await azureEntities(server);
+          // Names what is missing, if anything: the resources the plugin serves to the catalog module, and the
+          // subscriptions.
+          expect(await missingFromCatalog(server, found)).toEqual([]);
+          expect(found).toHaveLength(203);
+          const platformOwned = found.filter(e =>
+            /^(team-)?platform$/i.test(ownerTag(e) ?? ''),
+          );
+          expect(platformOwned.length).toBeGreaterThan(0);
+          expect(
+            platformOwned.filter(
+              e => e.spec.owner !== 'group:default/platform',
+            ),
+          ).toEqual([]);
+          return found;
+        },
+        { timeoutMs: 90_000 },
+      );
       const subscriptionEntity = entities.find(
         e => e.metadata.name === `azure-subscription-${PLATFORM}`,
       );
@@ -332,11 +333,16 @@ describe.each(databases.eachSupportedId())(
       expect((await setMode('no-tags')).status).toBe(200);
       // Each switch has the catalog process 70 entities again, which takes long on a loaded machine (a CI run saw 54
       // of 70 after 60 s), hence the longer waits.
-      await eventually(async () => {
-        const payments = resourcesOf(await azureEntities(server), PAYMENTS);
-        expect(payments).toHaveLength(70);
-        expect(payments.every(e => e.spec.azure.tags === undefined)).toBe(true);
-      }, MODE_SWITCH_WAIT_MS);
+      await eventually(
+        async () => {
+          const payments = resourcesOf(await azureEntities(server), PAYMENTS);
+          expect(payments).toHaveLength(70);
+          expect(payments.every(e => e.spec.azure.tags === undefined)).toBe(
+            true,
+          );
+        },
+        { timeoutMs: MODE_SWITCH_WAIT_MS },
+      );
 
       // No Resources: its resource entities go away; back to Read and Write Tags, they return with their tags.
       expect((await setMode('none')).status).toBe(200);
@@ -345,18 +351,22 @@ describe.each(databases.eachSupportedId())(
           expect(resourcesOf(await azureEntities(server), PAYMENTS)).toEqual(
             [],
           ),
-        MODE_SWITCH_WAIT_MS,
+        { timeoutMs: MODE_SWITCH_WAIT_MS },
       );
       expect((await setMode('read-write-tags')).status).toBe(200);
-      await eventually(async () => {
-        const payments = resourcesOf(await azureEntities(server), PAYMENTS);
-        expect(payments).toHaveLength(70);
-        expect(
-          payments.some(
-            e => e.spec.azure.tags && Object.keys(e.spec.azure.tags).length > 0,
-          ),
-        ).toBe(true);
-      }, MODE_SWITCH_WAIT_MS);
+      await eventually(
+        async () => {
+          const payments = resourcesOf(await azureEntities(server), PAYMENTS);
+          expect(payments).toHaveLength(70);
+          expect(
+            payments.some(
+              e =>
+                e.spec.azure.tags && Object.keys(e.spec.azure.tags).length > 0,
+            ),
+          ).toBe(true);
+        },
+        { timeoutMs: MODE_SWITCH_WAIT_MS },
+      );
     });
   },
 );

@@ -20,24 +20,23 @@ import {
   dumpTables,
   FOREIGN,
   OWNED_RESOURCE_ID,
-  ReliabilityBackend,
-  ReliabilityEmulator,
+  KitBackend,
+  TestEmulator,
   RESULTS_DIR,
   startReliabilityBackend,
-  startReliabilityEmulator,
+  startTestEmulator,
   SUBSCRIPTIONS,
   TENANT_ID,
   waitForSync,
-} from './reliabilityBackend';
+  grantPortalAccess,
+  reliabilityFixture,
+} from '.';
 
 jest.setTimeout(120_000);
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
-const CORPUS_DIR = path.resolve(
-  __dirname,
-  '../../../test/reliability/corpus',
-);
+const CORPUS_DIR = path.resolve(__dirname, '../../../test/reliability/corpus');
 
 /** One bad input. */
 interface CorpusCase {
@@ -224,14 +223,14 @@ function record(databaseId: string, endpoint: string, status: string) {
   entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
 }
 
-let rel: ReliabilityEmulator;
+let emulator: TestEmulator;
 
 beforeAll(async () => {
-  rel = await startReliabilityEmulator();
+  emulator = await startTestEmulator({ fixture: reliabilityFixture() });
 });
 
 afterAll(async () => {
-  await rel?.stop();
+  await emulator?.stop();
   await dropTestDatabases();
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   fs.writeFileSync(
@@ -241,7 +240,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
-  let backend: ReliabilityBackend;
+  let backend: KitBackend;
   let api: ApiClient;
   let before: Record<string, unknown[]>;
 
@@ -256,11 +255,11 @@ describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
     );
 
   beforeAll(async () => {
-    rel.emulator.control.reset();
-    rel.grantPortalAccess();
+    emulator.control.reset();
+    grantPortalAccess(emulator);
     backend = await startReliabilityBackend({
       databaseId,
-      emulator: rel.emulator,
+      emulator,
       tenants: 'config',
     });
     api = new ApiClient(backend.baseUrl);
@@ -305,7 +304,7 @@ describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
         c.knownDefect?.databases.includes(databaseId) ?? false;
       const run = async (c: CorpusCase) => {
         const state = await stateOf(STATE_TABLES);
-        const logStart = lastSeq(rel.emulator.control.requests());
+        const logStart = lastSeq(emulator.control.requests());
         const response = await api.send(requestOf(file, c));
         if (response.status >= 500) {
           serverErrors.push({
@@ -367,7 +366,7 @@ describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
         }
 
         // Nothing was written: Azure saw reads only, and the plugin's state is as it was.
-        const azureRequests = rel.emulator.control
+        const azureRequests = emulator.control
           .requests(logStart)
           .filter(r => !(r.method === 'POST' && TOKEN_REQUEST.test(r.path)))
           .map(r => `${r.method} ${r.path}`);
@@ -400,7 +399,7 @@ function lastSeq(requests: RequestLogEntry[]): number {
   return requests.length > 0 ? requests[requests.length - 1].seq : 0;
 }
 
-async function eventuallySpendSynced(backend: ReliabilityBackend) {
+async function eventuallySpendSynced(backend: KitBackend) {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const rows = await backend.knex('spend_sync_state').select();

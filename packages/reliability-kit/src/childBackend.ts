@@ -1,8 +1,6 @@
-/* eslint-disable @backstage/no-undeclared-imports */
-// Test support only (a child process of the reliability tests and of `npm run bench:load`): mock auth from devDependencies.
-
 /*
- * A backend with the azure-tenant plugin, for the kill/restart and replica tests: run as a child process with
+ * A backend with the azure-tenant plugin in a child process, for the kill/restart test and `npm run bench:load`:
+ * run it with
  *
  *   node -e "require('@backstage/cli/config/nodeTransform.cjs'); require('<this file>')"
  *

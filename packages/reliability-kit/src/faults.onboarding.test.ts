@@ -18,20 +18,18 @@ import {
 import {
   asUser,
   backendConfig,
-  DATA_EUROPE,
   testDatabaseConfig,
   eventually,
   logMark,
-  PAYMENTS,
-  PLATFORM,
-  PluginBackend,
+  KitBackend,
   report,
   requestsSince,
   SDK_MAX_TRIES,
   signInAtEmulator,
-  startPluginBackend,
+  startKitBackend,
   startTestEmulator,
-} from './faultKit';
+  SUBSCRIPTIONS,
+} from '.';
 
 jest.setTimeout(120_000);
 
@@ -42,7 +40,7 @@ const ROLE_GUIDS: Record<string, string> = {
 };
 
 let emulator: AzureEmulator;
-let backend: PluginBackend;
+let backend: KitBackend;
 
 const redeemPath = /^\/organizations\/oauth2\/v2\.0\/token$/;
 const appTokenPath = new RegExp(`^/${DEMO_TENANT.id}/oauth2/v2\\.0/token$`);
@@ -100,13 +98,16 @@ async function onboard(faults: FaultSpec[] = []) {
   const callback = await request(backend.server).get(
     `/api/azure-tenant/onboarding/callback?${redirect.toString()}`,
   );
-  const onboarding = await eventually(async () => {
-    const { body } = await request(backend.server)
-      .get(`/api/azure-tenant/onboardings/${start.body.onboardingId}`)
-      .set('authorization', asUser);
-    expect(['succeeded', 'failed']).toContain(body.status);
-    return body;
-  }, 90_000);
+  const onboarding = await eventually(
+    async () => {
+      const { body } = await request(backend.server)
+        .get(`/api/azure-tenant/onboardings/${start.body.onboardingId}`)
+        .set('authorization', asUser);
+      expect(['succeeded', 'failed']).toContain(body.status);
+      return body;
+    },
+    { timeoutMs: 90_000 },
+  );
   emulator.control.clearFaults();
   return { callback, onboarding, mark };
 }
@@ -138,7 +139,7 @@ const outcomes = (onboarding: any) =>
 
 beforeAll(async () => {
   emulator = await startTestEmulator();
-  backend = await startPluginBackend(
+  backend = await startKitBackend(
     backendConfig(emulator, testDatabaseConfig('SQLITE_3', 'rel_onboarding'), {
       azureTenant: { tenants: [], partnerId: PARTNER_ID },
     }),
@@ -189,14 +190,20 @@ describe('onboarding under faults', () => {
       },
       // Platform: the first role's PUT is throttled through all of the SDK's tries; the second goes through.
       {
-        match: { method: 'PUT', pathPattern: assignmentPut(PLATFORM) },
+        match: {
+          method: 'PUT',
+          pathPattern: assignmentPut(SUBSCRIPTIONS.platform),
+        },
         status: 429,
         retryAfterSeconds: 1,
         times: SDK_MAX_TRIES,
       },
       // Payments: the first role's PUT loses its connection every time.
       {
-        match: { method: 'PUT', pathPattern: assignmentPut(PAYMENTS) },
+        match: {
+          method: 'PUT',
+          pathPattern: assignmentPut(SUBSCRIPTIONS.payments),
+        },
         reset: true,
         times: SDK_MAX_TRIES,
       },
@@ -214,27 +221,33 @@ describe('onboarding under faults', () => {
       error: undefined,
     });
     expect(outcomes(onboarding)).toEqual({
-      [`${PLATFORM}/Reader`]: 'failed',
-      [`${PLATFORM}/Tag Contributor`]: 'assigned',
-      [`${PAYMENTS}/Reader`]: 'failed',
-      [`${PAYMENTS}/Tag Contributor`]: 'assigned',
-      [`${DATA_EUROPE}/Reader`]: 'skipped-not-owner',
-      [`${DATA_EUROPE}/Tag Contributor`]: 'skipped-not-owner',
+      [`${SUBSCRIPTIONS.platform}/Reader`]: 'failed',
+      [`${SUBSCRIPTIONS.platform}/Tag Contributor`]: 'assigned',
+      [`${SUBSCRIPTIONS.payments}/Reader`]: 'failed',
+      [`${SUBSCRIPTIONS.payments}/Tag Contributor`]: 'assigned',
+      [`${SUBSCRIPTIONS.dataEurope}/Reader`]: 'skipped-not-owner',
+      [`${SUBSCRIPTIONS.dataEurope}/Tag Contributor`]: 'skipped-not-owner',
     });
     expectResultsMatchAzure(onboarding);
     expect(onboarding.partnerAdminLink).toBe('failed');
     expect(await registered()).toEqual({
-      [PLATFORM]: { roleStatus: 'partial', grantedRoles: ['Tag Contributor'] },
-      [PAYMENTS]: { roleStatus: 'partial', grantedRoles: ['Tag Contributor'] },
+      [SUBSCRIPTIONS.platform]: {
+        roleStatus: 'partial',
+        grantedRoles: ['Tag Contributor'],
+      },
+      [SUBSCRIPTIONS.payments]: {
+        roleStatus: 'partial',
+        grantedRoles: ['Tag Contributor'],
+      },
     });
     const redeems = requestsSince(emulator, mark, { path: redeemPath });
     const platformPuts = requestsSince(emulator, mark, {
       method: 'PUT',
-      path: new RegExp(assignmentPut(PLATFORM), 'i'),
+      path: new RegExp(assignmentPut(SUBSCRIPTIONS.platform), 'i'),
     });
     const paymentsPuts = requestsSince(emulator, mark, {
       method: 'PUT',
-      path: new RegExp(assignmentPut(PAYMENTS), 'i'),
+      path: new RegExp(assignmentPut(SUBSCRIPTIONS.payments), 'i'),
     });
     const palPuts = requestsSince(emulator, mark, {
       method: 'PUT',
@@ -249,19 +262,19 @@ describe('onboarding under faults', () => {
     const again = await onboard();
     expect(again.onboarding.status).toBe('succeeded');
     expect(outcomes(again.onboarding)).toMatchObject({
-      [`${PLATFORM}/Reader`]: 'assigned',
-      [`${PLATFORM}/Tag Contributor`]: 'already-present',
-      [`${PAYMENTS}/Reader`]: 'assigned',
-      [`${PAYMENTS}/Tag Contributor`]: 'already-present',
+      [`${SUBSCRIPTIONS.platform}/Reader`]: 'assigned',
+      [`${SUBSCRIPTIONS.platform}/Tag Contributor`]: 'already-present',
+      [`${SUBSCRIPTIONS.payments}/Reader`]: 'assigned',
+      [`${SUBSCRIPTIONS.payments}/Tag Contributor`]: 'already-present',
     });
     expectResultsMatchAzure(again.onboarding);
     expect(again.onboarding.partnerAdminLink).toBe('associated');
     expect(await registered()).toEqual({
-      [PLATFORM]: {
+      [SUBSCRIPTIONS.platform]: {
         roleStatus: 'granted',
         grantedRoles: ['Reader', 'Tag Contributor'],
       },
-      [PAYMENTS]: {
+      [SUBSCRIPTIONS.payments]: {
         roleStatus: 'granted',
         grantedRoles: ['Reader', 'Tag Contributor'],
       },
@@ -338,16 +351,25 @@ describe('onboarding under faults', () => {
     const { onboarding, mark } = await onboard([
       // Platform: the role listing stalls 10 s (within the client timeout), then the first PUT is malformed.
       {
-        match: { method: 'GET', pathPattern: assignmentList(PLATFORM) },
+        match: {
+          method: 'GET',
+          pathPattern: assignmentList(SUBSCRIPTIONS.platform),
+        },
         delayMs: 10_000,
       },
       {
-        match: { method: 'PUT', pathPattern: assignmentPut(PLATFORM) },
+        match: {
+          method: 'PUT',
+          pathPattern: assignmentPut(SUBSCRIPTIONS.platform),
+        },
         malformed: true,
       },
       // Payments: the role listing fails until cleared.
       {
-        match: { method: 'GET', pathPattern: assignmentList(PAYMENTS) },
+        match: {
+          method: 'GET',
+          pathPattern: assignmentList(SUBSCRIPTIONS.payments),
+        },
         status: 500,
         times: 0,
       },
@@ -359,31 +381,35 @@ describe('onboarding under faults', () => {
     });
     expect(ms).toBeGreaterThanOrEqual(10_000);
     expect(outcomes(onboarding)).toMatchObject({
-      [`${PLATFORM}/Reader`]: 'failed',
-      [`${PLATFORM}/Tag Contributor`]: 'assigned',
-      [`${PAYMENTS}/Reader`]: 'failed',
-      [`${PAYMENTS}/Tag Contributor`]: 'failed',
+      [`${SUBSCRIPTIONS.platform}/Reader`]: 'failed',
+      [`${SUBSCRIPTIONS.platform}/Tag Contributor`]: 'assigned',
+      [`${SUBSCRIPTIONS.payments}/Reader`]: 'failed',
+      [`${SUBSCRIPTIONS.payments}/Tag Contributor`]: 'failed',
     });
     expect(
       onboarding.results.find(
-        (r: any) => r.subscriptionId === PAYMENTS && r.roleName === 'Reader',
+        (r: any) =>
+          r.subscriptionId === SUBSCRIPTIONS.payments &&
+          r.roleName === 'Reader',
       ).reason,
     ).toMatch(/Could not read the role assignments/);
     expectResultsMatchAzure(onboarding);
     const platformPuts = requestsSince(emulator, mark, {
       method: 'PUT',
-      path: new RegExp(assignmentPut(PLATFORM), 'i'),
+      path: new RegExp(assignmentPut(SUBSCRIPTIONS.platform), 'i'),
     });
     const paymentsLists = requestsSince(emulator, mark, {
       method: 'GET',
-      path: new RegExp(assignmentList(PAYMENTS), 'i'),
+      path: new RegExp(assignmentList(SUBSCRIPTIONS.payments), 'i'),
     });
     expect(platformPuts).toHaveLength(2);
     expect(paymentsLists).toHaveLength(SDK_MAX_TRIES);
     // Payments stays registered, as it was: the failed listing changes nothing there.
     const after = await registered();
-    expect(after[PAYMENTS]).toEqual(before[PAYMENTS]);
-    expect(after[PLATFORM]).toEqual({
+    expect(after[SUBSCRIPTIONS.payments]).toEqual(
+      before[SUBSCRIPTIONS.payments],
+    );
+    expect(after[SUBSCRIPTIONS.platform]).toEqual({
       roleStatus: 'partial',
       grantedRoles: ['Tag Contributor'],
     });
@@ -418,11 +444,11 @@ describe('onboarding under faults', () => {
     expect(again.onboarding.status).toBe('succeeded');
     expectResultsMatchAzure(again.onboarding);
     expect(await registered()).toEqual({
-      [PLATFORM]: {
+      [SUBSCRIPTIONS.platform]: {
         roleStatus: 'granted',
         grantedRoles: ['Reader', 'Tag Contributor'],
       },
-      [PAYMENTS]: {
+      [SUBSCRIPTIONS.payments]: {
         roleStatus: 'granted',
         grantedRoles: ['Reader', 'Tag Contributor'],
       },

@@ -13,17 +13,17 @@ import {
   FAULTS,
   grantPortalAccess,
   logMark,
-  PluginBackend,
+  KitBackend,
   POSTGRES_URL,
   report,
   requestsSince,
   SDK_MAX_TRIES,
-  startPluginBackend,
+  startKitBackend,
   startTestEmulator,
   storedResources,
   syncAndWait,
   waitForSucceededSyncs,
-} from './faultKit';
+} from '.';
 
 jest.setTimeout(120_000);
 
@@ -97,7 +97,7 @@ const databaseIds: Array<'SQLITE_3' | 'POSTGRES_15'> =
 
 describe.each(databaseIds)('resource sync under faults, on %s', databaseId => {
   let emulator: AzureEmulator;
-  let backend: PluginBackend;
+  let backend: KitBackend;
   let subscriptions: string[];
 
   beforeAll(async () => {
@@ -111,7 +111,7 @@ describe.each(databaseIds)('resource sync under faults, on %s', databaseId => {
     });
     subscriptions = emulatorSubscriptions(emulator);
     grantPortalAccess(emulator, ['Reader'], subscriptions);
-    backend = await startPluginBackend(
+    backend = await startKitBackend(
       backendConfig(
         emulator,
         testDatabaseConfig(databaseId, 'rel_sync'),
@@ -130,13 +130,13 @@ describe.each(databaseIds)('resource sync under faults, on %s', databaseId => {
 
   it('a failed run keeps every resource and records the failure, retries are bounded, and the next run recovers', async () => {
     // Azure changes meanwhile: an edited tag and a new resource in each subscription.
-    const before = await storedResources(backend.probe.knex);
+    const before = await storedResources(backend.knex);
     const edited = new Map<string, string>();
     for (const subscriptionId of subscriptions) {
       const [first] = [...before.values()]
         .filter(r => r.subscriptionId === subscriptionId)
         .sort((a, b) => (a.key < b.key ? -1 : 1));
-      const row = await backend.probe
+      const row = await backend
         .knex('resources')
         .where({ resource_key: first.key })
         .first('resource_id');
@@ -163,7 +163,7 @@ describe.each(databaseIds)('resource sync under faults, on %s', databaseId => {
     const runMs = Date.now() - t0;
     emulator.control.clearFaults();
 
-    const after = await storedResources(backend.probe.knex);
+    const after = await storedResources(backend.knex);
     for (const [i, c] of CASES.entries()) {
       const subscriptionId = subscriptions[i];
       const run = runs[subscriptionId];
@@ -215,7 +215,7 @@ describe.each(databaseIds)('resource sync under faults, on %s', databaseId => {
     // The next run recovers, with the changes made in Azure meanwhile.
     const mark2 = logMark(emulator);
     const recovered = await syncAndWait(backend.server, subscriptions);
-    const final = await storedResources(backend.probe.knex);
+    const final = await storedResources(backend.knex);
     for (const subscriptionId of subscriptions) {
       expect(recovered[subscriptionId].lastSync.status).toBe('succeeded');
       expect(

@@ -12,13 +12,13 @@ import {
   FAULTS,
   grantPortalAccess,
   logMark,
-  PluginBackend,
+  KitBackend,
   report,
   requestsSince,
   SDK_MAX_TRIES,
-  startPluginBackend,
+  startKitBackend,
   startTestEmulator,
-} from './faultKit';
+} from '.';
 
 jest.setTimeout(120_000);
 
@@ -84,11 +84,11 @@ interface SpendSnapshot {
 }
 
 let emulator: AzureEmulator;
-let backend: PluginBackend;
+let backend: KitBackend;
 let subscriptions: string[];
 
 async function spendOf(subscriptionId: string): Promise<SpendSnapshot> {
-  const rows = await backend.probe
+  const rows = await backend
     .knex('spend_daily')
     .where({ subscription_id: subscriptionId })
     .select('usage_date', 'resource_key', 'amount');
@@ -101,7 +101,7 @@ async function spendOf(subscriptionId: string): Promise<SpendSnapshot> {
 }
 
 async function syncState(subscriptionId: string) {
-  return backend.probe
+  return backend
     .knex('spend_sync_state')
     .where({ subscription_id: subscriptionId })
     .first();
@@ -110,27 +110,30 @@ async function syncState(subscriptionId: string) {
 /** Runs the spend task now and waits until the run has ended and every subscription has an attempt after it began. */
 async function runSpendSync() {
   const since = Date.now();
-  await backend.probe.scheduler.triggerTask(SPEND_TASK);
-  await eventually(async () => {
-    const task = await backend.probe
-      .knex('backstage_backend_tasks__tasks')
-      .where({ id: SPEND_TASK })
-      .first();
-    expect(task.current_run_ticket).toBeNull();
-    const ended =
-      task.last_run_ended_at instanceof Date
-        ? task.last_run_ended_at.getTime()
-        : Date.parse(`${String(task.last_run_ended_at).replace(' ', 'T')}Z`);
-    // The table keeps whole seconds.
-    expect(ended).toBeGreaterThanOrEqual(Math.floor(since / 1000) * 1000);
-    for (const subscriptionId of subscriptions) {
-      const state = await syncState(subscriptionId);
-      expect(Date.parse(state?.last_attempt_at ?? '0')).toBeGreaterThanOrEqual(
-        since,
-      );
-      expect(state.last_status).not.toBeNull();
-    }
-  }, 90_000);
+  await backend.scheduler.triggerTask(SPEND_TASK);
+  await eventually(
+    async () => {
+      const task = await backend
+        .knex('backstage_backend_tasks__tasks')
+        .where({ id: SPEND_TASK })
+        .first();
+      expect(task.current_run_ticket).toBeNull();
+      const ended =
+        task.last_run_ended_at instanceof Date
+          ? task.last_run_ended_at.getTime()
+          : Date.parse(`${String(task.last_run_ended_at).replace(' ', 'T')}Z`);
+      // The table keeps whole seconds.
+      expect(ended).toBeGreaterThanOrEqual(Math.floor(since / 1000) * 1000);
+      for (const subscriptionId of subscriptions) {
+        const state = await syncState(subscriptionId);
+        expect(
+          Date.parse(state?.last_attempt_at ?? '0'),
+        ).toBeGreaterThanOrEqual(since);
+        expect(state.last_status).not.toBeNull();
+      }
+    },
+    { timeoutMs: 90_000 },
+  );
 }
 
 beforeAll(async () => {
@@ -145,7 +148,7 @@ beforeAll(async () => {
   });
   subscriptions = emulatorSubscriptions(emulator);
   grantPortalAccess(emulator, ['Reader'], subscriptions);
-  backend = await startPluginBackend(
+  backend = await startKitBackend(
     backendConfig(
       emulator,
       testDatabaseConfig('SQLITE_3', 'rel_spend'),

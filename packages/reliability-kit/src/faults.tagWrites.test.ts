@@ -13,21 +13,21 @@ import {
   FAULTS,
   grantPortalAccess,
   logMark,
-  PLATFORM,
-  PluginBackend,
+  KitBackend,
   report,
   requestsSince,
   SDK_MAX_TRIES,
-  startPluginBackend,
+  startKitBackend,
   startTestEmulator,
   storedResources,
   waitForSucceededSyncs,
-} from './faultKit';
+  SUBSCRIPTIONS,
+} from '.';
 
 jest.setTimeout(120_000);
 
 let emulator: AzureEmulator;
-let backend: PluginBackend;
+let backend: KitBackend;
 let resourceIds: string[];
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -50,7 +50,7 @@ const faultOn = (
 });
 
 async function storedTags(resourceId: string) {
-  const stored = await storedResources(backend.probe.knex, PLATFORM);
+  const stored = await storedResources(backend.knex, SUBSCRIPTIONS.platform);
   return stored.get(resourceId.toLowerCase())?.tags ?? {};
 }
 
@@ -63,14 +63,14 @@ const patch = (resourceId: string, key: string, value: string) =>
 beforeAll(async () => {
   emulator = await startTestEmulator();
   grantPortalAccess(emulator);
-  backend = await startPluginBackend(
+  backend = await startKitBackend(
     backendConfig(emulator, testDatabaseConfig('SQLITE_3', 'rel_tags')),
   );
   // The first scheduled sync brings the resources whose tags are edited.
-  await waitForSucceededSyncs(backend.server, [PLATFORM]);
-  const rows = await backend.probe
+  await waitForSucceededSyncs(backend.server, [SUBSCRIPTIONS.platform]);
+  const rows = await backend
     .knex('resources')
-    .where({ subscription_id: PLATFORM })
+    .where({ subscription_id: SUBSCRIPTIONS.platform })
     .orderBy('resource_key')
     .select('resource_id');
   // Azure's casing, which the API takes and the emulator's fault patterns match.

@@ -21,7 +21,7 @@ import {
   grantPortalAccess,
   report,
   startTestEmulator,
-} from './faultKit';
+} from '.';
 
 jest.setTimeout(150_000);
 
@@ -65,7 +65,7 @@ async function startChild(config: object, logName: string) {
     [
       '-e',
       `require('@backstage/cli/config/nodeTransform.cjs'); require(${JSON.stringify(
-        path.join(__dirname, 'faultKitBackend.ts'),
+        path.join(__dirname, 'childBackend.ts'),
       )});`,
     ],
     {
@@ -157,8 +157,7 @@ describe('kill and restart during a sync', () => {
         expect(lists().length).toBeGreaterThanOrEqual(
           Math.round(pagesPerSubscription * 1.5),
         ),
-      60_000,
-      50,
+      { timeoutMs: 60_000, intervalMs: 50 },
     );
     const killedAt = Date.now();
     first.kill('SIGKILL');
@@ -191,15 +190,18 @@ describe('kill and restart during a sync', () => {
       const second = await startChild(config, 'second.log');
       const restartedAt = Date.now();
       const server = `http://127.0.0.1:${port}`;
-      await eventually(async () => {
-        const { body } = await request(server)
-          .get('/api/azure-tenant/subscriptions')
-          .set('authorization', asUser);
-        expect(body.items).toHaveLength(SUBSCRIPTIONS);
-        for (const s of body.items) {
-          expect(s.lastSync?.status).toBe('succeeded');
-        }
-      }, 90_000);
+      await eventually(
+        async () => {
+          const { body } = await request(server)
+            .get('/api/azure-tenant/subscriptions')
+            .set('authorization', asUser);
+          expect(body.items).toHaveLength(SUBSCRIPTIONS);
+          for (const s of body.items) {
+            expect(s.lastSync?.status).toBe('succeeded');
+          }
+        },
+        { timeoutMs: 90_000 },
+      );
       const finishedAt = Date.now();
 
       // Every resource once, per subscription and in all.
@@ -226,18 +228,21 @@ describe('kill and restart during a sync', () => {
           .set('authorization', asUser);
         expect(response.status).toBe(202);
       }
-      await eventually(async () => {
-        const { body } = await request(server)
-          .get('/api/azure-tenant/subscriptions')
-          .set('authorization', asUser);
-        for (const s of body.items) {
-          expect(s.syncRequestedAt).toBeUndefined();
-          expect(s.lastSync.status).toBe('succeeded');
-          expect(Date.parse(s.lastSync.finishedAt)).toBeGreaterThanOrEqual(
-            requested,
-          );
-        }
-      }, 60_000);
+      await eventually(
+        async () => {
+          const { body } = await request(server)
+            .get('/api/azure-tenant/subscriptions')
+            .set('authorization', asUser);
+          for (const s of body.items) {
+            expect(s.syncRequestedAt).toBeUndefined();
+            expect(s.lastSync.status).toBe('succeeded');
+            expect(Date.parse(s.lastSync.finishedAt)).toBeGreaterThanOrEqual(
+              requested,
+            );
+          }
+        },
+        { timeoutMs: 60_000 },
+      );
       expect(
         await db('resources')
           .select('resource_key', 'content_hash', 'revision')

@@ -10,25 +10,24 @@ import { AzureEmulator } from '@azure-tenant/azure-emulator';
 import {
   asUser,
   backendConfig,
-  DEMO_SUBSCRIPTIONS,
+  DEMO_SUBSCRIPTION_IDS,
   testDatabaseConfig,
   dropTestDatabases,
   eventually,
   grantPortalAccess,
   logMark,
-  PLATFORM,
-  PAYMENTS,
-  DATA_EUROPE,
-  PluginBackend,
+  KitBackend,
   POSTGRES_URL,
   report,
   requestsSince,
-  startPluginBackend,
+  startKitBackend,
   startTestEmulator,
   storedResources,
   subscriptionOf,
-} from './faultKit';
-import { machine, runLoad } from './loadKit';
+  SUBSCRIPTIONS,
+  machine,
+  runLoad,
+} from '.';
 
 jest.setTimeout(120_000);
 
@@ -60,30 +59,37 @@ const spendSchedule = (frequencySeconds: number) => ({
   },
 });
 
-async function spendSynced(backend: PluginBackend) {
-  await eventually(async () => {
-    const states = await backend.probe.knex('spend_sync_state');
-    expect(
-      states.filter((s: any) => s.last_status === 'succeeded'),
-    ).toHaveLength(DEMO_SUBSCRIPTIONS.length);
-  }, 90_000);
+async function spendSynced(backend: KitBackend) {
+  await eventually(
+    async () => {
+      const states = await backend.knex('spend_sync_state');
+      expect(
+        states.filter((s: any) => s.last_status === 'succeeded'),
+      ).toHaveLength(DEMO_SUBSCRIPTION_IDS.length);
+    },
+    { timeoutMs: 90_000 },
+  );
 }
 
-async function resourcesSynced(backend: PluginBackend) {
-  await eventually(async () => {
-    for (const subscriptionId of DEMO_SUBSCRIPTIONS) {
-      expect(
-        (await subscriptionOf(backend.server, subscriptionId)).lastSync?.status,
-      ).toBe('succeeded');
-    }
-  }, 90_000);
+async function resourcesSynced(backend: KitBackend) {
+  await eventually(
+    async () => {
+      for (const subscriptionId of DEMO_SUBSCRIPTION_IDS) {
+        expect(
+          (await subscriptionOf(backend.server, subscriptionId)).lastSync
+            ?.status,
+        ).toBe('succeeded');
+      }
+    },
+    { timeoutMs: 90_000 },
+  );
 }
 
 describe('tag edits and spend queries under sustained load', () => {
   it(`${CLIENTS} clients for ${
     LOAD_MS / 1000
   } s: no errors, bounded p95, and every acknowledged edit in Azure and stored`, async () => {
-    const backend = await startPluginBackend(
+    const backend = await startKitBackend(
       backendConfig(emulator, testDatabaseConfig('SQLITE_3', 'rel_load'), {
         azureTenant: { spend: spendSchedule(3600) },
       }),
@@ -91,9 +97,9 @@ describe('tag edits and spend queries under sustained load', () => {
     try {
       await resourcesSynced(backend);
       await spendSynced(backend);
-      const rows = await backend.probe
+      const rows = await backend
         .knex('resources')
-        .where({ subscription_id: PLATFORM })
+        .where({ subscription_id: SUBSCRIPTIONS.platform })
         .orderBy('resource_key')
         .select('resource_id');
       const resourceIds = rows.slice(0, 24).map((r: any) => r.resource_id);
@@ -107,7 +113,7 @@ describe('tag edits and spend queries under sustained load', () => {
         clients: CLIENTS,
         durationMs: LOAD_MS,
         resourceIds,
-        subscriptionIds: DEMO_SUBSCRIPTIONS,
+        subscriptionIds: DEMO_SUBSCRIPTION_IDS,
         from: day(-30),
         to: day(0),
       });
@@ -120,7 +126,10 @@ describe('tag edits and spend queries under sustained load', () => {
       expect(result.spend.p95Ms).toBeLessThan(10_000);
 
       // Every acknowledged edit is in Azure and in the stored resources, which match Azure.
-      const stored = await storedResources(backend.probe.knex, PLATFORM);
+      const stored = await storedResources(
+        backend.knex,
+        SUBSCRIPTIONS.platform,
+      );
       for (const [client, written] of result.lastWritten.entries()) {
         for (const [resourceId, value] of written) {
           const azure = emulator.control.getTags(resourceId);
@@ -164,23 +173,23 @@ describe('two backend replicas on one PostgreSQL', () => {
       azureTenant: { spend: spendSchedule(SPEND_EVERY_S) },
     });
     // Started one after the other, as a rollout would.
-    const first = await startPluginBackend(config);
-    const second = await startPluginBackend(config);
+    const first = await startKitBackend(config);
+    const second = await startKitBackend(config);
     try {
       // The first scheduled resource sync: both replicas schedule it, one runs it.
       await resourcesSynced(first);
       await spendSynced(first);
       const pages: Record<string, number> = {
-        [PLATFORM]: 4,
-        [PAYMENTS]: 3,
-        [DATA_EUROPE]: 2,
+        [SUBSCRIPTIONS.platform]: 4,
+        [SUBSCRIPTIONS.payments]: 3,
+        [SUBSCRIPTIONS.dataEurope]: 2,
       };
       const lists = (subscriptionId: string, since = 0) =>
         requestsSince(emulator, since, {
           method: 'GET',
           path: new RegExp(`^/subscriptions/${subscriptionId}/resources$`),
         }).length;
-      for (const subscriptionId of DEMO_SUBSCRIPTIONS) {
+      for (const subscriptionId of DEMO_SUBSCRIPTION_IDS) {
         // 25 resources a page: one sync of each subscription, not two.
         expect(lists(subscriptionId)).toBe(pages[subscriptionId]);
       }
@@ -193,7 +202,7 @@ describe('two backend replicas on one PostgreSQL', () => {
         const before = Date.now();
         await Promise.all(
           [first, second].flatMap(replica =>
-            DEMO_SUBSCRIPTIONS.map(subscriptionId =>
+            DEMO_SUBSCRIPTION_IDS.map(subscriptionId =>
               request(replica.server)
                 .post(`/api/azure-tenant/subscriptions/${subscriptionId}/sync`)
                 .set('authorization', asUser)
@@ -202,7 +211,7 @@ describe('two backend replicas on one PostgreSQL', () => {
           ),
         );
         await eventually(async () => {
-          for (const subscriptionId of DEMO_SUBSCRIPTIONS) {
+          for (const subscriptionId of DEMO_SUBSCRIPTION_IDS) {
             const s = await subscriptionOf(second.server, subscriptionId);
             expect(s.syncRequestedAt).toBeUndefined();
             expect(Date.parse(s.lastSync.finishedAt)).toBeGreaterThanOrEqual(
@@ -219,7 +228,7 @@ describe('two backend replicas on one PostgreSQL', () => {
 
       const syncs: Record<string, number> = {};
       const spendRuns: Record<string, number> = {};
-      for (const subscriptionId of DEMO_SUBSCRIPTIONS) {
+      for (const subscriptionId of DEMO_SUBSCRIPTION_IDS) {
         syncs[subscriptionId] =
           lists(subscriptionId, mark) / pages[subscriptionId];
         // One forecast query per spend sync of a subscription.
@@ -232,7 +241,7 @@ describe('two backend replicas on one PostgreSQL', () => {
         }).length;
       }
       const intervals = Math.ceil(windowMs / (SPEND_EVERY_S * 1000)) + 1;
-      for (const subscriptionId of DEMO_SUBSCRIPTIONS) {
+      for (const subscriptionId of DEMO_SUBSCRIPTION_IDS) {
         // Each Sync now round syncs each subscription once (two simultaneous requests are one sync).
         expect(syncs[subscriptionId]).toBe(rounds);
         // At most one spend sync per interval: with both replicas running it, there would be about twice as many.
@@ -246,7 +255,7 @@ describe('two backend replicas on one PostgreSQL', () => {
         spendEveryS: SPEND_EVERY_S,
         spendIntervals: intervals,
         firstScheduledSyncListRequests: Object.fromEntries(
-          DEMO_SUBSCRIPTIONS.map(s => [s, pages[s]]),
+          DEMO_SUBSCRIPTION_IDS.map(s => [s, pages[s]]),
         ),
         syncNowRounds: rounds,
         syncsPerSubscription: syncs,

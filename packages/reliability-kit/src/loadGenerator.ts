@@ -2,8 +2,9 @@
  * The load generator of the reliability suite, shared by `load.test.ts` (a short bounded run in CI) and
  * `npm run bench:load` (a bounded minute): several clients, each in a loop until the deadline, sending tag edits
  * (`PATCH /tags`, each client on its own resources and key) and spend queries (`GET /spend`) to one or more backends.
- * It has no test-framework dependency.
+ * It has no test-framework dependency, and no Backstage one: the benchmarks in test/bench import it directly.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 
 /** Latency and outcome figures of one kind of request. */
@@ -50,7 +51,7 @@ export interface LoadOptions {
 }
 
 /** The value below which `share` of the sorted samples fall (nearest rank). */
-export function percentileOf(sorted: number[], share: number): number {
+export function percentile(sorted: number[], share: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.ceil(share * sorted.length) - 1;
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
@@ -65,8 +66,8 @@ function stats(samples: Array<{ ms: number; status: number }>): LoadStats {
     count: samples.length,
     errors,
     errorRate: samples.length ? errors / samples.length : 0,
-    p50Ms: Math.round(percentileOf(sorted, 0.5)),
-    p95Ms: Math.round(percentileOf(sorted, 0.95)),
+    p50Ms: Math.round(percentile(sorted, 0.5)),
+    p95Ms: Math.round(percentile(sorted, 0.95)),
     maxMs: Math.round(sorted[sorted.length - 1] ?? NaN),
     statuses,
   };
@@ -168,4 +169,10 @@ export function machine(): string {
   return `${os.cpus().length} cores, ${Math.round(
     os.totalmem() / 2 ** 30,
   )} GB, Node ${process.version}`;
+}
+
+/** A line for the results file: tests append their figures to REL_RESULTS_FILE when it is set. */
+export function report(line: Record<string, unknown>): void {
+  const file = process.env.REL_RESULTS_FILE;
+  if (file) fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
 }

@@ -16,17 +16,19 @@ import {
   CallerName,
   dropTestDatabases,
   OWNED_RESOURCE_ID,
-  ReliabilityBackend,
-  ReliabilityEmulator,
+  KitBackend,
+  TestEmulator,
   RESULTS_DIR,
   startReliabilityBackend,
-  startReliabilityEmulator,
+  startTestEmulator,
   SUBSCRIPTIONS,
   USERS,
   waitForOrganization,
   waitForResourceEntity,
   waitForSync,
-} from './reliabilityBackend';
+  grantPortalAccess,
+  reliabilityFixture,
+} from '.';
 
 jest.setTimeout(180_000);
 
@@ -189,31 +191,31 @@ const MATRIX: Row[] = [
   },
 ];
 
-let rel: ReliabilityEmulator;
+let emulator: TestEmulator;
 
 beforeAll(async () => {
-  rel = await startReliabilityEmulator();
+  emulator = await startTestEmulator({ fixture: reliabilityFixture() });
 });
 
 afterAll(async () => {
-  await rel?.stop();
+  await emulator?.stop();
   await dropTestDatabases();
 }, 60_000);
 
 // The matrix does not depend on the database; it runs on SQLite (the bad-input and secrets tests cover both).
 describe.each([['SQLITE_3']])('the permissions matrix on %s', databaseId => {
-  let backend: ReliabilityBackend;
+  let backend: KitBackend;
 
   afterAll(async () => {
     await backend?.stop();
   });
 
   it('answers each caller of each endpoint as the demo policy says, and a denied call writes nothing', async () => {
-    rel.emulator.control.reset();
-    rel.grantPortalAccess();
+    emulator.control.reset();
+    grantPortalAccess(emulator);
     backend = await startReliabilityBackend({
       databaseId,
-      emulator: rel.emulator,
+      emulator,
       tenants: 'config',
     });
     const api = new ApiClient(backend.baseUrl);
@@ -244,7 +246,7 @@ describe.each([['SQLITE_3']])('the permissions matrix on %s', databaseId => {
     for (const row of MATRIX) {
       const cells = {} as Record<CallerName, string>;
       for (const caller of CALLER_NAMES) {
-        const logStart = rel.emulator.control.requests().at(-1)?.seq ?? 0;
+        const logStart = emulator.control.requests().at(-1)?.seq ?? 0;
         const response = await api.json(
           row.method,
           typeof row.path === 'string' ? row.path : row.path(context),
@@ -259,7 +261,7 @@ describe.each([['SQLITE_3']])('the permissions matrix on %s', databaseId => {
           response.status === 401 ||
           response.status === 403 ||
           detail?.includes('403');
-        const writes = azureWrites(rel.emulator.control.requests(logStart));
+        const writes = azureWrites(emulator.control.requests(logStart));
         if (denied && writes.length > 0) {
           deniedWrites.push(`${row.endpoint} as ${caller}: ${writes}`);
         }

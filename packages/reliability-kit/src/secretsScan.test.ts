@@ -9,7 +9,6 @@
  * What was scanned goes to test-results/reliability-secrets.json.
  */
 import fs from 'node:fs';
-import https from 'node:https';
 import path from 'node:path';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { DEMO_APP, DEMO_USER } from '@azure-tenant/azure-emulator';
@@ -19,16 +18,18 @@ import {
   dropTestDatabases,
   dumpTables,
   OWNED_RESOURCE_ID,
-  ReliabilityBackend,
-  ReliabilityEmulator,
+  KitBackend,
+  TestEmulator,
   RESULTS_DIR,
   startReliabilityBackend,
-  startReliabilityEmulator,
+  startTestEmulator,
   SUBSCRIPTIONS,
   eventually,
   waitForOrganization,
   waitForSync,
-} from './reliabilityBackend';
+  reliabilityFixture,
+  signInAtEmulator,
+} from '.';
 
 jest.setTimeout(120_000);
 
@@ -36,29 +37,6 @@ const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
 const A = '/api/azure-tenant';
 const ONBOARDED = [SUBSCRIPTIONS.platform, SUBSCRIPTIONS.payments];
-
-/** Plays the browser at the emulator's sign-in and consent pages; returns the redirect's query. */
-async function signIn(
-  authorizeUrl: string,
-  caCert: string,
-): Promise<URLSearchParams> {
-  const url = new URL(authorizeUrl);
-  url.searchParams.set('login_hint', DEMO_USER.userPrincipalName);
-  url.searchParams.set('emulator_decision', 'accept');
-  const location = await new Promise<string>((resolve, reject) => {
-    https
-      .get(url, { ca: caCert }, response => {
-        response.resume();
-        if (response.statusCode !== 302 || !response.headers.location) {
-          reject(new Error(`the emulator answered ${response.statusCode}`));
-        } else {
-          resolve(response.headers.location);
-        }
-      })
-      .on('error', reject);
-  });
-  return new URL(location).searchParams;
-}
 
 /** A secret and the pieces of it that would give it away if they were found alone. */
 function piecesOf(secret: string): string[] {
@@ -70,15 +48,15 @@ function piecesOf(secret: string): string[] {
   return secret.length >= 32 ? [secret, secret.slice(0, 24)] : [secret];
 }
 
-let rel: ReliabilityEmulator;
+let emulator: TestEmulator;
 const results: Record<string, unknown> = {};
 
 beforeAll(async () => {
-  rel = await startReliabilityEmulator();
+  emulator = await startTestEmulator({ fixture: reliabilityFixture() });
 });
 
 afterAll(async () => {
-  await rel?.stop();
+  await emulator?.stop();
   await dropTestDatabases();
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   fs.writeFileSync(
@@ -90,20 +68,20 @@ afterAll(async () => {
 describe.each(databases.eachSupportedId())(
   'the secrets scan on %s',
   databaseId => {
-    let backend: ReliabilityBackend;
+    let backend: KitBackend;
 
     afterAll(async () => {
       await backend?.stop();
     });
 
     it('finds no secret of an onboarding, a sync, a spend sync and a tag edit in the database, the logs or the API, and state and code are single-use', async () => {
-      rel.emulator.control.reset();
-      rel.traffic.bearerTokens.clear();
-      rel.traffic.tokenRequests.length = 0;
-      rel.traffic.tokenResponses.length = 0;
+      emulator.control.reset();
+      emulator.traffic.bearerTokens.clear();
+      emulator.traffic.tokenRequests.length = 0;
+      emulator.traffic.tokenResponses.length = 0;
       backend = await startReliabilityBackend({
         databaseId,
-        emulator: rel.emulator,
+        emulator,
         tenants: 'onboarding',
       });
       const api = new ApiClient(backend.baseUrl);
@@ -117,9 +95,10 @@ describe.each(databases.eachSupportedId())(
       const state = new URL(started.body.authorizeUrl).searchParams.get(
         'state',
       )!;
-      const redirect = await signIn(
+      const redirect = await signInAtEmulator(
         started.body.authorizeUrl,
-        rel.emulator.caCert,
+        emulator.caCert,
+        DEMO_USER.userPrincipalName,
       );
       const code = redirect.get('code')!;
       expect(redirect.get('state')).toBe(state);
@@ -143,13 +122,16 @@ describe.each(databases.eachSupportedId())(
 
       // The first resource and spend syncs, which the onboarding starts.
       await waitForSync(api, ONBOARDED);
-      await eventually(async () => {
-        const rows = await backend.knex('spend_sync_state').select();
-        expect(rows.map(r => r.last_status).sort()).toEqual([
-          'succeeded',
-          'succeeded',
-        ]);
-      }, 60_000);
+      await eventually(
+        async () => {
+          const rows = await backend.knex('spend_sync_state').select();
+          expect(rows.map(r => r.last_status).sort()).toEqual([
+            'succeeded',
+            'succeeded',
+          ]);
+        },
+        { timeoutMs: 60_000 },
+      );
 
       // A tag edit, written to Azure.
       const edit = await api.json('PATCH', `${A}/tags`, 'admin', {
@@ -158,7 +140,7 @@ describe.each(databases.eachSupportedId())(
       });
       expect(edit.status).toBe(200);
       expect(edit.body.outcome).toBe('written');
-      expect(azureWrites(rel.emulator.control.requests())).toContain(
+      expect(azureWrites(emulator.control.requests())).toContain(
         `PATCH ${OWNED_RESOURCE_ID}/providers/Microsoft.Resources/tags/default`,
       );
 
@@ -169,8 +151,8 @@ describe.each(databases.eachSupportedId())(
         results: await backend.knex('onboarding_results').select(),
       });
       const before = await registered();
-      const tokenRequestsBefore = rel.traffic.tokenRequests.length;
-      const logStart = rel.emulator.control.requests().at(-1)?.seq ?? 0;
+      const tokenRequestsBefore = emulator.traffic.tokenRequests.length;
+      const logStart = emulator.control.requests().at(-1)?.seq ?? 0;
       const replay = await api.send({
         method: 'GET',
         path: `${A}/onboarding/callback?${redirect}`,
@@ -178,7 +160,7 @@ describe.each(databases.eachSupportedId())(
       expect(replay.status).toBe(409);
       expect(replay.headers['content-type']).toMatch(/html/);
       expect(replay.text).toContain('This sign-in was already used');
-      expect(rel.traffic.tokenRequests.length).toBe(tokenRequestsBefore);
+      expect(emulator.traffic.tokenRequests.length).toBe(tokenRequestsBefore);
 
       // The code with a new, valid state: Entra ID refuses a code used once (and the PKCE verifier differs).
       const second = await api.json('POST', `${A}/onboarding/start`, 'admin', {
@@ -197,7 +179,7 @@ describe.each(databases.eachSupportedId())(
       expect(reused.status).toBe(502);
       expect(reused.text).toContain('Nothing was registered');
       expect(await registered()).toEqual(before);
-      const azureCalls = rel.emulator.control
+      const azureCalls = emulator.control
         .requests(logStart)
         .map(r => `${r.method} ${r.path}`);
       expect(azureCalls.filter(c => !c.endsWith('/oauth2/v2.0/token'))).toEqual(
@@ -211,7 +193,7 @@ describe.each(databases.eachSupportedId())(
       expect(failed.body.status).toBe('failed');
 
       // The secrets, as they went over the wire.
-      const tokenRequests = rel.traffic.tokenRequests;
+      const tokenRequests = emulator.traffic.tokenRequests;
       const byGrant = (grant: string) =>
         tokenRequests.filter(r => r.get('grant_type') === grant);
       expect(byGrant('authorization_code').length).toBeGreaterThanOrEqual(1);
@@ -220,7 +202,7 @@ describe.each(databases.eachSupportedId())(
         .map(r => r.get('code_verifier'))
         .filter((v): v is string => !!v);
       expect(verifiers.length).toBeGreaterThanOrEqual(1);
-      const issued = rel.traffic.tokenResponses.flatMap(r =>
+      const issued = emulator.traffic.tokenResponses.flatMap(r =>
         ['access_token', 'id_token', 'refresh_token']
           .map(key => r[key])
           .filter((v): v is string => typeof v === 'string'),
@@ -235,7 +217,7 @@ describe.each(databases.eachSupportedId())(
         'client secret': [DEMO_APP.clientSecret],
         'authorization codes': [code],
         'access and ID tokens (delegated and app)': [
-          ...new Set([...issued, ...rel.traffic.bearerTokens]),
+          ...new Set([...issued, ...emulator.traffic.bearerTokens]),
         ],
         'PKCE verifiers': verifiers,
         'raw OAuth states': [state, secondState],

@@ -1,0 +1,286 @@
+/*
+ * The test backends of the kit, all built by {@link startKitBackend} on Backstage's real database manager, scheduler
+ * and auditor, listening on 127.0.0.1 only, with a probe module that hands tests the Azure tenant plugin's own
+ * database and scheduler. What is in a backend grows with what a suite needs:
+ *
+ * - `plugin`: the Azure tenant plugin and the events plugin; the test backend's mock auth allows everything.
+ * - `catalog`: and the catalog with the Azure tenant catalog module (the whole chain from Azure to entities).
+ * - `portal`: and the permission backend with the demo portal's real policy, users resolved from the catalog, and a
+ *   root logger that keeps every line: the demo backend, as the reliability and security suites call it.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import {
+  coreServices,
+  createBackendModule,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { JsonObject } from '@backstage/types';
+import { auditorServiceFactory } from '@backstage/backend-defaults/auditor';
+import { databaseServiceFactory } from '@backstage/backend-defaults/database';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import eventsPlugin from '@backstage/plugin-events-backend';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import azureTenantPlugin from '@azure-tenant/plugin-azure-tenant-backend';
+import catalogModuleAzureTenant from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
+import { AzureEmulator, DEMO_APP } from '@azure-tenant/azure-emulator';
+// The demo portal's real policy is what the suites test. The demo backend is an app package with no exports (its
+// entry point starts a backend), so its policy module is imported by path.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import { demoPermissionPolicyModule } from 'backend/src/permissionPolicy';
+import { Knex } from 'knex';
+import { DEMO_SUBSCRIPTION_IDS, ORG_FILE, TENANT_ID } from './demoTenant';
+import { testDatabaseConfig } from './databases';
+import {
+  actorAwareAuthServiceFactory,
+  capturingRootLogger,
+  catalogUserInfoServiceFactory,
+  loopbackHttpServer,
+} from './services';
+
+/** Deep merge of plain objects; arrays and scalars of `b` win. */
+function merge(a: JsonObject, b: JsonObject): JsonObject {
+  const out: JsonObject = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const left = out[key];
+    out[key] =
+      left &&
+      value &&
+      typeof left === 'object' &&
+      typeof value === 'object' &&
+      !Array.isArray(left) &&
+      !Array.isArray(value)
+        ? merge(left as JsonObject, value as JsonObject)
+        : value;
+  }
+  return out;
+}
+
+/**
+ * A backend's config against the emulator: the three demo subscriptions declared in config, pages of 25, the
+ * spend sync scheduled an hour after start (tests trigger it), and `azureTenant` overrides merged in.
+ */
+export function backendConfig(
+  emulator: Pick<AzureEmulator, 'url' | 'authorityHost' | 'caCertFile'>,
+  database: JsonObject,
+  overrides: JsonObject = {},
+  subscriptions: string[] = DEMO_SUBSCRIPTION_IDS,
+): JsonObject {
+  return merge(
+    {
+      app: { baseUrl: 'http://localhost:3000' },
+      backend: { baseUrl: 'http://localhost:7007', database },
+      azureTenant: {
+        clientId: DEMO_APP.clientId,
+        clientSecret: DEMO_APP.clientSecret,
+        authorityHost: emulator.authorityHost,
+        armEndpoint: emulator.url,
+        caCertFile: emulator.caCertFile,
+        onboarding: {
+          redirectUri: DEMO_APP.redirectUris[0],
+          principalNotFoundRetries: 2,
+          principalNotFoundRetryDelayMs: 50,
+        },
+        tenants: [
+          {
+            tenantId: TENANT_ID,
+            displayName: 'Contoso Demo',
+            subscriptions: subscriptions.map(subscriptionId => ({
+              subscriptionId,
+            })),
+          },
+        ],
+        sync: { pageSize: 25 },
+        spend: {
+          schedule: {
+            frequency: { hours: 6 },
+            timeout: { minutes: 5 },
+            initialDelay: { hours: 1 },
+          },
+          lookbackDays: 40,
+          restatementDays: 3,
+        },
+      },
+    },
+    overrides,
+  );
+}
+
+/** What is in a test backend (see the top of this file). */
+export type KitBackendFeatures = 'plugin' | 'catalog' | 'portal';
+
+/** A running test backend. */
+export interface KitBackend {
+  /** The backend's HTTP server, on 127.0.0.1. */
+  server: http.Server;
+  /** `http://127.0.0.1:{port}`. */
+  baseUrl: string;
+  /** The Azure tenant plugin's own database (the same client the plugin uses). */
+  knex: Knex;
+  /** The Azure tenant plugin's scheduler, to trigger its tasks. */
+  scheduler: SchedulerService;
+  /** Every log line of a `portal` backend: its plugins' logs and the auditor's events (empty for the others). */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/** Hands the test the plugin's own database client and scheduler (the database manager hands one client per plugin). */
+function probeModule(
+  probe: (knex: Promise<Knex>, scheduler: SchedulerService) => void,
+) {
+  return createBackendModule({
+    pluginId: 'azure-tenant',
+    moduleId: 'kit-probe',
+    register(env) {
+      env.registerInit({
+        deps: {
+          database: coreServices.database,
+          scheduler: coreServices.scheduler,
+        },
+        async init({ database, scheduler }) {
+          probe(database.getClient(), scheduler);
+        },
+      });
+    },
+  });
+}
+
+/** A test backend with `config` (see the top of this file for `features`). */
+export async function startKitBackend(
+  config: JsonObject,
+  features: KitBackendFeatures = 'plugin',
+): Promise<KitBackend> {
+  const loopback = loopbackHttpServer();
+  const logs = capturingRootLogger();
+  let knex: Promise<Knex> | undefined;
+  let scheduler: SchedulerService | undefined;
+  const catalog =
+    features === 'plugin' ? [] : [catalogPlugin, catalogModuleAzureTenant];
+  const portal =
+    features === 'portal'
+      ? [
+          permissionPlugin,
+          demoPermissionPolicyModule,
+          // A request without credentials is unauthenticated (the test backend's default would make it a user).
+          mockServices.httpAuth.factory({
+            defaultCredentials: mockCredentials.none(),
+          }),
+          actorAwareAuthServiceFactory,
+          catalogUserInfoServiceFactory,
+          logs.factory,
+        ]
+      : [];
+  const backend = await startTestBackend({
+    features: [
+      eventsPlugin,
+      azureTenantPlugin,
+      ...catalog,
+      ...portal,
+      probeModule((client, pluginScheduler) => {
+        knex = client;
+        scheduler = pluginScheduler;
+      }),
+      mockServices.rootConfig.factory({ data: config }),
+      // The real database manager and scheduler: schedules run, and their locks hold across backends.
+      databaseServiceFactory,
+      schedulerServiceFactory,
+      auditorServiceFactory,
+      loopback.discovery,
+    ],
+  }).finally(loopback.restore);
+  const server = loopback.server();
+  return {
+    server: server as unknown as http.Server,
+    baseUrl: `http://127.0.0.1:${server.port()}`,
+    knex: await knex!,
+    scheduler: scheduler!,
+    logs: logs.lines,
+    stop: () => backend.stop(),
+  };
+}
+
+/** Options of {@link startReliabilityBackend}. */
+export interface ReliabilityBackendOptions {
+  /** `SQLITE_3` or `POSTGRES_15`. */
+  databaseId: string;
+  emulator: AzureEmulator;
+  /**
+   * `config`: the demo tenant's three subscriptions are declared in config (and synced right after startup);
+   * `onboarding`: nothing is declared, tenants are connected through the onboarding flow.
+   */
+  tenants: 'config' | 'onboarding';
+  /** Merged over the `azureTenant` config. */
+  azureTenant?: JsonObject;
+}
+
+/** The demo backend (features `portal`) on one database, talking to the emulator. */
+export async function startReliabilityBackend(
+  options: ReliabilityBackendOptions,
+): Promise<KitBackend> {
+  const { emulator } = options;
+  const config: JsonObject = {
+    app: { baseUrl: 'http://localhost:3000' },
+    backend: {
+      baseUrl: 'http://127.0.0.1:7007',
+      database: testDatabaseConfig(options.databaseId, 'azure_rel'),
+    },
+    catalog: {
+      processingInterval: { seconds: 1 },
+      rules: [{ allow: ['Resource', 'User', 'Group'] }],
+      locations: [{ type: 'file', target: ORG_FILE }],
+    },
+    permission: {
+      enabled: true,
+      demoPolicy: { adminEntityRefs: ['group:default/azure-admins'] },
+    },
+    azureTenant: {
+      clientId: DEMO_APP.clientId,
+      clientSecret: DEMO_APP.clientSecret,
+      authorityHost: emulator.authorityHost,
+      armEndpoint: emulator.url,
+      caCertFile: emulator.caCertFile,
+      onboarding: {
+        redirectUri: DEMO_APP.redirectUris[0],
+        principalNotFoundRetryDelayMs: 10,
+      },
+      tenants:
+        options.tenants === 'config'
+          ? [
+              {
+                tenantId: TENANT_ID,
+                displayName: 'Contoso Demo',
+                subscriptions: DEMO_SUBSCRIPTION_IDS.map(subscriptionId => ({
+                  subscriptionId,
+                })),
+              },
+            ]
+          : [],
+      // Only requested syncs run during a test.
+      sync: { frequency: { hours: 24 } },
+      catalog: {
+        defaultOwner: 'group:default/azure-admins',
+        pollInterval: { seconds: 1 },
+      },
+      ...options.azureTenant,
+    },
+  };
+  return startKitBackend(config, 'portal');
+}
+
+/** A free TCP port on 127.0.0.1, for a backend in a child process (see childBackend.ts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
