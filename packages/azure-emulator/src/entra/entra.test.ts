@@ -332,6 +332,52 @@ describe('Entra ID', () => {
       });
     });
 
+    it('issues a refresh token only when offline_access is asked for, at the authorize or the token endpoint', async () => {
+      emulator.control.setConsentDecision('accept');
+      const redeemWith = async (authorizeScope: string, tokenScope: string) => {
+        const { verifier, challenge } = pkcePair();
+        const res = await authorize({
+          login_hint: DEMO_USER.userPrincipalName,
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+          scope: authorizeScope,
+        });
+        const code = new URL(String(res.headers.location)).searchParams.get(
+          'code',
+        )!;
+        const token = await rawRequest(
+          emulator,
+          'POST',
+          '/organizations/oauth2/v2.0/token',
+          {
+            form: {
+              grant_type: 'authorization_code',
+              client_id: DEMO_APP.clientId,
+              client_secret: DEMO_APP.clientSecret,
+              code,
+              redirect_uri: REDIRECT,
+              code_verifier: verifier,
+              scope: tokenScope,
+            },
+          },
+        );
+        expect(token.status).toBe(200);
+        return token.json();
+      };
+      const arm = 'https://management.azure.com/user_impersonation';
+
+      const without = await redeemWith(arm, `${arm} openid profile`);
+      expect(without.access_token).toBeTruthy();
+      expect(without).not.toHaveProperty('refresh_token');
+      for (const [authorizeScope, tokenScope] of [
+        [`${arm} offline_access`, arm],
+        [arm, `${arm} openid profile offline_access`],
+      ]) {
+        const withOffline = await redeemWith(authorizeScope, tokenScope);
+        expect(withOffline.refresh_token).toMatch(/^[\w-]{40,}$/);
+      }
+    });
+
     it('rejects a wrong code_verifier with AADSTS50148', async () => {
       emulator.control.setConsentDecision('accept');
       const { challenge } = pkcePair();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EmulatorContext } from '../EmulatorContext';
 import { EntraError } from '../errors/EntraError';
 import {
@@ -282,6 +283,16 @@ function authorizationCodeGrant(
       JSON.stringify({ uid: user.user.oid, utid: grant.tenantId }),
     ).toString('base64url'),
   };
+  // As Entra ID: a refresh token only when `offline_access` was asked for, at the authorize or the token endpoint
+  // (https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token:
+  // "Only provided if offline_access scope was requested"). It is opaque, as Entra ID's are; the emulator redeems
+  // none (the refresh_token grant is unsupported), it only shows whether a client asked for one.
+  if (
+    requested.includes('offline_access') ||
+    grant.scopes.includes('offline_access')
+  ) {
+    body.refresh_token = randomBytes(48).toString('base64url');
+  }
   if (requested.includes('openid') || grant.scopes.includes('openid')) {
     body.id_token = issueIdToken(context, {
       tenantId: grant.tenantId,

@@ -141,13 +141,12 @@ describe('redeeming the authorization code', () => {
     expect(form.get('grant_type')).toBe('authorization_code');
     expect(form.get('code_verifier')).toBe(grant.codeVerifier);
     expect(form.get('client_secret')).toBe(DEMO_APP.clientSecret);
-    // msal-node always adds its OIDC scopes to the token request; the code alone decides what Entra ID issues.
-    expect(form.get('scope')!.split(' ')).toEqual(
-      expect.arrayContaining([
-        'https://management.azure.com/user_impersonation',
-        'offline_access',
-      ]),
-    );
+    // msal-node adds `openid profile offline_access`; `offline_access` is taken out, so Entra ID issues no refresh token.
+    expect(form.get('scope')!.split(' ').sort()).toEqual([
+      'https://management.azure.com/user_impersonation',
+      'openid',
+      'profile',
+    ]);
     const answer = JSON.parse(exchanges[1].response!.bodyAsText!);
     expect(answer.access_token).toBe(token.accessToken);
     expect(answer).not.toHaveProperty('refresh_token');

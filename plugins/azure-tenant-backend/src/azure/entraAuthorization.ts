@@ -88,13 +88,13 @@ function confidentialClient(
  * Redeems an authorization code (with its PKCE verifier) for the consenting user's delegated ARM token, with
  * msal-node's confidential client, which authenticates the app with its secret or a certificate-signed assertion.
  *
- * Scopes: msal-node 7 (`AuthorizationCodeClient` of msal-common 16) always adds its default OIDC scopes, so the
- * token request asks for `https://management.azure.com/user_impersonation openid profile offline_access`; msal-node
- * offers no option to leave them out. Entra ID issues a refresh token only when the authorization request granted
- * `offline_access`, and {@link buildAuthorizeUrl} asks for `user_impersonation` alone, so the answer has an access
- * token and an ID token but no refresh token. Whatever the answer holds, msal keeps it only in the in-memory cache of
- * a client made for this redemption, and that cache is cleared before this function returns: the access token lives
- * on only in the returned object, which the onboarding job drops when it ends.
+ * Scopes: msal-node 7 (`AuthorizationCodeClient` of msal-common 16) always adds its default OIDC scopes, so it asks
+ * for `https://management.azure.com/user_impersonation openid profile offline_access`; msal-node offers no option to
+ * leave them out. The network client takes `offline_access` out of the request (see {@link EntraNetworkClient}), and
+ * {@link buildAuthorizeUrl} never asks for it, so Entra ID issues no refresh token: the answer holds an access token
+ * and an ID token. msal keeps them only in the in-memory cache of a client made for this redemption (no cache plugin),
+ * and that cache is cleared before this function returns: the access token lives on only in the returned object,
+ * which the onboarding job drops when it ends.
  */
 export async function redeemAuthorizationCode(
   connection: AzureConnection,

@@ -68,6 +68,27 @@ function refusal(status: number, body: any): EntraAuthorizationError {
 }
 
 /**
+ * A token request without `offline_access`. msal-node 7 (msal-common 16's `AuthorizationCodeClient`) always adds
+ * `openid profile offline_access` to the scopes of a code redemption, and has no option to leave them out. Entra ID
+ * answers `offline_access` at the token endpoint with a refresh token, which would let whoever holds it act as the
+ * consenting user for up to 90 days. The portal wants none: its impersonation ends with the access token, within an
+ * hour. So the scope is taken out on the way to Entra ID, and no refresh token is ever issued.
+ */
+function withoutOfflineAccess(body: string): string {
+  const form = new URLSearchParams(body);
+  const scope = form.get('scope');
+  if (scope === null) return body;
+  form.set(
+    'scope',
+    scope
+      .split(' ')
+      .filter(s => s && s.toLowerCase() !== 'offline_access')
+      .join(' '),
+  );
+  return form.toString();
+}
+
+/**
  * msal-node's HTTP client for one code redemption. It sends through the connection's HTTP client, so msal trusts
  * exactly what the Azure SDKs trust (the system's CAs, plus `caCertFile` when configured) and verifies certificates
  * like they do. It retries throttling, server errors and unanswered tries itself: msal-node retries none of them
@@ -94,7 +115,10 @@ export class EntraNetworkClient implements INetworkModule {
     url: string,
     options?: NetworkRequestOptions,
   ): Promise<NetworkResponse<T>> {
-    return this.send<T>('POST', url, options);
+    return this.send<T>('POST', url, {
+      ...options,
+      body: options?.body && withoutOfflineAccess(options.body),
+    });
   }
 
   private async send<T>(
