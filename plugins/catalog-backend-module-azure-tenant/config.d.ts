@@ -1,40 +1,69 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
 import { HumanDuration } from '@backstage/types';
 
+/** The settings of the Azure tenant entity provider, wherever they are given. */
+interface AzureTenantProviderConfig {
+  /**
+   * The Azure tag whose value names the owner of a resource entity. Tag names are matched case-insensitively,
+   * so `owner` also finds `Owner`. The value is resolved case-insensitively to a catalog group (by name, by name
+   * without a `team-` or `team_` prefix, or by display name or title) or user (by name or email). Defaults to
+   * `owner`.
+   */
+  ownerTagKey?: string;
+
+  /**
+   * The owner of subscription entities, and of resource entities without an owner tag or whose owner tag names
+   * no known group or user. An entity reference to a group or user that exists in your catalog; a bare name is read
+   * as a group in the `default` namespace. The module warns in its log when the catalog has groups and users but not
+   * this one.
+   *
+   * When it is not set, these entities are owned by `group:default/azure-tenant-unowned`, a group the module adds
+   * to the catalog itself (and removes once this is set), with a warning in the log at startup.
+   */
+  defaultOwner?: string;
+
+  /**
+   * How often to reconcile every entity of this provider with a fresh full listing, to correct any drift. A
+   * duration object such as `{ hours: 6 }`, an ISO 8601 duration (`PT6H`) or a string like `6h`. Defaults to 6
+   * hours.
+   */
+  reconcileInterval?: HumanDuration | string;
+}
+
 export interface Config {
+  catalog?: {
+    providers?: {
+      /**
+       * The entity provider of the Azure tenant catalog module (`@azure-tenant/plugin-catalog-backend-module-azure-tenant`),
+       * which turns synced Azure subscriptions and resources into catalog entities.
+       */
+      azureTenant?: AzureTenantProviderConfig & {
+        /**
+         * When to ask the backend plugin for changes, in case its events were lost. Defaults to
+         * `{ frequency: { seconds: 30 }, timeout: { minutes: 10 }, initialDelay: { seconds: 30 } }`. Durations take
+         * the same forms as `reconcileInterval`; `frequency` may also be `{ cron: '...' }`. It runs on every catalog
+         * instance, because each keeps its own position in the change feed, so `scope` may only be `local`.
+         */
+        schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      };
+    };
+  };
+
   /** Configuration of the Azure tenant plugins. */
   azureTenant?: {
     /**
-     * How the catalog module (`@azure-tenant/plugin-catalog-backend-module-azure-tenant`) turns synced Azure
-     * subscriptions and resources into catalog entities.
+     * The former place of `catalog.providers.azureTenant`, still read, with a warning, when that is not set. Its
+     * `pollInterval` is read as `schedule.frequency`.
+     *
+     * @deprecated Use `catalog.providers.azureTenant` instead.
      */
-    catalog?: {
+    catalog?: AzureTenantProviderConfig & {
       /**
-       * The Azure tag whose value names the owner of a resource entity. Tag names are matched case-insensitively,
-       * so `owner` also finds `Owner`. The value is resolved case-insensitively to a catalog group (by name, by name
-       * without a `team-` or `team_` prefix, or by display name or title) or user (by name or email). Defaults to
-       * `owner`.
-       */
-      ownerTagKey?: string;
-
-      /**
-       * The owner of subscription entities, and of resource entities without an owner tag or whose owner tag names
-       * no known group or user. An entity reference; a bare name is read as a group in the `default` namespace.
-       * Defaults to `group:default/azure-tenant-unowned`: set it to a group that exists in your catalog.
-       */
-      defaultOwner?: string;
-
-      /**
-       * How often to ask the backend plugin for changes since the last run, in case events were lost. A duration
-       * object such as `{ seconds: 30 }`, an ISO 8601 duration (`PT30S`) or a string like `30s`. Defaults to 30
-       * seconds.
+       * How often to ask the backend plugin for changes. Defaults to 30 seconds.
+       *
+       * @deprecated Use `catalog.providers.azureTenant.schedule.frequency` instead.
        */
       pollInterval?: HumanDuration | string;
-
-      /**
-       * How often to replace every entity of this provider with a fresh full listing, to correct any drift. Same
-       * formats as `pollInterval`. Defaults to 6 hours.
-       */
-      reconcileInterval?: HumanDuration | string;
     };
   };
 }

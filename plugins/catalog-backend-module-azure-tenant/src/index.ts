@@ -11,7 +11,12 @@ export type {
 } from './client/AzureTenantCatalogClient';
 export { DefaultAzureTenantCatalogClient } from './client/AzureTenantCatalogClient';
 export type { AzureTenantCatalogConfig } from './config/AzureTenantCatalogConfig';
-export { readAzureTenantCatalogConfig } from './config/AzureTenantCatalogConfig';
+export {
+  AZURE_TENANT_CATALOG_CONFIG_KEY,
+  DEFAULT_AZURE_TENANT_CATALOG_SCHEDULE,
+  DEPRECATED_AZURE_TENANT_CATALOG_CONFIG_KEY,
+  readAzureTenantCatalogConfig,
+} from './config/AzureTenantCatalogConfig';
 export {
   AzureOwnerDirectory,
   loadAzureOwnerDirectory,
@@ -28,6 +33,10 @@ export {
 } from './entities/resourceEntity';
 export type { AzureSubscriptionEntityOptions } from './entities/subscriptionEntity';
 export { buildAzureSubscriptionEntity } from './entities/subscriptionEntity';
+export {
+  AZURE_TENANT_UNOWNED_GROUP_REF,
+  buildAzureUnownedGroupEntity,
+} from './entities/unownedGroupEntity';
 export type { AzureSubscriptionSyncModesOptions } from './processor/AzureSubscriptionSyncModes';
 export { AzureSubscriptionSyncModes } from './processor/AzureSubscriptionSyncModes';
 export type { AzureTenantSyncModeProcessorOptions } from './processor/AzureTenantSyncModeProcessor';

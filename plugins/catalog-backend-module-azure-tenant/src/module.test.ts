@@ -83,10 +83,12 @@ describe.each(databases.eachSupportedId())(
           mockServices.database.factory({ knex }),
           mockServices.rootConfig.factory({
             data: {
-              azureTenant: {
-                catalog: {
-                  defaultOwner: 'group:default/azure-admins',
-                  pollInterval: { minutes: 10 },
+              catalog: {
+                providers: {
+                  azureTenant: {
+                    defaultOwner: 'group:default/azure-admins',
+                    schedule: { frequency: '10m', timeout: '1m' },
+                  },
                 },
               },
             },
@@ -163,6 +165,85 @@ describe.each(databases.eachSupportedId())(
           azureSubscriptionEntityName(subscription().subscriptionId),
           ...[vm1, vm3, vm4].map(r => azureResourceEntityName(r.resourceId)),
         ].sort(),
+      );
+    });
+
+    it('without a default owner, owns unowned entities by a group it adds, also under create-app catalog rules', async () => {
+      const knex = await databases.init(databaseId);
+      const feed = new FakeAzureTenantCatalogClient(2);
+      feed.subscriptions = [subscription()];
+      const vm1 = resource('vm-1');
+      feed.upsert(vm1);
+      const logger = mockServices.logger.mock();
+
+      const { server } = await startTestBackend({
+        features: [
+          catalogPlugin,
+          catalogModuleAzureTenant,
+          fakeAzureTenantPlugin(feed, () => {}),
+          eventsServiceFactory,
+          mockServices.database.factory({ knex }),
+          logger.factory,
+          mockServices.rootConfig.factory({
+            data: {
+              catalog: {
+                processingInterval: { seconds: 1 },
+                // The rules of a portal made with @backstage/create-app; they govern what locations emit.
+                rules: [
+                  {
+                    allow: [
+                      'Component',
+                      'System',
+                      'API',
+                      'Resource',
+                      'Location',
+                    ],
+                  },
+                ],
+              },
+            },
+          }),
+        ],
+      });
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.stringMatching(
+          /catalog.providers.azureTenant.defaultOwner is not set.*group:default\/azure-tenant-unowned/,
+        ),
+      );
+
+      const get = (path: string) =>
+        request(server)
+          .get(path)
+          .set('Authorization', mockCredentials.user.header());
+      const vmPath = `/api/catalog/entities/by-name/resource/default/${azureResourceEntityName(
+        vm1.resourceId,
+      )}`;
+      const deadline = Date.now() + 30_000;
+      let group = await get(
+        '/api/catalog/entities/by-name/group/default/azure-tenant-unowned',
+      );
+      let vm = await get(vmPath);
+      while (
+        (group.status !== 200 ||
+          vm.status !== 200 ||
+          !vm.body.relations?.length) &&
+        Date.now() < deadline
+      ) {
+        await new Promise(resolve => setTimeout(resolve, 250));
+        group = await get(
+          '/api/catalog/entities/by-name/group/default/azure-tenant-unowned',
+        );
+        vm = await get(vmPath);
+      }
+      expect(group.status).toBe(200);
+      expect(vm.body.spec.owner).toBe('group:default/azure-tenant-unowned');
+      expect(vm.body.relations).toEqual(
+        expect.arrayContaining([
+          {
+            type: 'ownedBy',
+            targetRef: 'group:default/azure-tenant-unowned',
+          },
+        ]),
       );
     });
   },

@@ -8,15 +8,23 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { DefaultAzureTenantCatalogClient } from './client/AzureTenantCatalogClient';
-import { readAzureTenantCatalogConfig } from './config/AzureTenantCatalogConfig';
-import { loadAzureOwnerDirectory } from './entities/AzureOwnerDirectory';
+import {
+  AZURE_TENANT_CATALOG_CONFIG_KEY,
+  readAzureTenantCatalogConfig,
+} from './config/AzureTenantCatalogConfig';
+import {
+  AzureOwnerDirectory,
+  loadAzureOwnerDirectory,
+} from './entities/AzureOwnerDirectory';
+import { AZURE_TENANT_UNOWNED_GROUP_REF } from './entities/unownedGroupEntity';
 import { AzureSubscriptionSyncModes } from './processor/AzureSubscriptionSyncModes';
 import { AzureTenantSyncModeProcessor } from './processor/AzureTenantSyncModeProcessor';
 import { AzureTenantEntityProvider } from './provider/AzureTenantEntityProvider';
 
 /**
  * The catalog module of the Azure tenant plugins: the entity provider for subscriptions and resources, and the
- * processor that applies each subscription's current sync mode. Configured under `azureTenant.catalog`.
+ * processor that applies each subscription's current sync mode. Configured under `catalog.providers.azureTenant`
+ * (formerly `azureTenant.catalog`, still read with a warning).
  *
  * @public
  */
@@ -47,17 +55,39 @@ export const catalogModuleAzureTenant = createBackendModule({
         events,
         catalog,
       }) {
-        const settings = readAzureTenantCatalogConfig(config);
+        const settings = readAzureTenantCatalogConfig(config, { logger });
+        const { defaultOwner } = settings;
+        if (!defaultOwner) {
+          logger.warn(
+            `${AZURE_TENANT_CATALOG_CONFIG_KEY}.defaultOwner is not set: Azure subscriptions, and resources whose owner tag names no known group or user, are owned by ${AZURE_TENANT_UNOWNED_GROUP_REF}, a group this module adds to the catalog. Set defaultOwner to a group or user of your catalog.`,
+          );
+        }
+        // Warned once until it appears: at startup the catalog may not have read its groups and users yet.
+        let missingOwnerWarned = false;
+        const loadOwners = async (): Promise<AzureOwnerDirectory> => {
+          const owners = await loadAzureOwnerDirectory({ catalog, auth });
+          const missing =
+            defaultOwner !== undefined &&
+            owners.fingerprint !== AzureOwnerDirectory.empty().fingerprint &&
+            !owners.has(defaultOwner);
+          if (missing && !missingOwnerWarned) {
+            logger.warn(
+              `${AZURE_TENANT_CATALOG_CONFIG_KEY}.defaultOwner is ${defaultOwner}, which is not in the catalog: entities owned by it will show relations to an entity that cannot be found`,
+            );
+          }
+          missingOwnerWarned = missing;
+          return owners;
+        };
         const client = new DefaultAzureTenantCatalogClient({ discovery, auth });
 
         const provider = new AzureTenantEntityProvider({
           client,
           logger,
           ownerTagKey: settings.ownerTagKey,
-          defaultOwner: settings.defaultOwner,
-          loadOwners: () => loadAzureOwnerDirectory({ catalog, auth }),
+          defaultOwner,
+          loadOwners,
           scheduler,
-          pollInterval: settings.pollInterval,
+          schedule: settings.schedule,
           reconcileInterval: settings.reconcileInterval,
           events,
         });

@@ -1,69 +1,108 @@
+import { AzureTenantConfigError } from '@azure-tenant/plugin-azure-tenant-common';
+import {
+  LoggerService,
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
 
-const CONFIG_KEY = 'azureTenant.catalog';
+/** Where the module's settings live, as every entity provider's do. */
+export const AZURE_TENANT_CATALOG_CONFIG_KEY = 'catalog.providers.azureTenant';
+
+/** Where they lived before; still read for one release, with a warning. */
+export const DEPRECATED_AZURE_TENANT_CATALOG_CONFIG_KEY = 'azureTenant.catalog';
 
 /**
- * The settings of the catalog module, read from `azureTenant.catalog` (see `config.d.ts`).
+ * The settings of the catalog module, read from `catalog.providers.azureTenant` (see `config.d.ts`).
  *
  * @public
  */
 export interface AzureTenantCatalogConfig {
   /** The tag that names the owner of a resource, matched case-insensitively. */
   ownerTagKey: string;
-  /** A full entity reference, e.g. `group:default/azure-tenant-unowned`. */
-  defaultOwner: string;
-  pollInterval: HumanDuration;
+  /**
+   * A full entity reference of the group or user that owns subscriptions and resources without a known owner. When
+   * it is not configured, the provider adds its own group for them (see `AZURE_TENANT_UNOWNED_GROUP_REF`).
+   */
+  defaultOwner?: string;
+  /** When the provider asks the backend plugin for changes, in case events were lost. */
+  schedule: SchedulerServiceTaskScheduleDefinition;
+  /** How often the provider replaces every entity with a fresh full listing. */
   reconcileInterval: HumanDuration;
 }
 
 /** The owner key the catalog module reads by default. */
 export const DEFAULT_OWNER_TAG_KEY = 'owner';
 
-/** The owner of entities whose owner is not known, when none is configured. */
-export const DEFAULT_AZURE_ENTITY_OWNER = 'group:default/azure-tenant-unowned';
+/** The poll, when no schedule is configured. */
+export const DEFAULT_AZURE_TENANT_CATALOG_SCHEDULE: SchedulerServiceTaskScheduleDefinition =
+  {
+    frequency: { seconds: 30 },
+    timeout: { minutes: 10 },
+    initialDelay: { seconds: 30 },
+  };
 
-const DEFAULT_POLL_INTERVAL: HumanDuration = { seconds: 30 };
 const DEFAULT_RECONCILE_INTERVAL: HumanDuration = { hours: 6 };
 
 /**
- * Reads and validates the module's config. Throws an error naming the faulty key, so that a bad value stops the
- * backend at startup rather than producing odd entities later.
+ * Reads and validates the module's config from `catalog.providers.azureTenant`, or from the deprecated
+ * `azureTenant.catalog` with a warning. Throws an `AzureTenantConfigError` naming the faulty key, so that a bad
+ * value stops the backend at startup rather than producing odd entities later.
  *
  * @public
  */
 export function readAzureTenantCatalogConfig(
   config: Config,
+  options: { logger?: LoggerService } = {},
 ): AzureTenantCatalogConfig {
-  const catalog = config.getOptionalConfig(CONFIG_KEY);
-
-  const ownerTagKey =
-    catalog?.getOptionalString('ownerTagKey')?.trim() ?? DEFAULT_OWNER_TAG_KEY;
-  if (!ownerTagKey) {
-    throw new Error(
-      `Invalid config at '${CONFIG_KEY}.ownerTagKey': it must not be empty`,
+  const { logger } = options;
+  const current = config.getOptionalConfig(AZURE_TENANT_CATALOG_CONFIG_KEY);
+  const deprecated = config.getOptionalConfig(
+    DEPRECATED_AZURE_TENANT_CATALOG_CONFIG_KEY,
+  );
+  if (current && deprecated) {
+    logger?.warn(
+      `${DEPRECATED_AZURE_TENANT_CATALOG_CONFIG_KEY} is ignored because ${AZURE_TENANT_CATALOG_CONFIG_KEY} is set; remove it`,
+    );
+  } else if (deprecated) {
+    logger?.warn(
+      `${DEPRECATED_AZURE_TENANT_CATALOG_CONFIG_KEY} is deprecated and will stop working in a future release: move its settings to ${AZURE_TENANT_CATALOG_CONFIG_KEY}, with pollInterval as schedule.frequency`,
     );
   }
+  const useDeprecated = !current && deprecated !== undefined;
+  const section = current ?? deprecated;
+  const prefix = useDeprecated
+    ? DEPRECATED_AZURE_TENANT_CATALOG_CONFIG_KEY
+    : AZURE_TENANT_CATALOG_CONFIG_KEY;
 
-  const defaultOwner = readOwnerRef(
-    catalog?.getOptionalString('defaultOwner') ?? DEFAULT_AZURE_ENTITY_OWNER,
-  );
+  const ownerTagKey =
+    section?.getOptionalString('ownerTagKey')?.trim() ?? DEFAULT_OWNER_TAG_KEY;
+  if (!ownerTagKey) {
+    throw new AzureTenantConfigError(
+      `${prefix}.ownerTagKey`,
+      'must not be empty',
+    );
+  }
+  const defaultOwnerValue = section?.getOptionalString('defaultOwner');
 
   return {
     ownerTagKey,
-    defaultOwner,
-    pollInterval: readInterval(catalog, 'pollInterval', DEFAULT_POLL_INTERVAL),
-    reconcileInterval: readInterval(
-      catalog,
-      'reconcileInterval',
+    defaultOwner:
+      defaultOwnerValue === undefined
+        ? undefined
+        : readOwnerRef(defaultOwnerValue, `${prefix}.defaultOwner`),
+    schedule: useDeprecated
+      ? readPollInterval(section!, prefix)
+      : readSchedule(section, prefix),
+    reconcileInterval:
+      readInterval(section, prefix, 'reconcileInterval') ??
       DEFAULT_RECONCILE_INTERVAL,
-    ),
   };
 }
 
-function readOwnerRef(value: string): string {
-  const key = `${CONFIG_KEY}.defaultOwner`;
+function readOwnerRef(value: string, key: string): string {
   let ref;
   try {
     ref = parseEntityRef(value.trim(), {
@@ -71,31 +110,94 @@ function readOwnerRef(value: string): string {
       defaultNamespace: 'default',
     });
   } catch (error) {
-    throw new Error(
-      `Invalid config at '${key}': '${value}' is not an entity reference, ${error}`,
+    throw new AzureTenantConfigError(
+      key,
+      `must be an entity reference such as group:default/platform, got '${value}'`,
+      error,
     );
   }
   const kind = ref.kind.toLocaleLowerCase('en-US');
   if (kind !== 'group' && kind !== 'user') {
-    throw new Error(
-      `Invalid config at '${key}': '${value}' must refer to a group or a user`,
+    throw new AzureTenantConfigError(
+      key,
+      `must refer to a group or a user, got '${value}'`,
     );
   }
   return stringifyEntityRef({ ...ref, kind });
 }
 
-function readInterval(
-  catalog: Config | undefined,
-  key: string,
-  defaultValue: HumanDuration,
-): HumanDuration {
-  if (!catalog?.has(key)) {
-    return defaultValue;
+function readSchedule(
+  section: Config | undefined,
+  prefix: string,
+): SchedulerServiceTaskScheduleDefinition {
+  if (section?.has('pollInterval')) {
+    throw new AzureTenantConfigError(
+      `${prefix}.pollInterval`,
+      `is replaced by ${prefix}.schedule: give schedule.frequency and schedule.timeout instead`,
+    );
   }
-  const duration = readDurationFromConfig(catalog, { key });
+  if (!section?.has('schedule')) {
+    return DEFAULT_AZURE_TENANT_CATALOG_SCHEDULE;
+  }
+  let schedule: SchedulerServiceTaskScheduleDefinition;
+  try {
+    schedule = readSchedulerServiceTaskScheduleDefinitionFromConfig(
+      section.getConfig('schedule'),
+    );
+  } catch (error) {
+    throw new AzureTenantConfigError(
+      `${prefix}.schedule`,
+      'is not a valid schedule: give frequency and timeout, each a duration such as { seconds: 30 }, an ISO 8601 duration or a string like 30s (frequency may also be a cron expression)',
+      error,
+    );
+  }
+  if (schedule.scope === 'global') {
+    // Every catalog replica keeps its own cursor, so every replica must poll.
+    throw new AzureTenantConfigError(
+      `${prefix}.schedule.scope`,
+      "must be 'local' (the default here): every catalog replica polls for its own changes",
+    );
+  }
+  return schedule;
+}
+
+/** The deprecated `pollInterval`, as the schedule it stood for. */
+function readPollInterval(
+  section: Config,
+  prefix: string,
+): SchedulerServiceTaskScheduleDefinition {
+  const pollInterval = readInterval(section, prefix, 'pollInterval');
+  return pollInterval
+    ? {
+        ...DEFAULT_AZURE_TENANT_CATALOG_SCHEDULE,
+        frequency: pollInterval,
+        initialDelay: pollInterval,
+      }
+    : DEFAULT_AZURE_TENANT_CATALOG_SCHEDULE;
+}
+
+function readInterval(
+  section: Config | undefined,
+  prefix: string,
+  key: string,
+): HumanDuration | undefined {
+  if (!section?.has(key)) {
+    return undefined;
+  }
+  let duration: HumanDuration;
+  try {
+    duration = readDurationFromConfig(section, { key });
+  } catch (error) {
+    throw new AzureTenantConfigError(
+      `${prefix}.${key}`,
+      'must be a duration such as { hours: 6 }, an ISO 8601 duration or a string like 6h',
+      error,
+    );
+  }
   if (!(durationToMilliseconds(duration) > 0)) {
-    throw new Error(
-      `Invalid config at '${CONFIG_KEY}.${key}': the interval must be longer than zero`,
+    throw new AzureTenantConfigError(
+      `${prefix}.${key}`,
+      'must be longer than zero',
     );
   }
   return duration;

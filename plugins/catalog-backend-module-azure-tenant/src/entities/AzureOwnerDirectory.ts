@@ -26,17 +26,22 @@ export class AzureOwnerDirectory {
   private readonly groupsByDisplayName: Map<string, string>;
   private readonly usersByName: Map<string, string>;
   private readonly usersByEmail: Map<string, string>;
+  private readonly refs: Set<string>;
 
-  private constructor(maps: {
-    groupsByName: Map<string, string>;
-    groupsByDisplayName: Map<string, string>;
-    usersByName: Map<string, string>;
-    usersByEmail: Map<string, string>;
-  }) {
+  private constructor(
+    maps: {
+      groupsByName: Map<string, string>;
+      groupsByDisplayName: Map<string, string>;
+      usersByName: Map<string, string>;
+      usersByEmail: Map<string, string>;
+    },
+    refs: Set<string>,
+  ) {
     this.groupsByName = maps.groupsByName;
     this.groupsByDisplayName = maps.groupsByDisplayName;
     this.usersByName = maps.usersByName;
     this.usersByEmail = maps.usersByEmail;
+    this.refs = refs;
     this.fingerprint = Object.values(maps)
       .map(map =>
         [...map.entries()]
@@ -60,6 +65,7 @@ export class AzureOwnerDirectory {
       usersByName: new Map<string, string>(),
       usersByEmail: new Map<string, string>(),
     };
+    const refs = new Set<string>();
     for (const entity of entities) {
       const kind = entity.kind.toLocaleLowerCase('en-US');
       const namespace = entity.metadata.namespace ?? DEFAULT_NAMESPACE;
@@ -69,6 +75,9 @@ export class AzureOwnerDirectory {
         name: entity.metadata.name,
       });
       const isDefault = namespace === DEFAULT_NAMESPACE;
+      if (kind === 'group' || kind === 'user') {
+        refs.add(ref.toLocaleLowerCase('en-US'));
+      }
       const profile = (entity.spec?.profile ?? {}) as {
         displayName?: unknown;
         email?: unknown;
@@ -82,7 +91,12 @@ export class AzureOwnerDirectory {
         index(maps.usersByEmail, profile.email, ref, isDefault);
       }
     }
-    return new AzureOwnerDirectory(maps);
+    return new AzureOwnerDirectory(maps, refs);
+  }
+
+  /** Whether the directory holds the group or user of a full entity reference such as `group:default/platform`. */
+  has(entityRef: string): boolean {
+    return this.refs.has(entityRef.toLocaleLowerCase('en-US'));
   }
 
   /** The entity reference of the group or user an owner tag value names, or `undefined`. */

@@ -48,6 +48,7 @@ async function setup(
   options: {
     loadOwners?: () => Promise<AzureOwnerDirectory>;
     now?: () => number;
+    defaultOwner?: string;
   } = {},
 ) {
   const client = new FakeAzureTenantCatalogClient(2);
@@ -69,6 +70,7 @@ async function setup(
       options.loadOwners ??
       (async () => AzureOwnerDirectory.fromEntities(demoOrg)),
     now: options.now,
+    defaultOwner: options.defaultOwner,
   });
   const connection = new RecordingConnection();
   await provider.connect(connection);
@@ -85,7 +87,9 @@ async function setup(
 
 describe('AzureTenantEntityProvider', () => {
   it('applies a full mutation of resources and subscriptions on connect', async () => {
-    const { connection, events } = await setup();
+    const { connection, events } = await setup({
+      defaultOwner: 'group:default/azure-admins',
+    });
 
     expect(connection.mutations).toHaveLength(1);
     expect(connection.last.type).toBe('full');
@@ -418,7 +422,9 @@ describe('AzureTenantEntityProvider', () => {
   });
 
   it('leaves out resources of a subscription whose mode is none', async () => {
-    const { client, connection, provider } = await setup();
+    const { client, connection, provider } = await setup({
+      defaultOwner: 'group:default/azure-admins',
+    });
     client.subscriptions = [subscription({ syncMode: 'none' })];
 
     await provider.refresh('full');
@@ -426,5 +432,52 @@ describe('AzureTenantEntityProvider', () => {
     expect(refsOf(connection.last)).toEqual([
       azureSubscriptionEntityRef(SUBSCRIPTION_ID),
     ]);
+  });
+
+  describe('without a configured default owner', () => {
+    it('owns what has no known owner by a group it adds to the catalog itself', async () => {
+      const { connection, provider } = await setup();
+      const unowned = 'group:default/azure-tenant-unowned';
+      const full = connection.last as Extract<
+        EntityProviderMutation,
+        { type: 'full' }
+      >;
+      const group = full.entities.find(
+        e => stringifyEntityRef(e.entity) === unowned,
+      );
+      expect(group?.entity).toMatchObject({
+        kind: 'Group',
+        spec: { type: 'team', children: [] },
+      });
+      expect(group?.entity.metadata.description).toMatch(
+        /catalog.providers.azureTenant.defaultOwner/,
+      );
+      const ownerOf = (title: string) =>
+        full.entities.find(e => e.entity.metadata.title === title)?.entity.spec
+          ?.owner;
+      expect(ownerOf('vm-2')).toBe(unowned);
+      expect(ownerOf('vm-1')).toBe('group:default/platform');
+
+      // Every full run keeps the group; delta runs leave it alone.
+      await provider.refresh('full');
+      expect(refsOf(connection.last)).toContain(unowned);
+    });
+
+    it('adds no group when a default owner is configured', async () => {
+      const { connection } = await setup({
+        defaultOwner: 'group:default/azure-admins',
+      });
+      expect(refsOf(connection.last)).not.toContain(
+        'group:default/azure-tenant-unowned',
+      );
+      const full = connection.last as Extract<
+        EntityProviderMutation,
+        { type: 'full' }
+      >;
+      expect(
+        full.entities.find(e => e.entity.metadata.title === 'vm-2')?.entity.spec
+          ?.owner,
+      ).toBe('group:default/azure-admins');
+    });
   });
 });

@@ -8,7 +8,11 @@ import {
   azureResourceEntityRef,
   azureSubscriptionEntityRef,
 } from '@azure-tenant/plugin-azure-tenant-common';
-import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import {
+  LoggerService,
+  SchedulerService,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
 import { stringifyError } from '@backstage/errors';
 import {
   DeferredEntity,
@@ -20,7 +24,7 @@ import { durationToMilliseconds, HumanDuration } from '@backstage/types';
 import { createHash } from 'crypto';
 import { AzureTenantCatalogClient } from '../client/AzureTenantCatalogClient';
 import {
-  DEFAULT_AZURE_ENTITY_OWNER,
+  DEFAULT_AZURE_TENANT_CATALOG_SCHEDULE,
   DEFAULT_OWNER_TAG_KEY,
 } from '../config/AzureTenantCatalogConfig';
 import { AzureOwnerDirectory } from '../entities/AzureOwnerDirectory';
@@ -30,6 +34,11 @@ import {
   hasUnresolvedOwnerTag,
 } from '../entities/resourceEntity';
 import { buildAzureSubscriptionEntity } from '../entities/subscriptionEntity';
+import {
+  AZURE_TENANT_UNOWNED_GROUP_LOCATION_KEY,
+  AZURE_TENANT_UNOWNED_GROUP_REF,
+  buildAzureUnownedGroupEntity,
+} from '../entities/unownedGroupEntity';
 
 /** The name of the provider, as the catalog records it on every entity it provides. */
 export const AZURE_TENANT_PROVIDER_NAME = 'azure-tenant';
@@ -48,7 +57,10 @@ export interface AzureTenantEntityProviderOptions {
   logger: LoggerService;
   /** The tag whose value names a resource's owner, matched case-insensitively. Defaults to `owner`. */
   ownerTagKey?: string;
-  /** The owner of subscriptions and of resources without a resolvable owner tag. Defaults to `group:default/azure-tenant-unowned`. */
+  /**
+   * The owner of subscriptions and of resources without a resolvable owner tag. Without it, they are owned by
+   * `group:default/azure-tenant-unowned`, a group the provider adds to the catalog itself.
+   */
   defaultOwner?: string;
   /** Loads the catalog's groups and users for owner resolution. Defaults to none: every owner is the default owner. */
   loadOwners?: () => Promise<AzureOwnerDirectory>;
@@ -61,8 +73,11 @@ export interface AzureTenantEntityProviderOptions {
   unresolvedOwnersMaxAge?: HumanDuration;
   /** Runs the poll and the full reconciliation. Without it, runs happen only on connect, on events and on request. */
   scheduler?: SchedulerService;
-  /** How often to poll for changes, in case events were lost. Defaults to 30 seconds. */
-  pollInterval?: HumanDuration;
+  /**
+   * When to poll for changes, in case events were lost. Defaults to every 30 seconds. It always runs on every
+   * instance (`scope: 'local'`), because each keeps its own cursor.
+   */
+  schedule?: SchedulerServiceTaskScheduleDefinition;
   /** How often to replace every entity with a fresh full listing. Defaults to 6 hours. */
   reconcileInterval?: HumanDuration;
   /** Delivers the backend plugin's change events; without it, changes are picked up by the poll only. */
@@ -101,11 +116,13 @@ export class AzureTenantEntityProvider implements EntityProvider {
   private readonly logger: LoggerService;
   private readonly ownerTagKey: string;
   private readonly defaultOwner: string;
+  /** The group the provider adds when no default owner is configured. */
+  private readonly unownedGroup?: DeferredEntity;
   private readonly loadOwners?: () => Promise<AzureOwnerDirectory>;
   private readonly ownersMaxAgeMs: number;
   private readonly unresolvedOwnersMaxAgeMs: number;
   private readonly scheduler?: SchedulerService;
-  private readonly pollInterval: HumanDuration;
+  private readonly schedule: SchedulerServiceTaskScheduleDefinition;
   private readonly reconcileInterval: HumanDuration;
   private readonly events?: EventsService;
   private readonly now: () => number;
@@ -128,7 +145,13 @@ export class AzureTenantEntityProvider implements EntityProvider {
     this.client = options.client;
     this.logger = options.logger;
     this.ownerTagKey = options.ownerTagKey ?? DEFAULT_OWNER_TAG_KEY;
-    this.defaultOwner = options.defaultOwner ?? DEFAULT_AZURE_ENTITY_OWNER;
+    this.defaultOwner = options.defaultOwner ?? AZURE_TENANT_UNOWNED_GROUP_REF;
+    if (!options.defaultOwner) {
+      this.unownedGroup = {
+        entity: buildAzureUnownedGroupEntity(),
+        locationKey: AZURE_TENANT_UNOWNED_GROUP_LOCATION_KEY,
+      };
+    }
     this.loadOwners = options.loadOwners;
     this.ownersMaxAgeMs = durationToMilliseconds(
       options.ownersMaxAge ?? { minutes: 5 },
@@ -137,7 +160,7 @@ export class AzureTenantEntityProvider implements EntityProvider {
       options.unresolvedOwnersMaxAge ?? { seconds: 30 },
     );
     this.scheduler = options.scheduler;
-    this.pollInterval = options.pollInterval ?? { seconds: 30 };
+    this.schedule = options.schedule ?? DEFAULT_AZURE_TENANT_CATALOG_SCHEDULE;
     this.reconcileInterval = options.reconcileInterval ?? { hours: 6 };
     this.events = options.events;
     this.now = options.now ?? Date.now;
@@ -165,12 +188,10 @@ export class AzureTenantEntityProvider implements EntityProvider {
     if (this.scheduler) {
       const pollTaskId = `${AZURE_TENANT_PROVIDER_NAME}:poll`;
       await this.scheduler.scheduleTask({
+        ...this.schedule,
         id: pollTaskId,
         // Each instance keeps its own cursor, so each one polls.
         scope: 'local',
-        frequency: this.pollInterval,
-        initialDelay: this.pollInterval,
-        timeout: { minutes: 10 },
         fn: () =>
           this.refresh('delta', this.logger.child({ taskId: pollTaskId })),
       });
@@ -317,6 +338,9 @@ export class AzureTenantEntityProvider implements EntityProvider {
     const resourceCount = entities.length;
     for (const { entity } of snapshot.entities.values()) {
       entities.push(entity);
+    }
+    if (this.unownedGroup) {
+      entities.push(this.unownedGroup);
     }
     try {
       await connection.applyMutation({ type: 'full', entities });
