@@ -247,7 +247,7 @@ export async function startAzureEmulator(
       send(
         res,
         request,
-        safely(() => handleControlRequest(control, request)),
+        await safely(() => handleControlRequest(control, request)),
       );
       return;
     }
@@ -283,7 +283,7 @@ export async function startAzureEmulator(
     }
 
     let caller: ArmCaller | undefined;
-    const response = safely(() => {
+    const response = await safely(async () => {
       const entra = ENTRA_PATH.exec(request.path);
       if (entra && !NOT_TENANTS.has(entra[1].toLowerCase())) {
         return routeEntra(entra[1], entra[2].toLowerCase(), request);
@@ -302,7 +302,7 @@ export async function startAzureEmulator(
           'The api-version query parameter (?api-version=) is required for all requests.',
         );
       }
-      caller = authenticateArmCaller(context, request);
+      caller = await authenticateArmCaller(context, request);
       const throttled = throttleFor(request, caller);
       if (throttled.error) throw throttled.error;
       const result = routeArmRequest({
@@ -323,7 +323,7 @@ export async function startAzureEmulator(
     segment: string,
     endpoint: string,
     request: EmulatorRequest,
-  ): EmulatorResponse {
+  ): EmulatorResponse | Promise<EmulatorResponse> {
     const selector = resolveTenantSegment(context, segment);
     if (endpoint.endsWith('openid-configuration')) {
       return jsonResponse(200, openIdConfiguration(context, segment, selector));
@@ -471,9 +471,12 @@ async function stateFactory(
   };
 }
 
-function safely(produce: () => EmulatorResponse): EmulatorResponse {
+/** The response of a handler, or the error it threw as Azure would answer it. Token signing makes handlers async. */
+async function safely(
+  produce: () => EmulatorResponse | Promise<EmulatorResponse>,
+): Promise<EmulatorResponse> {
   try {
-    return produce();
+    return await produce();
   } catch (error) {
     if (isArmError(error)) {
       return jsonResponse(error.status, error.toBody(), error.headers);

@@ -24,10 +24,10 @@ function acceptedAudiences(context: EmulatorContext): Set<string> {
 }
 
 /** Verifies the bearer token the way ARM does, or throws ARM's 401 errors. */
-export function authenticateArmCaller(
+export async function authenticateArmCaller(
   context: EmulatorContext,
   request: EmulatorRequest,
-): ArmCaller {
+): Promise<ArmCaller> {
   const header = request.headers.authorization;
   const challenge = (description: string) => ({
     'www-authenticate': `Bearer authorization_uri="${context.baseUrl}/organizations/oauth2/authorize", error="invalid_token", error_description="${description}"`,
@@ -56,7 +56,7 @@ export function authenticateArmCaller(
       },
     );
   }
-  const verification = verifyJwt(
+  const verification = await verifyJwt(
     context.signingKey,
     header.slice(7).trim(),
     context.clock.now(),

@@ -1,5 +1,11 @@
-import { sign, verify } from 'node:crypto';
-import { SigningKey } from './signingKey';
+import {
+  decodeJwt,
+  errors as joseErrors,
+  JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import { SigningKey, SIGNING_ALGORITHM } from './signingKey';
 
 /** Claims the emulator puts in tokens; others may be added. */
 export interface TokenClaims {
@@ -14,19 +20,22 @@ export interface TokenClaims {
   [claim: string]: unknown;
 }
 
-/** Signs claims as an RS256 JWT. */
+/** How far in the future a token's `nbf` may be, for clock skew between Entra ID and ARM. */
+const NOT_BEFORE_LEEWAY_SECONDS = 300;
+
+/** Signs claims as an RS256 JWT, with Entra ID's header: `typ`, `alg`, and the key id as `kid` and `x5t`. */
 export function signJwt(
   key: SigningKey,
   claims: Record<string, unknown>,
-): string {
-  const header = { typ: 'JWT', alg: 'RS256', kid: key.kid, x5t: key.kid };
-  const encoded = `${base64UrlJson(header)}.${base64UrlJson(claims)}`;
-  const signature = sign(
-    'sha256',
-    Buffer.from(encoded),
-    key.privateKey,
-  ).toString('base64url');
-  return `${encoded}.${signature}`;
+): Promise<string> {
+  return new SignJWT(claims as JWTPayload)
+    .setProtectedHeader({
+      typ: 'JWT',
+      alg: SIGNING_ALGORITHM,
+      kid: key.kid,
+      x5t: key.kid,
+    })
+    .sign(key.privateKey);
 }
 
 /** Why a token was rejected. */
@@ -41,52 +50,58 @@ export type TokenVerification =
   | { valid: true; claims: TokenClaims }
   | { valid: false; reason: TokenRejection; claims?: TokenClaims };
 
-/** Verifies an RS256 JWT signed by the key, and its lifetime against `nowMs`. */
-export function verifyJwt(
+/**
+ * Verifies an RS256 JWT signed by the key, and its lifetime against `nowMs`: it must have an `exp` after now, and
+ * may have an `nbf` up to five minutes ahead.
+ */
+export async function verifyJwt(
   key: SigningKey,
   token: string,
   nowMs: number,
-): TokenVerification {
-  const parts = token.split('.');
-  if (parts.length !== 3) return { valid: false, reason: 'malformed' };
+): Promise<TokenVerification> {
   let claims: TokenClaims;
   try {
-    const header = JSON.parse(
-      Buffer.from(parts[0], 'base64url').toString('utf8'),
-    );
-    if (header.alg !== 'RS256') return { valid: false, reason: 'malformed' };
-    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-  } catch {
+    // jose's tolerance applies to `exp` and `nbf` alike; `exp` gets none, below.
+    const { payload } = await jwtVerify(token, key.publicKey, {
+      algorithms: [SIGNING_ALGORITHM],
+      currentDate: new Date(nowMs),
+      clockTolerance: NOT_BEFORE_LEEWAY_SECONDS,
+      requiredClaims: ['exp'],
+    });
+    claims = payload as TokenClaims;
+  } catch (error) {
+    // jose checks the signature before the claims, so a claim error carries claims that are signed by the key.
+    if (error instanceof joseErrors.JWTExpired) {
+      return { valid: false, reason: 'expired', claims: claimsOf(error) };
+    }
+    if (error instanceof joseErrors.JWTClaimValidationFailed) {
+      const reasons: Record<string, TokenRejection> = {
+        exp: 'expired',
+        nbf: 'not-yet-valid',
+      };
+      const reason = reasons[error.claim] ?? 'malformed';
+      return { valid: false, reason, claims: claimsOf(error) };
+    }
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+      return { valid: false, reason: 'signature' };
+    }
     return { valid: false, reason: 'malformed' };
   }
-  const ok = verify(
-    'sha256',
-    Buffer.from(`${parts[0]}.${parts[1]}`),
-    key.publicKey,
-    Buffer.from(parts[2], 'base64url'),
-  );
-  if (!ok) return { valid: false, reason: 'signature' };
-  const now = Math.floor(nowMs / 1000);
-  if (typeof claims.exp !== 'number' || claims.exp <= now) {
+  if (claims.exp <= Math.floor(nowMs / 1000)) {
     return { valid: false, reason: 'expired', claims };
   }
-  if (typeof claims.nbf === 'number' && claims.nbf > now + 300) {
-    return { valid: false, reason: 'not-yet-valid', claims };
-  }
   return { valid: true, claims };
+}
+
+function claimsOf(error: { payload: JWTPayload }): TokenClaims {
+  return error.payload as TokenClaims;
 }
 
 /** Reads a JWT's claims without verifying it (for the request log). */
 export function peekJwtClaims(token: string): Partial<TokenClaims> | undefined {
   try {
-    return JSON.parse(
-      Buffer.from(token.split('.')[1], 'base64url').toString('utf8'),
-    );
+    return decodeJwt(token) as Partial<TokenClaims>;
   } catch {
     return undefined;
   }
-}
-
-function base64UrlJson(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
 }

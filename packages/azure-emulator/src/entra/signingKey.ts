@@ -1,12 +1,10 @@
-import {
-  KeyObject,
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-} from 'node:crypto';
+import { createHash, createPublicKey, KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { exportJWK, exportPKCS8, generateKeyPair, importPKCS8 } from 'jose';
+
+/** The algorithm of every token the emulator signs, as Entra ID's. */
+export const SIGNING_ALGORITHM = 'RS256';
 
 /** The RSA key that signs every token, with its key id and JWK. */
 export interface SigningKey {
@@ -23,6 +21,19 @@ export interface SigningKeyOptions {
   stateDir?: string;
 }
 
+async function readPrivateKey(file: string): Promise<KeyObject | undefined> {
+  try {
+    // Refuses anything but a PKCS#8 RSA key, which is then replaced.
+    return (await importPKCS8(
+      await fs.readFile(file, 'utf8'),
+      SIGNING_ALGORITHM,
+      { extractable: true },
+    )) as KeyObject;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Loads the token signing key from the state directory, or creates one. */
 export async function loadOrCreateSigningKey(
   options: SigningKeyOptions = {},
@@ -30,34 +41,26 @@ export async function loadOrCreateSigningKey(
   const file = options.stateDir
     ? path.join(options.stateDir, 'signing-key.pem')
     : undefined;
-  let privateKey: KeyObject | undefined;
-  if (file) {
-    try {
-      privateKey = createPrivateKey(await fs.readFile(file, 'utf8'));
-    } catch {
-      privateKey = undefined;
-    }
-  }
-  if (!privateKey || privateKey.asymmetricKeyType !== 'rsa') {
-    privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  let privateKey = file ? await readPrivateKey(file) : undefined;
+  if (!privateKey) {
+    privateKey = (
+      await generateKeyPair(SIGNING_ALGORITHM, {
+        modulusLength: 2048,
+        extractable: true,
+      })
+    ).privateKey as KeyObject;
     if (file) {
       const temporary = `${file}.${process.pid}.tmp`;
-      await fs.writeFile(
-        temporary,
-        privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
-        {
-          mode: 0o600,
-        },
-      );
+      await fs.writeFile(temporary, await exportPKCS8(privateKey), {
+        mode: 0o600,
+      });
       await fs.rename(temporary, file);
     }
   }
   const publicKey = createPublicKey(privateKey);
-  const exported = publicKey.export({ format: 'jwk' }) as {
-    n: string;
-    e: string;
-  };
-  const kid = createHash('sha1').update(exported.n).digest('base64url');
+  const { n, e } = await exportJWK(publicKey);
+  // The key id is a hash of the modulus, so that it stays the same for the same key across restarts.
+  const kid = createHash('sha1').update(n!).digest('base64url');
   return {
     kid,
     privateKey,
@@ -65,11 +68,11 @@ export async function loadOrCreateSigningKey(
     jwk: {
       kty: 'RSA',
       use: 'sig',
-      alg: 'RS256',
+      alg: SIGNING_ALGORITHM,
       kid,
       x5t: kid,
-      n: exported.n,
-      e: exported.e,
+      n,
+      e,
     },
   };
 }

@@ -20,11 +20,11 @@ import {
 const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
 
 /** `POST /{tenant}/oauth2/v2.0/token`: client credentials and authorization code (with PKCE). */
-export function handleTokenRequest(
+export async function handleTokenRequest(
   context: EmulatorContext,
   request: EmulatorRequest,
   selector: TenantSelector,
-): EmulatorResponse {
+): Promise<EmulatorResponse> {
   const form = readFormBody(request);
   const grantType = form.get('grant_type');
   const { clientId, clientSecret } = clientCredentialsOf(request, form);
@@ -118,13 +118,13 @@ function authenticateApp(
   return app;
 }
 
-function clientCredentialsGrant(
+async function clientCredentialsGrant(
   context: EmulatorContext,
   form: URLSearchParams,
   selector: TenantSelector,
   clientId: string,
   clientSecret: string | undefined,
-): EmulatorResponse {
+): Promise<EmulatorResponse> {
   if (selector.kind !== 'tenant') {
     throw new EntraError(
       'invalid_request',
@@ -157,17 +157,17 @@ function clientCredentialsGrant(
     token_type: 'Bearer',
     expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
     ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
-    access_token: issueAppToken(context, servicePrincipal, audience),
+    access_token: await issueAppToken(context, servicePrincipal, audience),
   });
 }
 
-function authorizationCodeGrant(
+async function authorizationCodeGrant(
   context: EmulatorContext,
   form: URLSearchParams,
   selector: TenantSelector,
   clientId: string,
   clientSecret: string | undefined,
-): EmulatorResponse {
+): Promise<EmulatorResponse> {
   const tenantName =
     selector.kind === 'tenant' ? selector.tenant.displayName : selector.alias;
   authenticateApp(context, clientId, clientSecret, tenantName);
@@ -272,7 +272,7 @@ function authorizationCodeGrant(
     scope: resourceScopes.join(' '),
     expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
     ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
-    access_token: issueUserToken(context, {
+    access_token: await issueUserToken(context, {
       tenantId: grant.tenantId,
       user: user.user,
       clientId,
@@ -294,7 +294,7 @@ function authorizationCodeGrant(
     body.refresh_token = randomBytes(48).toString('base64url');
   }
   if (requested.includes('openid') || grant.scopes.includes('openid')) {
-    body.id_token = issueIdToken(context, {
+    body.id_token = await issueIdToken(context, {
       tenantId: grant.tenantId,
       user: user.user,
       clientId,

@@ -17,7 +17,7 @@ export function issueAppToken(
   context: EmulatorContext,
   servicePrincipal: ServicePrincipalState,
   audience: string,
-): string {
+): Promise<string> {
   const now = Math.floor(context.clock.now() / 1000);
   return signJwt(context.signingKey, {
     aud: audience,
@@ -50,7 +50,7 @@ export function issueUserToken(
     audience: string;
     scp: string;
   },
-): string {
+): Promise<string> {
   const now = Math.floor(context.clock.now() / 1000);
   return signJwt(context.signingKey, {
     aud: options.audience,
@@ -84,7 +84,7 @@ export function issueIdToken(
     clientId: string;
     nonce?: string;
   },
-): string {
+): Promise<string> {
   const now = Math.floor(context.clock.now() / 1000);
   return signJwt(context.signingKey, {
     aud: options.clientId,

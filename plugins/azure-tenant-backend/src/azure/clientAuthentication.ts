@@ -26,13 +26,14 @@ export function msalClientCredential(
   }
   const pem = credential.certificate;
   const certificates = pem.match(CERTIFICATE_BLOCKS) ?? [];
+  const [leafBlock] = certificates;
   const keyBlock = PRIVATE_KEY_BLOCK.exec(pem)?.[0];
-  if (certificates.length === 0 || !keyBlock) {
+  if (!leafBlock || !keyBlock) {
     throw new Error(
       'azureTenant.clientCertificate must hold a PEM certificate and its private key',
     );
   }
-  const leaf = new crypto.X509Certificate(certificates[0]);
+  const leaf = new crypto.X509Certificate(leafBlock);
   return {
     clientCertificate: {
       // The SHA-256 thumbprint (hex) tells Entra ID which of the app's certificates signed the assertion (x5t#S256).
