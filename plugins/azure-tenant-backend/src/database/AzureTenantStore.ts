@@ -105,6 +105,8 @@ export interface AzureTenantStore {
   getSubscription(
     subscriptionId: string,
   ): Promise<AzureSubscription | undefined>;
+  /** The subscriptions with these ids (exactly as stored: lower case); unknown ids are left out. */
+  getSubscriptions(subscriptionIds: string[]): Promise<AzureSubscription[]>;
   /** Returns the updated subscription, or undefined when there is none with that id. */
   setSyncMode(
     subscriptionId: string,

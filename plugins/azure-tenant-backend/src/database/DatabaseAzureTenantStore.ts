@@ -324,6 +324,21 @@ export class DatabaseAzureTenantStore implements AzureTenantStore {
     return row ? toSubscription(row) : undefined;
   }
 
+  async getSubscriptions(
+    subscriptionIds: string[],
+  ): Promise<AzureSubscription[]> {
+    const result: AzureSubscription[] = [];
+    // Under SQLite's oldest limit of 999 bound parameters per statement.
+    for (let i = 0; i < subscriptionIds.length; i += 500) {
+      const rows = await this.db<SubscriptionRow>('subscriptions').whereIn(
+        'subscription_id',
+        subscriptionIds.slice(i, i + 500),
+      );
+      result.push(...rows.map(toSubscription));
+    }
+    return result;
+  }
+
   async setSyncMode(
     subscriptionId: string,
     syncMode: SyncMode,
