@@ -2,12 +2,19 @@ import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend
 import { HumanDuration } from '@backstage/types';
 
 export interface Config {
-  /** Configuration of the Azure tenant plugins. */
+  /**
+   * Configuration of the Azure tenant backend plugin. Every duration in it takes the same forms: a duration object
+   * such as `{ minutes: 5 }`, an ISO 8601 duration (`PT5M`) or a string like `5m` or `30s`. A wrong value stops the
+   * backend at startup with a message naming the key. Without `clientId` and a client secret or certificate (for
+   * example when only `sync` or `spend` is set) the backend still starts: the plugin logs a warning, answers
+   * `GET /api/azure-tenant/health` with `configured: false` and the reason, and connects and syncs nothing.
+   */
   azureTenant?: {
     /**
-     * The application (client) id of the portal's multi-tenant app registration in Microsoft Entra ID.
+     * The application (client) id of the portal's multi-tenant app registration in Microsoft Entra ID, a GUID.
+     * Required to connect tenants.
      */
-    clientId: string;
+    clientId?: string;
 
     /**
      * A client secret of the app registration. Give either this or `clientCertificate`.
@@ -40,7 +47,7 @@ export interface Config {
 
     /**
      * How long one try of a request to Entra ID or Azure may take before it is abandoned and retried like a dropped
-     * connection, e.g. `{ seconds: 60 }` (the default). At least a second; 0 turns it off.
+     * connection, e.g. `{ seconds: 60 }` (the default) or `60s`. At least a second; 0 turns it off.
      */
     requestTimeout?: HumanDuration | string | 0;
 
@@ -81,21 +88,27 @@ export interface Config {
       completionUrl?: string;
       /**
        * How often a role assignment is retried while Azure answers `PrincipalNotFound` (a new service principal takes
-       * time to replicate). Defaults to 6.
+       * time to replicate): 0 to 100. Defaults to 6.
        */
       principalNotFoundRetries?: number;
-      /** The first delay between those retries, in milliseconds, doubled each time. Defaults to 2000. */
+      /** The first delay between those retries, doubled each time, e.g. `2s` (the default). */
+      principalNotFoundRetryDelay?: HumanDuration | string;
+      /**
+       * The first delay between those retries, in milliseconds.
+       *
+       * @deprecated Use `principalNotFoundRetryDelay`, a duration, instead; still read when that is not set.
+       */
       principalNotFoundRetryDelayMs?: number;
     };
 
     /** The scheduled sync of resources and tags. */
     sync?: {
       /**
-       * How often each subscription is synced, e.g. `{ hours: 1 }` (the default) or an ISO 8601 duration. At least a
-       * minute. *Sync now* syncs a subscription at once, whatever this says.
+       * How often each subscription is synced, e.g. `{ hours: 1 }` (the default), `PT1H` or `1h`. At least a minute.
+       * *Sync now* syncs a subscription at once, whatever this says.
        */
       frequency?: HumanDuration | string;
-      /** How long one run of the sync may take. Defaults to 30 minutes. */
+      /** How long one run of the sync may take, e.g. `30m` (the default). At least a second. */
       timeout?: HumanDuration | string;
       /** How many subscriptions are synced at the same time: 1 to 32. Defaults to 4. */
       concurrency?: number;
@@ -103,7 +116,7 @@ export interface Config {
       pageSize?: number;
       /**
        * Below this many remaining reads in a subscription's ARM budget (`x-ms-ratelimit-remaining-subscription-reads`)
-       * the sync slows down, before Azure throttles it. Defaults to 100.
+       * the sync slows down, before Azure throttles it: 0 to 100000. Defaults to 100.
        */
       minRemainingReads?: number;
       /** Which resource types are synced, by ARM type such as `Microsoft.Compute/virtualMachines` (any case). */
@@ -118,8 +131,9 @@ export interface Config {
     /** The spend sync from Azure Cost Management. */
     spend?: {
       /**
-       * When the spend of every subscription is read. Defaults to every 6 hours with a 30-minute timeout.
-       * Give both `frequency` and `timeout`.
+       * When the spend of every subscription is read, as a scheduler definition. Defaults to
+       * `{ frequency: { hours: 6 }, timeout: { minutes: 30 } }`. Give both `frequency` and `timeout`, as durations
+       * (`6h`, `PT6H`, `{ hours: 6 }`); `frequency` may also be `{ cron: '0 6 * * *' }`.
        */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
       /** Days of spend read from Azure, counting today: 1 to 366. Defaults to 90. */
