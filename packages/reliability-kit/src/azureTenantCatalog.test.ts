@@ -75,6 +75,12 @@ function config(database: JsonObject): JsonObject {
       processingInterval: { seconds: 1 },
       rules: [{ allow: ['Resource', 'User', 'Group'] }],
       locations: [{ type: 'file', target: orgFile }],
+      providers: {
+        azureTenant: {
+          defaultOwner: 'group:default/azure-admins',
+          schedule: { frequency: { seconds: 1 }, timeout: { minutes: 1 } },
+        },
+      },
     },
     azureTenant: {
       clientId: DEMO_APP.clientId,
@@ -93,10 +99,6 @@ function config(database: JsonObject): JsonObject {
         },
       ],
       sync: { pageSize: 25 },
-      catalog: {
-        defaultOwner: 'group:default/azure-admins',
-        pollInterval: { seconds: 1 },
-      },
     },
   };
 }

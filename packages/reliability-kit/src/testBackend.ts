@@ -85,7 +85,7 @@ export function backendConfig(
         onboarding: {
           redirectUri: DEMO_APP.redirectUris[0],
           principalNotFoundRetries: 2,
-          principalNotFoundRetryDelayMs: 50,
+          principalNotFoundRetryDelay: { milliseconds: 50 },
         },
         tenants: [
           {
@@ -234,6 +234,12 @@ export async function startReliabilityBackend(
       processingInterval: { seconds: 1 },
       rules: [{ allow: ['Resource', 'User', 'Group'] }],
       locations: [{ type: 'file', target: ORG_FILE }],
+      providers: {
+        azureTenant: {
+          defaultOwner: 'group:default/azure-admins',
+          schedule: { frequency: { seconds: 1 }, timeout: { minutes: 1 } },
+        },
+      },
     },
     permission: {
       enabled: true,
@@ -247,7 +253,7 @@ export async function startReliabilityBackend(
       caCertFile: emulator.caCertFile,
       onboarding: {
         redirectUri: DEMO_APP.redirectUris[0],
-        principalNotFoundRetryDelayMs: 10,
+        principalNotFoundRetryDelay: { milliseconds: 10 },
       },
       tenants:
         options.tenants === 'config'
@@ -263,10 +269,6 @@ export async function startReliabilityBackend(
           : [],
       // Only requested syncs run during a test.
       sync: { frequency: { hours: 24 } },
-      catalog: {
-        defaultOwner: 'group:default/azure-admins',
-        pollInterval: { seconds: 1 },
-      },
       ...options.azureTenant,
     },
   };
