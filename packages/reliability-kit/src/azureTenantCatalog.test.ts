@@ -1,71 +1,59 @@
+/*
+ * The whole chain on each database: the emulator, the backend plugin's sync, the catalog module and the catalog.
+ */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/types';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
-import eventsPlugin from '@backstage/plugin-events-backend';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { databaseServiceFactory } from '@backstage/backend-defaults/database';
-import azureTenantPlugin from '@azure-tenant/plugin-azure-tenant-backend';
-import catalogModuleAzureTenant from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
-import {
-  AzureEmulator,
-  DEMO_APP,
-  DEMO_TENANT,
-  startAzureEmulator,
-} from '@azure-tenant/azure-emulator';
+import { AzureOwnerDirectory } from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
+import { DEMO_APP, DEMO_TENANT } from '@azure-tenant/azure-emulator';
 import request from 'supertest';
-import { dropTestDatabases, eventually, testDatabaseConfig } from '.';
+import {
+  asService,
+  asUser,
+  DEMO_SUBSCRIPTION_IDS,
+  dropTestDatabases,
+  eventually,
+  grantPortalAccess,
+  ORG_FILE,
+  requestSync,
+  startKitBackend,
+  startTestEmulator,
+  subscriptionOf,
+  SUBSCRIPTIONS,
+  syncAndWait,
+  TestEmulator,
+  waitForSucceededSyncs,
+  testDatabaseConfig,
+} from '.';
 
 jest.setTimeout(420_000);
 
 /** How long a sync-mode switch may take to reach every entity of a subscription. */
 const MODE_SWITCH_WAIT_MS = 120_000;
 
-// The whole chain: the emulator, the backend plugin's sync, the catalog module, and the catalog, on each database.
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
-const PLATFORM = '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01';
-const PAYMENTS = '8d4e1b72-5a3c-4f6e-b2d9-7c1e3a5f9b02';
-const DATA_EUROPE = 'c5a7e3d9-1f2b-4c8a-9e6d-4b3a2c1d0e03';
-const SUBSCRIPTIONS = [PLATFORM, PAYMENTS, DATA_EUROPE];
-const orgFile = path.resolve(__dirname, '../../../examples/org.yaml');
-const asUser = mockCredentials.user.header('user:default/guest');
+const PLATFORM = SUBSCRIPTIONS.platform;
+const PAYMENTS = SUBSCRIPTIONS.payments;
+const DEFAULT_OWNER = 'group:default/azure-admins';
+/** The groups and users of the demo organization (examples/org.yaml). */
+const ORG_ENTITY_COUNT = (
+  fs.readFileSync(ORG_FILE, 'utf8').match(/^kind:\s*(Group|User)\s*$/gm) ?? []
+).length;
+/** The scheduler task of the backend plugin's resource sync. */
+const RESOURCE_SYNC_TASK = 'azure-tenant-resource-sync';
 
-let emulator: AzureEmulator;
-let stateDir: string;
+let emulator: TestEmulator;
 
 beforeAll(async () => {
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-tenant-chain-'));
-  emulator = await startAzureEmulator({
-    port: 0,
-    stateDir,
-    throttling: { enabled: false },
-  });
+  emulator = await startTestEmulator();
 });
 
 afterAll(async () => {
   await emulator?.stop();
-  fs.rmSync(stateDir, { recursive: true, force: true });
   await dropTestDatabases();
 }, 60_000);
-
-function grantPortalAccess() {
-  const principal = emulator.control.consent(DEMO_TENANT.id, DEMO_APP.clientId);
-  for (const subscriptionId of SUBSCRIPTIONS) {
-    emulator.control.assignRole({
-      scope: `/subscriptions/${subscriptionId}`,
-      principalId: principal.objectId,
-      role: 'Reader',
-    });
-  }
-}
 
 function config(database: JsonObject): JsonObject {
   return {
@@ -74,7 +62,7 @@ function config(database: JsonObject): JsonObject {
     catalog: {
       processingInterval: { seconds: 1 },
       rules: [{ allow: ['Resource', 'User', 'Group'] }],
-      locations: [{ type: 'file', target: orgFile }],
+      locations: [{ type: 'file', target: ORG_FILE }],
       providers: {
         azureTenant: {
           defaultOwner: 'group:default/azure-admins',
@@ -93,7 +81,7 @@ function config(database: JsonObject): JsonObject {
         {
           tenantId: DEMO_TENANT.id,
           displayName: 'Contoso Demo',
-          subscriptions: SUBSCRIPTIONS.map(subscriptionId => ({
+          subscriptions: DEMO_SUBSCRIPTION_IDS.map(subscriptionId => ({
             subscriptionId,
           })),
         },
@@ -104,18 +92,7 @@ function config(database: JsonObject): JsonObject {
 }
 
 async function startPortal(database: JsonObject) {
-  const { server } = await startTestBackend({
-    features: [
-      catalogPlugin,
-      eventsPlugin,
-      azureTenantPlugin,
-      catalogModuleAzureTenant,
-      mockServices.rootConfig.factory({ data: config(database) }),
-      // The real database manager and scheduler: schedules run, and their locks hold across backends.
-      databaseServiceFactory,
-      schedulerServiceFactory,
-    ],
-  });
+  const { server } = await startKitBackend(config(database), 'catalog');
   return server;
 }
 
@@ -139,7 +116,9 @@ async function missingFromCatalog(
       ).toLowerCase(),
     ),
   );
-  const expected: string[] = SUBSCRIPTIONS.map(id => `/subscriptions/${id}`);
+  const expected: string[] = DEMO_SUBSCRIPTION_IDS.map(
+    id => `/subscriptions/${id}`,
+  );
   let cursor: string | undefined;
   do {
     const response = await request(server)
@@ -148,7 +127,7 @@ async function missingFromCatalog(
           cursor ? `&cursor=${cursor}` : ''
         }`,
       )
-      .set('authorization', mockCredentials.service.header());
+      .set('authorization', asService);
     expect(response.status).toBe(200);
     expected.push(...response.body.items.map((r: any) => r.resourceId));
     cursor = response.body.nextCursor;
@@ -156,31 +135,16 @@ async function missingFromCatalog(
   return expected.filter(id => !shown.has(id.toLowerCase()));
 }
 
-async function syncNow(server: any, subscriptionId: string) {
+/** The groups and users of the catalog, once it holds the whole demo organization. */
+async function organization(server: any): Promise<Entity[]> {
   const response = await request(server)
-    .post(`/api/azure-tenant/subscriptions/${subscriptionId}/sync`)
+    .get(
+      '/api/catalog/entities/by-query?filter=kind=group&filter=kind=user&limit=1000',
+    )
     .set('authorization', asUser);
-  expect(response.status).toBe(202);
-}
-
-async function lastSync(server: any, subscriptionId: string) {
-  const { body } = await request(server)
-    .get('/api/azure-tenant/subscriptions')
-    .set('authorization', asUser);
-  return body.items.find((s: any) => s.subscriptionId === subscriptionId);
-}
-
-/** Asks for a sync and waits until it has finished after the request. */
-async function syncAndWait(server: any, subscriptionId: string) {
-  const before = Date.now();
-  await syncNow(server, subscriptionId);
-  await eventually(async () => {
-    const subscription = await lastSync(server, subscriptionId);
-    expect(subscription.syncRequestedAt).toBeUndefined();
-    expect(Date.parse(subscription.lastSync.finishedAt)).toBeGreaterThanOrEqual(
-      before,
-    );
-  });
+  expect(response.status).toBe(200);
+  expect(response.body.items.length).toBeGreaterThanOrEqual(ORG_ENTITY_COUNT);
+  return response.body.items;
 }
 
 const resourcesOf = (entities: any[], subscriptionId: string) =>
@@ -195,7 +159,7 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     beforeEach(() => {
       emulator.control.reset();
-      grantPortalAccess();
+      grantPortalAccess(emulator, ['Reader']);
     });
 
     it('syncs, owns, updates, removes and switches modes, writing only what changed', async () => {
@@ -205,9 +169,10 @@ describe.each(databases.eachSupportedId())(
       );
 
       // The first sync of the declared subscriptions brings 200 resources and 3 subscription entities.
-      // Owners come from the owner tag, whatever its case, resolved to catalog groups; the rest go to the default.
-      // While the catalog is still ingesting the organization, an owner tag may not resolve yet: the provider loads
-      // the groups again 30 seconds later and rebuilds the entities.
+      // Owners come from the owner tag, whatever its case, resolved to catalog groups and users; the rest go to the
+      // default. While the catalog is still ingesting the organization, an owner tag may not resolve yet: the provider
+      // loads the groups again 30 seconds later and rebuilds the entities. So the entities have settled only when
+      // every owner is what the whole organization resolves it to (before, a later rebuild changes some of them).
       const ownerTag = (e: any) =>
         Object.entries(e.spec.azure.tags ?? {}).find(
           ([k]) => k.toLowerCase() === 'owner',
@@ -219,19 +184,29 @@ describe.each(databases.eachSupportedId())(
           // subscriptions.
           expect(await missingFromCatalog(server, found)).toEqual([]);
           expect(found).toHaveLength(203);
-          const platformOwned = found.filter(e =>
-            /^(team-)?platform$/i.test(ownerTag(e) ?? ''),
+          const owners = AzureOwnerDirectory.fromEntities(
+            await organization(server),
           );
-          expect(platformOwned.length).toBeGreaterThan(0);
-          expect(
-            platformOwned.filter(
-              e => e.spec.owner !== 'group:default/platform',
-            ),
-          ).toEqual([]);
+          const unsettled = found
+            .filter(e => e.spec.type !== 'azure-subscription')
+            .filter(
+              e =>
+                e.spec.owner !==
+                (owners.resolve(ownerTag(e) ?? '') ?? DEFAULT_OWNER),
+            )
+            .map(e => `${e.metadata.name} (${ownerTag(e)}): ${e.spec.owner}`);
+          expect(unsettled).toEqual([]);
           return found;
         },
-        { timeoutMs: 90_000 },
+        { timeoutMs: 150_000 },
       );
+      const platformOwned = entities.filter(e =>
+        /^(team-)?platform$/i.test(ownerTag(e) ?? ''),
+      );
+      expect(platformOwned.length).toBeGreaterThan(0);
+      expect(
+        platformOwned.every(e => e.spec.owner === 'group:default/platform'),
+      ).toBe(true);
       const subscriptionEntity = entities.find(
         e => e.metadata.name === `azure-subscription-${PLATFORM}`,
       );
@@ -262,8 +237,24 @@ describe.each(databases.eachSupportedId())(
       const etags = new Map(
         entities.map(e => [e.metadata.name, e.metadata.etag]),
       );
-      await syncAndWait(server, PLATFORM);
-      await new Promise(resolve => setTimeout(resolve, 3000));
+      await syncAndWait(server, [PLATFORM]);
+      // Whatever that sync changed would reach the catalog no later than a change made after it: a tag edited in
+      // another subscription, synced next. The catalog module applies the plugin's changes in order, and the catalog
+      // processes entities in the order they were changed. Once the marker shows, so would any change of Platform's.
+      const [marker] = resourcesOf(entities, SUBSCRIPTIONS.dataEurope);
+      emulator.control.editTags({
+        resourceId:
+          marker.metadata.annotations['management.azure.com/resourceId'],
+        set: { 'chain-marker': 'after-the-no-change-sync' },
+      });
+      await syncAndWait(server, [SUBSCRIPTIONS.dataEurope]);
+      await eventually(async () => {
+        const now = await azureEntities(server);
+        expect(
+          now.find(e => e.metadata.name === marker.metadata.name).spec.azure
+            .tags['chain-marker'],
+        ).toBe('after-the-no-change-sync');
+      });
       const unchanged = resourcesOf(await azureEntities(server), PLATFORM);
       expect(
         unchanged.every(e => etags.get(e.metadata.name) === e.metadata.etag),
@@ -280,7 +271,7 @@ describe.each(databases.eachSupportedId())(
       emulator.control.deleteResource(
         deleted.metadata.annotations['management.azure.com/resourceId'],
       );
-      await syncAndWait(server, PLATFORM);
+      await syncAndWait(server, [PLATFORM]);
       await eventually(async () => {
         const now = await azureEntities(server);
         const names = now.map(e => e.metadata.name);
@@ -305,9 +296,9 @@ describe.each(databases.eachSupportedId())(
         code: 'InvalidSkipToken',
         skip: 1,
       });
-      await syncNow(server, PLATFORM);
+      await requestSync(server, PLATFORM);
       await eventually(async () => {
-        const subscription = await lastSync(server, PLATFORM);
+        const subscription = await subscriptionOf(server, PLATFORM);
         expect(subscription.lastSync.status).toBe('failed');
         const now = await azureEntities(server);
         const platform = now.find(
@@ -381,42 +372,37 @@ describe('two backends sharing one PostgreSQL', () => {
 
   it("run each subscription's sync once", async () => {
     emulator.control.reset();
-    grantPortalAccess();
+    grantPortalAccess(emulator, ['Reader']);
     const database = testDatabaseConfig('POSTGRES_15', 'azure_replicas');
-    const start = () =>
-      startTestBackend({
-        features: [
-          eventsPlugin,
-          azureTenantPlugin,
-          mockServices.rootConfig.factory({ data: config(database) }),
-          databaseServiceFactory,
-          schedulerServiceFactory,
-        ],
-      });
+    const start = () => startKitBackend(config(database));
     // Two replicas of one backend on the same databases (started one after the other, as a rollout would).
     const first = await start();
     const second = await start();
 
     // Both replicas start the sync task; the scheduler's lock in PostgreSQL lets one of them run it.
-    await eventually(async () => {
-      for (const subscriptionId of SUBSCRIPTIONS) {
-        expect(
-          (await lastSync(first.server, subscriptionId)).lastSync?.status,
-        ).toBe('succeeded');
-      }
-    });
+    await waitForSucceededSyncs(first.server, DEMO_SUBSCRIPTION_IDS);
     // And both ask for Sync now at once.
     emulator.control.clearRequests();
+    const before = Date.now();
     await Promise.all([
-      syncNow(first.server, PLATFORM),
-      syncNow(second.server, PLATFORM),
+      requestSync(first.server, PLATFORM),
+      requestSync(second.server, PLATFORM),
     ]);
+    // Done when the request has been taken, its sync has finished, and no run of the sync task is in progress on
+    // either replica (the scheduler's row in the shared database): a later run finds nothing due, so the emulator's
+    // log is complete.
     await eventually(async () => {
+      const subscription = await subscriptionOf(second.server, PLATFORM);
+      expect(subscription.syncRequestedAt).toBeUndefined();
       expect(
-        (await lastSync(second.server, PLATFORM)).syncRequestedAt,
-      ).toBeUndefined();
+        Date.parse(subscription.lastSync?.finishedAt ?? '0'),
+      ).toBeGreaterThanOrEqual(before);
+      const [task] = await second
+        .knex('backstage_backend_tasks__tasks')
+        .where({ id: RESOURCE_SYNC_TASK });
+      expect(task.current_run_ticket).toBeNull();
     });
-    await new Promise(resolve => setTimeout(resolve, 3000));
+    await Promise.all([first.stop(), second.stop()]);
 
     const listCalls = emulator.control
       .requests()

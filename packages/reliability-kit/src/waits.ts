@@ -126,6 +126,17 @@ export async function waitForSucceededSyncs(
   );
 }
 
+/** Asks for Sync now on a subscription, as an admin would. */
+export async function requestSync(
+  server: any,
+  subscriptionId: string,
+): Promise<void> {
+  const response = await request(server)
+    .post(`/api/azure-tenant/subscriptions/${subscriptionId}/sync`)
+    .set('authorization', asUser);
+  expect(response.status).toBe(202);
+}
+
 /** Asks for Sync now on each subscription and waits until each has finished a sync after the request. */
 export async function syncAndWait(
   server: any,
@@ -134,10 +145,7 @@ export async function syncAndWait(
 ): Promise<Record<string, any>> {
   const before = Date.now();
   for (const subscriptionId of subscriptionIds) {
-    const response = await request(server)
-      .post(`/api/azure-tenant/subscriptions/${subscriptionId}/sync`)
-      .set('authorization', asUser);
-    expect(response.status).toBe(202);
+    await requestSync(server, subscriptionId);
   }
   const done: Record<string, any> = {};
   await eventually(
