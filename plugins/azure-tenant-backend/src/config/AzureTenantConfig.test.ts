@@ -1,4 +1,5 @@
 import { ConfigReader } from '@backstage/config';
+import { JsonObject } from '@backstage/types';
 import { isAzureTenantConfigError } from '@azure-tenant/plugin-azure-tenant-common';
 import { AzureConnection } from '../azure/azureConnection';
 import {
@@ -11,7 +12,7 @@ const APP = {
   clientSecret: 'secret',
 };
 
-function root(azureTenant?: Record<string, unknown>) {
+function root(azureTenant?: JsonObject) {
   return new ConfigReader({
     app: { baseUrl: 'http://localhost:3000' },
     backend: { baseUrl: 'http://localhost:7007' },
@@ -19,7 +20,7 @@ function root(azureTenant?: Record<string, unknown>) {
   });
 }
 
-function read(extra: Record<string, unknown>) {
+function read(extra: JsonObject) {
   return readAzureTenantConfig(root({ ...APP, ...extra }));
 }
 
