@@ -5,7 +5,8 @@
  *
  * - Database tests run on SQLite, and on PostgreSQL 15 when one is reachable: at
  *   BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING if set, else at postgresql://postgres@127.0.0.1:5432.
- *   Without one, the PostgreSQL variants are skipped, and this script says so.
+ *   Without one, on a developer machine the PostgreSQL variants are skipped, and this script says so; in CI (CI set
+ *   in the caller's environment, as .ci/run does) they count as failed, since a CI run must prove both databases.
  * - Browser tests use Debian's chromium. When it is missing and we are root, it is installed with apt-get.
  *
  * It ends with the line `tests: N passed, M failed`, counted from jest's own JSON results, and exits non-zero when
@@ -23,6 +24,10 @@ const resultsDir = path.join(root, 'test-results');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432';
 const POSTGRES_ENV = 'BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING';
+// Read from the caller's environment before main() sets CI=true for the runners (which it does on every machine).
+const CALLER_IS_CI = !['', '0', 'false'].includes(
+  String(process.env.CI ?? '').toLowerCase(),
+);
 
 function log(message) {
   process.stdout.write(`[test] ${message}\n`);
@@ -78,14 +83,19 @@ async function databaseEnvironment() {
       }`,
     );
     env[POSTGRES_ENV] = connectionString;
+    return { env, postgresMissing: false };
+  }
+  const host = new URL(connectionString).host;
+  if (CALLER_IS_CI) {
+    log(
+      `PostgreSQL is not reachable at ${host} and CI is set: the PostgreSQL variants of the database tests FAIL (start PostgreSQL 15 there, or set ${POSTGRES_ENV})`,
+    );
   } else {
     log(
-      `PostgreSQL is not reachable at ${
-        new URL(connectionString).host
-      }: database tests run on SQLite only, and their PostgreSQL variants are SKIPPED`,
+      `PostgreSQL is not reachable at ${host}: database tests run on SQLite only, and their PostgreSQL variants are SKIPPED`,
     );
   }
-  return env;
+  return { env, postgresMissing: CALLER_IS_CI };
 }
 
 /** Counts a jest JSON report; a suite that could not run counts as one failed test. */
@@ -105,7 +115,8 @@ function count(reportFile) {
 async function main() {
   ensureChromium();
   fs.mkdirSync(resultsDir, { recursive: true });
-  const env = { ...process.env, CI: 'true', ...(await databaseEnvironment()) };
+  const database = await databaseEnvironment();
+  const env = { ...process.env, CI: 'true', ...database.env };
   const jestBin = path.join(root, 'node_modules/jest/bin/jest.js');
   const backstageCli = path.join(
     root,
@@ -154,6 +165,13 @@ async function main() {
     total.passed += counts.passed;
     total.failed += counts.failed;
     total.skipped += counts.skipped;
+  }
+
+  if (database.postgresMissing) {
+    log(
+      'FAILED: the PostgreSQL variants did not run, PostgreSQL is not reachable (see above)',
+    );
+    total.failed += 1;
   }
 
   process.stdout.write(
