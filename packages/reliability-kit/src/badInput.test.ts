@@ -28,6 +28,7 @@ import {
   SUBSCRIPTIONS,
   TENANT_ID,
   waitForSync,
+  eventually,
   grantPortalAccess,
   reliabilityFixture,
 } from '.';
@@ -400,16 +401,9 @@ function lastSeq(requests: RequestLogEntry[]): number {
 }
 
 async function eventuallySpendSynced(backend: KitBackend) {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
+  await eventually(async () => {
     const rows = await backend.knex('spend_sync_state').select();
-    if (
-      rows.length === Object.keys(SUBSCRIPTIONS).length &&
-      rows.every(r => r.last_status)
-    ) {
-      return;
-    }
-    if (Date.now() > deadline) throw new Error('the spend sync did not end');
-    await new Promise(resolve => setTimeout(resolve, 250));
-  }
+    expect(rows).toHaveLength(Object.keys(SUBSCRIPTIONS).length);
+    expect(rows.every(r => r.last_status)).toBe(true);
+  });
 }
