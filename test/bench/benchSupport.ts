@@ -6,7 +6,6 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import inspector from 'node:inspector/promises';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import knexFactory, { Knex } from 'knex';
@@ -23,9 +22,9 @@ import { ResourceSyncService } from '../../plugins/azure-tenant-backend/src/sync
 import { readSyncConfig } from '../../plugins/azure-tenant-backend/src/sync/SyncConfig';
 
 export const repoRoot = path.resolve(__dirname, '../..');
-export const DEMO_TENANT_ID = '7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11';
-export const DEMO_CLIENT_ID = '5c2d9e4f-1b3a-4c6d-8e7f-9a0b1c2d3e4f';
-export const DEMO_CLIENT_SECRET = 'demo-emulator-secret';
+export const DEMO_TENANT_ID = DEMO_TENANT.id;
+export const DEMO_CLIENT_ID = DEMO_APP.clientId;
+export const DEMO_CLIENT_SECRET = DEMO_APP.clientSecret;
 
 /** The database a benchmark runs on. */
 export type BenchDatabase = 'sqlite' | 'postgres';
@@ -260,19 +259,15 @@ export const quietLogger: LoggerService = {
   child: () => quietLogger,
 };
 
-/** The value below which `share` of the sorted samples fall (nearest rank). */
-export function percentile(sorted: number[], share: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil(share * sorted.length) - 1;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
-}
-
-/** `2 cores, 24 GB, Node v20…` */
-export function machineDescription(): string {
-  return `${os.cpus().length} cores, ${Math.round(
-    os.totalmem() / 2 ** 30,
-  )} GB, Node ${process.version}`;
-}
+// The load generator's figures, so that every benchmark counts percentiles and describes the machine alike.
+export {
+  machine as machineDescription,
+  percentile,
+} from '../../packages/reliability-kit/src/loadGenerator';
+import {
+  DEMO_APP,
+  DEMO_TENANT,
+} from '../../packages/azure-emulator/src/model/demoIdentities';
 
 /** Starts V8's CPU profiler in this process; `stop` writes a `.cpuprofile` (for Chrome's DevTools). */
 export async function startProfiler() {

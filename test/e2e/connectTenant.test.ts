@@ -10,6 +10,7 @@ import {
   startDemoPortal,
   waitForUrl,
 } from '../support/demoPortal';
+import { DEMO_SUBSCRIPTIONS } from '../../packages/azure-emulator/src/model/demoIdentities';
 import { eventually } from '../../packages/reliability-kit/src/eventually';
 import { launchChromium, trustCertificateArg } from '../support/chromium';
 
@@ -118,7 +119,7 @@ describe('connecting an Azure tenant in the demo portal', () => {
     }
   }, 180_000);
   it('edits a tag on the Tags tab: Azure receives the PATCH, and the entity shows it after a reload', async () => {
-    const platform = '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01';
+    const platform = DEMO_SUBSCRIPTIONS.platform;
     const caCert = fs.readFileSync(
       path.join(repoRoot, 'packages/azure-emulator/.azure-emulator/ca.pem'),
       'utf8',
@@ -212,7 +213,7 @@ describe('connecting an Azure tenant in the demo portal', () => {
     }
   }, 240_000);
   it("opens a subscription's Spend tab, switches the grouping, and sees the chart and the table change", async () => {
-    const platform = '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01';
+    const platform = DEMO_SUBSCRIPTIONS.platform;
     const browser = await launchChromium();
     const page = await browser.newPage({
       viewport: { width: 1280, height: 1100 },
