@@ -1,4 +1,5 @@
-import path from 'node:path';
+// The demo portal's plugins in one backend (moved from packages/backend, which cannot depend on this kit: the kit
+// depends on it for the demo's permission policy).
 import {
   mockCredentials,
   mockServices,
@@ -9,26 +10,13 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import azureTenantPlugin from '@azure-tenant/plugin-azure-tenant-backend';
 import catalogModuleAzureTenant from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
 import request from 'supertest';
+import { eventually, ORG_FILE } from '.';
 
 jest.setTimeout(60_000);
 
 // The demo portal's catalog on each supported database: SQLite always, PostgreSQL 15 when
 // BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING points at a server.
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
-
-const orgFile = path.resolve(__dirname, '../../../examples/org.yaml');
-
-async function eventually<T>(assertion: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(resolve => setTimeout(resolve, 500));
-    }
-  }
-}
 
 describe('the demo backend', () => {
   if (!databases.supports('POSTGRES_15')) {
@@ -50,7 +38,7 @@ describe('the demo backend', () => {
               catalog: {
                 processingInterval: { seconds: 1 },
                 rules: [{ allow: ['User', 'Group'] }],
-                locations: [{ type: 'file', target: orgFile }],
+                locations: [{ type: 'file', target: ORG_FILE }],
               },
             },
           }),
