@@ -453,7 +453,11 @@ describe('the onboarding API', () => {
       config: { app: { baseUrl: 'http://localhost:3000' } },
     });
     const health = await request(server).get('/api/azure-tenant/health');
-    expect(health.body).toEqual({ status: 'ok', configured: false });
+    expect(health.body).toEqual({
+      status: 'ok',
+      configured: false,
+      reason: 'azureTenant is not set',
+    });
     const start = await request(server)
       .post('/api/azure-tenant/onboarding/start')
       .set('authorization', asAdmin)
