@@ -14,6 +14,7 @@ import {
   SpendSubscription,
   SpendSyncState,
 } from './SpendStore';
+import { addDays, dayOf, daysIn, eachDay, monthOf } from './spendDays';
 
 /** A validated spend query, with its defaults filled in. */
 export type NormalizedSpendQuery = SpendReport['query'];
@@ -24,10 +25,6 @@ export const OTHER_GROUP = 'other';
 export const UNTAGGED_GROUP = 'untagged';
 /** The group of amounts with no service, resource group, resource or location. */
 export const UNASSIGNED_GROUP = 'unassigned';
-
-const DAY_MS = 86_400_000;
-const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
-const dayOf = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
 
 /** The subscription id in a lower-cased resource id, if any. */
 function subscriptionOfResource(resourceKey: string): string | undefined {
@@ -41,9 +38,8 @@ function bucketsOf(
   granularity: SpendGranularity,
 ): string[] {
   const buckets: string[] = [];
-  for (let n = dayNumber(from); n <= dayNumber(to); n++) {
-    const day = dayOf(n);
-    const bucket = granularity === 'month' ? day.slice(0, 7) : day;
+  for (const day of eachDay(from, to)) {
+    const bucket = granularity === 'month' ? monthOf(day) : day;
     if (buckets[buckets.length - 1] !== bucket) buckets.push(bucket);
   }
   return buckets;
@@ -116,8 +112,7 @@ export class SpendQueryService {
     const subscriptions = await this.store.getSubscriptions(subscriptionIds);
 
     const { from, to, granularity, groupBy, top } = query;
-    const length = dayNumber(to) - dayNumber(from) + 1;
-    const previousFrom = dayOf(dayNumber(from) - length);
+    const previousFrom = addDays(from, -daysIn(from, to));
     const dimension = dimensionOf(groupBy);
 
     // The parts of the scope to aggregate. Grouped by tag, what has no tags (subscriptions in the sync modes no-tags
@@ -372,9 +367,9 @@ export class SpendQueryService {
     notes: string[],
   ): Promise<Map<string, { monthEnd: number; through: string }>> {
     const result = new Map<string, { monthEnd: number; through: string }>();
-    const today = this.now().toISOString().slice(0, 10);
-    const month = today.slice(0, 7);
-    if (query.from.slice(0, 7) > month || query.to.slice(0, 7) < month) {
+    const today = dayOf(this.now());
+    const month = monthOf(today);
+    if (monthOf(query.from) > month || monthOf(query.to) < month) {
       return result;
     }
     const current = new Map(

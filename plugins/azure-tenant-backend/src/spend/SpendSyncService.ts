@@ -1,6 +1,8 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import pLimit from 'p-limit';
 import { CostReader } from './costManagementReader';
 import { SpendConfig } from './SpendConfig';
+import { addDays, dayOf } from './spendDays';
 import { SpendStore } from './SpendStore';
 
 /** The id of the scheduled spend sync task. */
@@ -11,11 +13,6 @@ const MAX_PASSES = 5;
 
 /** Days read from Cost Management in one query, and replaced in one transaction. */
 const WINDOW_DAYS = 31;
-
-const DAY_MS = 86_400_000;
-const dayOf = (date: Date) => date.toISOString().slice(0, 10);
-const addDays = (day: string, days: number) =>
-  dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));
 
 /** The outcome of one subscription's spend sync. */
 export interface SpendSyncResult {
@@ -179,24 +176,21 @@ export class SpendSyncService {
   async syncAll(): Promise<SpendSyncResult[]> {
     const results: SpendSyncResult[] = [];
     const done = new Set<string>();
+    const limit = pLimit(Math.max(1, this.config.concurrency));
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const due = (await this.store.listSubscriptions()).filter(
         s => !done.has(s.subscriptionId.toLowerCase()),
       );
       if (due.length === 0) break;
-      let next = 0;
-      const worker = async () => {
-        while (next < due.length) {
-          const { subscriptionId } = due[next++];
-          done.add(subscriptionId.toLowerCase());
-          results.push(await this.syncSubscription(subscriptionId));
-        }
-      };
-      await Promise.all(
-        Array.from(
-          { length: Math.min(this.config.concurrency, due.length) },
-          worker,
-        ),
+      for (const { subscriptionId } of due) {
+        done.add(subscriptionId.toLowerCase());
+      }
+      results.push(
+        ...(await Promise.all(
+          due.map(({ subscriptionId }) =>
+            limit(() => this.syncSubscription(subscriptionId)),
+          ),
+        )),
       );
     }
     return results;

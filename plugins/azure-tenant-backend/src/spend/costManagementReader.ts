@@ -11,6 +11,7 @@ import { RestError } from '@azure/core-rest-pipeline';
 import { AzureConnection } from '../azure/azureConnection';
 import { costManagementRetryAfterPolicy } from './costManagementRetryAfterPolicy';
 import { DailyCost, StoredForecast } from './SpendStore';
+import { monthOfDay } from './spendDays';
 
 /** Reads a subscription's costs from Azure. */
 export interface CostReader {
@@ -268,11 +269,7 @@ export function createCostManagementReader(
 
     async readMonthForecast({ tenantId, subscriptionId, today }) {
       const client = clientFor(tenantId);
-      const [year, month] = today.split('-').map(Number);
-      const monthStart = `${today.slice(0, 7)}-01`;
-      const monthEnd = new Date(Date.UTC(year, month, 0))
-        .toISOString()
-        .slice(0, 10);
+      const { first: monthStart, last: monthEnd } = monthOfDay(today);
       const result = await client.forecast.usage(
         `/subscriptions/${subscriptionId}`,
         {

@@ -290,7 +290,9 @@ describe.each(databases.eachSupportedId())('spend totals (%s)', databaseId => {
     const built = await knex('spend_tag_state')
       .where({ subscription_id: PLATFORM, tag_key: 'owner' })
       .first();
-    await new DatabaseResourceStore(knex).writeAzureTags(EU1, { owner: 'other' });
+    await new DatabaseResourceStore(knex).writeAzureTags(EU1, {
+      owner: 'other',
+    });
     expect(await groups({ groupBy: 'tag:owner' })).toEqual([
       ['team-platform', 200],
       ['team-payments', 100],
@@ -540,7 +542,9 @@ describe.each(databases.eachSupportedId())('spend totals (%s)', databaseId => {
       if (present && random(4) === 0) {
         await removeResource(knex, id);
       } else if (present) {
-        await new DatabaseResourceStore(knex).writeAzureTags(id, { owner: value });
+        await new DatabaseResourceStore(knex).writeAzureTags(id, {
+          owner: value,
+        });
       } else {
         await insertResource(knex, id, PLATFORM, { owner: value });
       }
