@@ -238,7 +238,7 @@ export async function main(args: string[]) {
 
     const app = express()
       .use(
-        createSpendRouter({
+        await createSpendRouter({
           store,
           queryService: new SpendQueryService({ store }),
           httpAuth: {

@@ -182,7 +182,7 @@ export const azureTenantPlugin = createBackendPlugin({
           }),
         );
         httpRouter.use(
-          createSpendRouter({
+          await createSpendRouter({
             store: spendStore,
             queryService: new SpendQueryService({ store: spendStore }),
             httpAuth,
@@ -192,7 +192,7 @@ export const azureTenantPlugin = createBackendPlugin({
           }),
         );
         httpRouter.use(
-          createTagsRouter({
+          await createTagsRouter({
             tagService: new TagService({
               store,
               tags: resources,

@@ -1,4 +1,15 @@
-import { parseCatalogCursor } from './router';
+import express from 'express';
+import request from 'supertest';
+import {
+  mockCredentials,
+  mockErrorHandler,
+  mockServices,
+} from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { AzureTenantStore } from '../database/AzureTenantStore';
+import { ResourceStore } from '../database/ResourceStore';
+import { spec } from '../schema/openapi';
+import { createRouter, parseCatalogCursor } from './router';
 
 const cursorOf = (key: string) =>
   Buffer.from(key, 'utf8').toString('base64url');
@@ -35,5 +46,82 @@ describe('parseCatalogCursor', () => {
         message: expect.stringContaining('cursor is not a cursor'),
       }),
     );
+  });
+});
+
+describe('createRouter', () => {
+  const SUBSCRIPTION = '8d4e1b72-5a3c-4f6e-b2d9-7c1e3a5f9b02';
+
+  async function app(options: { allow: boolean }) {
+    const store = {
+      getSubscription: jest.fn(async () => ({
+        subscriptionId: SUBSCRIPTION,
+        syncMode: 'read-tags',
+      })),
+      setSyncMode: jest.fn(),
+    };
+    const router = await createRouter({
+      store: store as unknown as AzureTenantStore,
+      resources: {} as ResourceStore,
+      events: mockServices.events.mock(),
+      portalUrl: 'http://localhost:3000/azure-tenants',
+      httpAuth: mockServices.httpAuth({
+        defaultCredentials: mockCredentials.user(),
+      }),
+      permissions: mockServices.permissions.mock({
+        authorize: async requests =>
+          requests.map(() => ({
+            result: options.allow
+              ? AuthorizeResult.ALLOW
+              : AuthorizeResult.DENY,
+          })),
+      }),
+      auditor: mockServices.auditor.mock(),
+    });
+    return {
+      store,
+      server: express().use(router).use(mockErrorHandler()),
+    };
+  }
+
+  it('serves the generated document, with every route of the plugin', async () => {
+    const { server } = await app({ allow: true });
+    const response = await request(server).get('/openapi.json');
+    expect(response.status).toBe(200);
+    expect(Object.keys(response.body.paths).sort()).toEqual(
+      Object.keys(spec.paths).sort(),
+    );
+    expect(Object.keys(response.body.paths)).toEqual(
+      expect.arrayContaining(['/health', '/spend', '/tags', '/tags/bulk']),
+    );
+  });
+
+  it('refuses a request that does not match the document before its handler runs', async () => {
+    const { server, store } = await app({ allow: true });
+    const response = await request(server)
+      .put(`/subscriptions/${SUBSCRIPTION}/sync-mode`)
+      .send({ syncMode: 'sometimes' });
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toMatch(/syncMode/);
+    expect(store.getSubscription).not.toHaveBeenCalled();
+  });
+
+  it('names the action a denied caller may not take, not the permission', async () => {
+    const { server, store } = await app({ allow: false });
+    const response = await request(server)
+      .put(`/subscriptions/${SUBSCRIPTION}/sync-mode`)
+      .send({ syncMode: 'none' });
+    expect(response.status).toBe(403);
+    expect(response.body.error.message).toBe(
+      'You may not change the sync mode of this subscription',
+    );
+    expect(store.setSyncMode).not.toHaveBeenCalled();
+  });
+
+  it('leaves the paths of the spend and tags routers to them', async () => {
+    const { server } = await app({ allow: true });
+    // Not validated here, so an invalid spend query falls through to a 404 instead of this router's 400.
+    const response = await request(server).get('/spend?granularity=week');
+    expect(response.status).toBe(404);
   });
 });

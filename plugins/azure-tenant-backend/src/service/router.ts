@@ -5,7 +5,6 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import {
   InputError,
   NotAllowedError,
@@ -21,8 +20,6 @@ import {
   azureTenantReadPermission,
   azureTenantSubscriptionManagePermission,
   azureTenantSubscriptionSyncPermission,
-  OnboardingKind,
-  SyncMode,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { EventsService } from '@backstage/plugin-events-node';
 import {
@@ -34,7 +31,7 @@ import { ResourceStore } from '../database/ResourceStore';
 import { ResourceSyncService } from '../sync/ResourceSyncService';
 import { callbackErrorPage } from '../onboarding/callbackPage';
 import { OnboardingService } from '../onboarding/OnboardingService';
-import { openApiDocument } from './openApiDocument';
+import { ApiPath, createApiRouter } from '../schema/createApiRouter';
 
 /** Options for {@link createRouter}. */
 export interface RouterOptions {
@@ -58,6 +55,19 @@ export interface RouterOptions {
 
 const firstString = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined;
+
+/** The paths this router serves and validates; spend and tags have their own routers. */
+const ROUTER_PATHS: readonly ApiPath[] = [
+  '/health',
+  '/onboarding/start',
+  '/onboardings/{onboardingId}',
+  '/tenants',
+  '/subscriptions',
+  '/subscriptions/{subscriptionId}/sync-mode',
+  '/subscriptions/{subscriptionId}/sync',
+  '/catalog/resources',
+  '/catalog/changes',
+];
 
 // A resource key never holds control characters.
 const RESOURCE_KEY =
@@ -102,13 +112,17 @@ export async function createRouter(
   const publish = (eventPayload: AzureTenantEvent) =>
     events.publish({ topic: AZURE_TENANT_EVENTS_TOPIC, eventPayload });
 
-  const pageLimit = (value: unknown, fallback: number) => {
-    const limit = value === undefined ? fallback : Number(value);
-    return Math.min(Math.max(Math.trunc(limit), 1), 5000);
-  };
+  // The document allows up to four digits; a page holds 1 to 5000 items.
+  const pageLimit = (value: string | undefined) =>
+    Math.min(Math.max(Number(value ?? 1000), 1), 5000);
   const now = options.now ?? (() => new Date());
 
-  async function authorize(req: express.Request, permission: BasicPermission) {
+  /** Checks a permission; `refusal` says what the caller may not do, in words a user understands. */
+  async function authorize(
+    req: express.Request,
+    permission: BasicPermission,
+    refusal: string,
+  ) {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
@@ -116,10 +130,12 @@ export async function createRouter(
       credentials,
     });
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`You are not allowed to ${permission.name}`);
+      throw new NotAllowedError(refusal);
     }
     return credentials;
   }
+  const readRefusal =
+    'You may not see the Azure tenants, their subscriptions and onboardings';
 
   function requireOnboarding(): OnboardingService {
     if (!onboarding) {
@@ -133,8 +149,8 @@ export async function createRouter(
   const outer = Router();
 
   // The browser comes back here from Entra ID without Backstage credentials; the one-time state identifies the
-  // onboarding and the user who started it. It answers with a redirect or an HTML page, so it stays outside the
-  // JSON API's validation.
+  // onboarding and the user who started it. It answers with a redirect or an HTML page, never a JSON error, so it
+  // is not among the paths the API router validates.
   outer.get('/onboarding/callback', async (req, res) => {
     const outcome = await requireOnboarding().handleCallback({
       state: firstString(req.query.state),
@@ -159,10 +175,8 @@ export async function createRouter(
       );
   });
 
-  // Validation comes from the document; the handlers below are typed by hand, which keeps the compiler fast.
-  const router = createValidatedOpenApiRouter<any>(
-    openApiDocument,
-  ) as unknown as express.Router;
+  // Requests are validated against src/schema/openapi.yaml, and the handlers are typed by it.
+  const router = await createApiRouter(ROUTER_PATHS);
   outer.use(router);
 
   router.get('/health', (_req, res) => {
@@ -186,7 +200,7 @@ export async function createRouter(
       [{ permission: azureTenantConnectPermission }],
       { credentials },
     );
-    const kind: OnboardingKind = req.body?.kind ?? 'connect';
+    const kind = req.body?.kind ?? 'connect';
     const audit = await auditor.createEvent({
       eventId: 'onboarding-start',
       severityLevel: 'medium',
@@ -194,9 +208,7 @@ export async function createRouter(
       meta: { kind },
     });
     if (decision.result !== AuthorizeResult.ALLOW) {
-      const error = new NotAllowedError(
-        'You are not allowed to connect Azure tenants',
-      );
+      const error = new NotAllowedError('You may not connect Azure tenants');
       await audit.fail({ error });
       throw error;
     }
@@ -209,7 +221,7 @@ export async function createRouter(
   });
 
   router.get('/onboardings/:onboardingId', async (req, res) => {
-    await authorize(req, azureTenantReadPermission);
+    await authorize(req, azureTenantReadPermission, readRefusal);
     const found = onboarding
       ? await onboarding.getOnboarding(req.params.onboardingId)
       : await store.getOnboarding(req.params.onboardingId);
@@ -220,19 +232,19 @@ export async function createRouter(
   });
 
   router.get('/tenants', async (req, res) => {
-    await authorize(req, azureTenantReadPermission);
+    await authorize(req, azureTenantReadPermission, readRefusal);
     res.json({ items: await store.listTenants() });
   });
 
   router.get('/subscriptions', async (req, res) => {
-    await authorize(req, azureTenantReadPermission);
-    const tenantId = firstString(req.query.tenantId)?.toLowerCase();
+    await authorize(req, azureTenantReadPermission, readRefusal);
+    const tenantId = req.query.tenantId?.toLowerCase();
     res.json({ items: await store.listSubscriptions({ tenantId }) });
   });
 
   router.put('/subscriptions/:subscriptionId/sync-mode', async (req, res) => {
     const subscriptionId = req.params.subscriptionId.toLowerCase();
-    const syncMode: SyncMode = req.body.syncMode;
+    const syncMode = req.body.syncMode;
     const audit = await auditor.createEvent({
       eventId: 'subscription-sync-mode',
       severityLevel: 'medium',
@@ -240,7 +252,11 @@ export async function createRouter(
       meta: { subscriptionId, syncMode },
     });
     try {
-      await authorize(req, azureTenantSubscriptionManagePermission);
+      await authorize(
+        req,
+        azureTenantSubscriptionManagePermission,
+        'You may not change the sync mode of this subscription',
+      );
       const before = await store.getSubscription(subscriptionId);
       if (!before) {
         throw new NotFoundError(`No onboarded subscription ${subscriptionId}`);
@@ -275,7 +291,11 @@ export async function createRouter(
       meta: { subscriptionId },
     });
     try {
-      await authorize(req, azureTenantSubscriptionSyncPermission);
+      await authorize(
+        req,
+        azureTenantSubscriptionSyncPermission,
+        'You may not start a sync of this subscription',
+      );
       const updated = sync
         ? await sync.requestSync(subscriptionId)
         : await store.requestSync(subscriptionId, now());
@@ -285,7 +305,8 @@ export async function createRouter(
       await audit.success();
       res.status(202).json({
         subscriptionId,
-        syncRequestedAt: updated.syncRequestedAt,
+        // Set by the request just made.
+        syncRequestedAt: updated.syncRequestedAt!,
       });
     } catch (error) {
       await audit.fail({ error: error as Error });
@@ -299,7 +320,7 @@ export async function createRouter(
     res.json(
       await resources.listResources({
         cursor: parseCatalogCursor(req.query.cursor),
-        limit: pageLimit(req.query.limit, 1000),
+        limit: pageLimit(req.query.limit),
       }),
     );
   });
@@ -308,8 +329,8 @@ export async function createRouter(
     await httpAuth.credentials(req, { allow: ['service'] });
     res.json(
       await resources.listChanges({
-        after: Number(firstString(req.query.after) ?? 0),
-        limit: pageLimit(req.query.limit, 1000),
+        after: Number(req.query.after ?? 0),
+        limit: pageLimit(req.query.limit),
       }),
     );
   });

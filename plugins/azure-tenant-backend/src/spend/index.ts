@@ -7,18 +7,11 @@ export type {
   CostReader,
   CostManagementReaderOptions,
 } from './costManagementReader';
-export {
-  createSpendRouter,
-  spendOpenApiPaths,
-  spendReportSchema,
-} from './createSpendRouter';
+export { createSpendRouter } from './createSpendRouter';
 export type { SpendRouterOptions } from './createSpendRouter';
 export { DatabaseSpendStore } from './DatabaseSpendStore';
 export type { SpendStore } from './SpendStore';
-export {
-  readSpendConfig,
-  DEFAULT_SPEND_CONFIG,
-} from './SpendConfig';
+export { readSpendConfig, DEFAULT_SPEND_CONFIG } from './SpendConfig';
 export type { SpendConfig } from './SpendConfig';
 export { SpendQueryService } from './SpendQueryService';
 export {

@@ -1,5 +1,4 @@
 import express from 'express';
-import Router from 'express-promise-router';
 import {
   AuditorService,
   BackstageCredentials,
@@ -18,9 +17,11 @@ import {
   containsControlCharacter,
   parseResourceIdentifier,
 } from './resourceIdentifier';
+import { ApiRequestHandler, createApiRouter } from '../schema/createApiRouter';
+import { BulkTagItemResult } from '../schema/openapi';
 import { TagUpdateResult } from './ResourceTags';
 import { isTagConflictError, isTagValidationError } from './tagErrors';
-import { MAX_BULK_RESOURCES, parseTagChange, TagService } from './TagService';
+import { parseTagChange, TagService } from './TagService';
 
 /**
  * {@link parseResourceIdentifier}, and no control characters: a resource name never holds one, and PostgreSQL
@@ -46,29 +47,13 @@ export interface TagsRouterOptions {
   auditor: AuditorService;
 }
 
-/** The body of a 4xx from the tags API, in Backstage's error shape, with what a client needs to recover. */
-function errorBody(error: Error, statusCode: number) {
-  return {
-    error: { name: error.name, message: error.message },
-    response: { statusCode },
-    ...(isTagConflictError(error)
-      ? { current: error.current, tags: error.tags }
-      : {}),
-    ...(isTagValidationError(error) ? { problems: error.problems } : {}),
-  };
-}
-
-/** Answers a conflict (409, with the current values) or a rule violation (400, with each tag) itself. */
-function sendTagError(res: express.Response, error: unknown): boolean {
+/** What a client needs to recover from a tag error: the current values of a conflict, or each broken rule. */
+function recoveryFields(error: unknown) {
   if (isTagConflictError(error)) {
-    res.status(409).json(errorBody(error, 409));
-    return true;
+    return { current: error.current, tags: error.tags };
   }
-  if (isTagValidationError(error)) {
-    res.status(400).json(errorBody(error, 400));
-    return true;
-  }
-  return false;
+  if (isTagValidationError(error)) return { problems: error.problems };
+  return {};
 }
 
 const STATUS_BY_NAME: Record<string, number> = {
@@ -82,10 +67,12 @@ const STATUS_BY_NAME: Record<string, number> = {
   ServiceUnavailableError: 503,
 };
 
-/** `GET /tags`, `PATCH /tags` and `POST /tags/bulk`. */
-export function createTagsRouter(options: TagsRouterOptions): express.Router {
+/** `GET /tags`, `PATCH /tags` and `POST /tags/bulk`, validated against the API's document. */
+export async function createTagsRouter(
+  options: TagsRouterOptions,
+): Promise<express.Handler> {
   const { tagService, httpAuth, permissions, auditor } = options;
-  const router = Router();
+  const router = await createApiRouter(['/tags', '/tags/bulk']);
 
   /** The caller's decision for azure-tenant.tags.update on each resource's entity. */
   async function mayEdit(
@@ -125,9 +112,7 @@ export function createTagsRouter(options: TagsRouterOptions): express.Router {
     try {
       if (!allowed) {
         throw new NotAllowedError(
-          `You are not allowed to edit the tags of ${azureResourceEntityRef(
-            resourceId,
-          )}`,
+          `You may not edit the tags of ${azureResourceEntityRef(resourceId)}`,
         );
       }
       const result = await update();
@@ -176,49 +161,27 @@ export function createTagsRouter(options: TagsRouterOptions): express.Router {
     );
   });
 
-  router.patch('/tags', express.json(), async (req, res) => {
-    const resourceId = parseResourceId(req.body?.resourceId).resourceId;
+  const updateTags: ApiRequestHandler<'#patch|/tags'> = async (req, res) => {
+    const resourceId = parseResourceId(req.body.resourceId).resourceId;
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    try {
-      const change = parseTagChange(req.body);
-      const [allowed] = await mayEdit([resourceId], credentials);
-      res.json(
-        await auditedUpdate(req, resourceId, change, allowed, () =>
-          tagService.update(resourceId, change),
-        ),
-      );
-    } catch (error) {
-      if (!sendTagError(res, error)) throw error;
-    }
-  });
+    const change = parseTagChange(req.body);
+    const [allowed] = await mayEdit([resourceId], credentials);
+    res.json(
+      await auditedUpdate(req, resourceId, change, allowed, () =>
+        tagService.update(resourceId, change),
+      ),
+    );
+  };
+  router.patch('/tags', updateTags);
 
-  router.post('/tags/bulk', express.json(), async (req, res) => {
-    const resourceIds: unknown = req.body?.resourceIds;
-    if (
-      !Array.isArray(resourceIds) ||
-      resourceIds.length === 0 ||
-      resourceIds.some(id => typeof id !== 'string')
-    ) {
-      throw new InputError('resourceIds must be a non-empty array of strings');
-    }
-    if (resourceIds.length > MAX_BULK_RESOURCES) {
-      throw new InputError(
-        `At most ${MAX_BULK_RESOURCES} resources in one bulk change`,
-      );
-    }
+  router.post('/tags/bulk', async (req, res) => {
+    // The document bounds the list: 1 to 500 strings.
+    const { resourceIds } = req.body;
     const unique = [
-      ...new Map(
-        (resourceIds as string[]).map(id => [id.toLowerCase(), id]),
-      ).values(),
+      ...new Map(resourceIds.map(id => [id.toLowerCase(), id])).values(),
     ];
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    let change: Required<TagChange>;
-    try {
-      change = parseTagChange(req.body);
-    } catch (error) {
-      if (sendTagError(res, error)) return;
-      throw error;
-    }
+    const change = parseTagChange(req.body);
     const valid = unique.filter(id => {
       try {
         parseResourceId(id);
@@ -238,22 +201,20 @@ export function createTagsRouter(options: TagsRouterOptions): express.Router {
         return auditedUpdate(req, id, change, allowed.get(id) ?? false, update);
       },
     );
-    const items = results.map(r => {
-      if (r.ok)
+    const items = results.map((r): BulkTagItemResult => {
+      if (r.ok) {
         return { resourceId: r.resourceId, status: 200, result: r.result };
+      }
       const status = STATUS_BY_NAME[r.error.name] ?? 500;
-      const body = errorBody(
-        status === 500 ? new Error('Internal error') : r.error,
-        status,
-      );
       return {
         resourceId: r.resourceId,
         status,
-        error: body.error,
-        ...('current' in body
-          ? { current: body.current, tags: body.tags }
-          : {}),
-        ...('problems' in body ? { problems: body.problems } : {}),
+        // An unexpected error's message may carry anything, so it is not passed on.
+        error:
+          status === 500
+            ? { name: 'Error', message: 'Internal error' }
+            : { name: r.error.name, message: r.error.message },
+        ...recoveryFields(r.error),
       };
     });
     res.json({
@@ -262,6 +223,30 @@ export function createTagsRouter(options: TagsRouterOptions): express.Router {
       failed: items.filter(i => i.status !== 200).length,
     });
   });
+
+  // A conflict (409) and a rule violation (400) answer Backstage's error body plus what the client needs to
+  // recover; every other error goes on to Backstage's error handler.
+  router.use(
+    (
+      error: Error,
+      req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      const fields = recoveryFields(error);
+      if (Object.keys(fields).length === 0) {
+        next(error);
+        return;
+      }
+      const statusCode = STATUS_BY_NAME[error.name];
+      res.status(statusCode).json({
+        error: { name: error.name, message: error.message },
+        request: { method: req.method, url: req.originalUrl },
+        response: { statusCode },
+        ...fields,
+      });
+    },
+  );
 
   return router;
 }

@@ -1,6 +1,5 @@
 export { createTagsRouter } from './createTagsRouter';
 export type { TagsRouterOptions } from './createTagsRouter';
-export { tagsOpenApiPaths } from './tagsOpenApiPaths';
 export {
   TagService,
   parseTagChange,

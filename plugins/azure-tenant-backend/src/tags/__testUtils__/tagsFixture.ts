@@ -122,7 +122,7 @@ export async function createTagsFixture(knex: Knex, emulator: AzureEmulator) {
   );
   const app = express()
     .use(
-      createTagsRouter({
+      await createTagsRouter({
         tagService,
         httpAuth: mockServices.httpAuth({
           defaultCredentials: mockCredentials.user('user:default/alice'),
