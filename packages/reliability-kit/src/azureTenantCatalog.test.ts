@@ -6,11 +6,14 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/types';
 import { AzureOwnerDirectory } from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
-import { DEMO_APP, DEMO_TENANT } from '@azure-tenant/azure-emulator';
+import { DEMO_APP } from '@azure-tenant/azure-emulator';
 import request from 'supertest';
 import {
   asService,
   asUser,
+  azureConnectionConfig,
+  demoCatalogConfig,
+  demoTenantConfig,
   DEMO_SUBSCRIPTION_IDS,
   dropTestDatabases,
   eventually,
@@ -59,33 +62,11 @@ function config(database: JsonObject): JsonObject {
   return {
     app: { baseUrl: 'http://localhost:3000' },
     backend: { database },
-    catalog: {
-      processingInterval: { seconds: 1 },
-      rules: [{ allow: ['Resource', 'User', 'Group'] }],
-      locations: [{ type: 'file', target: ORG_FILE }],
-      providers: {
-        azureTenant: {
-          defaultOwner: 'group:default/azure-admins',
-          schedule: { frequency: { seconds: 1 }, timeout: { minutes: 1 } },
-        },
-      },
-    },
+    catalog: demoCatalogConfig(),
     azureTenant: {
-      clientId: DEMO_APP.clientId,
-      clientSecret: DEMO_APP.clientSecret,
-      authorityHost: emulator.authorityHost,
-      armEndpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
+      ...azureConnectionConfig(emulator),
       onboarding: { redirectUri: DEMO_APP.redirectUris[0] },
-      tenants: [
-        {
-          tenantId: DEMO_TENANT.id,
-          displayName: 'Contoso Demo',
-          subscriptions: DEMO_SUBSCRIPTION_IDS.map(subscriptionId => ({
-            subscriptionId,
-          })),
-        },
-      ],
+      tenants: [demoTenantConfig(DEMO_SUBSCRIPTION_IDS)],
       sync: { pageSize: 25 },
     },
   };

@@ -62,6 +62,46 @@ function merge(a: JsonObject, b: JsonObject): JsonObject {
   return out;
 }
 
+/** The `azureTenant` settings that connect a backend to the emulator, as the demo's app registration. */
+export function azureConnectionConfig(
+  emulator: Pick<AzureEmulator, 'url' | 'authorityHost' | 'caCertFile'>,
+): JsonObject {
+  return {
+    clientId: DEMO_APP.clientId,
+    clientSecret: DEMO_APP.clientSecret,
+    authorityHost: emulator.authorityHost,
+    armEndpoint: emulator.url,
+    caCertFile: emulator.caCertFile,
+  };
+}
+
+/**
+ * The catalog of a backend with features `catalog` or `portal`: the demo organization, processed every second, and
+ * the Azure tenant entity provider polling every second, with the demo's admins as the default owner.
+ */
+export function demoCatalogConfig(): JsonObject {
+  return {
+    processingInterval: { seconds: 1 },
+    rules: [{ allow: ['Resource', 'User', 'Group'] }],
+    locations: [{ type: 'file', target: ORG_FILE }],
+    providers: {
+      azureTenant: {
+        defaultOwner: 'group:default/azure-admins',
+        schedule: { frequency: { seconds: 1 }, timeout: { minutes: 1 } },
+      },
+    },
+  };
+}
+
+/** The demo tenant as an entry of `azureTenant.tenants`, with `subscriptions` declared. */
+export function demoTenantConfig(subscriptions: string[]): JsonObject {
+  return {
+    tenantId: TENANT_ID,
+    displayName: 'Contoso Demo',
+    subscriptions: subscriptions.map(subscriptionId => ({ subscriptionId })),
+  };
+}
+
 /**
  * A backend's config against the emulator: the three demo subscriptions declared in config, pages of 25, the
  * spend sync scheduled an hour after start (tests trigger it), and `azureTenant` overrides merged in.
@@ -77,25 +117,13 @@ export function backendConfig(
       app: { baseUrl: 'http://localhost:3000' },
       backend: { baseUrl: 'http://localhost:7007', database },
       azureTenant: {
-        clientId: DEMO_APP.clientId,
-        clientSecret: DEMO_APP.clientSecret,
-        authorityHost: emulator.authorityHost,
-        armEndpoint: emulator.url,
-        caCertFile: emulator.caCertFile,
+        ...azureConnectionConfig(emulator),
         onboarding: {
           redirectUri: DEMO_APP.redirectUris[0],
           principalNotFoundRetries: 2,
           principalNotFoundRetryDelay: { milliseconds: 50 },
         },
-        tenants: [
-          {
-            tenantId: TENANT_ID,
-            displayName: 'Contoso Demo',
-            subscriptions: subscriptions.map(subscriptionId => ({
-              subscriptionId,
-            })),
-          },
-        ],
+        tenants: [demoTenantConfig(subscriptions)],
         sync: { pageSize: 25 },
         spend: {
           schedule: {
@@ -230,42 +258,20 @@ export async function startReliabilityBackend(
       baseUrl: 'http://127.0.0.1:7007',
       database: testDatabaseConfig(options.databaseId, 'azure_rel'),
     },
-    catalog: {
-      processingInterval: { seconds: 1 },
-      rules: [{ allow: ['Resource', 'User', 'Group'] }],
-      locations: [{ type: 'file', target: ORG_FILE }],
-      providers: {
-        azureTenant: {
-          defaultOwner: 'group:default/azure-admins',
-          schedule: { frequency: { seconds: 1 }, timeout: { minutes: 1 } },
-        },
-      },
-    },
+    catalog: demoCatalogConfig(),
     permission: {
       enabled: true,
       demoPolicy: { adminEntityRefs: ['group:default/azure-admins'] },
     },
     azureTenant: {
-      clientId: DEMO_APP.clientId,
-      clientSecret: DEMO_APP.clientSecret,
-      authorityHost: emulator.authorityHost,
-      armEndpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
+      ...azureConnectionConfig(emulator),
       onboarding: {
         redirectUri: DEMO_APP.redirectUris[0],
         principalNotFoundRetryDelay: { milliseconds: 10 },
       },
       tenants:
         options.tenants === 'config'
-          ? [
-              {
-                tenantId: TENANT_ID,
-                displayName: 'Contoso Demo',
-                subscriptions: DEMO_SUBSCRIPTION_IDS.map(subscriptionId => ({
-                  subscriptionId,
-                })),
-              },
-            ]
+          ? [demoTenantConfig(DEMO_SUBSCRIPTION_IDS)]
           : [],
       // Only requested syncs run during a test.
       sync: { frequency: { hours: 24 } },
