@@ -3,17 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { createPipelineRequest } from '@azure/core-rest-pipeline';
-import { ConfigReader } from '@backstage/config';
 import {
   AzureEmulator,
   DEMO_APP,
   DEMO_TENANT,
   startAzureEmulator,
 } from '@azure-tenant/azure-emulator';
-import { readAzureTenantConfig } from '../config/AzureTenantConfig';
+import { emulatorConnection } from './__testUtils__/emulatorConnection';
 import {
   ARM_APP_SCOPE,
-  AzureConnection,
   DEFAULT_REQUEST_TIMEOUT_MS,
   withRequestTimeout,
 } from './azureConnection';
@@ -49,20 +47,8 @@ beforeEach(() => {
 });
 
 function connection(requestTimeoutMs?: number) {
-  const config = new ConfigReader({
-    app: { baseUrl: 'http://localhost:3000' },
-    backend: { baseUrl: 'http://localhost:7007' },
-    azureTenant: {
-      clientId: DEMO_APP.clientId,
-      clientSecret: DEMO_APP.clientSecret,
-      authorityHost: emulator.authorityHost,
-      armEndpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
-      onboarding: { redirectUri: DEMO_APP.redirectUris[0] },
-    },
-  });
-  return new AzureConnection(
-    readAzureTenantConfig(config)!,
+  return emulatorConnection(
+    emulator,
     requestTimeoutMs === undefined ? {} : { requestTimeoutMs },
   );
 }

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
-import { ConfigReader } from '@backstage/config';
 import {
   AzureEmulator,
   DEMO_APP,
@@ -13,12 +12,12 @@ import {
 } from '@azure-tenant/azure-emulator';
 import { decodeProtectedHeader, importX509, jwtVerify } from 'jose';
 import { signInAtEmulator } from '../__testUtils__/entraSignIn';
-import { readAzureTenantConfig } from '../config/AzureTenantConfig';
 import {
   newOnboardingState,
   pkceChallengeFor,
   pkceVerifierFor,
 } from '../onboarding/onboardingState';
+import { emulatorConnection } from './__testUtils__/emulatorConnection';
 import { AzureConnection } from './azureConnection';
 import {
   buildAuthorizeUrl,
@@ -49,21 +48,7 @@ beforeEach(() => {
   emulator.control.reset();
 });
 
-function connection() {
-  const config = new ConfigReader({
-    app: { baseUrl: 'http://localhost:3000' },
-    backend: { baseUrl: 'http://localhost:7007' },
-    azureTenant: {
-      clientId: DEMO_APP.clientId,
-      clientSecret: DEMO_APP.clientSecret,
-      authorityHost: emulator.authorityHost,
-      armEndpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
-      onboarding: { redirectUri: DEMO_APP.redirectUris[0] },
-    },
-  });
-  return new AzureConnection(readAzureTenantConfig(config)!);
-}
+const connection = () => emulatorConnection(emulator);
 
 /** Every request msal sends through the connection's HTTP client, with Entra ID's answer. */
 function recordExchanges(azure: AzureConnection) {

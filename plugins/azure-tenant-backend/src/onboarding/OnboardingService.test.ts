@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ConfigReader } from '@backstage/config';
 import {
   AzureEmulator,
   DEMO_APP,
@@ -14,9 +13,8 @@ import {
 import type { ConfidentialClientApplication } from '@azure/msal-node';
 import { Knex } from 'knex';
 import { signInAtEmulator } from '../__testUtils__/entraSignIn';
-import { AzureConnection } from '../azure/azureConnection';
+import { emulatorConnection } from '../azure/__testUtils__/emulatorConnection';
 import { resolveRoles } from '../azure/builtInRoles';
-import { readAzureTenantConfig } from '../config/AzureTenantConfig';
 import { DatabaseAzureTenantStore } from '../database/DatabaseAzureTenantStore';
 import { migrateDatabase } from '../database/migrations';
 import { OnboardingService } from './OnboardingService';
@@ -108,28 +106,14 @@ describe.each(databases.eachSupportedId())(
       const knex = await databases.init(databaseId);
       await migrateDatabase(knex);
       const store = new DatabaseAzureTenantStore(knex);
-      const config = readAzureTenantConfig(
-        new ConfigReader({
-          app: { baseUrl: 'http://localhost:3000' },
-          backend: { baseUrl: 'http://localhost:7007' },
-          azureTenant: {
-            clientId: DEMO_APP.clientId,
-            clientSecret: DEMO_APP.clientSecret,
-            authorityHost: emulator.authorityHost,
-            armEndpoint: emulator.url,
-            caCertFile: emulator.caCertFile,
-            onboarding: {
-              redirectUri: DEMO_APP.redirectUris[0],
-              principalNotFoundRetryDelayMs: 10,
-            },
-          },
-        }),
-      )!;
+      const connection = emulatorConnection(emulator, {
+        onboarding: { principalNotFoundRetryDelayMs: 10 },
+      });
       const logLines: string[] = [];
       const service = new OnboardingService({
         store,
-        connection: new AzureConnection(config),
-        roles: resolveRoles(config.roles),
+        connection,
+        roles: resolveRoles(connection.config.roles),
         logger: recordingLogger(logLines),
         auditor: mockServices.auditor.mock(),
       });
