@@ -1,4 +1,6 @@
 import { createApp } from '@backstage/frontend-defaults';
+import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import azureTenantPlugin from '@azure-tenant/plugin-azure-tenant/alpha';
 import { signInModule } from './modules/signInModule';
 
 /**
@@ -7,4 +9,11 @@ import { signInModule } from './modules/signInModule';
  */
 export default createApp({
   features: [signInModule],
+  // The Spend card links to an entity's Spend tab through the catalog's entity page. The plugin binds it there by
+  // default; it is bound here as well, so that an app that copies this one sees where the link comes from.
+  bindRoutes({ bind }) {
+    bind(azureTenantPlugin.externalRoutes, {
+      catalogEntity: catalogPlugin.routes.catalogEntity,
+    });
+  },
 });

@@ -18,7 +18,7 @@ export {
   isAzureResourceEntity,
   isAzureSubscriptionEntity,
 } from './spendTarget';
-export { rootRouteRef } from './routes';
+export { catalogEntityRouteRef, rootRouteRef } from './routes';
 export {
   AzureTenantClient,
   azureTenantApiRef,

@@ -7,7 +7,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { AzureTenantClient, azureTenantApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { catalogEntityRouteRef, rootRouteRef } from './routes';
 
 /**
  * The Azure tenant frontend plugin for the legacy frontend system.
@@ -26,6 +26,9 @@ export const azureTenantPlugin = createPlugin({
   ],
   routes: {
     root: rootRouteRef,
+  },
+  externalRoutes: {
+    catalogEntity: catalogEntityRouteRef,
   },
 });
 
@@ -69,7 +72,9 @@ export const EntityAzureSpendContent = azureTenantPlugin.provide(
 /**
  * A card with the last 30 days of spend of an entity: its total and change per currency and its top three groups.
  * For an Azure resource entity, the resource's spend; for a group or user, the spend of the Azure resources it owns.
- * On a resource entity it links to the Spend tab at `spend` (see `spendTabPath`).
+ * On a resource entity it links to the Spend tab at `spend` (see `spendTabPath`), once the plugin's `catalogEntity`
+ * external route is bound to the catalog's entity page:
+ * `bind(azureTenantPlugin.externalRoutes, { catalogEntity: catalogPlugin.routes.catalogEntity })`.
  *
  * @public
  */

@@ -1,6 +1,6 @@
 import { convertLegacyRouteRefs } from '@backstage/core-compat-api';
 import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
-import { rootRouteRef } from '../routes';
+import { catalogEntityRouteRef, rootRouteRef } from '../routes';
 import { azureTenantApi } from './apis';
 import { azureTenantsPage } from './pages';
 import {
@@ -21,6 +21,10 @@ import {
 export default createFrontendPlugin({
   pluginId: 'azure-tenant',
   routes: convertLegacyRouteRefs({ root: rootRouteRef }),
+  // Bound to the catalog's entity page by default (`defaultTarget`); an app may bind it elsewhere or leave it out.
+  externalRoutes: convertLegacyRouteRefs({
+    catalogEntity: catalogEntityRouteRef,
+  }),
   extensions: [
     azureTenantApi,
     azureTenantsPage,

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   AzureSubscription,
@@ -6,10 +7,23 @@ import {
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { azureTenantApiRef } from '../api';
 
+interface Loaded {
+  tenants: AzureTenant[];
+  subscriptions: AzureSubscription[];
+}
+
+/** Changes the backend answered for single subscriptions since `loaded` was read. */
+interface SubscriptionChanges {
+  loaded?: Loaded;
+  bySubscription: Record<string, Partial<AzureSubscription>>;
+}
+
 /**
  * Loads the connected tenants and their subscriptions.
  *
  * A reload keeps showing what was loaded before until the new data arrives, so the page does not flicker.
+ * `updateSubscription` shows what the backend answered for one subscription without reading all of them again; the
+ * next reload replaces it with the full list.
  */
 export function useAzureTenants(): {
   loading: boolean;
@@ -23,47 +37,47 @@ export function useAzureTenants(): {
   ) => void;
 } {
   const api = useApi(azureTenantApiRef);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<Error>();
-  const [tenants, setTenants] = useState<AzureTenant[]>();
-  const [subscriptions, setSubscriptions] = useState<AzureSubscription[]>();
-  const [reloads, setReloads] = useState(0);
-
-  useEffect(() => {
-    let cancelled = false;
-    setLoading(true);
-    Promise.all([api.listTenants(), api.listSubscriptions()]).then(
-      ([nextTenants, nextSubscriptions]) => {
-        if (cancelled) return;
-        setTenants(nextTenants);
-        setSubscriptions(nextSubscriptions);
-        setError(undefined);
-        setLoading(false);
-      },
-      e => {
-        if (cancelled) return;
-        setError(e);
-        setLoading(false);
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, reloads]);
-
-  const reload = useCallback(() => setReloads(n => n + 1), []);
+  const { loading, error, value, retry } = useAsyncRetry(async () => {
+    const [tenants, subscriptions] = await Promise.all([
+      api.listTenants(),
+      api.listSubscriptions(),
+    ]);
+    return { tenants, subscriptions };
+  }, [api]);
+  const [changes, setChanges] = useState<SubscriptionChanges>({
+    bySubscription: {},
+  });
 
   const updateSubscription = useCallback(
-    (subscriptionId: string, changes: Partial<AzureSubscription>) =>
-      setSubscriptions(current =>
-        current?.map(subscription =>
-          subscription.subscriptionId === subscriptionId
-            ? { ...subscription, ...changes }
-            : subscription,
-        ),
-      ),
-    [],
+    (subscriptionId: string, change: Partial<AzureSubscription>) =>
+      setChanges(current => {
+        // Changes made to an earlier load are in the new one already.
+        const earlier = current.loaded === value ? current.bySubscription : {};
+        return {
+          loaded: value,
+          bySubscription: {
+            ...earlier,
+            [subscriptionId]: { ...earlier[subscriptionId], ...change },
+          },
+        };
+      }),
+    [value],
   );
 
-  return { loading, error, tenants, subscriptions, reload, updateSubscription };
+  const subscriptions = useMemo(() => {
+    const current = changes.loaded === value ? changes.bySubscription : {};
+    return value?.subscriptions.map(subscription => ({
+      ...subscription,
+      ...current[subscription.subscriptionId],
+    }));
+  }, [value, changes]);
+
+  return {
+    loading,
+    error,
+    tenants: value?.tenants,
+    subscriptions,
+    reload: retry,
+    updateSubscription,
+  };
 }

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import useInterval from 'react-use/esm/useInterval';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   Onboarding,
@@ -25,39 +26,16 @@ export function useOnboarding(onboardingId: string): {
   retry: () => void;
 } {
   const api = useApi(azureTenantApiRef);
-  const [onboarding, setOnboarding] = useState<Onboarding>();
-  const [error, setError] = useState<Error>();
-  const [attempt, setAttempt] = useState(0);
+  const { value, error, loading, retry } = useAsyncRetry(
+    () => api.getOnboarding(onboardingId),
+    [api, onboardingId],
+  );
 
-  useEffect(() => {
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+  // Read again only between answers, and never after a failed read: the user retries that.
+  const poll =
+    !loading && !error && !!value && isOnboardingInProgress(value.status);
+  useInterval(retry, poll ? ONBOARDING_POLL_INTERVAL_MS : null);
 
-    const poll = async () => {
-      try {
-        const next = await api.getOnboarding(onboardingId);
-        if (cancelled) return;
-        setOnboarding(next);
-        setError(undefined);
-        if (isOnboardingInProgress(next.status)) {
-          timer = setTimeout(poll, ONBOARDING_POLL_INTERVAL_MS);
-        }
-      } catch (e) {
-        if (!cancelled) setError(e as Error);
-      }
-    };
-    poll();
-
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [api, onboardingId, attempt]);
-
-  const retry = useCallback(() => {
-    setError(undefined);
-    setAttempt(n => n + 1);
-  }, []);
-
-  return { onboarding, error, retry };
+  // While a retry is under way its error is over; the page shows progress instead.
+  return { onboarding: value, error: loading ? undefined : error, retry };
 }

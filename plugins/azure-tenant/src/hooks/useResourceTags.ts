@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useApi } from '@backstage/core-plugin-api';
 import { ResourceTags } from '@azure-tenant/plugin-azure-tenant-common';
 import { azureTenantApiRef } from '../api';
@@ -13,37 +13,24 @@ export interface ResourceTagsState {
 
 /**
  * Loads a resource's tags and whether the user may edit them. A late answer for a resource the user has left is
- * dropped.
+ * dropped. A reload keeps the tags loaded before on screen until the new ones arrive.
  */
 export function useResourceTags(
   resourceId: string | undefined,
 ): ResourceTagsState {
   const api = useApi(azureTenantApiRef);
-  const [attempt, setAttempt] = useState(0);
-  const [state, setState] = useState<Omit<ResourceTagsState, 'reload'>>({
-    loading: !!resourceId,
-  });
-
-  useEffect(() => {
-    if (!resourceId) {
-      setState({ loading: false });
-      return undefined;
-    }
-    let cancelled = false;
-    setState(previous => ({ ...previous, loading: true, error: undefined }));
-    api.getTags(resourceId).then(
-      value => {
-        if (!cancelled) setState({ loading: false, value });
-      },
-      error => {
-        if (!cancelled) setState({ loading: false, error });
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, resourceId, attempt]);
-
-  const reload = useCallback(() => setAttempt(n => n + 1), []);
-  return { ...state, reload };
+  const { loading, error, value, retry } = useAsyncRetry(
+    async () => (resourceId ? api.getTags(resourceId) : undefined),
+    [api, resourceId],
+  );
+  if (!resourceId) {
+    return { loading: false, reload: retry };
+  }
+  return {
+    loading,
+    // A reload clears the error of the previous attempt.
+    error: loading ? undefined : error,
+    value,
+    reload: retry,
+  };
 }

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import useInterval from 'react-use/esm/useInterval';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   SpendQuery,
@@ -30,46 +31,31 @@ export function useSpend(
 ): SpendState {
   const { pendingRefreshMs = PENDING_SPEND_REFRESH_MS } = options;
   const api = useApi(azureTenantApiRef);
-  const [state, setState] = useState<SpendState>({ loading: !!query });
-  // Bumped to ask again for the same query.
-  const [refresh, setRefresh] = useState(0);
-  // The query whose answer is shown; asking again for it keeps that answer on screen instead of a spinner.
-  const shownKey = useRef<string | undefined>(undefined);
   // A stable key, so that a new but equal query object does not ask again.
   const key = query ? JSON.stringify(query) : undefined;
 
-  useEffect(() => {
-    if (!key) {
-      shownKey.current = undefined;
-      setState({ loading: false });
-      return undefined;
-    }
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    if (shownKey.current !== key) {
-      shownKey.current = undefined;
-      setState({ loading: true });
-    }
-    api.getSpend(JSON.parse(key) as SpendQuery).then(
-      report => {
-        if (cancelled) return;
-        shownKey.current = key;
-        setState({ loading: false, report });
-        if (report.status === 'pending') {
-          timer = setTimeout(() => setRefresh(n => n + 1), pendingRefreshMs);
-        }
-      },
-      error => {
-        if (cancelled) return;
-        shownKey.current = undefined;
-        setState({ loading: false, error });
-      },
-    );
-    return () => {
-      cancelled = true;
-      if (timer) clearTimeout(timer);
-    };
-  }, [api, key, refresh, pendingRefreshMs]);
+  // The answer carries the key it was asked for: while a new query loads, react-use still holds the previous answer,
+  // which belongs to a query the user has left.
+  const answer = useAsyncRetry(async () => {
+    if (!key) return undefined;
+    const report = await api.getSpend(JSON.parse(key) as SpendQuery);
+    return { key, report };
+  }, [api, key]);
+  const report = answer.value?.key === key ? answer.value?.report : undefined;
 
-  return state;
+  // Asked again only between answers, so a slow backend is never asked twice at once.
+  const askAgain = report?.status === 'pending' && !answer.loading;
+  useInterval(answer.retry, askAgain ? pendingRefreshMs : null);
+
+  if (!key) {
+    return { loading: false };
+  }
+  if (report) {
+    // Asking again for the same query keeps its answer on screen instead of a spinner.
+    return { loading: false, report };
+  }
+  if (answer.error && !answer.loading) {
+    return { loading: false, error: answer.error };
+  }
+  return { loading: true };
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { Entity } from '@backstage/catalog-model';
@@ -20,7 +20,8 @@ export interface SubscriptionResourcesState {
 /**
  * A page of the resource entities of a subscription from the catalog, matching `term` in their name or title.
  * `cursor` moves between pages of the same search; a new term starts over from the first page. The subscription's
- * own entity carries the same annotation, and is left out (by the query, and again here).
+ * own entity carries the same annotation, and is left out (by the query, and again here). While the next page
+ * loads, the current one stays on screen.
  */
 export function useSubscriptionResources(options: {
   subscriptionId: string | undefined;
@@ -33,56 +34,38 @@ export function useSubscriptionResources(options: {
   const catalogApi = useApi(catalogApiRef);
   const { subscriptionId, subscriptionEntityRef, term, cursor, pageSize } =
     options;
-  const [state, setState] = useState<SubscriptionResourcesState>({
-    loading: true,
-    items: [],
-  });
 
-  useEffect(() => {
-    if (!subscriptionId) {
-      setState({ loading: false, items: [] });
-      return undefined;
-    }
-    let cancelled = false;
-    setState(previous => ({ ...previous, loading: true, error: undefined }));
-    const request = cursor
-      ? { cursor, limit: pageSize }
-      : {
-          filter: {
-            kind: 'resource',
-            [`metadata.annotations.${ANNOTATION_AZURE_SUBSCRIPTION_ID}`]:
-              subscriptionId,
-            // Leaves out the subscription's own entity, which has the same annotation, so totals count resources.
-            'relations.dependencyOf': subscriptionEntityRef,
-          },
-          ...(term.trim() && {
-            fullTextFilter: {
-              term: term.trim(),
-              fields: ['metadata.name', 'metadata.title'],
+  const { loading, error, value } = useAsync(async () => {
+    if (!subscriptionId) return undefined;
+    const search = term.trim();
+    const response = await catalogApi.queryEntities(
+      cursor
+        ? { cursor, limit: pageSize }
+        : {
+            filter: {
+              kind: 'resource',
+              [`metadata.annotations.${ANNOTATION_AZURE_SUBSCRIPTION_ID}`]:
+                subscriptionId,
+              // Leaves out the subscription's own entity, which has the same annotation, so totals count resources.
+              'relations.dependencyOf': subscriptionEntityRef,
             },
-          }),
-          orderFields: { field: 'metadata.name', order: 'asc' as const },
-          limit: pageSize,
-        };
-    catalogApi.queryEntities(request).then(
-      response => {
-        if (cancelled) return;
-        setState({
-          loading: false,
-          items: response.items.filter(
-            e => e.spec?.type !== AZURE_SUBSCRIPTION_ENTITY_TYPE,
-          ),
-          totalItems: response.totalItems,
-          nextCursor: response.pageInfo.nextCursor,
-          prevCursor: response.pageInfo.prevCursor,
-        });
-      },
-      error => {
-        if (!cancelled) setState({ loading: false, items: [], error });
-      },
+            ...(search && {
+              fullTextFilter: {
+                term: search,
+                fields: ['metadata.name', 'metadata.title'],
+              },
+            }),
+            orderFields: { field: 'metadata.name', order: 'asc' as const },
+            limit: pageSize,
+          },
     );
-    return () => {
-      cancelled = true;
+    return {
+      items: response.items.filter(
+        e => e.spec?.type !== AZURE_SUBSCRIPTION_ENTITY_TYPE,
+      ),
+      totalItems: response.totalItems,
+      nextCursor: response.pageInfo.nextCursor,
+      prevCursor: response.pageInfo.prevCursor,
     };
   }, [
     catalogApi,
@@ -93,5 +76,11 @@ export function useSubscriptionResources(options: {
     pageSize,
   ]);
 
-  return state;
+  if (!subscriptionId) {
+    return { loading: false, items: [] };
+  }
+  if (error && !loading) {
+    return { loading: false, items: [], error };
+  }
+  return { items: [], ...value, loading };
 }

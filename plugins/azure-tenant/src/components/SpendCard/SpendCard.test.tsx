@@ -1,13 +1,11 @@
 import { screen, within } from '@testing-library/react';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
-import {
-  EntityProvider,
-  entityRouteRef,
-} from '@backstage/plugin-catalog-react';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { ResponseError } from '@backstage/errors';
 import { Entity } from '@backstage/catalog-model';
 import { SpendReport } from '@azure-tenant/plugin-azure-tenant-common';
 import { AzureTenantApi, azureTenantApiRef } from '../../api';
+import { catalogEntityRouteRef } from '../../routes';
 import { SpendCard } from './SpendCard';
 
 const resourceId =
@@ -89,14 +87,25 @@ function createApi(getSpend: AzureTenantApi['getSpend']) {
   } satisfies AzureTenantApi;
 }
 
-async function renderCard(api: AzureTenantApi, entity: Entity) {
+async function renderCard(
+  api: AzureTenantApi,
+  entity: Entity,
+  options: { entityPageBound?: boolean } = {},
+) {
+  const { entityPageBound = true } = options;
   await renderInTestApp(
     <TestApiProvider apis={[[azureTenantApiRef, api]]}>
       <EntityProvider entity={entity}>
         <SpendCard />
       </EntityProvider>
     </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    entityPageBound
+      ? {
+          mountedRoutes: {
+            '/catalog/:namespace/:kind/:name': catalogEntityRouteRef,
+          },
+        }
+      : {},
   );
 }
 
@@ -149,6 +158,47 @@ describe('SpendCard', () => {
     expect(
       screen.queryByRole('link', { name: /View spend/ }),
     ).not.toBeInTheDocument();
+  });
+
+  it('shows a resource without a link to its Spend tab in an app that has not bound the entity page', async () => {
+    const api = createApi(async () => spend);
+    await renderCard(api, virtualMachine, { entityPageBound: false });
+
+    expect(
+      await screen.findByRole('region', { name: 'Spend in USD' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('link', { name: /View spend/ }),
+    ).not.toBeInTheDocument();
+  });
+
+  it("lists a group's top resources by name, with the resource id on hover", async () => {
+    const otherVm = resourceId.replace('vm-1', 'vm-2');
+    const api = createApi(async () => ({
+      ...spend,
+      series: [
+        {
+          ...spend.series[0],
+          groups: [
+            { key: resourceId, total: 200, share: 0.8 },
+            { key: otherVm, total: 40, share: 0.16 },
+            { key: 'other', total: 10, share: 0.04 },
+          ],
+        },
+      ],
+    }));
+    await renderCard(api, team);
+
+    const top = await screen.findByRole('list', {
+      name: 'Top resources in USD',
+    });
+    expect(
+      within(top)
+        .getAllByRole('listitem')
+        .map(item => item.querySelector('span')?.textContent),
+    ).toEqual(['vm-1', 'vm-2', 'Other']);
+    expect(within(top).getByText('vm-1')).toHaveAttribute('title', resourceId);
+    expect(within(top).queryByText(resourceId)).not.toBeInTheDocument();
   });
 
   it('says that the first spend sync is pending', async () => {

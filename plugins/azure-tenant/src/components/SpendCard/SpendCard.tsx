@@ -10,7 +10,6 @@ import { Entity } from '@backstage/catalog-model';
 import {
   MissingAnnotationEmptyState,
   entityRouteParams,
-  entityRouteRef,
   useEntity,
 } from '@backstage/plugin-catalog-react';
 import {
@@ -27,6 +26,8 @@ import {
 import { SpendChange } from '../SpendChange';
 import { SpendState } from '../SpendState';
 import { formatCurrency, formatShare } from '../SpendContent/spendFormat';
+import { SpendGroupName, spendGroupsNoun } from '../SpendContent/spendGroups';
+import { catalogEntityRouteRef } from '../../routes';
 import { spendDateRange } from '../SpendContent/spendPeriods';
 
 const TOP_GROUPS = 3;
@@ -80,9 +81,7 @@ export function SpendCard(props: SpendCardProps) {
                 <SpendCardSeries
                   key={series.currency}
                   series={series}
-                  groupByLabel={
-                    groupBy === 'resource' ? 'resources' : 'services'
-                  }
+                  groupBy={groupBy}
                 />
               ))}
               {report.notes.map(note => (
@@ -102,8 +101,12 @@ export function SpendCard(props: SpendCardProps) {
   );
 }
 
-function SpendCardSeries(props: { series: SpendSeries; groupByLabel: string }) {
-  const { series, groupByLabel } = props;
+function SpendCardSeries(props: {
+  series: SpendSeries;
+  groupBy: SpendGroupBy;
+}) {
+  const { series, groupBy } = props;
+  const groupsNoun = spendGroupsNoun(groupBy);
   const top = series.groups.slice(0, TOP_GROUPS);
   return (
     <section aria-label={`Spend in ${series.currency}`}>
@@ -121,17 +124,19 @@ function SpendCardSeries(props: { series: SpendSeries; groupByLabel: string }) {
         {top.length > 0 && (
           <>
             <Typography variant="overline" color="textSecondary">
-              Top {groupByLabel}
+              Top {groupsNoun}
             </Typography>
             <List
               dense
               disablePadding
-              aria-label={`Top ${groupByLabel} in ${series.currency}`}
+              aria-label={`Top ${groupsNoun} in ${series.currency}`}
             >
               {top.map(group => (
                 <ListItem key={group.key} disableGutters>
                   <ListItemText
-                    primary={group.key}
+                    primary={
+                      <SpendGroupName groupBy={groupBy} group={group.key} />
+                    }
                     secondary={`${formatCurrency(
                       group.total,
                       series.currency,
@@ -147,22 +152,13 @@ function SpendCardSeries(props: { series: SpendSeries; groupByLabel: string }) {
   );
 }
 
-/** The link to the entity's Spend tab, or `undefined` where it has none or the entity page is not routable. */
+/** The link to the entity's Spend tab, or `undefined` where it has none or the app has no entity page bound. */
 function useSpendTabLink(
   entity: Entity,
   spendTabPath: string | false | undefined,
 ): string | undefined {
-  let entityRoute:
-    | ((params: ReturnType<typeof entityRouteParams>) => string)
-    | undefined;
-  try {
-    // Called on every render, in the same order; the try only turns its "not mounted" error into no link.
-    // eslint-disable-next-line react-hooks/rules-of-hooks
-    entityRoute = useRouteRef(entityRouteRef);
-  } catch {
-    // Not mounted (e.g. an app without the catalog's entity page): no link rather than a broken card.
-    entityRoute = undefined;
-  }
+  // Optional: unbound (an app without the catalog's entity page) it is `undefined`, and the card has no link.
+  const entityRoute = useRouteRef(catalogEntityRouteRef);
   const hasTab =
     isAzureSubscriptionEntity(entity) || isAzureResourceEntity(entity);
   const path = spendTabPath ?? (hasTab ? 'spend' : false);

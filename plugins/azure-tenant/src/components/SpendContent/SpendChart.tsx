@@ -10,9 +10,11 @@ import {
 } from 'recharts';
 import {
   SpendGranularity,
+  SpendGroupBy,
   SpendSeries,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { formatCurrency } from './spendFormat';
+import { spendGroupName } from './spendGroups';
 
 // Distinguishable colours, in the order of the groups (largest first); `other` is grey so it reads as the rest.
 const GROUP_COLORS = [
@@ -47,10 +49,11 @@ export function seriesGroupKeys(series: SpendSeries): string[] {
 export function SpendChart(props: {
   series: SpendSeries;
   granularity: SpendGranularity;
+  groupBy: SpendGroupBy;
   groupByLabel: string;
   height?: number;
 }) {
-  const { series, granularity, groupByLabel, height = 320 } = props;
+  const { series, granularity, groupBy, groupByLabel, height = 320 } = props;
   const keys = seriesGroupKeys(series);
   // The amounts are keyed by index, so that a group key such as `a.b` is not read as a path by recharts.
   const data = series.points.map(point => {
@@ -91,7 +94,7 @@ export function SpendChart(props: {
             <Bar
               key={key}
               dataKey={`g${index}`}
-              name={key}
+              name={spendGroupName(groupBy, key)}
               stackId="spend"
               fill={colors[index]}
               isAnimationActive={false}

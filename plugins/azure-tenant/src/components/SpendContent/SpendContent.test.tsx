@@ -512,6 +512,66 @@ describe('SpendContent', () => {
     expect(api.getSpend).toHaveBeenCalledTimes(calls + 1);
   });
 
+  it('heads the table with the top groups of the grouping, and shows resources by name with their id', async () => {
+    const vmId =
+      '/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.Compute/virtualMachines/vm-1';
+    const keys: Record<string, string[]> = {
+      service: ['Storage'],
+      resourceGroup: ['rg-1'],
+      resource: [vmId, 'other'],
+      'tag:cost-center': ['42', 'untagged'],
+    };
+    const api = createApi({
+      getSpend: jest.fn(async query =>
+        report({
+          series: [
+            {
+              ...eur,
+              groups: keys[query.groupBy!].map(key => ({
+                key,
+                total: 1,
+                share: 0.5,
+              })),
+              points: [],
+            },
+          ],
+        }),
+      ),
+    });
+    await renderContent(api);
+    expect(await screen.findByText('Top services (EUR)')).toBeInTheDocument();
+
+    await userEvent.selectOptions(
+      screen.getByLabelText('Group by'),
+      'Resource group',
+    );
+    expect(
+      await screen.findByText('Top resource groups (EUR)'),
+    ).toBeInTheDocument();
+
+    await userEvent.selectOptions(
+      screen.getByLabelText('Group by'),
+      'Resource',
+    );
+    expect(await screen.findByText('Top resources (EUR)')).toBeInTheDocument();
+    const table = screen.getByRole('table');
+    expect(within(table).getByText('vm-1')).toHaveAttribute('title', vmId);
+    expect(within(table).queryByText(vmId)).not.toBeInTheDocument();
+    expect(within(table).getByText('Other')).toBeInTheDocument();
+
+    await userEvent.selectOptions(screen.getByLabelText('Group by'), 'Tag…');
+    await userEvent.type(
+      screen.getByLabelText('Tag key'),
+      'cost-center{Enter}',
+    );
+    expect(
+      await screen.findByText('Top values of tag cost-center (EUR)'),
+    ).toBeInTheDocument();
+    expect(
+      within(screen.getByRole('table')).getByText('Untagged'),
+    ).toBeInTheDocument();
+  });
+
   it('downloads the CSV of the shown query with the API and saves it as a file', async () => {
     const blob = new Blob(['date,service,cost\n'], { type: 'text/csv' });
     const api = createApi({

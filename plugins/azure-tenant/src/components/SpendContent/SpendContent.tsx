@@ -180,7 +180,7 @@ function SpendExplorer(props: { target: SpendTarget; fileStem: string }) {
           <InlineError title="Could not download the CSV" error={csv.error} />
         )}
       </Grid>
-      {!query ? (
+      {!query || !groupBy ? (
         <Grid item>
           <Typography color="textSecondary">
             Enter a tag key, e.g. cost-center, to group spend by its values.
@@ -192,6 +192,7 @@ function SpendExplorer(props: { target: SpendTarget; fileStem: string }) {
             <SpendReportView
               report={report}
               granularity={granularity}
+              groupBy={groupBy}
               groupByLabel={groupByLabel}
             />
           )}
@@ -204,9 +205,10 @@ function SpendExplorer(props: { target: SpendTarget; fileStem: string }) {
 function SpendReportView(props: {
   report: SpendReport;
   granularity: SpendGranularity;
+  groupBy: SpendGroupBy;
   groupByLabel: string;
 }) {
-  const { report, granularity, groupByLabel } = props;
+  const { report, granularity, groupBy, groupByLabel } = props;
   return (
     <>
       {report.notes.map(note => (
@@ -227,6 +229,7 @@ function SpendReportView(props: {
           <SpendSeriesView
             series={series}
             granularity={granularity}
+            groupBy={groupBy}
             groupByLabel={groupByLabel}
           />
         </Grid>
@@ -239,9 +242,10 @@ function SpendReportView(props: {
 function SpendSeriesView(props: {
   series: SpendSeries;
   granularity: SpendGranularity;
+  groupBy: SpendGroupBy;
   groupByLabel: string;
 }) {
-  const { series, granularity, groupByLabel } = props;
+  const { series, granularity, groupBy, groupByLabel } = props;
   return (
     <section aria-label={`Spend in ${series.currency}`}>
       <Grid container spacing={3}>
@@ -297,13 +301,18 @@ function SpendSeriesView(props: {
               <SpendChart
                 series={series}
                 granularity={granularity}
+                groupBy={groupBy}
                 groupByLabel={groupByLabel}
               />
             </Box>
           </InfoCard>
         </Grid>
         <Grid item xs={12}>
-          <SpendGroupsTable series={series} groupByLabel={groupByLabel} />
+          <SpendGroupsTable
+            series={series}
+            groupBy={groupBy}
+            groupByLabel={groupByLabel}
+          />
         </Grid>
       </Grid>
     </section>

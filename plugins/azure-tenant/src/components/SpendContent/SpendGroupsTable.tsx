@@ -2,19 +2,28 @@ import Typography from '@material-ui/core/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
 import {
   SpendGroup,
+  SpendGroupBy,
   SpendSeries,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { SpendChange } from '../SpendChange';
 import { formatCurrency, formatShare, groupChange } from './spendFormat';
+import { SpendGroupName, spendGroupsNoun } from './spendGroups';
 
 /** The top groups of one currency with their total, their share of the total and their trend. */
 export function SpendGroupsTable(props: {
   series: SpendSeries;
+  groupBy: SpendGroupBy;
+  /** The grouping's column heading, e.g. `Resource group`. */
   groupByLabel: string;
 }) {
-  const { series, groupByLabel } = props;
+  const { series, groupBy, groupByLabel } = props;
   const columns: TableColumn<SpendGroup>[] = [
-    { title: groupByLabel, field: 'key', highlight: true },
+    {
+      title: groupByLabel,
+      field: 'key',
+      highlight: true,
+      render: group => <SpendGroupName groupBy={groupBy} group={group.key} />,
+    },
     {
       title: 'Total',
       field: 'total',
@@ -35,9 +44,7 @@ export function SpendGroupsTable(props: {
   ];
   return (
     <Table<SpendGroup>
-      title={`Spend by ${groupByLabel.toLocaleLowerCase()} (${
-        series.currency
-      })`}
+      title={`Top ${spendGroupsNoun(groupBy)} (${series.currency})`}
       options={{ paging: false, search: false, padding: 'dense' }}
       columns={columns}
       data={series.groups.map(group => ({ ...group }))}

@@ -66,8 +66,8 @@ function RoleStatusCell(props: { subscription: AzureSubscription }) {
       </Typography>
       {(roleStatus === 'partial' || roleStatus === 'missing') && (
         <Typography variant="caption" color="textSecondary" component="p">
-          An Owner of this subscription can grant the roles with Add more
-          subscriptions.
+          An Owner of this subscription can grant the missing roles with the
+          &ldquo;Add more subscriptions&rdquo; button above.
         </Typography>
       )}
       {roleStatus === 'unknown' && (

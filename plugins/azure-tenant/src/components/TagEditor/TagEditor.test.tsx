@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { ResponseError } from '@backstage/errors';
@@ -173,19 +173,20 @@ describe('TagEditor', () => {
         getTags: jest.fn().mockResolvedValue(resourceTags({ tags })),
       }),
     );
-    await userEvent.click(screen.getByRole('button', { name: 'Add tag' }));
-    await userEvent.click(screen.getByRole('textbox', { name: 'Tag name' }));
-    await userEvent.paste('extra');
+    // With 50 rows on screen, role queries (every element's accessible name) and user-event's per-event checks take
+    // seconds on a busy machine: labels and one change event find and fill the new row as directly.
+    fireEvent.click(screen.getByText('Add tag'));
+    fireEvent.change(screen.getByLabelText('Tag name'), {
+      target: { value: 'extra' },
+    });
 
     expect(
-      within(screen.getByRole('group', { name: 'Tag extra' })).getByRole(
-        'alert',
-      ),
+      within(screen.getByLabelText('Tag extra')).getByRole('alert'),
     ).toHaveTextContent(
       'The resource would have 51 tags; Azure allows at most 50.',
     );
-    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
-  }, 20_000);
+    expect(screen.getByText('Save').closest('button')).toBeDisabled();
+  });
 
   it("shows the backend's problems next to each tag", async () => {
     const api = createApi({

@@ -1,12 +1,7 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import IconButton from '@material-ui/core/IconButton';
-import TextField from '@material-ui/core/TextField';
-import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
-import DeleteIcon from '@material-ui/icons/Delete';
-import UndoIcon from '@material-ui/icons/Undo';
 import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
@@ -26,6 +21,7 @@ import { useResourceTags } from '../../hooks/useResourceTags';
 import { InlineError } from '../InlineError';
 import { TagChips } from '../TagChips';
 import { TagConflictDialog } from './TagConflictDialog';
+import { TagRowFields } from './TagRowFields';
 import {
   draftProblems,
   draftRows,
@@ -150,10 +146,18 @@ function TagDraftEditor(props: {
     setSaveError(undefined);
   }, [rows]);
 
-  const update = (key: string, patch: Partial<TagDraftRow>) =>
-    setRows(current =>
-      current.map(row => (row.key === key ? { ...row, ...patch } : row)),
-    );
+  // Stable, so that a keystroke re-renders only the row it changes (TagRowFields is memoized).
+  const update = useCallback(
+    (key: string, patch: Partial<TagDraftRow>) =>
+      setRows(current =>
+        current.map(row => (row.key === key ? { ...row, ...patch } : row)),
+      ),
+    [],
+  );
+  const discard = useCallback(
+    (key: string) => setRows(current => current.filter(r => r.key !== key)),
+    [],
+  );
 
   const save = async (toSend: PendingTagChange) => {
     setSaving(true);
@@ -199,113 +203,17 @@ function TagDraftEditor(props: {
         const isNew = row.original === undefined;
         const isPortal =
           !isNew && findTag(tags.portalTags, row.original!) !== undefined;
-        const removable = isNew || !portalMode || isPortal;
-        const label = row.name.trim() ? row.name : 'new tag';
-        const messages = rowProblems(row, shownProblems);
         return (
-          <Box
+          <TagRowFields
             key={row.key}
-            role="group"
-            aria-label={`Tag ${label}`}
-            display="flex"
-            alignItems="flex-start"
-            mb={1}
-            style={{ gap: 8 }}
-          >
-            {isNew ? (
-              <TextField
-                id={`${row.key}-name`}
-                label="Tag name"
-                size="small"
-                variant="outlined"
-                value={row.name}
-                onChange={e => update(row.key, { name: e.target.value })}
-                error={messages.length > 0}
-              />
-            ) : (
-              <Box minWidth={160} pt={1}>
-                <Typography
-                  variant="body2"
-                  style={
-                    row.removed ? { textDecoration: 'line-through' } : undefined
-                  }
-                >
-                  {row.original}
-                </Typography>
-                {isPortal && (
-                  <Typography variant="caption" color="secondary">
-                    portal only
-                  </Typography>
-                )}
-              </Box>
-            )}
-            <Box flexGrow={1}>
-              <TextField
-                size="small"
-                variant="outlined"
-                fullWidth
-                value={row.value}
-                disabled={row.removed}
-                onChange={e => update(row.key, { value: e.target.value })}
-                error={messages.length > 0}
-                {...(isNew
-                  ? { label: 'Tag value', id: `${row.key}-value` }
-                  : {
-                      inputProps: {
-                        'aria-label': `Value of tag ${row.original}`,
-                      },
-                    })}
-              />
-              {messages.map(problem => (
-                <Typography
-                  key={`${problem.code}-${problem.message}`}
-                  color="error"
-                  variant="caption"
-                  component="p"
-                  role="alert"
-                >
-                  {problem.message}
-                </Typography>
-              ))}
-            </Box>
-            {row.removed ? (
-              <Tooltip title="Keep this tag">
-                <IconButton
-                  aria-label={`Restore tag ${row.original}`}
-                  onClick={() => update(row.key, { removed: false })}
-                >
-                  <UndoIcon />
-                </IconButton>
-              </Tooltip>
-            ) : (
-              <Tooltip
-                title={
-                  removable
-                    ? 'Remove this tag'
-                    : "An Azure tag: under Read Tags Only the portal never changes Azure's tags"
-                }
-              >
-                <span>
-                  <IconButton
-                    aria-label={`Remove tag ${label}`}
-                    disabled={!removable}
-                    onClick={() =>
-                      isNew
-                        ? setRows(current =>
-                            current.filter(r => r.key !== row.key),
-                          )
-                        : update(row.key, {
-                            removed: true,
-                            value: base[row.original!],
-                          })
-                    }
-                  >
-                    <DeleteIcon />
-                  </IconButton>
-                </span>
-              </Tooltip>
-            )}
-          </Box>
+            row={row}
+            isPortal={isPortal}
+            removable={isNew || !portalMode || isPortal}
+            problems={rowProblems(row, shownProblems)}
+            baseValue={isNew ? undefined : base[row.original!]}
+            onUpdate={update}
+            onDiscard={discard}
+          />
         );
       })}
       {unplacedProblems.map(problem => (

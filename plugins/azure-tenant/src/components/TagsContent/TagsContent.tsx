@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import useDebounce from 'react-use/esm/useDebounce';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
@@ -65,13 +66,14 @@ export function TagsContent() {
   // What the backend answered after a write, by resource id, until the catalog has caught up.
   const [written, setWritten] = useState<Record<string, ShownTags>>({});
 
-  useEffect(() => {
-    const timer = setTimeout(() => {
+  useDebounce(
+    () => {
       setTerm(search);
       setCursor(undefined);
-    }, SEARCH_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [search]);
+    },
+    SEARCH_DELAY_MS,
+    [search],
+  );
 
   const page = useSubscriptionResources({
     subscriptionId,
