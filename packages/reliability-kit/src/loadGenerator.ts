@@ -19,6 +19,7 @@ export interface LoadStats {
   statuses: Record<string, number>;
 }
 
+/** What {@link runLoad} measured. */
 export interface LoadResult {
   durationMs: number;
   clients: number;
@@ -31,6 +32,7 @@ export interface LoadResult {
   loadAverage: number[];
 }
 
+/** What {@link runLoad} sends, to whom, and for how long. */
 export interface LoadOptions {
   /** Base URLs of the backends, e.g. `http://127.0.0.1:7007`; clients are spread over them. */
   targets: string[];
