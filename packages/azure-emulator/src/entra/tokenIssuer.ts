@@ -12,19 +12,26 @@ export function issuerFor(context: EmulatorContext, tenantId: string): string {
   return `${context.baseUrl}/${tenantId}/v2.0`;
 }
 
+/** The issuer and lifetime claims of a token issued now in a tenant. */
+function issuedNow(context: EmulatorContext, tenantId: string) {
+  const now = Math.floor(context.clock.now() / 1000);
+  return {
+    iss: issuerFor(context, tenantId),
+    iat: now,
+    nbf: now,
+    exp: now + ACCESS_TOKEN_LIFETIME_SECONDS,
+  };
+}
+
 /** An app-only access token for the app's service principal (client credentials). */
 export function issueAppToken(
   context: EmulatorContext,
   servicePrincipal: ServicePrincipalState,
   audience: string,
 ): Promise<string> {
-  const now = Math.floor(context.clock.now() / 1000);
   return signJwt(context.signingKey, {
     aud: audience,
-    iss: issuerFor(context, servicePrincipal.tenantId),
-    iat: now,
-    nbf: now,
-    exp: now + ACCESS_TOKEN_LIFETIME_SECONDS,
+    ...issuedNow(context, servicePrincipal.tenantId),
     aio: randomUUID(),
     appid: servicePrincipal.appId,
     azp: servicePrincipal.appId,
@@ -51,13 +58,9 @@ export function issueUserToken(
     scp: string;
   },
 ): Promise<string> {
-  const now = Math.floor(context.clock.now() / 1000);
   return signJwt(context.signingKey, {
     aud: options.audience,
-    iss: issuerFor(context, options.tenantId),
-    iat: now,
-    nbf: now,
-    exp: now + ACCESS_TOKEN_LIFETIME_SECONDS,
+    ...issuedNow(context, options.tenantId),
     aio: randomUUID(),
     appid: options.clientId,
     azp: options.clientId,
@@ -85,13 +88,9 @@ export function issueIdToken(
     nonce?: string;
   },
 ): Promise<string> {
-  const now = Math.floor(context.clock.now() / 1000);
   return signJwt(context.signingKey, {
     aud: options.clientId,
-    iss: issuerFor(context, options.tenantId),
-    iat: now,
-    nbf: now,
-    exp: now + ACCESS_TOKEN_LIFETIME_SECONDS,
+    ...issuedNow(context, options.tenantId),
     name: options.user.displayName ?? options.user.userPrincipalName,
     oid: options.user.oid,
     preferred_username: options.user.userPrincipalName,
