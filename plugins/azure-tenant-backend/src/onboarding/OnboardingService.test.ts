@@ -107,7 +107,7 @@ describe.each(databases.eachSupportedId())(
       await migrateDatabase(knex);
       const store = new DatabaseAzureTenantStore(knex);
       const connection = emulatorConnection(emulator, {
-        onboarding: { principalNotFoundRetryDelayMs: 10 },
+        onboarding: { principalNotFoundRetryDelay: { milliseconds: 10 } },
       });
       const logLines: string[] = [];
       const service = new OnboardingService({
