@@ -70,9 +70,10 @@ function refusal(status: number, body: any): EntraAuthorizationError {
 /**
  * A token request without `offline_access`. msal-node 7 (msal-common 16's `AuthorizationCodeClient`) always adds
  * `openid profile offline_access` to the scopes of a code redemption, and has no option to leave them out. Entra ID
- * answers `offline_access` at the token endpoint with a refresh token, which would let whoever holds it act as the
- * consenting user for up to 90 days. The portal wants none: its impersonation ends with the access token, within an
- * hour. So the scope is taken out on the way to Entra ID, and no refresh token is ever issued.
+ * issues a refresh token when `offline_access` is requested (its auth code flow page says no more about where), and
+ * one would let whoever holds it act as the consenting user for up to 90 days. The portal wants none: its
+ * impersonation ends with the access token, within an hour. So the scope is taken out on the way to Entra ID, which
+ * then has no request for a refresh token at either endpoint.
  */
 function withoutOfflineAccess(body: string): string {
   const form = new URLSearchParams(body);
