@@ -17,12 +17,10 @@ export class AzureTenantConfigError extends Error {
    * @param cause - the error that made the value unreadable, if any; its message is added to this one
    */
   constructor(key: string, problem: string, cause?: unknown) {
-    const causeError =
-      cause === undefined
-        ? undefined
-        : cause instanceof Error
-        ? cause
-        : new Error(String(cause));
+    let causeError: Error | undefined;
+    if (cause !== undefined) {
+      causeError = cause instanceof Error ? cause : new Error(String(cause));
+    }
     super(
       `Invalid config: ${key} ${problem}${
         causeError ? ` (${causeError.message})` : ''

@@ -8,15 +8,9 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { DefaultAzureTenantCatalogClient } from './client/AzureTenantCatalogClient';
-import {
-  AZURE_TENANT_CATALOG_CONFIG_KEY,
-  readAzureTenantCatalogConfig,
-} from './config/AzureTenantCatalogConfig';
-import {
-  AzureOwnerDirectory,
-  loadAzureOwnerDirectory,
-} from './entities/AzureOwnerDirectory';
-import { AZURE_TENANT_UNOWNED_GROUP_REF } from './entities/unownedGroupEntity';
+import { readAzureTenantCatalogConfig } from './config/AzureTenantCatalogConfig';
+import { loadAzureOwnerDirectory } from './entities/AzureOwnerDirectory';
+import { checkDefaultOwner } from './entities/defaultOwnerCheck';
 import { AzureSubscriptionSyncModes } from './processor/AzureSubscriptionSyncModes';
 import { AzureTenantSyncModeProcessor } from './processor/AzureTenantSyncModeProcessor';
 import { AzureTenantEntityProvider } from './provider/AzureTenantEntityProvider';
@@ -57,27 +51,11 @@ export const catalogModuleAzureTenant = createBackendModule({
       }) {
         const settings = readAzureTenantCatalogConfig(config, { logger });
         const { defaultOwner } = settings;
-        if (!defaultOwner) {
-          logger.warn(
-            `${AZURE_TENANT_CATALOG_CONFIG_KEY}.defaultOwner is not set: Azure subscriptions, and resources whose owner tag names no known group or user, are owned by ${AZURE_TENANT_UNOWNED_GROUP_REF}, a group this module adds to the catalog. Set defaultOwner to a group or user of your catalog.`,
-          );
-        }
-        // Warned once until it appears: at startup the catalog may not have read its groups and users yet.
-        let missingOwnerWarned = false;
-        const loadOwners = async (): Promise<AzureOwnerDirectory> => {
-          const owners = await loadAzureOwnerDirectory({ catalog, auth });
-          const missing =
-            defaultOwner !== undefined &&
-            owners.fingerprint !== AzureOwnerDirectory.empty().fingerprint &&
-            !owners.has(defaultOwner);
-          if (missing && !missingOwnerWarned) {
-            logger.warn(
-              `${AZURE_TENANT_CATALOG_CONFIG_KEY}.defaultOwner is ${defaultOwner}, which is not in the catalog: entities owned by it will show relations to an entity that cannot be found`,
-            );
-          }
-          missingOwnerWarned = missing;
-          return owners;
-        };
+        const loadOwners = checkDefaultOwner({
+          defaultOwner,
+          loadOwners: () => loadAzureOwnerDirectory({ catalog, auth }),
+          logger,
+        });
         const client = new DefaultAzureTenantCatalogClient({ discovery, auth });
 
         const provider = new AzureTenantEntityProvider({

@@ -8,10 +8,18 @@ import { Config, readDurationFromConfig } from '@backstage/config';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
 
-/** Where the module's settings live, as every entity provider's do. */
+/**
+ * Where the module's settings live, as every entity provider's do.
+ *
+ * @public
+ */
 export const AZURE_TENANT_CATALOG_CONFIG_KEY = 'catalog.providers.azureTenant';
 
-/** Where they lived before; still read for one release, with a warning. */
+/**
+ * Where the module's settings lived before; still read for one release, with a warning.
+ *
+ * @public
+ */
 export const DEPRECATED_AZURE_TENANT_CATALOG_CONFIG_KEY = 'azureTenant.catalog';
 
 /**
@@ -36,7 +44,11 @@ export interface AzureTenantCatalogConfig {
 /** The owner key the catalog module reads by default. */
 export const DEFAULT_OWNER_TAG_KEY = 'owner';
 
-/** The poll, when no schedule is configured. */
+/**
+ * The poll for changes, when no schedule is configured: every 30 seconds.
+ *
+ * @public
+ */
 export const DEFAULT_AZURE_TENANT_CATALOG_SCHEDULE: SchedulerServiceTaskScheduleDefinition =
   {
     frequency: { seconds: 30 },
