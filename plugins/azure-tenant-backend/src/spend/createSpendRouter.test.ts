@@ -505,6 +505,16 @@ describe.each(databases.eachSupportedId())('GET /spend (%s)', databaseId => {
     expect(response.body.error.message).toMatch(message);
   });
 
+  it('checks the query however the path is spelled, as express routes it', async () => {
+    for (const path of ['/spend/', '/SPEND', '/Spend.csv/']) {
+      const response = await request(await app()).get(
+        `${path}?${platform}&granularity=week`,
+      );
+      expect(response.status).toBe(400);
+      expect(response.body.error.message).toMatch(/granularity/);
+    }
+  });
+
   it('exports the same query as CSV', async () => {
     const response = await request(await app()).get(
       `/spend.csv?${platform}&groupBy=service&top=1`,
