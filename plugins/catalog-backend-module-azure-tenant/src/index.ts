@@ -41,5 +41,5 @@ export type { AzureSubscriptionSyncModesOptions } from './processor/AzureSubscri
 export { AzureSubscriptionSyncModes } from './processor/AzureSubscriptionSyncModes';
 export type { AzureTenantSyncModeProcessorOptions } from './processor/AzureTenantSyncModeProcessor';
 export { AzureTenantSyncModeProcessor } from './processor/AzureTenantSyncModeProcessor';
-export type { AzureTenantEntityProviderOptions } from './provider/AzureTenantEntityProvider';
+export type { AzureTenantEntityProviderOptions } from './provider/AzureTenantEntityProviderOptions';
 export { AzureTenantEntityProvider } from './provider/AzureTenantEntityProvider';
