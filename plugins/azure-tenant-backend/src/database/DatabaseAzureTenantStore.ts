@@ -6,6 +6,7 @@ import {
   SyncMode,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { Knex } from 'knex';
+import { chunks } from './batches';
 import {
   AzureTenantStore,
   NewOnboarding,
@@ -53,6 +54,16 @@ type SubscriptionRow = {
 };
 
 const iso = (date: Date) => date.toISOString();
+
+/** A tenant's columns, each selected and grouped by when its subscriptions are counted. */
+const TENANT_COLUMNS = [
+  'tenants.tenant_id',
+  'tenants.display_name',
+  'tenants.source',
+  'tenants.service_principal_id',
+  'tenants.connected_by',
+  'tenants.connected_at',
+];
 
 function toSubscription(row: SubscriptionRow): AzureSubscription {
   return {
@@ -274,23 +285,9 @@ export class DatabaseAzureTenantStore implements AzureTenantStore {
   async listTenants(): Promise<AzureTenant[]> {
     const rows = await this.db('tenants')
       .leftJoin('subscriptions', 'tenants.tenant_id', 'subscriptions.tenant_id')
-      .groupBy(
-        'tenants.tenant_id',
-        'tenants.display_name',
-        'tenants.source',
-        'tenants.service_principal_id',
-        'tenants.connected_by',
-        'tenants.connected_at',
-      )
+      .groupBy(TENANT_COLUMNS)
       .orderBy('tenants.connected_at')
-      .select(
-        'tenants.tenant_id',
-        'tenants.display_name',
-        'tenants.source',
-        'tenants.service_principal_id',
-        'tenants.connected_by',
-        'tenants.connected_at',
-      )
+      .select(TENANT_COLUMNS)
       .count({ subscription_count: 'subscriptions.subscription_id' });
     return rows.map((row: any) => ({
       tenantId: row.tenant_id,
@@ -328,11 +325,10 @@ export class DatabaseAzureTenantStore implements AzureTenantStore {
     subscriptionIds: string[],
   ): Promise<AzureSubscription[]> {
     const result: AzureSubscription[] = [];
-    // Under SQLite's oldest limit of 999 bound parameters per statement.
-    for (let i = 0; i < subscriptionIds.length; i += 500) {
+    for (const chunk of chunks(subscriptionIds)) {
       const rows = await this.db<SubscriptionRow>('subscriptions').whereIn(
         'subscription_id',
-        subscriptionIds.slice(i, i + 500),
+        chunk,
       );
       result.push(...rows.map(toSubscription));
     }

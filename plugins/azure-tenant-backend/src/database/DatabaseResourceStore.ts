@@ -11,6 +11,7 @@ import {
   timeMs,
 } from '../tags/resourceContentHash';
 import { TagStore } from '../tags/TagStore';
+import { chunks } from './batches';
 import { ResourceRow, takeRevisions, toResourceRecord } from './resourceRows';
 import {
   ResourceStore,
@@ -18,22 +19,12 @@ import {
   SyncedResource,
 } from './ResourceStore';
 
-// Stays well below SQLite's and PostgreSQL's limits on bound parameters per statement.
-const BATCH_SIZE = 500;
-
 type TombstoneRow = {
   resource_key: string;
   resource_id: string;
   subscription_id: string;
   revision: number | string;
 };
-
-function chunks<T>(items: T[], size = BATCH_SIZE): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size)
-    out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** The sync's resource groups as stored rows, in the stored order. */
 function incomingResourceGroups(result: SubscriptionSyncResult) {

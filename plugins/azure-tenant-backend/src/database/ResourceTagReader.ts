@@ -1,7 +1,5 @@
 import { Knex } from 'knex';
-
-/** Ids per `IN (…)` list, under SQLite's oldest limit of 999 bound parameters per statement. */
-const IN_CHUNK = 500;
+import { chunks } from './batches';
 
 /** A stored resource with its synced Azure tags, as spend reads it. */
 export interface TaggedResource {
@@ -52,14 +50,6 @@ export interface ResourceTagReader {
   getResources(resourceKeys: string[]): Promise<TaggedResource[]>;
   /** The subscription of a stored resource. */
   subscriptionOf(resourceKey: string): Promise<string | undefined>;
-}
-
-function chunks<T>(items: T[], size = IN_CHUNK): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) {
-    result.push(items.slice(i, i + size));
-  }
-  return result;
 }
 
 /**

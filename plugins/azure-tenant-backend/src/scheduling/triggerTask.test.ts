@@ -32,7 +32,7 @@ describe('triggerTaskSoon', () => {
       undefined,
     );
     await triggerTaskSoon(scheduler, 'task', mockServices.logger.mock(), {
-      retryDelayMs: 1000,
+      retryDelay: { seconds: 1 },
     });
     expect(triggerTask).toHaveBeenCalledTimes(1);
     await jest.advanceTimersByTimeAsync(999);
@@ -53,7 +53,7 @@ describe('triggerTaskSoon', () => {
     const logger = mockServices.logger.mock();
     await triggerTaskSoon(scheduler, 'task', logger, {
       attempts: 3,
-      retryDelayMs: 1000,
+      retryDelay: { seconds: 1 },
     });
     await jest.advanceTimersByTimeAsync(60_000);
     expect(triggerTask).toHaveBeenCalledTimes(3);

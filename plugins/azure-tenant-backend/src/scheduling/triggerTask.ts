@@ -1,11 +1,12 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { durationToMilliseconds, HumanDuration } from '@backstage/types';
 
 /** How {@link triggerTaskSoon} asks again while the task is running. */
 export interface TriggerTaskSoonOptions {
   /** Tries in all, the first included. Defaults to 6. */
   attempts?: number;
   /** The wait before each try after the first. Defaults to 10 seconds. */
-  retryDelayMs?: number;
+  retryDelay?: HumanDuration;
 }
 
 /**
@@ -23,7 +24,9 @@ export async function triggerTaskSoon(
   options: TriggerTaskSoonOptions = {},
 ): Promise<void> {
   const attempts = Math.max(1, options.attempts ?? 6);
-  const retryDelayMs = options.retryDelayMs ?? 10_000;
+  const retryDelayMs = durationToMilliseconds(
+    options.retryDelay ?? { seconds: 10 },
+  );
 
   const tryTrigger = async (attempt: number): Promise<void> => {
     try {

@@ -12,8 +12,7 @@ import { SpendDailyTotals } from './SpendDailyTotals';
 import {
   DailyCost,
   SpendAggregate,
-  SpendDimension,
-  SpendScope,
+  SpendAggregateOptions,
   SpendStore,
   SpendSubscription,
   SpendSyncState,
@@ -163,17 +162,7 @@ export class DatabaseSpendStore implements SpendStore {
     return this.tagTotals.ensure(subscriptionId, tagKey);
   }
 
-  aggregate(options: {
-    scope: SpendScope;
-    from: string;
-    to: string;
-    granularity?: 'day' | 'month';
-    dimension: SpendDimension;
-    tagKey?: string;
-    perSubscription?: boolean;
-    previousFrom?: string;
-    keep?: Record<string, string[]>;
-  }): Promise<SpendAggregate[]> {
+  aggregate(options: SpendAggregateOptions): Promise<SpendAggregate[]> {
     return this.aggregation.aggregate(options);
   }
 }

@@ -2,7 +2,11 @@ import { Knex } from 'knex';
 import { ResourceTagReader } from '../database/ResourceTagReader';
 import { isTotalDimension, TOTAL_DIMENSIONS } from './SpendDailyTotals';
 import { chunks } from './spendRows';
-import { SpendAggregate, SpendDimension, SpendScope } from './SpendStore';
+import {
+  SpendAggregate,
+  SpendAggregateOptions,
+  SpendDimension,
+} from './SpendStore';
 import { MAX_TAG_KEY_LENGTH, SpendTagTotals } from './SpendTagTotals';
 
 /**
@@ -18,17 +22,7 @@ export class SpendAggregation {
     },
   ) {}
 
-  async aggregate(options: {
-    scope: SpendScope;
-    from: string;
-    to: string;
-    granularity?: 'day' | 'month';
-    dimension: SpendDimension;
-    tagKey?: string;
-    perSubscription?: boolean;
-    previousFrom?: string;
-    keep?: Record<string, string[]>;
-  }): Promise<SpendAggregate[]> {
+  async aggregate(options: SpendAggregateOptions): Promise<SpendAggregate[]> {
     const { scope, to, granularity, dimension, perSubscription } = options;
     if (options.previousFrom !== undefined && granularity) {
       throw new Error('previousFrom cannot be combined with a granularity');

@@ -1,4 +1,5 @@
 import { SyncMode } from '@azure-tenant/plugin-azure-tenant-common';
+import { TaggedResource } from '../database/ResourceTagReader';
 
 /** One day of actual cost of one resource and service, in one currency, as Cost Management reported it. */
 export interface DailyCost {
@@ -78,16 +79,32 @@ export interface SpendAggregate {
   amount: number;
 }
 
-/** A resource as synced by the resource sync, for tag grouping and names. */
-export interface SyncedResource {
-  resourceKey: string;
-  resourceId: string;
-  subscriptionId: string;
-  /** Absent under the sync modes `no-tags` and `none`. */
-  tags?: Record<string, string>;
+/** A resource as synced by the resource sync, for tag grouping and names; read through the resource store. */
+export type SyncedResource = TaggedResource;
+
+/** What {@link SpendStore.aggregate} sums, and how. */
+export interface SpendAggregateOptions {
+  scope: SpendScope;
+  from: string;
+  to: string;
+  granularity?: 'day' | 'month';
+  dimension: SpendDimension;
+  /** The tag name of the dimension `tag`. */
+  tagKey?: string;
+  perSubscription?: boolean;
+  /**
+   * Also sums the days `previousFrom`..`from - 1`, apart, marked `previous` (the previous period, for comparison).
+   * Not with `granularity`.
+   */
+  previousFrom?: string;
+  /**
+   * The keys to keep apart, per currency: amounts of any other key are summed into one aggregate per bucket (and
+   * currency and subscription) marked `rest`, without a key.
+   */
+  keep?: Record<string, string[]>;
 }
 
-/** Storage of synced spend. */
+/** Storage of synced spend. Subscriptions and resources it reads through the stores that own them. */
 export interface SpendStore {
   /**
    * Replaces a subscription's spend for the days `from`..`to` (inclusive) with `costs`, in one transaction with the
@@ -125,24 +142,5 @@ export interface SpendStore {
   getResources(resourceKeys: string[]): Promise<SyncedResource[]>;
 
   /** Sums spend in `scope` for days `from`..`to`, per currency and the given bucket and dimension. */
-  aggregate(options: {
-    scope: SpendScope;
-    from: string;
-    to: string;
-    granularity?: 'day' | 'month';
-    dimension: SpendDimension;
-    /** The tag name of the dimension `tag`. */
-    tagKey?: string;
-    perSubscription?: boolean;
-    /**
-     * Also sums the days `previousFrom`..`from - 1`, apart, marked `previous` (the previous period, for comparison).
-     * Not with `granularity`.
-     */
-    previousFrom?: string;
-    /**
-     * The keys to keep apart, per currency: amounts of any other key are summed into one aggregate per bucket (and
-     * currency and subscription) marked `rest`, without a key.
-     */
-    keep?: Record<string, string[]>;
-  }): Promise<SpendAggregate[]>;
+  aggregate(options: SpendAggregateOptions): Promise<SpendAggregate[]>;
 }

@@ -1,15 +1,8 @@
 import { Knex } from 'knex';
 
-/** Ids per `IN (…)` list, under SQLite's oldest limit of 999 bound parameters per statement. */
-export const IN_CHUNK = 500;
+import { chunks } from '../database/batches';
 
-export function chunks<T>(items: T[], size: number = IN_CHUNK): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) {
-    result.push(items.slice(i, i + size));
-  }
-  return result;
-}
+export { chunks };
 
 /** Code-unit order. */
 export function compareText(a: string | number, b: string | number): number {
