@@ -10,6 +10,7 @@ import {
   azureTenantConnectPermission,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { AzureTenantApi, azureTenantApiRef } from '../../api';
+import { mockAzureTenantApi } from '../../__testUtils__/mockAzureTenantApi';
 import { assignLocation } from '../../hooks/assignLocation';
 import { AzureTenantsPage } from './AzureTenantsPage';
 
@@ -79,20 +80,11 @@ async function errorResponse(statusCode: number, message: string) {
 }
 
 function createApi(overrides: Partial<AzureTenantApi> = {}) {
-  return {
-    startOnboarding: jest.fn(),
-    getOnboarding: jest.fn(),
+  return mockAzureTenantApi({
     listTenants: jest.fn().mockResolvedValue([tenant]),
     listSubscriptions: jest.fn().mockResolvedValue([production, sandbox]),
-    setSyncMode: jest.fn(),
-    requestSync: jest.fn(),
-    getSpend: jest.fn(),
-    downloadSpendCsv: jest.fn(),
-    getTags: jest.fn(),
-    updateTags: jest.fn(),
-    bulkUpdateTags: jest.fn(),
     ...overrides,
-  } satisfies AzureTenantApi;
+  });
 }
 
 async function renderPage(options: {

@@ -5,6 +5,7 @@ import { ResponseError } from '@backstage/errors';
 import { Entity } from '@backstage/catalog-model';
 import { SpendReport } from '@azure-tenant/plugin-azure-tenant-common';
 import { AzureTenantApi, azureTenantApiRef } from '../../api';
+import { mockAzureTenantApi } from '../../__testUtils__/mockAzureTenantApi';
 import { catalogEntityRouteRef } from '../../routes';
 import { SpendCard } from './SpendCard';
 
@@ -72,19 +73,7 @@ function money(amount: number, currency: string) {
 }
 
 function createApi(getSpend: AzureTenantApi['getSpend']) {
-  return {
-    startOnboarding: jest.fn(),
-    getOnboarding: jest.fn(),
-    listTenants: jest.fn(),
-    listSubscriptions: jest.fn(),
-    setSyncMode: jest.fn(),
-    requestSync: jest.fn(),
-    getSpend: jest.fn(getSpend),
-    downloadSpendCsv: jest.fn(),
-    getTags: jest.fn(),
-    updateTags: jest.fn(),
-    bulkUpdateTags: jest.fn(),
-  } satisfies AzureTenantApi;
+  return mockAzureTenantApi({ getSpend: jest.fn(getSpend) });
 }
 
 async function renderCard(

@@ -9,6 +9,7 @@ import {
   SpendSeries,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { AzureTenantApi, azureTenantApiRef } from '../../api';
+import { mockAzureTenantApi } from '../../__testUtils__/mockAzureTenantApi';
 import { SpendContent } from './SpendContent';
 
 // jsdom has no layout, so ResponsiveContainer would measure 0×0 and draw nothing: give the chart a fixed size.
@@ -133,20 +134,10 @@ async function errorOf(statusCode: number, name: string, message: string) {
 }
 
 function createApi(overrides: Partial<AzureTenantApi> = {}) {
-  return {
-    startOnboarding: jest.fn(),
-    getOnboarding: jest.fn(),
-    listTenants: jest.fn(),
-    listSubscriptions: jest.fn(),
-    setSyncMode: jest.fn(),
-    requestSync: jest.fn(),
+  return mockAzureTenantApi({
     getSpend: jest.fn().mockResolvedValue(report()),
-    downloadSpendCsv: jest.fn(),
-    getTags: jest.fn(),
-    updateTags: jest.fn(),
-    bulkUpdateTags: jest.fn(),
     ...overrides,
-  } satisfies AzureTenantApi;
+  });
 }
 
 async function renderContent(

@@ -7,6 +7,7 @@ import {
   TagUpdateResult,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { AzureTenantApi, azureTenantApiRef } from '../../api';
+import { mockAzureTenantApi } from '../../__testUtils__/mockAzureTenantApi';
 import { tagResponseError } from '../../api/tagErrors';
 import { TagEditor } from './TagEditor';
 
@@ -37,20 +38,11 @@ const written: TagUpdateResult = {
 };
 
 function createApi(overrides: Partial<AzureTenantApi> = {}) {
-  return {
-    startOnboarding: jest.fn(),
-    getOnboarding: jest.fn(),
-    listTenants: jest.fn(),
-    listSubscriptions: jest.fn(),
-    setSyncMode: jest.fn(),
-    requestSync: jest.fn(),
-    getSpend: jest.fn(),
-    downloadSpendCsv: jest.fn(),
+  return mockAzureTenantApi({
     getTags: jest.fn().mockResolvedValue(resourceTags()),
     updateTags: jest.fn().mockResolvedValue(written),
-    bulkUpdateTags: jest.fn(),
     ...overrides,
-  } satisfies AzureTenantApi;
+  });
 }
 
 async function renderEditor(api: AzureTenantApi) {

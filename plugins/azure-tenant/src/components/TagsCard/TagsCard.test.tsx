@@ -4,6 +4,7 @@ import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { Entity } from '@backstage/catalog-model';
 import { AzureTenantApi, azureTenantApiRef } from '../../api';
+import { mockAzureTenantApi } from '../../__testUtils__/mockAzureTenantApi';
 import { TagsCard } from './TagsCard';
 
 const resourceId =
@@ -23,23 +24,6 @@ const entity: Entity = {
   },
 };
 
-function createApi(overrides: Partial<AzureTenantApi> = {}) {
-  return {
-    startOnboarding: jest.fn(),
-    getOnboarding: jest.fn(),
-    listTenants: jest.fn(),
-    listSubscriptions: jest.fn(),
-    setSyncMode: jest.fn(),
-    requestSync: jest.fn(),
-    getSpend: jest.fn(),
-    downloadSpendCsv: jest.fn(),
-    getTags: jest.fn(),
-    updateTags: jest.fn(),
-    bulkUpdateTags: jest.fn(),
-    ...overrides,
-  } satisfies AzureTenantApi;
-}
-
 async function renderCard(api: AzureTenantApi) {
   await renderInTestApp(
     <TestApiProvider apis={[[azureTenantApiRef, api]]}>
@@ -52,7 +36,7 @@ async function renderCard(api: AzureTenantApi) {
 
 describe('TagsCard', () => {
   it("shows Azure's tags and the portal-only ones apart", async () => {
-    await renderCard(createApi());
+    await renderCard(mockAzureTenantApi());
 
     const azure = await screen.findByRole('region', { name: 'Azure tags' });
     expect(
@@ -65,7 +49,7 @@ describe('TagsCard', () => {
   });
 
   it('edits the tags and shows what was written', async () => {
-    const api = createApi({
+    const api = mockAzureTenantApi({
       getTags: jest.fn().mockResolvedValue({
         resourceId,
         subscriptionId: 'sub-1',

@@ -9,6 +9,7 @@ import {
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { AzureTenantApi, azureTenantApiRef } from '../../api';
+import { mockAzureTenantApi } from '../../__testUtils__/mockAzureTenantApi';
 import { TagsContent } from './TagsContent';
 
 function subscriptionEntity(syncMode: string): Entity {
@@ -52,23 +53,6 @@ function vm(
       azure: { resourceId: idOf(name), tags, portalTags },
     },
   };
-}
-
-function createApi(overrides: Partial<AzureTenantApi> = {}) {
-  return {
-    startOnboarding: jest.fn(),
-    getOnboarding: jest.fn(),
-    listTenants: jest.fn(),
-    listSubscriptions: jest.fn(),
-    setSyncMode: jest.fn(),
-    requestSync: jest.fn(),
-    getSpend: jest.fn(),
-    downloadSpendCsv: jest.fn(),
-    getTags: jest.fn(),
-    updateTags: jest.fn(),
-    bulkUpdateTags: jest.fn(),
-    ...overrides,
-  } satisfies AzureTenantApi;
 }
 
 function createCatalog(
@@ -120,7 +104,7 @@ describe('TagsContent', () => {
       c2: { items: [vm('vm-2', { env: 'prod' })], prev: 'c1' },
       web: { items: [vm('web-1', { app: 'shop' })] },
     });
-    await renderTab(createApi(), catalogApi);
+    await renderTab(mockAzureTenantApi(), catalogApi);
 
     expect(
       await screen.findByRole('listitem', { name: 'env: dev' }),
@@ -169,7 +153,7 @@ describe('TagsContent', () => {
   });
 
   it('says what Read and Write Tags allows', async () => {
-    await renderTab(createApi(), createCatalog({ '': { items: [] } }));
+    await renderTab(mockAzureTenantApi(), createCatalog({ '': { items: [] } }));
     const banner = await screen.findByRole('region', { name: 'Sync mode' });
     expect(banner).toHaveTextContent('Sync mode: Read and Write Tags');
     expect(banner).toHaveTextContent('Tag edits here are written to Azure.');
@@ -179,7 +163,7 @@ describe('TagsContent', () => {
     const catalogApi = createCatalog({
       '': { items: [vm('vm-1', { env: 'dev' }, { cost: '7' })] },
     });
-    await renderTab(createApi(), catalogApi, 'read-tags');
+    await renderTab(mockAzureTenantApi(), catalogApi, 'read-tags');
 
     const banner = await screen.findByRole('region', { name: 'Sync mode' });
     expect(banner).toHaveTextContent('Read Tags Only');
@@ -197,7 +181,7 @@ describe('TagsContent', () => {
 
   it('says the tags are read-only under No Tags, and who can change it', async () => {
     await renderTab(
-      createApi(),
+      mockAzureTenantApi(),
       createCatalog({ '': { items: [] } }),
       'no-tags',
     );
@@ -209,7 +193,7 @@ describe('TagsContent', () => {
   });
 
   it('edits one resource and shows the saved tags in its row', async () => {
-    const api = createApi({
+    const api = mockAzureTenantApi({
       getTags: jest.fn().mockResolvedValue({
         resourceId: idOf('vm-1'),
         subscriptionId: 'sub-1',
@@ -262,7 +246,7 @@ describe('TagsContent', () => {
   });
 
   it('bulk edits the selected resources and reports each result, failures included', async () => {
-    const api = createApi({
+    const api = mockAzureTenantApi({
       bulkUpdateTags: jest.fn().mockResolvedValue({
         results: [
           {

@@ -1,0 +1,22 @@
+import { AzureTenantApi } from '../api';
+
+/**
+ * An {@link AzureTenantApi} for tests: every method is a bare `jest.fn()`, and a test gives the methods it uses their
+ * answers in `overrides`.
+ */
+export function mockAzureTenantApi(overrides: Partial<AzureTenantApi> = {}) {
+  return {
+    startOnboarding: jest.fn(),
+    getOnboarding: jest.fn(),
+    listTenants: jest.fn(),
+    listSubscriptions: jest.fn(),
+    setSyncMode: jest.fn(),
+    requestSync: jest.fn(),
+    getSpend: jest.fn(),
+    downloadSpendCsv: jest.fn(),
+    getTags: jest.fn(),
+    updateTags: jest.fn(),
+    bulkUpdateTags: jest.fn(),
+    ...overrides,
+  } satisfies AzureTenantApi;
+}
