@@ -21,6 +21,7 @@ import { useResourceTags } from '../../hooks/useResourceTags';
 import { InlineError } from '../InlineError';
 import { TagChips } from '../TagChips';
 import { TagConflictDialog } from './TagConflictDialog';
+import { TagProblemList } from './TagProblemList';
 import { TagRowFields } from './TagRowFields';
 import {
   draftProblems,
@@ -216,17 +217,7 @@ function TagDraftEditor(props: {
           />
         );
       })}
-      {unplacedProblems.map(problem => (
-        <Typography
-          key={`${problem.tag}-${problem.code}`}
-          color="error"
-          variant="body2"
-          role="alert"
-        >
-          {problem.tag ? `${problem.tag}: ` : ''}
-          {problem.message}
-        </Typography>
-      ))}
+      <TagProblemList problems={unplacedProblems} alert />
       {saveError && (
         <InlineError title="Could not save the tags" error={saveError} />
       )}

@@ -3,3 +3,4 @@ export {
   TagsReadOnlyNotice,
   type TagEditorProps,
 } from './TagEditor';
+export { TagProblemList } from './TagProblemList';

@@ -18,6 +18,8 @@ import {
   isTagValidationError,
 } from '../../api';
 import { InlineError } from '../InlineError';
+import { TagProblemList } from '../TagEditor';
+import { resourceCount } from './resourceCount';
 
 /** One resource's result as a user reads it; a failure always with its reason. */
 function bulkOutcome(item: BulkTagUpdateItem): string {
@@ -85,7 +87,7 @@ export function BulkTagDialog(props: {
       fullWidth
     >
       <DialogTitle id="bulk-tags-title">
-        Edit tags of {targets.length} resources
+        Edit tags of {resourceCount(targets.length)}
       </DialogTitle>
       <DialogContent>
         {response ? (
@@ -98,15 +100,7 @@ export function BulkTagDialog(props: {
                 <li key={item.resourceId}>
                   {labels.get(item.resourceId) ?? item.resourceId}:{' '}
                   {bulkOutcome(item)}
-                  {item.problems?.map(p => (
-                    <Typography
-                      key={`${p.tag}-${p.code}`}
-                      variant="body2"
-                      color="error"
-                    >
-                      {p.tag}: {p.message}
-                    </Typography>
-                  ))}
+                  {item.problems && <TagProblemList problems={item.problems} />}
                 </li>
               ))}
             </ul>
@@ -162,16 +156,9 @@ export function BulkTagDialog(props: {
             {error && (
               <>
                 <InlineError title="Could not edit the tags" error={error} />
-                {isTagValidationError(error) &&
-                  error.problems.map(p => (
-                    <Typography
-                      key={`${p.tag}-${p.code}`}
-                      color="error"
-                      variant="body2"
-                    >
-                      {p.tag}: {p.message}
-                    </Typography>
-                  ))}
+                {isTagValidationError(error) && (
+                  <TagProblemList problems={error.problems} />
+                )}
               </>
             )}
           </>
@@ -186,7 +173,7 @@ export function BulkTagDialog(props: {
             disabled={running || name === '' || problems.length > 0}
             onClick={apply}
           >
-            Apply to {targets.length} resources
+            Apply to {resourceCount(targets.length)}
           </Button>
         )}
       </DialogActions>

@@ -130,6 +130,8 @@ describe('TagsContent', () => {
     expect(
       await screen.findByRole('listitem', { name: 'env: prod' }),
     ).toBeInTheDocument();
+    // Counted as a user reads it: "1 resource", not "1 resources".
+    expect(screen.getByText('1 resource')).toBeInTheDocument();
     expect(catalogApi.queryEntities).toHaveBeenLastCalledWith({
       cursor: 'c2',
       limit: 20,

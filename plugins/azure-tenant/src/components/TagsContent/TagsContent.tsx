@@ -28,6 +28,7 @@ import { InlineError } from '../InlineError';
 import { TagChips } from '../TagChips';
 import { TagEditor } from '../TagEditor';
 import { BulkTagDialog } from './BulkTagDialog';
+import { resourceCount } from './resourceCount';
 import { savedMessage } from './tagOutcome';
 import { TagsSyncModeBanner } from './TagsSyncModeBanner';
 
@@ -229,7 +230,7 @@ export function TagsContent() {
       <Box display="flex" alignItems="center" mt={1} style={{ gap: 8 }}>
         {page.totalItems !== undefined && (
           <Typography variant="body2" color="textSecondary">
-            {page.totalItems} resources
+            {resourceCount(page.totalItems)}
           </Typography>
         )}
         <Box flexGrow={1} />
