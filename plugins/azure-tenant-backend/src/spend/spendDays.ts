@@ -15,6 +15,14 @@ function format(time: DateTime): string {
   return time.toISODate() as string;
 }
 
+/** Whether `value` is a day `YYYY-MM-DD` that exists (not 30 February). */
+export function isDay(value: string): boolean {
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+    DateTime.fromISO(value, { zone: 'utc' }).isValid
+  );
+}
+
 /** The UTC day of a time. */
 export function dayOf(time: Date): string {
   return format(DateTime.fromJSDate(time, { zone: 'utc' }));

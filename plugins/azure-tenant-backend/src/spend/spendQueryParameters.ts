@@ -5,22 +5,17 @@ import { SpendGroupBy } from '@azure-tenant/plugin-azure-tenant-common';
 import { GetSpend } from '../schema/openapi';
 import { NormalizedSpendQuery } from './SpendQueryService';
 import { SpendTargetQuery } from './SpendTargetResolver';
+import { daysIn, isDay } from './spendDays';
 
 /** The longest period one query may cover, in days. */
 export const MAX_SPEND_PERIOD_DAYS = 366;
-
-const DAY_MS = 86_400_000;
 
 /**
  * The document's `date` format checks the shape YYYY-MM-DD only; this refuses days that do not exist, such as
  * 30 February, which would otherwise roll over into the next month.
  */
 function calendarDay(value: string, name: string): string {
-  const parsed = Date.parse(`${value}T00:00:00Z`);
-  if (
-    Number.isNaN(parsed) ||
-    new Date(parsed).toISOString().slice(0, 10) !== value
-  ) {
+  if (!isDay(value)) {
     throw new InputError(
       `Query parameter '${name}' must be a date YYYY-MM-DD, got '${value}'`,
     );
@@ -86,9 +81,7 @@ export function parseSpendQuery(query: GetSpend['query']): ParsedSpendQuery {
   if (from > to) {
     throw new InputError(`'from' (${from}) must not be after 'to' (${to})`);
   }
-  const days =
-    (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS +
-    1;
+  const days = daysIn(from, to);
   if (days > MAX_SPEND_PERIOD_DAYS) {
     throw new InputError(
       `The period from ${from} to ${to} is ${days} days; it can be at most ${MAX_SPEND_PERIOD_DAYS} days`,
