@@ -125,9 +125,9 @@ function SubscriptionResultItem(props: { group: SubscriptionResults }) {
             )}
             {!granted && !notOwner && (
               <Typography variant="body2" color="textSecondary">
-                Next: run Add more subscriptions again, or ask an Owner of{' '}
-                {subscriptionName} to assign the missing roles to the portal in
-                Azure.
+                Next: press &ldquo;Add more subscriptions&rdquo; again, or ask
+                an Owner of {subscriptionName} to assign the missing roles to
+                the portal in Azure.
               </Typography>
             )}
           </>
@@ -199,8 +199,8 @@ function OnboardingSummary(props: { onboarding: Onboarding }) {
   return (
     <Typography variant="body1">
       {action}: {connected} of {groups.length} subscriptions can be read by the
-      portal. They are listed below and synced on the next schedule; use Sync
-      now to sync one sooner.
+      portal. They are listed below and synced on the next schedule; press
+      &ldquo;Sync now&rdquo; to sync one sooner.
     </Typography>
   );
 }
