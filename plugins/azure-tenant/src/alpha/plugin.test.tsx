@@ -10,7 +10,8 @@ import {
   renderTestApp,
 } from '@backstage/frontend-test-utils';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { AzureTenantApi, azureTenantApiRef } from '../api';
+import { mockAzureTenantApi } from '../__testUtils__/mockAzureTenantApi';
+import { azureTenantApiRef } from '../api';
 import alphaPlugin, { azureTenantsPage } from '../alpha';
 
 jest.mock('@backstage/plugin-permission-react', () => ({
@@ -18,19 +19,10 @@ jest.mock('@backstage/plugin-permission-react', () => ({
   usePermission: jest.fn(),
 }));
 
-const api: AzureTenantApi = {
-  startOnboarding: jest.fn(),
-  getOnboarding: jest.fn(),
+const api = mockAzureTenantApi({
   listTenants: jest.fn().mockResolvedValue([]),
   listSubscriptions: jest.fn().mockResolvedValue([]),
-  setSyncMode: jest.fn(),
-  requestSync: jest.fn(),
-  getSpend: jest.fn(),
-  downloadSpendCsv: jest.fn(),
-  getTags: jest.fn(),
-  updateTags: jest.fn(),
-  bulkUpdateTags: jest.fn(),
-};
+});
 
 describe('azure-tenant alpha plugin', () => {
   beforeEach(() => {
