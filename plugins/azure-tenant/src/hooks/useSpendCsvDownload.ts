@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { useApi } from '@backstage/core-plugin-api';
 import { SpendQuery } from '@azure-tenant/plugin-azure-tenant-common';
 import { azureTenantApiRef } from '../api';
@@ -7,6 +7,7 @@ import { azureTenantApiRef } from '../api';
  * Downloads the CSV of a spend query and hands it to the browser as a file.
  *
  * The CSV is fetched through the fetch API, not linked to, because the backend wants the user's Backstage token.
+ * A failed download is kept as `error` until the next one starts.
  */
 export function useSpendCsvDownload(): {
   downloading: boolean;
@@ -14,26 +15,20 @@ export function useSpendCsvDownload(): {
   download: (query: SpendQuery, fileName: string) => Promise<void>;
 } {
   const api = useApi(azureTenantApiRef);
-  const [downloading, setDownloading] = useState(false);
-  const [error, setError] = useState<Error>();
-
-  const download = useCallback(
+  const [state, download] = useAsyncFn(
     async (query: SpendQuery, fileName: string) => {
-      setDownloading(true);
-      setError(undefined);
-      try {
-        const blob = await api.downloadSpendCsv(query);
-        saveBlob(blob, fileName);
-      } catch (e) {
-        setError(e as Error);
-      } finally {
-        setDownloading(false);
-      }
+      const blob = await api.downloadSpendCsv(query);
+      saveBlob(blob, fileName);
     },
     [api],
   );
-
-  return { downloading, error, download };
+  return {
+    downloading: state.loading,
+    // A new download clears the error of the one before.
+    error: state.loading ? undefined : state.error,
+    // Never rejects: useAsyncFn keeps the error in its state.
+    download,
+  };
 }
 
 function saveBlob(blob: Blob, fileName: string) {

@@ -1,4 +1,5 @@
 import { useCallback, useState } from 'react';
+import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { useApi } from '@backstage/core-plugin-api';
 import { OnboardingKind } from '@azure-tenant/plugin-azure-tenant-common';
 import { azureTenantApiRef } from '../api';
@@ -15,23 +16,29 @@ export function useStartOnboarding(): {
   error?: Error;
 } {
   const api = useApi(azureTenantApiRef);
-  const [starting, setStarting] = useState<OnboardingKind>();
-  const [error, setError] = useState<Error>();
-
-  const start = useCallback(
+  // The kind being started; react-use's state has it only once the start has succeeded.
+  const [requested, setRequested] = useState<OnboardingKind>();
+  const [state, run] = useAsyncFn(
     async (kind: OnboardingKind) => {
-      setStarting(kind);
-      setError(undefined);
-      try {
-        const { authorizeUrl } = await api.startOnboarding(kind);
-        assignLocation(authorizeUrl);
-      } catch (e) {
-        setError(e as Error);
-        setStarting(undefined);
-      }
+      const { authorizeUrl } = await api.startOnboarding(kind);
+      assignLocation(authorizeUrl);
+      return kind;
     },
     [api],
   );
 
-  return { start, starting, error };
+  const start = useCallback(
+    async (kind: OnboardingKind) => {
+      setRequested(kind);
+      // useAsyncFn keeps the error in its state rather than throwing it.
+      await run(kind);
+    },
+    [run],
+  );
+
+  return {
+    start,
+    starting: state.loading ? requested : state.value,
+    error: state.loading ? undefined : state.error,
+  };
 }
