@@ -226,7 +226,7 @@ describe('connecting an Azure tenant in the demo portal', () => {
         `${FRONTEND_URL}/catalog/default/resource/azure-subscription-${platform}/spend`,
       );
       await page.getByRole('button', { name: 'Enter' }).click();
-      const groupsTable = page.getByText(/^Spend by service \(/);
+      const groupsTable = page.getByText(/^Top services \(/);
       try {
         await groupsTable.waitFor({ timeout: 150_000 });
       } catch (error) {
@@ -254,7 +254,7 @@ describe('connecting an Azure tenant in the demo portal', () => {
 
       await page.getByLabel('Group by').selectOption('resourceGroup');
       await page
-        .getByText(/^Spend by resource group \(/)
+        .getByText(/^Top resource groups \(/)
         .waitFor({ timeout: 30_000 });
       await bars.first().waitFor();
       const groupRows = await page.locator('table tbody tr').allTextContents();
