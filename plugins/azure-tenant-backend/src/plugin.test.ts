@@ -11,6 +11,8 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   AzureEmulator,
   DEMO_APP,
+  DEMO_SUBSCRIPTIONS,
+  DEMO_TENANT,
   DEMO_USER,
   startAzureEmulator,
 } from '@azure-tenant/azure-emulator';
@@ -26,9 +28,11 @@ jest.setTimeout(60_000);
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
-const PLATFORM = '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01';
-const PAYMENTS = '8d4e1b72-5a3c-4f6e-b2d9-7c1e3a5f9b02';
-const DATA_EUROPE = 'c5a7e3d9-1f2b-4c8a-9e6d-4b3a2c1d0e03';
+const {
+  platform: PLATFORM,
+  payments: PAYMENTS,
+  dataEurope: DATA_EUROPE,
+} = DEMO_SUBSCRIPTIONS;
 const ADMIN = 'user:default/guest';
 const REDIRECT_URI = DEMO_APP.redirectUris[0];
 
@@ -195,7 +199,7 @@ describe.each(databases.eachSupportedId())(
         .set('authorization', asAdmin);
       expect(tenants.body.items).toEqual([
         expect.objectContaining({
-          tenantId: '7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11',
+          tenantId: DEMO_TENANT.id,
           displayName: 'Contoso Demo',
           connectedBy: ADMIN,
           subscriptionCount: 2,
@@ -265,9 +269,7 @@ describe.each(databases.eachSupportedId())(
       }
       // The scan saw real data: the onboarding's rows and the plugin's own log lines.
       expect(dump).toContain(onboardingId);
-      expect(logText).toContain(
-        'Onboarded tenant 7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11',
-      );
+      expect(logText).toContain(`Onboarded tenant ${DEMO_TENANT.id}`);
     });
 
     it('refuses a replayed callback, and registers nothing more', async () => {

@@ -4,6 +4,7 @@ import { EventParams, EventsService } from '@backstage/plugin-events-node';
 import {
   AzureEmulator,
   DEMO_APP,
+  DEMO_SUBSCRIPTIONS,
   DEMO_TENANT,
 } from '@azure-tenant/azure-emulator';
 import { JsonObject } from '@backstage/types';
@@ -18,11 +19,7 @@ import { ResourceSyncService } from '../sync/ResourceSyncService';
 import { readSyncConfig } from '../sync/SyncConfig';
 
 /** The demo fixture's subscriptions. */
-export const DEMO_SUBSCRIPTIONS = {
-  platform: '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01',
-  payments: '8d4e1b72-5a3c-4f6e-b2d9-7c1e3a5f9b02',
-  dataEurope: 'c5a7e3d9-1f2b-4c8a-9e6d-4b3a2c1d0e03',
-};
+export { DEMO_SUBSCRIPTIONS };
 
 /** Consents the demo app in the demo tenant and gives its service principal a role on each demo subscription. */
 export function grantPortalAccess(

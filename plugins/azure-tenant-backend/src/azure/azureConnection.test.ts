@@ -6,6 +6,7 @@ import { createPipelineRequest } from '@azure/core-rest-pipeline';
 import {
   AzureEmulator,
   DEMO_APP,
+  DEMO_SUBSCRIPTIONS,
   DEMO_TENANT,
   startAzureEmulator,
 } from '@azure-tenant/azure-emulator';
@@ -18,7 +19,7 @@ import {
 
 jest.setTimeout(60_000);
 
-const PLATFORM = '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01';
+const PLATFORM = DEMO_SUBSCRIPTIONS.platform;
 let emulator: AzureEmulator;
 let stateDir: string;
 

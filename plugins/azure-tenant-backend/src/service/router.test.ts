@@ -8,6 +8,7 @@ import {
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { AzureTenantStore } from '../database/AzureTenantStore';
 import { ResourceStore } from '../database/ResourceStore';
+import { DEMO_SUBSCRIPTIONS } from '@azure-tenant/azure-emulator';
 import { spec } from '../schema/openapi';
 import { createRouter, parseCatalogCursor } from './router';
 
@@ -50,7 +51,7 @@ describe('parseCatalogCursor', () => {
 });
 
 describe('createRouter', () => {
-  const SUBSCRIPTION = '8d4e1b72-5a3c-4f6e-b2d9-7c1e3a5f9b02';
+  const SUBSCRIPTION = DEMO_SUBSCRIPTIONS.payments;
 
   async function app(options: { allow: boolean }) {
     const store = {
