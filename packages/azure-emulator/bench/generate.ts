@@ -12,9 +12,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import { DEMO_APP, DEMO_TENANT } from '../src/model/demoIdentities';
 
-const DEMO_TENANT_ID = '7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11';
-const DEMO_CLIENT_ID = '5c2d9e4f-1b3a-4c6d-8e7f-9a0b1c2d3e4f';
+const DEMO_TENANT_ID = DEMO_TENANT.id;
+const DEMO_CLIENT_ID = DEMO_APP.clientId;
 const DEMO_SECRET = 'demo-emulator-secret';
 
 interface Ready {

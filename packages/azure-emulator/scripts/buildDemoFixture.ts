@@ -14,6 +14,7 @@ import {
 import { RESOURCE_TYPES } from '../src/model/resourceTypeCatalog';
 import { hash32, pickWeighted, unitInterval } from '../src/model/seededRandom';
 import { messyTags } from '../src/model/tagVocabulary';
+import { DEMO_SUBSCRIPTIONS } from '../src/model/demoIdentities';
 
 const SEED = 42;
 const ALICE = {
@@ -41,7 +42,7 @@ const plans: Array<{
 }> = [
   {
     sub: {
-      subscriptionId: '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01',
+      subscriptionId: DEMO_SUBSCRIPTIONS.platform,
       tenantId: DEMO_TENANT.id,
       displayName: 'Contoso Platform Production',
       state: 'Enabled',
@@ -82,7 +83,7 @@ const plans: Array<{
   },
   {
     sub: {
-      subscriptionId: '8d4e1b72-5a3c-4f6e-b2d9-7c1e3a5f9b02',
+      subscriptionId: DEMO_SUBSCRIPTIONS.payments,
       tenantId: DEMO_TENANT.id,
       displayName: 'Contoso Payments',
       state: 'Enabled',
@@ -123,7 +124,7 @@ const plans: Array<{
   },
   {
     sub: {
-      subscriptionId: 'c5a7e3d9-1f2b-4c8a-9e6d-4b3a2c1d0e03',
+      subscriptionId: DEMO_SUBSCRIPTIONS.dataEurope,
       tenantId: DEMO_TENANT.id,
       displayName: 'Contoso Data Europe',
       state: 'Enabled',

@@ -4,6 +4,7 @@ import { request } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { parseCliArguments } from './cliArguments';
+import { DEMO_TENANT } from './model/demoIdentities';
 
 const BIN = path.resolve(__dirname, '..', 'bin', 'azure-emulator.js');
 
@@ -66,12 +67,10 @@ describe('azure-emulator command line', () => {
     expect(ready.caCertFile).toBe(path.join(stateDir, 'ca.pem'));
     const ca = readFileSync(ready.caCertFile, 'utf8');
     const config = await getJson(
-      `${ready.url}/7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11/v2.0/.well-known/openid-configuration`,
+      `${ready.url}/${DEMO_TENANT.id}/v2.0/.well-known/openid-configuration`,
       ca,
     );
-    expect(config.issuer).toBe(
-      `${ready.url}/7f3a1c52-9a8e-4c1b-8f0e-2d6b5a9c4e11/v2.0`,
-    );
+    expect(config.issuer).toBe(`${ready.url}/${DEMO_TENANT.id}/v2.0`);
     expect(
       (await getJson(`${ready.url}/_emulator/state`, ca)).subscriptions,
     ).toHaveLength(2);

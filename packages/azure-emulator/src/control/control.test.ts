@@ -7,8 +7,9 @@ import {
   rawRequest,
   startTestEmulator,
 } from '../__testUtils__/emulatorTestKit';
+import { DEMO_SUBSCRIPTIONS } from '../model/demoIdentities';
 
-const PLATFORM_SUB = '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01';
+const PLATFORM_SUB = DEMO_SUBSCRIPTIONS.platform;
 const RG = 'rg-platform-network';
 const RESOURCES_PATH = `/subscriptions/${PLATFORM_SUB}/resourcegroups/${RG}`;
 

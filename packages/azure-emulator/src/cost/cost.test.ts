@@ -16,10 +16,11 @@ import {
   startTestEmulator,
 } from '../__testUtils__/emulatorTestKit';
 import { dayNumberOf, usageDateOf } from './CostModel';
+import { DEMO_SUBSCRIPTIONS } from '../model/demoIdentities';
 
-const PLATFORM_SUB = '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01';
-const DATA_SUB = 'c5a7e3d9-1f2b-4c8a-9e6d-4b3a2c1d0e03';
-const PAYMENTS_SUB = '8d4e1b72-5a3c-4f6e-b2d9-7c1e3a5f9b02';
+const PLATFORM_SUB = DEMO_SUBSCRIPTIONS.platform;
+const DATA_SUB = DEMO_SUBSCRIPTIONS.dataEurope;
+const PAYMENTS_SUB = DEMO_SUBSCRIPTIONS.payments;
 const DAY = 86_400_000;
 
 function isoDay(offsetDays: number): string {

@@ -17,10 +17,11 @@ import {
   startTestEmulator,
   staticTokenCredential,
 } from '../__testUtils__/emulatorTestKit';
+import { DEMO_SUBSCRIPTIONS } from '../model/demoIdentities';
 
 const REDIRECT = DEMO_APP.redirectUris[0];
-const PLATFORM_SUB = '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01';
-const DATA_SUB = 'c5a7e3d9-1f2b-4c8a-9e6d-4b3a2c1d0e03';
+const PLATFORM_SUB = DEMO_SUBSCRIPTIONS.platform;
+const DATA_SUB = DEMO_SUBSCRIPTIONS.dataEurope;
 
 function pkcePair() {
   const verifier = randomBytes(32).toString('base64url');

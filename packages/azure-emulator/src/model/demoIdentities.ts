@@ -27,11 +27,13 @@ export const DEMO_APP: FixtureApp = {
  *
  * @public
  */
-export const DEMO_SUBSCRIPTIONS = {
+export const DEMO_SUBSCRIPTIONS: Readonly<
+  Record<'platform' | 'payments' | 'dataEurope', string>
+> = {
   /** Contoso Platform Production: 80 resources; the demo user is Owner, so onboarding registers it. */
   platform: '3f8c2a41-6d7e-4b59-9c1a-2e5f7d8b9a01',
   /** Contoso Payments: 70 resources; the demo user is Owner, so onboarding registers it. */
   payments: '8d4e1b72-5a3c-4f6e-b2d9-7c1e3a5f9b02',
   /** Contoso Data Europe: 50 resources; the demo user is only Reader, so onboarding skips it. */
   dataEurope: 'c5a7e3d9-1f2b-4c8a-9e6d-4b3a2c1d0e03',
-} as const;
+};

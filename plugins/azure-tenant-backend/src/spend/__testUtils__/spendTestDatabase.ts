@@ -5,9 +5,9 @@ import { DatabaseAzureTenantStore } from '../../database/DatabaseAzureTenantStor
 import { migrateDatabase } from '../../database/migrations';
 
 /** The demo fixture's subscriptions. */
-export const PLATFORM: string = DEMO_SUBSCRIPTIONS.platform;
-export const PAYMENTS: string = DEMO_SUBSCRIPTIONS.payments;
-export const DATA_EUROPE: string = DEMO_SUBSCRIPTIONS.dataEurope;
+export const PLATFORM = DEMO_SUBSCRIPTIONS.platform;
+export const PAYMENTS = DEMO_SUBSCRIPTIONS.payments;
+export const DATA_EUROPE = DEMO_SUBSCRIPTIONS.dataEurope;
 export const TENANT = DEMO_TENANT.id;
 
 /** Runs the plugin's migrations and registers the tenant and the given subscriptions, through the tenant store. */
