@@ -7,6 +7,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { AzureTenantClient, azureTenantApiRef } from './api';
+import type { SpendCardProps } from './components/SpendCard';
 import { catalogEntityRouteRef, rootRouteRef } from './routes';
 
 /**
@@ -41,7 +42,7 @@ export const azureTenantPlugin = createPlugin({
  *
  * @public
  */
-export const AzureTenantsPage = azureTenantPlugin.provide(
+export const AzureTenantsPage: () => JSX.Element = azureTenantPlugin.provide(
   createRoutableExtension({
     name: 'AzureTenantsPage',
     component: () =>
@@ -60,14 +61,16 @@ export const AzureTenantsPage = azureTenantPlugin.provide(
  *
  * @public
  */
-export const EntityAzureSpendContent = azureTenantPlugin.provide(
-  createComponentExtension({
-    name: 'EntityAzureSpendContent',
-    component: {
-      lazy: () => import('./components/SpendContent').then(m => m.SpendContent),
-    },
-  }),
-);
+export const EntityAzureSpendContent: () => JSX.Element =
+  azureTenantPlugin.provide(
+    createComponentExtension({
+      name: 'EntityAzureSpendContent',
+      component: {
+        lazy: () =>
+          import('./components/SpendContent').then(m => m.SpendContent),
+      },
+    }),
+  );
 
 /**
  * A card with the last 30 days of spend of an entity: its total and change per currency and its top three groups.
@@ -78,14 +81,15 @@ export const EntityAzureSpendContent = azureTenantPlugin.provide(
  *
  * @public
  */
-export const EntityAzureSpendCard = azureTenantPlugin.provide(
-  createComponentExtension({
-    name: 'EntityAzureSpendCard',
-    component: {
-      lazy: () => import('./components/SpendCard').then(m => m.SpendCard),
-    },
-  }),
-);
+export const EntityAzureSpendCard: (props: SpendCardProps) => JSX.Element =
+  azureTenantPlugin.provide(
+    createComponentExtension({
+      name: 'EntityAzureSpendCard',
+      component: {
+        lazy: () => import('./components/SpendCard').then(m => m.SpendCard),
+      },
+    }),
+  );
 
 /**
  * The Tags tab of Azure subscription entities: the subscription's resources from the catalog, searchable and paged,
@@ -96,14 +100,15 @@ export const EntityAzureSpendCard = azureTenantPlugin.provide(
  *
  * @public
  */
-export const EntityAzureTagsContent = azureTenantPlugin.provide(
-  createComponentExtension({
-    name: 'EntityAzureTagsContent',
-    component: {
-      lazy: () => import('./components/TagsContent').then(m => m.TagsContent),
-    },
-  }),
-);
+export const EntityAzureTagsContent: () => JSX.Element =
+  azureTenantPlugin.provide(
+    createComponentExtension({
+      name: 'EntityAzureTagsContent',
+      component: {
+        lazy: () => import('./components/TagsContent').then(m => m.TagsContent),
+      },
+    }),
+  );
 
 /**
  * A card with an Azure resource's tags, Azure's and the portal-only ones apart, and an "Edit tags" button that opens
@@ -112,7 +117,7 @@ export const EntityAzureTagsContent = azureTenantPlugin.provide(
  *
  * @public
  */
-export const EntityAzureTagsCard = azureTenantPlugin.provide(
+export const EntityAzureTagsCard: () => JSX.Element = azureTenantPlugin.provide(
   createComponentExtension({
     name: 'EntityAzureTagsCard',
     component: {

@@ -43,3 +43,4 @@ export type { AzureTenantSyncModeProcessorOptions } from './processor/AzureTenan
 export { AzureTenantSyncModeProcessor } from './processor/AzureTenantSyncModeProcessor';
 export type { AzureTenantEntityProviderOptions } from './provider/AzureTenantEntityProviderOptions';
 export { AzureTenantEntityProvider } from './provider/AzureTenantEntityProvider';
+export type { AzureTenantProviderRunKind } from './provider/AzureTenantEntityProvider';

@@ -6,7 +6,7 @@ import {
 import { AzureTenantClient, azureTenantApiRef } from '../api';
 
 /**
- * Provides the {@link AzureTenantClient} as the `azureTenantApiRef` implementation.
+ * Provides the `AzureTenantClient` as the `azureTenantApiRef` implementation.
  *
  * @alpha
  */

@@ -47,10 +47,16 @@ export const AZURE_TENANT_PROVIDER_NAME = 'azure-tenant';
 /** The id of the provider's subscription on the events service. */
 export const AZURE_TENANT_EVENTS_SUBSCRIBER_ID = 'catalog-azure-tenant';
 
-type RunKind = 'full' | 'delta';
+/**
+ * A run of the entity provider: `full` replaces every entity with a fresh listing, `delta` applies the changes since
+ * the provider's cursor.
+ *
+ * @public
+ */
+export type AzureTenantProviderRunKind = 'full' | 'delta';
 
 interface PendingRun {
-  kind: RunKind;
+  kind: AzureTenantProviderRunKind;
   logger: LoggerService;
   done: Array<() => void>;
 }
@@ -174,7 +180,10 @@ export class AzureTenantEntityProvider implements EntityProvider {
    * entity of the provider; `delta` applies what changed since the last run, or a full run when none succeeded yet.
    * While a run is in progress, requests are coalesced into one next run, which is full if any of them asked for it.
    */
-  refresh(kind: RunKind = 'delta', logger = this.logger): Promise<void> {
+  refresh(
+    kind: AzureTenantProviderRunKind = 'delta',
+    logger = this.logger,
+  ): Promise<void> {
     return new Promise(resolve => {
       if (this.pending) {
         if (kind === 'full') {
@@ -236,7 +245,10 @@ export class AzureTenantEntityProvider implements EntityProvider {
     }
   }
 
-  private async run(kind: RunKind, logger: LoggerService): Promise<void> {
+  private async run(
+    kind: AzureTenantProviderRunKind,
+    logger: LoggerService,
+  ): Promise<void> {
     const connection = this.connection;
     if (!connection) {
       throw new Error('not connected to the catalog yet');
