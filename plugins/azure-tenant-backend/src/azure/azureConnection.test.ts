@@ -75,7 +75,7 @@ describe('the per-try timeout of requests to Azure', () => {
     // Warm the token cache, so that only the listing stalls.
     for await (const _ of client.resourceGroups.list()) break;
     emulator.control.clearRequests();
-    emulator.control.injectFault({
+    const stall = emulator.control.injectFault({
       match: { method: 'GET', pathPattern: '/resourcegroups$' },
       delayMs: 1500,
       times: 0,
@@ -89,6 +89,11 @@ describe('the per-try timeout of requests to Azure', () => {
         return e as any;
       }
     })();
+    // The emulator counts a fault's hits when a request arrives: every try the SDK made has arrived by the time
+    // it gave up.
+    const tries = emulator.control
+      .listFaults()
+      .find(fault => fault.id === stall.id)?.hits;
     emulator.control.clearFaults();
     expect(error?.code).toBe('ETIMEDOUT');
     expect(error?.message).toMatch(
@@ -96,13 +101,13 @@ describe('the per-try timeout of requests to Azure', () => {
         `^Azure did not answer GET /subscriptions/${PLATFORM}/resourcegroups within 300 ms$`,
       ),
     );
-    // Four tries (the SDK's three retries), each abandoned after 300 ms, not after the 1.5 s stall. The emulator logs
-    // a stalled try when it answers it, so wait for the last one, then make sure no fifth comes.
+    // Four tries (the SDK's three retries), each abandoned after 300 ms, not after the 1.5 s stall.
+    expect(tries).toBe(4);
+    // The emulator logs a stalled try when it answers it: wait for the four, so that none is logged in the next test.
     for (let waited = 0; groupCalls().length < 4 && waited < 10_000; ) {
       await new Promise(resolve => setTimeout(resolve, 100));
       waited += 100;
     }
-    await new Promise(resolve => setTimeout(resolve, 500));
     expect(groupCalls()).toHaveLength(4);
     expect(Date.now() - started).toBeLessThan(20_000);
   });

@@ -94,7 +94,7 @@ describe('tag writes whose answer is lost', () => {
   it('a PATCH that Azure applied but never confirmed in time is read back: success, and the portal matches Azure', async () => {
     const { tags, service, resources } = await setup();
     const { resourceId } = resources[0];
-    emulator.control.injectFault({
+    const stall = emulator.control.injectFault({
       match: { method: 'PATCH', pathPattern: tagsPattern(resourceId) },
       delayMs: STALL_MS,
       times: 0,
@@ -104,6 +104,10 @@ describe('tag writes whose answer is lost', () => {
       remove: [],
       expected: { 'lost-answer': null },
     });
+    // Counted when each PATCH arrives: all of them have, once the write has given up on its answers.
+    const tries = emulator.control
+      .listFaults()
+      .find(fault => fault.id === stall.id)?.hits;
     emulator.control.clearFaults();
     expect(result.outcome).toBe('written');
     expect(result.tags['lost-answer']).toBe('yes');
@@ -111,13 +115,13 @@ describe('tag writes whose answer is lost', () => {
     expect((await tags.getResource(resourceId))!.tags).toEqual(
       emulator.control.getTags(resourceId),
     );
-    // Four tries, each abandoned after the timeout; bounded by the SDK's retries. The emulator logs a stalled try
-    // when it answers it, so wait for the last one, then make sure no fifth comes.
+    // Four tries, each abandoned after the timeout; bounded by the SDK's retries.
+    expect(tries).toBe(4);
+    // The emulator logs a stalled try when it answers it: wait for the four, so that none is logged in the next test.
     for (let waited = 0; patches(resourceId).length < 4 && waited < 10_000; ) {
       await new Promise(resolve => setTimeout(resolve, 100));
       waited += 100;
     }
-    await new Promise(resolve => setTimeout(resolve, 500));
     expect(patches(resourceId)).toHaveLength(4);
   });
 
