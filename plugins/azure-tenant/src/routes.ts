@@ -1,6 +1,7 @@
 import {
   createExternalRouteRef,
   createRouteRef,
+  ExternalRouteRef,
 } from '@backstage/core-plugin-api';
 
 /**
@@ -19,7 +20,12 @@ export const rootRouteRef = createRouteRef({
  *
  * @public
  */
-export const catalogEntityRouteRef = createExternalRouteRef({
+// Typed out: inferred from `params`, the order of its keys varies from one compilation to the next, and with it
+// the API report.
+export const catalogEntityRouteRef: ExternalRouteRef<
+  { namespace: string; kind: string; name: string },
+  true
+> = createExternalRouteRef({
   id: 'azure-tenant:catalog-entity',
   params: ['namespace', 'kind', 'name'],
   optional: true,
