@@ -8,7 +8,7 @@
  *
  * It starts the Azure emulator in its own process with a generated tenant (throttling off), gives the portal's
  * service principal Reader and Tag Contributor on every subscription, and starts the replicas
- * (`packages/reliability-kit/src/faultKitBackend.ts`: the azure-tenant and events plugins on backend-defaults'
+ * (`packages/reliability-kit/src/childBackend.ts`: the azure-tenant and events plugins on backend-defaults'
  * real database manager, scheduler and HTTP server, with Backstage's mock auth) on one fresh PostgreSQL database
  * (BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING, default postgresql://postgres@127.0.0.1:5432; dropped
  * afterwards), or one replica on a file SQLite database. The resource sync runs every minute and the spend sync every
@@ -110,7 +110,7 @@ async function startReplica(
     [
       '-e',
       `require('@backstage/cli/config/nodeTransform.cjs'); require(${JSON.stringify(
-        path.join(repoRoot, 'packages/reliability-kit/src/faultKitBackend.ts'),
+        path.join(repoRoot, 'packages/reliability-kit/src/childBackend.ts'),
       )});`,
     ],
     {

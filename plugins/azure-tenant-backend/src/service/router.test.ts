@@ -15,7 +15,7 @@ import { createRouter, parseCatalogCursor } from './router';
 const cursorOf = (key: string) =>
   Buffer.from(key, 'utf8').toString('base64url');
 
-// Found by the reliability suite (packages/backend/src/reliability/badInput.test.ts): a foreign cursor answered an
+// Found by the reliability suite (packages/reliability-kit/src/badInput.test.ts): a foreign cursor answered an
 // empty page, which the catalog module would take for the end of the feed.
 describe('parseCatalogCursor', () => {
   const key =
