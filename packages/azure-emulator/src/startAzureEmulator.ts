@@ -10,24 +10,25 @@ import { ArmCaller, authenticateArmCaller } from './arm/armAuthentication';
 import { routeArmRequest } from './arm/armRouter';
 import { EmulatorControl } from './control/EmulatorControl';
 import { handleControlRequest } from './control/controlRoutes';
-import { Fault, FaultInjector } from './control/faults';
+import { FaultInjector } from './control/faults';
+import { applyFault } from './control/faultResponses';
+import { peekCaller } from './control/requestCaller';
 import { RequestLog } from './control/requestLog';
 import { CostModel } from './cost/CostModel';
 import { ConsentDecision, EmulatorContext } from './EmulatorContext';
-import { peekJwtClaims } from './entra/accessTokens';
 import { AuthorizationCodeStore } from './entra/authorizationCodes';
 import { handleInteractiveRequest } from './entra/authorizeEndpoint';
 import { openIdConfiguration } from './entra/openIdConfiguration';
 import { loadOrCreateSigningKey } from './entra/signingKey';
 import { resolveTenantSegment } from './entra/tenantAliases';
 import { handleTokenRequest } from './entra/tokenEndpoint';
-import { ArmError, isArmError } from './errors/ArmError';
-import { isEntraError } from './errors/EntraError';
+import { ArmError } from './errors/ArmError';
 import {
   EmulatorRequest,
   EmulatorResponse,
   jsonResponse,
 } from './http/EmulatorHttp';
+import { safely, send } from './http/emulatorResponses';
 import { EmulatorClock } from './model/EmulatorClock';
 import { EmulatorState } from './model/EmulatorState';
 import { EmulatorFixture } from './model/fixture';
@@ -469,126 +470,4 @@ async function stateFactory(
       costModel: new CostModel({ costs: copy.costs, now }),
     };
   };
-}
-
-/** The response of a handler, or the error it threw as Azure would answer it. Token signing makes handlers async. */
-async function safely(
-  produce: () => EmulatorResponse | Promise<EmulatorResponse>,
-): Promise<EmulatorResponse> {
-  try {
-    return await produce();
-  } catch (error) {
-    if (isArmError(error)) {
-      return jsonResponse(error.status, error.toBody(), error.headers);
-    }
-    if (isEntraError(error)) {
-      return jsonResponse(error.status, error.toBody(), {
-        'cache-control': 'no-store, no-cache',
-      });
-    }
-    return jsonResponse(500, {
-      error: {
-        code: 'InternalServerError',
-        message: (error as Error)?.message ?? String(error),
-        details: [],
-      },
-    });
-  }
-}
-
-function peekCaller(request: EmulatorRequest): {
-  caller?: Partial<ArmCaller>;
-  clientId: string | null;
-} {
-  const header = request.headers.authorization;
-  let caller: Partial<ArmCaller> | undefined;
-  if (header && /^bearer /i.test(header)) {
-    const claims = peekJwtClaims(header.slice(7));
-    if (claims) caller = { objectId: claims.oid, tenantId: claims.tid };
-  }
-  let clientId: string | null = null;
-  if (
-    request.path.toLowerCase().endsWith('/oauth2/v2.0/token') ||
-    request.path.toLowerCase().endsWith('/authorize')
-  ) {
-    clientId =
-      new URLSearchParams(request.body.toString('utf8')).get('client_id') ??
-      request.url.searchParams.get('client_id');
-  }
-  return { caller, clientId };
-}
-
-function applyFault(
-  fault: Fault,
-  request: EmulatorRequest,
-  res: ServerResponse,
-): boolean {
-  if (fault.reset) {
-    res.socket?.destroy();
-    return true;
-  }
-  if (fault.malformed) {
-    res.writeHead(200, {
-      'content-type': 'application/json; charset=utf-8',
-      'x-ms-request-id': request.requestId,
-    });
-    res.end('{"value":[{"id":"/subscriptions/');
-    return true;
-  }
-  if (fault.status !== undefined) {
-    const status = fault.status;
-    const code =
-      fault.code ??
-      (
-        {
-          400: 'BadRequest',
-          401: 'AuthenticationFailed',
-          403: 'AuthorizationFailed',
-          404: 'NotFound',
-          409: 'Conflict',
-          429: 'TooManyRequests',
-          500: 'InternalServerError',
-          502: 'BadGateway',
-          503: 'ServiceUnavailable',
-          504: 'GatewayTimeout',
-        } as Record<number, string>
-      )[status] ??
-      'InjectedFault';
-    const headers: Record<string, string> = {
-      'content-type': 'application/json; charset=utf-8',
-      'x-ms-request-id': request.requestId,
-    };
-    if (status === 429 || status === 503)
-      headers['retry-after'] = String(fault.retryAfterSeconds ?? 1);
-    res.writeHead(status, headers);
-    res.end(
-      JSON.stringify({
-        error: {
-          code,
-          message: `Injected fault ${fault.id}: ${status} ${code}.`,
-          details: [],
-        },
-      }),
-    );
-    return true;
-  }
-  return false;
-}
-
-function send(
-  res: ServerResponse,
-  request: EmulatorRequest,
-  response: EmulatorResponse,
-): void {
-  const clientRequestId = request.headers['x-ms-client-request-id'];
-  const headers: Record<string, string> = {
-    'x-ms-request-id': request.requestId,
-    'x-ms-correlation-request-id': request.requestId,
-    ...(typeof clientRequestId === 'string'
-      ? { 'x-ms-client-request-id': clientRequestId }
-      : {}),
-    ...(response.headers ?? {}),
-  };
-  res.writeHead(response.status, headers);
-  res.end(response.body);
 }
