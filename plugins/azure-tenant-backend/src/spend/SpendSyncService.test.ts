@@ -23,6 +23,7 @@ import {
   prepareSpendDatabase,
   prepareSubscription,
 } from './__testUtils__/spendTestDatabase';
+import { releaseTestDatabase } from '../__testUtils__/releaseTestDatabase';
 
 jest.setTimeout(60_000);
 
@@ -86,6 +87,8 @@ describe.each(databases.eachSupportedId())('SpendSyncService (%s)', id => {
   let knex: Knex;
   let store: DatabaseSpendStore;
   let service: SpendSyncService;
+
+  afterEach(() => releaseTestDatabase(knex));
 
   beforeEach(async () => {
     knex = await databases.init(id);

@@ -24,6 +24,7 @@ import {
   prepareSpendDatabase,
   TENANT,
 } from './__testUtils__/spendTestDatabase';
+import { releaseTestDatabase } from '../__testUtils__/releaseTestDatabase';
 
 jest.setTimeout(30_000);
 
@@ -168,6 +169,8 @@ describe.each(databases.eachSupportedId())('GET /spend (%s)', databaseId => {
     expect(response.status).toBe(200);
     return response.body;
   };
+
+  afterEach(() => releaseTestDatabase(knex));
 
   beforeEach(async () => {
     knex = await databases.init(databaseId);

@@ -12,6 +12,7 @@ import {
   prepareSpendDatabase,
   TENANT,
 } from './__testUtils__/spendTestDatabase';
+import { releaseTestDatabase } from '../__testUtils__/releaseTestDatabase';
 
 jest.setTimeout(60_000);
 
@@ -127,6 +128,8 @@ describe.each(databases.eachSupportedId())('spend totals (%s)', databaseId => {
       g.key,
       Math.round(g.total * 100),
     ]);
+
+  afterEach(() => releaseTestDatabase(knex));
 
   beforeEach(async () => {
     knex = await databases.init(databaseId);

@@ -19,6 +19,7 @@ import {
   createTagsFixture,
   TAG_WRITE_PATH,
 } from './__testUtils__/tagsFixture';
+import { releaseTestDatabase } from '../__testUtils__/releaseTestDatabase';
 
 jest.setTimeout(60_000);
 
@@ -70,6 +71,8 @@ describe.each(databases.eachSupportedId())('the tags API (%s)', databaseId => {
     request(fixture.app)
       .get('/tags')
       .query({ resourceId, ...(live ? { live: 'true' } : {}) });
+
+  afterEach(() => releaseTestDatabase(knex));
 
   beforeEach(async () => {
     emulator.control.reset();
