@@ -26,6 +26,23 @@ import { resource, subscription } from './__fixtures__/azureFixtures';
 import { FakeAzureTenantCatalogClient } from './__fixtures__/FakeAzureTenantCatalogClient';
 import catalogModuleAzureTenant from './index';
 
+/**
+ * Reads what the catalog shows until `done` holds or 60 s have passed, and returns the last reading, for the test's
+ * own assertions to judge. The catalog processes entities in the background, so the test waits for what it expects.
+ */
+async function readUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise(resolve => setTimeout(resolve, 250));
+    value = await read();
+  }
+  return value;
+}
+
 jest.setTimeout(60_000);
 
 /** Stands in for the Azure tenant backend plugin: its catalog feed, served from memory. */
@@ -107,15 +124,10 @@ describe.each(databases.eachSupportedId())(
           .sort();
       };
       const waitFor = async (expected: string[]) => {
-        const deadline = Date.now() + 30_000;
-        let names = await resourceNames();
-        while (
-          JSON.stringify(names) !== JSON.stringify(expected) &&
-          Date.now() < deadline
-        ) {
-          await new Promise(resolve => setTimeout(resolve, 250));
-          names = await resourceNames();
-        }
+        const names = await readUntil(
+          resourceNames,
+          current => JSON.stringify(current) === JSON.stringify(expected),
+        );
         expect(names).toEqual(expected);
       };
 
@@ -218,23 +230,18 @@ describe.each(databases.eachSupportedId())(
       const vmPath = `/api/catalog/entities/by-name/resource/default/${azureResourceEntityName(
         vm1.resourceId,
       )}`;
-      const deadline = Date.now() + 30_000;
-      let group = await get(
-        '/api/catalog/entities/by-name/group/default/azure-tenant-unowned',
+      const { group, vm } = await readUntil(
+        async () => ({
+          group: await get(
+            '/api/catalog/entities/by-name/group/default/azure-tenant-unowned',
+          ),
+          vm: await get(vmPath),
+        }),
+        current =>
+          current.group.status === 200 &&
+          current.vm.status === 200 &&
+          current.vm.body.relations?.length > 0,
       );
-      let vm = await get(vmPath);
-      while (
-        (group.status !== 200 ||
-          vm.status !== 200 ||
-          !vm.body.relations?.length) &&
-        Date.now() < deadline
-      ) {
-        await new Promise(resolve => setTimeout(resolve, 250));
-        group = await get(
-          '/api/catalog/entities/by-name/group/default/azure-tenant-unowned',
-        );
-        vm = await get(vmPath);
-      }
       expect(group.status).toBe(200);
       expect(vm.body.spec.owner).toBe('group:default/azure-tenant-unowned');
       expect(vm.body.relations).toEqual(
