@@ -40,10 +40,11 @@ import {
 } from './model/fixtureLoader';
 import { GenerateOptions, generateTenant } from './model/generatedTenant';
 import {
-  ThrottleCategory,
   ThrottlingOptions,
   TokenBucketThrottle,
 } from './throttling/TokenBucketThrottle';
+import { throttleFor } from './throttling/throttleFor';
+import { checkApiVersion } from './arm/apiVersions';
 import { loadOrCreateEmulatorCertificates } from './tls/emulatorCertificates';
 
 /**
@@ -296,15 +297,9 @@ export async function startAzureEmulator(
           armEndpoint: url,
         });
       }
-      if (!request.url.searchParams.get('api-version')) {
-        throw new ArmError(
-          400,
-          'MissingApiVersionParameter',
-          'The api-version query parameter (?api-version=) is required for all requests.',
-        );
-      }
+      checkApiVersion(request);
       caller = await authenticateArmCaller(context, request);
-      const throttled = throttleFor(request, caller);
+      const throttled = throttleFor(throttle, request, caller);
       if (throttled.error) throw throttled.error;
       const result = routeArmRequest({
         context,
@@ -356,70 +351,6 @@ export async function startAzureEmulator(
       status: 200,
       headers: { 'content-type': 'text/html' },
       body: '<p>Signed out.</p>',
-    };
-  }
-
-  function throttleFor(
-    request: EmulatorRequest,
-    caller: ArmCaller,
-  ): { headers: Record<string, string>; error?: ArmError } {
-    const lower = request.path.toLowerCase();
-    const subscription = /^\/subscriptions\/([^/]+)/.exec(lower)?.[1];
-    const isCost = lower.includes('/providers/microsoft.costmanagement/');
-    const isRead =
-      request.method === 'GET' ||
-      request.method === 'HEAD' ||
-      lower.endsWith('/providers/microsoft.resourcegraph/resources');
-    let category: ThrottleCategory = isRead ? 'reads' : 'writes';
-    if (isCost) category = 'costManagement';
-    const key = `${caller.tenantId}|${caller.objectId}|${
-      isCost
-        ? lower.split('/providers/microsoft.costmanagement/')[0]
-        : subscription ?? 'tenant'
-    }`;
-    const decision = throttle.take(category, key);
-    const level = subscription ? 'subscription' : 'tenant';
-    const headers: Record<string, string> = isCost
-      ? {
-          'x-ms-ratelimit-microsoft.costmanagement-qpu-remaining': `QueryQPU=${decision.remaining}`,
-        }
-      : {
-          [`x-ms-ratelimit-remaining-${level}-${category}`]: String(
-            decision.remaining,
-          ),
-        };
-    if (decision.allowed) return { headers };
-    const retryHeaders: Record<string, string> = {
-      ...headers,
-      'retry-after': String(decision.retryAfterSeconds),
-    };
-    if (isCost) {
-      retryHeaders['x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after'] =
-        String(decision.retryAfterSeconds);
-      return {
-        headers,
-        error: new ArmError(429, '429', 'Too many requests. Please retry.', {
-          headers: retryHeaders,
-        }),
-      };
-    }
-    const kind = category === 'reads' ? 'read' : 'write';
-    return {
-      headers,
-      error: new ArmError(
-        429,
-        subscription
-          ? 'SubscriptionRequestsThrottled'
-          : 'TenantRequestsThrottled',
-        `Number of '${kind}' requests for ${
-          subscription
-            ? `subscription '${subscription}'`
-            : `tenant '${caller.tenantId}'`
-        } actor '${caller.objectId}' exceeded. Please try again after '${
-          decision.retryAfterSeconds
-        }' seconds after the last request.`,
-        { headers: retryHeaders },
-      ),
     };
   }
 
