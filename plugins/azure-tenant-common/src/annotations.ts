@@ -1,3 +1,5 @@
+import type { AzureAccessProblem } from './access';
+
 /**
  * The Azure resource id of the resource (or subscription) that an entity stands for. The same key as the community
  * azure-resources module, so that the two plugins can work on the same entities.
@@ -51,3 +53,19 @@ export const ANNOTATION_AZURE_LAST_SYNC_AT = 'azure-tenant.io/last-sync-at';
  */
 export const ANNOTATION_AZURE_LAST_SYNC_ERROR =
   'azure-tenant.io/last-sync-error';
+
+/**
+ * On a subscription entity: the {@link AzureAccessProblem} while the portal has lost access to it; absent otherwise.
+ * The entity then keeps its last good state.
+ *
+ * @public
+ */
+export const ANNOTATION_AZURE_ACCESS_PROBLEM = 'azure-tenant.io/access-problem';
+
+/**
+ * On a subscription entity: since when (ISO 8601) the portal has lost access, with
+ * {@link ANNOTATION_AZURE_ACCESS_PROBLEM}.
+ *
+ * @public
+ */
+export const ANNOTATION_AZURE_ACCESS_SINCE = 'azure-tenant.io/access-since';

@@ -8,6 +8,7 @@ export * from './syncMode';
 export * from './annotations';
 export * from './permissions';
 export * from './onboarding';
+export * from './access';
 export * from './tenants';
 export * from './entityNames';
 export * from './catalogFeed';

@@ -1,3 +1,4 @@
+import { AzureAccessStatus } from './access';
 import { SyncMode } from './syncMode';
 
 /**
@@ -16,6 +17,16 @@ export interface AzureTenant {
   /** ISO 8601. */
   connectedAt: string;
   subscriptionCount: number;
+  /** Set while the portal has lost access to the whole tenant (consent revoked, service principal deleted). */
+  access?: AzureAccessStatus;
+  /**
+   * Subscriptions of the tenant that the portal's service principal can read but that are not registered, and
+   * subscriptions newly owned by the consenting user seen at the last consent: offered to add.
+   */
+  unregisteredSubscriptions?: Array<{
+    subscriptionId: string;
+    displayName: string;
+  }>;
 }
 
 /**
@@ -57,4 +68,8 @@ export interface AzureSubscription {
   lastSync?: SyncResultSummary;
   /** ISO 8601: when someone asked for a sync that has not run yet. */
   syncRequestedAt?: string;
+  /** Set while the portal has lost access to this subscription (or to its whole tenant). */
+  access?: AzureAccessStatus;
+  /** ISO 8601: the last successful resource sync; the catalog keeps that state while access is lost. */
+  lastSuccessfulSyncAt?: string;
 }
