@@ -1,3 +1,4 @@
+import type { AzureDataStaleness } from './access';
 import { SyncMode } from './syncMode';
 
 /**
@@ -32,6 +33,8 @@ export interface ResourceTags {
   canEdit: boolean;
   /** Present when `canEdit` is false. */
   reason?: TagEditRefusal;
+  /** Set when the tags shown cannot be refreshed because the portal lost access: why, and since when. */
+  staleness?: AzureDataStaleness;
 }
 
 /**

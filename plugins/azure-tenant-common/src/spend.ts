@@ -1,3 +1,4 @@
+import type { AzureDataStaleness } from './access';
 /**
  * The time buckets of a spend series.
  *
@@ -108,4 +109,6 @@ export interface SpendReport {
   notes: string[];
   /** ISO 8601: when the spend shown was last read from Azure. */
   syncedAt?: string;
+  /** Set when the spend cannot be refreshed because the portal lost access: why, and since when. */
+  staleness?: AzureDataStaleness;
 }
