@@ -4,6 +4,7 @@ import {
   MAX_TAG_NAME_LENGTH,
   MAX_TAG_VALUE_LENGTH,
   MAX_TAGS_PER_RESOURCE,
+  ownTag,
   validateTagChange,
 } from './tagRules';
 
@@ -140,6 +141,59 @@ describe('applyTagChange', () => {
       ),
     ).toEqual({ owner: 'b', team: 't', new: 'n' });
   });
+});
+
+// Azure allows these names; `__proto__` was dropped by an assignment (`tags[name] = value`), and the others read as
+// Object.prototype's members where a tag was absent.
+const NAMES_OF_OBJECT_MEMBERS = [
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+];
+
+describe('tag names that are names of Object members', () => {
+  it.each(NAMES_OF_OBJECT_MEMBERS)(
+    'sets, replaces and removes %s like any other tag',
+    name => {
+      const set = applyTagChange({ env: 'dev' }, { set: { [name]: 'a' } });
+      expect(Object.entries(set)).toEqual([
+        ['env', 'dev'],
+        [name, 'a'],
+      ]);
+      expect(Object.getPrototypeOf(set)).toBe(Object.prototype);
+      expect(JSON.parse(JSON.stringify(set))[name]).toBe('a');
+
+      const replaced = applyTagChange(set, {
+        set: { [name.toUpperCase()]: 'b' },
+      });
+      expect(Object.entries(replaced)).toEqual([
+        ['env', 'dev'],
+        [name.toUpperCase(), 'b'],
+      ]);
+      expect(findTag(replaced, name)).toBe(name.toUpperCase());
+
+      expect(Object.entries(applyTagChange(set, { remove: [name] }))).toEqual([
+        ['env', 'dev'],
+      ]);
+    },
+  );
+
+  it.each(NAMES_OF_OBJECT_MEMBERS)('accepts %s as a name', name => {
+    expect(
+      validateTagChange({ current: { env: 'dev' }, set: { [name]: 'v' } }),
+    ).toEqual([]);
+    expect(validateTagChange({ remove: [name] })).toEqual([]);
+  });
+
+  it.each(NAMES_OF_OBJECT_MEMBERS)(
+    'does not find %s in tags that lack it',
+    name => {
+      expect(findTag({ env: 'dev' }, name)).toBeUndefined();
+      expect(ownTag({ env: 'dev' }, name)).toBeUndefined();
+      expect(ownTag({ [name]: 'v' }, name)).toBe('v');
+    },
+  );
 });
 
 // Found by the reliability suite (packages/backend/src/reliability): these were written to Azure as look-alike tags.

@@ -92,6 +92,40 @@ export interface TagProblem {
 }
 
 /**
+ * Sets a tag as an own property of `tags`. Every name Azure allows must survive, `__proto__` too: an assignment
+ * (`tags[name] = value`) would set the object's prototype instead, and the tag would be lost without a word.
+ *
+ * @public
+ */
+export function putTag<T>(
+  tags: Record<string, T>,
+  name: string,
+  value: T,
+): void {
+  Object.defineProperty(tags, name, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
+/**
+ * The value of the tag named exactly `name`, when `tags` has it as its own. A bare `tags[name]` would answer
+ * `Object.prototype`'s members for names such as `constructor` or `toString`.
+ *
+ * @public
+ */
+export function ownTag<T>(
+  tags: Record<string, T> | undefined,
+  name: string,
+): T | undefined {
+  return tags && Object.prototype.hasOwnProperty.call(tags, name)
+    ? tags[name]
+    : undefined;
+}
+
+/**
  * The name of a tag in `tags` equal to `name` but for case, or undefined when there is none.
  *
  * @public
@@ -124,7 +158,7 @@ export function applyTagChange(
   for (const [name, value] of Object.entries(change.set ?? {})) {
     const existing = findTag(next, name);
     if (existing !== undefined) delete next[existing];
-    next[name] = value;
+    putTag(next, name, value);
   }
   return next;
 }

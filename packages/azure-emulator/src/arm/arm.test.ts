@@ -400,6 +400,45 @@ describe('ARM', () => {
       );
     });
 
+    // Microsoft Learn, "Use tags to organize your Azure resources" (azure-resource-manager/management/tag-resources),
+    // Limitations: a tag name may not hold < > % & \ ? /; any other name is allowed, `__proto__` too. Merge and
+    // Delete as in specification/resources/resource-manager/Microsoft.Resources/resources/stable/2025-04-01/examples/
+    // PatchTagsResource.json.
+    it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+      'keeps the tag name %s through Merge, GET and Delete',
+      async name => {
+        const [first] = await firstResources(PLATFORM_SUB, 1);
+        const url = `${first.id}/providers/Microsoft.Resources/tags/default?api-version=2025-04-01`;
+        const headers = { authorization: `Bearer ${await appToken()}` };
+        // The body as a client sends it: JSON text whose object holds the name as its own key.
+        const patch = (operation: string) =>
+          rawRequest(emulator, 'PATCH', url, {
+            headers,
+            body: {
+              operation,
+              properties: { tags: { [name]: 'kept', team: 'x' } },
+            },
+          });
+        const merged = await patch('Merge');
+        expect(merged.status).toBe(200);
+        expect(Object.entries(merged.json().properties.tags)).toEqual(
+          expect.arrayContaining([
+            [name, 'kept'],
+            ['team', 'x'],
+          ]),
+        );
+        const read = await rawRequest(emulator, 'GET', url, { headers });
+        expect(read.json().properties.tags[name]).toBe('kept');
+        expect(emulator.control.getTags(first.id!)[name]).toBe('kept');
+
+        const deleted = await patch('Delete');
+        expect(deleted.status).toBe(200);
+        expect(Object.keys(deleted.json().properties.tags).includes(name)).toBe(
+          false,
+        );
+      },
+    );
+
     it.each([
       [
         'more than 50 tags',

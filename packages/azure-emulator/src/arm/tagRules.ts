@@ -104,7 +104,13 @@ export function setTag(
   for (const existing of Object.keys(tags)) {
     if (existing.toLowerCase() === name.toLowerCase()) delete tags[existing];
   }
-  tags[name] = value;
+  // Defined, not assigned: `tags['__proto__'] = value` would set the prototype and drop a name Azure allows.
+  Object.defineProperty(tags, name, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 /** Applies a PATCH `operation` (Merge, Replace or Delete) to a tag set. */

@@ -15,7 +15,7 @@ import {
   ThrottlingOptions,
   TokenBucketThrottle,
 } from '../throttling/TokenBucketThrottle';
-import { validateTags } from '../arm/tagRules';
+import { setTag, validateTags } from '../arm/tagRules';
 import { Fault, FaultInjector, FaultSpec } from './faults';
 import { RequestLog, RequestLogEntry } from './requestLog';
 
@@ -127,11 +127,7 @@ export class EmulatorControl {
       }
     }
     for (const [name, value] of Object.entries(edit.set ?? {})) {
-      for (const existing of Object.keys(tags)) {
-        if (existing.toLowerCase() === name.toLowerCase())
-          delete tags[existing];
-      }
-      tags[name] = value;
+      setTag(tags, name, value);
     }
     validateTags(tags);
     subscription.resources.put({
