@@ -21,6 +21,7 @@ export type {
   ThrottlingOptions,
   TokenBucketLimit,
 } from './throttling/TokenBucketThrottle';
+export type { CostManagementQpuQuotas } from './throttling/CostManagementQpuThrottle';
 export type { GenerateOptions } from './model/generatedTenant';
 export type {
   EmulatorFixture,
@@ -53,6 +54,7 @@ export {
   USER_ACCESS_ADMINISTRATOR_ROLE_ID,
 } from './rbac/builtInRoles';
 export type { RoleDefinition } from './rbac/builtInRoles';
+export { readFormPostPage } from './entra/signInPages';
 export { ArmError, isArmError } from './errors/ArmError';
 export { EntraError, isEntraError } from './errors/EntraError';
 export {

@@ -3,13 +3,17 @@ import { EntraError, isEntraError } from '../errors/EntraError';
 import {
   EmulatorRequest,
   EmulatorResponse,
-  escapeHtml,
   htmlResponse,
   readFormBody,
   redirectResponse,
 } from '../http/EmulatorHttp';
 import { FixtureUser } from '../model/fixture';
-import { consentPage, errorPage, signInPage } from './signInPages';
+import {
+  consentPage,
+  errorPage,
+  formPostPage,
+  signInPage,
+} from './signInPages';
 import { TenantSelector } from './tenantAliases';
 
 /** Which interactive endpoint is being served. */
@@ -20,7 +24,8 @@ const DECLINED = 'AADSTS65004: User declined to consent to access the app.';
 /**
  * `GET|POST /{tenant}/oauth2/v2.0/authorize` and `/{tenant}/v2.0/adminconsent`: pick a user
  * (`login_hint` skips the picker), ask for consent when the app has no service principal in the
- * user's tenant (or `prompt=consent`), then redirect back with a code, or with `access_denied`.
+ * user's tenant (or `prompt=consent`), then send the user back with a code, or with `access_denied`: by a
+ * redirect with the answer in the query, or with `response_mode=form_post` by a page that POSTs it to the redirect URI.
  */
 export function handleInteractiveRequest(
   context: EmulatorContext,
@@ -222,20 +227,15 @@ function returnToApp(
     (e): e is [string, string] => e[1] !== undefined,
   );
   if (responseMode === 'form_post') {
-    const inputs = entries
-      .map(
-        ([k, v]) =>
-          `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(
-            v,
-          )}">`,
-      )
-      .join('');
-    return htmlResponse(
-      200,
-      `<!doctype html><html><body onload="document.forms[0].submit()"><form method="post" action="${escapeHtml(
-        redirectUri,
-      )}">${inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>`,
-    );
+    // The page holds the code: like any answer of Entra ID's sign-in pages, it is not to be cached.
+    return {
+      ...htmlResponse(200, formPostPage(redirectUri, entries)),
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store, no-cache',
+        pragma: 'no-cache',
+      },
+    };
   }
   const url = new URL(redirectUri);
   for (const [k, v] of entries) url.searchParams.set(k, v);

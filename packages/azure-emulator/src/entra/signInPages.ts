@@ -101,3 +101,57 @@ export function errorPage(description: string): string {
     )}</p>`,
   );
 }
+
+/**
+ * The answer of `response_mode=form_post`, as Entra ID sends it: an HTML page (200) holding a form with one hidden
+ * input per response parameter, submitted by script as an `application/x-www-form-urlencoded` POST to the redirect
+ * URI, so that the code and the state never travel in a URL. Without script, a Submit button does it.
+ */
+export function formPostPage(
+  action: string,
+  fields: Array<[string, string]>,
+): string {
+  const inputs = fields
+    .map(
+      ([name, value]) =>
+        `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(
+          value,
+        )}" />`,
+    )
+    .join('');
+  return `<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="${escapeHtml(
+    action,
+  )}">${inputs}<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form><script>document.forms[0].submit();</script></body></html>`;
+}
+
+const ENTITIES: Record<string, string> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#39;': "'",
+};
+
+function unescapeHtml(text: string): string {
+  return text.replace(/&(?:amp|lt|gt|quot|#39);/g, entity => ENTITIES[entity]);
+}
+
+/**
+ * Reads a {@link formPostPage}, as a browser would submit it: the form's action and its fields. For tests that play
+ * the browser; undefined when the page holds no such form.
+ */
+export function readFormPostPage(
+  html: string,
+): { action: string; fields: URLSearchParams } | undefined {
+  const form = /<form method="POST" name="hiddenform" action="([^"]*)">/.exec(
+    html,
+  );
+  if (!form) return undefined;
+  const fields = new URLSearchParams();
+  for (const [, name, value] of html.matchAll(
+    /<input type="hidden" name="([^"]*)" value="([^"]*)" \/>/g,
+  )) {
+    fields.append(unescapeHtml(name), unescapeHtml(value));
+  }
+  return { action: unescapeHtml(form[1]), fields };
+}
