@@ -1,6 +1,7 @@
 import { ArmError } from '../errors/ArmError';
 import { ResourceGroupState, SubscriptionState } from '../model/EmulatorState';
 import { ResourceRecord } from '../model/ResourceRecord';
+import { checkSubscriptionLifecycle } from '../model/subscriptionLifecycle';
 import { ArmCall } from './ArmCall';
 
 /** A scope that exists: a subscription, a resource group or a resource. */
@@ -26,7 +27,7 @@ export function requireSubscription(
   subscriptionId: string,
 ): SubscriptionState {
   const subscription = call.context.state.subscription(subscriptionId);
-  if (!subscription) {
+  if (!subscription || subscription.state === 'Deleted') {
     throw new ArmError(
       404,
       'SubscriptionNotFound',
@@ -42,6 +43,7 @@ export function requireSubscription(
       `The access token is from the wrong issuer '${call.context.baseUrl}/${call.caller.tenantId}/v2.0'. It must match the tenant '${call.context.baseUrl}/${subscription.tenantId}/v2.0' associated with this subscription. Please use the authority (URL) '${call.context.baseUrl}/${subscription.tenantId}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.`,
     );
   }
+  checkSubscriptionLifecycle(subscription, call.request.method);
   return subscription;
 }
 

@@ -6,13 +6,17 @@ import { requireSubscription } from './armScopes';
 
 /**
  * `GET /subscriptions`: the subscriptions of the caller's tenant on which the caller has any
- * role assignment (at the subscription or below it).
+ * role assignment (at the subscription or below it), each with its `state`. A `Deleted` subscription is gone
+ * ("No operations are available", Learn "Azure subscription states"); a `Disabled`, `Warned` or `PastDue` one is
+ * listed with its state. A subscription moved to another tenant is listed only there.
  */
 export function listSubscriptions(call: ArmCall): EmulatorResponse {
   const { state } = call.context;
   const value = [...state.subscriptions.values()]
     .filter(
-      s => s.tenantId.toLowerCase() === call.caller.tenantId.toLowerCase(),
+      s =>
+        s.state !== 'Deleted' &&
+        s.tenantId.toLowerCase() === call.caller.tenantId.toLowerCase(),
     )
     .filter(s => {
       const prefix = `/subscriptions/${s.subscriptionId}`.toLowerCase();
@@ -30,7 +34,11 @@ export function listSubscriptions(call: ArmCall): EmulatorResponse {
   });
 }
 
-/** `GET /subscriptions/{subscriptionId}`. */
+/**
+ * `GET /subscriptions/{subscriptionId}`, with its `state`. A read, so it works on a `Disabled` subscription; a
+ * `Deleted` one is 404 `SubscriptionNotFound`, and a token from another tenant (say, after the subscription moved)
+ * gets 401 `InvalidAuthenticationTokenTenant` (both from `requireSubscription`).
+ */
 export function getSubscription(
   call: ArmCall,
   subscriptionId: string,

@@ -3,7 +3,10 @@ import { ConsentDecision, EmulatorContext } from '../EmulatorContext';
 import { deterministicGuid } from '../model/seededRandom';
 import {
   RoleAssignmentState,
+  SUBSCRIPTION_STATES,
   ServicePrincipalState,
+  SubscriptionLifecycleState,
+  SubscriptionState,
 } from '../model/EmulatorState';
 import {
   ResourceRecord,
@@ -63,6 +66,47 @@ export interface NewRoleAssignment {
   /** Defaults to a GUID derived from scope, principal and role. */
   name?: string;
   principalType?: string;
+}
+
+/**
+ * Which role assignments to list or remove. Every field is optional when listing.
+ *
+ * @public
+ */
+export interface RoleAssignmentFilter {
+  /** The principal's object id. */
+  principalId?: string;
+  /** Assignments at this scope or below it (case-insensitive prefix). */
+  scope?: string;
+  /** Only assignments of this role: a built-in role name (e.g. `Tag Contributor`) or a role definition GUID. */
+  role?: string;
+}
+
+/**
+ * A subscription, as the control API reports it.
+ *
+ * @public
+ */
+export interface SubscriptionSummary {
+  subscriptionId: string;
+  tenantId: string;
+  displayName: string;
+  state: SubscriptionLifecycleState;
+  currency: string;
+  resourceGroups: number;
+}
+
+/**
+ * The result of {@link EmulatorControl.moveSubscription}.
+ *
+ * @public
+ */
+export interface SubscriptionMove {
+  subscription: SubscriptionSummary;
+  /** The tenant it was in. */
+  fromTenantId: string;
+  /** The role assignments at or below the subscription that the move deleted. */
+  removedRoleAssignments: RoleAssignmentState[];
 }
 
 /**
@@ -143,26 +187,30 @@ export class EmulatorControl {
     return { ...this.findResource(resourceId).resource.tags };
   }
 
-  /** The role assignments, optionally only those of one principal or at or below one scope; not logged. */
+  /** The role assignments, optionally only those of one principal, at or below one scope, or of one role; not logged. */
   listRoleAssignments(
-    filter: { principalId?: string; scope?: string } = {},
+    filter: RoleAssignmentFilter = {},
   ): RoleAssignmentState[] {
     const principal = filter.principalId?.toLowerCase();
     const scope = filter.scope?.toLowerCase();
+    const roleId = filter.role ? this.requireRole(filter.role).id : undefined;
     return [...this.deps.context.state.roleAssignments.values()]
       .filter(
         a =>
           (!principal || a.principalId.toLowerCase() === principal) &&
-          (!scope || a.scope.toLowerCase().startsWith(scope)),
+          (!scope || a.scope.toLowerCase().startsWith(scope)) &&
+          (!roleId || a.roleDefinitionGuid.toLowerCase() === roleId),
       )
       .map(a => ({ ...a }));
   }
 
-  /** Deletes the role assignments of a principal (at or below a scope), as an admin would in the Azure portal. */
-  removeRoleAssignments(filter: {
-    principalId: string;
-    scope?: string;
-  }): number {
+  /**
+   * Deletes the role assignments of a principal (at or below a scope, of one role when `role` is given), as an admin
+   * would in the Azure portal's Access control (IAM). Returns how many were deleted.
+   */
+  removeRoleAssignments(
+    filter: RoleAssignmentFilter & { principalId: string },
+  ): number {
     const removed = this.listRoleAssignments(filter);
     for (const assignment of removed) {
       this.deps.context.state.roleAssignments.delete(
@@ -228,7 +276,11 @@ export class EmulatorControl {
     return !!subscription && subscription.resources.delete(resourceId);
   }
 
-  /** Grants admin consent: creates the app's service principal in the tenant. */
+  /**
+   * Grants admin consent: creates the app's service principal in the tenant. After the service principal was
+   * deleted, this creates a new one with a new object id (the old one's role assignments stay orphaned), as consent
+   * does in Entra ID.
+   */
   consent(tenantId: string, clientId: string): ServicePrincipalState {
     if (!this.deps.context.state.tenants.has(tenantId.toLowerCase())) {
       throw new ArmError(
@@ -246,6 +298,123 @@ export class EmulatorControl {
     clientId: string,
   ): ServicePrincipalState | undefined {
     return this.deps.context.state.servicePrincipal(tenantId, clientId);
+  }
+
+  /**
+   * Deletes the app's enterprise application (service principal) from the tenant, as an admin would in the Entra
+   * admin center; this also takes away the tenant's consent. Client-credential token requests then fail with
+   * AADSTS7000229. Its role assignments stay, orphaned. Undo with {@link EmulatorControl.restoreServicePrincipal}
+   * (same object id) or {@link EmulatorControl.consent} (a new service principal with a new object id).
+   */
+  deleteServicePrincipal(
+    tenantId: string,
+    clientId: string,
+  ): ServicePrincipalState {
+    this.requireTenant(tenantId);
+    const deleted = this.deps.context.state.deleteServicePrincipal(
+      tenantId,
+      clientId,
+    );
+    if (!deleted) {
+      throw new ArmError(
+        404,
+        'ServicePrincipalNotFound',
+        `The app '${clientId}' has no service principal in tenant '${tenantId}'.`,
+      );
+    }
+    return { ...deleted };
+  }
+
+  /** Restores a deleted service principal from the tenant's deleted items, with its object id and role assignments. */
+  restoreServicePrincipal(
+    tenantId: string,
+    clientId: string,
+  ): ServicePrincipalState {
+    this.requireTenant(tenantId);
+    const restored = this.deps.context.state.restoreServicePrincipal(
+      tenantId,
+      clientId,
+    );
+    if (!restored) {
+      throw new ArmError(
+        404,
+        'ServicePrincipalNotFound',
+        `The app '${clientId}' has no deleted service principal to restore in tenant '${tenantId}' (consent again creates a new one).`,
+      );
+    }
+    return { ...restored };
+  }
+
+  /**
+   * Turns sign-in on or off for the app's enterprise application in the tenant ("Enabled for users to sign in?").
+   * While it is off, client-credential token requests fail with AADSTS7000112.
+   */
+  setServicePrincipalEnabled(
+    tenantId: string,
+    clientId: string,
+    accountEnabled: boolean,
+  ): ServicePrincipalState {
+    this.requireTenant(tenantId);
+    if (typeof accountEnabled !== 'boolean') {
+      throw new ArmError(
+        400,
+        'InvalidServicePrincipalChange',
+        "Pass 'accountEnabled' as true or false.",
+      );
+    }
+    const sp = this.deps.context.state.servicePrincipal(tenantId, clientId);
+    if (!sp) {
+      throw new ArmError(
+        404,
+        'ServicePrincipalNotFound',
+        `The app '${clientId}' has no service principal in tenant '${tenantId}'.`,
+      );
+    }
+    sp.accountEnabled = accountEnabled;
+    return { ...sp };
+  }
+
+  /**
+   * Sets a subscription's state, as billing would (`Warned`, `PastDue`, `Disabled` after a missed payment or a
+   * cancellation, `Deleted` at the end, `Enabled` when reactivated). What ARM then allows follows Learn "Azure
+   * subscription states": see `checkSubscriptionLifecycle`.
+   */
+  setSubscriptionState(
+    subscriptionId: string,
+    state: SubscriptionLifecycleState,
+  ): SubscriptionSummary {
+    if (!SUBSCRIPTION_STATES.includes(state)) {
+      throw new ArmError(
+        400,
+        'InvalidSubscriptionState',
+        `The state must be one of ${SUBSCRIPTION_STATES.map(s => `'${s}'`).join(
+          ', ',
+        )}.`,
+      );
+    }
+    const subscription = this.requireSubscription(subscriptionId);
+    subscription.state = state;
+    return subscriptionSummary(subscription);
+  }
+
+  /**
+   * Moves a subscription to another tenant's directory, as "Change directory" in the Azure portal does: every role
+   * assignment at or below it is deleted, so the old tenant's principals lose access and a token of the old tenant
+   * gets 401 `InvalidAuthenticationTokenTenant`. Moving it back does not bring the role assignments back.
+   */
+  moveSubscription(subscriptionId: string, tenantId: string): SubscriptionMove {
+    const subscription = this.requireSubscription(subscriptionId);
+    const tenant = this.requireTenant(tenantId);
+    const fromTenantId = subscription.tenantId;
+    const removed = this.deps.context.state.moveSubscription(
+      subscription,
+      tenant.id,
+    );
+    return {
+      subscription: subscriptionSummary(subscription),
+      fromTenantId,
+      removedRoleAssignments: removed.map(a => ({ ...a })),
+    };
   }
 
   /** Sets what the consent page does: show (`prompt`), or answer `accept` / `deny` without a click. */
@@ -329,18 +498,55 @@ export class EmulatorControl {
         displayName: t.displayName,
         users: t.users.length,
       })),
-      subscriptions: [...state.subscriptions.values()].map(s => ({
-        subscriptionId: s.subscriptionId,
-        tenantId: s.tenantId,
-        displayName: s.displayName,
-        currency: s.currency,
-        resourceGroups: s.resourceGroups.size,
-      })),
+      subscriptions: [...state.subscriptions.values()].map(subscriptionSummary),
       servicePrincipals: [...state.servicePrincipals.values()],
+      deletedServicePrincipals: [...state.deletedServicePrincipals.values()],
       roleAssignments: state.roleAssignments.size,
       consentDecision: this.deps.context.settings.consentDecision,
       throttling: this.deps.throttle.configuration,
     };
+  }
+
+  private requireTenant(tenantId: string) {
+    const tenant =
+      typeof tenantId === 'string'
+        ? this.deps.context.state.tenants.get(tenantId.toLowerCase())
+        : undefined;
+    if (!tenant) {
+      throw new ArmError(
+        404,
+        'TenantNotFound',
+        `Tenant '${tenantId}' not found.`,
+      );
+    }
+    return tenant;
+  }
+
+  private requireSubscription(subscriptionId: string): SubscriptionState {
+    const subscription =
+      typeof subscriptionId === 'string'
+        ? this.deps.context.state.subscription(subscriptionId)
+        : undefined;
+    if (!subscription) {
+      throw new ArmError(
+        404,
+        'SubscriptionNotFound',
+        `The subscription '${subscriptionId}' could not be found.`,
+      );
+    }
+    return subscription;
+  }
+
+  private requireRole(role: string) {
+    const found = findBuiltInRole(role);
+    if (!found) {
+      throw new ArmError(
+        400,
+        'RoleDefinitionDoesNotExist',
+        `The specified role definition '${role}' does not exist.`,
+      );
+    }
+    return found;
   }
 
   private findResource(resourceId: string) {
@@ -361,4 +567,17 @@ export class EmulatorControl {
   private nowIso(): string {
     return new Date(this.deps.context.clock.now()).toISOString();
   }
+}
+
+function subscriptionSummary(
+  subscription: SubscriptionState,
+): SubscriptionSummary {
+  return {
+    subscriptionId: subscription.subscriptionId,
+    tenantId: subscription.tenantId,
+    displayName: subscription.displayName,
+    state: subscription.state,
+    currency: subscription.currency,
+    resourceGroups: subscription.resourceGroups.size,
+  };
 }

@@ -27,7 +27,7 @@ export function handleControlRequest(
   const route = request.path.replace(/^\/_emulator\/?/, '').replace(/\/+$/, '');
   const method = request.method;
   const segments = route.split('/');
-  const json = () => readJsonBody(request);
+  const json = () => jsonObject(request);
 
   switch (`${method} ${segments[0]}`) {
     case 'GET health':
@@ -72,6 +72,7 @@ export function handleControlRequest(
         value: control.listRoleAssignments({
           principalId: request.url.searchParams.get('principalId') ?? undefined,
           scope: request.url.searchParams.get('scope') ?? undefined,
+          role: request.url.searchParams.get('role') ?? undefined,
         }),
       });
     case 'PATCH tags':
@@ -102,6 +103,53 @@ export function handleControlRequest(
       const body = json();
       return jsonResponse(201, control.consent(body.tenantId, body.clientId));
     }
+    case 'GET service-principals': {
+      const summary = control.summary();
+      return jsonResponse(200, {
+        value: summary.servicePrincipals,
+        deleted: summary.deletedServicePrincipals,
+      });
+    }
+    case 'DELETE service-principals': {
+      const { tenantId, clientId } = servicePrincipalKey(request, {});
+      return jsonResponse(
+        200,
+        control.deleteServicePrincipal(tenantId, clientId),
+      );
+    }
+    case 'PATCH service-principals': {
+      const body = json();
+      const { tenantId, clientId } = servicePrincipalKey(request, body);
+      return jsonResponse(
+        200,
+        control.setServicePrincipalEnabled(
+          tenantId,
+          clientId,
+          body.accountEnabled,
+        ),
+      );
+    }
+    case 'POST service-principals': {
+      if (segments[1] !== 'restore') break;
+      const body = request.body.length ? json() : {};
+      const { tenantId, clientId } = servicePrincipalKey(request, body);
+      return jsonResponse(
+        200,
+        control.restoreServicePrincipal(tenantId, clientId),
+      );
+    }
+    case 'PUT subscriptions':
+      if (segments.length !== 3 || segments[2] !== 'state') break;
+      return jsonResponse(
+        200,
+        control.setSubscriptionState(segments[1], json().state),
+      );
+    case 'POST subscriptions':
+      if (segments.length !== 3 || segments[2] !== 'move') break;
+      return jsonResponse(
+        200,
+        control.moveSubscription(segments[1], json().tenantId),
+      );
     case 'PUT consent-decision':
       control.setConsentDecision(json().decision);
       return jsonResponse(200, { decision: json().decision });
@@ -117,6 +165,7 @@ export function handleControlRequest(
         removed: control.removeRoleAssignments({
           principalId,
           scope: request.url.searchParams.get('scope') ?? undefined,
+          role: request.url.searchParams.get('role') ?? undefined,
         }),
       });
     }
@@ -132,10 +181,42 @@ export function handleControlRequest(
       control.reset();
       return { status: 204 };
     default:
-      throw new ArmError(
-        404,
-        'NotFound',
-        `The control API has no route '${method} /_emulator/${route}'.`,
-      );
   }
+  throw new ArmError(
+    404,
+    'NotFound',
+    `The control API has no route '${method} /_emulator/${route}'.`,
+  );
+}
+
+/** The JSON body, which must be an object: anything else is a 400, never a 500. */
+function jsonObject(request: EmulatorRequest): any {
+  const body = readJsonBody(request);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ArmError(
+      400,
+      'InvalidRequestContent',
+      'The request content must be a JSON object.',
+    );
+  }
+  return body;
+}
+
+/** `tenantId` and `clientId` of a service principal, from the query string or the JSON body. */
+function servicePrincipalKey(
+  request: EmulatorRequest,
+  body: Record<string, unknown>,
+): { tenantId: string; clientId: string } {
+  const pick = (name: string) => {
+    const value = request.url.searchParams.get(name) ?? body[name];
+    if (typeof value !== 'string' || !value) {
+      throw new ArmError(
+        400,
+        'MissingServicePrincipal',
+        `Pass '${name}' in the query string or the JSON body.`,
+      );
+    }
+    return value;
+  };
+  return { tenantId: pick('tenantId'), clientId: pick('clientId') };
 }

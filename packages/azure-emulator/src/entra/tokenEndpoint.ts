@@ -143,6 +143,9 @@ async function clientCredentialsGrant(
       `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
     );
   }
+  // No service principal (never consented, or the enterprise app was deleted): AADSTS7000229. A disabled one
+  // (sign-in turned off on the enterprise app): AADSTS7000112. Learn, "Microsoft Entra authentication and
+  // authorization error codes": https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes
   const servicePrincipal = context.state.servicePrincipal(tenant.id, clientId);
   if (!servicePrincipal) {
     throw new EntraError(
@@ -150,6 +153,13 @@ async function clientCredentialsGrant(
       7000229,
       `The client application ${clientId} is missing service principal in the tenant ${tenant.id}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`,
       { status: 401 },
+    );
+  }
+  if (!servicePrincipal.accountEnabled) {
+    throw new EntraError(
+      'unauthorized_client',
+      7000112,
+      `Application '${servicePrincipal.appId}'(${servicePrincipal.displayName}) is disabled.`,
     );
   }
   const audience = resourceScope.slice(0, -'/.default'.length);

@@ -31,7 +31,33 @@ export interface ServicePrincipalState {
   tenantId: string;
   displayName: string;
   createdTime: string;
+  /**
+   * Whether users and the app itself may sign in (the enterprise app's "Enabled for users to sign in?"). A disabled
+   * service principal gets no tokens: AADSTS7000112.
+   */
+  accountEnabled: boolean;
 }
+
+/**
+ * The states an Azure subscription can be in, as `Microsoft.Resources` reports them.
+ *
+ * @public
+ */
+export type SubscriptionLifecycleState =
+  | 'Enabled'
+  | 'Warned'
+  | 'PastDue'
+  | 'Disabled'
+  | 'Deleted';
+
+/** Every {@link SubscriptionLifecycleState}. */
+export const SUBSCRIPTION_STATES: readonly SubscriptionLifecycleState[] = [
+  'Enabled',
+  'Warned',
+  'PastDue',
+  'Disabled',
+  'Deleted',
+];
 
 /** A resource group. */
 export interface ResourceGroupState {
@@ -45,7 +71,7 @@ export interface SubscriptionState {
   subscriptionId: string;
   tenantId: string;
   displayName: string;
-  state: string;
+  state: SubscriptionLifecycleState;
   currency: string;
   tags: Record<string, string>;
   resourceGroups: Map<string, ResourceGroupState>;
@@ -121,6 +147,10 @@ export class EmulatorState {
   >();
   readonly apps = new Map<string, FixtureApp>();
   readonly servicePrincipals = new Map<string, ServicePrincipalState>();
+  /** Soft-deleted service principals, restorable (with their object id) until consent creates a new one. */
+  readonly deletedServicePrincipals = new Map<string, ServicePrincipalState>();
+  /** How many service principals each tenant and app has had: a new one after a deletion gets a new object id. */
+  private readonly servicePrincipalGenerations = new Map<string, number>();
   readonly subscriptions = new Map<string, SubscriptionState>();
   readonly roleAssignments = new Map<string, RoleAssignmentState>();
   readonly partnerLinks = new Map<string, PartnerLinkState>();
@@ -188,7 +218,8 @@ export class EmulatorState {
         subscriptionId,
         tenantId: sub.tenantId,
         displayName: sub.displayName,
-        state: sub.state ?? 'Enabled',
+        // The fixture's JSON Schema allows only the five states.
+        state: (sub.state ?? 'Enabled') as SubscriptionLifecycleState,
         currency: sub.currency ?? 'USD',
         tags: { ...(sub.tags ?? {}) },
         resourceGroups,
@@ -232,25 +263,83 @@ export class EmulatorState {
     return state;
   }
 
-  /** Creates the app's service principal in the tenant (admin consent). Idempotent. */
+  /**
+   * Creates the app's service principal in the tenant (admin consent). Idempotent while it exists. After a deletion,
+   * consent creates a new service principal with a new object id, as Entra ID does; the soft-deleted one can then no
+   * longer be restored.
+   */
   consent(tenantId: string, clientId: string): ServicePrincipalState {
     const key = `${tenantId}|${clientId}`.toLowerCase();
     const existing = this.servicePrincipals.get(key);
     if (existing) return existing;
     const app = this.apps.get(clientId.toLowerCase());
+    const generation = this.servicePrincipalGenerations.get(key) ?? 0;
+    this.servicePrincipalGenerations.set(key, generation + 1);
+    this.deletedServicePrincipals.delete(key);
+    const parts = [tenantId.toLowerCase(), clientId.toLowerCase()];
     const sp: ServicePrincipalState = {
+      // The first one keeps the id it always had, so fixtures and recorded ids stay stable.
       objectId: deterministicGuid(
         'service-principal',
-        tenantId.toLowerCase(),
-        clientId.toLowerCase(),
+        ...(generation === 0 ? parts : [...parts, String(generation)]),
       ),
       appId: app?.clientId ?? clientId,
       tenantId,
       displayName: app?.displayName ?? app?.clientId ?? clientId,
       createdTime: new Date(this.now()).toISOString(),
+      accountEnabled: true,
     };
     this.servicePrincipals.set(key, sp);
     return sp;
+  }
+
+  /**
+   * Deletes the app's service principal (the enterprise app) from the tenant: a soft delete. Its role assignments
+   * stay, orphaned, as in Azure RBAC. Returns the deleted service principal, or undefined when there was none.
+   */
+  deleteServicePrincipal(
+    tenantId: string,
+    clientId: string,
+  ): ServicePrincipalState | undefined {
+    const key = `${tenantId}|${clientId}`.toLowerCase();
+    const sp = this.servicePrincipals.get(key);
+    if (!sp) return undefined;
+    this.servicePrincipals.delete(key);
+    this.deletedServicePrincipals.set(key, sp);
+    return sp;
+  }
+
+  /** Restores a soft-deleted service principal, with its object id. Returns it, or undefined when none is restorable. */
+  restoreServicePrincipal(
+    tenantId: string,
+    clientId: string,
+  ): ServicePrincipalState | undefined {
+    const key = `${tenantId}|${clientId}`.toLowerCase();
+    const sp = this.deletedServicePrincipals.get(key);
+    if (!sp || this.servicePrincipals.has(key)) return undefined;
+    this.deletedServicePrincipals.delete(key);
+    this.servicePrincipals.set(key, sp);
+    return sp;
+  }
+
+  /**
+   * Moves a subscription to another tenant's directory. As Azure does, every role assignment at or below the
+   * subscription is deleted (they are not transferred). Returns the deleted assignments.
+   */
+  moveSubscription(
+    subscription: SubscriptionState,
+    tenantId: string,
+  ): RoleAssignmentState[] {
+    const tenant = this.tenants.get(tenantId.toLowerCase());
+    subscription.tenantId = tenant?.id ?? tenantId;
+    const scope = `/subscriptions/${subscription.subscriptionId}`;
+    const removed = [...this.roleAssignments.values()].filter(a =>
+      isSameOrAncestorScope(scope, a.scope),
+    );
+    for (const assignment of removed) {
+      this.roleAssignments.delete(assignment.name.toLowerCase());
+    }
+    return removed;
   }
 
   /** The app's service principal in the tenant, if it has been consented. */
