@@ -9,11 +9,19 @@ import {
   AzureSubscription,
   AzureTenantEvent,
   findTag,
+  putTag,
   SYNC_MODE_DESCRIPTIONS,
   TagChange,
   validateTagChange,
 } from '@azure-tenant/plugin-azure-tenant-common';
+import {
+  AzureAccessError,
+  isAzureAccessError,
+  stopsSync,
+} from '../azure/accessProblems';
 import { AzureTenantStore } from '../database/AzureTenantStore';
+import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
+import { tagChangeOutcome } from '../metrics/tagChangeOutcome';
 import { AzureTagsClient } from './azureTagsClient';
 import { parseResourceIdentifier } from './resourceIdentifier';
 import { ResourceTags, TagEditRefusal, TagUpdateResult } from './ResourceTags';
@@ -44,8 +52,15 @@ export interface TagServiceOptions {
   azure?: AzureTagsClient;
   events: EventsService;
   logger: LoggerService;
+  /** Counts tag changes by outcome, and conflicts. */
+  metrics?: AzureTenantMetrics;
   /** How many resources of a bulk change are edited at once. Defaults to 4. */
   bulkConcurrency?: number;
+  /**
+   * Keeps the lost-access problems that tag reads and writes meet (a removed Tag Contributor role is seen only
+   * here), and clears a tag-write problem when a write works again.
+   */
+  access?: Pick<AzureTenantStore, 'recordAccessProblem' | 'clearAccessProblem'>;
 }
 
 /** A change's result for one resource of a bulk change. */
@@ -72,8 +87,15 @@ export class TagService {
 
   constructor(private readonly options: TagServiceOptions) {}
 
-  /** A stored resource and its onboarded subscription, or a 404. */
-  private async resolve(resourceId: string) {
+  /**
+   * A stored resource and its onboarded subscription, or a 404. With `forEdit`, a sync mode that keeps no editable
+   * tags is a 409 before the resource is looked for: under `none` the sync removed it, and "not found" would hide
+   * the reason and the way out.
+   */
+  private async resolve(
+    resourceId: string,
+    options: { forEdit?: boolean } = {},
+  ) {
     const id = parseResourceIdentifier(resourceId);
     const subscription = await this.options.store.getSubscription(
       id.subscriptionId,
@@ -83,6 +105,8 @@ export class TagService {
         `No onboarded subscription ${id.subscriptionId} for resource ${resourceId}`,
       );
     }
+    const refusal = options.forEdit ? syncModeRefusal(subscription) : undefined;
+    if (refusal) throw new ConflictError(refusal.message);
     const resource = await this.options.tags.getResource(id.resourceId);
     if (!resource) {
       throw new NotFoundError(
@@ -124,6 +148,17 @@ export class TagService {
       revision: resource.revision,
       canEdit: !reason,
       ...(reason ? { reason } : {}),
+      // The tags shown are the last synced ones while the portal cannot refresh them.
+      ...(subscription.access && stopsSync(subscription.access.problem)
+        ? {
+            staleness: {
+              access: subscription.access,
+              ...(subscription.lastSuccessfulSyncAt
+                ? { lastSuccessfulSyncAt: subscription.lastSuccessfulSyncAt }
+                : {}),
+            },
+          }
+        : {}),
     };
   }
 
@@ -133,7 +168,44 @@ export class TagService {
     change: Required<TagChange>,
   ): Promise<TagUpdateResult> {
     const key = parseResourceIdentifier(resourceId).key;
-    return this.serialized(key, () => this.updateNow(resourceId, change));
+    return this.measured(resourceId, () =>
+      this.serialized(key, () => this.updateNow(resourceId, change)),
+    );
+  }
+
+  /** Runs a change and counts how it ended, under its subscription's tenant. */
+  private async measured(
+    resourceId: string,
+    change: () => Promise<TagUpdateResult>,
+  ): Promise<TagUpdateResult> {
+    let outcome;
+    try {
+      const result = await change();
+      outcome = result.outcome;
+      return result;
+    } catch (error) {
+      outcome = tagChangeOutcome(error);
+      throw error;
+    } finally {
+      const tenantId =
+        this.options.metrics &&
+        (await this.tenantOf(resourceId).catch(() => undefined));
+      if (tenantId) this.options.metrics?.recordTagChange(tenantId, outcome);
+    }
+  }
+
+  private readonly tenants = new Map<string, string>();
+
+  /** The tenant of a resource's subscription, looked up once per subscription; undefined when not onboarded. */
+  private async tenantOf(resourceId: string): Promise<string | undefined> {
+    const { subscriptionId } = parseResourceIdentifier(resourceId);
+    let tenantId = this.tenants.get(subscriptionId);
+    if (!tenantId) {
+      tenantId = (await this.options.store.getSubscription(subscriptionId))
+        ?.tenantId;
+      if (tenantId) this.tenants.set(subscriptionId, tenantId);
+    }
+    return tenantId;
   }
 
   /**
@@ -169,9 +241,9 @@ export class TagService {
     resourceId: string,
     change: Required<TagChange>,
   ): Promise<TagUpdateResult> {
-    const { subscription, resource } = await this.resolve(resourceId);
-    const refusal = syncModeRefusal(subscription);
-    if (refusal) throw new ConflictError(refusal.message);
+    const { subscription, resource } = await this.resolve(resourceId, {
+      forEdit: true,
+    });
     if (subscription.syncMode === 'read-tags') {
       return this.updatePortalTags(subscription, resource, change);
     }
@@ -190,7 +262,7 @@ export class TagService {
     for (const [name, value] of Object.entries(before)) {
       const existing = findTag(effective, name);
       if (existing !== undefined) delete effective[existing];
-      effective[name] = value;
+      putTag(effective, name, value);
     }
     this.check(resource.resourceId, change, effective);
     for (const name of change.remove) {
@@ -239,14 +311,14 @@ export class TagService {
     for (const [name, value] of Object.entries(change.set)) {
       const existing = findTag(before, name);
       if (existing === undefined || before[existing] !== value) {
-        merge[name] = value;
+        putTag(merge, name, value);
       }
     }
     // Deleting by name and the value just read: a value changed by someone else since is not deleted.
     const removal: Record<string, string> = {};
     for (const name of change.remove) {
       const existing = findTag(before, name);
-      if (existing !== undefined) removal[existing] = before[existing];
+      if (existing !== undefined) putTag(removal, existing, before[existing]);
     }
 
     let tags = before;
@@ -261,6 +333,11 @@ export class TagService {
         written = true;
       }
     } catch (error) {
+      if (isAzureAccessError(error) && !written) {
+        // Refused before anything was written (Azure answers 401/403 without applying a change).
+        await this.accessLost(subscription, error);
+        throw fromAzureTagsError(error, resource.resourceId);
+      }
       const failure = fromAzureTagsError(error, resource.resourceId);
       // What Azure holds now, as far as the portal knows: its answer to the Merge, or after an answer that was lost
       // (a timeout, a reset, a server error, an unreadable body), what it holds when asked again.
@@ -274,6 +351,11 @@ export class TagService {
         // Azure applied the whole change; only its answer was lost.
         this.options.logger.info(
           `Tag change on ${resource.resourceId} got no clear answer from Azure (${failure.message}), but Azure holds it`,
+          {
+            tenantId: subscription.tenantId,
+            subscriptionId: subscription.subscriptionId,
+            resourceId: resource.resourceId,
+          },
         );
         return {
           resourceId: resource.resourceId,
@@ -301,6 +383,7 @@ export class TagService {
       throw failure;
     }
 
+    if (written) await this.accessIsBack(subscription);
     const storedTags = resource.tags ?? {};
     const revision =
       written || JSON.stringify(storedTags) !== JSON.stringify(tags)
@@ -351,7 +434,47 @@ export class TagService {
         resourceId: resource.resourceId,
       });
     } catch (error) {
+      if (isAzureAccessError(error)) await this.accessLost(subscription, error);
       throw fromAzureTagsError(error, resource.resourceId);
+    }
+  }
+
+  /** Keeps a lost-access problem met by a tag read or write on the subscription, or its tenant. */
+  private async accessLost(
+    subscription: AzureSubscription,
+    error: AzureAccessError,
+  ) {
+    const { problem, message, scope } = error.finding;
+    try {
+      await this.options.access?.recordAccessProblem(
+        scope === 'tenant'
+          ? { tenantId: subscription.tenantId }
+          : { subscriptionId: subscription.subscriptionId },
+        { problem, message, at: new Date() },
+      );
+    } catch (recordError) {
+      this.options.logger.warn(
+        `Could not record lost access to subscription ${
+          subscription.subscriptionId
+        }: ${(recordError as Error).message}`,
+      );
+    }
+  }
+
+  /** A tag write that worked: the Tag Contributor role is back. */
+  private async accessIsBack(subscription: AzureSubscription) {
+    if (subscription.access?.problem !== 'tag-write-denied') return;
+    try {
+      await this.options.access?.clearAccessProblem(
+        { subscriptionId: subscription.subscriptionId },
+        { problems: ['tag-write-denied'] },
+      );
+    } catch (error) {
+      this.options.logger.warn(
+        `Could not clear the access state of subscription ${
+          subscription.subscriptionId
+        }: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -386,7 +509,14 @@ export class TagService {
     } catch (error) {
       // The catalog module also polls the feed, so the change still arrives.
       this.options.logger.warn(
-        `Could not announce the tag change at revision ${revision}: ${error}`,
+        `Could not announce the tag change at revision ${revision}: ${
+          (error as Error)?.message ?? String(error)
+        }`,
+        {
+          tenantId: subscription.tenantId,
+          subscriptionId: subscription.subscriptionId,
+          revision,
+        },
       );
     }
   }

@@ -437,6 +437,157 @@ describe.each(databases.eachSupportedId())('the tags API (%s)', databaseId => {
     );
   });
 
+  describe('tag names that are names of Object members', () => {
+    // Azure allows them all; `__proto__` was dropped with 200 `unchanged` (issue 12).
+    const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+    const valued = (suffix: string) =>
+      Object.fromEntries(NAMES.map(name => [name, `${name}-${suffix}`]));
+    const expectHeld = (
+      tags: Record<string, string> | undefined,
+      suffix: string,
+    ) => {
+      for (const name of NAMES) {
+        expect(Object.prototype.hasOwnProperty.call(tags, name)).toBe(true);
+        expect(tags![name]).toBe(`${name}-${suffix}`);
+      }
+    };
+    const expectNone = (tags: Record<string, string> | undefined) => {
+      for (const name of NAMES) {
+        expect(Object.keys(tags ?? {})).not.toContain(name);
+      }
+    };
+
+    it('writes them to Azure, stores them, shows them in GET /tags and the feed, keeps them through a sync, and removes them', async () => {
+      const response = await patch({
+        resourceId: resource.resourceId,
+        set: valued('a'),
+        expected: Object.fromEntries(NAMES.map(name => [name, null])),
+      });
+      expect(response.status).toBe(200);
+      expect(response.body.outcome).toBe('written');
+      expectHeld(response.body.tags, 'a');
+      expectHeld(emulator.control.getTags(resource.resourceId), 'a');
+
+      const stored = await fixture.tags.getResource(resource.resourceId);
+      expectHeld(stored!.tags, 'a');
+      const changes = await fixture.resources.listChanges({
+        after: stored!.revision - 1,
+        limit: 10,
+      });
+      expectHeld(changes.changed[0].tags, 'a');
+      expectHeld((await getTags(resource.resourceId)).body.tags, 'a');
+      expectHeld((await getTags(resource.resourceId, true)).body.liveTags, 'a');
+
+      // A sync reads them back from ARM's resource list and keeps them.
+      await fixture.store.requestSync(
+        fixture.subscriptions.platform,
+        new Date(),
+      );
+      await fixture.service.syncDue();
+      expectHeld(
+        (await fixture.tags.getResource(resource.resourceId))!.tags,
+        'a',
+      );
+
+      const changed = await patch({
+        resourceId: resource.resourceId,
+        set: valued('b'),
+        expected: valued('a'),
+      });
+      expect(changed.status).toBe(200);
+      expectHeld(changed.body.tags, 'b');
+
+      const removed = await patch({
+        resourceId: resource.resourceId,
+        remove: NAMES,
+        expected: valued('b'),
+      });
+      expect(removed.status).toBe(200);
+      expect(removed.body.outcome).toBe('written');
+      expectNone(removed.body.tags);
+      expectNone(emulator.control.getTags(resource.resourceId));
+      expectNone((await fixture.tags.getResource(resource.resourceId))!.tags);
+    });
+
+    it('answers 409 with their current values when Azure changed them', async () => {
+      emulator.control.editTags({
+        resourceId: resource.resourceId,
+        set: valued('azure'),
+      });
+      const response = await patch({
+        resourceId: resource.resourceId,
+        set: valued('mine'),
+        expected: Object.fromEntries(NAMES.map(name => [name, null])),
+      });
+      expect(response.status).toBe(409);
+      expectHeld(response.body.current, 'azure');
+      expect(writesSinceStart()).toEqual([]);
+    });
+
+    it('keeps them as portal-only tags under read-tags', async () => {
+      await setMode('read-tags');
+      const response = await patch({
+        resourceId: resource.resourceId,
+        set: valued('portal'),
+      });
+      expect(response.status).toBe(200);
+      expect(response.body.outcome).toBe('portal-only');
+      expectHeld(response.body.portalTags, 'portal');
+      expectHeld(
+        (await fixture.tags.getResource(resource.resourceId))!.portalTags,
+        'portal',
+      );
+      expectHeld(
+        (await getTags(resource.resourceId)).body.portalTags,
+        'portal',
+      );
+      expectNone(emulator.control.getTags(resource.resourceId));
+    });
+  });
+
+  describe('after the sync removed the resources of a subscription in mode none', () => {
+    beforeEach(async () => {
+      await setMode('none');
+      await fixture.store.requestSync(
+        fixture.subscriptions.platform,
+        new Date(),
+      );
+      await fixture.service.syncDue();
+    });
+
+    it('PATCH /tags answers 409 naming the mode and what to do, not 404', async () => {
+      expect(
+        await fixture.tags.getResource(resource.resourceId),
+      ).toBeUndefined();
+      const response = await patch({
+        resourceId: resource.resourceId,
+        set: { 'cost-center': '4711' },
+      });
+      expect(response.status).toBe(409);
+      expect(response.body.error.message).toContain('No Resources (none)');
+      expect(response.body.error.message).toContain(
+        'can change the sync mode on the Azure tenants page',
+      );
+      expect(writesSinceStart()).toEqual([]);
+    });
+
+    it('POST /tags/bulk answers 409 for each of its resources', async () => {
+      const response = await request(fixture.app)
+        .post('/tags/bulk')
+        .send({
+          resourceIds: [resource.resourceId, others[0].resourceId],
+          set: { 'cost-center': '4711' },
+        });
+      expect(response.status).toBe(200);
+      expect(response.body.failed).toBe(2);
+      for (const item of response.body.results) {
+        expect(item.status).toBe(409);
+        expect(item.error.message).toContain('No Resources (none)');
+      }
+      expect(writesSinceStart()).toEqual([]);
+    });
+  });
+
   describe('POST /tags/bulk', () => {
     it('applies the change to each resource and reports each, a failure hiding none', async () => {
       const targets = others.slice(0, 3).map(r => r.resourceId);

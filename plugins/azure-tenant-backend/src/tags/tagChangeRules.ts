@@ -2,6 +2,7 @@ import { InputError } from '@backstage/errors';
 import {
   AzureSubscription,
   findTag,
+  putTag,
   SYNC_MODE_DESCRIPTIONS,
   TagChange,
   validateTagChange,
@@ -85,7 +86,7 @@ export function checkExpected(
   for (const [name, value] of Object.entries(expected)) {
     const existing = findTag(tags, name);
     const now = existing === undefined ? null : tags[existing];
-    current[name] = now;
+    putTag(current, name, now);
     if (now !== value) conflicts.push(name);
   }
   return { current, conflicts };
