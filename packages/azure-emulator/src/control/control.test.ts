@@ -184,7 +184,7 @@ describe('control API, faults and throttling', () => {
       expect(res.status).toBe(200);
       expect(
         res.headers['x-ms-ratelimit-microsoft.costmanagement-qpu-remaining'],
-      ).toBe('QueryQPU=11');
+      ).toBe('QueriesPerHour:599,QueriesPerMin:59,QueriesPer10Sec:11');
     });
 
     it('can be turned off', async () => {

@@ -4,10 +4,21 @@ import { ResourceRecord } from '../model/ResourceRecord';
 import { resourceTypeInfo } from '../model/resourceTypeCatalog';
 import { CostModel, dayNumberOf, parseDay, usageDateOf } from './CostModel';
 
+/** The first day of the month of a day, as a day number. */
+function monthStartOf(day: number): number {
+  const d = new Date(day * 86_400_000);
+  return dayNumberOf(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+}
+
+/** `BillingMonth` as Cost Management writes it: the first of the month, `2024-01-01T00:00:00`. */
+function billingMonthOf(day: number): string {
+  return `${new Date(day * 86_400_000).toISOString().slice(0, 10)}T00:00:00`;
+}
+
 /** A column of a Cost Management result. */
 export interface CostColumn {
   name: string;
-  type: 'Number' | 'String';
+  type: 'Number' | 'String' | 'Datetime';
 }
 
 /** A computed (unpaged) Cost Management result. */
@@ -142,8 +153,8 @@ export function compileCostFilter(filter: any): Predicate {
 }
 
 /**
- * Runs a Cost Management query (`ActualCost`, `AmortizedCost` or `Usage`; Daily or no
- * granularity; Sum of Cost/PreTaxCost/CostUSD/PreTaxCostUSD; up to two Dimension or TagKey
+ * Runs a Cost Management query (`ActualCost`, `AmortizedCost` or `Usage`; Daily (a `UsageDate` column), Monthly (a
+ * `BillingMonth` column) or no granularity; Sum of Cost/PreTaxCost/CostUSD/PreTaxCostUSD; up to two Dimension or TagKey
  * groupings) over the scope.
  */
 export function runCostQuery(
@@ -160,9 +171,10 @@ export function runCostQuery(
   const dataset = body?.dataset ?? {};
   const granularity = String(dataset.granularity ?? 'None');
   const daily = granularity.toLowerCase() === 'daily';
-  if (!daily && granularity.toLowerCase() !== 'none') {
+  const monthly = granularity.toLowerCase() === 'monthly';
+  if (!daily && !monthly && granularity.toLowerCase() !== 'none') {
     throw badRequest(
-      `granularity '${granularity}' is not supported; use Daily or omit it.`,
+      `granularity '${granularity}' is not supported; use Daily, Monthly or omit it.`,
     );
   }
   const aggregations = Object.entries<any>(
@@ -219,7 +231,7 @@ export function runCostQuery(
   const rate = model.rateFor(subscription.currency);
   const group = scope.resourceGroup?.toLowerCase();
 
-  // Per group (the grouping values joined), then per day (0 when not daily).
+  // Per group (the grouping values joined), then per day (its month's first day when monthly, 0 for no granularity).
   const groups = new Map<
     string,
     { keys: string[]; keyText: string; days: Map<number, number> }
@@ -238,7 +250,9 @@ export function runCostQuery(
     for (let day = from; day <= to; day++) {
       const cost = dailyCost(day);
       if (cost === 0) continue;
-      const bucketDay = daily ? day : 0;
+      let bucketDay = 0;
+      if (daily) bucketDay = day;
+      else if (monthly) bucketDay = monthStartOf(day);
       sums.days.set(bucketDay, (sums.days.get(bucketDay) ?? 0) + cost);
     }
   }
@@ -249,6 +263,7 @@ export function runCostQuery(
     })),
     ...groupColumns,
     ...(daily ? [{ name: 'UsageDate', type: 'Number' as const }] : []),
+    ...(monthly ? [{ name: 'BillingMonth', type: 'Datetime' as const }] : []),
     { name: 'Currency', type: 'String' },
   ];
   // Rows by day, then by group in code-unit order (the same on every host, unlike a locale's collation). The groups
@@ -282,6 +297,7 @@ export function runCostQuery(
       ),
       ...sum.keys,
       ...(daily ? [usageDateOf(sum.day)] : []),
+      ...(monthly ? [billingMonthOf(sum.day)] : []),
       subscription.currency,
     ]);
   return { columns, rows };

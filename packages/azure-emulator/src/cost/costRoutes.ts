@@ -137,6 +137,11 @@ export function handleCostManagement(
         : runCostForecast(model, costScope, body);
   }
 
+  // A query with no rows answers 204 without a body: the spec's Query_Usage lists "204: No Content" beside 200.
+  if (operation === 'query' && table.rows.length === 0 && offset === 0) {
+    return { status: 204 };
+  }
+
   const pageSize = call.context.settings.costQueryPageSize;
   const rows = table.rows.slice(offset, offset + pageSize);
   let nextLink: string | null = null;

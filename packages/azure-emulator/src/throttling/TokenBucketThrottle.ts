@@ -1,3 +1,10 @@
+import {
+  CostManagementQpuQuotas,
+  CostManagementQpuThrottle,
+  QpuDecision,
+  readQpuQuotas,
+} from './CostManagementQpuThrottle';
+
 /**
  * One token bucket's size and refill rate.
  *
@@ -22,8 +29,15 @@ export interface ThrottlingOptions {
   reads?: TokenBucketLimit;
   /** ARM writes per principal and subscription. Defaults to 200, refilling 10 per second. */
   writes?: TokenBucketLimit;
-  /** Cost Management queries per principal and scope. Defaults to 12, refilling 1 every 5 seconds. */
-  costManagement?: TokenBucketLimit;
+  /** ARM deletes per principal and subscription, a bucket of their own. Defaults to 200, refilling 10 per second. */
+  deletes?: TokenBucketLimit;
+  /**
+   * Cost Management's query processing unit (QPU) quotas per tenant, as Azure documents them: 12 per 10 seconds, 60
+   * per minute, 600 per hour (a query consumes one QPU per month of data it covers). A window left out keeps its
+   * default. A throttled query gets 429 without a standard `Retry-After`: the wait is in
+   * `x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after`.
+   */
+  costManagement?: CostManagementQpuQuotas;
 }
 
 /** The outcome of taking a token. */
@@ -35,13 +49,14 @@ export interface ThrottleDecision {
   retryAfterSeconds: number;
 }
 
-export type ThrottleCategory = 'reads' | 'writes' | 'costManagement';
+export type ThrottleCategory = 'reads' | 'writes' | 'deletes';
 
 export const DEFAULT_THROTTLING: Required<ThrottlingOptions> = {
   enabled: true,
   reads: { capacity: 250, refillPerSecond: 25 },
   writes: { capacity: 200, refillPerSecond: 10 },
-  costManagement: { capacity: 12, refillPerSecond: 0.2 },
+  deletes: { capacity: 200, refillPerSecond: 10 },
+  costManagement: { per10Seconds: 12, perMinute: 60, perHour: 600 },
 };
 
 /** Token buckets per principal, scope and category, like ARM's and Cost Management's limits. */
@@ -52,16 +67,31 @@ export class TokenBucketThrottle {
     { tokens: number; updatedAt: number }
   >();
 
+  private readonly qpu: CostManagementQpuThrottle;
+
   constructor(
     options: ThrottlingOptions = {},
     private readonly now: () => number = Date.now,
   ) {
-    this.settings = { ...DEFAULT_THROTTLING, ...options };
+    this.settings = {
+      ...DEFAULT_THROTTLING,
+      ...options,
+      costManagement: readQpuQuotas(options.costManagement),
+    };
+    this.qpu = new CostManagementQpuThrottle(
+      this.settings.costManagement as Required<CostManagementQpuQuotas>,
+      now,
+    );
   }
 
   configure(options: ThrottlingOptions): void {
-    this.settings = { ...this.settings, ...options };
+    const costManagement =
+      'costManagement' in options
+        ? readQpuQuotas(options.costManagement)
+        : this.settings.costManagement;
+    this.settings = { ...this.settings, ...options, costManagement };
     this.buckets.clear();
+    this.qpu.configure(costManagement as Required<CostManagementQpuQuotas>);
   }
 
   get configuration(): Required<ThrottlingOptions> {
@@ -70,6 +100,13 @@ export class TokenBucketThrottle {
 
   reset(): void {
     this.buckets.clear();
+    this.qpu.reset();
+  }
+
+  /** Charges a Cost Management query's QPU to its tenant (see {@link CostManagementQpuThrottle}). */
+  takeCostManagement(tenantId: string, qpu: number): QpuDecision {
+    if (!this.settings.enabled) return this.qpu.untracked(qpu);
+    return this.qpu.take(tenantId, qpu);
   }
 
   take(category: ThrottleCategory, key: string): ThrottleDecision {
