@@ -23,6 +23,7 @@ export {
   AzureTenantClient,
   azureTenantApiRef,
   type AzureTenantApi,
+  type StartOnboardingOptions,
   type SubscriptionSyncRequest,
   type BulkTagUpdateItem,
   type BulkTagUpdateRequest,

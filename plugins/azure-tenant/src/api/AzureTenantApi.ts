@@ -25,6 +25,16 @@ export interface SubscriptionSyncRequest {
 }
 
 /**
+ * Options of {@link AzureTenantApi.startOnboarding}.
+ *
+ * @public
+ */
+export interface StartOnboardingOptions {
+  /** The connected tenant to reconnect or to add subscriptions of. */
+  tenantId?: string;
+}
+
+/**
  * A change to one resource's tags (`PATCH /tags`).
  *
  * @public
@@ -87,8 +97,14 @@ export interface BulkTagUpdateResponse {
  * @public
  */
 export interface AzureTenantApi {
-  /** Starts the consent and role-assignment flow; send the browser to `authorizeUrl` next. */
-  startOnboarding(kind: OnboardingKind): Promise<OnboardingStartResponse>;
+  /**
+   * Starts the consent and role-assignment flow; send the browser to `authorizeUrl` next. `tenantId` names the
+   * tenant to reconnect or to add subscriptions of, so that Microsoft signs the user in to that tenant.
+   */
+  startOnboarding(
+    kind: OnboardingKind,
+    options?: StartOnboardingOptions,
+  ): Promise<OnboardingStartResponse>;
   /** One onboarding and the result of each role on each subscription so far. */
   getOnboarding(onboardingId: string): Promise<Onboarding>;
   /** The connected tenants. */

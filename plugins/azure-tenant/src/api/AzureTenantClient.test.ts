@@ -47,6 +47,20 @@ describe('AzureTenantClient', () => {
     expect(sentBody(fetch)).toEqual({ kind: 'add-subscriptions' });
   });
 
+  it('names the tenant to reconnect', async () => {
+    const { client, fetch } = createClient(
+      jsonResponse(200, {
+        onboardingId: 'ob-2',
+        authorizeUrl: 'https://login.example/authorize',
+        expiresAt: '2025-01-01T00:10:00Z',
+      }),
+    );
+
+    await client.startOnboarding('connect', { tenantId: 'tenant-1' });
+
+    expect(sentBody(fetch)).toEqual({ kind: 'connect', tenantId: 'tenant-1' });
+  });
+
   it('reads an onboarding by id, escaping the id', async () => {
     const { client, fetch } = createClient(
       jsonResponse(200, { id: 'a/b', status: 'running', results: [] }),

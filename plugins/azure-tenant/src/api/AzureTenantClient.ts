@@ -17,6 +17,7 @@ import {
   BulkTagUpdateItem,
   BulkTagUpdateRequest,
   BulkTagUpdateResponse,
+  StartOnboardingOptions,
   SubscriptionSyncRequest,
   TagUpdateRequest,
 } from './AzureTenantApi';
@@ -38,10 +39,11 @@ export class AzureTenantClient implements AzureTenantApi {
 
   async startOnboarding(
     kind: OnboardingKind,
+    options: StartOnboardingOptions = {},
   ): Promise<OnboardingStartResponse> {
     return this.request('/onboarding/start', {
       method: 'POST',
-      body: { kind },
+      body: { kind, ...(options.tenantId && { tenantId: options.tenantId }) },
     });
   }
 

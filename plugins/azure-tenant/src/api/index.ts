@@ -4,6 +4,7 @@ export type {
   BulkTagUpdateItem,
   BulkTagUpdateRequest,
   BulkTagUpdateResponse,
+  StartOnboardingOptions,
   SubscriptionSyncRequest,
   TagUpdateRequest,
 } from './AzureTenantApi';

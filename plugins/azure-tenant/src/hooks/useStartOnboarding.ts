@@ -8,23 +8,27 @@ import { assignLocation } from './assignLocation';
 /**
  * Starts an onboarding and sends the browser to Microsoft Entra ID to sign in and consent.
  *
- * `starting` stays set after a successful start, because the page is being left.
+ * `tenantId` names the connected tenant to reconnect or to add subscriptions of. `starting` stays set after a
+ * successful start, because the page is being left.
  */
-export function useStartOnboarding(): {
+export function useStartOnboarding(options: { tenantId?: string } = {}): {
   start: (kind: OnboardingKind) => Promise<void>;
   starting?: OnboardingKind;
   error?: Error;
 } {
+  const { tenantId } = options;
   const api = useApi(azureTenantApiRef);
   // The kind being started; react-use's state has it only once the start has succeeded.
   const [requested, setRequested] = useState<OnboardingKind>();
   const [state, run] = useAsyncFn(
     async (kind: OnboardingKind) => {
-      const { authorizeUrl } = await api.startOnboarding(kind);
+      const { authorizeUrl } = tenantId
+        ? await api.startOnboarding(kind, { tenantId })
+        : await api.startOnboarding(kind);
       assignLocation(authorizeUrl);
       return kind;
     },
-    [api],
+    [api, tenantId],
   );
 
   const start = useCallback(

@@ -4,6 +4,7 @@ import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { ResponseError } from '@backstage/errors';
 import {
+  AzureAccessStatus,
   AzureSubscription,
   AzureTenant,
   Onboarding,
@@ -550,6 +551,344 @@ describe('AzureTenantsPage', () => {
       expect(
         within(rowOf('Sandbox')).getByRole('button', { name: 'Sync now' }),
       ).toBeDisabled();
+    });
+  });
+
+  describe('lost access', () => {
+    const assign = jest.mocked(assignLocation);
+    const HOUR = 3600_000;
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    const later = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+    function access(
+      overrides: Partial<AzureAccessStatus> &
+        Pick<AzureAccessStatus, 'problem' | 'action'>,
+    ): AzureAccessStatus {
+      return {
+        message: 'A sentence from the backend.',
+        since: ago(3 * 24 * HOUR),
+        checkedAt: ago(5 * 60_000),
+        nextAttemptAt: later(2 * HOUR),
+        ...overrides,
+      };
+    }
+
+    function startedOnboarding() {
+      return jest.fn().mockResolvedValue({
+        onboardingId: 'ob-9',
+        authorizeUrl: 'https://login.example/authorize?state=9',
+        expiresAt: '2025-01-03T10:10:00Z',
+      });
+    }
+
+    beforeEach(() => {
+      assign.mockReset();
+    });
+
+    it('shows a tenant whose consent was revoked, since when, the next try, and reconnects it', async () => {
+      const revoked = access({
+        problem: 'consent-revoked',
+        action: 'reconnect',
+        message:
+          "Microsoft Entra ID refused the portal's credentials in tenant tenant-1 (AADSTS7000229).",
+      });
+      const api = createApi({
+        listTenants: jest
+          .fn()
+          .mockResolvedValue([{ ...tenant, access: revoked }]),
+        listSubscriptions: jest.fn().mockResolvedValue([
+          {
+            ...production,
+            access: revoked,
+            lastSuccessfulSyncAt: '2025-01-02T10:00:00Z',
+          },
+        ]),
+        startOnboarding: startedOnboarding(),
+      });
+      await renderPage({ api });
+
+      const section = await screen.findByRole('region', {
+        name: 'Tenant Contoso',
+      });
+      const panel = within(section).getAllByRole('alert')[0];
+      expect(panel).toHaveTextContent(
+        'Error: Tenant Contoso: The portal can no longer sign in to this tenant',
+      );
+      expect(panel).toHaveTextContent(
+        "Microsoft Entra ID refused the portal's credentials in tenant tenant-1 (AADSTS7000229).",
+      );
+      expect(panel).toHaveTextContent(
+        /Since 3 days ago \(.+\); last checked 5 minutes ago\./,
+      );
+      expect(panel).toHaveTextContent(/Next try in 2 hours \(.+\)\./);
+      expect(panel).toHaveTextContent(/grants admin consent again/);
+
+      // The row says what happened, without repeating what to do, and keeps the last good sync in view.
+      const row = rowOf('Production');
+      expect(
+        within(row).getByText(
+          'The portal can no longer sign in to this tenant',
+        ),
+      ).toBeInTheDocument();
+      expect(within(row).queryByText(/^What to do/)).not.toBeInTheDocument();
+      expect(
+        within(row).getByText(
+          /^Last successful sync .+: the catalog keeps that state until access is back\.$/,
+        ),
+      ).toBeInTheDocument();
+      expect(
+        within(row).queryByRole('button', { name: /Reconnect/ }),
+      ).not.toBeInTheDocument();
+
+      await userEvent.click(
+        within(panel).getByRole('button', { name: 'Reconnect tenant Contoso' }),
+      );
+      expect(api.startOnboarding).toHaveBeenCalledWith('connect', {
+        tenantId: 'tenant-1',
+      });
+      await waitFor(() =>
+        expect(assign).toHaveBeenCalledWith(
+          'https://login.example/authorize?state=9',
+        ),
+      );
+      expect(
+        within(panel).getByRole('button', {
+          name: 'Redirecting to Microsoft…',
+        }),
+      ).toBeDisabled();
+    });
+
+    it('shows why Reconnect could not start', async () => {
+      const api = createApi({
+        listTenants: jest.fn().mockResolvedValue([
+          {
+            ...tenant,
+            access: access({ problem: 'consent-revoked', action: 'reconnect' }),
+          },
+        ]),
+        startOnboarding: jest
+          .fn()
+          .mockRejectedValue(
+            await errorResponse(503, 'The portal is not configured'),
+          ),
+      });
+      await renderPage({ api });
+
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Reconnect tenant Contoso' }),
+      );
+
+      expect(
+        await screen.findByText(
+          'Could not start signing in: The portal is not configured',
+        ),
+      ).toBeInTheDocument();
+      expect(assign).not.toHaveBeenCalled();
+    });
+
+    it('disables Reconnect, and says why, without the connect permission', async () => {
+      const api = createApi({
+        listTenants: jest.fn().mockResolvedValue([
+          {
+            ...tenant,
+            access: access({ problem: 'consent-revoked', action: 'reconnect' }),
+          },
+        ]),
+      });
+      await renderPage({ api, deny: [azureTenantConnectPermission.name] });
+
+      expect(
+        await screen.findByRole('button', { name: 'Reconnect tenant Contoso' }),
+      ).toBeDisabled();
+    });
+
+    it.each([
+      {
+        problem: 'read-denied',
+        action: 'reconnect',
+        title: 'The portal can no longer read this subscription',
+        remedy: /Reconnect the tenant: an Owner of the subscription signs in/,
+        reconnect: true,
+      },
+      {
+        problem: 'tag-write-denied',
+        action: 'reconnect',
+        title: 'The portal can no longer write tags to Azure',
+        remedy: /assigns its missing roles again/,
+        reconnect: true,
+      },
+      {
+        problem: 'subscription-disabled',
+        action: 'enable-subscription',
+        title: 'The subscription is disabled in Azure',
+        remedy: /open Subscriptions and reactivate this subscription/,
+        reconnect: false,
+      },
+      {
+        problem: 'subscription-warned',
+        action: 'none',
+        title: 'Azure has put the subscription in the Warned state',
+        remedy: /settle what Azure warns about/,
+        reconnect: false,
+      },
+      {
+        problem: 'subscription-deleted',
+        action: 'none',
+        title: 'The subscription was deleted in Azure',
+        remedy: /restore it in Azure/,
+        reconnect: false,
+      },
+      {
+        problem: 'subscription-moved',
+        action: 'none',
+        title: 'The subscription was moved to another tenant',
+        remedy: /Connect the tenant the subscription now belongs to/,
+        reconnect: false,
+      },
+    ] as const)(
+      'shows a subscription in state $problem with what to do',
+      async ({ problem, action, title, remedy, reconnect }) => {
+        const api = createApi({
+          listSubscriptions: jest.fn().mockResolvedValue([
+            production,
+            {
+              ...sandbox,
+              access: access({
+                problem,
+                action,
+                message: `Backend sentence for ${problem}.`,
+              }),
+            },
+          ]),
+          startOnboarding: startedOnboarding(),
+        });
+        await renderPage({ api });
+
+        const row = await waitFor(() => rowOf('Sandbox'));
+        expect(within(row).getByText(title)).toBeInTheDocument();
+        expect(
+          within(row).getByText(`Backend sentence for ${problem}.`),
+        ).toBeInTheDocument();
+        expect(within(row).getByText(/^Since 3 days ago/)).toBeInTheDocument();
+        expect(
+          within(row).getByText(/^Next try in 2 hours/),
+        ).toBeInTheDocument();
+        expect(within(row).getByText(/^What to do:/)).toHaveTextContent(remedy);
+        // The healthy subscription beside it says so.
+        expect(
+          within(rowOf('Production')).getByText('Has access'),
+        ).toBeInTheDocument();
+
+        // Reconnect where the portal can fix it; the others are done in Azure.
+        expect(
+          within(row).queryByRole('button', { name: 'Reconnect Sandbox' }) !==
+            null,
+        ).toBe(reconnect);
+      },
+    );
+
+    it("reconnects a subscription's tenant from its row", async () => {
+      const api = createApi({
+        listSubscriptions: jest.fn().mockResolvedValue([
+          {
+            ...sandbox,
+            access: access({ problem: 'read-denied', action: 'reconnect' }),
+          },
+        ]),
+        startOnboarding: startedOnboarding(),
+      });
+      await renderPage({ api });
+
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Reconnect Sandbox' }),
+      );
+
+      expect(api.startOnboarding).toHaveBeenCalledWith('connect', {
+        tenantId: 'tenant-1',
+      });
+      await waitFor(() =>
+        expect(assign).toHaveBeenCalledWith(
+          'https://login.example/authorize?state=9',
+        ),
+      );
+    });
+
+    it('says the next try comes with the next sync once its time has passed', async () => {
+      const api = createApi({
+        listSubscriptions: jest.fn().mockResolvedValue([
+          {
+            ...sandbox,
+            access: access({
+              problem: 'read-denied',
+              action: 'reconnect',
+              nextAttemptAt: ago(60_000),
+            }),
+          },
+        ]),
+      });
+      await renderPage({ api });
+
+      const row = await waitFor(() => rowOf('Sandbox'));
+      expect(
+        within(row).getByText('Next try: with the next scheduled sync.'),
+      ).toBeInTheDocument();
+    });
+
+    it('lists the subscriptions the portal could add, and adds them', async () => {
+      const api = createApi({
+        listTenants: jest.fn().mockResolvedValue([
+          {
+            ...tenant,
+            unregisteredSubscriptions: [
+              { subscriptionId: 'sub-new-1', displayName: 'Analytics' },
+              { subscriptionId: 'sub-new-2', displayName: 'Staging' },
+            ],
+          },
+        ]),
+        startOnboarding: startedOnboarding(),
+      });
+      await renderPage({ api });
+
+      const panel = await screen.findByText(
+        'Info: 2 subscriptions of tenant Contoso not in the portal yet',
+      );
+      expect(panel).toBeInTheDocument();
+      const list = screen.getByRole('list', {
+        name: 'Subscriptions of tenant Contoso not in the portal',
+      });
+      expect(
+        within(list)
+          .getAllByRole('listitem')
+          .map(item => item.textContent),
+      ).toEqual(['Analyticssub-new-1', 'Stagingsub-new-2']);
+
+      await userEvent.click(
+        screen.getByRole('button', {
+          name: 'Add subscriptions of tenant Contoso',
+        }),
+      );
+      expect(api.startOnboarding).toHaveBeenCalledWith('add-subscriptions', {
+        tenantId: 'tenant-1',
+      });
+      await waitFor(() => expect(assign).toHaveBeenCalled());
+    });
+
+    it('shows no access panels for a tenant with access and nothing to add', async () => {
+      await renderPage({
+        api: createApi({
+          listTenants: jest
+            .fn()
+            .mockResolvedValue([{ ...tenant, unregisteredSubscriptions: [] }]),
+        }),
+      });
+
+      await screen.findByText('Contoso');
+      expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+      expect(
+        screen.queryByRole('button', {
+          name: /Reconnect|Add subscriptions of/,
+        }),
+      ).not.toBeInTheDocument();
     });
   });
 });

@@ -1,6 +1,7 @@
+import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
-import { Table, TableColumn } from '@backstage/core-components';
+import { StatusOK, Table, TableColumn } from '@backstage/core-components';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   AzureSubscription,
@@ -12,13 +13,19 @@ import {
   SubscriptionActionState,
   useSubscriptionActions,
 } from '../../hooks/useSubscriptionActions';
+import { AccessStatusSummary } from '../AccessStatus';
 import { InlineError } from '../InlineError';
 import { SyncModeSelect } from '../SyncModeSelect';
+import { StartOnboardingButton } from '../TenantAccess';
 
 /** Props of {@link SubscriptionTable}. */
 export interface SubscriptionTableProps {
   title: string;
   subtitle?: string;
+  /** The tenant of the subscriptions, which Reconnect signs in to. */
+  tenantId?: string;
+  /** Whether the whole tenant lost access: its panel above says what to do, so the rows do not repeat it. */
+  tenantAccessLost?: boolean;
   subscriptions: AzureSubscription[];
   /** Receives what the backend answered after a change, to update the list. */
   onSubscriptionChanged: (
@@ -80,8 +87,31 @@ function RoleStatusCell(props: { subscription: AzureSubscription }) {
   );
 }
 
+function AccessCell(props: {
+  subscription: AzureSubscription;
+  tenantAccessLost?: boolean;
+}) {
+  const { subscription, tenantAccessLost } = props;
+  if (!subscription.access) {
+    return (
+      <Typography variant="body2" component="div">
+        <StatusOK>Has access</StatusOK>
+      </Typography>
+    );
+  }
+  return (
+    <AccessStatusSummary
+      access={subscription.access}
+      withRemedy={
+        !(tenantAccessLost && subscription.access.problem === 'consent-revoked')
+      }
+    />
+  );
+}
+
 function LastSyncCell(props: { subscription: AzureSubscription }) {
-  const { lastSync, syncRequestedAt } = props.subscription;
+  const { lastSync, syncRequestedAt, access, lastSuccessfulSyncAt } =
+    props.subscription;
   // A request newer than the last finished sync has not run yet.
   const requested =
     syncRequestedAt &&
@@ -106,13 +136,29 @@ function LastSyncCell(props: { subscription: AzureSubscription }) {
           Sync requested at {formatTime(syncRequestedAt)}
         </Typography>
       )}
+      {access && (
+        <Typography variant="caption" color="textSecondary" component="p">
+          {lastSuccessfulSyncAt
+            ? `Last successful sync ${formatTime(
+                lastSuccessfulSyncAt,
+              )}: the catalog keeps that state until access is back.`
+            : 'No sync has succeeded yet.'}
+        </Typography>
+      )}
     </>
   );
 }
 
 /** The subscriptions of one tenant: their roles, sync modes and syncs, with the actions the user may take. */
 export function SubscriptionTable(props: SubscriptionTableProps) {
-  const { title, subtitle, subscriptions, onSubscriptionChanged } = props;
+  const {
+    title,
+    subtitle,
+    tenantId,
+    tenantAccessLost,
+    subscriptions,
+    onSubscriptionChanged,
+  } = props;
   const manage = usePermission({
     permission: azureTenantSubscriptionManagePermission,
   });
@@ -138,6 +184,16 @@ export function SubscriptionTable(props: SubscriptionTableProps) {
               : ''}
           </Typography>
         </>
+      ),
+    },
+    {
+      title: 'Access',
+      field: 'subscription.access.problem',
+      render: ({ subscription }) => (
+        <AccessCell
+          subscription={subscription}
+          tenantAccessLost={tenantAccessLost}
+        />
       ),
     },
     {
@@ -198,6 +254,18 @@ export function SubscriptionTable(props: SubscriptionTableProps) {
               error={state.syncError}
             />
           )}
+          {subscription.access?.action === 'reconnect' &&
+            !tenantAccessLost &&
+            tenantId && (
+              <Box mt={1}>
+                <StartOnboardingButton
+                  kind="connect"
+                  tenantId={tenantId}
+                  label="Reconnect"
+                  ariaLabel={`Reconnect ${subscription.displayName}`}
+                />
+              </Box>
+            )}
         </>
       ),
     },

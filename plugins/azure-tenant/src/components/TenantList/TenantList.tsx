@@ -1,3 +1,4 @@
+import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { InfoCard } from '@backstage/core-components';
@@ -6,6 +7,11 @@ import {
   AzureTenant,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { SubscriptionTable } from '../SubscriptionTable';
+import {
+  TenantAccessPanel,
+  UnregisteredSubscriptionsPanel,
+  tenantName,
+} from '../TenantAccess';
 
 /** Props of {@link TenantList}. */
 export interface TenantListProps {
@@ -27,7 +33,10 @@ function describeTenant(tenant: AzureTenant): string {
   return `Tenant ${tenant.tenantId}, ${connected}`;
 }
 
-/** Each connected tenant with its subscriptions. */
+/**
+ * Each connected tenant with its subscriptions: first what the portal cannot do in the tenant and what to do about
+ * it, and the subscriptions it could add.
+ */
 export function TenantList(props: TenantListProps) {
   const { tenants, subscriptions, onSubscriptionChanged } = props;
 
@@ -52,20 +61,33 @@ export function TenantList(props: TenantListProps) {
     <Grid container spacing={3}>
       {tenants.map(tenant => (
         <Grid item xs={12} key={tenant.tenantId}>
-          <SubscriptionTable
-            title={tenant.displayName ?? tenant.tenantId}
-            subtitle={describeTenant(tenant)}
-            subscriptions={subscriptions.filter(
-              s => s.tenantId === tenant.tenantId,
-            )}
-            onSubscriptionChanged={onSubscriptionChanged}
-          />
+          <Box
+            component="section"
+            aria-label={`Tenant ${tenantName(tenant)}`}
+            display="flex"
+            flexDirection="column"
+            style={{ gap: 16 }}
+          >
+            <TenantAccessPanel tenant={tenant} />
+            <UnregisteredSubscriptionsPanel tenant={tenant} />
+            <SubscriptionTable
+              title={tenantName(tenant)}
+              subtitle={describeTenant(tenant)}
+              tenantId={tenant.tenantId}
+              tenantAccessLost={!!tenant.access}
+              subscriptions={subscriptions.filter(
+                s => s.tenantId === tenant.tenantId,
+              )}
+              onSubscriptionChanged={onSubscriptionChanged}
+            />
+          </Box>
         </Grid>
       ))}
       {orphanTenantIds.map(tenantId => (
         <Grid item xs={12} key={tenantId}>
           <SubscriptionTable
             title={`Tenant ${tenantId}`}
+            tenantId={tenantId}
             subscriptions={subscriptions.filter(s => s.tenantId === tenantId)}
             onSubscriptionChanged={onSubscriptionChanged}
           />

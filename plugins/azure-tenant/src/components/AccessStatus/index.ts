@@ -1,0 +1,14 @@
+export {
+  AccessStatusPanel,
+  AccessStatusSummary,
+  AccessTimes,
+  isAccessWarning,
+} from './AccessStatusPanel';
+export {
+  accessProblemTitle,
+  accessRemedy,
+  explainAccessProblem,
+  formatRelativeTime,
+  formatTimeBoth,
+} from './accessText';
+export { StaleDataNotice } from './StaleDataNotice';

@@ -1,0 +1,6 @@
+export {
+  TenantAccessPanel,
+  UnregisteredSubscriptionsPanel,
+  tenantName,
+} from './TenantAccessPanels';
+export { StartOnboardingButton } from './StartOnboardingButton';
