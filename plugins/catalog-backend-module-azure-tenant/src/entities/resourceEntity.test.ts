@@ -106,6 +106,30 @@ describe('buildAzureResourceEntity', () => {
     });
   });
 
+  it('keeps every tag name Azure allows, the names of Object members too', () => {
+    // As the feed's JSON arrives: `__proto__` is an own key of the parsed object.
+    const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+    const tags = JSON.parse(
+      JSON.stringify(Object.fromEntries(names.map(n => [n, `${n}-azure`]))),
+    );
+    const portalTags = JSON.parse(
+      JSON.stringify(Object.fromEntries(names.map(n => [n, `${n}-portal`]))),
+    );
+    const entity = buildAzureResourceEntity(
+      resource('vm', { tags, portalTags }),
+      options({ syncMode: 'read-tags' }),
+    );
+    // The catalog stores the entity as JSON.
+    const stored = JSON.parse(JSON.stringify(entity));
+    for (const name of names) {
+      expect(Object.keys(stored.spec.azure.tags)).toContain(name);
+      expect(stored.spec.azure.tags[name]).toBe(`${name}-azure`);
+      expect(stored.spec.azure.portalTags[name]).toBe(`${name}-portal`);
+    }
+    // None of them is taken for an owner tag.
+    expect(entity.spec?.owner).toBe(DEFAULT_OWNER);
+  });
+
   it.each(['no-tags', 'none'] as const)(
     'shows no tags and ignores the owner tag under %s',
     syncMode => {

@@ -11,6 +11,7 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import { ownTag } from '@azure-tenant/plugin-azure-tenant-common';
 import { TagConflictError } from '../../api';
 import {
   changedInAzure,
@@ -24,7 +25,9 @@ function shown(value: string | null | undefined): string {
 }
 
 function mine(change: PendingTagChange, name: string): string {
-  return change.remove.includes(name) ? '(removed)' : change.set[name];
+  return change.remove.includes(name)
+    ? '(removed)'
+    : ownTag(change.set, name) ?? '';
 }
 
 /**
@@ -66,8 +69,8 @@ export function TagConflictDialog(props: {
             {changed.map(name => (
               <TableRow key={name}>
                 <TableCell>{name}</TableCell>
-                <TableCell>{shown(change.expected[name])}</TableCell>
-                <TableCell>{shown(conflict.current[name])}</TableCell>
+                <TableCell>{shown(ownTag(change.expected, name))}</TableCell>
+                <TableCell>{shown(ownTag(conflict.current, name))}</TableCell>
                 <TableCell>{mine(change, name)}</TableCell>
               </TableRow>
             ))}
@@ -89,7 +92,8 @@ export function TagConflictDialog(props: {
               ))}
               {merge.taken.map(name => (
                 <li key={`take-${name}`}>
-                  keep Azure&apos;s {name}: {shown(conflict.current[name])}
+                  keep Azure&apos;s {name}:{' '}
+                  {shown(ownTag(conflict.current, name))}
                 </li>
               ))}
             </ul>

@@ -117,6 +117,51 @@ describe('TagEditor', () => {
     });
   });
 
+  it('edits, adds and removes tags named like Object members (__proto__, constructor, toString)', async () => {
+    // As the client parses the backend's JSON: `__proto__` is an own key.
+    const tags = JSON.parse('{"__proto__":"a","toString":"b"}');
+    const api = createApi({
+      getTags: jest.fn().mockResolvedValue(resourceTags({ tags })),
+    });
+    const { onSaved } = await renderEditor(api);
+
+    const proto = screen.getByRole('textbox', {
+      name: 'Value of tag __proto__',
+    });
+    expect(proto).toHaveValue('a');
+    expect(
+      screen.getByRole('textbox', { name: 'Value of tag toString' }),
+    ).toHaveValue('b');
+    await userEvent.clear(proto);
+    await userEvent.type(proto, 'x');
+    await userEvent.click(screen.getByRole('button', { name: 'Add tag' }));
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Tag name' }),
+      'constructor',
+    );
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Tag value' }),
+      'c',
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Remove tag toString' }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    const sent = (api.updateTags as jest.Mock).mock.calls[0][0];
+    expect(Object.entries(sent.set)).toEqual([
+      ['__proto__', 'x'],
+      ['constructor', 'c'],
+    ]);
+    expect(sent.remove).toEqual(['toString']);
+    expect(Object.entries(sent.expected)).toEqual([
+      ['__proto__', 'a'],
+      ['constructor', null],
+      ['toString', 'b'],
+    ]);
+  });
+
   it('disables Save until something changes', async () => {
     await renderEditor(createApi());
     expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();

@@ -6,6 +6,7 @@ import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   findTag,
+  ownTag,
   ResourceTags,
   SYNC_MODE_DESCRIPTIONS,
   TagProblem,
@@ -211,7 +212,7 @@ function TagDraftEditor(props: {
             isPortal={isPortal}
             removable={isNew || !portalMode || isPortal}
             problems={rowProblems(row, shownProblems)}
-            baseValue={isNew ? undefined : base[row.original!]}
+            baseValue={isNew ? undefined : ownTag(base, row.original!)}
             onUpdate={update}
             onDiscard={discard}
           />

@@ -1,5 +1,7 @@
 import {
   findTag,
+  ownTag,
+  putTag,
   ResourceTags,
   TagProblem,
   validateTagChange,
@@ -34,7 +36,7 @@ export function editableTags(tags: ResourceTags): Record<string, string> {
     for (const [name, value] of Object.entries(tags.portalTags ?? {})) {
       const existing = findTag(base, name);
       if (existing !== undefined) delete base[existing];
-      base[name] = value;
+      putTag(base, name, value);
     }
   }
   return base;
@@ -69,9 +71,11 @@ export function pendingChange(
   for (const row of rows) {
     if (row.original !== undefined) {
       if (row.removed) remove.push(row.original);
-      else if (row.value !== base[row.original]) set[row.original] = row.value;
+      else if (row.value !== ownTag(base, row.original)) {
+        putTag(set, row.original, row.value);
+      }
     } else if (!row.removed) {
-      set[row.name] = row.value;
+      putTag(set, row.name, row.value);
     }
   }
   return { set, remove, expected: expectedOf(base, set, remove) };
@@ -86,7 +90,7 @@ export function expectedOf(
   const expected: Record<string, string | null> = {};
   for (const name of [...Object.keys(set), ...remove]) {
     const existing = findTag(base, name);
-    expected[name] = existing === undefined ? null : base[existing];
+    putTag(expected, name, existing === undefined ? null : base[existing]);
   }
   return expected;
 }
@@ -151,7 +155,7 @@ export function changedInAzure(
   current: Record<string, string | null>,
 ): string[] {
   return Object.keys(change.expected).filter(
-    name => (current[name] ?? null) !== change.expected[name],
+    name => (ownTag(current, name) ?? null) !== ownTag(change.expected, name),
   );
 }
 
@@ -172,7 +176,7 @@ export function mergedChange(
   const expected = Object.fromEntries(
     [...Object.keys(set), ...remove].map(name => [
       name,
-      current[name] ?? change.expected[name] ?? null,
+      ownTag(current, name) ?? ownTag(change.expected, name) ?? null,
     ]),
   );
   return { change: { set, remove, expected }, taken };
