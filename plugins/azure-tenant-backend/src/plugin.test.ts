@@ -111,8 +111,12 @@ async function startAndSignIn(
   return { onboardingId: start.body.onboardingId as string, redirect };
 }
 
-async function callback(server: any, query: URLSearchParams) {
-  return request(server).get(`/api/azure-tenant/onboarding/callback?${query}`);
+/** Entra ID's form (`response_mode=form_post`), as the browser posts it back. */
+async function callback(server: any, form: URLSearchParams) {
+  return request(server)
+    .post('/api/azure-tenant/onboarding/callback')
+    .type('form')
+    .send(form.toString());
 }
 
 async function finishedOnboarding(
@@ -145,7 +149,10 @@ describe.each(databases.eachSupportedId())(
       const { onboardingId, redirect } = await startAndSignIn(server);
 
       const back = await callback(server, redirect);
-      expect(back.status).toBe(302);
+      expect(back.status).toBe(303);
+      // Nothing of the answer is kept by the browser's cache or sent on as a Referer.
+      expect(back.headers['cache-control']).toBe('no-store');
+      expect(back.headers['referrer-policy']).toBe('no-referrer');
       expect(back.headers.location).toBe(
         `http://localhost:3000/azure-tenants?onboarding=${onboardingId}`,
       );
@@ -275,7 +282,7 @@ describe.each(databases.eachSupportedId())(
     it('refuses a replayed callback, and registers nothing more', async () => {
       const { server } = await startBackend(await databases.init(databaseId));
       const { onboardingId, redirect } = await startAndSignIn(server);
-      expect((await callback(server, redirect)).status).toBe(302);
+      expect((await callback(server, redirect)).status).toBe(303);
       await finishedOnboarding(server, onboardingId);
       emulator.control.clearRequests();
 
@@ -303,6 +310,66 @@ describe.each(databases.eachSupportedId())(
         .get('/api/azure-tenant/tenants')
         .set('authorization', asAdmin);
       expect(tenants.body.items).toEqual([]);
+    });
+
+    it('never redeems a code that arrives in the address (GET), and ends its onboarding so the answer cannot be posted later', async () => {
+      const { server } = await startBackend(await databases.init(databaseId));
+      const { onboardingId, redirect } = await startAndSignIn(server);
+      emulator.control.clearRequests();
+
+      const inAddress = await request(server).get(
+        `/api/azure-tenant/onboarding/callback?${redirect}`,
+      );
+      expect(inAddress.status).toBe(400);
+      expect(inAddress.headers['content-type']).toMatch(/html/);
+      expect(inAddress.headers['cache-control']).toBe('no-store');
+      expect(inAddress.headers['referrer-policy']).toBe('no-referrer');
+      expect(inAddress.text).toContain('The sign-in was not used');
+      // Entra ID was not asked to redeem the code.
+      expect(emulator.control.requests()).toEqual([]);
+      const onboarding = await finishedOnboarding(server, onboardingId);
+      expect(onboarding.status).toBe('failed');
+      expect(onboarding.error).toContain("came in the page's address");
+
+      // The same answer, posted afterwards, finds its state used.
+      const posted = await callback(server, redirect);
+      expect(posted.status).toBe(409);
+      expect(emulator.control.requests()).toEqual([]);
+    });
+
+    it('answers a bare GET of the callback address with a page that says where to start', async () => {
+      const { server } = await startBackend(await databases.init(databaseId));
+      const response = await request(server).get(
+        '/api/azure-tenant/onboarding/callback',
+      );
+      expect(response.status).toBe(400);
+      expect(response.text).toContain('Nothing to do at this address');
+      expect(response.text).toContain('http://localhost:3000/azure-tenants');
+    });
+
+    it('refuses a callback that is not a form, and one it cannot read, with an HTML page', async () => {
+      const { server } = await startBackend(await databases.init(databaseId));
+      const { onboardingId, redirect } = await startAndSignIn(server);
+      emulator.control.clearRequests();
+
+      const json = await request(server)
+        .post('/api/azure-tenant/onboarding/callback')
+        .send(Object.fromEntries(redirect));
+      expect(json.status).toBe(415);
+      expect(json.headers['content-type']).toMatch(/html/);
+      const oversized = await request(server)
+        .post('/api/azure-tenant/onboarding/callback')
+        .type('form')
+        .send(`state=${'s'.repeat(70_000)}`);
+      expect(oversized.status).toBe(413);
+      expect(oversized.headers['content-type']).toMatch(/html/);
+
+      // Neither touched the onboarding: the real answer still completes it.
+      expect(emulator.control.requests()).toEqual([]);
+      expect((await callback(server, redirect)).status).toBe(303);
+      expect((await finishedOnboarding(server, onboardingId)).status).toBe(
+        'succeeded',
+      );
     });
 
     it('refuses an expired state, and registers nothing', async () => {
@@ -418,6 +485,8 @@ describe('the onboarding API', () => {
     );
     expect(url.searchParams.get('scope')).not.toContain('offline_access');
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    // Entra ID posts the code and the state back as a form: they are never in a URL.
+    expect(url.searchParams.get('response_mode')).toBe('form_post');
     expect(url.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
     expect(url.searchParams.get('state')).toMatch(/^[\w-]{43}$/);
     expect(url.searchParams.get('redirect_uri')).toBe(REDIRECT_URI);

@@ -1,8 +1,10 @@
 import https from 'node:https';
+import { readFormPostPage } from '@azure-tenant/azure-emulator';
 
 /**
  * Plays the browser at the emulator's Entra ID: opens the authorize URL as the user named by `loginHint`, answers
- * the consent page, and returns the query of the redirect back to the portal (code and state, or an error).
+ * the consent page, and returns the form that Entra ID's page posts back to the portal (`response_mode=form_post`:
+ * code and state, or an error).
  */
 export async function signInAtEmulator(
   authorizeUrl: string,
@@ -11,22 +13,25 @@ export async function signInAtEmulator(
   const url = new URL(authorizeUrl);
   url.searchParams.set('login_hint', options.loginHint);
   url.searchParams.set('emulator_decision', options.decision ?? 'accept');
-  const location = await new Promise<string>((resolve, reject) => {
-    https
-      .get(url, { ca: options.caCert }, response => {
-        response.resume();
-        const target = response.headers.location;
-        if (response.statusCode !== 302 || !target) {
-          reject(
-            new Error(
-              `the emulator answered ${response.statusCode}, not a redirect`,
-            ),
+  const page = await new Promise<{ status?: number; html: string }>(
+    (resolve, reject) => {
+      https
+        .get(url, { ca: options.caCert }, response => {
+          let html = '';
+          response.setEncoding('utf8');
+          response.on('data', chunk => (html += chunk));
+          response.on('end', () =>
+            resolve({ status: response.statusCode, html }),
           );
-        } else {
-          resolve(target);
-        }
-      })
-      .on('error', reject);
-  });
-  return new URL(location).searchParams;
+        })
+        .on('error', reject);
+    },
+  );
+  const form = page.status === 200 ? readFormPostPage(page.html) : undefined;
+  if (!form) {
+    throw new Error(
+      `the emulator answered ${page.status}, not a page that posts back to the portal`,
+    );
+  }
+  return form.fields;
 }

@@ -27,22 +27,30 @@ const MAX_DELEGATED_TOKEN_LIFETIME_MS = 3600_000;
  *
  * The portal builds this URL itself rather than with msal's `getAuthCodeUrl`, which always adds
  * `openid profile offline_access` to the scopes.
+ *
+ * `response_mode=form_post`: Entra ID POSTs the code and the state (or the error) to the redirect URI as a form, so
+ * they are never in a URL, where an access log, the browser's history or a `Referer` would keep them.
  */
 export function buildAuthorizeUrl(
   connection: AzureConnection,
-  options: { state: string; codeChallenge: string },
+  options: {
+    state: string;
+    codeChallenge: string;
+    /** A tenant to sign in to (*Reconnect*); defaults to `azureTenant.onboarding.tenant`. */
+    tenantId?: string;
+  },
 ): string {
   const { config } = connection;
   const url = new URL(
     `${config.authorityHost}/${encodeURIComponent(
-      config.onboarding.tenant,
+      options.tenantId ?? config.onboarding.tenant,
     )}/oauth2/v2.0/authorize`,
   );
   url.search = new URLSearchParams({
     client_id: config.clientId,
     response_type: 'code',
     redirect_uri: config.onboarding.redirectUri,
-    response_mode: 'query',
+    response_mode: 'form_post',
     scope: ARM_DELEGATED_SCOPE,
     state: options.state,
     code_challenge: options.codeChallenge,

@@ -33,7 +33,9 @@ export type CallbackOutcome =
   | { type: 'redirect'; location: string }
   | { type: 'error'; status: number; title: string; message: string };
 
-/** The query of the redirect from Entra ID. */
+/**
+ * The answer of Entra ID at the callback: the form it POSTs (`response_mode=form_post`), or the query of a GET.
+ */
 export interface CallbackQuery {
   state?: string;
   code?: string;
@@ -69,9 +71,14 @@ export class OnboardingService {
     this.now = options.now ?? (() => new Date());
   }
 
+  /**
+   * Starts an onboarding. `tenantId` sends the user to that tenant's sign-in (Entra's authorize URL carries it):
+   * *Reconnect* of a tenant already connected runs consent again there and re-assigns the roles that are missing.
+   */
   async start(options: {
     kind: OnboardingKind;
     startedBy: string;
+    tenantId?: string;
   }): Promise<OnboardingStartResponse> {
     const { store, connection } = this.options;
     const state = newOnboardingState();
@@ -92,82 +99,31 @@ export class OnboardingService {
       authorizeUrl: buildAuthorizeUrl(connection, {
         state,
         codeChallenge: pkceChallengeFor(verifier),
+        ...(options.tenantId ? { tenantId: options.tenantId } : {}),
       }),
       expiresAt: expiresAt.toISOString(),
     };
   }
 
+  /**
+   * The answer Entra ID POSTs to the callback (`response_mode=form_post`): the state claims its onboarding (once),
+   * then the code is redeemed and the role assignments start, or Entra ID's error ends the onboarding.
+   */
   async handleCallback(query: CallbackQuery): Promise<CallbackOutcome> {
     const { store, connection } = this.options;
-    if (!query.state) {
-      return {
-        type: 'error',
-        status: 400,
-        title: 'This is not a sign-in the portal started',
-        message:
-          'The response from Microsoft Entra ID has no state. Start again from the Azure tenants page. Nothing was registered.',
-      };
-    }
-    const claim = await store.claimOnboarding(
-      hashOnboardingState(query.state),
-      this.now(),
-    );
-    switch (claim.claim) {
-      case 'unknown':
-        return {
-          type: 'error',
-          status: 400,
-          title: 'This is not a sign-in the portal started',
-          message:
-            'The state of this response matches no onboarding: it was forged, or it belongs to another portal. Nothing was registered.',
-        };
-      case 'used':
-        return {
-          type: 'error',
-          status: 409,
-          title: 'This sign-in was already used',
-          message:
-            'Each sign-in response can be used once, and this one has been. Nothing more was registered; see the Azure tenants page for the result.',
-        };
-      case 'expired':
-        return {
-          type: 'error',
-          status: 400,
-          title: 'This sign-in has expired',
-          message:
-            'The sign-in took longer than 10 minutes. Start again from the Azure tenants page. Nothing was registered.',
-        };
-      default:
-        break;
-    }
-    const onboarding = claim.onboarding;
+    const claimed = await this.claim(query.state);
+    if ('outcome' in claimed) return claimed.outcome;
+    const { onboarding, state } = claimed;
 
     if (query.error || !query.code) {
-      const reason = query.error
-        ? `Microsoft Entra ID answered ${query.error}${
-            query.error_description ? `: ${query.error_description}` : ''
-          }`
-        : 'Microsoft Entra ID sent no authorization code.';
-      await this.fail(onboarding, reason);
-      return {
-        type: 'error',
-        status: 400,
-        title:
-          query.error === 'access_denied'
-            ? 'Consent was not given'
-            : 'The sign-in failed',
-        message: `${reason} Nothing was registered.`,
-      };
+      return this.refused(onboarding, query);
     }
 
     let delegated: DelegatedArmToken;
     try {
       delegated = await redeemAuthorizationCode(connection, {
         code: query.code,
-        codeVerifier: pkceVerifierFor(
-          query.state,
-          connection.config.stateSecret,
-        ),
+        codeVerifier: pkceVerifierFor(state, connection.config.stateSecret),
       });
     } catch (error) {
       const reason = isEntraAuthorizationError(error)
@@ -187,6 +143,116 @@ export class OnboardingService {
     const location = new URL(connection.config.onboarding.completionUrl);
     location.searchParams.set('onboarding', onboarding.id);
     return { type: 'redirect', location: location.toString() };
+  }
+
+  /**
+   * An answer that arrived in the callback's address (a GET). The portal asks Entra ID to POST its answer, so this
+   * is an authorize URL made before it did (`response_mode=query`), or an address typed or replayed by hand. A code
+   * in the address is never redeemed: the address may already be in an access log or the browser's history. The
+   * state still claims its onboarding, which ends as failed, so that the same answer cannot be posted later.
+   */
+  async handleCallbackInAddress(
+    query: CallbackQuery,
+  ): Promise<CallbackOutcome> {
+    if (!query.state && !query.code && !query.error) {
+      return {
+        type: 'error',
+        status: 400,
+        title: 'Nothing to do at this address',
+        message:
+          'This address receives the answer of Microsoft Entra ID when a tenant is connected, and Entra ID sends it as a form, not in the address. To connect a tenant, start from the Azure tenants page.',
+      };
+    }
+    const claimed = await this.claim(query.state);
+    if ('outcome' in claimed) return claimed.outcome;
+    if (query.error && !query.code) {
+      // An error holds nothing secret: the onboarding ends with Entra ID's reason, as when it is posted.
+      return this.refused(claimed.onboarding, query);
+    }
+    const reason =
+      "Microsoft Entra ID's answer came in the page's address, where access logs and the browser's history keep it, so the portal did not use it. Start again from the Azure tenants page.";
+    await this.fail(claimed.onboarding, reason);
+    return {
+      type: 'error',
+      status: 400,
+      title: 'The sign-in was not used',
+      message: `${reason} Nothing was registered.`,
+    };
+  }
+
+  /** Claims the onboarding of a state, once; or the page that says why it cannot be. */
+  private async claim(
+    state: string | undefined,
+  ): Promise<
+    | { onboarding: Onboarding; state: string }
+    | { outcome: CallbackOutcome & { type: 'error' } }
+  > {
+    if (!state) {
+      return {
+        outcome: {
+          type: 'error',
+          status: 400,
+          title: 'This is not a sign-in the portal started',
+          message:
+            'The response from Microsoft Entra ID has no state. Start again from the Azure tenants page. Nothing was registered.',
+        },
+      };
+    }
+    const claim = await this.options.store.claimOnboarding(
+      hashOnboardingState(state),
+      this.now(),
+    );
+    const refusal = (
+      status: number,
+      title: string,
+      message: string,
+    ): { outcome: CallbackOutcome & { type: 'error' } } => ({
+      outcome: { type: 'error', status, title, message },
+    });
+    switch (claim.claim) {
+      case 'unknown':
+        return refusal(
+          400,
+          'This is not a sign-in the portal started',
+          'The state of this response matches no onboarding: it was forged, or it belongs to another portal. Nothing was registered.',
+        );
+      case 'used':
+        return refusal(
+          409,
+          'This sign-in was already used',
+          'Each sign-in response can be used once, and this one has been. Nothing more was registered; see the Azure tenants page for the result.',
+        );
+      case 'expired':
+        return refusal(
+          400,
+          'This sign-in has expired',
+          'The sign-in took longer than 10 minutes. Start again from the Azure tenants page. Nothing was registered.',
+        );
+      default:
+        return { onboarding: claim.onboarding, state };
+    }
+  }
+
+  /** Ends a claimed onboarding with Entra ID's error (or the lack of a code). */
+  private async refused(
+    onboarding: Onboarding,
+    query: CallbackQuery,
+  ): Promise<CallbackOutcome> {
+    const reason = query.error
+      ? `Microsoft Entra ID answered ${query.error}${
+          query.error_description ? `: ${query.error_description}` : ''
+        }`
+      : 'Microsoft Entra ID sent no authorization code.';
+    await this.fail(onboarding, reason);
+    return {
+      type: 'error',
+      status: 400,
+      title:
+        query.error === 'access_denied'
+          ? 'Consent was not given'
+          : 'The sign-in failed',
+      message: `${reason} Nothing was registered.`,
+    };
   }
 
   async getOnboarding(id: string): Promise<Onboarding | undefined> {
@@ -300,7 +366,21 @@ export class OnboardingService {
         at,
       })),
     );
-    // The first sync of what was just connected.
+    // Consent was just given and the roles assigned: a lost access to the tenant, or a removed role, is back. The
+    // token cached before may belong to a service principal that was deleted since; the next call gets a new one.
+    connection.renewAppCredential(report.tenantId);
+    await store.clearAccessProblem(
+      { tenantId: report.tenantId },
+      { problems: ['consent-revoked'] },
+    );
+    for (const { subscription, roleStatus } of onboarded) {
+      if (roleStatus !== 'granted') continue;
+      await store.clearAccessProblem(
+        { subscriptionId: subscription.subscriptionId },
+        { problems: ['read-denied', 'tag-write-denied'] },
+      );
+    }
+    // The first sync of what was just connected (after a reconnect, at once rather than after the back-off).
     for (const { subscription } of onboarded) {
       await store.requestSync(subscription.subscriptionId, at);
     }

@@ -29,7 +29,7 @@ import {
 import { AzureTenantStore } from '../database/AzureTenantStore';
 import { ResourceStore } from '../database/ResourceStore';
 import { ResourceSyncService } from '../sync/ResourceSyncService';
-import { callbackErrorPage } from '../onboarding/callbackPage';
+import { createCallbackRouter } from '../onboarding/callbackRouter';
 import { OnboardingService } from '../onboarding/OnboardingService';
 import { ApiPath, createApiRouter } from '../schema/createApiRouter';
 
@@ -148,32 +148,13 @@ export async function createRouter(
 
   const outer = Router();
 
-  // The browser comes back here from Entra ID without Backstage credentials; the one-time state identifies the
-  // onboarding and the user who started it. It answers with a redirect or an HTML page, never a JSON error, so it
-  // is not among the paths the API router validates.
-  outer.get('/onboarding/callback', async (req, res) => {
-    const outcome = await requireOnboarding().handleCallback({
-      state: firstString(req.query.state),
-      code: firstString(req.query.code),
-      error: firstString(req.query.error),
-      error_description: firstString(req.query.error_description),
-    });
-    res.setHeader('cache-control', 'no-store');
-    if (outcome.type === 'redirect') {
-      res.redirect(302, outcome.location);
-      return;
-    }
-    res
-      .status(outcome.status)
-      .type('html')
-      .send(
-        callbackErrorPage({
-          title: outcome.title,
-          message: outcome.message,
-          portalUrl: options.portalUrl,
-        }),
-      );
-  });
+  // Entra ID's answer to the onboarding: POSTed as a form, without Backstage credentials (see callbackRouter.ts).
+  outer.use(
+    createCallbackRouter({
+      onboarding: requireOnboarding,
+      portalUrl: options.portalUrl,
+    }),
+  );
 
   // Requests are validated against src/schema/openapi.yaml, and the handlers are typed by it.
   const router = await createApiRouter(ROUTER_PATHS);
@@ -201,11 +182,13 @@ export async function createRouter(
       { credentials },
     );
     const kind = req.body?.kind ?? 'connect';
+    // *Reconnect*: the tenant to sign in to (the document checks that it is a GUID).
+    const tenantId = req.body?.tenantId?.toLowerCase();
     const audit = await auditor.createEvent({
       eventId: 'onboarding-start',
       severityLevel: 'medium',
       request: req,
-      meta: { kind },
+      meta: { kind, ...(tenantId ? { tenantId } : {}) },
     });
     if (decision.result !== AuthorizeResult.ALLOW) {
       const error = new NotAllowedError('You may not connect Azure tenants');
@@ -215,6 +198,7 @@ export async function createRouter(
     const started = await service.start({
       kind,
       startedBy: credentials.principal.userEntityRef,
+      ...(tenantId ? { tenantId } : {}),
     });
     await audit.success({ meta: { onboardingId: started.onboardingId } });
     res.json(started);
