@@ -1049,10 +1049,99 @@ export const spec = {
       },
     },
     '/onboarding/callback': {
-      get: {
+      post: {
         operationId: 'onboardingCallback',
         description:
-          "The browser's redirect back from Microsoft Entra ID. Bound to the user who started the onboarding by its one-time `state`, so it needs no Backstage credentials. Redirects to the portal's Azure tenants page, or answers with an HTML error page. Not validated against this document: a browser gets an HTML page, never a JSON error.",
+          "Where Microsoft Entra ID sends the browser back: the portal asks for `response_mode=form_post`, so Entra ID's page POSTs its answer as a form (`code` and `state`, or `error` and `error_description`), and nothing of it is in a URL, an access log, the browser's history or a `Referer`. Bound to the user who started the onboarding by its one-time `state`, so it needs no Backstage credentials. Redirects (303) to the portal's Azure tenants page, or answers with an HTML error page; every answer is `Cache-Control: no-store` and `Referrer-Policy: no-referrer`. Not validated against this document: a browser gets an HTML page, never a JSON error.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/x-www-form-urlencoded': {
+              schema: {
+                type: 'object',
+                properties: {
+                  state: {
+                    type: 'string',
+                  },
+                  code: {
+                    type: 'string',
+                  },
+                  session_state: {
+                    type: 'string',
+                  },
+                  error: {
+                    type: 'string',
+                  },
+                  error_description: {
+                    type: 'string',
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '303': {
+            description: 'Onboarding runs; see GET /onboardings/{id}',
+          },
+          '400': {
+            description:
+              'Forged, expired or denied, or a form that could not be read, an HTML error page',
+            content: {
+              'text/html': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '409': {
+            description: 'Replayed, an HTML error page',
+            content: {
+              'text/html': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '413': {
+            description: 'A form over 64 kB, an HTML error page',
+            content: {
+              'text/html': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '415': {
+            description:
+              'Not an application/x-www-form-urlencoded form, an HTML error page',
+            content: {
+              'text/html': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '502': {
+            description: 'Entra ID refused the code, an HTML error page',
+            content: {
+              'text/html': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+        },
+      },
+      get: {
+        operationId: 'onboardingCallbackInAddress',
+        description:
+          "An answer that arrives in the callback's address: an authorize URL made before the portal asked for `form_post`, or the address opened by hand. A `code` here is never redeemed (the address may already be in an access log or the browser's history): a `state` that matches an onboarding ends it as failed, so that the same answer cannot be posted later; an `error` ends it with Entra ID's reason. Without parameters, a page that says to start from the Azure tenants page. Always an HTML page, `no-store` and `no-referrer`.",
         parameters: [
           {
             name: 'state',
@@ -1084,11 +1173,9 @@ export const spec = {
           },
         ],
         responses: {
-          '302': {
-            description: 'Onboarding runs; see GET /onboardings/{id}',
-          },
           '400': {
-            description: 'Forged, expired or denied, an HTML error page',
+            description:
+              "The code was not used, or the state is missing, forged or expired, or Entra ID's error; an HTML page",
             content: {
               'text/html': {
                 schema: {
@@ -1098,17 +1185,7 @@ export const spec = {
             },
           },
           '409': {
-            description: 'Replayed, an HTML error page',
-            content: {
-              'text/html': {
-                schema: {
-                  type: 'string',
-                },
-              },
-            },
-          },
-          '502': {
-            description: 'Entra ID refused the code, an HTML error page',
+            description: 'The state was already used, an HTML error page',
             content: {
               'text/html': {
                 schema: {

@@ -32,8 +32,18 @@ export type StartOnboarding = {
  * GET /onboarding/callback
  * @public
  */
+export type OnboardingCallbackInAddress = {
+  query: NonNullable<
+    operations['onboardingCallbackInAddress']['parameters']['query']
+  >;
+  response: void;
+};
+
+/**
+ * POST /onboarding/callback
+ * @public
+ */
 export type OnboardingCallback = {
-  query: NonNullable<operations['onboardingCallback']['parameters']['query']>;
   response: void;
 };
 
@@ -158,7 +168,8 @@ export type UpdateTagsInBulk = {
 export type EndpointMap = {
   '#get|/health': GetHealth;
   '#post|/onboarding/start': StartOnboarding;
-  '#get|/onboarding/callback': OnboardingCallback;
+  '#get|/onboarding/callback': OnboardingCallbackInAddress;
+  '#post|/onboarding/callback': OnboardingCallback;
   '#get|/onboardings/{onboardingId}': GetOnboarding;
   '#get|/tenants': ListTenants;
   '#get|/subscriptions': ListSubscriptions;

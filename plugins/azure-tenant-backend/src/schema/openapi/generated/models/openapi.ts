@@ -47,10 +47,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description The browser's redirect back from Microsoft Entra ID. Bound to the user who started the onboarding by its one-time `state`, so it needs no Backstage credentials. Redirects to the portal's Azure tenants page, or answers with an HTML error page. Not validated against this document: a browser gets an HTML page, never a JSON error. */
-    get: operations['onboardingCallback'];
+    /** @description An answer that arrives in the callback's address: an authorize URL made before the portal asked for `form_post`, or the address opened by hand. A `code` here is never redeemed (the address may already be in an access log or the browser's history): a `state` that matches an onboarding ends it as failed, so that the same answer cannot be posted later; an `error` ends it with Entra ID's reason. Without parameters, a page that says to start from the Azure tenants page. Always an HTML page, `no-store` and `no-referrer`. */
+    get: operations['onboardingCallbackInAddress'];
     put?: never;
-    post?: never;
+    /** @description Where Microsoft Entra ID sends the browser back: the portal asks for `response_mode=form_post`, so Entra ID's page POSTs its answer as a form (`code` and `state`, or `error` and `error_description`), and nothing of it is in a URL, an access log, the browser's history or a `Referer`. Bound to the user who started the onboarding by its one-time `state`, so it needs no Backstage credentials. Redirects (303) to the portal's Azure tenants page, or answers with an HTML error page; every answer is `Cache-Control: no-store` and `Referrer-Policy: no-referrer`. Not validated against this document: a browser gets an HTML page, never a JSON error. */
+    post: operations['onboardingCallback'];
     delete?: never;
     options?: never;
     head?: never;
@@ -644,7 +645,7 @@ export interface operations {
       503: components['responses']['Error'];
     };
   };
-  onboardingCallback: {
+  onboardingCallbackInAddress: {
     parameters: {
       query?: {
         state?: string;
@@ -658,14 +659,53 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The code was not used, or the state is missing, forged or expired, or Entra ID's error; an HTML page */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description The state was already used, an HTML error page */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+    };
+  };
+  onboardingCallback: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/x-www-form-urlencoded': {
+          state?: string;
+          code?: string;
+          session_state?: string;
+          error?: string;
+          error_description?: string;
+        };
+      };
+    };
+    responses: {
       /** @description Onboarding runs; see GET /onboardings/{id} */
-      302: {
+      303: {
         headers: {
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Forged, expired or denied, an HTML error page */
+      /** @description Forged, expired or denied, or a form that could not be read, an HTML error page */
       400: {
         headers: {
           [name: string]: unknown;
@@ -676,6 +716,24 @@ export interface operations {
       };
       /** @description Replayed, an HTML error page */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description A form over 64 kB, an HTML error page */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description Not an application/x-www-form-urlencoded form, an HTML error page */
+      415: {
         headers: {
           [name: string]: unknown;
         };
