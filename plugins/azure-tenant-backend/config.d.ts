@@ -119,6 +119,14 @@ export interface Config {
        * the sync slows down, before Azure throttles it: 0 to 100000. Defaults to 100.
        */
       minRemainingReads?: number;
+      /**
+       * While the portal has lost access to a subscription or its tenant (consent revoked, a role removed, the
+       * subscription disabled, deleted or moved), its resource and spend syncs back off instead of running at full
+       * rate: the first retry after `frequency`, each next one after twice the previous wait, up to this, e.g.
+       * `{ hours: 24 }` (the default) or `6h`. At least a minute. A sync that succeeds resumes the normal schedule;
+       * *Sync now* tries at once.
+       */
+      lostAccessMaxInterval?: HumanDuration | string;
       /** Which resource types are synced, by ARM type such as `Microsoft.Compute/virtualMachines` (any case). */
       resourceTypes?: {
         /** Only these types. All types when absent. */

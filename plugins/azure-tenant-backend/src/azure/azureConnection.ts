@@ -85,7 +85,10 @@ export class AzureConnection {
   readonly httpClient: HttpClient;
   /** The per-try timeout of requests to Azure, in milliseconds (0: none). */
   readonly requestTimeoutMs: number;
-  private readonly appCredentials = new Map<string, TokenCredential>();
+  private readonly appCredentials = new Map<
+    string,
+    TokenCredential & { renew(): void }
+  >();
 
   constructor(
     readonly config: AzureTenantConfig,
@@ -146,14 +149,28 @@ export class AzureConnection {
   }
 
   /**
+   * Makes the tenant's app credential ask Entra ID for a new token at its next use, instead of its cached one. A
+   * token outlives the consent that issued it; when Azure refuses a call, a new token tells whether Entra ID still
+   * accepts the portal in the tenant (consent revoked, service principal deleted).
+   */
+  renewAppCredential(tenantId: string): void {
+    this.appCredentials.get(tenantId.toLowerCase())?.renew();
+  }
+
+  /**
    * A credential that starts afresh after a failed token request. `@azure/identity`'s client credentials keep
    * failing once their token request failed (say, Entra ID answered 500 once): every later `getToken` throws an
    * empty `AuthenticationRequiredError` without asking Entra ID again, which would stop the tenant's syncs, tag edits
    * and onboardings until the backend restarts.
    */
-  private renewingCredential(tenantId: string): TokenCredential {
+  private renewingCredential(
+    tenantId: string,
+  ): TokenCredential & { renew(): void } {
     let current: TokenCredential | undefined;
     return {
+      renew: () => {
+        current = undefined;
+      },
       getToken: async (scopes, options) => {
         const credential = current ?? this.createAppCredential(tenantId);
         current = credential;

@@ -1,4 +1,6 @@
 import {
+  AzureAccessProblem,
+  AzureAccessStatus,
   AzureSubscription,
   AzureTenant,
   Onboarding,
@@ -76,6 +78,22 @@ export type SyncOutcome = {
   | { status: 'failed'; error: string }
 );
 
+/** Where an access problem was seen: a whole tenant, or one subscription. */
+export type AccessTarget = { tenantId: string } | { subscriptionId: string };
+
+/** An access problem seen now, to keep on a tenant or a subscription. */
+export interface AccessObservation {
+  problem: AzureAccessProblem;
+  /** A sentence a person can act on; never the raw error. */
+  message: string;
+  at: Date;
+  /**
+   * How long syncs wait before the next try, given how many syncs in a row met the problem (1 for the first).
+   * Absent when syncs need not back off (a `Warned` subscription is still read).
+   */
+  retryDelayMs?: (attempts: number) => number;
+}
+
 /**
  * The Azure tenant plugin's tenants, subscriptions and onboardings. It is the one writer of the tables `tenants`,
  * `subscriptions`, `onboardings` and `onboarding_results` (see src/database/README.md).
@@ -123,4 +141,27 @@ export interface AzureTenantStore {
    * only the requests made before `startedAt` are answered. A failure keeps the last resource count.
    */
   recordSyncOutcome(outcome: SyncOutcome): Promise<void>;
+
+  /**
+   * Keeps an access problem on a tenant or a subscription: `since` stays while the same problem persists, the count of
+   * syncs in a row that met it grows, and `nextAttemptAt` moves by the back-off. Returns the stored status, or
+   * undefined when there is no such tenant or subscription.
+   */
+  recordAccessProblem(
+    target: AccessTarget,
+    observation: AccessObservation,
+  ): Promise<AzureAccessStatus | undefined>;
+  /**
+   * Clears the access problem of a tenant or a subscription (access is back). With `problems`, only when the stored
+   * problem is one of them. Returns whether something was cleared.
+   */
+  clearAccessProblem(
+    target: AccessTarget,
+    options?: { problems?: AzureAccessProblem[] },
+  ): Promise<boolean>;
+  /** The subscriptions the tenant's service principal can read that are not registered, as last listed. */
+  setUnregisteredSubscriptions(
+    tenantId: string,
+    subscriptions: Array<{ subscriptionId: string; displayName: string }>,
+  ): Promise<void>;
 }

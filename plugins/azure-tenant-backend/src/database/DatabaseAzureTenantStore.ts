@@ -1,4 +1,6 @@
 import {
+  AzureAccessProblem,
+  AzureAccessStatus,
   AzureSubscription,
   AzureTenant,
   Onboarding,
@@ -7,7 +9,10 @@ import {
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { Knex } from 'knex';
 import { chunks } from './batches';
+import { ACCESS_ACTIONS } from '../azure/accessProblems';
 import {
+  AccessObservation,
+  AccessTarget,
   AzureTenantStore,
   NewOnboarding,
   OnboardingClaim,
@@ -51,6 +56,69 @@ type SubscriptionRow = {
   last_sync_status: 'succeeded' | 'failed' | null;
   last_sync_finished_at: string | null;
   last_sync_error: string | null;
+  last_successful_sync_at: string | null;
+} & AccessColumns & {
+    /** The subscription's tenant's access columns, joined. */
+    tenant_access_problem?: AzureAccessProblem | null;
+    tenant_access_message?: string | null;
+    tenant_access_since?: string | null;
+    tenant_access_checked_at?: string | null;
+    tenant_access_next_attempt_at?: string | null;
+  };
+
+/** The access state of a tenant or a subscription (migration 20261203100000_access_states). */
+type AccessColumns = {
+  access_problem: AzureAccessProblem | null;
+  access_message: string | null;
+  access_since: string | null;
+  access_checked_at: string | null;
+  access_next_attempt_at: string | null;
+  access_attempts?: number;
+};
+
+const ACCESS_COLUMN_NAMES = [
+  'access_problem',
+  'access_message',
+  'access_since',
+  'access_checked_at',
+  'access_next_attempt_at',
+] as const;
+
+/** A subscription's columns, with its tenant's access columns (`tenant_access_*`). */
+const SUBSCRIPTION_COLUMNS = [
+  'subscriptions.*',
+  ...ACCESS_COLUMN_NAMES.map(name => `tenants.${name} as tenant_${name}`),
+];
+
+function toAccessStatus(
+  columns: Partial<AccessColumns>,
+): AzureAccessStatus | undefined {
+  const {
+    access_problem: problem,
+    access_message: message,
+    access_since: since,
+    access_checked_at: checkedAt,
+    access_next_attempt_at: nextAttemptAt,
+  } = columns;
+  if (!problem || !since || !checkedAt) return undefined;
+  return {
+    problem,
+    message: message ?? '',
+    since,
+    checkedAt,
+    action: ACCESS_ACTIONS[problem] ?? 'none',
+    ...(nextAttemptAt ? { nextAttemptAt } : {}),
+  };
+}
+
+/** The access columns that clear a problem. */
+const NO_ACCESS_PROBLEM = {
+  access_problem: null,
+  access_message: null,
+  access_since: null,
+  access_checked_at: null,
+  access_next_attempt_at: null,
+  access_attempts: 0,
 };
 
 const iso = (date: Date) => date.toISOString();
@@ -63,9 +131,20 @@ const TENANT_COLUMNS = [
   'tenants.service_principal_id',
   'tenants.connected_by',
   'tenants.connected_at',
+  ...ACCESS_COLUMN_NAMES.map(name => `tenants.${name}`),
+  'tenants.unregistered_subscriptions',
 ];
 
 function toSubscription(row: SubscriptionRow): AzureSubscription {
+  // The whole tenant's problem (consent revoked) comes before the subscription's own.
+  const access =
+    toAccessStatus({
+      access_problem: row.tenant_access_problem ?? null,
+      access_message: row.tenant_access_message ?? null,
+      access_since: row.tenant_access_since ?? null,
+      access_checked_at: row.tenant_access_checked_at ?? null,
+      access_next_attempt_at: row.tenant_access_next_attempt_at ?? null,
+    }) ?? toAccessStatus(row);
   return {
     subscriptionId: row.subscription_id,
     tenantId: row.tenant_id,
@@ -84,6 +163,10 @@ function toSubscription(row: SubscriptionRow): AzureSubscription {
             error: row.last_sync_error ?? undefined,
           }
         : undefined,
+    ...(access ? { access } : {}),
+    ...(row.last_successful_sync_at
+      ? { lastSuccessfulSyncAt: row.last_successful_sync_at }
+      : {}),
   };
 }
 
@@ -289,34 +372,46 @@ export class DatabaseAzureTenantStore implements AzureTenantStore {
       .orderBy('tenants.connected_at')
       .select(TENANT_COLUMNS)
       .count({ subscription_count: 'subscriptions.subscription_id' });
-    return rows.map((row: any) => ({
-      tenantId: row.tenant_id,
-      displayName: row.display_name ?? undefined,
-      source: row.source,
-      servicePrincipalId: row.service_principal_id ?? undefined,
-      connectedBy: row.connected_by ?? undefined,
-      connectedAt: row.connected_at,
-      subscriptionCount: Number(row.subscription_count),
-    }));
+    return rows.map((row: any) => {
+      const access = toAccessStatus(row);
+      const unregistered = row.unregistered_subscriptions
+        ? JSON.parse(row.unregistered_subscriptions)
+        : [];
+      return {
+        tenantId: row.tenant_id,
+        displayName: row.display_name ?? undefined,
+        source: row.source,
+        servicePrincipalId: row.service_principal_id ?? undefined,
+        connectedBy: row.connected_by ?? undefined,
+        connectedAt: row.connected_at,
+        subscriptionCount: Number(row.subscription_count),
+        ...(access ? { access } : {}),
+        ...(unregistered.length > 0
+          ? { unregisteredSubscriptions: unregistered }
+          : {}),
+      };
+    });
   }
 
   async listSubscriptions(filter?: {
     tenantId?: string;
   }): Promise<AzureSubscription[]> {
-    const query = this.db<SubscriptionRow>('subscriptions').orderBy([
-      'tenant_id',
-      'display_name',
-      'subscription_id',
+    const query = this.subscriptionRows().orderBy([
+      'subscriptions.tenant_id',
+      'subscriptions.display_name',
+      'subscriptions.subscription_id',
     ]);
-    if (filter?.tenantId) query.where({ tenant_id: filter.tenantId });
+    if (filter?.tenantId) {
+      query.where({ 'subscriptions.tenant_id': filter.tenantId });
+    }
     return (await query).map(toSubscription);
   }
 
   async getSubscription(
     subscriptionId: string,
   ): Promise<AzureSubscription | undefined> {
-    const row = await this.db<SubscriptionRow>('subscriptions')
-      .where({ subscription_id: subscriptionId })
+    const row = await this.subscriptionRows()
+      .where({ 'subscriptions.subscription_id': subscriptionId })
       .first();
     return row ? toSubscription(row) : undefined;
   }
@@ -326,13 +421,20 @@ export class DatabaseAzureTenantStore implements AzureTenantStore {
   ): Promise<AzureSubscription[]> {
     const result: AzureSubscription[] = [];
     for (const chunk of chunks(subscriptionIds)) {
-      const rows = await this.db<SubscriptionRow>('subscriptions').whereIn(
-        'subscription_id',
+      const rows = await this.subscriptionRows().whereIn(
+        'subscriptions.subscription_id',
         chunk,
       );
       result.push(...rows.map(toSubscription));
     }
     return result;
+  }
+
+  /** Subscriptions with their tenant's access columns. */
+  private subscriptionRows() {
+    return this.db<SubscriptionRow>('subscriptions')
+      .leftJoin('tenants', 'subscriptions.tenant_id', 'tenants.tenant_id')
+      .select(SUBSCRIPTION_COLUMNS);
   }
 
   async setSyncMode(
@@ -365,7 +467,10 @@ export class DatabaseAzureTenantStore implements AzureTenantStore {
         last_sync_finished_at: finishedAt,
         last_sync_error: outcome.status === 'failed' ? outcome.error : null,
         ...(outcome.status === 'succeeded'
-          ? { resource_count: outcome.resourceCount }
+          ? {
+              resource_count: outcome.resourceCount,
+              last_successful_sync_at: finishedAt,
+            }
           : {}),
         updated_at: finishedAt,
         // A request made while this sync ran stays, and asks for another run.
@@ -375,4 +480,75 @@ export class DatabaseAzureTenantStore implements AzureTenantStore {
         ),
       });
   }
+
+  async recordAccessProblem(
+    target: AccessTarget,
+    observation: AccessObservation,
+  ): Promise<AzureAccessStatus | undefined> {
+    const { table, where } = accessRow(target);
+    const at = iso(observation.at);
+    return this.db.transaction(async tx => {
+      const row: AccessColumns | undefined = await tx(table)
+        .where(where)
+        .first(...ACCESS_COLUMN_NAMES, 'access_attempts');
+      if (!row) return undefined;
+      const same = row.access_problem === observation.problem;
+      const previousAttempts = same ? Number(row.access_attempts ?? 0) : 0;
+      // Only a sync counts an attempt and moves the next one; a tag edit that meets the problem keeps both.
+      const attempts = observation.retryDelayMs
+        ? previousAttempts + 1
+        : previousAttempts;
+      let next = same ? row.access_next_attempt_at : null;
+      if (observation.retryDelayMs) {
+        next = iso(
+          new Date(
+            observation.at.getTime() + observation.retryDelayMs(attempts),
+          ),
+        );
+      }
+      const columns: AccessColumns = {
+        access_problem: observation.problem,
+        access_message: observation.message,
+        // First seen: unchanged while the same problem persists.
+        access_since: same && row.access_since ? row.access_since : at,
+        access_checked_at: at,
+        access_next_attempt_at: next,
+        access_attempts: attempts,
+      };
+      await tx(table).where(where).update(columns);
+      return toAccessStatus(columns);
+    });
+  }
+
+  async clearAccessProblem(
+    target: AccessTarget,
+    options: { problems?: AzureAccessProblem[] } = {},
+  ): Promise<boolean> {
+    const { table, where } = accessRow(target);
+    const query = this.db(table).where(where).whereNotNull('access_problem');
+    if (options.problems) query.whereIn('access_problem', options.problems);
+    return (await query.update(NO_ACCESS_PROBLEM)) > 0;
+  }
+
+  async setUnregisteredSubscriptions(
+    tenantId: string,
+    subscriptions: Array<{ subscriptionId: string; displayName: string }>,
+  ): Promise<void> {
+    await this.db('tenants')
+      .where({ tenant_id: tenantId })
+      .update({
+        unregistered_subscriptions:
+          subscriptions.length > 0 ? JSON.stringify(subscriptions) : null,
+      });
+  }
+}
+
+/** The table and row of an access target. */
+function accessRow(target: AccessTarget) {
+  return 'subscriptionId' in target
+    ? {
+        table: 'subscriptions',
+        where: { subscription_id: target.subscriptionId },
+      }
+    : { table: 'tenants', where: { tenant_id: target.tenantId } };
 }

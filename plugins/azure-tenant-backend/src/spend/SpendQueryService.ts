@@ -1,4 +1,5 @@
 import {
+  AzureDataStaleness,
   SpendGranularity,
   SpendGroup,
   SpendGroupBy,
@@ -15,6 +16,8 @@ import {
   SpendSyncState,
 } from './SpendStore';
 import { addDays, dayOf, daysIn, eachDay, monthOf } from './spendDays';
+import { stopsSync } from '../azure/accessProblems';
+import { AzureTenantStore } from '../database/AzureTenantStore';
 
 /** A validated spend query, with its defaults filled in. */
 export type NormalizedSpendQuery = SpendReport['query'];
@@ -59,6 +62,8 @@ function withoutTags(subscriptions: SpendSubscription[]): SpendSubscription[] {
 /** Options for {@link SpendQueryService}. */
 export interface SpendQueryServiceOptions {
   store: SpendStore;
+  /** The subscriptions' access states: a report on spend that cannot be refreshed says why, and since when. */
+  access?: Pick<AzureTenantStore, 'getSubscriptions'>;
   /** The clock; tests move it. Defaults to the system clock. */
   now?: () => Date;
 }
@@ -70,13 +75,63 @@ export interface SpendQueryServiceOptions {
 export class SpendQueryService {
   private readonly store: SpendStore;
   private readonly now: () => Date;
+  private readonly access: SpendQueryServiceOptions['access'];
 
   constructor(options: SpendQueryServiceOptions) {
     this.store = options.store;
+    this.access = options.access;
     this.now = options.now ?? (() => new Date());
   }
 
   async report(
+    query: NormalizedSpendQuery,
+    scope: SpendScope,
+    extraNotes: string[] = [],
+  ): Promise<SpendReport> {
+    const report = await this.buildReport(query, scope, extraNotes);
+    const staleness = await this.staleness(scope, report);
+    return staleness ? { ...report, staleness } : report;
+  }
+
+  /**
+   * Why the spend shown cannot be refreshed: the access problem of a subscription in the scope that stops its spend
+   * sync (the first, when several), with the time its spend was last read. Each such subscription gets a note.
+   */
+  private async staleness(
+    scope: SpendScope,
+    report: SpendReport,
+  ): Promise<AzureDataStaleness | undefined> {
+    if (!this.access) return undefined;
+    const subscriptionIds = [
+      ...new Set([
+        ...scope.subscriptionIds,
+        ...scope.resourceKeys.flatMap(k => subscriptionOfResource(k) ?? []),
+      ]),
+    ];
+    if (subscriptionIds.length === 0) return undefined;
+    const lost = (await this.access.getSubscriptions(subscriptionIds)).filter(
+      s => s.access && stopsSync(s.access.problem),
+    );
+    if (lost.length === 0) return undefined;
+    const states = await this.store.listSyncStates(
+      lost.map(s => s.subscriptionId),
+    );
+    for (const subscription of lost) {
+      report.notes.push(
+        `The spend of subscription ${subscription.subscriptionId} cannot be refreshed: ${subscription.access!.message}`,
+      );
+    }
+    const [first] = lost;
+    const lastSyncedAt = states.find(
+      s => s.subscriptionId === first.subscriptionId,
+    )?.lastSyncedAt;
+    return {
+      access: first.access!,
+      ...(lastSyncedAt ? { lastSuccessfulSyncAt: lastSyncedAt } : {}),
+    };
+  }
+
+  private async buildReport(
     query: NormalizedSpendQuery,
     scope: SpendScope,
     extraNotes: string[] = [],

@@ -18,6 +18,24 @@ export interface SyncConfig {
   excludeTypes: Set<string>;
   /** Below this many remaining reads (`x-ms-ratelimit-remaining-subscription-reads`), the sync slows down. */
   minRemainingReads: number;
+  /**
+   * While the portal has lost access to a subscription (or its tenant), its syncs back off: the first retry after
+   * `frequency`, each next one after twice the previous wait, up to this.
+   */
+  lostAccessMaxInterval: HumanDuration;
+}
+
+/**
+ * How long syncs wait before the next try while access is lost, after `attempts` syncs in a row met the problem:
+ * `initialMs` doubled for each attempt after the first, up to `maxMs`.
+ */
+export function lostAccessRetryDelayMs(
+  attempts: number,
+  initialMs: number,
+  maxMs: number,
+): number {
+  const exponent = Math.min(Math.max(attempts - 1, 0), 30);
+  return Math.min(initialMs * 2 ** exponent, Math.max(initialMs, maxMs));
 }
 
 const PREFIX = 'azureTenant.sync';
@@ -56,5 +74,11 @@ export function readSyncConfig(root: Config): SyncConfig {
       max: 100_000,
       fallback: 100,
     }),
+    lostAccessMaxInterval: readOptionalDuration(
+      config,
+      PREFIX,
+      'lostAccessMaxInterval',
+      { minimum: { minutes: 1 } },
+    ) ?? { hours: 24 },
   };
 }

@@ -7,6 +7,7 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import { TagProblem } from '@azure-tenant/plugin-azure-tenant-common';
+import { isAzureAccessError } from '../azure/accessProblems';
 
 /** A change that breaks Azure's tag rules: a 400 whose message names each offending tag. */
 export class TagValidationError extends InputError {
@@ -65,7 +66,25 @@ export function isTagValidationError(
  * SDK's error carries the request, and with it a bearer token.
  */
 export function fromAzureTagsError(error: unknown, resourceId: string): Error {
-  if (!isRestError(error)) return error as Error;
+  if (isAzureAccessError(error)) {
+    // Lost access: a role removed is a 403; credentials refused or a subscription that Azure does not serve is a
+    // 503, until an administrator reconnects the tenant or the subscription is back. Both say what to do.
+    const { problem, message } = error.finding;
+    return problem === 'read-denied' || problem === 'tag-write-denied'
+      ? new NotAllowedError(message)
+      : new ServiceUnavailableError(message);
+  }
+  if (!isRestError(error)) {
+    const name = (error as Error)?.name;
+    if (name === 'AuthenticationRequiredError' || name === 'AuthenticationError') {
+      // Entra ID did not issue the portal's token, for a reason that is not lost access (it answered 5xx, say). Its
+      // error carries scopes and tracing options: only a sentence goes on.
+      return new ServiceUnavailableError(
+        `Microsoft Entra ID did not issue the portal's token to reach ${resourceId}; try again in a few minutes.`,
+      );
+    }
+    return error as Error;
+  }
   const code = error.code ?? 'Unknown';
   const message = `Azure refused the tag change on ${resourceId}: ${code}: ${error.message}`;
   switch (error.statusCode) {

@@ -135,7 +135,7 @@ export const spec = {
       },
       TagError: {
         description:
-          "A Backstage error; on a 400 for Azure's tag rules with `problems`, on a 409 conflict with `current` and `tags`. Nothing was written.",
+          "A Backstage error; on a 400 for Azure's tag rules with `problems`, on a 409 conflict with `current` and `tags`. Nothing was written. Lost access: 403 when the portal's service principal lost a role on the subscription (Reader for reads, Tag Contributor for writes), 503 when Entra ID refuses the portal's credentials in the tenant (consent revoked, service principal deleted) or Azure does not serve the subscription (disabled, deleted, moved); the message says what an administrator can do.",
         content: {
           'application/json': {
             schema: {
@@ -220,6 +220,11 @@ export const spec = {
         properties: {
           kind: {
             $ref: '#/components/schemas/OnboardingKind',
+          },
+          tenantId: {
+            $ref: '#/components/schemas/Guid',
+            description:
+              'The tenant to sign in to. Reconnect sends it for a tenant already connected: consent runs again there and the missing roles are assigned again. Without it, `azureTenant.onboarding.tenant` (any work account).',
           },
         },
         additionalProperties: false,
@@ -310,6 +315,65 @@ export const spec = {
         },
         required: ['id', 'kind', 'status', 'startedBy', 'createdAt', 'results'],
       },
+      AccessStatus: {
+        type: 'object',
+        description:
+          'A lost-access state of a tenant or a subscription, with its reason and since when; absent while the portal has access.',
+        properties: {
+          problem: {
+            type: 'string',
+            enum: [
+              'consent-revoked',
+              'read-denied',
+              'tag-write-denied',
+              'subscription-disabled',
+              'subscription-warned',
+              'subscription-deleted',
+              'subscription-moved',
+            ],
+          },
+          message: {
+            type: 'string',
+            description: 'A sentence a person can act on.',
+          },
+          since: {
+            type: 'string',
+            format: 'date-time',
+            description: 'When the portal first saw the problem.',
+          },
+          checkedAt: {
+            type: 'string',
+            format: 'date-time',
+            description: 'When the portal last checked and still saw it.',
+          },
+          action: {
+            type: 'string',
+            enum: ['reconnect', 'enable-subscription', 'none'],
+          },
+          nextAttemptAt: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'The next time a sync tries again; syncs back off while access is lost.',
+          },
+        },
+        required: ['problem', 'message', 'since', 'checkedAt', 'action'],
+      },
+      DataStaleness: {
+        type: 'object',
+        description:
+          'Why the data shown cannot be refreshed, and when it was last refreshed.',
+        properties: {
+          access: {
+            $ref: '#/components/schemas/AccessStatus',
+          },
+          lastSuccessfulSyncAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+        required: ['access'],
+      },
       Tenant: {
         type: 'object',
         properties: {
@@ -335,6 +399,26 @@ export const spec = {
           },
           subscriptionCount: {
             type: 'integer',
+          },
+          access: {
+            $ref: '#/components/schemas/AccessStatus',
+          },
+          unregisteredSubscriptions: {
+            type: 'array',
+            description:
+              "Subscriptions that the portal's service principal can read in the tenant but that are not registered: offered to add (`add-subscriptions`).",
+            items: {
+              type: 'object',
+              properties: {
+                subscriptionId: {
+                  type: 'string',
+                },
+                displayName: {
+                  type: 'string',
+                },
+              },
+              required: ['subscriptionId', 'displayName'],
+            },
           },
         },
         required: ['tenantId', 'source', 'connectedAt', 'subscriptionCount'],
@@ -403,6 +487,15 @@ export const spec = {
               },
             },
             required: ['status', 'finishedAt'],
+          },
+          access: {
+            $ref: '#/components/schemas/AccessStatus',
+          },
+          lastSuccessfulSyncAt: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'The last successful resource sync; the catalog keeps that state while access is lost.',
           },
         },
         required: [
@@ -720,6 +813,9 @@ export const spec = {
             type: 'string',
             format: 'date-time',
           },
+          staleness: {
+            $ref: '#/components/schemas/DataStaleness',
+          },
         },
       },
       ResourceId: {
@@ -841,6 +937,9 @@ export const spec = {
           },
           reason: {
             $ref: '#/components/schemas/TagEditRefusal',
+          },
+          staleness: {
+            $ref: '#/components/schemas/DataStaleness',
           },
         },
       },

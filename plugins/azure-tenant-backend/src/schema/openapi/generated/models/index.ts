@@ -31,6 +31,12 @@ export type RoleAssignmentResult =
   components['schemas']['RoleAssignmentResult'];
 /** @public */
 export type Onboarding = components['schemas']['Onboarding'];
+/** A lost-access state of a tenant or a subscription, with its reason and since when; absent while the portal has access. */
+/** @public */
+export type AccessStatus = components['schemas']['AccessStatus'];
+/** Why the data shown cannot be refreshed, and when it was last refreshed. */
+/** @public */
+export type DataStaleness = components['schemas']['DataStaleness'];
 /** @public */
 export type Tenant = components['schemas']['Tenant'];
 /** @public */

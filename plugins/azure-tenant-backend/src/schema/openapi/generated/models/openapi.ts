@@ -279,6 +279,8 @@ export interface components {
     OnboardingKind: 'connect' | 'add-subscriptions';
     OnboardingStartRequest: {
       kind?: components['schemas']['OnboardingKind'];
+      /** @description The tenant to sign in to. Reconnect sends it for a tenant already connected: consent runs again there and the missing roles are assigned again. Without it, `azureTenant.onboarding.tenant` (any work account). */
+      tenantId?: components['schemas']['Guid'];
     };
     OnboardingStart: {
       onboardingId: string;
@@ -310,6 +312,43 @@ export interface components {
       partnerAdminLink?: 'associated' | 'already-associated' | 'failed';
       results: components['schemas']['RoleAssignmentResult'][];
     };
+    /** @description A lost-access state of a tenant or a subscription, with its reason and since when; absent while the portal has access. */
+    AccessStatus: {
+      /** @enum {string} */
+      problem:
+        | 'consent-revoked'
+        | 'read-denied'
+        | 'tag-write-denied'
+        | 'subscription-disabled'
+        | 'subscription-warned'
+        | 'subscription-deleted'
+        | 'subscription-moved';
+      /** @description A sentence a person can act on. */
+      message: string;
+      /**
+       * Format: date-time
+       * @description When the portal first saw the problem.
+       */
+      since: string;
+      /**
+       * Format: date-time
+       * @description When the portal last checked and still saw it.
+       */
+      checkedAt: string;
+      /** @enum {string} */
+      action: 'reconnect' | 'enable-subscription' | 'none';
+      /**
+       * Format: date-time
+       * @description The next time a sync tries again; syncs back off while access is lost.
+       */
+      nextAttemptAt?: string;
+    };
+    /** @description Why the data shown cannot be refreshed, and when it was last refreshed. */
+    DataStaleness: {
+      access: components['schemas']['AccessStatus'];
+      /** Format: date-time */
+      lastSuccessfulSyncAt?: string;
+    };
     Tenant: {
       tenantId: string;
       displayName?: string;
@@ -320,6 +359,12 @@ export interface components {
       /** Format: date-time */
       connectedAt: string;
       subscriptionCount: number;
+      access?: components['schemas']['AccessStatus'];
+      /** @description Subscriptions that the portal's service principal can read in the tenant but that are not registered: offered to add (`add-subscriptions`). */
+      unregisteredSubscriptions?: {
+        subscriptionId: string;
+        displayName: string;
+      }[];
     };
     TenantList: {
       items: components['schemas']['Tenant'][];
@@ -344,6 +389,12 @@ export interface components {
         finishedAt: string;
         error?: string;
       };
+      access?: components['schemas']['AccessStatus'];
+      /**
+       * Format: date-time
+       * @description The last successful resource sync; the catalog keeps that state while access is lost.
+       */
+      lastSuccessfulSyncAt?: string;
     };
     SubscriptionList: {
       items: components['schemas']['Subscription'][];
@@ -449,6 +500,7 @@ export interface components {
       notes: string[];
       /** Format: date-time */
       syncedAt?: string;
+      staleness?: components['schemas']['DataStaleness'];
     };
     /** @description An Azure resource id: /subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}[/{type}/{name}]… (case-insensitive). Subscription and resource group ids are refused. */
     ResourceId: string;
@@ -494,6 +546,7 @@ export interface components {
       revision: number;
       canEdit: boolean;
       reason?: components['schemas']['TagEditRefusal'];
+      staleness?: components['schemas']['DataStaleness'];
     };
     TagChangeRequest: {
       resourceId: components['schemas']['ResourceId'];
@@ -552,7 +605,7 @@ export interface components {
         'application/json': components['schemas']['ErrorResponse'];
       };
     };
-    /** @description A Backstage error; on a 400 for Azure's tag rules with `problems`, on a 409 conflict with `current` and `tags`. Nothing was written. */
+    /** @description A Backstage error; on a 400 for Azure's tag rules with `problems`, on a 409 conflict with `current` and `tags`. Nothing was written. Lost access: 403 when the portal's service principal lost a role on the subscription (Reader for reads, Tag Contributor for writes), 503 when Entra ID refuses the portal's credentials in the tenant (consent revoked, service principal deleted) or Azure does not serve the subscription (disabled, deleted, moved); the message says what an administrator can do. */
     TagError: {
       headers: {
         [name: string]: unknown;
