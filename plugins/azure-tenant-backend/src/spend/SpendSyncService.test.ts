@@ -6,7 +6,9 @@ import { ConfigReader } from '@backstage/config';
 import {
   AzureEmulator,
   DEMO_APP,
+  DEMO_FIXTURE_PATH,
   DEMO_TENANT,
+  EmulatorFixture,
   startAzureEmulator,
 } from '@azure-tenant/azure-emulator';
 import { CostManagementClient } from '@azure/arm-costmanagement';
@@ -203,6 +205,31 @@ describe.each(databases.eachSupportedId())('SpendSyncService (%s)', id => {
       .filter(r => QUERY_PATH.test(r.path))
       .map(r => r.status);
     expect(statuses.slice(0, 3)).toEqual([429, 429, 200]);
+  });
+
+  it('takes a query with no rows (204 No Content, as the spec allows) as no spend, not a failure', async () => {
+    const fixture: EmulatorFixture = JSON.parse(
+      fs.readFileSync(DEMO_FIXTURE_PATH, 'utf8'),
+    );
+    const subscription = fixture.subscriptions!.find(
+      s => s.subscriptionId === DATA_EUROPE,
+    )!;
+    for (const r of subscription.resources!) {
+      emulator.control.deleteResource(
+        `/subscriptions/${DATA_EUROPE}/resourceGroups/${r.resourceGroup}/providers/${r.type}/${r.name}`,
+      );
+    }
+    const result = await service.syncSubscription(DATA_EUROPE);
+    expect(result).toMatchObject({ status: 'succeeded', rows: 0 });
+    const statuses = emulator.control
+      .requests()
+      .filter(r => QUERY_PATH.test(r.path))
+      .map(r => r.status);
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.every(status => status === 204)).toBe(true);
+    expect(await store.getSyncState(DATA_EUROPE)).toMatchObject({
+      lastStatus: 'succeeded',
+    });
   });
 
   it('keeps the stored spend when a sync fails, and records the failure', async () => {

@@ -9,7 +9,10 @@ import {
 } from '@azure/core-rest-pipeline';
 import { RestError } from '@azure/core-rest-pipeline';
 import { AzureConnection } from '../azure/azureConnection';
-import { costManagementRetryAfterPolicy } from './costManagementRetryAfterPolicy';
+import {
+  costManagementQpuPacingPolicy,
+  costManagementRetryAfterPolicy,
+} from './costManagementRetryAfterPolicy';
 import { DailyCost, StoredForecast } from './SpendStore';
 import { monthOfDay } from './spendDays';
 
@@ -131,6 +134,11 @@ export function createCostManagementReader(
             policy: costManagementRetryAfterPolicy({ maxRetryAfterMs }),
             position: 'perRetry',
           },
+          // Last, so that it paces every try, retries included.
+          {
+            policy: costManagementQpuPacingPolicy({ tenantId }),
+            position: 'perRetry',
+          },
         ],
       });
       clients.set(tenantId, client);
@@ -154,6 +162,8 @@ export function createCostManagementReader(
         }),
       }),
     );
+    // 204 No Content: no rows (the spec's Query_Usage answers it beside 200).
+    if (response.status === 204) return { rows: [], columns: [] };
     if (response.status < 200 || response.status >= 300) {
       let message = `Cost Management answered ${response.status} to the next page`;
       try {
@@ -176,7 +186,10 @@ export function createCostManagementReader(
     };
   }
 
-  /** Runs a query and follows its `nextLink`s; calls `onPage` with each page. */
+  /**
+   * Runs a query and follows its `nextLink`s; calls `onPage` with each page that has rows. A query with no rows may
+   * answer 204 without a body (the SDK then gives a result without columns): that is no rows, not an error.
+   */
   async function queryAllPages(
     tenantId: string,
     subscriptionId: string,
@@ -192,8 +205,8 @@ export function createCostManagementReader(
         to: new Date(body.timePeriod.to),
       },
     } as QueryDefinition;
-    let page: QueryResult = await client.query.usage(scope, definition);
-    onPage(page);
+    let page: QueryResult = (await client.query.usage(scope, definition)) ?? {};
+    if (page.rows?.length) onPage(page);
     const seen = new Set<string>();
     while (page.nextLink) {
       const link = page.nextLink;
@@ -205,7 +218,7 @@ export function createCostManagementReader(
       }
       seen.add(link);
       page = await postNextLink(client, link, body);
-      onPage(page);
+      if (page.rows?.length) onPage(page);
     }
   }
 
@@ -287,7 +300,8 @@ export function createCostManagementReader(
           includeFreshPartialCost: false,
         },
       );
-      const rows = result.rows ?? [];
+      // A 204 (no rows) comes back as a result without rows.
+      const rows = result?.rows ?? [];
       if (rows.length === 0) return undefined;
       const at = columnIndexes(result, {
         cost: COST_COLUMNS,

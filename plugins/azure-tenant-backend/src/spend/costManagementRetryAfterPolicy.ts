@@ -1,4 +1,4 @@
-import { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { PipelinePolicy, PipelineRequest } from '@azure/core-rest-pipeline';
 
 /** The headers the SDK's throttling policy reads its wait from. */
 const STANDARD_RETRY_AFTER = [
@@ -52,4 +52,93 @@ export function costManagementRetryAfterPolicy(
       return response;
     },
   };
+}
+
+/** Cost Management's QPU windows, as its `x-ms-ratelimit-microsoft.costmanagement-qpu-remaining` header names them. */
+const QPU_WINDOWS_MS: Record<string, number> = {
+  queriesper10sec: 10_000,
+  queriespermin: 60_000,
+};
+const QPU_REMAINING = 'x-ms-ratelimit-microsoft.costmanagement-qpu-remaining';
+
+/** Cost Management's hourly QPU quota of a tenant is spent: no query is sent until the next sync. */
+export class CostManagementQuotaExhaustedError extends Error {
+  readonly code = 'QpuQuotaExhausted';
+  constructor(readonly tenantId: string) {
+    super(
+      `Cost Management's hourly query quota of tenant ${tenantId} is spent (x-ms-ratelimit-microsoft.costmanagement-qpu-remaining QueriesPerHour:0); spend is read again on the next sync`,
+    );
+    this.name = 'CostManagementQuotaExhaustedError';
+  }
+}
+
+/**
+ * Keeps one tenant's Cost Management queries within its query processing unit (QPU) quotas (per tenant: 12 per
+ * 10 seconds, 60 per minute, 600 per hour), from what Azure says is left in
+ * `x-ms-ratelimit-microsoft.costmanagement-qpu-remaining` (`QueriesPerHour:597,QueriesPerMin:57,QueriesPer10Sec:9`).
+ * When a window is spent, the next query waits that window's length (its quota is back by then) instead of being
+ * sent to meet a 429; when the hour is spent, queries fail at once with {@link CostManagementQuotaExhaustedError}
+ * until the hour has passed, so a sync stops and the next one resumes. One policy per tenant's client: the quotas
+ * are the tenant's.
+ *
+ * Add it with `position: 'perRetry'` after {@link costManagementRetryAfterPolicy}, so that it paces every try.
+ */
+export function costManagementQpuPacingPolicy(options: {
+  tenantId: string;
+  /** The clock; tests move it. Defaults to `Date.now`. */
+  now?: () => number;
+}): PipelinePolicy {
+  const { tenantId, now = Date.now } = options;
+  /** No query before this time (a window is spent). */
+  let pausedUntil = 0;
+  /** No query before this time, and fail instead of waiting (the hour is spent). */
+  let hourSpentUntil = 0;
+  return {
+    name: 'costManagementQpuPacingPolicy',
+    async sendRequest(request, next) {
+      if (now() < hourSpentUntil) {
+        throw new CostManagementQuotaExhaustedError(tenantId);
+      }
+      const waitMs = pausedUntil - now();
+      if (waitMs > 0) await delay(waitMs, request.abortSignal);
+      const response = await next(request);
+      const remaining = response.headers.get(QPU_REMAINING);
+      if (remaining) {
+        for (const part of remaining.split(',')) {
+          const [name, value] = part.split(':').map(s => s.trim());
+          if (Number(value) > 0 || value === undefined || value === '') {
+            continue;
+          }
+          const window = name.toLowerCase();
+          if (window === 'queriesperhour') {
+            hourSpentUntil = Math.max(hourSpentUntil, now() + 3_600_000);
+          } else if (QPU_WINDOWS_MS[window]) {
+            pausedUntil = Math.max(pausedUntil, now() + QPU_WINDOWS_MS[window]);
+          }
+        }
+      }
+      return response;
+    },
+  };
+}
+
+function delay(
+  ms: number,
+  signal: PipelineRequest['abortSignal'],
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new Error('The Cost Management query was aborted'));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Error('The Cost Management query was aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort);
+  });
 }
