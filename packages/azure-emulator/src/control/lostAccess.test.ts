@@ -1,5 +1,6 @@
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
+import { TokenCredential } from '@azure/core-auth';
 import { readFileSync } from 'node:fs';
 import { emulatorClientOptions } from '../clientOptions';
 import {
@@ -74,9 +75,9 @@ describe('lost-access scenarios of the control API', () => {
 
   const credential = (tenantId = DEMO_TENANT.id) =>
     appCredential(emulator, tenantId);
-  const arm = (cred = credential()) =>
+  const arm = (cred: TokenCredential = credential()) =>
     new ResourceManagementClient(cred, SUB, emulatorClientOptions(emulator));
-  const subscriptions = (cred = credential()) =>
+  const subscriptions = (cred: TokenCredential = credential()) =>
     new SubscriptionClient(cred, emulatorClientOptions(emulator));
   const listedIds = async (client: SubscriptionClient) => {
     const ids: string[] = [];
