@@ -12,8 +12,16 @@ export { EmulatorControl } from './control/EmulatorControl';
 export type {
   NewResource,
   NewRoleAssignment,
+  RoleAssignmentFilter,
+  SubscriptionMove,
+  SubscriptionSummary,
   TagEdit,
 } from './control/EmulatorControl';
+export type {
+  RoleAssignmentState,
+  ServicePrincipalState,
+  SubscriptionLifecycleState,
+} from './model/EmulatorState';
 export type { Fault, FaultMatch, FaultSpec } from './control/faults';
 export type { RequestLogEntry } from './control/requestLog';
 export type { ConsentDecision } from './EmulatorContext';
