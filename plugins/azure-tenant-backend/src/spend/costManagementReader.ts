@@ -9,6 +9,8 @@ import {
 } from '@azure/core-rest-pipeline';
 import { RestError } from '@azure/core-rest-pipeline';
 import { AzureConnection } from '../azure/azureConnection';
+import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
+import { throttledRequestPolicy } from '../metrics/throttledRequestPolicy';
 import {
   costManagementQpuPacingPolicy,
   costManagementRetryAfterPolicy,
@@ -41,6 +43,8 @@ export interface CostManagementReaderOptions {
   connection: AzureConnection;
   /** The longest wait taken from Cost Management's own retry-after headers, in milliseconds. Defaults to 60 000. */
   maxRetryAfterMs?: number;
+  /** Counts Cost Management's 429s and the waits they name. */
+  metrics?: AzureTenantMetrics;
 }
 
 /** A Cost Management answer could not be read. */
@@ -121,7 +125,7 @@ function columnIndexes(result: QueryResult, names: Record<string, string[]>) {
 export function createCostManagementReader(
   options: CostManagementReaderOptions,
 ): CostReader {
-  const { connection, maxRetryAfterMs = 60_000 } = options;
+  const { connection, maxRetryAfterMs = 60_000, metrics } = options;
   const clients = new Map<string, CostManagementClient>();
 
   function clientFor(tenantId: string): CostManagementClient {
@@ -130,6 +134,19 @@ export function createCostManagementReader(
       client = new CostManagementClient(connection.appCredential(tenantId), {
         ...connection.armClientOptions(),
         additionalPolicies: [
+          // Before the retry-after policy, so that it sees the wait that policy read from Cost Management's headers.
+          ...(metrics
+            ? [
+                {
+                  policy: throttledRequestPolicy({
+                    metrics,
+                    tenantId,
+                    api: 'cost-management',
+                  }),
+                  position: 'perRetry' as const,
+                },
+              ]
+            : []),
           {
             policy: costManagementRetryAfterPolicy({ maxRetryAfterMs }),
             position: 'perRetry',

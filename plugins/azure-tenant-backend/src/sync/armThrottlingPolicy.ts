@@ -12,16 +12,20 @@ export function armThrottlingPolicy(options: {
   minRemainingReads: number;
   /** The longest pause before a request. Defaults to 5 s. */
   maxDelayMs?: number;
+  /** Told of each pause, in milliseconds (the plugin's metrics count them). */
+  onWait?: (waitMs: number) => void;
 }): PipelinePolicy {
-  const { minRemainingReads, maxDelayMs = 5000 } = options;
+  const { minRemainingReads, maxDelayMs = 5000, onWait } = options;
   let remaining = Number.POSITIVE_INFINITY;
   return {
     name: 'armThrottlingPolicy',
     async sendRequest(request, next) {
       if (remaining < minRemainingReads && minRemainingReads > 0) {
-        await sleep(
-          Math.round(maxDelayMs * (1 - remaining / minRemainingReads)),
+        const waitMs = Math.round(
+          maxDelayMs * (1 - remaining / minRemainingReads),
         );
+        onWait?.(waitMs);
+        await sleep(waitMs);
       }
       const response = await next(request);
       const header = response.headers.get(REMAINING_READS);
