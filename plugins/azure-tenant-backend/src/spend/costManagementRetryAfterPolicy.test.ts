@@ -180,9 +180,9 @@ describe('costManagementQpuPacingPolicy', () => {
         },
       },
     ]);
-    const send = tenantPipeline();
-    await send(client);
-    await send(client);
+    const query = tenantPipeline();
+    await query(client);
+    await query(client);
     expect(tries).toEqual([0, 0]);
   });
 
@@ -202,15 +202,15 @@ describe('costManagementQpuPacingPolicy', () => {
       },
       { status: 200 },
     ]);
-    const send = tenantPipeline();
-    await send(client);
-    const second = send(client);
+    const query = tenantPipeline();
+    await query(client);
+    const second = query(client);
     await jest.advanceTimersByTimeAsync(9_999);
     expect(tries).toEqual([0]);
     await jest.advanceTimersByTimeAsync(1);
     await second;
     expect(tries).toEqual([0, 10_000]);
-    const third = send(client);
+    const third = query(client);
     await jest.advanceTimersByTimeAsync(60_000);
     await third;
     expect(tries).toEqual([0, 10_000, 70_000]);
@@ -226,14 +226,14 @@ describe('costManagementQpuPacingPolicy', () => {
       },
       { status: 200 },
     ]);
-    const send = tenantPipeline();
-    await send(client);
-    await expect(send(client)).rejects.toBeInstanceOf(
+    const query = tenantPipeline();
+    await query(client);
+    await expect(query(client)).rejects.toBeInstanceOf(
       CostManagementQuotaExhaustedError,
     );
     expect(tries).toEqual([0]);
     jest.setSystemTime(3_600_000);
-    expect((await send(client)).status).toBe(200);
+    expect((await query(client)).status).toBe(200);
     expect(tries).toEqual([0, 3_600_000]);
   });
 });

@@ -131,11 +131,12 @@ function delay(
       reject(new Error('The Cost Management query was aborted'));
       return;
     }
+    const pending: { timer?: ReturnType<typeof setTimeout> } = {};
     const onAbort = () => {
-      clearTimeout(timer);
+      clearTimeout(pending.timer);
       reject(new Error('The Cost Management query was aborted'));
     };
-    const timer = setTimeout(() => {
+    pending.timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
