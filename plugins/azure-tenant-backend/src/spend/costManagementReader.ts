@@ -120,7 +120,8 @@ function columnIndexes(result: QueryResult, names: Record<string, string[]>) {
  * Reads costs through `@azure/arm-costmanagement` with the portal's app credential in the subscription's tenant.
  * The SDK's `query.usage` returns only the first page, so `nextLink` is followed here with the same client pipeline
  * (token, TLS trust and retry policies). Throttling (429) is retried by the SDK's throttling policy, within the
- * pipeline's one retry budget, after the wait Azure names in `Retry-After` or in Cost Management's own headers.
+ * pipeline's one retry budget, after the wait Azure names in `Retry-After` or in Cost Management's own headers; and a
+ * tenant's queries are paced by what Cost Management says is left of its QPU quotas (`costManagementQpuPacingPolicy`).
  */
 export function createCostManagementReader(
   options: CostManagementReaderOptions,
