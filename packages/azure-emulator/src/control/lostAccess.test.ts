@@ -1,3 +1,4 @@
+import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import { TokenCredential } from '@azure/core-auth';
@@ -444,6 +445,16 @@ describe('lost-access scenarios of the control API', () => {
         code: 'SubscriptionNotFound',
       });
       expect(await listedIds(subscriptions())).not.toContain(SUB);
+      // "No operations are available" (Learn, "Azure subscription states"): Resource Graph finds none of its resources.
+      const graph = new ResourceGraphClient(
+        credential(),
+        emulatorClientOptions(emulator),
+      );
+      const rows = await graph.resources({
+        subscriptions: [SUB],
+        query: 'resources',
+      });
+      expect(rows.totalRecords).toBe(0);
 
       await setState('Enabled');
       expect((await subscriptions().subscriptions.get(SUB)).state).toBe(

@@ -69,6 +69,8 @@ export function queryResourceGraph(call: ArmCall): EmulatorResponse {
     .filter(
       s => s.tenantId.toLowerCase() === call.caller.tenantId.toLowerCase(),
     )
+    // A Deleted subscription: "No operations are available" (Learn, "Azure subscription states").
+    .filter(s => s.state !== 'Deleted')
     .filter(
       s =>
         !requested ||
