@@ -22,7 +22,12 @@ export type {
   ServicePrincipalState,
   SubscriptionLifecycleState,
 } from './model/EmulatorState';
-export type { Fault, FaultMatch, FaultSpec } from './control/faults';
+export type {
+  AsyncOperationFault,
+  Fault,
+  FaultMatch,
+  FaultSpec,
+} from './control/faults';
 export type { RequestLogEntry } from './control/requestLog';
 export type { ConsentDecision } from './EmulatorContext';
 export type {

@@ -44,7 +44,7 @@ import {
   TokenBucketThrottle,
 } from './throttling/TokenBucketThrottle';
 import { throttleFor } from './throttling/throttleFor';
-import { checkApiVersion } from './arm/apiVersions';
+import { checkApiVersion, locationOf } from './arm/apiVersions';
 import { loadOrCreateEmulatorCertificates } from './tls/emulatorCertificates';
 
 /**
@@ -297,7 +297,7 @@ export async function startAzureEmulator(
           armEndpoint: url,
         });
       }
-      checkApiVersion(request);
+      checkApiVersion(request, locationOf(context.state));
       caller = await authenticateArmCaller(context, request);
       const throttled = throttleFor(throttle, request, caller);
       if (throttled.error) throw throttled.error;
@@ -305,6 +305,7 @@ export async function startAzureEmulator(
         context,
         request,
         caller,
+        fault,
       } satisfies ArmCall);
       return {
         ...result,

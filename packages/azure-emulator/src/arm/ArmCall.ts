@@ -1,3 +1,4 @@
+import { Fault } from '../control/faults';
 import { EmulatorContext } from '../EmulatorContext';
 import { EmulatorRequest } from '../http/EmulatorHttp';
 import { ArmCaller } from './armAuthentication';
@@ -7,6 +8,8 @@ export interface ArmCall {
   context: EmulatorContext;
   request: EmulatorRequest;
   caller: ArmCaller;
+  /** The fault injected for this request, when it leaves the answer to the handler (`asyncOperation`). */
+  fault?: Fault;
 }
 
 /** The `nextLink` for a page of the same request, with a new `$skiptoken`. */

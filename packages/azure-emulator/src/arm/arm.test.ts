@@ -2,6 +2,7 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import { emulatorClientOptions } from '../clientOptions';
+import { supportedApiVersions } from './apiVersions';
 import { DEMO_APP, DEMO_TENANT, DEMO_USER } from '../model/demoIdentities';
 import { AzureEmulator } from '../startAzureEmulator';
 import {
@@ -315,8 +316,11 @@ describe('ARM', () => {
         emulatorClientOptions(emulator),
       );
       const [first] = await collect(owner.resources.list({ top: 1 }), 1);
+      // A version of the resource's own type, as ARM checks it before the permission.
+      const [namespace, type] = first.type!.split('/');
+      const [version] = supportedApiVersions(namespace, type)!;
       await expect(
-        resources(PAYMENTS_SUB).resources.getById(first.id!, '2024-07-01'),
+        resources(PAYMENTS_SUB).resources.getById(first.id!, version),
       ).rejects.toMatchObject({ statusCode: 403 });
     });
   });

@@ -3,6 +3,7 @@ import { ArmError } from '../errors/ArmError';
 import { queryResourceGraph } from '../graph/resourceGraphRoutes';
 import { EmulatorResponse } from '../http/EmulatorHttp';
 import { ArmCall } from './ArmCall';
+import { getOperationResult, getOperationStatus } from './asyncOperations';
 import { handlePartners } from './managementPartnerRoutes';
 import {
   deleteResource,
@@ -66,6 +67,16 @@ export function routeArmRequest(call: ArmCall): EmulatorResponse {
       tail.length === 2
     ) {
       return handleTagsAtScope(call, scope);
+    }
+    const subscriptionScope = /^\/subscriptions\/([^/]+)$/i.exec(scope);
+    if (
+      subscriptionScope &&
+      namespace === 'microsoft.resources' &&
+      tail[0]?.toLowerCase() === 'operationstatuses' &&
+      tail.length === 2
+    ) {
+      if (method !== 'GET') throw methodNotAllowed(call);
+      return getOperationStatus(call, subscriptionScope[1], tail[1]);
     }
     if (
       namespace === 'microsoft.authorization' &&
@@ -147,6 +158,8 @@ export function routeArmRequest(call: ArmCall): EmulatorResponse {
   const subscriptionId = segments[1];
   if (segments.length === 2) return getSubscription(call, subscriptionId);
   const third = segments[2].toLowerCase();
+  if (third === 'operationresults' && segments.length === 4)
+    return getOperationResult(call, subscriptionId, segments[3]);
   if (third === 'resources' && segments.length === 3)
     return listResources(call, subscriptionId);
   if (third === 'resourcegroups') {

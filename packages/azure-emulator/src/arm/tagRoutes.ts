@@ -6,6 +6,7 @@ import {
 } from '../http/EmulatorHttp';
 import { requirePermission } from '../rbac/accessCheck';
 import { ArmCall } from './ArmCall';
+import { acceptAsyncOperation } from './asyncOperations';
 import {
   ResolvedScope,
   parseScope,
@@ -37,9 +38,30 @@ export function handleTagsAtScope(
   const resolved = resolveScope(call, written);
 
   if (method === 'GET') return tagsResponse(resolved, readTags(resolved));
+  const write = planTagWrite(call, resolved);
+  if (call.fault?.asyncOperation) {
+    return acceptAsyncOperation(call, parsed.subscriptionId, call.fault, () =>
+      // Done later: a Merge or Delete applies to the tags as they are then.
+      write(resolveScope(call, written)),
+    );
+  }
+  return write(resolved);
+}
+
+/**
+ * Checks a PUT, PATCH or DELETE of the tags (a 400 before anything is accepted) and returns the write, which reads
+ * the tags it changes when it runs.
+ */
+function planTagWrite(
+  call: ArmCall,
+  resolved: ResolvedScope,
+): (target: ResolvedScope) => EmulatorResponse {
+  const method = call.request.method;
   if (method === 'DELETE') {
-    writeTags(call, resolved, {});
-    return { status: 200 };
+    return target => {
+      writeTags(call, target, {});
+      return { status: 200 };
+    };
   }
   const body = readJsonBody(call.request);
   const requested = body?.properties?.tags;
@@ -54,9 +76,9 @@ export function handleTagsAtScope(
       "The request content was invalid: 'properties.tags' is required.",
     );
   }
-  let next: Record<string, string>;
+  let nextTags: (current: Record<string, string>) => Record<string, string>;
   if (method === 'PUT') {
-    next = validateTags({ ...requested });
+    nextTags = () => validateTags({ ...requested });
   } else if (method === 'PATCH') {
     const operation = body.operation;
     if (typeof operation !== 'string') {
@@ -66,9 +88,8 @@ export function handleTagsAtScope(
         "The request content was invalid: 'operation' is required.",
       );
     }
-    next = validateTags(
-      applyTagPatch(readTags(resolved), operation, requested),
-    );
+    nextTags = current =>
+      validateTags(applyTagPatch(current, operation, requested));
   } else {
     throw new ArmError(
       405,
@@ -76,8 +97,12 @@ export function handleTagsAtScope(
       `The method '${method}' is not allowed for tags.`,
     );
   }
-  writeTags(call, resolved, next);
-  return tagsResponse(resolved, next);
+  nextTags(readTags(resolved));
+  return target => {
+    const next = nextTags(readTags(target));
+    writeTags(call, target, next);
+    return tagsResponse(target, next);
+  };
 }
 
 function readTags(resolved: ResolvedScope): Record<string, string> {

@@ -15,6 +15,7 @@ import {
 } from '../model/ResourceRecord';
 import { findBuiltInRole } from '../rbac/builtInRoles';
 import {
+  DEFAULT_THROTTLING,
   ThrottlingOptions,
   TokenBucketThrottle,
 } from '../throttling/TokenBucketThrottle';
@@ -482,7 +483,11 @@ export class EmulatorControl {
     this.deps.rebuildState();
     this.deps.faults.clear();
     this.deps.requestLog.clear();
-    this.deps.throttle.configure({ ...this.deps.initialThrottling });
+    // Every limit back to the start's, including those a test changed (configure merges).
+    this.deps.throttle.configure({
+      ...DEFAULT_THROTTLING,
+      ...this.deps.initialThrottling,
+    });
     this.deps.context.clock.reset();
     this.deps.context.authorizationCodes.clear();
     this.deps.context.settings.consentDecision =

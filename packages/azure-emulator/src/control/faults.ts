@@ -13,6 +13,16 @@ export interface FaultMatch {
 }
 
 /**
+ * How an accepted long-running operation progresses.
+ *
+ * @public
+ */
+export interface AsyncOperationFault {
+  /** How many polls answer `InProgress` before the operation is done. Defaults to 1. */
+  inProgressPolls?: number;
+}
+
+/**
  * A fault to inject. Exactly one of `status`, `reset`, `malformed` or `delayMs` is the usual choice.
  *
  * @public
@@ -23,7 +33,7 @@ export interface FaultSpec {
   status?: number;
   /** ARM error code for `status`. Defaults to a code that fits the status. */
   code?: string;
-  /** Seconds in `Retry-After` for 429 and 503. Defaults to 1. */
+  /** Seconds in `Retry-After` for 429 and 503, and in an `asyncOperation`'s answers. Defaults to 1. */
   retryAfterSeconds?: number;
   /** Destroy the connection without a response. */
   reset?: boolean;
@@ -31,6 +41,13 @@ export interface FaultSpec {
   delayMs?: number;
   /** Respond 200 with a truncated, invalid JSON body. */
   malformed?: boolean;
+  /**
+   * Accept a tag write at a scope (`PUT`, `PATCH` or `DELETE` of `{scope}/providers/Microsoft.Resources/tags/default`)
+   * as a long-running operation, as the Tags API allows: 202 with `Azure-AsyncOperation`, `Location` and
+   * `Retry-After` (`retryAfterSeconds`, default 1). The request is validated first; the tags are written when a poll
+   * finds the operation done. Other requests that match are served normally.
+   */
+  asyncOperation?: AsyncOperationFault;
   /** How many matching requests the fault applies to. Defaults to 1; 0 means every request until cleared. */
   times?: number;
   /**
@@ -72,10 +89,11 @@ export class FaultInjector {
       spec.status === undefined &&
       !spec.reset &&
       !spec.malformed &&
+      !spec.asyncOperation &&
       spec.delayMs === undefined
     ) {
       throw new TypeError(
-        "A fault needs one of 'status', 'reset', 'malformed' or 'delayMs'.",
+        "A fault needs one of 'status', 'reset', 'malformed', 'asyncOperation' or 'delayMs'.",
       );
     }
     const regex = spec.match.pathPattern
