@@ -16,6 +16,7 @@ import {
 } from '../azure/entraAuthorization';
 import { isEntraAuthorizationError } from '../azure/entraAuthorizationError';
 import { AzureTenantStore } from '../database/AzureTenantStore';
+import { azureErrorFields } from '../metrics/azureFailure';
 import {
   hashOnboardingState,
   newOnboardingState,
@@ -292,7 +293,12 @@ export class OnboardingService {
   }
 
   private async runJob(onboarding: Onboarding, delegated: DelegatedArmToken) {
-    const { store, connection, roles, logger, auditor } = this.options;
+    const { store, connection, roles, auditor } = this.options;
+    // Every line of the job names the onboarding and its tenant, here and in the role assignments.
+    const logger = this.options.logger.child({
+      onboardingId: onboarding.id,
+      tenantId: delegated.tenantId,
+    });
     const audit = await auditor.createEvent({
       eventId: 'tenant-onboarding',
       severityLevel: 'high',
@@ -317,7 +323,7 @@ export class OnboardingService {
       const reason = `Onboarding tenant ${delegated.tenantId} failed: ${
         (error as Error)?.message ?? String(error)
       }`;
-      logger.warn(reason);
+      logger.warn(reason, azureErrorFields(error));
       await store.completeOnboarding(onboarding.id, {
         status: 'failed',
         tenantId: delegated.tenantId,
@@ -413,6 +419,10 @@ export class OnboardingService {
     });
     logger.info(
       `Onboarded tenant ${report.tenantId}: ${onboarded.length} of ${report.subscriptions.length} subscriptions registered`,
+      {
+        subscriptionsRegistered: onboarded.length,
+        subscriptionsSeen: report.subscriptions.length,
+      },
     );
   }
 }

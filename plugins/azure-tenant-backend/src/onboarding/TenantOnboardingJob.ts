@@ -9,6 +9,7 @@ import {
   RoleAssignmentResult,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { ARM_APP_SCOPE, AzureConnection } from '../azure/azureConnection';
+import { azureErrorFields } from '../metrics/azureFailure';
 import {
   RoleToAssign,
   ROLE_GRANTING_ROLE_IDS,
@@ -271,6 +272,7 @@ async function associatePartnerAdminLink(
       `Could not associate Partner Admin Link ${partnerId} in tenant ${tenantId}: ${describe(
         error,
       )}`,
+      { tenantId, partnerId, ...azureErrorFields(error) },
     );
     return 'failed';
   }

@@ -35,7 +35,9 @@ export async function triggerTaskSoon(
     } catch (error) {
       const { name, message } = error as Error;
       if (name !== 'ConflictError' || attempt >= attempts) {
-        logger.debug(`Task ${taskId} not triggered now: ${message}`);
+        logger.debug(`Task ${taskId} not triggered now: ${message}`, {
+          taskId,
+        });
         return;
       }
     }

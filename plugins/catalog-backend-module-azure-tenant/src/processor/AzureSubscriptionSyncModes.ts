@@ -84,6 +84,7 @@ export class AzureSubscriptionSyncModes {
         `Could not read the sync modes of Azure subscriptions, Azure entities are left as they are: ${stringifyError(
           error,
         )}`,
+        { errorName: (error as Error)?.name ?? 'Error' },
       );
       listing = { ok: false, error, at: this.now() };
     }

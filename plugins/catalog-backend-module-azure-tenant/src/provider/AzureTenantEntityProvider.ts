@@ -219,6 +219,7 @@ export class AzureTenantEntityProvider implements EntityProvider {
           } refresh failed, the catalog keeps its last good state: ${stringifyError(
             error,
           )}`,
+          { refresh: run.kind, errorName: (error as Error)?.name ?? 'Error' },
         );
       }
       run.done.forEach(resolve => resolve());
@@ -271,6 +272,7 @@ export class AzureTenantEntityProvider implements EntityProvider {
       `Azure tenant entity provider: ${kind} refresh took ${
         this.now() - started
       } ms`,
+      { refresh: kind, durationMs: this.now() - started },
     );
   }
 
@@ -329,6 +331,12 @@ export class AzureTenantEntityProvider implements EntityProvider {
     this.appliedOwnersFingerprint = owners.fingerprint;
     logger.info(
       `Azure tenant entity provider: applied ${resourceCount} resources and ${snapshot.entities.size} subscriptions (full, revision ${revision})`,
+      {
+        refresh: 'full',
+        revision,
+        resourceCount,
+        subscriptionCount: snapshot.entities.size,
+      },
     );
   }
 
@@ -406,6 +414,14 @@ export class AzureTenantEntityProvider implements EntityProvider {
       });
       logger.info(
         `Azure tenant entity provider: applied ${changed.size} changed and ${removed.size} removed resources, ${subscriptionsChanged} changed and ${goneSubscriptions.length} removed subscriptions (revision ${revision})`,
+        {
+          refresh: 'delta',
+          revision,
+          resourcesChanged: changed.size,
+          resourcesRemoved: removed.size,
+          subscriptionsChanged,
+          subscriptionsRemoved: goneSubscriptions.length,
+        },
       );
     }
     this.cursor = revision;
@@ -492,6 +508,7 @@ export class AzureTenantEntityProvider implements EntityProvider {
           `Azure tenant entity provider: could not load groups and users from the catalog, owners resolve with the previous list: ${stringifyError(
             error,
           )}`,
+          { errorName: (error as Error)?.name ?? 'Error' },
         );
       }
     }
