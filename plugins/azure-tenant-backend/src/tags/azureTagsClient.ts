@@ -1,6 +1,11 @@
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { AzureConnection } from '../azure/azureConnection';
 
+/** How often to poll a tag write that Azure accepted with 202, when Azure's answer has no `Retry-After`. */
+const LRO_POLL_INTERVAL_MS = 1_000;
+/** How long a tag write that Azure accepted with 202 may take to finish. */
+const LRO_TIMEOUT_MS = 60_000;
+
 /** Where a resource lives in Azure: the tenant whose app credential may write its tags, and its subscription. */
 export interface TagScope {
   tenantId: string;
@@ -53,19 +58,30 @@ export function createAzureTagsClient(
   // The SDK's URL template is `/{+scope}`: without the leading slash, the path has no `//`.
   const armScope = (resourceId: string) => resourceId.replace(/^\/+/, '');
 
+  async function getTags(scope: TagScope): Promise<Record<string, string>> {
+    const result = await clientFor(scope).tagsOperations.getAtScope(
+      armScope(scope.resourceId),
+    );
+    return { ...result.properties?.tags };
+  }
+
   return {
-    async getTags(scope) {
-      const result = await clientFor(scope).tagsOperations.getAtScope(
-        armScope(scope.resourceId),
-      );
-      return { ...result.properties?.tags };
-    },
+    getTags,
     async patchTags(scope, operation, tags) {
+      // Azure may accept the PATCH with 202 and finish it later (the Tags API is long-running): the SDK's poller
+      // follows Azure-AsyncOperation / Location, at Azure's Retry-After, until the operation is done, for at most
+      // LRO_TIMEOUT_MS; the write is not done before that.
       const result = await clientFor(scope).tagsOperations.updateAtScope(
         armScope(scope.resourceId),
         { operation, properties: { tags } },
+        {
+          updateIntervalInMs: LRO_POLL_INTERVAL_MS,
+          abortSignal: AbortSignal.timeout(LRO_TIMEOUT_MS),
+        },
       );
-      return { ...result.properties?.tags };
+      if (result.properties?.tags) return { ...result.properties.tags };
+      // An operation whose result carries no tags: the tags as Azure holds them now are the answer.
+      return getTags(scope);
     },
   };
 }
