@@ -20,7 +20,10 @@ import {
   stopsSync,
 } from '../azure/accessProblems';
 import { AzureTenantStore } from '../database/AzureTenantStore';
-import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
+import {
+  AzureTenantMetrics,
+  TagChangeOutcome,
+} from '../metrics/azureTenantMetrics';
 import { tagChangeOutcome } from '../metrics/tagChangeOutcome';
 import { AzureTagsClient } from './azureTagsClient';
 import { parseResourceIdentifier } from './resourceIdentifier';
@@ -178,7 +181,7 @@ export class TagService {
     resourceId: string,
     change: () => Promise<TagUpdateResult>,
   ): Promise<TagUpdateResult> {
-    let outcome;
+    let outcome: TagChangeOutcome | undefined;
     try {
       const result = await change();
       outcome = result.outcome;
@@ -190,7 +193,9 @@ export class TagService {
       const tenantId =
         this.options.metrics &&
         (await this.tenantOf(resourceId).catch(() => undefined));
-      if (tenantId) this.options.metrics?.recordTagChange(tenantId, outcome);
+      if (tenantId && outcome) {
+        this.options.metrics?.recordTagChange(tenantId, outcome);
+      }
     }
   }
 
