@@ -115,6 +115,24 @@ export class ApiClient {
     });
   }
 
+  /** A form (`application/x-www-form-urlencoded`), as a browser posts one, as a caller ({@link CALLERS}). */
+  form(
+    pathAndQuery: string,
+    caller: CallerName,
+    fields: URLSearchParams,
+  ): Promise<ApiResponse> {
+    const authorization = CALLERS[caller];
+    return this.send({
+      method: 'POST',
+      path: pathAndQuery,
+      headers: {
+        ...(authorization ? { authorization } : {}),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: fields.toString(),
+    });
+  }
+
   /** A JSON request as a caller ({@link CALLERS}). */
   json(
     method: string,

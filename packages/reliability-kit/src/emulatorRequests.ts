@@ -6,6 +6,7 @@ import https from 'node:https';
 import {
   AzureEmulator,
   FaultSpec,
+  readFormPostPage,
   RequestLogEntry,
 } from '@azure-tenant/azure-emulator';
 
@@ -52,7 +53,7 @@ export function emulatorSubscriptions(emulator: AzureEmulator): string[] {
 
 /**
  * Plays the browser at the emulator's Entra ID: opens the authorize URL as the demo user, accepts the consent page,
- * and returns the query of the redirect back to the portal.
+ * and returns the form that Entra ID's page posts back to the portal (`response_mode=form_post`: code and state).
  */
 export function signInAtEmulator(
   authorizeUrl: string,
@@ -65,13 +66,16 @@ export function signInAtEmulator(
   return new Promise((resolve, reject) => {
     https
       .get(url, { ca: caCert }, response => {
-        response.resume();
-        const target = response.headers.location;
-        if (response.statusCode !== 302 || !target) {
-          reject(new Error(`the emulator answered ${response.statusCode}`));
-        } else {
-          resolve(new URL(target).searchParams);
-        }
+        let html = '';
+        response.setEncoding('utf8');
+        response.on('data', chunk => (html += chunk));
+        response.on('end', () => {
+          const form =
+            response.statusCode === 200 ? readFormPostPage(html) : undefined;
+          if (form) resolve(form.fields);
+          else
+            reject(new Error(`the emulator answered ${response.statusCode}`));
+        });
       })
       .on('error', reject);
   });

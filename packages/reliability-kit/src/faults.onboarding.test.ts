@@ -95,9 +95,11 @@ async function onboard(faults: FaultSpec[] = []) {
   );
   for (const fault of faults) emulator.control.injectFault(fault);
   const mark = logMark(emulator);
-  const callback = await request(backend.server).get(
-    `/api/azure-tenant/onboarding/callback?${redirect.toString()}`,
-  );
+  // Entra ID's page posts its form back (response_mode=form_post).
+  const callback = await request(backend.server)
+    .post('/api/azure-tenant/onboarding/callback')
+    .type('form')
+    .send(redirect.toString());
   const onboarding = await eventually(
     async () => {
       const { body } = await request(backend.server)
@@ -215,7 +217,7 @@ describe('onboarding under faults', () => {
         times: 0,
       },
     ]);
-    expect(callback.status).toBe(302);
+    expect(callback.status).toBe(303);
     expect({ status: onboarding.status, error: onboarding.error }).toEqual({
       status: 'succeeded',
       error: undefined,

@@ -43,6 +43,8 @@ interface Row {
   method: string;
   path: string | ((context: { onboardingId: string }) => string);
   body?: (caller: CallerName) => unknown;
+  /** Sent as a form (`application/x-www-form-urlencoded`) instead of a JSON body. */
+  form?: URLSearchParams;
   /** What the cell shows beyond the status (bulk results, whether tags may be edited). */
   detail?: (response: ApiResponse) => string | undefined;
   /** The expected cell per caller, in the order of {@link CALLER_NAMES}. */
@@ -77,10 +79,25 @@ const MATRIX: Row[] = [
   },
   {
     // Bound to its one-time state, not to credentials: a forged state is refused whoever sends it.
+    endpoint: 'POST /onboarding/callback (forged state)',
+    method: 'POST',
+    path: `${A}/onboarding/callback`,
+    form: new URLSearchParams({ state: 'x'.repeat(43), code: '1.emu.x' }),
+    expected: ['400', '400', '400', '400', '400'],
+  },
+  {
+    // A code in the address is never redeemed, whoever sends it.
     endpoint: 'GET /onboarding/callback (forged state)',
     method: 'GET',
     path: `${A}/onboarding/callback?state=${'x'.repeat(43)}&code=1.emu.x`,
     expected: ['400', '400', '400', '400', '400'],
+  },
+  {
+    // The callback's unauthenticated auth policy admits nothing below it.
+    endpoint: 'GET /onboarding/callback/{anything}',
+    method: 'GET',
+    path: `${A}/onboarding/callback/x`,
+    expected: ['404', '404', '404', '404', '404'],
   },
   {
     endpoint: 'GET /onboardings/{id}',
@@ -247,12 +264,11 @@ describe.each([['SQLITE_3']])('the permissions matrix on %s', databaseId => {
       const cells = {} as Record<CallerName, string>;
       for (const caller of CALLER_NAMES) {
         const logStart = emulator.control.requests().at(-1)?.seq ?? 0;
-        const response = await api.json(
-          row.method,
-          typeof row.path === 'string' ? row.path : row.path(context),
-          caller,
-          row.body?.(caller),
-        );
+        const rowPath =
+          typeof row.path === 'string' ? row.path : row.path(context);
+        const response = row.form
+          ? await api.form(rowPath, caller, row.form)
+          : await api.json(row.method, rowPath, caller, row.body?.(caller));
         const detail = row.detail?.(response);
         cells[caller] = detail
           ? `${response.status} (${detail})`

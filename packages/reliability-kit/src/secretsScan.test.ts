@@ -1,10 +1,12 @@
 /*
  * The secrets scan. After a full onboarding through the emulator's Entra ID (consent, code redemption with PKCE,
  * role assignments), the resource sync, the spend sync and a tag edit, nothing secret may be anywhere the portal
- * keeps or shows things: every row and column of every table of the plugin's database, every log line (the
- * plugins' and the auditor's), and every API response body and header. The secrets are taken from the wire, on the
+ * keeps or shows things: every row and column of every table of the plugin's database, every line the backend
+ * writes (the plugins', the auditor's, and Backstage's own: the root HTTP router's access log, one line per request
+ * with its URL and Referer), and every API response body and header. The secrets are taken from the wire, on the
  * emulator's side: the client secret, the authorization code, the delegated and app access tokens (and ID tokens),
- * the PKCE verifier and the raw OAuth state. It also checks that a state and a code are single-use.
+ * the PKCE verifier and the raw OAuth state. It also checks that a state and a code are single-use, and that the scan
+ * can fail: a code planted in a callback address is found in the access log.
  *
  * What was scanned goes to test-results/reliability-secrets.json.
  */
@@ -46,6 +48,46 @@ function piecesOf(secret: string): string[] {
     return [secret, parts[1], parts[2]];
   }
   return secret.length >= 32 ? [secret, secret.slice(0, 24)] : [secret];
+}
+
+type Haystacks = Record<string, Array<{ label: string; text: string }>>;
+
+/** Where each secret (or a piece of it) is found, and anything shaped like a JWT, as lines of a report. */
+function scan(
+  secrets: Record<string, string[]>,
+  haystacks: Haystacks,
+): string[] {
+  const found: string[] = [];
+  for (const [kind, values] of Object.entries(secrets)) {
+    for (const value of values) {
+      for (const piece of piecesOf(value)) {
+        for (const [where, entries] of Object.entries(haystacks)) {
+          // The state goes to the admin's browser in the authorize URL of POST /onboarding/start, by design (and
+          // nowhere else); the database keeps only its hash.
+          const hit = entries.find(
+            h =>
+              h.text.includes(piece) &&
+              !(
+                kind === 'raw OAuth states' &&
+                h.label === `POST ${A}/onboarding/start 200`
+              ),
+          );
+          if (hit) {
+            found.push(
+              `${kind} in ${where} (${hit.label}): ${hit.text.slice(0, 200)}`,
+            );
+          }
+        }
+      }
+    }
+  }
+  for (const [where, entries] of Object.entries(haystacks)) {
+    const hit = entries.find(h =>
+      /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\./.test(h.text),
+    );
+    if (hit) found.push(`a JWT in ${where} (${hit.label})`);
+  }
+  return found;
 }
 
 let emulator: TestEmulator;
@@ -102,11 +144,13 @@ describe.each(databases.eachSupportedId())(
       );
       const code = redirect.get('code')!;
       expect(redirect.get('state')).toBe(state);
-      const callback = await api.send({
-        method: 'GET',
-        path: `${A}/onboarding/callback?${redirect}`,
-      });
-      expect(callback.status).toBe(302);
+      // Entra ID's page posts the code and the state back as a form (response_mode=form_post).
+      const callback = await api.form(
+        `${A}/onboarding/callback`,
+        'unauthenticated',
+        redirect,
+      );
+      expect(callback.status).toBe(303);
       const onboarding = await eventually(async () => {
         const response = await api.json(
           'GET',
@@ -153,10 +197,11 @@ describe.each(databases.eachSupportedId())(
       const before = await registered();
       const tokenRequestsBefore = emulator.traffic.tokenRequests.length;
       const logStart = emulator.control.requests().at(-1)?.seq ?? 0;
-      const replay = await api.send({
-        method: 'GET',
-        path: `${A}/onboarding/callback?${redirect}`,
-      });
+      const replay = await api.form(
+        `${A}/onboarding/callback`,
+        'unauthenticated',
+        redirect,
+      );
       expect(replay.status).toBe(409);
       expect(replay.headers['content-type']).toMatch(/html/);
       expect(replay.text).toContain('This sign-in was already used');
@@ -169,13 +214,11 @@ describe.each(databases.eachSupportedId())(
       const secondState = new URL(second.body.authorizeUrl).searchParams.get(
         'state',
       )!;
-      const reused = await api.send({
-        method: 'GET',
-        path: `${A}/onboarding/callback?${new URLSearchParams({
-          code,
-          state: secondState,
-        })}`,
-      });
+      const reused = await api.form(
+        `${A}/onboarding/callback`,
+        'unauthenticated',
+        new URLSearchParams({ code, state: secondState }),
+      );
       expect(reused.status).toBe(502);
       expect(reused.text).toContain('Nothing was registered');
       expect(await registered()).toEqual(before);
@@ -237,10 +280,7 @@ describe.each(databases.eachSupportedId())(
             : v,
         );
       // Each place is searched in its text only; the label says where it is.
-      const haystacks: Record<
-        string,
-        Array<{ label: string; text: string }>
-      > = {
+      const haystacks: Haystacks = {
         'database rows': Object.entries(dump).flatMap(([table, rows]) =>
           rows.map(row => ({ label: table, text: text(row) })),
         ),
@@ -258,41 +298,12 @@ describe.each(databases.eachSupportedId())(
       expect(all('database rows')).toContain(started.body.onboardingId);
       expect(all('database rows')).toContain('reliability-scan');
       expect(all('log lines')).toContain('Onboarded tenant');
+      // Backstage's access log is among them, with the callback's line (whose URL holds nothing but its path).
+      expect(all('log lines')).toContain(
+        `"POST ${A}/onboarding/callback HTTP/1.1" 303`,
+      );
 
-      const found: string[] = [];
-      for (const [kind, values] of Object.entries(secrets)) {
-        for (const value of values) {
-          for (const piece of piecesOf(value)) {
-            for (const [where, entries] of Object.entries(haystacks)) {
-              // The state goes to the admin's browser in the authorize URL of POST /onboarding/start, by design (and
-              // nowhere else); the database keeps only its hash.
-              const hit = entries.find(
-                h =>
-                  h.text.includes(piece) &&
-                  !(
-                    kind === 'raw OAuth states' &&
-                    h.label === `POST ${A}/onboarding/start 200`
-                  ),
-              );
-              if (hit) {
-                found.push(
-                  `${kind} in ${where} (${hit.label}): ${hit.text.slice(
-                    0,
-                    200,
-                  )}`,
-                );
-              }
-            }
-          }
-        }
-      }
-      // Nor anything shaped like a JWT.
-      for (const [where, entries] of Object.entries(haystacks)) {
-        const hit = entries.find(h =>
-          /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\./.test(h.text),
-        );
-        if (hit) found.push(`a JWT in ${where} (${hit.label})`);
-      }
+      const found = scan(secrets, haystacks);
       // The raw state did reach the browser, once per onboarding started.
       expect(
         haystacks['API responses'].filter(h => h.text.includes(state)),
@@ -314,6 +325,35 @@ describe.each(databases.eachSupportedId())(
         found,
       };
       expect(found).toEqual([]);
+
+      // The scan can fail: a code planted in a callback's address (which the portal never redeems) is in Backstage's
+      // access log, and the scan finds it there.
+      const planted = `1.emu.planted-${Math.random().toString(36).slice(2)}`;
+      const inAddress = await api.send({
+        method: 'GET',
+        path: `${A}/onboarding/callback?${new URLSearchParams({
+          state: 'x'.repeat(43),
+          code: planted,
+        })}`,
+      });
+      expect(inAddress.status).toBe(400);
+      const plantedFound = await eventually(async () => {
+        const hits = scan(
+          { 'a planted code': [planted] },
+          {
+            'log lines': backend.logs.map(line => ({
+              label: 'log',
+              text: line,
+            })),
+          },
+        );
+        expect(hits).toHaveLength(1);
+        return hits;
+      });
+      expect(plantedFound[0]).toMatch(/^a planted code in log lines/);
+      Object.assign(results[databaseId] as object, {
+        plantedCodeFoundIn: plantedFound,
+      });
     });
   },
 );

@@ -131,16 +131,33 @@ const rootHttpRouterModule: typeof import('@backstage/backend-defaults/rootHttpR
 /**
  * The test backend's HTTP server listens on every interface; this makes it listen on 127.0.0.1 only (while
  * `startTestBackend` runs), and points discovery there.
+ *
+ * `accessLog`: and writes Backstage's access log, as a real backend's root HTTP router does (its `MiddlewareFactory`'s
+ * `logging()`, one line per request through the root logger's `rootHttpRouter` child), which the test backend's own
+ * router leaves out.
  */
-export function loopbackHttpServer() {
+export function loopbackHttpServer(options: { accessLog?: boolean } = {}) {
   let server: ExtendedHttpServer | undefined;
   const createServer = rootHttpRouterModule.createHttpServer;
   const spy = jest
     .spyOn(rootHttpRouterModule, 'createHttpServer')
-    .mockImplementation(async (listener, options, deps) => {
+    .mockImplementation(async (listener, serverOptions, deps) => {
+      let handler = listener;
+      if (options.accessLog) {
+        const accessLog = rootHttpRouterModule.MiddlewareFactory.create({
+          config: new ConfigReader({}),
+          logger: deps.logger,
+        }).logging();
+        // Before everything else, as the real router's `applyDefaults` puts it: it logs when the response finishes.
+        handler = (req, res) =>
+          accessLog(req as any, res as any, () => listener(req, res));
+      }
       server = await createServer(
-        listener,
-        { ...options, listen: { ...options.listen, host: '127.0.0.1' } },
+        handler,
+        {
+          ...serverOptions,
+          listen: { ...serverOptions.listen, host: '127.0.0.1' },
+        },
         deps,
       );
       return server;

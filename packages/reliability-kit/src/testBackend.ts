@@ -5,8 +5,9 @@
  *
  * - `plugin`: the Azure tenant plugin and the events plugin; the test backend's mock auth allows everything.
  * - `catalog`: and the catalog with the Azure tenant catalog module (the whole chain from Azure to entities).
- * - `portal`: and the permission backend with the demo portal's real policy, users resolved from the catalog, and a
- *   root logger that keeps every line: the demo backend, as the reliability and security suites call it.
+ * - `portal`: and the permission backend with the demo portal's real policy, users resolved from the catalog,
+ *   Backstage's access log (as a real backend's root HTTP router writes it), and a root logger that keeps every
+ *   line: the demo backend, as the reliability and security suites call it.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -153,7 +154,10 @@ export interface KitBackend {
   knex: Knex;
   /** The Azure tenant plugin's scheduler, to trigger its tasks. */
   scheduler: SchedulerService;
-  /** Every log line of a `portal` backend: its plugins' logs and the auditor's events (empty for the others). */
+  /**
+   * Every log line of a `portal` backend: its plugins' logs, the auditor's events and Backstage's access log (empty
+   * for the others).
+   */
   logs: string[];
   stop(): Promise<void>;
 }
@@ -184,7 +188,7 @@ export async function startKitBackend(
   config: JsonObject,
   features: KitBackendFeatures = 'plugin',
 ): Promise<KitBackend> {
-  const loopback = loopbackHttpServer();
+  const loopback = loopbackHttpServer({ accessLog: features === 'portal' });
   const logs = capturingRootLogger();
   let knex: Promise<Knex> | undefined;
   let scheduler: SchedulerService | undefined;
