@@ -16,3 +16,4 @@ export {
   entityAzureTagsContent,
   entityAzureResourceTagsCard,
 } from './alpha/entityTags';
+export { entityAzureAccessWarningCard } from './alpha/entityAccess';

@@ -8,12 +8,14 @@
 export {
   azureTenantPlugin,
   AzureTenantsPage,
+  EntityAzureAccessWarning,
   EntityAzureSpendCard,
   EntityAzureSpendContent,
   EntityAzureTagsCard,
   EntityAzureTagsContent,
 } from './plugin';
 export type { SpendCardProps } from './components/SpendCard';
+export { isAzureAccessLost } from './components/AzureAccessWarning';
 export {
   isAzureResourceEntity,
   isAzureSubscriptionEntity,

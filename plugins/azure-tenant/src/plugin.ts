@@ -125,3 +125,25 @@ export const EntityAzureTagsCard: () => JSX.Element = azureTenantPlugin.provide(
     },
   }),
 );
+
+/**
+ * A warning for the entity page of an Azure subscription while the portal has lost access to it (consent revoked, a
+ * role removed, the subscription disabled, deleted or moved): what happened and since when, from the entity's
+ * `azure-tenant.io/access-problem` and `azure-tenant.io/access-since` annotations. It renders nothing while the portal
+ * has access. Put it at the top of the overview behind {@link isAzureAccessLost}:
+ * `<EntitySwitch><EntitySwitch.Case if={isAzureAccessLost}><Grid item xs={12}><EntityAzureAccessWarning /></Grid></EntitySwitch.Case></EntitySwitch>`.
+ *
+ * @public
+ */
+export const EntityAzureAccessWarning: () => JSX.Element | null =
+  azureTenantPlugin.provide(
+    createComponentExtension({
+      name: 'EntityAzureAccessWarning',
+      component: {
+        lazy: () =>
+          import('./components/AzureAccessWarning').then(
+            m => m.AzureAccessWarning,
+          ),
+      },
+    }),
+  );

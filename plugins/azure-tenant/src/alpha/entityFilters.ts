@@ -1,4 +1,5 @@
 import {
+  ANNOTATION_AZURE_ACCESS_PROBLEM,
   ANNOTATION_AZURE_RESOURCE_ID,
   AZURE_SUBSCRIPTION_ENTITY_TYPE,
 } from '@azure-tenant/plugin-azure-tenant-common';
@@ -21,4 +22,11 @@ export const azureEntityFilter = {
 /** Azure resource entities, not subscriptions. */
 export const azureResourceEntityFilter = {
   $all: [azureEntityFilter, { $not: azureSubscriptionEntityFilter }],
+};
+
+/** Entities whose Azure subscription the portal has lost access to. */
+export const azureAccessLostEntityFilter = {
+  [`metadata.annotations.${ANNOTATION_AZURE_ACCESS_PROBLEM}`]: {
+    $exists: true,
+  },
 };

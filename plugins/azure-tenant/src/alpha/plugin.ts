@@ -2,6 +2,7 @@ import { convertLegacyRouteRefs } from '@backstage/core-compat-api';
 import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
 import { catalogEntityRouteRef, rootRouteRef } from '../routes';
 import { azureTenantApi } from './apis';
+import { entityAzureAccessWarningCard } from './entityAccess';
 import { azureTenantsPage } from './pages';
 import {
   entityAzureResourceSpendCard,
@@ -33,5 +34,6 @@ export default createFrontendPlugin({
     entityGroupSpendCard,
     entityAzureTagsContent,
     entityAzureResourceTagsCard,
+    entityAzureAccessWarningCard,
   ],
 });

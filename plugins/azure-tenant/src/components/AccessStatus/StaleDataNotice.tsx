@@ -15,14 +15,15 @@ import {
  */
 export function StaleDataNotice(props: {
   staleness: AzureDataStaleness;
-  /** What is stale, as the sentence names it, e.g. "spend" or "tags". */
-  what: string;
+  /** What is stale. */
+  what: 'spend' | 'tags';
   /** Collapsed to its heading, for a card. */
   compact?: boolean;
 }) {
   const { staleness, what, compact } = props;
   const { access, lastSuccessfulSyncAt } = staleness;
   const now = useMemo(() => Date.now(), []);
+  const is = what === 'tags' ? 'are' : 'is';
   return (
     <WarningPanel
       severity="warning"
@@ -35,11 +36,11 @@ export function StaleDataNotice(props: {
     >
       <Typography variant="body2" component="p">
         {lastSuccessfulSyncAt
-          ? `The ${what} shown is from the last successful sync, ${formatTimeBoth(
+          ? `The ${what} shown ${is} from the last successful sync, ${formatTimeBoth(
               lastSuccessfulSyncAt,
               now,
             )}.`
-          : `No sync has succeeded yet, so there is no ${what} from Azure to show.`}
+          : `No sync has succeeded yet, so there ${is} no ${what} from Azure to show.`}
       </Typography>
       <AccessTimes access={access} now={now} />
     </WarningPanel>

@@ -34,7 +34,10 @@ const ACCESS_PROBLEM_EXPLANATIONS: Record<AzureAccessProblem, string> = {
 
 /** The explanation of a problem, for where the backend's own sentence is not at hand. */
 export function explainAccessProblem(problem: AzureAccessProblem): string {
-  return ACCESS_PROBLEM_EXPLANATIONS[problem];
+  return (
+    ACCESS_PROBLEM_EXPLANATIONS[problem] ??
+    'The portal cannot reach this subscription in Azure.'
+  );
 }
 
 /** The heading of a problem; a problem this version does not know gets a generic one. */

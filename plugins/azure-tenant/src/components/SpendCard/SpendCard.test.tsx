@@ -205,6 +205,33 @@ describe('SpendCard', () => {
     ).toBeInTheDocument();
   });
 
+  it('says in its heading that the spend is stale, with the last synced spend below', async () => {
+    const since = new Date(Date.now() - 2 * 3600_000).toISOString();
+    const api = createApi(async () => ({
+      ...spend,
+      staleness: {
+        access: {
+          problem: 'subscription-disabled',
+          message: 'Azure reports the subscription as Disabled.',
+          since,
+          checkedAt: since,
+          action: 'enable-subscription',
+        },
+        lastSuccessfulSyncAt: since,
+      },
+    }));
+    await renderCard(api, virtualMachine);
+
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Warning: The spend shown may be out of date: the portal lost access 2 hours ago',
+    );
+    expect(
+      within(screen.getByRole('region', { name: 'Spend in USD' })).getByText(
+        money(300, 'USD'),
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('says when the user may not see the spend', async () => {
     const api = createApi(async () => {
       throw await ResponseError.fromResponse(

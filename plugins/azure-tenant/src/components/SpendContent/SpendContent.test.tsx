@@ -354,6 +354,67 @@ describe('SpendContent', () => {
     expect(screen.queryByText(money(0, 'USD'))).not.toBeInTheDocument();
   });
 
+  describe('when the portal lost access', () => {
+    const staleness = (lastSuccessfulSyncAt?: string) => ({
+      access: {
+        problem: 'read-denied' as const,
+        message:
+          'Azure refused to let the portal read subscription sub-1 (AuthorizationFailed): its Reader role was removed.',
+        since: new Date(2025, 2, 12, 12, 0, 0).toISOString(),
+        checkedAt: new Date(2025, 2, 15, 11, 0, 0).toISOString(),
+        action: 'reconnect' as const,
+      },
+      ...(lastSuccessfulSyncAt && { lastSuccessfulSyncAt }),
+    });
+
+    it('says why the spend is stale and since when, and still shows the last synced spend', async () => {
+      const lastSync = new Date(2025, 2, 12, 6, 0, 0).toISOString();
+      const api = createApi({
+        getSpend: jest
+          .fn()
+          .mockResolvedValue(report({ staleness: staleness(lastSync) })),
+      });
+      await renderContent(api);
+
+      const notice = await screen.findByRole('alert');
+      expect(notice).toHaveTextContent(
+        'Warning: The spend shown may be out of date: the portal lost access 3 days ago',
+      );
+      expect(notice).toHaveTextContent(
+        'The portal can no longer read this subscription. Azure refused to let the portal read subscription sub-1 (AuthorizationFailed): its Reader role was removed.',
+      );
+      expect(notice).toHaveTextContent(
+        `The spend shown is from the last successful sync, 3 days ago (${new Date(
+          lastSync,
+        ).toLocaleString()}).`,
+      );
+      expect(notice).toHaveTextContent(
+        /Since 3 days ago \(.+\); last checked 1 hour ago\./,
+      );
+      expect(
+        within(
+          screen.getByRole('region', { name: 'Spend in USD' }),
+        ).getByTestId('spend-total'),
+      ).toHaveTextContent(money(1234.5, 'USD'));
+    });
+
+    it('says so instead of an empty period when no sync ever succeeded', async () => {
+      const api = createApi({
+        getSpend: jest
+          .fn()
+          .mockResolvedValue(
+            report({ status: 'pending', series: [], staleness: staleness() }),
+          ),
+      });
+      await renderContent(api);
+
+      expect(await screen.findByRole('alert')).toHaveTextContent(
+        'No sync has succeeded yet, so there is no spend from Azure to show.',
+      );
+      expect(screen.queryByTestId('spend-total')).not.toBeInTheDocument();
+    });
+  });
+
   it('says when the user may not see the spend', async () => {
     const error = await errorOf(403, 'NotAllowedError', 'Not allowed');
     const api = createApi({ getSpend: jest.fn().mockRejectedValue(error) });

@@ -1,4 +1,6 @@
 import { ReactNode } from 'react';
+import Box from '@material-ui/core/Box';
+import Grid from '@material-ui/core/Grid';
 import {
   EmptyState,
   Progress,
@@ -7,6 +9,7 @@ import {
 import { ResponseError } from '@backstage/errors';
 import { SpendReport } from '@azure-tenant/plugin-azure-tenant-common';
 import { SpendState as SpendRequestState } from '../../hooks/useSpend';
+import { StaleDataNotice } from '../AccessStatus';
 
 /** Whether the backend refused to show this spend to the user. */
 export function isPermissionDenied(error: Error): boolean {
@@ -18,9 +21,38 @@ export function isPermissionDenied(error: Error): boolean {
 
 /**
  * Shows loading, errors and the empty states of a spend request, and its children only for a report that holds
- * data. An empty report never turns into a zero.
+ * data. An empty report never turns into a zero. A report the portal could not refresh (it lost access) says why and
+ * since when above what it holds.
  */
 export function SpendState(props: {
+  state: SpendRequestState;
+  children: (report: SpendReport) => ReactNode;
+  /** Smaller messages, for a card. */
+  compact?: boolean;
+}) {
+  const { state, compact } = props;
+  const staleness = state.report?.staleness;
+  if (!staleness) {
+    return <SpendStateBody {...props} />;
+  }
+  const notice = (
+    <StaleDataNotice staleness={staleness} what="spend" compact={compact} />
+  );
+  // The tab lays its parts out as grid items; the card stacks them.
+  return compact ? (
+    <>
+      <Box mb={2}>{notice}</Box>
+      <SpendStateBody {...props} />
+    </>
+  ) : (
+    <>
+      <Grid item>{notice}</Grid>
+      <SpendStateBody {...props} />
+    </>
+  );
+}
+
+function SpendStateBody(props: {
   state: SpendRequestState;
   children: (report: SpendReport) => ReactNode;
   /** Smaller messages, for a card. */

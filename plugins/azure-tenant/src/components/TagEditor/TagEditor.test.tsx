@@ -287,6 +287,81 @@ describe('TagEditor', () => {
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
   });
 
+  it.each([
+    {
+      status: 403,
+      name: 'NotAllowedError',
+      message:
+        "Azure refused the tag change: the portal's service principal no longer holds the Tag Contributor role on subscription sub-1. An Owner can reconnect the tenant on the Azure tenants page.",
+    },
+    {
+      status: 503,
+      name: 'ServiceUnavailableError',
+      message:
+        'The portal cannot sign in to tenant tenant-1: consent was revoked or its service principal was deleted. Nothing was written.',
+    },
+  ])(
+    "shows the backend's sentence when PATCH /tags answers $status, and keeps the draft",
+    async ({ status, name, message }) => {
+      const api = createApi({
+        updateTags: jest.fn().mockRejectedValue(
+          await tagResponseError(
+            jsonResponse(status, {
+              error: { name, message },
+              response: { statusCode: status },
+            }),
+          ),
+        ),
+      });
+      await renderEditor(api);
+      const value = screen.getByRole('textbox', { name: 'Value of tag env' });
+      await userEvent.type(value, '!');
+      await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+
+      expect(await screen.findByRole('alert')).toHaveTextContent(
+        `Could not save the tags: ${message}`,
+      );
+      expect(value).toHaveValue('dev!');
+      expect(screen.getByRole('button', { name: 'Save' })).toBeEnabled();
+    },
+  );
+
+  it('says why the tags may be stale and since when, and still edits them', async () => {
+    const lastSync = new Date(Date.now() - 26 * 3600_000).toISOString();
+    const api = createApi({
+      getTags: jest.fn().mockResolvedValue(
+        resourceTags({
+          staleness: {
+            access: {
+              problem: 'read-denied',
+              message:
+                'Azure refused to let the portal read subscription sub-1.',
+              since: lastSync,
+              checkedAt: lastSync,
+              action: 'reconnect',
+            },
+            lastSuccessfulSyncAt: lastSync,
+          },
+        }),
+      ),
+    });
+    await renderEditor(api);
+
+    const notice = screen.getByRole('alert');
+    expect(notice).toHaveTextContent(
+      'Warning: The tags shown may be out of date: the portal lost access yesterday',
+    );
+    expect(notice).toHaveTextContent(
+      'Azure refused to let the portal read subscription sub-1.',
+    );
+    expect(notice).toHaveTextContent(
+      /The tags shown are from the last successful sync, yesterday \(.+\)\./,
+    );
+    expect(
+      screen.getByRole('textbox', { name: 'Value of tag env' }),
+    ).toHaveValue('dev');
+  });
+
   describe('after Azure changed a tag in the meantime', () => {
     // The user sets env=prod and cost=1; meanwhile Azure set env=staging.
     async function openConflict(api: ReturnType<typeof createApi>) {

@@ -19,6 +19,7 @@ import {
   TagConflictError,
 } from '../../api';
 import { useResourceTags } from '../../hooks/useResourceTags';
+import { StaleDataNotice } from '../AccessStatus';
 import { InlineError } from '../InlineError';
 import { TagChips } from '../TagChips';
 import { TagConflictDialog } from './TagConflictDialog';
@@ -68,7 +69,8 @@ export function TagsReadOnlyNotice(props: { tags: ResourceTags }) {
 /**
  * Edits one resource's tags: change values, add and remove tags, with Azure's rules checked as the user types.
  * Reads the resource's tags first, for whether the user may edit them and for the values `expected` reports. Under
- * `read-tags` edits are kept as portal-only tags, and only those can be removed.
+ * `read-tags` edits are kept as portal-only tags, and only those can be removed. Tags the portal could not refresh
+ * (it lost access) come with why and since when.
  */
 export function TagEditor(props: TagEditorProps) {
   const state = useResourceTags(props.resourceId);
@@ -85,9 +87,15 @@ export function TagEditor(props: TagEditorProps) {
     );
   }
   if (!state.value) return null;
+  const staleness = state.value.staleness && (
+    <Box mb={2}>
+      <StaleDataNotice staleness={state.value.staleness} what="tags" />
+    </Box>
+  );
   if (!state.value.canEdit) {
     return (
       <>
+        {staleness}
         <TagsReadOnlyNotice tags={state.value} />
         <TagChips
           label="Tags"
@@ -101,16 +109,19 @@ export function TagEditor(props: TagEditorProps) {
     );
   }
   return (
-    <TagDraftEditor
-      key={`${generation}:${JSON.stringify(state.value)}`}
-      tags={state.value}
-      reload={() => {
-        setGeneration(n => n + 1);
-        state.reload();
-      }}
-      onSaved={props.onSaved}
-      onCancel={props.onCancel}
-    />
+    <>
+      {staleness}
+      <TagDraftEditor
+        key={`${generation}:${JSON.stringify(state.value)}`}
+        tags={state.value}
+        reload={() => {
+          setGeneration(n => n + 1);
+          state.reload();
+        }}
+        onSaved={props.onSaved}
+        onCancel={props.onCancel}
+      />
+    </>
   );
 }
 

@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
@@ -94,5 +94,61 @@ describe('TagsCard', () => {
       set: { owner: 'ada' },
       expected: { owner: null },
     });
+  });
+
+  it("says the catalog's tags may be stale while the portal has lost access", async () => {
+    const since = new Date(Date.now() - 3 * 24 * 3600_000).toISOString();
+    const api = mockAzureTenantApi({
+      getTags: jest.fn().mockResolvedValue({
+        resourceId,
+        subscriptionId: 'sub-1',
+        syncMode: 'read-write-tags',
+        tags: { env: 'dev' },
+        portalTags: {},
+        revision: 1,
+        canEdit: false,
+        staleness: {
+          access: {
+            problem: 'subscription-disabled',
+            message: 'Azure reports subscription sub-1 as Disabled.',
+            since,
+            checkedAt: since,
+            action: 'enable-subscription',
+          },
+          lastSuccessfulSyncAt: since,
+        },
+      }),
+    });
+    await renderCard(api);
+
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Warning: The tags shown may be out of date: the portal lost access 3 days ago',
+    );
+    expect(api.getTags).toHaveBeenCalledWith(resourceId);
+    expect(
+      within(screen.getByRole('region', { name: 'Azure tags' })).getByRole(
+        'listitem',
+        { name: 'env: dev' },
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows no warning while the tags are current', async () => {
+    const api = mockAzureTenantApi({
+      getTags: jest.fn().mockResolvedValue({
+        resourceId,
+        subscriptionId: 'sub-1',
+        syncMode: 'read-write-tags',
+        tags: { env: 'dev' },
+        portalTags: {},
+        revision: 1,
+        canEdit: true,
+      }),
+    });
+    await renderCard(api);
+
+    await waitFor(() => expect(api.getTags).toHaveBeenCalled());
+    await screen.findByRole('region', { name: 'Azure tags' });
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 });

@@ -12,13 +12,16 @@ import {
   AzureEntitySpec,
   TagUpdateResult,
 } from '@azure-tenant/plugin-azure-tenant-common';
+import { useResourceTags } from '../../hooks/useResourceTags';
+import { StaleDataNotice } from '../AccessStatus';
 import { TagChips } from '../TagChips';
 import { TagEditor } from '../TagEditor';
 import { savedMessage } from '../TagsContent/tagOutcome';
 
 /**
  * The tags of an Azure resource entity, Azure's and the portal-only ones apart, with an editor. Shows the tags the
- * catalog has, or the backend's answer after a save until the entity is refreshed.
+ * catalog has, or the backend's answer after a save until the entity is refreshed, and says why they may be stale
+ * while the portal has lost access to the resource's subscription.
  */
 export function TagsCard() {
   const { entity } = useEntity();
@@ -27,6 +30,9 @@ export function TagsCard() {
   const azure = (entity.spec?.azure ?? {}) as Partial<AzureEntitySpec>;
   const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState<TagUpdateResult>();
+  // Read for whether the tags are stale (the portal lost access); the tags shown stay the catalog's.
+  const stored = useResourceTags(editing ? undefined : resourceId);
+  const staleness = stored.value?.staleness;
   const tags = saved ? saved.tags : azure.tags;
   const portalTags = saved ? saved.portalTags : azure.portalTags;
   const hasPortalTags = Object.keys(portalTags ?? {}).length > 0;
@@ -54,6 +60,11 @@ export function TagsCard() {
         />
       ) : (
         <>
+          {staleness && (
+            <Box mb={2}>
+              <StaleDataNotice staleness={staleness} what="tags" compact />
+            </Box>
+          )}
           <section aria-label="Azure tags">
             <Typography variant="overline" color="textSecondary">
               Azure tags

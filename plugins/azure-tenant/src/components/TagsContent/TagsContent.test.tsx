@@ -12,7 +12,10 @@ import { AzureTenantApi, azureTenantApiRef } from '../../api';
 import { mockAzureTenantApi } from '../../__testUtils__/mockAzureTenantApi';
 import { TagsContent } from './TagsContent';
 
-function subscriptionEntity(syncMode: string): Entity {
+function subscriptionEntity(
+  syncMode: string,
+  extraAnnotations: Record<string, string> = {},
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Resource',
@@ -22,6 +25,7 @@ function subscriptionEntity(syncMode: string): Entity {
         'management.azure.com/subscriptionId': 'sub-1',
         'management.azure.com/resourceId': '/subscriptions/sub-1',
         'azure-tenant.io/sync-mode': syncMode,
+        ...extraAnnotations,
       },
     },
     spec: { type: 'azure-subscription', owner: 'group:default/team-a' },
@@ -75,6 +79,7 @@ async function renderTab(
   api: AzureTenantApi,
   catalogApi: ReturnType<typeof createCatalog>,
   syncMode = 'read-write-tags',
+  extraAnnotations: Record<string, string> = {},
 ) {
   await renderInTestApp(
     <TestApiProvider
@@ -83,7 +88,7 @@ async function renderTab(
         [catalogApiRef, catalogApi],
       ]}
     >
-      <EntityProvider entity={subscriptionEntity(syncMode)}>
+      <EntityProvider entity={subscriptionEntity(syncMode, extraAnnotations)}>
         <TagsContent />
       </EntityProvider>
     </TestApiProvider>,
@@ -330,5 +335,41 @@ describe('TagsContent', () => {
         screen.getByRole('listitem', { name: 'team: a' }),
       ).toBeInTheDocument(),
     );
+  });
+
+  it('says why the tags may be stale while the portal has lost access to the subscription', async () => {
+    const since = new Date(Date.now() - 2 * 24 * 3600_000).toISOString();
+    const catalogApi = createCatalog({
+      '': { items: [vm('vm-1', { env: 'dev' })] },
+    });
+    await renderTab(mockAzureTenantApi(), catalogApi, 'read-write-tags', {
+      'azure-tenant.io/access-problem': 'read-denied',
+      'azure-tenant.io/access-since': since,
+    });
+
+    const warning = await screen.findByRole('alert');
+    expect(warning).toHaveTextContent(
+      'Error: The portal can no longer read this subscription',
+    );
+    expect(warning).toHaveTextContent(
+      `Since 2 days ago (${new Date(since).toLocaleString()}).`,
+    );
+    expect(warning).toHaveTextContent(/Reader role .* was removed/);
+    expect(warning).toHaveTextContent(
+      /keep the state of the last successful sync/,
+    );
+    expect(
+      await screen.findByRole('listitem', { name: 'env: dev' }),
+    ).toBeInTheDocument();
+  });
+
+  it('shows no access warning while the portal has access', async () => {
+    const catalogApi = createCatalog({
+      '': { items: [vm('vm-1', { env: 'dev' })] },
+    });
+    await renderTab(mockAzureTenantApi(), catalogApi);
+
+    await screen.findByRole('listitem', { name: 'env: dev' });
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 });

@@ -23,6 +23,7 @@ import {
   isSyncMode,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { BulkTagUpdateResponse } from '../../api';
+import { AzureAccessWarning } from '../AzureAccessWarning';
 import { useSubscriptionResources } from '../../hooks/useSubscriptionResources';
 import { InlineError } from '../InlineError';
 import { TagChips } from '../TagChips';
@@ -49,7 +50,8 @@ interface ResourceRow {
 
 /**
  * The Tags tab of a subscription entity: its resources from the catalog, searchable and paged, with their tags, an
- * editor per resource and a bulk edit of the selected ones. Says what the subscription's sync mode allows.
+ * editor per resource and a bulk edit of the selected ones. Says what the subscription's sync mode allows, and why
+ * the tags may be stale while the portal has lost access to the subscription.
  */
 export function TagsContent() {
   const { entity } = useEntity();
@@ -179,6 +181,9 @@ export function TagsContent() {
 
   return (
     <Box>
+      <Box mb={2}>
+        <AzureAccessWarning />
+      </Box>
       {isSyncMode(syncMode) && <TagsSyncModeBanner syncMode={syncMode} />}
       <Box display="flex" alignItems="center" mb={2} style={{ gap: 16 }}>
         <TextField

@@ -1,0 +1,1 @@
+export { AzureAccessWarning, isAzureAccessLost } from './AzureAccessWarning';
