@@ -1,4 +1,6 @@
 import {
+  ANNOTATION_AZURE_ACCESS_PROBLEM,
+  ANNOTATION_AZURE_ACCESS_SINCE,
   ANNOTATION_AZURE_LAST_SYNC_AT,
   ANNOTATION_AZURE_LAST_SYNC_ERROR,
   ANNOTATION_AZURE_LAST_SYNC_STATUS,
@@ -7,6 +9,7 @@ import {
   ANNOTATION_AZURE_SYNC_MODE,
   ANNOTATION_AZURE_TENANT_ID,
   AZURE_SUBSCRIPTION_ENTITY_TYPE,
+  AzureAccessStatus,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import {
   ANNOTATION_LOCATION,
@@ -121,5 +124,77 @@ describe('buildAzureSubscriptionEntity', () => {
       defaultOwner: OWNER,
     });
     expect(vm.spec?.dependencyOf).toEqual([stringifyEntityRef(sub)]);
+  });
+
+  describe('while the portal has lost access', () => {
+    const revoked: AzureAccessStatus = {
+      problem: 'consent-revoked',
+      message:
+        "Microsoft Entra ID refused the portal's credentials in the tenant.",
+      since: '2025-01-02T03:04:05.000Z',
+      checkedAt: '2025-01-02T04:00:00.000Z',
+      action: 'reconnect',
+      nextAttemptAt: '2025-01-02T05:00:00.000Z',
+    };
+
+    it('carries the problem and since when, and keeps the rest of the last good entity', () => {
+      const good = buildAzureSubscriptionEntity(subscription(), {
+        owner: OWNER,
+      });
+      const lost = buildAzureSubscriptionEntity(
+        subscription({
+          access: revoked,
+          lastSuccessfulSyncAt: '2025-01-01T00:00:00.000Z',
+        }),
+        { owner: OWNER },
+      );
+
+      expect(lost.metadata.annotations).toMatchObject({
+        [ANNOTATION_AZURE_ACCESS_PROBLEM]: 'consent-revoked',
+        [ANNOTATION_AZURE_ACCESS_SINCE]: '2025-01-02T03:04:05.000Z',
+      });
+      const {
+        [ANNOTATION_AZURE_ACCESS_PROBLEM]: _problem,
+        [ANNOTATION_AZURE_ACCESS_SINCE]: _since,
+        ...otherAnnotations
+      } = lost.metadata.annotations!;
+      expect({
+        ...lost,
+        metadata: { ...lost.metadata, annotations: otherAnnotations },
+      }).toEqual(good);
+      // Never the backend's sentence: an annotation is no place for it, and the entity would change with it.
+      expect(JSON.stringify(lost)).not.toContain(revoked.message);
+    });
+
+    it('does not change with each new check or retry time, so a try that finds the same problem rewrites nothing', () => {
+      const first = buildAzureSubscriptionEntity(
+        subscription({ access: revoked }),
+        { owner: OWNER },
+      );
+      const later = buildAzureSubscriptionEntity(
+        subscription({
+          access: {
+            ...revoked,
+            checkedAt: '2025-01-03T04:00:00.000Z',
+            nextAttemptAt: '2025-01-03T08:00:00.000Z',
+          },
+        }),
+        { owner: OWNER },
+      );
+      expect(later).toEqual(first);
+    });
+
+    it('has no access annotations once access is back', () => {
+      const entity = buildAzureSubscriptionEntity(
+        subscription({ access: undefined }),
+        { owner: OWNER },
+      );
+      expect(entity.metadata.annotations).not.toHaveProperty(
+        ANNOTATION_AZURE_ACCESS_PROBLEM,
+      );
+      expect(entity.metadata.annotations).not.toHaveProperty(
+        ANNOTATION_AZURE_ACCESS_SINCE,
+      );
+    });
   });
 });

@@ -1,4 +1,6 @@
 import {
+  ANNOTATION_AZURE_ACCESS_PROBLEM,
+  ANNOTATION_AZURE_ACCESS_SINCE,
   ANNOTATION_AZURE_LAST_SYNC_AT,
   ANNOTATION_AZURE_LAST_SYNC_ERROR,
   ANNOTATION_AZURE_LAST_SYNC_STATUS,
@@ -38,13 +40,20 @@ export interface AzureSubscriptionEntityOptions {
  * The `Resource` entity of an onboarded Azure subscription. It carries its sync mode and the outcome of its last
  * sync, so that a failed sync shows on the entity. Resource entities point at it with `dependencyOf`.
  *
+ * While the portal has lost access to the subscription (`access`), the entity carries the problem and since when in
+ * the `azure-tenant.io/access-problem` and `azure-tenant.io/access-since` annotations, and nothing else about the
+ * access state: `checkedAt` and `nextAttemptAt` change on every try, and an entity that changed with them would be
+ * processed again on every try. The rest of the entity is built as before, from what the backend kept of the last
+ * good state. The catalog cannot carry the state in `status`: its default entity policy refuses root fields other
+ * than `apiVersion`, `kind`, `metadata` and `spec`, and `status.items` holds only the catalog's processing errors.
+ *
  * @public
  */
 export function buildAzureSubscriptionEntity(
   subscription: AzureSubscription,
   options: AzureSubscriptionEntityOptions,
 ): Entity {
-  const { subscriptionId, tenantId, displayName, syncMode, lastSync } =
+  const { subscriptionId, tenantId, displayName, syncMode, lastSync, access } =
     subscription;
   const resourceId = `/subscriptions/${subscriptionId}`;
   const portalUrl = azureSubscriptionPortalUrl(tenantId, subscriptionId);
@@ -68,6 +77,11 @@ export function buildAzureSubscriptionEntity(
         MAX_ERROR_LENGTH,
       );
     }
+  }
+
+  if (access) {
+    annotations[ANNOTATION_AZURE_ACCESS_PROBLEM] = access.problem;
+    annotations[ANNOTATION_AZURE_ACCESS_SINCE] = access.since;
   }
 
   const azure: AzureEntitySpec = {

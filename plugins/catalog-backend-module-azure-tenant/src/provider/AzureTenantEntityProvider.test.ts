@@ -1,4 +1,6 @@
 import {
+  ANNOTATION_AZURE_ACCESS_PROBLEM,
+  ANNOTATION_AZURE_ACCESS_SINCE,
   ANNOTATION_AZURE_LAST_SYNC_ERROR,
   ANNOTATION_AZURE_LAST_SYNC_STATUS,
   AZURE_TENANT_EVENTS_TOPIC,
@@ -300,6 +302,66 @@ describe('AzureTenantEntityProvider', () => {
       subscriptionId: SUBSCRIPTION_ID,
     });
     expect(connection.mutations).toHaveLength(2);
+  });
+
+  it('marks and unmarks lost access on the subscription entity alone, without rewriting its resources', async () => {
+    const { client, connection, emit } = await setup();
+    const resourcesBefore = refsOf(connection.last).filter(
+      ref => ref !== azureSubscriptionEntityRef(SUBSCRIPTION_ID),
+    );
+    expect(resourcesBefore.length).toBeGreaterThan(0);
+    const access = {
+      problem: 'read-denied' as const,
+      message: 'Azure refused to let the portal read the subscription.',
+      since: '2025-01-02T03:04:05.000Z',
+      checkedAt: '2025-01-02T03:04:05.000Z',
+      action: 'reconnect' as const,
+      nextAttemptAt: '2025-01-02T03:14:05.000Z',
+    };
+    const changed = async () => {
+      await emit({
+        type: 'subscription-changed',
+        subscriptionId: SUBSCRIPTION_ID,
+      });
+      return connection.last as Extract<
+        EntityProviderMutation,
+        { type: 'delta' }
+      >;
+    };
+
+    client.subscriptions = [subscription({ access })];
+    const lost = await changed();
+    expect(refsOf(lost)).toEqual([azureSubscriptionEntityRef(SUBSCRIPTION_ID)]);
+    expect(lost.removed).toEqual([]);
+    expect(lost.added[0].entity.metadata.annotations).toMatchObject({
+      [ANNOTATION_AZURE_ACCESS_PROBLEM]: 'read-denied',
+      [ANNOTATION_AZURE_ACCESS_SINCE]: '2025-01-02T03:04:05.000Z',
+    });
+
+    // A later try that finds the same problem changes nothing in the catalog.
+    const mutations = connection.mutations.length;
+    client.subscriptions = [
+      subscription({
+        access: {
+          ...access,
+          checkedAt: '2025-01-02T03:14:05.000Z',
+          nextAttemptAt: '2025-01-02T03:34:05.000Z',
+        },
+      }),
+    ];
+    await changed();
+    expect(connection.mutations).toHaveLength(mutations);
+
+    client.subscriptions = [subscription()];
+    const back = await changed();
+    expect(refsOf(back)).toEqual([azureSubscriptionEntityRef(SUBSCRIPTION_ID)]);
+    expect(back.removed).toEqual([]);
+    expect(back.added[0].entity.metadata.annotations).not.toHaveProperty(
+      ANNOTATION_AZURE_ACCESS_PROBLEM,
+    );
+    expect(back.added[0].entity.metadata.annotations).not.toHaveProperty(
+      ANNOTATION_AZURE_ACCESS_SINCE,
+    );
   });
 
   it('removes the entity of a subscription that is no longer onboarded', async () => {
