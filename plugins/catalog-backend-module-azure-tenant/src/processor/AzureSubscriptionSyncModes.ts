@@ -46,18 +46,23 @@ export class AzureSubscriptionSyncModes {
 
   /**
    * The sync mode of a subscription, or `undefined` when the backend does not know the subscription. Throws when the
-   * backend could not be asked.
+   * backend could not be asked. `maxAgeMs` asks for a listing younger than the usual time to live.
    */
-  async get(subscriptionId: string): Promise<SyncMode | undefined> {
-    const listing = await this.current();
+  async get(
+    subscriptionId: string,
+    options: { maxAgeMs?: number } = {},
+  ): Promise<SyncMode | undefined> {
+    const listing = await this.current(
+      Math.min(this.ttlMs, options.maxAgeMs ?? this.ttlMs),
+    );
     if (!listing.ok) {
       throw listing.error;
     }
     return listing.modes.get(subscriptionId.toLowerCase());
   }
 
-  private async current(): Promise<Listing> {
-    if (this.listing && this.now() - this.listing.at < this.ttlMs) {
+  private async current(maxAgeMs: number): Promise<Listing> {
+    if (this.listing && this.now() - this.listing.at < maxAgeMs) {
       return this.listing;
     }
     if (!this.inFlight) {

@@ -101,6 +101,26 @@ describe('AzureTenantSyncModeProcessor', () => {
     expect(listSubscriptions).toHaveBeenCalledTimes(2);
   });
 
+  it('does not put a cached older mode back on an entity the provider built with the new one', async () => {
+    let mode: SyncMode = 'read-write-tags';
+    const { process, listSubscriptions, advance } = setup(async () => mode);
+    await process(taggedEntity());
+    // The mode changes; the provider rebuilds the entity with it within the cache's time to live.
+    mode = 'no-tags';
+    advance(1_000);
+
+    const processed = await process(taggedEntity('no-tags'));
+    expect(processed.metadata.annotations?.[ANNOTATION_AZURE_SYNC_MODE]).toBe(
+      'no-tags',
+    );
+    expect(processed.spec?.azure).not.toHaveProperty('tags');
+    expect(listSubscriptions).toHaveBeenCalledTimes(2);
+
+    // Entities that agree with the listing cost no request.
+    await process(taggedEntity('no-tags'));
+    expect(listSubscriptions).toHaveBeenCalledTimes(2);
+  });
+
   it('asks the backend once for many entities processed at the same time', async () => {
     const { process, listSubscriptions } = setup(async () => 'no-tags');
     await Promise.all(

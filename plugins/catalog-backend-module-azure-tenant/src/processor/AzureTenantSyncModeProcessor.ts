@@ -19,6 +19,13 @@ export interface AzureTenantSyncModeProcessorOptions {
 }
 
 /**
+ * How old a listing of sync modes may be when it disagrees with the mode the provider built the entity with: the
+ * provider rebuilds every entity of a subscription as soon as its mode changes, and a listing kept from before the
+ * change would put the old mode back on them until the catalog processes them again (minutes later).
+ */
+const DISAGREEING_LISTING_MAX_AGE_MS = 1000;
+
+/**
  * Applies the current sync mode of an entity's subscription when the catalog processes it, so that a change of mode
  * takes effect before the next Azure sync: under `no-tags` and `none` the entity loses `spec.azure.tags` and
  * `spec.azure.portalTags`, and its sync-mode annotation always shows the current mode. Entities without the
@@ -44,9 +51,15 @@ export class AzureTenantSyncModeProcessor implements CatalogProcessor {
     if (!subscriptionId) {
       return entity;
     }
+    const annotated = entity.metadata.annotations?.[ANNOTATION_AZURE_SYNC_MODE];
     let syncMode;
     try {
       syncMode = await this.syncModes.get(subscriptionId);
+      if (annotated && syncMode && annotated !== syncMode) {
+        syncMode = await this.syncModes.get(subscriptionId, {
+          maxAgeMs: DISAGREEING_LISTING_MAX_AGE_MS,
+        });
+      }
     } catch {
       // Logged by the sync modes, once per attempt rather than once per entity.
       return entity;
@@ -60,10 +73,7 @@ export class AzureTenantSyncModeProcessor implements CatalogProcessor {
       !syncModeKeepsTags(syncMode) &&
       isObject(azure) &&
       ('tags' in azure || 'portalTags' in azure);
-    if (
-      !stripTags &&
-      entity.metadata.annotations?.[ANNOTATION_AZURE_SYNC_MODE] === syncMode
-    ) {
+    if (!stripTags && annotated === syncMode) {
       return entity;
     }
 

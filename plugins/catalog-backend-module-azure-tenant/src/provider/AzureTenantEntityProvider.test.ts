@@ -3,6 +3,7 @@ import {
   ANNOTATION_AZURE_ACCESS_SINCE,
   ANNOTATION_AZURE_LAST_SYNC_ERROR,
   ANNOTATION_AZURE_LAST_SYNC_STATUS,
+  ANNOTATION_AZURE_SYNC_MODE,
   AZURE_TENANT_EVENTS_TOPIC,
   azureResourceEntityRef,
   azureSubscriptionEntityRef,
@@ -491,6 +492,63 @@ describe('AzureTenantEntityProvider', () => {
 
     await provider.refresh('full');
 
+    expect(refsOf(connection.last)).toEqual([
+      azureSubscriptionEntityRef(SUBSCRIPTION_ID),
+    ]);
+  });
+
+  // Issue 12: a switch to no-tags reached the entities only once the sync had purged the tags and the feed carried
+  // every resource (101 s in the demo), and a switch between read modes only when the catalog processed them again.
+  it.each([
+    ['no-tags', false],
+    ['read-tags', true],
+  ] as const)(
+    'rebuilds every resource entity of a subscription at once when its mode becomes %s, before the sync has run',
+    async (mode, keepsTags) => {
+      const { client, connection, emit } = await setup({
+        defaultOwner: 'group:default/azure-admins',
+      });
+      client.subscriptions = [subscription({ syncMode: mode })];
+
+      await emit({
+        type: 'subscription-changed',
+        subscriptionId: SUBSCRIPTION_ID,
+      });
+
+      expect(connection.last.type).toBe('full');
+      const full = connection.last as Extract<
+        EntityProviderMutation,
+        { type: 'full' }
+      >;
+      const vm = full.entities.find(
+        e => e.entity.metadata.title === 'vm-1',
+      )!.entity;
+      expect(vm.metadata.annotations?.[ANNOTATION_AZURE_SYNC_MODE]).toBe(mode);
+      expect((vm.spec?.azure as any).tags !== undefined).toBe(keepsTags);
+
+      // The next event without a new mode is a delta again.
+      await emit({
+        type: 'subscription-changed',
+        subscriptionId: SUBSCRIPTION_ID,
+      });
+      expect(connection.mutations.filter(m => m.type === 'full')).toHaveLength(
+        2,
+      );
+    },
+  );
+
+  it('removes the resource entities at once when the mode becomes none', async () => {
+    const { client, connection, emit } = await setup({
+      defaultOwner: 'group:default/azure-admins',
+    });
+    client.subscriptions = [subscription({ syncMode: 'none' })];
+
+    await emit({
+      type: 'subscription-changed',
+      subscriptionId: SUBSCRIPTION_ID,
+    });
+
+    expect(connection.last.type).toBe('full');
     expect(refsOf(connection.last)).toEqual([
       azureSubscriptionEntityRef(SUBSCRIPTION_ID),
     ]);

@@ -102,6 +102,8 @@ export class AzureTenantEntityProvider implements EntityProvider {
   private ownersLoadedAt?: number;
   /** The fingerprint of the owner directory that the entities in the catalog were built with. */
   private appliedOwnersFingerprint?: string;
+  /** The sync mode of each subscription that the resource entities in the catalog were built with. */
+  private appliedModes = new Map<string, SyncMode>();
   /** Whether an entity in the catalog has an owner tag that the directory did not resolve. */
   private unresolvedOwnerTags = false;
 
@@ -262,7 +264,11 @@ export class AzureTenantEntityProvider implements EntityProvider {
     if (
       kind === 'full' ||
       this.cursor === undefined ||
-      owners.fingerprint !== this.appliedOwnersFingerprint
+      owners.fingerprint !== this.appliedOwnersFingerprint ||
+      // A new sync mode changes every resource entity of its subscription (its annotation, its tags, or whether it
+      // exists), and the feed carries none of that until the sync has run: rebuild them all now, so that the change
+      // reaches the catalog in one step, whatever the mode.
+      this.modesChanged(snapshot)
     ) {
       await this.runFull(connection, snapshot, owners, logger);
     } else {
@@ -329,6 +335,7 @@ export class AzureTenantEntityProvider implements EntityProvider {
       [...snapshot.entities].map(([id, { hash }]) => [id, hash]),
     );
     this.appliedOwnersFingerprint = owners.fingerprint;
+    this.appliedModes = snapshot.modes;
     logger.info(
       `Azure tenant entity provider: applied ${resourceCount} resources and ${snapshot.entities.size} subscriptions (full, revision ${revision})`,
       {
@@ -428,6 +435,15 @@ export class AzureTenantEntityProvider implements EntityProvider {
     this.subscriptionHashes = new Map(
       [...snapshot.entities].map(([id, { hash }]) => [id, hash]),
     );
+    this.appliedModes = snapshot.modes;
+  }
+
+  private modesChanged(snapshot: SubscriptionSnapshot): boolean {
+    for (const [id, mode] of snapshot.modes) {
+      const applied = this.appliedModes.get(id);
+      if (applied !== undefined && applied !== mode) return true;
+    }
+    return false;
   }
 
   private resourceEntity(
