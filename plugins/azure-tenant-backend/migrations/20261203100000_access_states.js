@@ -24,14 +24,18 @@ exports.up = async function up(knex) {
         .integer('access_attempts')
         .notNullable()
         .defaultTo(0)
-        .comment('Syncs in a row that met the problem; the back-off grows with it');
+        .comment(
+          'Syncs in a row that met the problem; the back-off grows with it',
+        );
     });
   }
   await knex.schema.alterTable('tenants', table => {
     table
       .text('unregistered_subscriptions')
       .nullable()
-      .comment('JSON array of { subscriptionId, displayName } readable by the service principal, not registered');
+      .comment(
+        'JSON array of { subscriptionId, displayName } readable by the service principal, not registered',
+      );
   });
   await knex.schema.alterTable('subscriptions', table => {
     table.string('last_successful_sync_at', 32).nullable();

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import {
   azureTenantPermissions,
   DEFAULT_SYNC_MODE,
@@ -18,8 +19,12 @@ import { createRouter } from './service/router';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { DatabaseResourceStore } from './database/DatabaseResourceStore';
 import { ResourceSyncer } from './sync/ResourceSyncer';
-import { ResourceSyncService } from './sync/ResourceSyncService';
-import { readSyncConfig } from './sync/SyncConfig';
+import {
+  RESOURCE_SYNC_TASK_ID,
+  ResourceSyncService,
+} from './sync/ResourceSyncService';
+import { lostAccessRetryDelayMs, readSyncConfig } from './sync/SyncConfig';
+import { durationToMilliseconds } from '@backstage/types';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   createCostManagementReader,
@@ -32,6 +37,7 @@ import {
   SPEND_SYNC_TASK_ID,
 } from './spend';
 import { triggerTaskSoon } from './scheduling/triggerTask';
+import { AzureTenantMetrics } from './metrics/azureTenantMetrics';
 import { createAzureTagsClient, createTagsRouter, TagService } from './tags';
 
 /** Registers the tenants and subscriptions declared in config; their sync modes set in the portal are kept. */
@@ -84,6 +90,7 @@ export const azureTenantPlugin = createBackendPlugin({
         events: eventsServiceRef,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
+        metricsService: metricsServiceRef,
       },
       async init({
         config,
@@ -98,6 +105,7 @@ export const azureTenantPlugin = createBackendPlugin({
         events,
         auth,
         catalog,
+        metricsService,
       }) {
         // Read at startup, so that a wrong value stops the backend with a clear message; a missing app
         // registration only leaves the plugin not configured.
@@ -113,6 +121,8 @@ export const azureTenantPlugin = createBackendPlugin({
         const spendStore = new DatabaseSpendStore(knex);
         const spendConfig = readSpendConfig(config);
         permissionsRegistry.addPermissions(azureTenantPermissions);
+        // One set of instruments, shared by every service that measures (docs/operations.md lists them).
+        const metrics = new AzureTenantMetrics(metricsService);
 
         let onboarding: OnboardingService | undefined;
         let sync: ResourceSyncService | undefined;
@@ -120,18 +130,22 @@ export const azureTenantPlugin = createBackendPlugin({
           ? new AzureConnection(azureTenantConfig)
           : undefined;
         if (azureTenantConfig && connection) {
+          // Every line of the syncs names its scheduler task.
+          const syncLogger = logger.child({ taskId: RESOURCE_SYNC_TASK_ID });
           sync = new ResourceSyncService({
             store,
             syncer: new ResourceSyncer({
               connection,
               store: resources,
               config: syncConfig,
-              logger,
+              logger: syncLogger,
+              metrics,
             }),
             scheduler,
             events,
             config: syncConfig,
-            logger,
+            logger: syncLogger,
+            metrics,
           });
           await registerStaticTenants(store, azureTenantConfig.tenants);
           onboarding = new OnboardingService({
@@ -154,9 +168,20 @@ export const azureTenantPlugin = createBackendPlugin({
             config: spendConfig,
             syncService: new SpendSyncService({
               store: spendStore,
-              logger,
+              logger: logger.child({ taskId: SPEND_SYNC_TASK_ID }),
               config: spendConfig,
-              reader: createCostManagementReader({ connection }),
+              reader: createCostManagementReader({ connection, metrics }),
+              metrics,
+              // Lost access backs the spend sync off like the resource sync.
+              access: {
+                store,
+                retryDelayMs: attempts =>
+                  lostAccessRetryDelayMs(
+                    attempts,
+                    durationToMilliseconds(syncConfig.frequency),
+                    durationToMilliseconds(syncConfig.lostAccessMaxInterval),
+                  ),
+              },
             }),
           });
         } else {
@@ -184,7 +209,10 @@ export const azureTenantPlugin = createBackendPlugin({
         httpRouter.use(
           await createSpendRouter({
             store: spendStore,
-            queryService: new SpendQueryService({ store: spendStore }),
+            queryService: new SpendQueryService({
+              store: spendStore,
+              access: store,
+            }),
             httpAuth,
             permissions,
             catalog,
@@ -198,10 +226,12 @@ export const azureTenantPlugin = createBackendPlugin({
               tags: resources,
               // Tag changes are the only writes the portal makes to Azure after onboarding.
               azure: connection
-                ? createAzureTagsClient({ connection })
+                ? createAzureTagsClient({ connection, metrics })
                 : undefined,
               events,
               logger,
+              metrics,
+              access: store,
             }),
             httpAuth,
             permissions,

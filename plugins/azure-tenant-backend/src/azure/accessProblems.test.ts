@@ -39,7 +39,10 @@ describe('classifyAccessProblem', () => {
       'AADSTS700016',
     ],
     ['invalid_client: Error(s): Not Available', 'invalid_client'],
-    ['unauthorized_client: the client is not authorized', 'unauthorized_client'],
+    [
+      'unauthorized_client: the client is not authorized',
+      'unauthorized_client',
+    ],
   ])(
     'makes the token error %j the tenant’s consent-revoked, with code %s',
     (description, code) => {
@@ -87,7 +90,11 @@ describe('classifyAccessProblem', () => {
 
   it('tells a removed Reader role from a removed Tag Contributor role by what was refused', () => {
     expect(
-      classifyAccessProblem(armError(403, 'AuthorizationFailed'), 'read', target),
+      classifyAccessProblem(
+        armError(403, 'AuthorizationFailed'),
+        'read',
+        target,
+      ),
     ).toMatchObject({ problem: 'read-denied', scope: 'subscription' });
     const write = classifyAccessProblem(
       armError(403, 'AuthorizationFailed'),
@@ -115,7 +122,11 @@ describe('classifyAccessProblem', () => {
       ),
     ).toMatchObject({ problem: 'subscription-moved' });
     expect(
-      classifyAccessProblem(armError(404, 'SubscriptionNotFound'), 'read', target),
+      classifyAccessProblem(
+        armError(404, 'SubscriptionNotFound'),
+        'read',
+        target,
+      ),
     ).toMatchObject({ problem: 'subscription-deleted' });
     expect(
       classifyAccessProblem(

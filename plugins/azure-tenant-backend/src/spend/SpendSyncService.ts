@@ -1,5 +1,13 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import pLimit from 'p-limit';
+import {
+  AccessProblemFinding,
+  classifyAccessProblem,
+  stopsSync,
+} from '../azure/accessProblems';
+import { AzureTenantStore } from '../database/AzureTenantStore';
+import { azureErrorFields, azureFailureReason } from '../metrics/azureFailure';
+import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
 import { CostReader } from './costManagementReader';
 import { SpendConfig } from './SpendConfig';
 import { addDays, dayOf } from './spendDays';
@@ -17,7 +25,8 @@ const WINDOW_DAYS = 31;
 /** The outcome of one subscription's spend sync. */
 export interface SpendSyncResult {
   subscriptionId: string;
-  status: 'succeeded' | 'failed';
+  /** `skipped`: the portal has lost access to the subscription and backs off until `access.nextAttemptAt`. */
+  status: 'succeeded' | 'failed' | 'skipped';
   /** The day ranges read, newest first. */
   ranges: Array<{ from: string; to: string }>;
   rows: number;
@@ -32,6 +41,19 @@ export interface SpendSyncServiceOptions {
   config: Pick<SpendConfig, 'lookbackDays' | 'restatementDays' | 'concurrency'>;
   /** The clock; tests move it. Defaults to the system clock. */
   now?: () => Date;
+  /** Counts each subscription's spend sync: runs, duration, rows, failures by reason. */
+  metrics?: AzureTenantMetrics;
+  /**
+   * Lost access: the tenant store that keeps each tenant's and subscription's access state, and the back-off of
+   * syncs while access is lost. Without it, every run tries every subscription.
+   */
+  access?: {
+    store: Pick<
+      AzureTenantStore,
+      'getSubscription' | 'recordAccessProblem' | 'clearAccessProblem'
+    >;
+    retryDelayMs: (attempts: number) => number;
+  };
 }
 
 /**
@@ -46,6 +68,8 @@ export class SpendSyncService {
   private readonly logger: LoggerService;
   private readonly config: SpendSyncServiceOptions['config'];
   private readonly now: () => Date;
+  private readonly metrics?: AzureTenantMetrics;
+  private readonly access: SpendSyncServiceOptions['access'];
   private readonly running = new Map<string, Promise<SpendSyncResult>>();
 
   constructor(options: SpendSyncServiceOptions) {
@@ -54,6 +78,8 @@ export class SpendSyncService {
     this.logger = options.logger;
     this.config = options.config;
     this.now = options.now ?? (() => new Date());
+    this.metrics = options.metrics;
+    this.access = options.access;
   }
 
   /** The day ranges the next sync of a subscription reads, newest first. */
@@ -103,7 +129,25 @@ export class SpendSyncService {
         error: `Subscription ${subscriptionId} is not registered`,
       };
     }
+    const known = await this.access?.store.getSubscription(subscriptionId);
+    const lost = known?.access;
+    if (
+      lost?.nextAttemptAt &&
+      stopsSync(lost.problem) &&
+      Date.parse(lost.nextAttemptAt) > this.now().getTime()
+    ) {
+      // Lost access: not every run at full rate. The stored spend stays, shown as stale.
+      return {
+        subscriptionId,
+        status: 'skipped',
+        ranges: [],
+        rows: 0,
+        error: lost.message,
+      };
+    }
     const ranges = await this.plannedRanges(subscriptionId);
+    const { tenantId } = subscription;
+    const startedMs = Date.now();
     let rows = 0;
     try {
       for (const range of ranges) {
@@ -142,6 +186,7 @@ export class SpendSyncService {
           `Could not read the spend forecast of subscription ${subscriptionId}: ${
             (error as Error).message
           }`,
+          { tenantId, subscriptionId, ...azureErrorFields(error) },
         );
       }
       await this.store.recordSyncSuccess({
@@ -149,23 +194,104 @@ export class SpendSyncService {
         at: this.now(),
         forecast,
       });
+      await this.accessIsBack(subscription);
       this.logger.info(
         `Synced spend of subscription ${subscriptionId}: ${rows} rows for ${ranges
           .map(r => `${r.from}..${r.to}`)
           .join(', ')}`,
+        { tenantId, subscriptionId, rows },
       );
+      this.metrics?.recordSpendSync({
+        tenantId,
+        outcome: 'succeeded',
+        durationMs: Date.now() - startedMs,
+        read: rows,
+        written: rows,
+      });
       return { subscriptionId, status: 'succeeded', ranges, rows };
     } catch (error) {
-      const message = (error as Error).message ?? String(error);
+      const finding = classifyAccessProblem(error, 'read', subscription);
+      // Lost access is kept as a sentence; the raw error (scopes, tracing options) is never stored or logged.
+      const message = finding
+        ? finding.message
+        : (error as Error).message ?? String(error);
+      if (finding) await this.accessLost(subscription, finding, lost?.problem);
       await this.store.recordSyncFailure({
         subscriptionId,
         at: this.now(),
         error: message,
       });
+      const reason = azureFailureReason(error);
       this.logger.error(
         `Spend sync of subscription ${subscriptionId} failed; the spend stored earlier is kept: ${message}`,
+        { tenantId, subscriptionId, reason, ...azureErrorFields(error) },
       );
+      this.metrics?.recordSpendSync({
+        tenantId,
+        outcome: 'failed',
+        durationMs: Date.now() - startedMs,
+        read: rows,
+        written: rows,
+        reason,
+      });
       return { subscriptionId, status: 'failed', ranges, rows, error: message };
+    }
+  }
+
+  /**
+   * Keeps a lost-access problem that this sync found. A problem already kept is left as it is: the resource sync
+   * checks it on its own schedule, and counting it twice would double the back-off.
+   */
+  private async accessLost(
+    subscription: { subscriptionId: string; tenantId: string },
+    finding: AccessProblemFinding,
+    known: string | undefined,
+  ) {
+    if (!this.access || known === finding.problem) return;
+    try {
+      await this.access.store.recordAccessProblem(
+        finding.scope === 'tenant'
+          ? { tenantId: subscription.tenantId }
+          : { subscriptionId: subscription.subscriptionId },
+        {
+          problem: finding.problem,
+          message: finding.message,
+          at: this.now(),
+          ...(stopsSync(finding.problem)
+            ? { retryDelayMs: this.access.retryDelayMs }
+            : {}),
+        },
+      );
+    } catch (error) {
+      this.logger.warn(
+        `Could not record lost access to subscription ${
+          subscription.subscriptionId
+        }: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /** A spend read that worked proves the tenant's credentials and the Reader role: those problems are cleared. */
+  private async accessIsBack(subscription: {
+    subscriptionId: string;
+    tenantId: string;
+  }) {
+    if (!this.access) return;
+    try {
+      await this.access.store.clearAccessProblem(
+        { tenantId: subscription.tenantId },
+        { problems: ['consent-revoked'] },
+      );
+      await this.access.store.clearAccessProblem(
+        { subscriptionId: subscription.subscriptionId },
+        { problems: ['read-denied'] },
+      );
+    } catch (error) {
+      this.logger.warn(
+        `Could not clear the access state of subscription ${
+          subscription.subscriptionId
+        }: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -222,6 +348,7 @@ export async function registerSpendSync(
           `Spend sync failed for ${failed.length} of ${
             results.length
           } subscriptions: ${failed.map(f => f.subscriptionId).join(', ')}`,
+          { failed: failed.length, subscriptions: results.length },
         );
       }
     },

@@ -1,14 +1,29 @@
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { createResourceManagement } from '@azure/arm-resources/api';
+import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { AzureSubscription } from '@azure-tenant/plugin-azure-tenant-common';
-import { AzureConnection } from '../azure/azureConnection';
+import {
+  AccessProblemFinding,
+  AzureAccessError,
+  classifyAccessProblem,
+  isAzureAccessError,
+  stopsSync,
+  subscriptionStateProblem,
+} from '../azure/accessProblems';
+import { ARM_APP_SCOPE, AzureConnection } from '../azure/azureConnection';
 import {
   ResourceStore,
   SyncedResource,
   SyncedResourceGroup,
 } from '../database/ResourceStore';
 import { resourceContentHash, sortedTags } from '../tags';
+import {
+  AzureFailureReason,
+  azureFailureReason,
+} from '../metrics/azureFailure';
+import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
+import { throttledRequestPolicy } from '../metrics/throttledRequestPolicy';
 import { listResourcePages } from './armResourcePages';
 import { armThrottlingPolicy } from './armThrottlingPolicy';
 import { SyncConfig } from './SyncConfig';
@@ -23,9 +38,24 @@ export interface SubscriptionSyncReport {
   /** The feed revision after the sync. */
   revision: number;
   error?: string;
+  /** Why a failed sync failed, for the metrics: a closed set, never a message. */
+  failureReason?: AzureFailureReason;
+  /**
+   * A lost-access problem met by this sync: why it failed, or on a sync that succeeded, a state to show (a `Warned`
+   * subscription). Undefined when the portal has access.
+   */
+  access?: AccessProblemFinding;
   startedAt: Date;
   finishedAt: Date;
 }
+
+/** What the portal's service principal sees of a tenant: an access problem, or the subscriptions it can read. */
+export type TenantAccessCheck =
+  | { finding: AccessProblemFinding }
+  | {
+      finding?: undefined;
+      subscriptions: Array<{ subscriptionId: string; displayName: string }>;
+    };
 
 function resourceGroupOf(resourceId: string): string {
   const match = /\/resourceGroups\/([^/]+)/i.exec(resourceId);
@@ -72,6 +102,8 @@ export class ResourceSyncer {
       store: ResourceStore;
       config: SyncConfig;
       logger: LoggerService;
+      /** Counts throttled requests and waits; the sync's runs are counted by its caller. */
+      metrics?: AzureTenantMetrics;
     },
   ) {}
 
@@ -79,7 +111,14 @@ export class ResourceSyncer {
     const { store, logger } = this.options;
     const { subscriptionId } = subscription;
     const startedAt = new Date();
+    let stateFinding: AccessProblemFinding | undefined;
     try {
+      if (subscription.syncMode !== 'none') {
+        stateFinding = await this.readState(subscription);
+        if (stateFinding && stopsSync(stateFinding.problem)) {
+          throw new AzureAccessError(stateFinding);
+        }
+      }
       const result =
         subscription.syncMode === 'none'
           ? await this.removeAll(subscription, startedAt)
@@ -87,6 +126,13 @@ export class ResourceSyncer {
       const { revision, changed } = await store.applySync(result);
       logger.info(
         `Synced subscription ${subscriptionId} (${subscription.syncMode}): ${result.resourceCount} resources, ${changed} changes`,
+        {
+          tenantId: subscription.tenantId,
+          subscriptionId,
+          syncMode: subscription.syncMode,
+          resourceCount: result.resourceCount,
+          changed,
+        },
       );
       return {
         subscriptionId,
@@ -94,13 +140,23 @@ export class ResourceSyncer {
         resourceCount: result.resourceCount,
         changed,
         revision,
+        ...(stateFinding ? { access: stateFinding } : {}),
         startedAt,
         finishedAt: result.finishedAt,
       };
     } catch (error) {
-      const message = describe(error);
+      const access = isAzureAccessError(error)
+        ? error.finding
+        : classifyAccessProblem(error, 'read', subscription);
+      // Lost access is said in a sentence; the raw error (with scopes and tracing options) is never kept.
+      const message = access ? access.message : describe(error);
       logger.warn(
         `Sync of subscription ${subscriptionId} failed, keeping its last good state: ${message}`,
+        {
+          subscriptionId,
+          tenantId: subscription.tenantId,
+          ...(access ? { accessProblem: access.problem } : {}),
+        },
       );
       return {
         subscriptionId,
@@ -109,10 +165,68 @@ export class ResourceSyncer {
         changed: 0,
         revision: 0,
         error: message,
+        ...(access ? { access } : {}),
+        failureReason: azureFailureReason(error),
         startedAt,
         finishedAt: new Date(),
       };
     }
+  }
+
+  /**
+   * Whether the portal still gets a token in the tenant, and which subscriptions its service principal can read
+   * there (`GET /subscriptions`, app-only). With `renewToken`, the cached token is dropped first, so that Entra ID
+   * is asked again: a token outlives a revoked consent.
+   */
+  async checkTenant(
+    tenantId: string,
+    options: { renewToken?: boolean } = {},
+  ): Promise<TenantAccessCheck> {
+    const { connection } = this.options;
+    if (options.renewToken) connection.renewAppCredential(tenantId);
+    const credential = connection.appCredential(tenantId);
+    try {
+      await credential.getToken(ARM_APP_SCOPE);
+    } catch (error) {
+      const finding = classifyAccessProblem(error, 'token', { tenantId });
+      if (finding) return { finding };
+      throw error;
+    }
+    const client = new SubscriptionClient(
+      credential,
+      connection.armClientOptions(),
+    );
+    const subscriptions: Array<{
+      subscriptionId: string;
+      displayName: string;
+    }> = [];
+    for await (const item of client.subscriptions.list()) {
+      if (!item.subscriptionId) continue;
+      if (
+        item.tenantId &&
+        item.tenantId.toLowerCase() !== tenantId.toLowerCase()
+      ) {
+        continue;
+      }
+      subscriptions.push({
+        subscriptionId: item.subscriptionId.toLowerCase(),
+        displayName: item.displayName ?? item.subscriptionId,
+      });
+    }
+    return { subscriptions };
+  }
+
+  /** The subscription's state in Azure (`GET /subscriptions/{id}`), as an access problem when it is not enabled. */
+  private async readState(
+    subscription: AzureSubscription,
+  ): Promise<AccessProblemFinding | undefined> {
+    const { connection } = this.options;
+    const client = new SubscriptionClient(
+      connection.appCredential(subscription.tenantId),
+      connection.armClientOptions(),
+    );
+    const found = await client.subscriptions.get(subscription.subscriptionId);
+    return subscriptionStateProblem(found.state, subscription.subscriptionId);
   }
 
   private async removeAll(subscription: AzureSubscription, startedAt: Date) {
@@ -134,7 +248,7 @@ export class ResourceSyncer {
     subscription: AzureSubscription,
     startedAt: Date,
   ) {
-    const { connection, store, config } = this.options;
+    const { connection, store, config, metrics } = this.options;
     const { subscriptionId, tenantId, syncMode } = subscription;
     const keepTags = syncMode !== 'no-tags';
     const clientOptions = {
@@ -143,9 +257,28 @@ export class ResourceSyncer {
         {
           policy: armThrottlingPolicy({
             minRemainingReads: config.minRemainingReads,
+            onWait: waitMs =>
+              metrics?.recordThrottleWait(
+                tenantId,
+                'arm',
+                'remaining-reads',
+                waitMs,
+              ),
           }),
           position: 'perCall' as const,
         },
+        ...(metrics
+          ? [
+              {
+                policy: throttledRequestPolicy({
+                  metrics,
+                  tenantId,
+                  api: 'arm',
+                }),
+                position: 'perRetry' as const,
+              },
+            ]
+          : []),
       ],
     };
     const credential = connection.appCredential(tenantId);
