@@ -10,9 +10,13 @@ import {
   startDemoPortal,
   waitForUrl,
 } from '../support/demoPortal';
-import { DEMO_SUBSCRIPTIONS } from '../../packages/azure-emulator/src/model/demoIdentities';
+import {
+  DEMO_APP,
+  DEMO_SUBSCRIPTIONS,
+} from '../../packages/azure-emulator/src/model/demoIdentities';
 import { eventually } from '../../packages/reliability-kit/src/eventually';
 import { launchChromium, trustCertificateArg } from '../support/chromium';
+import { findSecrets } from '../support/secretScan';
 
 // Where `npm start` keeps the emulator's certificates (its default state directory).
 const emulatorTlsBundle = path.join(
@@ -22,6 +26,8 @@ const emulatorTlsBundle = path.join(
 
 describe('connecting an Azure tenant in the demo portal', () => {
   let demo: DemoPortal;
+  // Entra ID's answer, as the browser posted it to the portal: what the secret scan of the demo's output looks for.
+  const answer: { code?: string; state?: string } = {};
 
   beforeAll(async () => {
     demo = startDemoPortal();
@@ -59,6 +65,31 @@ describe('connecting an Azure tenant in the demo portal', () => {
     const screenshots = path.join(repoRoot, 'test-results');
     fs.mkdirSync(screenshots, { recursive: true });
     const page = await browser.newPage();
+    // Every request the browser makes, with its Referer, and every address its tab shows.
+    const requests: Array<{ method: string; url: string; referer: string }> =
+      [];
+    const addresses: string[] = [];
+    page.on('request', async request => {
+      const headers = await request.allHeaders().catch(() => ({}));
+      requests.push({
+        method: request.method(),
+        url: request.url(),
+        referer: (headers as Record<string, string>).referer ?? '',
+      });
+      if (
+        request.method() === 'POST' &&
+        request
+          .url()
+          .startsWith(`${BACKEND_URL}/api/azure-tenant/onboarding/callback`)
+      ) {
+        const form = new URLSearchParams(request.postData() ?? '');
+        answer.code = form.get('code') ?? undefined;
+        answer.state = form.get('state') ?? undefined;
+      }
+    });
+    page.on('framenavigated', frame => {
+      if (frame === page.mainFrame()) addresses.push(frame.url());
+    });
     try {
       await page.goto(`${FRONTEND_URL}/azure-tenants`);
       await page.getByRole('button', { name: 'Enter' }).click();
@@ -87,6 +118,33 @@ describe('connecting an Azure tenant in the demo portal', () => {
       const body = await page.textContent('body');
       expect(body).toContain('Contoso Platform Production');
       expect(body).toContain('Contoso Payments');
+
+      // Entra ID posted its answer (response_mode=form_post): the code and the state were in the body of a POST to
+      // the callback, never in an address the tab showed, nor in any request's URL or Referer at the portal.
+      expect(answer.code).toMatch(/\S{20,}/);
+      expect(answer.state).toMatch(/\S{40,}/);
+      const callbacks = requests.filter(r =>
+        r.url.startsWith(`${BACKEND_URL}/api/azure-tenant/onboarding/callback`),
+      );
+      expect(callbacks.map(r => `${r.method} ${r.url}`)).toEqual([
+        `POST ${BACKEND_URL}/api/azure-tenant/onboarding/callback`,
+      ]);
+      const atThePortal = (url: string) =>
+        url.startsWith(FRONTEND_URL) || url.startsWith(BACKEND_URL);
+      for (const secret of [answer.code!, answer.state!]) {
+        expect(
+          addresses.filter(a => atThePortal(a) && a.includes(secret)),
+        ).toEqual([]);
+        expect(
+          requests.filter(
+            r =>
+              atThePortal(r.url) &&
+              (r.url.includes(secret) || r.referer.includes(secret)),
+          ),
+        ).toEqual([]);
+      }
+      // The code is in no address at all, Entra ID's included.
+      expect(addresses.filter(a => a.includes(answer.code!))).toEqual([]);
 
       // The first sync of the two connected subscriptions brings them and their resources into the catalog.
       const token = await guestToken();
@@ -276,4 +334,38 @@ describe('connecting an Azure tenant in the demo portal', () => {
       await browser.close();
     }
   }, 240_000);
+
+  it("prints no authorization code, state, token or client secret anywhere in the demo's output, Backstage's access log included", async () => {
+    expect(answer.code).toBeDefined();
+    expect(answer.state).toBeDefined();
+    const secrets = {
+      'the authorization code': [answer.code!],
+      'the OAuth state': [answer.state!],
+      'the client secret': [DEMO_APP.clientSecret],
+    };
+    // The access log is in the output: the callback's line, with its path and nothing else.
+    expect(demo.output()).toMatch(
+      /"POST \/api\/azure-tenant\/onboarding\/callback HTTP\/1\.1" 303/,
+    );
+    expect(findSecrets(demo.output(), secrets)).toEqual([]);
+
+    // The scan can fail: a code planted in a callback address (never redeemed) is printed by Backstage's access log,
+    // and found.
+    const planted = `1.emu.planted-${Date.now().toString(36)}`;
+    const response = await fetch(
+      `${BACKEND_URL}/api/azure-tenant/onboarding/callback?state=${'x'.repeat(
+        43,
+      )}&code=${planted}`,
+    );
+    expect(response.status).toBe(400);
+    await eventually(async () => {
+      expect(
+        findSecrets(demo.output(), { 'a planted code': [planted] }),
+      ).toEqual([
+        expect.stringMatching(
+          /^a planted code: .*GET \/api\/azure-tenant\/onboarding\/callback\?/,
+        ),
+      ]);
+    });
+  }, 60_000);
 });
