@@ -235,6 +235,7 @@ describe('AzureTenantEntityProvider', () => {
     expect(connection.mutations).toHaveLength(1);
     expect(logger.error).toHaveBeenCalledWith(
       expect.stringContaining('502 Bad Gateway'),
+      { refresh: 'full', errorName: expect.any(String) },
     );
 
     // The cursor is unchanged: the next delta still brings the change.
@@ -472,6 +473,7 @@ describe('AzureTenantEntityProvider', () => {
 
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringContaining('catalog unavailable'),
+      { errorName: expect.any(String) },
     );
     expect(connection.mutations).toHaveLength(2);
     const full = connection.last as Extract<
