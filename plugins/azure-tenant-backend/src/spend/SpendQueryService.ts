@@ -118,7 +118,9 @@ export class SpendQueryService {
     );
     for (const subscription of lost) {
       report.notes.push(
-        `The spend of subscription ${subscription.subscriptionId} cannot be refreshed: ${subscription.access!.message}`,
+        `The spend of subscription ${
+          subscription.subscriptionId
+        } cannot be refreshed: ${subscription.access!.message}`,
       );
     }
     const [first] = lost;

@@ -93,9 +93,7 @@ export class ResourceSyncService {
   }
 
   /** Syncs every subscription that is due, and returns what happened to each. */
-  async syncDue(
-    now = () => this.now(),
-  ): Promise<SubscriptionSyncReport[]> {
+  async syncDue(now = () => this.now()): Promise<SubscriptionSyncReport[]> {
     const reports: SubscriptionSyncReport[] = [];
     const done = new Set<string>();
     for (let pass = 0; pass < MAX_PASSES; pass++) {

@@ -76,7 +76,10 @@ export function fromAzureTagsError(error: unknown, resourceId: string): Error {
   }
   if (!isRestError(error)) {
     const name = (error as Error)?.name;
-    if (name === 'AuthenticationRequiredError' || name === 'AuthenticationError') {
+    if (
+      name === 'AuthenticationRequiredError' ||
+      name === 'AuthenticationError'
+    ) {
       // Entra ID did not issue the portal's token, for a reason that is not lost access (it answered 5xx, say). Its
       // error carries scopes and tracing options: only a sentence goes on.
       return new ServiceUnavailableError(
