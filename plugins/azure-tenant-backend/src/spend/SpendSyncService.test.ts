@@ -13,7 +13,10 @@ import {
 } from '@azure-tenant/azure-emulator';
 import { CostManagementClient } from '@azure/arm-costmanagement';
 import { Knex } from 'knex';
+import { AzureAccessProblem } from '@azure-tenant/plugin-azure-tenant-common';
 import { AzureConnection } from '../azure/azureConnection';
+import { DatabaseAzureTenantStore } from '../database/DatabaseAzureTenantStore';
+import { lostAccessRetryDelayMs } from '../sync/SyncConfig';
 import { readAzureTenantConfig } from '../config/AzureTenantConfig';
 import { createCostManagementReader } from './costManagementReader';
 import { DatabaseSpendStore } from './DatabaseSpendStore';
@@ -40,15 +43,9 @@ const daysAgo = (n: number) =>
   new Date(Date.now() - n * DAY_MS).toISOString().slice(0, 10);
 const QUERY_PATH = /\/providers\/Microsoft\.CostManagement\/query$/i;
 
-beforeAll(async () => {
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-tenant-spend-'));
-  emulator = await startAzureEmulator({
-    port: 0,
-    stateDir,
-    // Small pages, so that every 31-day window pages through nextLink.
-    costQueryPageSize: 1000,
-  });
-  connection = new AzureConnection(
+/** A connection to the emulator as the demo app, with no token cached yet. */
+function emulatorAzureConnection() {
+  return new AzureConnection(
     readAzureTenantConfig(
       new ConfigReader({
         backend: { baseUrl: 'http://127.0.0.1:7999' },
@@ -63,6 +60,17 @@ beforeAll(async () => {
       }),
     )!,
   );
+}
+
+beforeAll(async () => {
+  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-tenant-spend-'));
+  emulator = await startAzureEmulator({
+    port: 0,
+    stateDir,
+    // Small pages, so that every 31-day window pages through nextLink.
+    costQueryPageSize: 1000,
+  });
+  connection = emulatorAzureConnection();
 });
 
 afterAll(async () => {
@@ -301,6 +309,175 @@ describe.each(databases.eachSupportedId())('SpendSyncService (%s)', id => {
     const [{ count }] = await rowsOf(DATA_EUROPE).count({ count: '*' });
     expect(Number(count)).toBeGreaterThan(0);
   });
+  // Each state is driven through the emulator's control API (packages/azure-emulator/src/control/lostAccess.test.ts
+  // cites the Learn page each follows): an enterprise app deleted, the Reader role removed, a subscription disabled
+  // (Cost Management's query is a POST, which Azure refuses with 409 ReadOnlyDisabledSubscription).
+  const HOUR = 3_600_000;
+  const LOST_ACCESS: Array<{
+    name: string;
+    problem: AzureAccessProblem;
+    sentence: RegExp;
+    /** Whether a spend read that works clears it (a disabled subscription is cleared by the resource sync). */
+    clearedBySpend: boolean;
+    lose: () => void;
+    restore: () => void;
+    tokenExpires?: boolean;
+  }> = [
+    {
+      name: 'consent revoked (service principal deleted)',
+      problem: 'consent-revoked',
+      sentence: /AADSTS7000229.*reconnect the tenant/,
+      clearedBySpend: true,
+      lose: () => {
+        emulator.control.deleteServicePrincipal(
+          DEMO_TENANT.id,
+          DEMO_APP.clientId,
+        );
+      },
+      // A token issued before outlives the revocation until it expires (an hour in Azure): the sync that meets the
+      // revocation is one whose reader has no token yet.
+      tokenExpires: true,
+      restore: () => {
+        emulator.control.restoreServicePrincipal(
+          DEMO_TENANT.id,
+          DEMO_APP.clientId,
+        );
+      },
+    },
+    {
+      name: 'read denied (Reader removed)',
+      problem: 'read-denied',
+      sentence: new RegExp(
+        `no longer has the Reader role on subscription ${PLATFORM}`,
+      ),
+      clearedBySpend: true,
+      lose: () =>
+        emulator.control.removeRoleAssignments({
+          principalId: emulator.control.servicePrincipal(
+            DEMO_TENANT.id,
+            DEMO_APP.clientId,
+          )!.objectId,
+          scope: `/subscriptions/${PLATFORM}`,
+          role: 'Reader',
+        }),
+      restore: () =>
+        emulator.control.assignRole({
+          scope: `/subscriptions/${PLATFORM}`,
+          principalId: emulator.control.servicePrincipal(
+            DEMO_TENANT.id,
+            DEMO_APP.clientId,
+          )!.objectId,
+          role: 'Reader',
+        }),
+    },
+    {
+      name: 'subscription Disabled (409 ReadOnlyDisabledSubscription)',
+      problem: 'subscription-disabled',
+      sentence: new RegExp(`Azure has disabled subscription ${PLATFORM}`),
+      clearedBySpend: false,
+      lose: () => emulator.control.setSubscriptionState(PLATFORM, 'Disabled'),
+      restore: () => emulator.control.setSubscriptionState(PLATFORM, 'Enabled'),
+    },
+  ];
+
+  it.each(LOST_ACCESS.map(c => [c.name, c] as const))(
+    'lost access, %s: keeps the stored spend, records the state, skips while backing off, and reads again once access is back',
+    async (_name, c) => {
+      let clock = new Date();
+      const tenants = new DatabaseAzureTenantStore(knex);
+      let reader = createCostManagementReader({
+        connection: emulatorAzureConnection(),
+      });
+      const lostAware = new SpendSyncService({
+        store,
+        reader: {
+          readDailyCosts: options => reader.readDailyCosts(options),
+          readMonthForecast: options => reader.readMonthForecast(options),
+        },
+        logger: mockServices.logger.mock(),
+        config: { lookbackDays: 35, restatementDays: 5, concurrency: 2 },
+        now: () => clock,
+        access: {
+          store: tenants,
+          retryDelayMs: attempts =>
+            lostAccessRetryDelayMs(attempts, HOUR, 24 * HOUR),
+        },
+      });
+      const spendOf = async () =>
+        rowsOf(PLATFORM)
+          .select('usage_date', 'resource_key', 'amount')
+          .orderBy(['usage_date', 'resource_key']);
+      expect((await lostAware.syncSubscription(PLATFORM)).status).toBe(
+        'succeeded',
+      );
+      const stored = await spendOf();
+      expect(stored.length).toBeGreaterThan(0);
+      const lastSyncedAt = (await store.getSyncState(PLATFORM))!.lastSyncedAt;
+
+      c.lose();
+      if (c.tokenExpires) {
+        reader = createCostManagementReader({
+          connection: emulatorAzureConnection(),
+        });
+      }
+      try {
+        clock = new Date(clock.getTime() + 60_000);
+        const failed = await lostAware.syncSubscription(PLATFORM);
+        expect(failed.status).toBe('failed');
+        expect(failed.error).toMatch(c.sentence);
+        // The spend stored before is all there; the failure is kept as the sentence, never the raw error.
+        expect(await spendOf()).toEqual(stored);
+        const state = await store.getSyncState(PLATFORM);
+        expect(state).toMatchObject({ lastStatus: 'failed', lastSyncedAt });
+        expect(state!.lastError).toMatch(c.sentence);
+        expect(state!.lastError).not.toMatch(
+          /AuthenticationRequiredError|scopes|tracingOptions|RestError/,
+        );
+        const { access } = (await tenants.getSubscription(PLATFORM))!;
+        expect(access).toMatchObject({
+          problem: c.problem,
+          message: expect.stringMatching(c.sentence),
+          nextAttemptAt: new Date(clock.getTime() + HOUR).toISOString(),
+        });
+        // Consent is the whole tenant's; the other problems are the subscription's own.
+        expect((await tenants.listTenants())[0].access?.problem).toBe(
+          c.problem === 'consent-revoked' ? c.problem : undefined,
+        );
+
+        // Before nextAttemptAt a run asks Cost Management nothing, and says why.
+        const mark = emulator.control.requests().at(-1)?.seq ?? 0;
+        clock = new Date(clock.getTime() + HOUR - 60_000);
+        expect(await lostAware.syncSubscription(PLATFORM)).toMatchObject({
+          status: 'skipped',
+          error: expect.stringMatching(c.sentence),
+        });
+        expect(
+          emulator.control.requests(mark).filter(r => QUERY_PATH.test(r.path)),
+        ).toEqual([]);
+        expect(await spendOf()).toEqual(stored);
+      } finally {
+        c.restore();
+      }
+
+      // At nextAttemptAt it reads again; with access back, the sync works and clears what a read proves.
+      clock = new Date(clock.getTime() + 120_000);
+      const mark = emulator.control.requests().at(-1)?.seq ?? 0;
+      expect((await lostAware.syncSubscription(PLATFORM)).status).toBe(
+        'succeeded',
+      );
+      expect(
+        emulator.control.requests(mark).filter(r => QUERY_PATH.test(r.path))
+          .length,
+      ).toBeGreaterThan(0);
+      expect((await store.getSyncState(PLATFORM))!.lastStatus).toBe(
+        'succeeded',
+      );
+      const after = (await tenants.getSubscription(PLATFORM))!.access;
+      expect(after?.problem).toBe(c.clearedBySpend ? undefined : c.problem);
+      expect((await tenants.listTenants())[0].access).toBeUndefined();
+    },
+  );
+
   it('stores the month-end forecast of the current month', async () => {
     await service.syncSubscription(DATA_EUROPE);
     const state = await store.getSyncState(DATA_EUROPE);
