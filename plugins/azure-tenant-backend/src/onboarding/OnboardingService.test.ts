@@ -6,12 +6,14 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   AzureEmulator,
   DEMO_APP,
+  DEMO_SUBSCRIPTIONS,
   DEMO_TENANT,
   DEMO_USER,
   startAzureEmulator,
 } from '@azure-tenant/azure-emulator';
 import type { ConfidentialClientApplication } from '@azure/msal-node';
 import { Knex } from 'knex';
+import { AzureAccessProblem } from '@azure-tenant/plugin-azure-tenant-common';
 import { signInAtEmulator } from '../__testUtils__/entraSignIn';
 import { emulatorConnection } from '../azure/__testUtils__/emulatorConnection';
 import { resolveRoles } from '../azure/builtInRoles';
@@ -168,6 +170,130 @@ describe.each(databases.eachSupportedId())(
         expect(haystack).not.toContain(redirect.get('code')!);
         expect(haystack).not.toContain(DEMO_APP.clientSecret);
       }
+    });
+
+    it('Reconnect: the tenant reaches the authorize URL of Entra ID, and a reconnect that works clears the lost access of the tenant and its subscriptions at once', async () => {
+      const knex = await databases.init(databaseId);
+      await migrateDatabase(knex);
+      const store = new DatabaseAzureTenantStore(knex);
+      const connection = emulatorConnection(emulator, {
+        onboarding: { principalNotFoundRetryDelay: { milliseconds: 10 } },
+      });
+      const service = new OnboardingService({
+        store,
+        connection,
+        roles: resolveRoles(connection.config.roles),
+        logger: mockServices.logger.mock(),
+        auditor: mockServices.auditor.mock(),
+      });
+      const onboard = async (tenantId?: string) => {
+        const start = await service.start({
+          kind: 'connect',
+          startedBy: 'user:default/guest',
+          ...(tenantId ? { tenantId } : {}),
+        });
+        const redirect = await signInAtEmulator(start.authorizeUrl, {
+          caCert: emulator.caCert,
+          loginHint: DEMO_USER.userPrincipalName,
+        });
+        await service.handleCallback(Object.fromEntries(redirect.entries()));
+        await service.drain();
+        expect(await service.getOnboarding(start.onboardingId)).toMatchObject({
+          status: 'succeeded',
+          tenantId: DEMO_TENANT.id,
+        });
+        return start;
+      };
+      await onboard();
+      const registered = (
+        await store.listSubscriptions({ tenantId: DEMO_TENANT.id })
+      ).map(s => s.subscriptionId);
+      // The demo user owns two of the demo tenant's subscriptions (and reads the third, registered here as it would
+      // be from config).
+      expect(registered).toHaveLength(2);
+      const [platform, payments] = registered;
+      const dataEurope = DEMO_SUBSCRIPTIONS.dataEurope;
+      await store.register(
+        { tenantId: DEMO_TENANT.id, source: 'config', at: new Date() },
+        [
+          {
+            subscriptionId: dataEurope,
+            tenantId: DEMO_TENANT.id,
+            displayName: 'Data Europe',
+            source: 'config',
+            grantedRoles: [],
+            roleStatus: 'unknown',
+            initialSyncMode: 'read-write-tags',
+            at: new Date(),
+          },
+        ],
+      );
+
+      // Consent revoked in Azure (the enterprise app deleted) and the states the syncs keep meanwhile.
+      const before = emulator.control.servicePrincipal(
+        DEMO_TENANT.id,
+        DEMO_APP.clientId,
+      )!;
+      emulator.control.deleteServicePrincipal(
+        DEMO_TENANT.id,
+        DEMO_APP.clientId,
+      );
+      const at = new Date();
+      const retryDelayMs = () => 3_600_000;
+      const lost = (problem: AzureAccessProblem) => ({
+        problem,
+        message: problem,
+        at,
+        retryDelayMs,
+      });
+      await store.recordAccessProblem(
+        { tenantId: DEMO_TENANT.id },
+        lost('consent-revoked'),
+      );
+      await store.recordAccessProblem(
+        { subscriptionId: platform },
+        lost('read-denied'),
+      );
+      await store.recordAccessProblem(
+        { subscriptionId: payments },
+        lost('tag-write-denied'),
+      );
+      await store.recordAccessProblem(
+        { subscriptionId: dataEurope },
+        lost('subscription-disabled'),
+      );
+
+      // Reconnect sends the admin to that tenant's own sign-in, not to the configured one.
+      const start = await onboard(DEMO_TENANT.id);
+      const authorize = new URL(start.authorizeUrl);
+      expect(authorize.pathname).toBe(
+        `/${DEMO_TENANT.id}/oauth2/v2.0/authorize`,
+      );
+
+      // Consent again made a new service principal; the portal knows it, and its app-only token works at once.
+      const after = emulator.control.servicePrincipal(
+        DEMO_TENANT.id,
+        DEMO_APP.clientId,
+      )!;
+      expect(after.objectId).not.toBe(before.objectId);
+      const [tenant] = await store.listTenants();
+      expect(tenant.servicePrincipalId).toBe(after.objectId);
+      expect(tenant.access).toBeUndefined();
+      await expect(
+        connection
+          .appCredential(DEMO_TENANT.id)
+          .getToken('https://management.azure.com/.default'),
+      ).resolves.toMatchObject({ token: expect.any(String) });
+      // The roles are assigned again, so a removed role is back; a disabled subscription is Azure's to enable.
+      const access = async (id: string) =>
+        (await store.getSubscription(id))!.access?.problem;
+      expect(await access(platform)).toBeUndefined();
+      expect(await access(payments)).toBeUndefined();
+      expect(await access(dataEurope)).toBe('subscription-disabled');
+      // Synced again at once rather than after the back-off.
+      expect((await store.getSubscription(platform))!.syncRequestedAt).toEqual(
+        expect.any(String),
+      );
     });
   },
 );
