@@ -59,6 +59,7 @@ describe('triggerTaskSoon', () => {
     expect(triggerTask).toHaveBeenCalledTimes(3);
     expect(logger.debug).toHaveBeenCalledWith(
       'Task task not triggered now: Task task is currently running',
+      { taskId: 'task' },
     );
   });
 
