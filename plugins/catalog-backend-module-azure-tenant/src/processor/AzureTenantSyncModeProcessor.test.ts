@@ -143,6 +143,7 @@ describe('AzureTenantSyncModeProcessor', () => {
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringContaining('ECONNREFUSED'),
+      { errorName: 'Error' },
     );
   });
 
