@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { createPipelineRequest } from '@azure/core-rest-pipeline';
 import {
@@ -8,7 +5,6 @@ import {
   DEMO_APP,
   DEMO_SUBSCRIPTIONS,
   DEMO_TENANT,
-  startAzureEmulator,
 } from '@azure-tenant/azure-emulator';
 import { emulatorConnection } from './__testUtils__/emulatorConnection';
 import {
@@ -16,25 +12,19 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   withRequestTimeout,
 } from './azureConnection';
+import { startTestEmulator } from '../__testUtils__/testEmulator';
 
 jest.setTimeout(60_000);
 
 const PLATFORM = DEMO_SUBSCRIPTIONS.platform;
 let emulator: AzureEmulator;
-let stateDir: string;
 
 beforeAll(async () => {
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-connection-'));
-  emulator = await startAzureEmulator({
-    port: 0,
-    stateDir,
-    throttling: { enabled: false },
-  });
+  emulator = await startTestEmulator();
 });
 
 afterAll(async () => {
   await emulator?.stop();
-  fs.rmSync(stateDir, { recursive: true, force: true });
 });
 
 beforeEach(() => {

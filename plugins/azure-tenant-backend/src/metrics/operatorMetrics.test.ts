@@ -1,13 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Knex } from 'knex';
-import {
-  AzureEmulator,
-  DEMO_TENANT,
-  startAzureEmulator,
-} from '@azure-tenant/azure-emulator';
+import { AzureEmulator, DEMO_TENANT } from '@azure-tenant/azure-emulator';
 import {
   createSyncFixture,
   DEMO_SUBSCRIPTIONS,
@@ -23,6 +16,7 @@ import { emulatorConnection } from '../tags/__testUtils__/tagsFixture';
 import { ConfigReader } from '@backstage/config';
 import { AzureTenantMetrics } from './azureTenantMetrics';
 import { recordingMetricsService } from './__testUtils__/recordingMetricsService';
+import { startTestEmulator } from '../__testUtils__/testEmulator';
 
 jest.setTimeout(60_000);
 
@@ -32,20 +26,13 @@ const { platform, payments } = DEMO_SUBSCRIPTIONS;
 const tenant = DEMO_TENANT.id.toLowerCase();
 
 let emulator: AzureEmulator;
-let stateDir: string;
 
 beforeAll(async () => {
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-tenant-metrics-'));
-  emulator = await startAzureEmulator({
-    port: 0,
-    stateDir,
-    throttling: { enabled: false },
-  });
+  emulator = await startTestEmulator();
 });
 
 afterAll(async () => {
   await emulator?.stop();
-  fs.rmSync(stateDir, { recursive: true, force: true });
 });
 
 /** The sync's parts of the fixture, measured by the plugin's metrics. */

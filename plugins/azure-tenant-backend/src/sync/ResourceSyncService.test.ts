@@ -1,18 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { Knex } from 'knex';
-import {
-  AzureEmulator,
-  startAzureEmulator,
-} from '@azure-tenant/azure-emulator';
+import { AzureEmulator } from '@azure-tenant/azure-emulator';
 import { AzureResourceRecord } from '@azure-tenant/plugin-azure-tenant-common';
 import {
   createSyncFixture,
   DEMO_SUBSCRIPTIONS,
   grantPortalAccess,
 } from '../__testUtils__/syncFixture';
+import { startTestEmulator } from '../__testUtils__/testEmulator';
 
 jest.setTimeout(60_000);
 
@@ -20,20 +15,13 @@ const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 const { platform, payments, dataEurope } = DEMO_SUBSCRIPTIONS;
 
 let emulator: AzureEmulator;
-let stateDir: string;
 
 beforeAll(async () => {
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-tenant-sync-'));
-  emulator = await startAzureEmulator({
-    port: 0,
-    stateDir,
-    throttling: { enabled: false },
-  });
+  emulator = await startTestEmulator();
 });
 
 afterAll(async () => {
   await emulator?.stop();
-  fs.rmSync(stateDir, { recursive: true, force: true });
 });
 
 async function allResources(

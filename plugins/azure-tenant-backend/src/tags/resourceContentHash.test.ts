@@ -1,11 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { TestDatabases } from '@backstage/backend-test-utils';
-import {
-  AzureEmulator,
-  startAzureEmulator,
-} from '@azure-tenant/azure-emulator';
+import { AzureEmulator } from '@azure-tenant/azure-emulator';
 import {
   createSyncFixture,
   grantPortalAccess,
@@ -15,25 +9,19 @@ import {
   resourceContentHash,
   timeMs,
 } from './resourceContentHash';
+import { startTestEmulator } from '../__testUtils__/testEmulator';
 
 jest.setTimeout(60_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 let emulator: AzureEmulator;
-let stateDir: string;
 
 beforeAll(async () => {
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-tenant-hash-'));
-  emulator = await startAzureEmulator({
-    port: 0,
-    stateDir,
-    throttling: { enabled: false },
-  });
+  emulator = await startTestEmulator();
 });
 
 afterAll(async () => {
   await emulator?.stop();
-  fs.rmSync(stateDir, { recursive: true, force: true });
 });
 
 describe('resourceContentHash', () => {

@@ -1,15 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { ConfigReader } from '@backstage/config';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import {
-  AzureEmulator,
-  DEMO_APP,
-  startAzureEmulator,
-} from '@azure-tenant/azure-emulator';
-import { AzureConnection } from '../azure/azureConnection';
-import { readAzureTenantConfig } from '../config/AzureTenantConfig';
+import { AzureEmulator } from '@azure-tenant/azure-emulator';
+import { emulatorConnection } from '../azure/__testUtils__/emulatorConnection';
 import {
   createSyncFixture,
   DEMO_SUBSCRIPTIONS,
@@ -17,6 +8,7 @@ import {
 } from '../__testUtils__/syncFixture';
 import { createAzureTagsClient } from './azureTagsClient';
 import { TagService } from './TagService';
+import { startTestEmulator } from '../__testUtils__/testEmulator';
 
 jest.setTimeout(60_000);
 
@@ -26,20 +18,13 @@ jest.setTimeout(60_000);
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 let emulator: AzureEmulator;
-let stateDir: string;
 
 beforeAll(async () => {
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-tag-async-'));
-  emulator = await startAzureEmulator({
-    port: 0,
-    stateDir,
-    throttling: { enabled: false },
-  });
+  emulator = await startTestEmulator();
 });
 
 afterAll(async () => {
   await emulator?.stop();
-  fs.rmSync(stateDir, { recursive: true, force: true });
 });
 
 async function setup() {
@@ -49,18 +34,7 @@ async function setup() {
   const knex = await databases.init('SQLITE_3');
   const sync = await createSyncFixture(knex, emulator);
   await sync.service.syncDue();
-  const config = new ConfigReader({
-    app: { baseUrl: 'http://localhost:3000' },
-    backend: { baseUrl: 'http://localhost:7007' },
-    azureTenant: {
-      clientId: DEMO_APP.clientId,
-      clientSecret: DEMO_APP.clientSecret,
-      authorityHost: emulator.authorityHost,
-      armEndpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
-    },
-  });
-  const connection = new AzureConnection(readAzureTenantConfig(config)!);
+  const connection = emulatorConnection(emulator);
   const service = new TagService({
     store: sync.store,
     tags: sync.resources,

@@ -1,13 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import {
-  AzureEmulator,
-  DEMO_APP,
-  startAzureEmulator,
-} from '@azure-tenant/azure-emulator';
+import { AzureEmulator, DEMO_APP } from '@azure-tenant/azure-emulator';
 import { AzureConnection } from '../azure/azureConnection';
 import { readAzureTenantConfig } from '../config/AzureTenantConfig';
 import {
@@ -17,6 +10,7 @@ import {
 } from '../__testUtils__/syncFixture';
 import { createAzureTagsClient } from './azureTagsClient';
 import { TagService } from './TagService';
+import { startTestEmulator } from '../__testUtils__/testEmulator';
 
 jest.setTimeout(60_000);
 
@@ -26,20 +20,13 @@ const TIMEOUT_MS = 300;
 const STALL_MS = 800;
 
 let emulator: AzureEmulator;
-let stateDir: string;
 
 beforeAll(async () => {
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-tag-faults-'));
-  emulator = await startAzureEmulator({
-    port: 0,
-    stateDir,
-    throttling: { enabled: false },
-  });
+  emulator = await startTestEmulator();
 });
 
 afterAll(async () => {
   await emulator?.stop();
-  fs.rmSync(stateDir, { recursive: true, force: true });
 });
 
 async function setup() {

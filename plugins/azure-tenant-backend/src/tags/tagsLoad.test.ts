@@ -1,16 +1,11 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import { TestDatabases } from '@backstage/backend-test-utils';
-import {
-  AzureEmulator,
-  startAzureEmulator,
-} from '@azure-tenant/azure-emulator';
+import { AzureEmulator } from '@azure-tenant/azure-emulator';
 import { grantPortalAccess } from '../__testUtils__/syncFixture';
 import { azureWrites, createTagsFixture } from './__testUtils__/tagsFixture';
+import { startTestEmulator } from '../__testUtils__/testEmulator';
 
 jest.setTimeout(60_000);
 
@@ -19,20 +14,13 @@ const EDITS = 200;
 const RESOURCES = 20;
 
 let emulator: AzureEmulator;
-let stateDir: string;
 
 beforeAll(async () => {
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-tenant-tags-load-'));
-  emulator = await startAzureEmulator({
-    port: 0,
-    stateDir,
-    throttling: { enabled: false },
-  });
+  emulator = await startTestEmulator();
 });
 
 afterAll(async () => {
   await emulator?.stop();
-  fs.rmSync(stateDir, { recursive: true, force: true });
 });
 
 const percentile = (sorted: number[], p: number) =>
