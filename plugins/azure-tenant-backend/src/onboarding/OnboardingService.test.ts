@@ -229,6 +229,10 @@ describe.each(databases.eachSupportedId())(
         ],
       );
 
+      // The portal holds a token of the service principal, as after any sync: it stays valid after the deletion.
+      await connection
+        .appCredential(DEMO_TENANT.id)
+        .getToken('https://management.azure.com/.default');
       // Consent revoked in Azure (the enterprise app deleted) and the states the syncs keep meanwhile.
       const before = emulator.control.servicePrincipal(
         DEMO_TENANT.id,
@@ -279,6 +283,17 @@ describe.each(databases.eachSupportedId())(
       const [tenant] = await store.listTenants();
       expect(tenant.servicePrincipalId).toBe(after.objectId);
       expect(tenant.access).toBeUndefined();
+      // The roles went to the new principal (the deleted one's assignments are orphaned, not "already present").
+      expect(
+        emulator.control
+          .listRoleAssignments({ principalId: after.objectId })
+          .map(assignment => assignment.scope.toLowerCase()),
+      ).toEqual(
+        expect.arrayContaining([
+          `/subscriptions/${platform}`.toLowerCase(),
+          `/subscriptions/${payments}`.toLowerCase(),
+        ]),
+      );
       await expect(
         connection
           .appCredential(DEMO_TENANT.id)

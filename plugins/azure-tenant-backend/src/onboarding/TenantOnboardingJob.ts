@@ -96,6 +96,9 @@ async function servicePrincipalObjectId(
   tenantId: string,
   options: TenantOnboardingOptions,
 ): Promise<string> {
+  // Start from a new token: a token cached before the tenant's service principal was deleted stays valid until it
+  // expires and names the old principal (a Reconnect after a deletion would then check the old one's roles).
+  options.connection.renewAppCredential(tenantId);
   const credential = options.connection.appCredential(tenantId);
   let token: string;
   try {
