@@ -5,6 +5,7 @@ import pLimit from 'p-limit';
 import {
   AZURE_TENANT_EVENTS_TOPIC,
   AzureSubscription,
+  AzureAccessProblem,
   AzureTenantEvent,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { AccessProblemFinding, stopsSync } from '../azure/accessProblems';
@@ -266,17 +267,25 @@ export class ResourceSyncService {
         return;
       }
       if (report.status !== 'succeeded') return;
+      const problems: AzureAccessProblem[] = [
+        'subscription-disabled',
+        'subscription-warned',
+        'subscription-deleted',
+        'subscription-moved',
+      ];
+      // Listing resources works with Tag Contributor alone: read-denied (which the spend sync also records when
+      // Cost Management answers 403) is cleared only once the principal holds a role that reads everything.
+      if (
+        subscription.access?.problem === 'read-denied' &&
+        (await this.options.syncer
+          .holdsReadRole(subscription)
+          .catch(() => false))
+      ) {
+        problems.push('read-denied');
+      }
       const cleared = await store.clearAccessProblem(
         { subscriptionId },
-        {
-          problems: [
-            'read-denied',
-            'subscription-disabled',
-            'subscription-warned',
-            'subscription-deleted',
-            'subscription-moved',
-          ],
-        },
+        { problems },
       );
       if (cleared) {
         logger.info(

@@ -1,3 +1,4 @@
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { createResourceManagement } from '@azure/arm-resources/api';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
@@ -12,6 +13,8 @@ import {
   subscriptionStateProblem,
 } from '../azure/accessProblems';
 import { ARM_APP_SCOPE, AzureConnection } from '../azure/azureConnection';
+import { BUILT_IN_ROLE_IDS } from '../azure/builtInRoles';
+import { readAccessTokenClaims } from '../azure/jwtClaims';
 import {
   ResourceStore,
   SyncedResource,
@@ -106,6 +109,50 @@ export class ResourceSyncer {
       metrics?: AzureTenantMetrics;
     },
   ) {}
+
+  /**
+   * Whether the portal's service principal holds a role that reads everything on the subscription (Reader, or
+   * Contributor or Owner, which include it), at the subscription or above. A resource listing alone does not prove
+   * it: Tag Contributor may list resources, while Cost Management wants Reader. Reads the principal's role
+   * assignments, which every role the portal is given may read.
+   */
+  async holdsReadRole(subscription: AzureSubscription): Promise<boolean> {
+    const { connection } = this.options;
+    const credential = connection.appCredential(subscription.tenantId);
+    const token = await credential.getToken(ARM_APP_SCOPE);
+    const principalId = token && readAccessTokenClaims(token.token).oid;
+    if (!principalId) return false;
+    const scope = `/subscriptions/${subscription.subscriptionId}`;
+    const client = new AuthorizationManagementClient(
+      credential,
+      subscription.subscriptionId,
+      connection.armClientOptions(),
+    );
+    const readRoles = new Set(
+      [
+        BUILT_IN_ROLE_IDS.reader,
+        BUILT_IN_ROLE_IDS.contributor,
+        BUILT_IN_ROLE_IDS.owner,
+      ].map(id => id.toLowerCase()),
+    );
+    for await (const assignment of client.roleAssignments.listForScope(scope, {
+      filter: `principalId eq '${principalId}'`,
+    })) {
+      const roleGuid = assignment.roleDefinitionId
+        ?.split('/')
+        .pop()
+        ?.toLowerCase();
+      const assignedScope = assignment.scope?.toLowerCase() ?? '';
+      const coversSubscription =
+        assignedScope === '/' ||
+        assignedScope.startsWith('/providers/microsoft.management/') ||
+        scope.toLowerCase().startsWith(assignedScope);
+      if (roleGuid && readRoles.has(roleGuid) && coversSubscription) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   async sync(subscription: AzureSubscription): Promise<SubscriptionSyncReport> {
     const { store, logger } = this.options;

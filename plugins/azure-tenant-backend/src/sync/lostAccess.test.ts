@@ -229,6 +229,40 @@ describe('lost access, detected by the sync and kept as a state', () => {
     expect((await f.store.getSubscription(platform))!.access).toBeUndefined();
   });
 
+  it('Reader removed alone: the read-denied that Cost Management found is kept by resource syncs (Tag Contributor still lists resources) until the Reader role is back', async () => {
+    const f = await setup();
+    emulator.control.removeRoleAssignments({
+      principalId: f.principalId,
+      scope: `/subscriptions/${platform}`,
+      role: 'Reader',
+    });
+    // The spend sync's Cost Management query met 403 AuthorizationFailed and kept read-denied.
+    await f.store.recordAccessProblem(
+      { subscriptionId: platform },
+      {
+        problem: 'read-denied',
+        message: 'no Reader role',
+        at: new Date(),
+        retryDelayMs: () => 0,
+      },
+    );
+    f.advance(HOUR);
+    await f.store.requestSync(platform, new Date());
+    await f.service.syncDue();
+    const kept = (await f.store.getSubscription(platform))!;
+    expect(kept.lastSync?.status).toBe('succeeded');
+    expect(kept.access?.problem).toBe('read-denied');
+
+    emulator.control.assignRole({
+      scope: `/subscriptions/${platform}`,
+      principalId: f.principalId,
+      role: 'Reader',
+    });
+    await f.store.requestSync(platform, new Date());
+    await f.service.syncDue();
+    expect((await f.store.getSubscription(platform))!.access).toBeUndefined();
+  });
+
   it('Tag Contributor removed: a tag write answers 403 with the sentence and keeps tag-write-denied, syncs go on; a write that works clears it', async () => {
     const f = await setup();
     emulator.control.removeRoleAssignments({
