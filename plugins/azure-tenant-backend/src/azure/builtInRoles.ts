@@ -62,3 +62,16 @@ function titleCase(name: string): string {
 export function roleDefinitionGuid(roleDefinitionId: string): string {
   return roleDefinitionId.split('/').pop()!.toLowerCase();
 }
+
+/** Scopes at which a role assignment reaches a subscription: the subscription, management groups, and the root. */
+export function coversSubscription(
+  assignmentScope: string,
+  subscriptionScope: string,
+) {
+  const scope = assignmentScope.toLowerCase();
+  return (
+    scope === subscriptionScope.toLowerCase() ||
+    scope === '/' ||
+    scope.startsWith('/providers/microsoft.management/managementgroups/')
+  );
+}

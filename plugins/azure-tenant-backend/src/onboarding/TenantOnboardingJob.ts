@@ -13,6 +13,7 @@ import { azureErrorFields } from '../metrics/azureFailure';
 import {
   RoleToAssign,
   ROLE_GRANTING_ROLE_IDS,
+  coversSubscription,
   roleDefinitionGuid,
 } from '../azure/builtInRoles';
 import { DelegatedArmToken } from '../azure/entraAuthorization';
@@ -125,19 +126,6 @@ async function servicePrincipalObjectId(
   const oid = readAccessTokenClaims(token).oid;
   if (!oid) throw new Error('The app-only token names no service principal');
   return oid;
-}
-
-/** Scopes at which a role assignment reaches a subscription: the subscription, management groups, and the root. */
-function coversSubscription(
-  assignmentScope: string,
-  subscriptionScope: string,
-) {
-  const scope = assignmentScope.toLowerCase();
-  return (
-    scope === subscriptionScope.toLowerCase() ||
-    scope === '/' ||
-    scope.startsWith('/providers/microsoft.management/managementgroups/')
-  );
 }
 
 async function onboardSubscription(

@@ -13,7 +13,11 @@ import {
   subscriptionStateProblem,
 } from '../azure/accessProblems';
 import { ARM_APP_SCOPE, AzureConnection } from '../azure/azureConnection';
-import { BUILT_IN_ROLE_IDS } from '../azure/builtInRoles';
+import {
+  BUILT_IN_ROLE_IDS,
+  coversSubscription,
+  roleDefinitionGuid,
+} from '../azure/builtInRoles';
 import { readAccessTokenClaims } from '../azure/jwtClaims';
 import {
   ResourceStore,
@@ -128,26 +132,20 @@ export class ResourceSyncer {
       subscription.subscriptionId,
       connection.armClientOptions(),
     );
-    const readRoles = new Set(
-      [
-        BUILT_IN_ROLE_IDS.reader,
-        BUILT_IN_ROLE_IDS.contributor,
-        BUILT_IN_ROLE_IDS.owner,
-      ].map(id => id.toLowerCase()),
-    );
+    const readRoles = new Set([
+      BUILT_IN_ROLE_IDS.reader,
+      BUILT_IN_ROLE_IDS.contributor,
+      BUILT_IN_ROLE_IDS.owner,
+    ]);
     for await (const assignment of client.roleAssignments.listForScope(scope, {
       filter: `principalId eq '${principalId}'`,
     })) {
-      const roleGuid = assignment.roleDefinitionId
-        ?.split('/')
-        .pop()
-        ?.toLowerCase();
-      const assignedScope = assignment.scope?.toLowerCase() ?? '';
-      const coversSubscription =
-        assignedScope === '/' ||
-        assignedScope.startsWith('/providers/microsoft.management/') ||
-        scope.toLowerCase().startsWith(assignedScope);
-      if (roleGuid && readRoles.has(roleGuid) && coversSubscription) {
+      if (
+        assignment.roleDefinitionId &&
+        assignment.scope &&
+        readRoles.has(roleDefinitionGuid(assignment.roleDefinitionId)) &&
+        coversSubscription(assignment.scope, scope)
+      ) {
         return true;
       }
     }
