@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Knex } from 'knex';
@@ -10,9 +8,9 @@ import {
   DEMO_FIXTURE_PATH,
   DEMO_TENANT,
   EmulatorFixture,
-  startAzureEmulator,
 } from '@azure-tenant/azure-emulator';
 import { emulatorConnection } from '../azure/__testUtils__/emulatorConnection';
+import { startTestEmulator } from '../__testUtils__/testEmulator';
 import {
   createSyncFixture,
   DEMO_SUBSCRIPTIONS,
@@ -36,10 +34,7 @@ const FABRIKAM = {
 const HOUR = 3_600_000;
 
 let emulator: AzureEmulator;
-let stateDir: string;
-
 beforeAll(async () => {
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-lost-access-'));
   const fixture: EmulatorFixture = JSON.parse(
     fs.readFileSync(DEMO_FIXTURE_PATH, 'utf8'),
   );
@@ -53,17 +48,11 @@ beforeAll(async () => {
       },
     ],
   });
-  emulator = await startAzureEmulator({
-    port: 0,
-    stateDir,
-    fixture,
-    throttling: { enabled: false },
-  });
+  emulator = await startTestEmulator({ fixture });
 });
 
 afterAll(async () => {
   await emulator?.stop();
-  fs.rmSync(stateDir, { recursive: true, force: true });
 });
 
 async function setup() {

@@ -1,8 +1,6 @@
-import { ConfigReader } from '@backstage/config';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import { AzureEmulator, DEMO_APP } from '@azure-tenant/azure-emulator';
-import { AzureConnection } from '../azure/azureConnection';
-import { readAzureTenantConfig } from '../config/AzureTenantConfig';
+import { AzureEmulator } from '@azure-tenant/azure-emulator';
+import { emulatorConnection } from '../azure/__testUtils__/emulatorConnection';
 import {
   createSyncFixture,
   DEMO_SUBSCRIPTIONS,
@@ -36,18 +34,7 @@ async function setup() {
   const knex = await databases.init('SQLITE_3');
   const sync = await createSyncFixture(knex, emulator);
   await sync.service.syncDue();
-  const config = new ConfigReader({
-    app: { baseUrl: 'http://localhost:3000' },
-    backend: { baseUrl: 'http://localhost:7007' },
-    azureTenant: {
-      clientId: DEMO_APP.clientId,
-      clientSecret: DEMO_APP.clientSecret,
-      authorityHost: emulator.authorityHost,
-      armEndpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
-    },
-  });
-  const connection = new AzureConnection(readAzureTenantConfig(config)!, {
+  const connection = emulatorConnection(emulator, {
     requestTimeoutMs: TIMEOUT_MS,
   });
   const tags = sync.resources;
