@@ -1,1 +1,16 @@
-export {};
+/**
+ * A typed client of the Azure tenant plugin's REST API, generated from its OpenAPI file, for other backend
+ * plugins (through {@link azureTenantClientServiceRef}) and for scripts (through {@link createAzureTenantClient}).
+ *
+ * @packageDocumentation
+ */
+
+export {
+  createAzureTenantClient,
+  type AzureTenantClientOptions,
+} from './client/createAzureTenantClient';
+export {
+  azureTenantClientServiceRef,
+  type AzureTenantClientService,
+} from './client/azureTenantClientServiceRef';
+export * from './schema/openapi';
