@@ -11,9 +11,11 @@ import {
   timeMs,
 } from '../tags/resourceContentHash';
 import { TagStore } from '../tags/TagStore';
+import { isPostgres } from '../spend/spendRows';
 import { chunks } from './batches';
 import { ResourceRow, takeRevisions, toResourceRecord } from './resourceRows';
 import {
+  ResourceQuery,
   ResourceStore,
   SubscriptionSyncResult,
   SyncedResource,
@@ -294,6 +296,68 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
       .where({ resource_key: resourceId.toLowerCase() })
       .first();
     return row ? toResourceRecord(row) : undefined;
+  }
+
+  async findResources(
+    query: ResourceQuery,
+  ): Promise<{ items: AzureResourceRecord[]; hasMore: boolean }> {
+    // An empty list of keys would make no condition at all, and match everything.
+    if (query.resourceKeys?.length === 0) return { items: [], hasMore: false };
+    const rows = this.db<ResourceRow>('resources')
+      .orderBy('resource_key')
+      .limit(query.limit + 1);
+    // The subscription's rows come from its (subscription_id, …) indexes; the other filters are checked on those
+    // rows, or on the primary key's order when no subscription is given.
+    if (query.subscriptionId) {
+      rows.where({ subscription_id: query.subscriptionId });
+    }
+    if (query.afterKey) rows.where('resource_key', '>', query.afterKey);
+    if (query.resourceKeys) {
+      const keys = query.resourceKeys;
+      rows.where(inKeys => {
+        for (const batch of chunks(keys))
+          inKeys.orWhereIn('resource_key', batch);
+      });
+    }
+    if (query.resourceGroup) {
+      rows.whereRaw('lower(resource_group) = lower(?)', [query.resourceGroup]);
+    }
+    if (query.type) rows.whereRaw('lower(type) = lower(?)', [query.type]);
+    const tagFilter =
+      query.tagKey !== undefined || query.missingTag !== undefined;
+    if (tagFilter && query.tagsUnknownIn?.length) {
+      for (const batch of chunks(query.tagsUnknownIn)) {
+        rows.whereNotIn('subscription_id', batch);
+      }
+    }
+    if (query.tagKey !== undefined) {
+      const [sql, bindings] = this.tagExists(query.tagKey, query.tagValue);
+      rows.whereRaw(`EXISTS (${sql})`, bindings);
+    }
+    if (query.missingTag !== undefined) {
+      const [sql, bindings] = this.tagExists(query.missingTag);
+      rows.whereRaw(`NOT EXISTS (${sql})`, bindings);
+    }
+    const found = await rows;
+    return {
+      items: found.slice(0, query.limit).map(toResourceRecord),
+      hasMore: found.length > query.limit,
+    };
+  }
+
+  /**
+   * A subquery that finds the tag `key` (with `value`, exactly, when given) in a row's Azure tags, stored as a JSON
+   * object. Names compare with `lower()` on both sides: PostgreSQL folds every letter its locale knows, SQLite only
+   * ASCII letters (a non-ASCII letter must then match its case). Tags that were never stored (null) have no tag.
+   */
+  private tagExists(key: string, value?: string): [string, string[]] {
+    const tags = isPostgres(this.db)
+      ? 'json_each_text(resources.tags::json)'
+      : 'json_each(resources.tags)';
+    const sql = `SELECT 1 FROM ${tags} AS tag WHERE lower(tag.key) = lower(?)`;
+    return value === undefined
+      ? [sql, [key]]
+      : [`${sql} AND tag.value = ?`, [key, value]];
   }
 
   async writeAzureTags(resourceId: string, tags: Record<string, string>) {

@@ -47,6 +47,34 @@ export interface SubscriptionSyncResult {
 }
 
 /**
+ * A search of the stored resources. Every filter is optional and they all apply together. Azure compares resource
+ * types, resource group names and tag names without regard to case, and so does the search; tag values are exact.
+ * Tag filters look at the Azure tags of the last sync only, never at portal-only tags.
+ */
+export interface ResourceQuery {
+  /** Lower case, as stored. */
+  subscriptionId?: string;
+  resourceGroup?: string;
+  /** An ARM type, e.g. `Microsoft.Compute/virtualMachines`. */
+  type?: string;
+  /** Resources with this tag; with `tagValue`, with this tag set to exactly that value. */
+  tagKey?: string;
+  tagValue?: string;
+  /** Resources without this tag. */
+  missingTag?: string;
+  /** Only these resources (lower-cased resource ids), e.g. those a team owns in the catalog. */
+  resourceKeys?: string[];
+  /**
+   * Subscriptions whose stored tags say nothing about Azure's (their sync mode keeps no tags): any tag filter
+   * leaves their resources out, as nobody knows whether they have the tag.
+   */
+  tagsUnknownIn?: string[];
+  /** Only resources whose key sorts after this one: the keyset of the previous page. */
+  afterKey?: string;
+  limit: number;
+}
+
+/**
  * The stored resources of the sync, and the feed the catalog module reads. Its implementation is the one writer of
  * `resources`, `resource_tombstones`, `resource_groups` and `sync_counters` (see src/database/README.md).
  */
@@ -80,4 +108,11 @@ export interface ResourceStore {
     limit: number;
   }): Promise<AzureResourceChanges>;
   getResource(resourceId: string): Promise<AzureResourceRecord | undefined>;
+  /**
+   * The resources that match `query`, at most `limit`, in the order of their keys (lower-cased resource ids), and
+   * whether more match after the last one.
+   */
+  findResources(
+    query: ResourceQuery,
+  ): Promise<{ items: AzureResourceRecord[]; hasMore: boolean }>;
 }
