@@ -3,6 +3,7 @@ import {
   AuditorServiceCreateEventOptions,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
 
 /**
  * Who asks for an operation: a request to the REST API, or an action of Backstage's actions registry (an MCP
@@ -22,6 +23,20 @@ export function callerRef(credentials: BackstageCredentials): string {
   if (principal?.type === 'user') return principal.userEntityRef;
   if (principal?.type === 'service') return principal.subject;
   return 'none';
+}
+
+/**
+ * The entity ref of a caller that must be a user (tags are edited and read per user). A service gets the same
+ * refusal as from the REST API, whose routes for users only are guarded by `httpAuth` with `allow: ['user']`.
+ */
+export function requireUser(caller: Caller): string {
+  const { principal } = caller.credentials as BackstageCredentials<any>;
+  if (principal?.type !== 'user') {
+    throw new NotAllowedError(
+      `This endpoint does not allow '${principal?.type ?? 'none'}' credentials`,
+    );
+  }
+  return principal.userEntityRef;
 }
 
 /**

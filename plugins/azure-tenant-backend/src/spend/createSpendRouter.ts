@@ -1,73 +1,35 @@
 import express from 'express';
-import {
-  AuthService,
-  HttpAuthService,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
-import { CatalogService } from '@backstage/plugin-catalog-node';
-import { NotAllowedError } from '@backstage/errors';
+import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { createApiRouter } from '../schema/createApiRouter';
 import { GetSpend } from '../schema/openapi';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  azureResourceEntityRef,
-  azureSubscriptionEntityRef,
-  azureTenantSpendReadPermission,
-  SpendReport,
-} from '@azure-tenant/plugin-azure-tenant-common';
 import { spendReportCsv } from './spendCsv';
-import { parseSpendQuery } from './spendQueryParameters';
-import { SpendQueryService } from './SpendQueryService';
-import { SpendStore } from './SpendStore';
-import { SpendTargetQuery, SpendTargetResolver } from './SpendTargetResolver';
+import { SpendOperations, SpendOperationsOptions } from './SpendOperations';
 
-/** Options for {@link createSpendRouter}. */
-export interface SpendRouterOptions {
-  store: SpendStore;
-  queryService: SpendQueryService;
+/** Options for {@link createSpendRouter}: those of the operations it serves, and how it reads credentials. */
+export interface SpendRouterOptions extends SpendOperationsOptions {
   httpAuth: HttpAuthService;
-  permissions: PermissionsService;
-  /** Finds the subscription or resource of an entity, and what a group or user owns. */
-  catalog: CatalogService;
-  /** For the plugin's own credentials towards the catalog. */
-  auth: AuthService;
-}
-
-/** The catalog entity whose `azure-tenant.spend.read` permission a target needs. */
-function permissionRefOf(target: SpendTargetQuery): string {
-  if ('subscriptionId' in target) {
-    return azureSubscriptionEntityRef(target.subscriptionId);
-  }
-  if ('resourceId' in target) return azureResourceEntityRef(target.resourceId);
-  return target.entityRef;
 }
 
 /** `GET /spend` and `GET /spend.csv`, validated against the API's document. */
 export async function createSpendRouter(
   options: SpendRouterOptions,
 ): Promise<express.Handler> {
-  const { store, queryService, httpAuth, permissions, catalog, auth } = options;
-  const resolver = new SpendTargetResolver({ store, catalog, auth });
+  const { httpAuth } = options;
+  const operations = new SpendOperations(options);
   const router = await createApiRouter(['/spend', '/spend.csv']);
 
-  async function report<ResBody>(
+  const report = async <ResBody>(
     req: express.Request<never, ResBody, unknown, GetSpend['query']>,
-  ): Promise<SpendReport> {
-    const { target, query } = parseSpendQuery(req.query);
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const resourceRef = permissionRefOf(target);
-    const [decision] = await permissions.authorize(
-      [{ permission: azureTenantSpendReadPermission, resourceRef }],
-      { credentials },
+  ) =>
+    operations.report(
+      {
+        credentials: await httpAuth.credentials(req, {
+          allow: ['user', 'service'],
+        }),
+        request: req,
+      },
+      req.query,
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`You may not see the spend of ${resourceRef}`);
-    }
-    const resolved = await resolver.resolve(target);
-    return queryService.report(query, resolved.scope, resolved.notes);
-  }
 
   router.get('/spend', async (req, res) => {
     res.json(await report(req));

@@ -9,6 +9,8 @@ export type {
 } from './costManagementReader';
 export { createSpendRouter } from './createSpendRouter';
 export type { SpendRouterOptions } from './createSpendRouter';
+export { SpendOperations } from './SpendOperations';
+export type { SpendOperationsOptions } from './SpendOperations';
 export { DatabaseSpendStore } from './DatabaseSpendStore';
 export type { SpendStore } from './SpendStore';
 export { readSpendConfig, DEFAULT_SPEND_CONFIG } from './SpendConfig';

@@ -1,5 +1,11 @@
 export { createTagsRouter } from './createTagsRouter';
 export type { TagsRouterOptions } from './createTagsRouter';
+export { TagOperations } from './TagOperations';
+export type {
+  TagOperationsOptions,
+  TagUpdateRequest,
+  BulkTagUpdateRequest,
+} from './TagOperations';
 export {
   TagService,
   parseTagChange,
