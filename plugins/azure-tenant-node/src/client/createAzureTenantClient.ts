@@ -28,13 +28,22 @@ export interface AzureTenantClientOptions {
   fetch?: (request: Request) => Promise<Response>;
 }
 
-/** Errors of the API become ResponseErrors, as with every Backstage client. */
+/**
+ * Errors of the API become ResponseErrors, as with every Backstage client. Their message also says the API's own
+ * message, which says what was wrong: a script, a scaffolder task or an agent often shows nothing else.
+ */
 const errorResponses: Middleware = {
   async onResponse({ response }) {
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+    if (response.ok) {
+      return undefined;
     }
-    return undefined;
+    const error = await ResponseError.fromResponse(response);
+    const reason = error.body.error?.message;
+    if (reason) {
+      // ResponseError's constructor is private: fromResponse is the one way to make one.
+      error.message = `${error.message}: ${reason}`;
+    }
+    throw error;
   },
 };
 
@@ -43,7 +52,7 @@ const errorResponses: Middleware = {
  *
  * @remarks
  * Every call that the API answers with an error status throws a `ResponseError` from `@backstage/errors`, whose
- * `body` is the API's JSON error with its extra fields: on a 409 from {@link AzureTenantClient.updateTags},
+ * message ends with the API's message and whose `body` is the API's JSON error with its extra fields: on a 409 from {@link AzureTenantClient.updateTags},
  * `body.current` and `body.tags` hold the tags as they are now (see {@link TagError}).
  *
  * @public

@@ -97,6 +97,39 @@ export type RequestSyncResponse =
   operations['requestSync']['responses']['202']['content']['application/json'];
 
 /**
+ * The request of {@link AzureTenantClient.listSubscriptionResources}.
+ * @public
+ */
+export type ListSubscriptionResourcesRequest = {
+  path: NonNullable<
+    operations['listSubscriptionResources']['parameters']['path']
+  >;
+  query?: NonNullable<
+    operations['listSubscriptionResources']['parameters']['query']
+  >;
+};
+/**
+ * The answer of {@link AzureTenantClient.listSubscriptionResources}.
+ * @public
+ */
+export type ListSubscriptionResourcesResponse =
+  operations['listSubscriptionResources']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.findResources}.
+ * @public
+ */
+export type FindResourcesRequest = {
+  query?: NonNullable<operations['findResources']['parameters']['query']>;
+};
+/**
+ * The answer of {@link AzureTenantClient.findResources}.
+ * @public
+ */
+export type FindResourcesResponse =
+  operations['findResources']['responses']['200']['content']['application/json'];
+
+/**
  * The request of {@link AzureTenantClient.listCatalogResources}.
  * @public
  */
@@ -257,6 +290,22 @@ export interface AzureTenantClient {
    * Asks for the subscription's sync to run now, outside its schedule. Permission `azure-tenant.subscription.sync`.
    */
   requestSync(request: RequestSyncRequest): Promise<RequestSyncResponse>;
+
+  /**
+   * GET /subscriptions/\{subscriptionId\}/resources
+   *
+   * The synced resources of a subscription, paged, with the filters of GET /resources. Only resources whose catalog entity the caller may read (catalog.entity.read) are listed.
+   */
+  listSubscriptionResources(
+    request: ListSubscriptionResourcesRequest,
+  ): Promise<ListSubscriptionResourcesResponse>;
+
+  /**
+   * GET /resources
+   *
+   * Finds synced resources by subscription, resource group, type, tag, missing tag and owner; the filters combine. Only resources whose catalog entity the caller may read (catalog.entity.read) are listed, so a page may hold fewer items than the limit; follow nextCursor until it is absent.
+   */
+  findResources(request?: FindResourcesRequest): Promise<FindResourcesResponse>;
 
   /**
    * GET /catalog/resources

@@ -9,6 +9,8 @@ import type { Client } from 'openapi-fetch';
 import type { paths } from '../models/openapi';
 import type {
   AzureTenantClient,
+  FindResourcesRequest,
+  FindResourcesResponse,
   GetHealthResponse,
   GetOnboardingRequest,
   GetOnboardingResponse,
@@ -22,6 +24,8 @@ import type {
   ListCatalogChangesResponse,
   ListCatalogResourcesRequest,
   ListCatalogResourcesResponse,
+  ListSubscriptionResourcesRequest,
+  ListSubscriptionResourcesResponse,
   ListSubscriptionsRequest,
   ListSubscriptionsResponse,
   ListTenantsResponse,
@@ -116,6 +120,29 @@ export class DefaultAzureTenantClient implements AzureTenantClient {
       { baseUrl: await this.baseUrl(), params: { path: request.path } },
     );
     return data as RequestSyncResponse;
+  }
+
+  async listSubscriptionResources(
+    request: ListSubscriptionResourcesRequest,
+  ): Promise<ListSubscriptionResourcesResponse> {
+    const { data } = await this.fetchClient.GET(
+      '/subscriptions/{subscriptionId}/resources',
+      {
+        baseUrl: await this.baseUrl(),
+        params: { path: request.path, query: request.query },
+      },
+    );
+    return data as ListSubscriptionResourcesResponse;
+  }
+
+  async findResources(
+    request?: FindResourcesRequest,
+  ): Promise<FindResourcesResponse> {
+    const { data } = await this.fetchClient.GET('/resources', {
+      baseUrl: await this.baseUrl(),
+      params: { query: request?.query },
+    });
+    return data as FindResourcesResponse;
   }
 
   async listCatalogResources(
