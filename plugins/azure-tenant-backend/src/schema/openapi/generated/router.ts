@@ -120,6 +120,84 @@ export const spec = {
           pattern: '^[0-9]{1,4}$',
         },
       },
+      ResourceSearchResourceGroup: {
+        name: 'resourceGroup',
+        in: 'query',
+        description: 'Resources of this resource group (case-insensitive).',
+        schema: {
+          type: 'string',
+          maxLength: 512,
+        },
+      },
+      ResourceSearchType: {
+        name: 'type',
+        in: 'query',
+        description:
+          'Resources of this ARM type, e.g. Microsoft.Compute/virtualMachines (case-insensitive).',
+        schema: {
+          type: 'string',
+          maxLength: 512,
+        },
+      },
+      ResourceSearchTagKey: {
+        name: 'tagKey',
+        in: 'query',
+        description:
+          'Resources that have this Azure tag (the name is case-insensitive). Tags of subscriptions whose sync mode is no-tags or none are not kept, so no tag filter matches their resources.',
+        schema: {
+          type: 'string',
+          maxLength: 512,
+        },
+      },
+      ResourceSearchTagValue: {
+        name: 'tagValue',
+        in: 'query',
+        description:
+          'With tagKey, resources whose tag has exactly this value (case-sensitive).',
+        schema: {
+          type: 'string',
+          maxLength: 512,
+        },
+      },
+      ResourceSearchMissingTag: {
+        name: 'missingTag',
+        in: 'query',
+        description:
+          'Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags.',
+        schema: {
+          type: 'string',
+          maxLength: 512,
+        },
+      },
+      ResourceSearchOwner: {
+        name: 'owner',
+        in: 'query',
+        description:
+          'A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says.',
+        schema: {
+          type: 'string',
+          maxLength: 512,
+        },
+      },
+      ResourceSearchCursor: {
+        name: 'cursor',
+        in: 'query',
+        description:
+          'The nextCursor of the previous page, with the same filters.',
+        schema: {
+          type: 'string',
+          maxLength: 8192,
+        },
+      },
+      ResourceSearchLimit: {
+        name: 'limit',
+        in: 'query',
+        description: 'The most items of a page, 1 to 500; 100 when not given.',
+        schema: {
+          type: 'string',
+          pattern: '^[0-9]{1,6}$',
+        },
+      },
     },
     responses: {
       Error: {
@@ -669,6 +747,74 @@ export const spec = {
           },
         },
         required: ['changed', 'removed', 'revision', 'hasMore'],
+      },
+      FoundResource: {
+        type: 'object',
+        description: 'A synced Azure resource that a search found.',
+        properties: {
+          resourceId: {
+            type: 'string',
+            description:
+              "Azure's resource id, in Azure's casing; compare case-insensitively.",
+          },
+          name: {
+            type: 'string',
+          },
+          type: {
+            type: 'string',
+            description:
+              'The ARM type, e.g. Microsoft.Compute/virtualMachines.',
+          },
+          subscriptionId: {
+            type: 'string',
+          },
+          resourceGroup: {
+            type: 'string',
+          },
+          location: {
+            type: 'string',
+          },
+          tags: {
+            $ref: '#/components/schemas/Tags',
+            description:
+              "Azure's tags as of the last sync; empty when the subscription's sync mode keeps no tags.",
+          },
+          portalTags: {
+            $ref: '#/components/schemas/Tags',
+            description:
+              'Tags edited in the portal under read-tags; never written to Azure.',
+          },
+          entityRef: {
+            type: 'string',
+            description: "The resource's catalog entity.",
+          },
+        },
+        required: [
+          'resourceId',
+          'name',
+          'type',
+          'subscriptionId',
+          'resourceGroup',
+          'tags',
+          'entityRef',
+        ],
+      },
+      FoundResourcePage: {
+        type: 'object',
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FoundResource',
+            },
+          },
+          nextCursor: {
+            type: 'string',
+            description:
+              'Pass as cursor, with the same filters, for the next page; absent on the last page. A page may hold fewer items than the limit, even none, and still have a next one.',
+          },
+        },
+        required: ['items'],
       },
       SpendGranularity: {
         type: 'string',
@@ -1470,6 +1616,119 @@ export const spec = {
             $ref: '#/components/responses/Error',
           },
           '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/subscriptions/{subscriptionId}/resources': {
+      get: {
+        operationId: 'listSubscriptionResources',
+        description:
+          'The synced resources of a subscription, paged, with the filters of GET /resources. Only resources whose catalog entity the caller may read (catalog.entity.read) are listed.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/SubscriptionIdPath',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchResourceGroup',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchType',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchTagKey',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchTagValue',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchMissingTag',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchOwner',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchCursor',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchLimit',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'A page of resources',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/FoundResourcePage',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/resources': {
+      get: {
+        operationId: 'findResources',
+        description:
+          'Finds synced resources by subscription, resource group, type, tag, missing tag and owner; the filters combine. Only resources whose catalog entity the caller may read (catalog.entity.read) are listed, so a page may hold fewer items than the limit; follow nextCursor until it is absent.',
+        parameters: [
+          {
+            name: 'subscriptionId',
+            in: 'query',
+            description: 'Resources of this subscription.',
+            schema: {
+              $ref: '#/components/schemas/Guid',
+            },
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchResourceGroup',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchType',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchTagKey',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchTagValue',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchMissingTag',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchOwner',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchCursor',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchLimit',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'A page of resources',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/FoundResourcePage',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
             $ref: '#/components/responses/Error',
           },
         },

@@ -95,6 +95,29 @@ export type RequestSync = {
 };
 
 /**
+ * GET /subscriptions/{subscriptionId}/resources
+ * @public
+ */
+export type ListSubscriptionResources = {
+  path: NonNullable<
+    operations['listSubscriptionResources']['parameters']['path']
+  >;
+  query: NonNullable<
+    operations['listSubscriptionResources']['parameters']['query']
+  >;
+  response: operations['listSubscriptionResources']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * GET /resources
+ * @public
+ */
+export type FindResources = {
+  query: NonNullable<operations['findResources']['parameters']['query']>;
+  response: operations['findResources']['responses']['200']['content']['application/json'];
+};
+
+/**
  * GET /catalog/resources
  * @public
  */
@@ -175,6 +198,8 @@ export type EndpointMap = {
   '#get|/subscriptions': ListSubscriptions;
   '#put|/subscriptions/{subscriptionId}/sync-mode': SetSyncMode;
   '#post|/subscriptions/{subscriptionId}/sync': RequestSync;
+  '#get|/subscriptions/{subscriptionId}/resources': ListSubscriptionResources;
+  '#get|/resources': FindResources;
   '#get|/catalog/resources': ListCatalogResources;
   '#get|/catalog/changes': ListCatalogChanges;
   '#get|/spend': GetSpend;

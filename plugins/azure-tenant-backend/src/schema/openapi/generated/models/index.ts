@@ -64,6 +64,11 @@ export type AzureResourcePage = components['schemas']['AzureResourcePage'];
 /** @public */
 export type AzureResourceChanges =
   components['schemas']['AzureResourceChanges'];
+/** A synced Azure resource that a search found. */
+/** @public */
+export type FoundResource = components['schemas']['FoundResource'];
+/** @public */
+export type FoundResourcePage = components['schemas']['FoundResourcePage'];
 /** @public */
 export type SpendGranularity = components['schemas']['SpendGranularity'];
 /** @public */

@@ -143,6 +143,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/subscriptions/{subscriptionId}/resources': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The synced resources of a subscription, paged, with the filters of GET /resources. Only resources whose catalog entity the caller may read (catalog.entity.read) are listed. */
+    get: operations['listSubscriptionResources'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/resources': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Finds synced resources by subscription, resource group, type, tag, missing tag and owner; the filters combine. Only resources whose catalog entity the caller may read (catalog.entity.read) are listed, so a page may hold fewer items than the limit; follow nextCursor until it is absent. */
+    get: operations['findResources'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/catalog/resources': {
     parameters: {
       query?: never;
@@ -447,6 +481,28 @@ export interface components {
       revision: number;
       hasMore: boolean;
     };
+    /** @description A synced Azure resource that a search found. */
+    FoundResource: {
+      /** @description Azure's resource id, in Azure's casing; compare case-insensitively. */
+      resourceId: string;
+      name: string;
+      /** @description The ARM type, e.g. Microsoft.Compute/virtualMachines. */
+      type: string;
+      subscriptionId: string;
+      resourceGroup: string;
+      location?: string;
+      /** @description Azure's tags as of the last sync; empty when the subscription's sync mode keeps no tags. */
+      tags: components['schemas']['Tags'];
+      /** @description Tags edited in the portal under read-tags; never written to Azure. */
+      portalTags?: components['schemas']['Tags'];
+      /** @description The resource's catalog entity. */
+      entityRef: string;
+    };
+    FoundResourcePage: {
+      items: components['schemas']['FoundResource'][];
+      /** @description Pass as cursor, with the same filters, for the next page; absent on the last page. A page may hold fewer items than the limit, even none, and still have a next one. */
+      nextCursor?: string;
+    };
     /**
      * @default day
      * @enum {string}
@@ -643,6 +699,22 @@ export interface components {
     SpendTop: number;
     /** @description The most items of a page, 1 to 5000; 1000 when not given. */
     PageLimit: string;
+    /** @description Resources of this resource group (case-insensitive). */
+    ResourceSearchResourceGroup: string;
+    /** @description Resources of this ARM type, e.g. Microsoft.Compute/virtualMachines (case-insensitive). */
+    ResourceSearchType: string;
+    /** @description Resources that have this Azure tag (the name is case-insensitive). Tags of subscriptions whose sync mode is no-tags or none are not kept, so no tag filter matches their resources. */
+    ResourceSearchTagKey: string;
+    /** @description With tagKey, resources whose tag has exactly this value (case-sensitive). */
+    ResourceSearchTagValue: string;
+    /** @description Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags. */
+    ResourceSearchMissingTag: string;
+    /** @description A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says. */
+    ResourceSearchOwner: string;
+    /** @description The nextCursor of the previous page, with the same filters. */
+    ResourceSearchCursor: string;
+    /** @description The most items of a page, 1 to 500; 100 when not given. */
+    ResourceSearchLimit: string;
   };
   requestBodies: never;
   headers: never;
@@ -930,6 +1002,88 @@ export interface operations {
       401: components['responses']['Error'];
       403: components['responses']['Error'];
       404: components['responses']['Error'];
+    };
+  };
+  listSubscriptionResources: {
+    parameters: {
+      query?: {
+        /** @description Resources of this resource group (case-insensitive). */
+        resourceGroup?: components['parameters']['ResourceSearchResourceGroup'];
+        /** @description Resources of this ARM type, e.g. Microsoft.Compute/virtualMachines (case-insensitive). */
+        type?: components['parameters']['ResourceSearchType'];
+        /** @description Resources that have this Azure tag (the name is case-insensitive). Tags of subscriptions whose sync mode is no-tags or none are not kept, so no tag filter matches their resources. */
+        tagKey?: components['parameters']['ResourceSearchTagKey'];
+        /** @description With tagKey, resources whose tag has exactly this value (case-sensitive). */
+        tagValue?: components['parameters']['ResourceSearchTagValue'];
+        /** @description Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags. */
+        missingTag?: components['parameters']['ResourceSearchMissingTag'];
+        /** @description A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says. */
+        owner?: components['parameters']['ResourceSearchOwner'];
+        /** @description The nextCursor of the previous page, with the same filters. */
+        cursor?: components['parameters']['ResourceSearchCursor'];
+        /** @description The most items of a page, 1 to 500; 100 when not given. */
+        limit?: components['parameters']['ResourceSearchLimit'];
+      };
+      header?: never;
+      path: {
+        subscriptionId: components['parameters']['SubscriptionIdPath'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of resources */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FoundResourcePage'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+    };
+  };
+  findResources: {
+    parameters: {
+      query?: {
+        /** @description Resources of this subscription. */
+        subscriptionId?: components['schemas']['Guid'];
+        /** @description Resources of this resource group (case-insensitive). */
+        resourceGroup?: components['parameters']['ResourceSearchResourceGroup'];
+        /** @description Resources of this ARM type, e.g. Microsoft.Compute/virtualMachines (case-insensitive). */
+        type?: components['parameters']['ResourceSearchType'];
+        /** @description Resources that have this Azure tag (the name is case-insensitive). Tags of subscriptions whose sync mode is no-tags or none are not kept, so no tag filter matches their resources. */
+        tagKey?: components['parameters']['ResourceSearchTagKey'];
+        /** @description With tagKey, resources whose tag has exactly this value (case-sensitive). */
+        tagValue?: components['parameters']['ResourceSearchTagValue'];
+        /** @description Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags. */
+        missingTag?: components['parameters']['ResourceSearchMissingTag'];
+        /** @description A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says. */
+        owner?: components['parameters']['ResourceSearchOwner'];
+        /** @description The nextCursor of the previous page, with the same filters. */
+        cursor?: components['parameters']['ResourceSearchCursor'];
+        /** @description The most items of a page, 1 to 500; 100 when not given. */
+        limit?: components['parameters']['ResourceSearchLimit'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of resources */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FoundResourcePage'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
     };
   };
   listCatalogResources: {
