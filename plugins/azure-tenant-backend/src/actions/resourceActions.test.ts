@@ -96,7 +96,7 @@ describe.each(databases.eachSupportedId())(
       } while (cursor && pages < 10);
       expect(names.sort()).toEqual(['web-1', 'web-2', 'web-3']);
       expect(pages).toBe(2);
-      const [, options] = fixture.queryEntities.mock.calls[0];
+      const [, options] = fixture.queryEntities.mock.calls[0] as any[];
       expect(options.credentials).toBe(credentials);
     });
 

@@ -166,7 +166,7 @@ describe.each(databases.eachSupportedId())(
         });
         expect(response.status).toBe(200);
         expect(response.body.items.map((r: any) => r.name)).toEqual(['web-1']);
-        const [, options] = fixture.queryEntities.mock.calls[0];
+        const [, options] = fixture.queryEntities.mock.calls[0] as any[];
         expect((options.credentials.principal as any).userEntityRef).toBe(
           'user:default/alice',
         );
