@@ -1,6 +1,6 @@
 /*
  * The demo portal's backend: Backstage's new backend system with the catalog, guest sign-in, a real permission
- * policy, the scheduler and events, and the Azure tenant plugins of this repository.
+ * policy, the scheduler and events, the Azure tenant plugins of this repository, and an MCP server for their actions.
  */
 import { createBackend } from '@backstage/backend-defaults';
 import { demoPermissionPolicyModule } from './permissionPolicy';
@@ -23,5 +23,9 @@ backend.add(demoPermissionPolicyModule);
 // The Azure tenant plugins of this repository.
 backend.add(import('@azure-tenant/plugin-azure-tenant-backend'));
 backend.add(import('@azure-tenant/plugin-catalog-backend-module-azure-tenant'));
+
+// Serves the actions of the plugins in `backend.actions.pluginSources` to MCP clients at /api/mcp-actions/v1, each
+// call made with the caller's own token (docs/automation.md).
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.start();
