@@ -310,4 +310,81 @@ describe('the example template (docs/examples/azure-tags-template.yaml)', () => 
     expect(tagWrites(written)).toEqual([]);
     expect(emulator.control.getTags(written)).toEqual({});
   });
+
+  it('fails soon after the sync it requested finishes without a resource, and still tags the others', async () => {
+    const { written } = createResources();
+    const missing = `/subscriptions/${PLATFORM}/resourceGroups/rg-checkout/providers/Microsoft.Web/sites/app-never-created`;
+    const { api } = await startBackend();
+
+    const startedAt = Date.now();
+    const task = await runTemplate(api, {
+      name: 'checkout',
+      owner: 'group:default/payments-team',
+      resourceIds: [written, missing],
+    });
+
+    // The template waits up to 300 s; the finished sync ends the wait long before.
+    expect(Date.now() - startedAt).toBeLessThan(60_000);
+    expect(task.status).toBe('failed');
+    expect(task.log).toContain(
+      '1 of 2 Azure resources were not tagged (the other 1 were, as listed)',
+    );
+    expect(task.log).toContain(
+      `${missing}: 404 The sync of subscription ${PLATFORM} that this task requested finished at`,
+    );
+    expect(emulator.control.getTags(written)).toMatchObject({
+      owner: 'payments-team',
+    });
+  });
+
+  it('says in a dry run what each resource would get, and writes nothing and requests no sync', async () => {
+    const { written, portalOnly } = createResources();
+    const { api } = await startBackend();
+    // The two resources are synced; a third is not yet.
+    const sync = await api(
+      'POST',
+      `/azure-tenant/subscriptions/${PLATFORM}/sync`,
+    );
+    expect(sync.status).toBe(202);
+    const unsynced = emulator.control.addResource({
+      subscriptionId: PLATFORM,
+      resourceGroup: 'rg-checkout',
+      type: 'Microsoft.Web/sites',
+      name: 'app-checkout-worker',
+    }).id;
+    emulator.control.clearRequests();
+
+    const dryRun = await api('POST', '/scaffolder/v2/dry-run', {
+      template: exampleTemplate(),
+      values: {
+        name: 'checkout',
+        owner: 'group:default/payments-team',
+        resourceIds: [written, portalOnly, unsynced],
+      },
+      directoryContents: [],
+    });
+
+    expect(dryRun.status).toBe(200);
+    const log = (dryRun.body.log as any[]).map(e => e.body?.message).join('\n');
+    expect(log).toContain(`${written}: would be written to Azure`);
+    expect(log).toContain(
+      `${portalOnly}: would be kept in the portal as portal-only tags (read-tags)`,
+    );
+    expect(log).toContain(
+      `${unsynced}: not synced yet: a real run would request its subscription’s sync and wait for it`,
+    );
+    // Nothing reached Azure: no tag write, and no sync reading the subscription.
+    expect(
+      emulator.control
+        .requests()
+        .filter(r => r.path.toLowerCase().startsWith('/subscriptions/'))
+        .map(r => `${r.method} ${r.path}`),
+    ).toEqual([]);
+    expect(emulator.control.getTags(written)).toEqual({});
+    const tags = await api(
+      'GET',
+      `/azure-tenant/tags?resourceId=${encodeURIComponent(portalOnly)}`,
+    );
+    expect(tags.body.portalTags).toEqual({});
+  });
 });
