@@ -9,6 +9,8 @@ import {
   startDemoPortal,
   waitForUrl,
 } from '../support/demoPortal';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { launchChromium } from '../support/chromium';
 import { eventually } from '../../packages/reliability-kit/src/eventually';
 
@@ -101,6 +103,51 @@ describe('the demo portal (quick start: npm start)', () => {
       await browser.close();
     }
   }, 120_000);
+
+  it('serves the Azure tenant actions to an MCP client with the guest token', async () => {
+    const client = new Client({ name: 'demo-portal-e2e', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(
+        new URL(`${BACKEND_URL}/api/mcp-actions/v1`),
+        {
+          requestInit: {
+            headers: { authorization: `Bearer ${await guestToken()}` },
+          },
+        },
+      ),
+    );
+    try {
+      const { tools } = await client.listTools();
+      expect(
+        tools
+          .map(tool => tool.name)
+          .filter(name => name.startsWith('azure-tenant.'))
+          .sort(),
+      ).toEqual(
+        [
+          'find-resources',
+          'get-resource-tags',
+          'get-spend',
+          'list-subscriptions',
+          'list-tenants',
+          'request-subscription-sync',
+          'set-subscription-sync-mode',
+          'update-resource-tags',
+        ].map(name => `azure-tenant.${name}`),
+      );
+      // A read as the guest: the call reaches the plugin with the guest's own token.
+      const result = await client.callTool({
+        name: 'azure-tenant.list-tenants',
+        arguments: {},
+      });
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toEqual({
+        tenants: expect.any(Array),
+      });
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
 
   it('stops cleanly on Ctrl-C', async () => {
     const exitCode = await demo.interrupt();
