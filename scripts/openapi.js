@@ -186,13 +186,32 @@ export const createOpenApiRouter = async (
 `;
 }
 
-async function modelsFile(specPath, head = HEADER) {
+async function modelsFile(specPath, head = HEADER, { released = false } = {}) {
   const { default: openapiTS, astToString } = await import(
     'openapi-typescript'
   );
   const ast = await openapiTS(new URL(`file://${specPath}`));
+  let text = astToString(ast);
+  if (released) {
+    // A client package exports paths, components and operations, so its API report reads their comments as TSDoc:
+    // openapi-typescript's JSDoc tags become words (or go, as @enum, whose values the type lists), and the braces of paths and patterns are escaped.
+    text = text.replace(/\/\*\*[\s\S]*?\*\//g, comment =>
+      comment
+        .replace(/@description /g, '')
+        .replace(/@enum \{\w+\}/g, '')
+        .replace(/@default /g, 'Default: ')
+        .replace(/([{}])/g, '\\$1'),
+    );
+    // A comment that held only `@enum {string}` (the enum's type says more).
+    text = text.replace(/^\s*\/\*\*\s*\*\/\n/gm, '');
+    // And their release tag.
+    text = text.replace(
+      /^export (interface|type) /gm,
+      '/** @public */\nexport $1 ',
+    );
+  }
   // openapi-typescript names its types in lower case (paths, components); the linter would flag them.
-  return `${head}/* eslint-disable */\n${astToString(ast)}`;
+  return `${head}/* eslint-disable */\n${text}`;
 }
 
 /** Text of a spec's description made safe for a TSDoc comment: TSDoc reads braces, angle brackets and @. */
@@ -427,7 +446,13 @@ async function generateClientFiles(clientDir) {
       ),
     ),
     [`${OUTPUT}/generated/models/index.ts`]: modelsIndexFile(spec, head),
-    [`${OUTPUT}/generated/models/openapi.ts`]: await modelsFile(specPath, head),
+    [`${OUTPUT}/generated/models/openapi.ts`]: await modelsFile(
+      specPath,
+      head,
+      {
+        released: true,
+      },
+    ),
   };
   return format(clientDir, files);
 }

@@ -5,6 +5,7 @@
 // ******************************************************************
 // Generated from plugins/azure-tenant-backend/src/schema/openapi.yaml by scripts/openapi.js (npm run openapi:generate).
 /* eslint-disable */
+/** @public */
 export interface paths {
   '/health': {
     parameters: {
@@ -13,7 +14,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Whether the plugin runs, and whether it is configured. Needs no credentials. */
+    /** Whether the plugin runs, and whether it is configured. Needs no credentials. */
     get: operations['getHealth'];
     put?: never;
     post?: never;
@@ -32,7 +33,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description Starts connecting a tenant (or adding more of its subscriptions). Permission `azure-tenant.tenant.connect`. Send the browser to `authorizeUrl`; the state expires in 10 minutes. */
+    /** Starts connecting a tenant (or adding more of its subscriptions). Permission `azure-tenant.tenant.connect`. Send the browser to `authorizeUrl`; the state expires in 10 minutes. */
     post: operations['startOnboarding'];
     delete?: never;
     options?: never;
@@ -47,10 +48,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description An answer that arrives in the callback's address: an authorize URL made before the portal asked for `form_post`, or the address opened by hand. A `code` here is never redeemed (the address may already be in an access log or the browser's history): a `state` that matches an onboarding ends it as failed, so that the same answer cannot be posted later; an `error` ends it with Entra ID's reason. Without parameters, a page that says to start from the Azure tenants page. Always an HTML page, `no-store` and `no-referrer`. */
+    /** An answer that arrives in the callback's address: an authorize URL made before the portal asked for `form_post`, or the address opened by hand. A `code` here is never redeemed (the address may already be in an access log or the browser's history): a `state` that matches an onboarding ends it as failed, so that the same answer cannot be posted later; an `error` ends it with Entra ID's reason. Without parameters, a page that says to start from the Azure tenants page. Always an HTML page, `no-store` and `no-referrer`. */
     get: operations['onboardingCallbackInAddress'];
     put?: never;
-    /** @description Where Microsoft Entra ID sends the browser back: the portal asks for `response_mode=form_post`, so Entra ID's page POSTs its answer as a form (`code` and `state`, or `error` and `error_description`), and nothing of it is in a URL, an access log, the browser's history or a `Referer`. Bound to the user who started the onboarding by its one-time `state`, so it needs no Backstage credentials. Redirects (303) to the portal's Azure tenants page, or answers with an HTML error page; every answer is `Cache-Control: no-store` and `Referrer-Policy: no-referrer`. Not validated against this document: a browser gets an HTML page, never a JSON error. */
+    /** Where Microsoft Entra ID sends the browser back: the portal asks for `response_mode=form_post`, so Entra ID's page POSTs its answer as a form (`code` and `state`, or `error` and `error_description`), and nothing of it is in a URL, an access log, the browser's history or a `Referer`. Bound to the user who started the onboarding by its one-time `state`, so it needs no Backstage credentials. Redirects (303) to the portal's Azure tenants page, or answers with an HTML error page; every answer is `Cache-Control: no-store` and `Referrer-Policy: no-referrer`. Not validated against this document: a browser gets an HTML page, never a JSON error. */
     post: operations['onboardingCallback'];
     delete?: never;
     options?: never;
@@ -65,7 +66,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description An onboarding and its result for each subscription and role. Permission `azure-tenant.tenant.read`. */
+    /** An onboarding and its result for each subscription and role. Permission `azure-tenant.tenant.read`. */
     get: operations['getOnboarding'];
     put?: never;
     post?: never;
@@ -82,7 +83,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Connected tenants. Permission `azure-tenant.tenant.read`. */
+    /** Connected tenants. Permission `azure-tenant.tenant.read`. */
     get: operations['listTenants'];
     put?: never;
     post?: never;
@@ -99,7 +100,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Onboarded subscriptions with their role status, sync mode and last sync. Permission `azure-tenant.tenant.read`. */
+    /** Onboarded subscriptions with their role status, sync mode and last sync. Permission `azure-tenant.tenant.read`. */
     get: operations['listSubscriptions'];
     put?: never;
     post?: never;
@@ -117,7 +118,7 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
-    /** @description Changes a subscription's sync mode. Permission `azure-tenant.subscription.manage`. */
+    /** Changes a subscription's sync mode. Permission `azure-tenant.subscription.manage`. */
     put: operations['setSyncMode'];
     post?: never;
     delete?: never;
@@ -135,7 +136,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description Asks for the subscription's sync to run now, outside its schedule. Permission `azure-tenant.subscription.sync`. */
+    /** Asks for the subscription's sync to run now, outside its schedule. Permission `azure-tenant.subscription.sync`. */
     post: operations['requestSync'];
     delete?: never;
     options?: never;
@@ -150,7 +151,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description The synced resources of a subscription, paged, with the filters of GET /resources. Only resources whose catalog entity the caller may read (catalog.entity.read) are listed. */
+    /** The synced resources of a subscription, paged, with the filters of GET /resources. Only resources whose catalog entity the caller may read (catalog.entity.read) are listed. */
     get: operations['listSubscriptionResources'];
     put?: never;
     post?: never;
@@ -167,7 +168,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Finds synced resources by subscription, resource group, type, tag, missing tag and owner; the filters combine. Only resources whose catalog entity the caller may read (catalog.entity.read) are listed, so a page may hold fewer items than the limit; follow nextCursor until it is absent. */
+    /** Finds synced resources by subscription, resource group, type, tag, missing tag and owner; the filters combine. Only resources whose catalog entity the caller may read (catalog.entity.read) are listed, so a page may hold fewer items than the limit; follow nextCursor until it is absent. */
     get: operations['findResources'];
     put?: never;
     post?: never;
@@ -184,7 +185,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Every synced resource, for the catalog module. Service credentials only. Page with `cursor`; `revision` is where `GET /catalog/changes` continues. */
+    /** Every synced resource, for the catalog module. Service credentials only. Page with `cursor`; `revision` is where `GET /catalog/changes` continues. */
     get: operations['listCatalogResources'];
     put?: never;
     post?: never;
@@ -201,7 +202,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Resources changed or removed after a revision, oldest first, for the catalog module. Service credentials only. */
+    /** Resources changed or removed after a revision, oldest first, for the catalog module. Service credentials only. */
     get: operations['listCatalogChanges'];
     put?: never;
     post?: never;
@@ -220,7 +221,7 @@ export interface paths {
     };
     /**
      * Spend of a subscription, a resource or a catalog entity, per currency, grouped, with the previous period and a month-end forecast.
-     * @description Needs azure-tenant.spend.read on the entity.
+     * Needs azure-tenant.spend.read on the entity.
      */
     get: operations['getSpend'];
     put?: never;
@@ -240,7 +241,7 @@ export interface paths {
     };
     /**
      * The same query as GET /spend, as CSV: date, group, currency, amount, one row per point and group.
-     * @description Needs azure-tenant.spend.read on the entity.
+     * Needs azure-tenant.spend.read on the entity.
      */
     get: operations['getSpendCsv'];
     put?: never;
@@ -287,7 +288,9 @@ export interface paths {
     trace?: never;
   };
 }
+/** @public */
 export type webhooks = Record<string, never>;
+/** @public */
 export interface components {
   schemas: {
     Guid: string;
@@ -301,19 +304,17 @@ export interface components {
         statusCode?: number;
       };
     };
-    /** @enum {string} */
     SyncMode: 'none' | 'no-tags' | 'read-tags' | 'read-write-tags';
     Health: {
       status: string;
       configured: boolean;
-      /** @description Why the plugin is not configured; absent when it is. */
+      /** Why the plugin is not configured; absent when it is. */
       reason?: string;
     };
-    /** @enum {string} */
     OnboardingKind: 'connect' | 'add-subscriptions';
     OnboardingStartRequest: {
       kind?: components['schemas']['OnboardingKind'];
-      /** @description The tenant to sign in to. Reconnect sends it for a tenant already connected: consent runs again there and the missing roles are assigned again. Without it, `azureTenant.onboarding.tenant` (any work account). */
+      /** The tenant to sign in to. Reconnect sends it for a tenant already connected: consent runs again there and the missing roles are assigned again. Without it, `azureTenant.onboarding.tenant` (any work account). */
       tenantId?: components['schemas']['Guid'];
     };
     OnboardingStart: {
@@ -326,14 +327,12 @@ export interface components {
       subscriptionId: string;
       subscriptionName: string;
       roleName: string;
-      /** @enum {string} */
       outcome: 'assigned' | 'already-present' | 'skipped-not-owner' | 'failed';
       reason?: string;
     };
     Onboarding: {
       id: string;
       kind: components['schemas']['OnboardingKind'];
-      /** @enum {string} */
       status: 'pending' | 'running' | 'succeeded' | 'failed' | 'expired';
       startedBy: string;
       tenantId?: string;
@@ -342,13 +341,11 @@ export interface components {
       /** Format: date-time */
       completedAt?: string;
       error?: string;
-      /** @enum {string} */
       partnerAdminLink?: 'associated' | 'already-associated' | 'failed';
       results: components['schemas']['RoleAssignmentResult'][];
     };
-    /** @description A lost-access state of a tenant or a subscription, with its reason and since when; absent while the portal has access. */
+    /** A lost-access state of a tenant or a subscription, with its reason and since when; absent while the portal has access. */
     AccessStatus: {
-      /** @enum {string} */
       problem:
         | 'consent-revoked'
         | 'read-denied'
@@ -357,27 +354,26 @@ export interface components {
         | 'subscription-warned'
         | 'subscription-deleted'
         | 'subscription-moved';
-      /** @description A sentence a person can act on. */
+      /** A sentence a person can act on. */
       message: string;
       /**
        * Format: date-time
-       * @description When the portal first saw the problem.
+       * When the portal first saw the problem.
        */
       since: string;
       /**
        * Format: date-time
-       * @description When the portal last checked and still saw it.
+       * When the portal last checked and still saw it.
        */
       checkedAt: string;
-      /** @enum {string} */
       action: 'reconnect' | 'enable-subscription' | 'none';
       /**
        * Format: date-time
-       * @description The next time a sync tries again; syncs back off while access is lost.
+       * The next time a sync tries again; syncs back off while access is lost.
        */
       nextAttemptAt?: string;
     };
-    /** @description Why the data shown cannot be refreshed, and when it was last refreshed. */
+    /** Why the data shown cannot be refreshed, and when it was last refreshed. */
     DataStaleness: {
       access: components['schemas']['AccessStatus'];
       /** Format: date-time */
@@ -386,7 +382,6 @@ export interface components {
     Tenant: {
       tenantId: string;
       displayName?: string;
-      /** @enum {string} */
       source: 'onboarding' | 'config';
       servicePrincipalId?: string;
       connectedBy?: string;
@@ -394,7 +389,7 @@ export interface components {
       connectedAt: string;
       subscriptionCount: number;
       access?: components['schemas']['AccessStatus'];
-      /** @description Subscriptions that the portal's service principal can read in the tenant but that are not registered: offered to add (`add-subscriptions`). */
+      /** Subscriptions that the portal's service principal can read in the tenant but that are not registered: offered to add (`add-subscriptions`). */
       unregisteredSubscriptions?: {
         subscriptionId: string;
         displayName: string;
@@ -409,15 +404,12 @@ export interface components {
       displayName: string;
       state?: string;
       syncMode: components['schemas']['SyncMode'];
-      /** @enum {string} */
       roleStatus: 'granted' | 'partial' | 'missing' | 'unknown';
       grantedRoles: string[];
-      /** @enum {string} */
       source: 'onboarding' | 'config';
       /** Format: date-time */
       syncRequestedAt?: string;
       lastSync?: {
-        /** @enum {string} */
         status: 'succeeded' | 'failed';
         /** Format: date-time */
         finishedAt: string;
@@ -426,7 +418,7 @@ export interface components {
       access?: components['schemas']['AccessStatus'];
       /**
        * Format: date-time
-       * @description The last successful resource sync; the catalog keeps that state while access is lost.
+       * The last successful resource sync; the catalog keeps that state while access is lost.
        */
       lastSuccessfulSyncAt?: string;
     };
@@ -447,7 +439,7 @@ export interface components {
     ExpectedTags: {
       [key: string]: string | null;
     };
-    /** @description An Azure resource as the plugin stored it at its last sync. */
+    /** An Azure resource as the plugin stored it at its last sync. */
     AzureResourceRecord: {
       resourceId: string;
       subscriptionId: string;
@@ -470,9 +462,9 @@ export interface components {
     };
     AzureResourcePage: {
       items: components['schemas']['AzureResourceRecord'][];
-      /** @description Pass as cursor for the next page; absent on the last page. */
+      /** Pass as cursor for the next page; absent on the last page. */
       nextCursor?: string;
-      /** @description Where GET /catalog/changes continues. */
+      /** Where GET /catalog/changes continues. */
       revision: number;
     };
     AzureResourceChanges: {
@@ -481,31 +473,31 @@ export interface components {
       revision: number;
       hasMore: boolean;
     };
-    /** @description A synced Azure resource that a search found. */
+    /** A synced Azure resource that a search found. */
     FoundResource: {
-      /** @description Azure's resource id, in Azure's casing; compare case-insensitively. */
+      /** Azure's resource id, in Azure's casing; compare case-insensitively. */
       resourceId: string;
       name: string;
-      /** @description The ARM type, e.g. Microsoft.Compute/virtualMachines. */
+      /** The ARM type, e.g. Microsoft.Compute/virtualMachines. */
       type: string;
       subscriptionId: string;
       resourceGroup: string;
       location?: string;
-      /** @description Azure's tags as of the last sync; empty when the subscription's sync mode keeps no tags. */
+      /** Azure's tags as of the last sync; empty when the subscription's sync mode keeps no tags. */
       tags: components['schemas']['Tags'];
-      /** @description Tags edited in the portal under read-tags; never written to Azure. */
+      /** Tags edited in the portal under read-tags; never written to Azure. */
       portalTags?: components['schemas']['Tags'];
-      /** @description The resource's catalog entity. */
+      /** The resource's catalog entity. */
       entityRef: string;
     };
     FoundResourcePage: {
       items: components['schemas']['FoundResource'][];
-      /** @description Pass as cursor, with the same filters, for the next page; absent on the last page. A page may hold fewer items than the limit, even none, and still have a next one. */
+      /** Pass as cursor, with the same filters, for the next page; absent on the last page. A page may hold fewer items than the limit, even none, and still have a next one. */
       nextCursor?: string;
     };
     /**
-     * @default day
-     * @enum {string}
+     * Default: day
+     *
      */
     SpendGranularity: 'day' | 'month';
     SpendGroup: {
@@ -547,22 +539,21 @@ export interface components {
         top: number;
       };
       /**
-       * @description pending: no spend has been synced yet for what was asked; an empty series then means "not known yet".
-       * @enum {string}
+       * pending: no spend has been synced yet for what was asked; an empty series then means "not known yet".
+       *
        */
       status: 'ok' | 'pending';
-      /** @description One series per currency; currencies are never added up. */
+      /** One series per currency; currencies are never added up. */
       series: components['schemas']['SpendSeries'][];
       notes: string[];
       /** Format: date-time */
       syncedAt?: string;
       staleness?: components['schemas']['DataStaleness'];
     };
-    /** @description An Azure resource id: /subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}[/{type}/{name}]… (case-insensitive). Subscription and resource group ids are refused. */
+    /** An Azure resource id: /subscriptions/\{id\}/resourceGroups/\{group\}/providers/\{namespace\}/\{type\}/\{name\}[/\{type\}/\{name\}]… (case-insensitive). Subscription and resource group ids are refused. */
     ResourceId: string;
     TagProblem: {
       tag: string;
-      /** @enum {string} */
       code:
         | 'empty-name'
         | 'name-too-long'
@@ -573,7 +564,7 @@ export interface components {
         | 'too-many-tags';
       message: string;
     };
-    /** @description On a 400 for Azure’s tag rules, each offending tag. */
+    /** On a 400 for Azure’s tag rules, each offending tag. */
     TagProblems: components['schemas']['TagProblem'][];
     TagError: {
       error: components['schemas']['ErrorDetail'];
@@ -581,13 +572,12 @@ export interface components {
         statusCode?: number;
       };
       problems?: components['schemas']['TagProblems'];
-      /** @description On a 409 conflict, the current value of each tag named in expected (null when absent). */
+      /** On a 409 conflict, the current value of each tag named in expected (null when absent). */
       current?: components['schemas']['ExpectedTags'];
-      /** @description On a 409 conflict, all of the resource’s current tags. */
+      /** On a 409 conflict, all of the resource’s current tags. */
       tags?: components['schemas']['Tags'];
     };
     TagEditRefusal: {
-      /** @enum {string} */
       code: 'permission' | 'sync-mode' | 'role';
       message: string;
     };
@@ -595,7 +585,7 @@ export interface components {
       resourceId: string;
       subscriptionId: string;
       syncMode: components['schemas']['SyncMode'];
-      /** @description Azure’s tags as of the last sync or write; absent under no-tags and none. */
+      /** Azure’s tags as of the last sync or write; absent under no-tags and none. */
       tags?: components['schemas']['Tags'];
       liveTags?: components['schemas']['Tags'];
       portalTags: components['schemas']['Tags'];
@@ -606,32 +596,32 @@ export interface components {
     };
     TagChangeRequest: {
       resourceId: components['schemas']['ResourceId'];
-      /** @description Tags to add or change. Names are case-insensitive: setting Owner replaces owner. */
+      /** Tags to add or change. Names are case-insensitive: setting Owner replaces owner. */
       set?: components['schemas']['Tags'];
-      /** @description Names of tags to remove. */
+      /** Names of tags to remove. */
       remove?: string[];
-      /** @description The values the editor saw (null: the tag was absent). A difference with the current value is a 409 and nothing is written. */
+      /** The values the editor saw (null: the tag was absent). A difference with the current value is a 409 and nothing is written. */
       expected?: components['schemas']['ExpectedTags'];
     };
     BulkTagChangeRequest: {
       resourceIds: string[];
-      /** @description Tags to add or change. Names are case-insensitive: setting Owner replaces owner. */
+      /** Tags to add or change. Names are case-insensitive: setting Owner replaces owner. */
       set?: components['schemas']['Tags'];
-      /** @description Names of tags to remove. */
+      /** Names of tags to remove. */
       remove?: string[];
-      /** @description The values the editor saw (null: the tag was absent). A difference with the current value is a 409 and nothing is written. */
+      /** The values the editor saw (null: the tag was absent). A difference with the current value is a 409 and nothing is written. */
       expected?: components['schemas']['ExpectedTags'];
     };
     TagUpdateResult: {
       resourceId: string;
       syncMode: components['schemas']['SyncMode'];
       /**
-       * @description written: sent to Azure (PATCH Merge / Delete of the changed keys only) and stored from its answer; portal-only: kept as portal-only tags under read-tags; unchanged: nothing to do.
-       * @enum {string}
+       * written: sent to Azure (PATCH Merge / Delete of the changed keys only) and stored from its answer; portal-only: kept as portal-only tags under read-tags; unchanged: nothing to do.
+       *
        */
       outcome: 'written' | 'portal-only' | 'unchanged';
       before: components['schemas']['Tags'];
-      /** @description Azure’s tags after the change. */
+      /** Azure’s tags after the change. */
       tags: components['schemas']['Tags'];
       portalTags: components['schemas']['Tags'];
       revision: number;
@@ -652,7 +642,7 @@ export interface components {
     };
   };
   responses: {
-    /** @description A Backstage error: `{ error: { name, message }, response: { statusCode } }` */
+    /** A Backstage error: `\{ error: \{ name, message \}, response: \{ statusCode \} \}` */
     Error: {
       headers: {
         [name: string]: unknown;
@@ -661,7 +651,7 @@ export interface components {
         'application/json': components['schemas']['ErrorResponse'];
       };
     };
-    /** @description A Backstage error; on a 400 for Azure's tag rules with `problems`, on a 409 conflict with `current` and `tags`. Nothing was written. Lost access: 403 when the portal's service principal lost a role on the subscription (Reader for reads, Tag Contributor for writes), 503 when Entra ID refuses the portal's credentials in the tenant (consent revoked, service principal deleted) or Azure does not serve the subscription (disabled, deleted, moved); the message says what an administrator can do. */
+    /** A Backstage error; on a 400 for Azure's tag rules with `problems`, on a 409 conflict with `current` and `tags`. Nothing was written. Lost access: 403 when the portal's service principal lost a role on the subscription (Reader for reads, Tag Contributor for writes), 503 when Entra ID refuses the portal's credentials in the tenant (consent revoked, service principal deleted) or Azure does not serve the subscription (disabled, deleted, moved); the message says what an administrator can do. */
     TagError: {
       headers: {
         [name: string]: unknown;
@@ -670,7 +660,7 @@ export interface components {
         'application/json': components['schemas']['TagError'];
       };
     };
-    /** @description 400: the query is invalid, and the message says why. 401: no valid Backstage credentials. 403: azure-tenant.spend.read is denied for the entity. 404: the subscription, resource or entity is not known. */
+    /** 400: the query is invalid, and the message says why. 401: no valid Backstage credentials. 403: azure-tenant.spend.read is denied for the entity. 404: the subscription, resource or entity is not known. */
     SpendError: {
       headers: {
         [name: string]: unknown;
@@ -682,45 +672,47 @@ export interface components {
   };
   parameters: {
     SubscriptionIdPath: components['schemas']['Guid'];
-    /** @description A connected subscription. Give exactly one of subscriptionId, resourceId and entityRef. */
+    /** A connected subscription. Give exactly one of subscriptionId, resourceId and entityRef. */
     SpendSubscriptionId: string;
-    /** @description An Azure resource id (case-insensitive). */
+    /** An Azure resource id (case-insensitive). */
     SpendResourceId: string;
-    /** @description A catalog entity: an Azure subscription or resource entity, or a group or user (the spend of the Azure resources it owns). */
+    /** A catalog entity: an Azure subscription or resource entity, or a group or user (the spend of the Azure resources it owns). */
     SpendEntityRef: string;
-    /** @description First day, inclusive. */
+    /** First day, inclusive. */
     SpendFrom: string;
-    /** @description Last day, inclusive; at most 366 days after from. */
+    /** Last day, inclusive; at most 366 days after from. */
     SpendTo: string;
     SpendGranularity: components['schemas']['SpendGranularity'];
-    /** @description service, resourceGroup, resource, location, or tag:<key> (synced tags; the key is case-insensitive). */
+    /** service, resourceGroup, resource, location, or tag:<key> (synced tags; the key is case-insensitive). */
     SpendGroupBy: string;
-    /** @description Groups kept; the rest are summed into "other". */
+    /** Groups kept; the rest are summed into "other". */
     SpendTop: number;
-    /** @description The most items of a page, 1 to 5000; 1000 when not given. */
+    /** The most items of a page, 1 to 5000; 1000 when not given. */
     PageLimit: string;
-    /** @description Resources of this resource group (case-insensitive). */
+    /** Resources of this resource group (case-insensitive). */
     ResourceSearchResourceGroup: string;
-    /** @description Resources of this ARM type, e.g. Microsoft.Compute/virtualMachines (case-insensitive). */
+    /** Resources of this ARM type, e.g. Microsoft.Compute/virtualMachines (case-insensitive). */
     ResourceSearchType: string;
-    /** @description Resources that have this Azure tag (the name is case-insensitive). Tags of subscriptions whose sync mode is no-tags or none are not kept, so no tag filter matches their resources. */
+    /** Resources that have this Azure tag (the name is case-insensitive). Tags of subscriptions whose sync mode is no-tags or none are not kept, so no tag filter matches their resources. */
     ResourceSearchTagKey: string;
-    /** @description With tagKey, resources whose tag has exactly this value (case-sensitive). */
+    /** With tagKey, resources whose tag has exactly this value (case-sensitive). */
     ResourceSearchTagValue: string;
-    /** @description Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags. */
+    /** Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags. */
     ResourceSearchMissingTag: string;
-    /** @description A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says. */
+    /** A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says. */
     ResourceSearchOwner: string;
-    /** @description The nextCursor of the previous page, with the same filters. */
+    /** The nextCursor of the previous page, with the same filters. */
     ResourceSearchCursor: string;
-    /** @description The most items of a page, 1 to 500; 100 when not given. */
+    /** The most items of a page, 1 to 500; 100 when not given. */
     ResourceSearchLimit: string;
   };
   requestBodies: never;
   headers: never;
   pathItems: never;
 }
+/** @public */
 export type $defs = Record<string, never>;
+/** @public */
 export interface operations {
   getHealth: {
     parameters: {
@@ -731,7 +723,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description OK */
+      /** OK */
       200: {
         headers: {
           [name: string]: unknown;
@@ -755,7 +747,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Where to send the browser */
+      /** Where to send the browser */
       200: {
         headers: {
           [name: string]: unknown;
@@ -784,7 +776,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The code was not used, or the state is missing, forged or expired, or Entra ID's error; an HTML page */
+      /** The code was not used, or the state is missing, forged or expired, or Entra ID's error; an HTML page */
       400: {
         headers: {
           [name: string]: unknown;
@@ -793,7 +785,7 @@ export interface operations {
           'text/html': string;
         };
       };
-      /** @description The state was already used, an HTML error page */
+      /** The state was already used, an HTML error page */
       409: {
         headers: {
           [name: string]: unknown;
@@ -823,14 +815,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Onboarding runs; see GET /onboardings/{id} */
+      /** Onboarding runs; see GET /onboardings/\{id\} */
       303: {
         headers: {
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description Forged, expired or denied, or a form that could not be read, an HTML error page */
+      /** Forged, expired or denied, or a form that could not be read, an HTML error page */
       400: {
         headers: {
           [name: string]: unknown;
@@ -839,7 +831,7 @@ export interface operations {
           'text/html': string;
         };
       };
-      /** @description Replayed, an HTML error page */
+      /** Replayed, an HTML error page */
       409: {
         headers: {
           [name: string]: unknown;
@@ -848,7 +840,7 @@ export interface operations {
           'text/html': string;
         };
       };
-      /** @description A form over 64 kB, an HTML error page */
+      /** A form over 64 kB, an HTML error page */
       413: {
         headers: {
           [name: string]: unknown;
@@ -857,7 +849,7 @@ export interface operations {
           'text/html': string;
         };
       };
-      /** @description Not an application/x-www-form-urlencoded form, an HTML error page */
+      /** Not an application/x-www-form-urlencoded form, an HTML error page */
       415: {
         headers: {
           [name: string]: unknown;
@@ -866,7 +858,7 @@ export interface operations {
           'text/html': string;
         };
       };
-      /** @description Entra ID refused the code, an HTML error page */
+      /** Entra ID refused the code, an HTML error page */
       502: {
         headers: {
           [name: string]: unknown;
@@ -888,7 +880,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The onboarding */
+      /** The onboarding */
       200: {
         headers: {
           [name: string]: unknown;
@@ -911,7 +903,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The tenants */
+      /** The tenants */
       200: {
         headers: {
           [name: string]: unknown;
@@ -935,7 +927,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The subscriptions */
+      /** The subscriptions */
       200: {
         headers: {
           [name: string]: unknown;
@@ -964,7 +956,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description The updated subscription */
+      /** The updated subscription */
       200: {
         headers: {
           [name: string]: unknown;
@@ -990,7 +982,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The sync was requested */
+      /** The sync was requested */
       202: {
         headers: {
           [name: string]: unknown;
@@ -1007,21 +999,21 @@ export interface operations {
   listSubscriptionResources: {
     parameters: {
       query?: {
-        /** @description Resources of this resource group (case-insensitive). */
+        /** Resources of this resource group (case-insensitive). */
         resourceGroup?: components['parameters']['ResourceSearchResourceGroup'];
-        /** @description Resources of this ARM type, e.g. Microsoft.Compute/virtualMachines (case-insensitive). */
+        /** Resources of this ARM type, e.g. Microsoft.Compute/virtualMachines (case-insensitive). */
         type?: components['parameters']['ResourceSearchType'];
-        /** @description Resources that have this Azure tag (the name is case-insensitive). Tags of subscriptions whose sync mode is no-tags or none are not kept, so no tag filter matches their resources. */
+        /** Resources that have this Azure tag (the name is case-insensitive). Tags of subscriptions whose sync mode is no-tags or none are not kept, so no tag filter matches their resources. */
         tagKey?: components['parameters']['ResourceSearchTagKey'];
-        /** @description With tagKey, resources whose tag has exactly this value (case-sensitive). */
+        /** With tagKey, resources whose tag has exactly this value (case-sensitive). */
         tagValue?: components['parameters']['ResourceSearchTagValue'];
-        /** @description Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags. */
+        /** Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags. */
         missingTag?: components['parameters']['ResourceSearchMissingTag'];
-        /** @description A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says. */
+        /** A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says. */
         owner?: components['parameters']['ResourceSearchOwner'];
-        /** @description The nextCursor of the previous page, with the same filters. */
+        /** The nextCursor of the previous page, with the same filters. */
         cursor?: components['parameters']['ResourceSearchCursor'];
-        /** @description The most items of a page, 1 to 500; 100 when not given. */
+        /** The most items of a page, 1 to 500; 100 when not given. */
         limit?: components['parameters']['ResourceSearchLimit'];
       };
       header?: never;
@@ -1032,7 +1024,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description A page of resources */
+      /** A page of resources */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1048,23 +1040,23 @@ export interface operations {
   findResources: {
     parameters: {
       query?: {
-        /** @description Resources of this subscription. */
+        /** Resources of this subscription. */
         subscriptionId?: components['schemas']['Guid'];
-        /** @description Resources of this resource group (case-insensitive). */
+        /** Resources of this resource group (case-insensitive). */
         resourceGroup?: components['parameters']['ResourceSearchResourceGroup'];
-        /** @description Resources of this ARM type, e.g. Microsoft.Compute/virtualMachines (case-insensitive). */
+        /** Resources of this ARM type, e.g. Microsoft.Compute/virtualMachines (case-insensitive). */
         type?: components['parameters']['ResourceSearchType'];
-        /** @description Resources that have this Azure tag (the name is case-insensitive). Tags of subscriptions whose sync mode is no-tags or none are not kept, so no tag filter matches their resources. */
+        /** Resources that have this Azure tag (the name is case-insensitive). Tags of subscriptions whose sync mode is no-tags or none are not kept, so no tag filter matches their resources. */
         tagKey?: components['parameters']['ResourceSearchTagKey'];
-        /** @description With tagKey, resources whose tag has exactly this value (case-sensitive). */
+        /** With tagKey, resources whose tag has exactly this value (case-sensitive). */
         tagValue?: components['parameters']['ResourceSearchTagValue'];
-        /** @description Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags. */
+        /** Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags. */
         missingTag?: components['parameters']['ResourceSearchMissingTag'];
-        /** @description A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says. */
+        /** A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says. */
         owner?: components['parameters']['ResourceSearchOwner'];
-        /** @description The nextCursor of the previous page, with the same filters. */
+        /** The nextCursor of the previous page, with the same filters. */
         cursor?: components['parameters']['ResourceSearchCursor'];
-        /** @description The most items of a page, 1 to 500; 100 when not given. */
+        /** The most items of a page, 1 to 500; 100 when not given. */
         limit?: components['parameters']['ResourceSearchLimit'];
       };
       header?: never;
@@ -1073,7 +1065,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description A page of resources */
+      /** A page of resources */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1090,7 +1082,7 @@ export interface operations {
     parameters: {
       query?: {
         cursor?: string;
-        /** @description The most items of a page, 1 to 5000; 1000 when not given. */
+        /** The most items of a page, 1 to 5000; 1000 when not given. */
         limit?: components['parameters']['PageLimit'];
       };
       header?: never;
@@ -1099,7 +1091,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description A page of resources */
+      /** A page of resources */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1116,7 +1108,7 @@ export interface operations {
     parameters: {
       query?: {
         after?: string;
-        /** @description The most items of a page, 1 to 5000; 1000 when not given. */
+        /** The most items of a page, 1 to 5000; 1000 when not given. */
         limit?: components['parameters']['PageLimit'];
       };
       header?: never;
@@ -1125,7 +1117,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Changes */
+      /** Changes */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1141,20 +1133,20 @@ export interface operations {
   getSpend: {
     parameters: {
       query: {
-        /** @description A connected subscription. Give exactly one of subscriptionId, resourceId and entityRef. */
+        /** A connected subscription. Give exactly one of subscriptionId, resourceId and entityRef. */
         subscriptionId?: components['parameters']['SpendSubscriptionId'];
-        /** @description An Azure resource id (case-insensitive). */
+        /** An Azure resource id (case-insensitive). */
         resourceId?: components['parameters']['SpendResourceId'];
-        /** @description A catalog entity: an Azure subscription or resource entity, or a group or user (the spend of the Azure resources it owns). */
+        /** A catalog entity: an Azure subscription or resource entity, or a group or user (the spend of the Azure resources it owns). */
         entityRef?: components['parameters']['SpendEntityRef'];
-        /** @description First day, inclusive. */
+        /** First day, inclusive. */
         from: components['parameters']['SpendFrom'];
-        /** @description Last day, inclusive; at most 366 days after from. */
+        /** Last day, inclusive; at most 366 days after from. */
         to: components['parameters']['SpendTo'];
         granularity?: components['parameters']['SpendGranularity'];
-        /** @description service, resourceGroup, resource, location, or tag:<key> (synced tags; the key is case-insensitive). */
+        /** service, resourceGroup, resource, location, or tag:<key> (synced tags; the key is case-insensitive). */
         groupBy?: components['parameters']['SpendGroupBy'];
-        /** @description Groups kept; the rest are summed into "other". */
+        /** Groups kept; the rest are summed into "other". */
         top?: components['parameters']['SpendTop'];
       };
       header?: never;
@@ -1163,7 +1155,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The spend report. */
+      /** The spend report. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1181,20 +1173,20 @@ export interface operations {
   getSpendCsv: {
     parameters: {
       query: {
-        /** @description A connected subscription. Give exactly one of subscriptionId, resourceId and entityRef. */
+        /** A connected subscription. Give exactly one of subscriptionId, resourceId and entityRef. */
         subscriptionId?: components['parameters']['SpendSubscriptionId'];
-        /** @description An Azure resource id (case-insensitive). */
+        /** An Azure resource id (case-insensitive). */
         resourceId?: components['parameters']['SpendResourceId'];
-        /** @description A catalog entity: an Azure subscription or resource entity, or a group or user (the spend of the Azure resources it owns). */
+        /** A catalog entity: an Azure subscription or resource entity, or a group or user (the spend of the Azure resources it owns). */
         entityRef?: components['parameters']['SpendEntityRef'];
-        /** @description First day, inclusive. */
+        /** First day, inclusive. */
         from: components['parameters']['SpendFrom'];
-        /** @description Last day, inclusive; at most 366 days after from. */
+        /** Last day, inclusive; at most 366 days after from. */
         to: components['parameters']['SpendTo'];
         granularity?: components['parameters']['SpendGranularity'];
-        /** @description service, resourceGroup, resource, location, or tag:<key> (synced tags; the key is case-insensitive). */
+        /** service, resourceGroup, resource, location, or tag:<key> (synced tags; the key is case-insensitive). */
         groupBy?: components['parameters']['SpendGroupBy'];
-        /** @description Groups kept; the rest are summed into "other". */
+        /** Groups kept; the rest are summed into "other". */
         top?: components['parameters']['SpendTop'];
       };
       header?: never;
@@ -1203,7 +1195,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description A CSV attachment with a header row. */
+      /** A CSV attachment with a header row. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1222,7 +1214,7 @@ export interface operations {
     parameters: {
       query: {
         resourceId: components['schemas']['ResourceId'];
-        /** @description true: also read the tags from Azure now (liveTags). */
+        /** true: also read the tags from Azure now (liveTags). */
         live?: 'true' | 'false';
       };
       header?: never;
@@ -1231,7 +1223,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The resource’s tags. */
+      /** The resource’s tags. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1241,7 +1233,7 @@ export interface operations {
         };
       };
       400: components['responses']['TagError'];
-      /** @description No valid Backstage user credentials. */
+      /** No valid Backstage user credentials. */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1266,7 +1258,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description What the change did. */
+      /** What the change did. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1276,7 +1268,7 @@ export interface operations {
         };
       };
       400: components['responses']['TagError'];
-      /** @description No valid Backstage user credentials. */
+      /** No valid Backstage user credentials. */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1302,7 +1294,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description One result per resource: status 200 with result, or the status and error a single PATCH /tags would have answered. */
+      /** One result per resource: status 200 with result, or the status and error a single PATCH /tags would have answered. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1312,7 +1304,7 @@ export interface operations {
         };
       };
       400: components['responses']['TagError'];
-      /** @description No valid Backstage user credentials. */
+      /** No valid Backstage user credentials. */
       401: {
         headers: {
           [name: string]: unknown;
