@@ -2,7 +2,10 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
+import {
+  actionsRegistryServiceRef,
+  metricsServiceRef,
+} from '@backstage/backend-plugin-api/alpha';
 import {
   azureTenantPermissions,
   DEFAULT_SYNC_MODE,
@@ -16,6 +19,12 @@ import { migrateDatabase } from './database/migrations';
 import { StaticTenantConfig } from './config/AzureTenantConfig';
 import { OnboardingService } from './onboarding/OnboardingService';
 import { createRouter } from './service/router';
+import {
+  SubscriptionOperations,
+  SubscriptionOperationsOptions,
+} from './service/SubscriptionOperations';
+import { registerAzureTenantActions } from './actions/registerAzureTenantActions';
+import { registerResourceActions } from './actions/resourceActions';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { DatabaseResourceStore } from './database/DatabaseResourceStore';
 import { ResourceSyncer } from './sync/ResourceSyncer';
@@ -32,13 +41,22 @@ import {
   DatabaseSpendStore,
   readSpendConfig,
   registerSpendSync,
+  SpendOperations,
+  SpendOperationsOptions,
   SpendQueryService,
   SpendSyncService,
   SPEND_SYNC_TASK_ID,
 } from './spend';
 import { triggerTaskSoon } from './scheduling/triggerTask';
+import { createResourcesRouter, ResourceSearch } from './resources';
 import { AzureTenantMetrics } from './metrics/azureTenantMetrics';
-import { createAzureTagsClient, createTagsRouter, TagService } from './tags';
+import {
+  createAzureTagsClient,
+  createTagsRouter,
+  TagOperations,
+  TagOperationsOptions,
+  TagService,
+} from './tags';
 
 /** Registers the tenants and subscriptions declared in config; their sync modes set in the portal are kept. */
 async function registerStaticTenants(
@@ -91,6 +109,7 @@ export const azureTenantPlugin = createBackendPlugin({
         auth: coreServices.auth,
         catalog: catalogServiceRef,
         metricsService: metricsServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         config,
@@ -106,6 +125,7 @@ export const azureTenantPlugin = createBackendPlugin({
         auth,
         catalog,
         metricsService,
+        actionsRegistry,
       }) {
         // Read at startup, so that a wrong value stops the backend with a clear message; a missing app
         // registration only leaves the plugin not configured.
@@ -190,54 +210,72 @@ export const azureTenantPlugin = createBackendPlugin({
           );
         }
 
+        // The REST API and the actions run the same operations on the same services (the tag service's queue of
+        // changes per resource included): the same permission checks, errors and audit events either way.
+        const subscriptionOptions: SubscriptionOperationsOptions = {
+          store,
+          sync,
+          events,
+          onboarding,
+          permissions,
+          auditor,
+        };
+        const spendOptions: SpendOperationsOptions = {
+          store: spendStore,
+          queryService: new SpendQueryService({
+            store: spendStore,
+            access: store,
+          }),
+          permissions,
+          catalog,
+          auth,
+        };
+        const tagOptions: TagOperationsOptions = {
+          tagService: new TagService({
+            store,
+            tags: resources,
+            // Tag changes are the only writes the portal makes to Azure after onboarding.
+            azure: connection
+              ? createAzureTagsClient({ connection, metrics })
+              : undefined,
+            events,
+            logger,
+            metrics,
+            access: store,
+          }),
+          permissions,
+          auditor,
+        };
+
         httpRouter.use(
           await createRouter({
-            store,
+            ...subscriptionOptions,
             resources,
-            sync,
-            events,
-            onboarding,
             notConfiguredReason,
             portalUrl:
               azureTenantConfig?.onboarding.completionUrl ??
               `${config.getOptionalString('app.baseUrl') ?? ''}/azure-tenants`,
             httpAuth,
-            permissions,
-            auditor,
           }),
         );
+        httpRouter.use(await createSpendRouter({ ...spendOptions, httpAuth }));
+        httpRouter.use(await createTagsRouter({ ...tagOptions, httpAuth }));
+        // Behind GET /resources and the find-resources action.
+        const resourceSearch = new ResourceSearch({
+          resources,
+          subscriptions: store,
+          catalog,
+          permissions,
+        });
         httpRouter.use(
-          await createSpendRouter({
-            store: spendStore,
-            queryService: new SpendQueryService({
-              store: spendStore,
-              access: store,
-            }),
-            httpAuth,
-            permissions,
-            catalog,
-            auth,
-          }),
+          await createResourcesRouter({ resourceSearch, httpAuth }),
         );
-        httpRouter.use(
-          await createTagsRouter({
-            tagService: new TagService({
-              store,
-              tags: resources,
-              // Tag changes are the only writes the portal makes to Azure after onboarding.
-              azure: connection
-                ? createAzureTagsClient({ connection, metrics })
-                : undefined,
-              events,
-              logger,
-              metrics,
-              access: store,
-            }),
-            httpAuth,
-            permissions,
-            auditor,
-          }),
-        );
+        registerAzureTenantActions(actionsRegistry, {
+          subscriptions: new SubscriptionOperations(subscriptionOptions),
+          tags: new TagOperations(tagOptions),
+          spend: new SpendOperations(spendOptions),
+        });
+        registerResourceActions(actionsRegistry, { resourceSearch });
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         httpRouter.addAuthPolicy({
           path: '/openapi.json',

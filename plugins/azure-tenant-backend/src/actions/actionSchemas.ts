@@ -1,0 +1,59 @@
+import { ActionsRegistryActionOptions } from '@backstage/backend-plugin-api/alpha';
+import { SYNC_MODES, SyncMode } from '@azure-tenant/plugin-azure-tenant-common';
+
+/** The zod the actions registry hands to each schema (`zod/v3`). */
+export type Zod = Parameters<
+  ActionsRegistryActionOptions<any, any>['schema']['input']
+>[0];
+
+/** The four sync modes, for an input or output field. */
+export const syncModeSchema = (z: Zod) =>
+  z.enum(SYNC_MODES as [SyncMode, ...SyncMode[]]);
+
+/** A lost-access state of a tenant or subscription (`AzureAccessStatus`). */
+export const accessStatusSchema = (z: Zod) =>
+  z.object({
+    problem: z.string().describe('What was lost, e.g. consent-revoked'),
+    message: z.string().describe('What happened and what to do, in words'),
+    since: z.string(),
+    checkedAt: z.string(),
+    action: z
+      .string()
+      .describe('reconnect, enable-subscription or none: the way back'),
+    nextAttemptAt: z.string().optional(),
+  });
+
+/** Why data may be out of date: access was lost, and when it was last read (`AzureDataStaleness`). */
+export const stalenessSchema = (z: Zod) =>
+  z.object({
+    access: accessStatusSchema(z),
+    lastSuccessfulSyncAt: z.string().optional(),
+  });
+
+/** An onboarded subscription, as `GET /subscriptions` lists it. */
+export const subscriptionSchema = (z: Zod) =>
+  z.object({
+    subscriptionId: z.string(),
+    tenantId: z.string(),
+    displayName: z.string(),
+    state: z.string().optional().describe("Azure's state, e.g. Enabled"),
+    syncMode: syncModeSchema(z),
+    roleStatus: z
+      .enum(['granted', 'partial', 'missing', 'unknown'])
+      .describe("Whether the portal's service principal holds its roles"),
+    grantedRoles: z.array(z.string()),
+    source: z.enum(['onboarding', 'config']),
+    lastSync: z
+      .object({
+        status: z.enum(['succeeded', 'failed']),
+        finishedAt: z.string(),
+        error: z.string().optional(),
+      })
+      .optional(),
+    syncRequestedAt: z.string().optional(),
+    access: accessStatusSchema(z).optional(),
+    lastSuccessfulSyncAt: z.string().optional(),
+  });
+
+/** A tag name to value map. */
+export const tagsSchema = (z: Zod) => z.record(z.string());

@@ -1,0 +1,28 @@
+import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
+import { SpendOperations } from '../spend/SpendOperations';
+import { SubscriptionOperations } from '../service/SubscriptionOperations';
+import { TagOperations } from '../tags/TagOperations';
+import { registerSpendActions } from './spendActions';
+import { registerSubscriptionActions } from './subscriptionActions';
+import { registerTagActions } from './tagActions';
+
+/** The operations the plugin's actions run: the very ones its REST API runs. */
+export interface AzureTenantActionsOptions {
+  subscriptions: SubscriptionOperations;
+  tags: TagOperations;
+  spend: SpendOperations;
+}
+
+/**
+ * Registers the plugin's reads and writes as actions (`azure-tenant:<name>`) in Backstage's actions registry, for
+ * MCP clients, scaffolder templates and other plugins. Each runs for the caller's own credentials, with the REST
+ * API's permission checks, errors and audit events.
+ */
+export function registerAzureTenantActions(
+  registry: ActionsRegistryService,
+  options: AzureTenantActionsOptions,
+): void {
+  registerSubscriptionActions(registry, options);
+  registerTagActions(registry, options);
+  registerSpendActions(registry, options);
+}
