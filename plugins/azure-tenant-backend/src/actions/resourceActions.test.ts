@@ -14,8 +14,8 @@ import { registerResourceActions } from './resourceActions';
 
 jest.setTimeout(120_000);
 
-// Called on the actions registry's own mock: the plugin does not register the actions yet (helper A wires the
-// registry), so the HTTP path through /.backstage/actions is not covered here.
+// On the actions registry's own mock, which validates input and output as the registry does; the HTTP path
+// through /.backstage/actions in a whole backend is in src/resources/resourcesPlugin.test.ts.
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
 describe.each(databases.eachSupportedId())(
