@@ -2,23 +2,15 @@
  * The demo backend (src/index.ts) in a test: `createBackend()` with the same plugins and the demo's permission policy,
  * so every service is Backstage's real one (HTTP server on 127.0.0.1, discovery, database, scheduler, events, the
  * actions registry), except who the caller is: users call it with mockCredentials tokens, and their groups come
- * from the catalog, as the auth backend's sign-in puts them in a real token.
- *
- * The reliability kit (packages/reliability-kit) has its own copies of the user info and auth services below: it
- * depends on this package for the demo's policy, so this package cannot depend on it.
+ * from the catalog, as the auth backend's sign-in puts them in a real token (test-support's user info and auth
+ * services, which the reliability kit's test backends use too).
  */
 // The demo organization is a file of the repository: `__dirname` is the way to it from test support.
 /* eslint-disable no-restricted-syntax */
 import net from 'node:net';
 import path from 'node:path';
-import {
-  AuthService,
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { createBackend } from '@backstage/backend-defaults';
-import { parseEntityRef } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/config';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogLogsModule from '@backstage/plugin-catalog-backend-module-logs';
@@ -27,6 +19,10 @@ import mcpActionsPlugin from '@backstage/plugin-mcp-actions-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import azureTenantPlugin from '@azure-tenant/plugin-azure-tenant-backend';
 import catalogModuleAzureTenant from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
+import {
+  actorAwareAuthServiceFactory,
+  catalogUserInfoServiceFactory,
+} from '@azure-tenant/test-support';
 import { demoPermissionPolicyModule } from '../permissionPolicy';
 
 /** The demo organization (examples/org.yaml): its users and groups. */
@@ -44,76 +40,6 @@ export const DEMO_USERS = {
   /** Signed in, but in no group of the catalog: owns nothing and is no admin. */
   user: 'user:default/bob',
 };
-
-/**
- * User info as the auth backend resolves it at sign-in: the user and the groups its catalog entity is a member of.
- * (The test backend's default gives only the user itself, so no one would be an admin or own through a group.)
- */
-export const catalogUserInfoServiceFactory = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: { discovery: coreServices.discovery, auth: coreServices.auth },
-  factory({ discovery, auth }) {
-    return {
-      async getUserInfo(credentials) {
-        if (!auth.isPrincipal(credentials, 'user')) {
-          throw new Error('User info is only available for users');
-        }
-        const userEntityRef = credentials.principal.userEntityRef;
-        const { kind, namespace, name } = parseEntityRef(userEntityRef);
-        const { token } = await auth.getPluginRequestToken({
-          onBehalfOf: await auth.getOwnServiceCredentials(),
-          targetPluginId: 'catalog',
-        });
-        const response = await fetch(
-          `${await discovery.getBaseUrl(
-            'catalog',
-          )}/entities/by-name/${kind}/${namespace}/${name}`,
-          { headers: { authorization: `Bearer ${token}` } },
-        );
-        const entity = response.ok ? await response.json() : undefined;
-        const groups: string[] = (entity?.relations ?? [])
-          .filter((r: { type: string }) => r.type === 'memberOf')
-          .map((r: { targetRef: string }) => r.targetRef);
-        return {
-          userEntityRef,
-          ownershipEntityRefs: [userEntityRef, ...groups],
-        };
-      },
-    };
-  },
-});
-
-/**
- * The test backend's auth, except that a plugin's token on behalf of a user names the plugin as the actor, as
- * Backstage's real tokens do. (The mock's tokens drop it, and the permission backend then takes a plugin's
- * conditional checks, such as the catalog's list filters, for a user's direct requests and refuses them.)
- */
-export const actorAwareAuthServiceFactory = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory({ plugin }): AuthService {
-    const auth = mockServices.auth({ pluginId: plugin.getId() });
-    return {
-      authenticate: (token, options) => auth.authenticate(token, options),
-      getNoneCredentials: () => auth.getNoneCredentials(),
-      getOwnServiceCredentials: () => auth.getOwnServiceCredentials(),
-      isPrincipal: auth.isPrincipal.bind(auth) as AuthService['isPrincipal'],
-      async getPluginRequestToken(options) {
-        if (auth.isPrincipal(options.onBehalfOf, 'user')) {
-          return {
-            token: mockCredentials.user.token(
-              options.onBehalfOf.principal.userEntityRef,
-              { actor: { subject: `plugin:${plugin.getId()}` } },
-            ),
-          };
-        }
-        return auth.getPluginRequestToken(options);
-      },
-      getLimitedUserToken: credentials => auth.getLimitedUserToken(credentials),
-      listPublicServiceKeys: () => auth.listPublicServiceKeys(),
-    };
-  },
-});
 
 /** A free TCP port on 127.0.0.1, for a backend that must know its base URL before it listens. */
 function freeLoopbackPort(): Promise<number> {
