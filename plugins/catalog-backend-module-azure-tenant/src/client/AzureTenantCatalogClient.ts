@@ -3,8 +3,11 @@ import {
   AzureResourcePage,
   AzureSubscription,
 } from '@azure-tenant/plugin-azure-tenant-common';
+import {
+  AzureTenantClient,
+  createAzureTenantClient,
+} from '@azure-tenant/plugin-azure-tenant-node';
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
 
 /**
  * What the catalog module reads from the Azure tenant backend plugin. The default implementation calls its REST API;
@@ -39,62 +42,72 @@ const AZURE_TENANT_PLUGIN_ID = 'azure-tenant';
 const MAX_PAGE_SIZE = 5000;
 
 /**
- * Calls the Azure tenant backend plugin found through discovery, with the module's own service credentials. Throws
- * a `ResponseError` when the backend answers with an error.
+ * Calls the Azure tenant backend plugin found through discovery, with the module's own service credentials, through
+ * the plugin's typed client (`@azure-tenant/plugin-azure-tenant-node`). Throws a `ResponseError` when the backend
+ * answers with an error; its message ends with the backend's own message.
  *
  * @public
  */
 export class DefaultAzureTenantCatalogClient
   implements AzureTenantCatalogClient
 {
-  private readonly discovery: DiscoveryService;
-  private readonly auth: AuthService;
+  private readonly client: AzureTenantClient;
   private readonly pageSize: number;
-  private readonly fetch: typeof fetch;
 
   constructor(options: DefaultAzureTenantCatalogClientOptions) {
     const { discovery, auth, pageSize = MAX_PAGE_SIZE } = options;
-    this.discovery = discovery;
-    this.auth = auth;
     this.pageSize = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(pageSize)));
-    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    const injectedFetch = options.fetch;
+    this.client = createAzureTenantClient({
+      baseUrl: () => discovery.getBaseUrl(AZURE_TENANT_PLUGIN_ID),
+      // The catalog feed is for services, so the module calls on its own account, never on a user's.
+      token: async () => {
+        const { token } = await auth.getPluginRequestToken({
+          onBehalfOf: await auth.getOwnServiceCredentials(),
+          targetPluginId: AZURE_TENANT_PLUGIN_ID,
+        });
+        return token;
+      },
+      // The global fetch is looked up on each call, so that one replaced after the module started is used.
+      fetch: request => (injectedFetch ?? fetch)(request),
+    });
   }
 
   async listResources(cursor?: string): Promise<AzureResourcePage> {
-    const query = new URLSearchParams({ limit: String(this.pageSize) });
-    if (cursor !== undefined) {
-      query.set('cursor', cursor);
-    }
-    return this.get<AzureResourcePage>(`/catalog/resources?${query}`);
+    const page = await this.client.listCatalogResources({
+      query: { limit: String(this.pageSize), cursor },
+    });
+    return answered('GET /catalog/resources', page, 'items');
   }
 
   async listChanges(after: number): Promise<AzureResourceChanges> {
-    const query = new URLSearchParams({
-      after: String(after),
-      limit: String(this.pageSize),
+    const changes = await this.client.listCatalogChanges({
+      query: { after: String(after), limit: String(this.pageSize) },
     });
-    return this.get<AzureResourceChanges>(`/catalog/changes?${query}`);
+    return answered('GET /catalog/changes', changes, 'changed');
   }
 
   async listSubscriptions(): Promise<AzureSubscription[]> {
-    const body = await this.get<{ items: AzureSubscription[] }>(
-      '/subscriptions',
-    );
-    return body.items;
+    const list = await this.client.listSubscriptions();
+    return answered('GET /subscriptions', list, 'items').items;
   }
+}
 
-  private async get<T>(path: string): Promise<T> {
-    const baseUrl = await this.discovery.getBaseUrl(AZURE_TENANT_PLUGIN_ID);
-    const { token } = await this.auth.getPluginRequestToken({
-      onBehalfOf: await this.auth.getOwnServiceCredentials(),
-      targetPluginId: AZURE_TENANT_PLUGIN_ID,
-    });
-    const response = await this.fetch(`${baseUrl}${path}`, {
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
-    });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
+/**
+ * An empty 200 reaches the client as no body at all; say so plainly rather than let the provider fail on a missing
+ * field, so the log tells which call it was. The run then fails and the catalog keeps its entities.
+ */
+function answered<T extends object>(
+  operation: string,
+  body: T | undefined,
+  list: keyof T,
+): T {
+  if (!body || !Array.isArray(body[list])) {
+    throw new Error(
+      `${operation} of the Azure tenant plugin answered without ${String(
+        list,
+      )}`,
+    );
   }
+  return body;
 }
