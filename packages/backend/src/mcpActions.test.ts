@@ -25,6 +25,7 @@ import {
   DemoTestBackend,
   startDemoTestBackend,
 } from './__testUtils__/demoTestBackend';
+import { emulatorConnectionConfig } from '@azure-tenant/test-support';
 
 // Starting the backend and waiting for the catalog to own the resources takes most of it, on 2 busy cores.
 jest.setTimeout(180_000);
@@ -195,11 +196,7 @@ beforeAll(async () => {
 
   backend = await startDemoTestBackend({
     azureTenant: {
-      clientId: DEMO_APP.clientId,
-      clientSecret: DEMO_APP.clientSecret,
-      authorityHost: emulator.authorityHost,
-      armEndpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
+      ...emulatorConnectionConfig(emulator),
       tenants: [
         {
           tenantId: DEMO_TENANT.id,

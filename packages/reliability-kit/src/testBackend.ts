@@ -36,6 +36,7 @@ import { AzureEmulator, DEMO_APP } from '@azure-tenant/azure-emulator';
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
 import { demoPermissionPolicyModule } from 'backend/src/permissionPolicy';
 import { Knex } from 'knex';
+import { emulatorConnectionConfig } from '@azure-tenant/test-support';
 import { DEMO_SUBSCRIPTION_IDS, ORG_FILE, TENANT_ID } from './demoTenant';
 import { testDatabaseConfig } from './databases';
 import {
@@ -64,17 +65,7 @@ function merge(a: JsonObject, b: JsonObject): JsonObject {
 }
 
 /** The `azureTenant` settings that connect a backend to the emulator, as the demo's app registration. */
-export function azureConnectionConfig(
-  emulator: Pick<AzureEmulator, 'url' | 'authorityHost' | 'caCertFile'>,
-): JsonObject {
-  return {
-    clientId: DEMO_APP.clientId,
-    clientSecret: DEMO_APP.clientSecret,
-    authorityHost: emulator.authorityHost,
-    armEndpoint: emulator.url,
-    caCertFile: emulator.caCertFile,
-  };
-}
+export const azureConnectionConfig = emulatorConnectionConfig;
 
 /**
  * The catalog of a backend with features `catalog` or `portal`: the demo organization, processed every second, and

@@ -7,3 +7,4 @@
 export { listenOnLoopbackOnly, LOOPBACK_HOST } from './listenOnLoopbackOnly';
 export { catalogUserInfoServiceFactory } from './catalogUserInfoServiceFactory';
 export { actorAwareAuthServiceFactory } from './actorAwareAuthServiceFactory';
+export { emulatorConnectionConfig } from './emulatorConnectionConfig';

@@ -23,6 +23,7 @@ import { capturingRootLogger } from './__testUtils__/capturingLogger';
 import { signInAtEmulator } from './__testUtils__/entraSignIn';
 import { azureWrites } from './__testUtils__/azureWrites';
 import { azureTenantPlugin } from './plugin';
+import { emulatorConnectionConfig } from '@azure-tenant/test-support';
 
 jest.setTimeout(60_000);
 
@@ -53,11 +54,7 @@ function azureTenantConfig(extra: JsonObject = {}): JsonObject {
   return {
     app: { baseUrl: 'http://localhost:3000' },
     azureTenant: {
-      clientId: DEMO_APP.clientId,
-      clientSecret: DEMO_APP.clientSecret,
-      authorityHost: emulator.authorityHost,
-      armEndpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
+      ...emulatorConnectionConfig(emulator),
       onboarding: {
         redirectUri: REDIRECT_URI,
         principalNotFoundRetryDelayMs: 10,

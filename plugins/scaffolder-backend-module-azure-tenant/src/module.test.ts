@@ -22,6 +22,7 @@ import { azureTenantTagsUpdatePermission } from '@azure-tenant/plugin-azure-tena
 import azureTenantPlugin from '@azure-tenant/plugin-azure-tenant-backend';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { scaffolderModuleAzureTenant } from './module';
+import { emulatorConnectionConfig } from '@azure-tenant/test-support';
 
 jest.setTimeout(120_000);
 
@@ -135,11 +136,7 @@ async function startBackend(options: { mayEditTags?: boolean } = {}) {
           app: { baseUrl: 'http://localhost:3000' },
           backend: { baseUrl: 'http://localhost:7007' },
           azureTenant: {
-            clientId: DEMO_APP.clientId,
-            clientSecret: DEMO_APP.clientSecret,
-            authorityHost: emulator.authorityHost,
-            armEndpoint: emulator.url,
-            caCertFile: emulator.caCertFile,
+            ...emulatorConnectionConfig(emulator),
             tenants: [
               {
                 tenantId: DEMO_TENANT.id,

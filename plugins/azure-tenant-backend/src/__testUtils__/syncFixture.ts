@@ -17,6 +17,7 @@ import { DatabaseResourceStore } from '../database/DatabaseResourceStore';
 import { ResourceSyncer } from '../sync/ResourceSyncer';
 import { ResourceSyncService } from '../sync/ResourceSyncService';
 import { readSyncConfig } from '../sync/SyncConfig';
+import { emulatorConnectionConfig } from '@azure-tenant/test-support';
 
 /** The demo fixture's subscriptions. */
 export { DEMO_SUBSCRIPTIONS };
@@ -64,11 +65,7 @@ export async function createSyncFixture(
     app: { baseUrl: 'http://localhost:3000' },
     backend: { baseUrl: 'http://localhost:7007' },
     azureTenant: {
-      clientId: DEMO_APP.clientId,
-      clientSecret: DEMO_APP.clientSecret,
-      authorityHost: emulator.authorityHost,
-      armEndpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
+      ...emulatorConnectionConfig(emulator),
       sync,
     },
   });

@@ -15,11 +15,7 @@ import {
   azureTenantTagsUpdatePermission,
   SyncMode,
 } from '@azure-tenant/plugin-azure-tenant-common';
-import {
-  AzureEmulator,
-  DEMO_APP,
-  DEMO_TENANT,
-} from '@azure-tenant/azure-emulator';
+import { AzureEmulator, DEMO_TENANT } from '@azure-tenant/azure-emulator';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { azureWrites } from '../__testUtils__/azureWrites';
@@ -35,6 +31,7 @@ import { callerRef } from '../service/caller';
 import { dayOf, addDays } from '../spend/spendDays';
 import { recordingAuditor } from '../tags/__testUtils__/tagsFixture';
 import { azureTenantPlugin } from '../plugin';
+import { emulatorConnectionConfig } from '@azure-tenant/test-support';
 
 jest.setTimeout(120_000);
 
@@ -92,11 +89,7 @@ describe.each(databases.eachSupportedId())(
               app: { baseUrl: 'http://localhost:3000' },
               backend: { baseUrl: 'http://localhost:7007' },
               azureTenant: {
-                clientId: DEMO_APP.clientId,
-                clientSecret: DEMO_APP.clientSecret,
-                authorityHost: emulator.authorityHost,
-                armEndpoint: emulator.url,
-                caCertFile: emulator.caCertFile,
+                ...emulatorConnectionConfig(emulator),
                 tenants: [
                   {
                     tenantId: DEMO_TENANT.id,

@@ -142,8 +142,13 @@ describe('the per-try timeout of requests to Azure', () => {
       await new Promise(resolve => setTimeout(resolve, 100));
       waited += 100;
     }
-    // The stalled try is logged when the emulator answers it, after the retry.
-    expect(groupCalls().map(r => r.faultId !== null)).toEqual([false, true]);
+    // One stalled try and one that worked. The emulator logs a try when it answers it; the stalled one usually comes
+    // after the retry, but on a busy machine the retry may wait longer than the stall, so the order is not asserted.
+    expect(
+      groupCalls()
+        .map(r => r.faultId !== null)
+        .sort(),
+    ).toEqual([false, true]);
   });
 
   it("keeps the caller's own abort an abort", async () => {

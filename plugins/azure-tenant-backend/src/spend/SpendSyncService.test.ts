@@ -29,6 +29,7 @@ import {
   prepareSubscription,
 } from './__testUtils__/spendTestDatabase';
 import { releaseTestDatabase } from '../__testUtils__/releaseTestDatabase';
+import { emulatorConnectionConfig } from '@azure-tenant/test-support';
 
 jest.setTimeout(60_000);
 
@@ -51,11 +52,7 @@ function emulatorAzureConnection() {
         backend: { baseUrl: 'http://127.0.0.1:7999' },
         app: { baseUrl: 'http://127.0.0.1:7998' },
         azureTenant: {
-          clientId: DEMO_APP.clientId,
-          clientSecret: DEMO_APP.clientSecret,
-          authorityHost: emulator.authorityHost,
-          armEndpoint: emulator.url,
-          caCertFile: emulator.caCertFile,
+          ...emulatorConnectionConfig(emulator),
         },
       }),
     )!,

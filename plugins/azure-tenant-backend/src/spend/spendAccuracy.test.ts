@@ -28,6 +28,7 @@ import {
   PLATFORM,
   prepareSpendDatabase,
 } from './__testUtils__/spendTestDatabase';
+import { emulatorConnectionConfig } from '@azure-tenant/test-support';
 
 jest.setTimeout(60_000);
 
@@ -106,11 +107,7 @@ beforeAll(async () => {
         backend: { baseUrl: 'http://127.0.0.1:7999' },
         app: { baseUrl: 'http://127.0.0.1:7998' },
         azureTenant: {
-          clientId: DEMO_APP.clientId,
-          clientSecret: DEMO_APP.clientSecret,
-          authorityHost: emulator.authorityHost,
-          armEndpoint: emulator.url,
-          caCertFile: emulator.caCertFile,
+          ...emulatorConnectionConfig(emulator),
         },
       }),
     )!,

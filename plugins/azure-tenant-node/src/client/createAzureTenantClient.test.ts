@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TagError } from '../schema/openapi';
 import { createAzureTenantClient } from './createAzureTenantClient';
+import { emulatorConnectionConfig } from '@azure-tenant/test-support';
 
 jest.setTimeout(60_000);
 
@@ -63,11 +64,7 @@ async function startAzureTenantBackend(decision: AuthorizeResult) {
           app: { baseUrl: 'http://localhost:3000' },
           backend: { baseUrl: 'http://localhost:7007' },
           azureTenant: {
-            clientId: DEMO_APP.clientId,
-            clientSecret: DEMO_APP.clientSecret,
-            authorityHost: emulator.authorityHost,
-            armEndpoint: emulator.url,
-            caCertFile: emulator.caCertFile,
+            ...emulatorConnectionConfig(emulator),
             tenants: [
               {
                 tenantId: DEMO_TENANT.id,

@@ -3,6 +3,7 @@ import { AzureEmulator, DEMO_APP } from '@azure-tenant/azure-emulator';
 import { JsonObject } from '@backstage/types';
 import { readAzureTenantConfig } from '../../config/AzureTenantConfig';
 import { AzureConnection, AzureConnectionOptions } from '../azureConnection';
+import { emulatorConnectionConfig } from '@azure-tenant/test-support';
 
 /**
  * The portal's connection to the emulator, as the demo app registration with its client secret, trusting the
@@ -17,11 +18,7 @@ export function emulatorConnection(
     app: { baseUrl: 'http://localhost:3000' },
     backend: { baseUrl: 'http://localhost:7007' },
     azureTenant: {
-      clientId: DEMO_APP.clientId,
-      clientSecret: DEMO_APP.clientSecret,
-      authorityHost: emulator.authorityHost,
-      armEndpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
+      ...emulatorConnectionConfig(emulator),
       onboarding: { redirectUri: DEMO_APP.redirectUris[0], ...onboarding },
     },
   });

@@ -8,11 +8,7 @@ import {
 import { AuditorService } from '@backstage/backend-plugin-api';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  AzureEmulator,
-  DEMO_APP,
-  RequestLogEntry,
-} from '@azure-tenant/azure-emulator';
+import { AzureEmulator, RequestLogEntry } from '@azure-tenant/azure-emulator';
 import { Knex } from 'knex';
 import { AzureConnection } from '../../azure/azureConnection';
 import { readAzureTenantConfig } from '../../config/AzureTenantConfig';
@@ -23,6 +19,7 @@ import {
 import { createAzureTagsClient } from '../azureTagsClient';
 import { createTagsRouter } from '../createTagsRouter';
 import { TagService } from '../TagService';
+import { emulatorConnectionConfig } from '@azure-tenant/test-support';
 
 /** An audit event as the fake auditor recorded it. */
 export interface RecordedAudit {
@@ -67,11 +64,7 @@ export function emulatorConnection(emulator: AzureEmulator): AzureConnection {
     app: { baseUrl: 'http://localhost:3000' },
     backend: { baseUrl: 'http://localhost:7007' },
     azureTenant: {
-      clientId: DEMO_APP.clientId,
-      clientSecret: DEMO_APP.clientSecret,
-      authorityHost: emulator.authorityHost,
-      armEndpoint: emulator.url,
-      caCertFile: emulator.caCertFile,
+      ...emulatorConnectionConfig(emulator),
     },
   });
   return new AzureConnection(readAzureTenantConfig(config)!);
