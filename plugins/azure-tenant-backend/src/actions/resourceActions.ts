@@ -58,8 +58,9 @@ export function registerResourceActions(
     ].join(' '),
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
+      // Strict, as the REST API: a field the schema does not name is refused, not dropped while the rest runs.
       input: z =>
-        z.object({
+        z.strictObject({
           subscriptionId: z
             .string()
             .optional()

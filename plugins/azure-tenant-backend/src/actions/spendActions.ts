@@ -29,8 +29,9 @@ export function registerSpendActions(
       `from and to, the last ${DEFAULT_PERIOD_DAYS} days (UTC). status 'pending' means spend was not synced yet. ` +
       'Needs azure-tenant.spend.read on the entity.',
     schema: {
+      // Strict, as the REST API: a field the schema does not name is refused, not dropped while the rest runs.
       input: z =>
-        z.object({
+        z.strictObject({
           subscriptionId: z
             .string()
             .uuid()

@@ -41,7 +41,8 @@ export function registerSubscriptionActions(
       'subscriptions each has, and a lost-access state when the portal can no longer read them (with what to do). ' +
       'Use it to find a tenant id for list-subscriptions. Needs azure-tenant.tenant.read.',
     schema: {
-      input: z => z.object({}),
+      // Strict, as the REST API: a field the schema does not name is refused, not dropped while the rest runs.
+      input: z => z.strictObject({}),
       output: z =>
         z.object({
           tenants: z.array(
@@ -86,7 +87,7 @@ export function registerSubscriptionActions(
       'Needs azure-tenant.tenant.read.',
     schema: {
       input: z =>
-        z.object({
+        z.strictObject({
           tenantId: z
             .string()
             .uuid()
@@ -123,7 +124,7 @@ export function registerSubscriptionActions(
       'azure-tenant.subscription.manage (portal admins by default); others are refused with a 403.',
     schema: {
       input: z =>
-        z.object({
+        z.strictObject({
           subscriptionId: z
             .string()
             .uuid()
@@ -159,7 +160,7 @@ export function registerSubscriptionActions(
       'ran. Use it after changing tags or resources in Azure. Needs azure-tenant.subscription.sync.',
     schema: {
       input: z =>
-        z.object({
+        z.strictObject({
           subscriptionId: z
             .string()
             .uuid()

@@ -30,8 +30,9 @@ export function registerTagActions(
       "(canEdit, and reason when not). Read this before update-resource-tags and pass the values you saw as its 'expected'. " +
       'Under no-tags and none no tags are kept. For users only; needs read access to the resource entity.',
     schema: {
+      // Strict, as the REST API: a field the schema does not name is refused, not dropped while the rest runs.
       input: z =>
-        z.object({
+        z.strictObject({
           resourceId: z.string().describe(RESOURCE_ID_DESCRIPTION),
           live: z
             .boolean()
@@ -89,7 +90,7 @@ export function registerTagActions(
       'and after. For users only; needs azure-tenant.tags.update on the resource entity (its owners by default).',
     schema: {
       input: z =>
-        z.object({
+        z.strictObject({
           resourceId: z.string().describe(RESOURCE_ID_DESCRIPTION),
           set: tagsSchema(z)
             .optional()
