@@ -52,6 +52,17 @@ const plans: Array<{
         { principalId: DEMO_USER.oid, role: 'Owner' },
         { principalId: ALICE.oid, role: 'Contributor' },
       ],
+      // Issue 14: the tag policies the portal shows beside its own, read-only.
+      policyAssignments: [
+        {
+          name: 'require-owner-tag',
+          policyDefinitionId: '871b6d14-10aa-478d-b590-94f262ecfa99', // Require a tag on resources
+          displayName: 'Require an owner tag on resources',
+          description: 'Every resource names the team that owns it.',
+          parameters: { tagName: { value: 'owner' } },
+          metadata: { assignedBy: 'Demo Admin', category: 'Tags' },
+        },
+      ],
     },
     count: 80,
     groups: [
@@ -92,6 +103,16 @@ const plans: Array<{
       roleAssignments: [
         { principalId: DEMO_USER.oid, role: 'Owner' },
         { principalId: BOB.oid, role: 'Reader' },
+      ],
+      policyAssignments: [
+        {
+          name: 'inherit-costcenter-tag',
+          policyDefinitionId: 'cd3aa116-8754-49c9-a813-ad46512ece54', // Inherit a tag from the resource group
+          displayName: 'Inherit costCenter from the resource group',
+          parameters: { tagName: { value: 'costCenter' } },
+          metadata: { assignedBy: 'Demo Admin', category: 'Tags' },
+          location: 'eastus',
+        },
       ],
     },
     count: 70,

@@ -43,6 +43,7 @@ export type {
   FixtureCostProfile,
   FixtureCostRow,
   FixtureCosts,
+  FixturePolicyAssignment,
   FixtureResource,
   FixtureResourceGroup,
   FixtureRoleAssignment,
@@ -67,6 +68,22 @@ export {
   USER_ACCESS_ADMINISTRATOR_ROLE_ID,
 } from './rbac/builtInRoles';
 export type { RoleDefinition } from './rbac/builtInRoles';
+export {
+  BUILT_IN_TAG_POLICY_DEFINITIONS,
+  REQUIRE_TAG_POLICY_ID,
+  REQUIRE_TAG_AND_VALUE_POLICY_ID,
+  REQUIRE_TAG_ON_RESOURCE_GROUPS_POLICY_ID,
+  INHERIT_TAG_FROM_RESOURCE_GROUP_POLICY_ID,
+  INHERIT_TAG_FROM_RESOURCE_GROUP_IF_MISSING_POLICY_ID,
+  INHERIT_TAG_FROM_SUBSCRIPTION_POLICY_ID,
+  INHERIT_TAG_FROM_SUBSCRIPTION_IF_MISSING_POLICY_ID,
+  ADD_OR_REPLACE_TAG_POLICY_ID,
+} from './policy/builtInPolicyDefinitions';
+export type { BuiltInPolicyDefinition } from './policy/builtInPolicyDefinitions';
+export type {
+  NewPolicyAssignment,
+  PolicyAssignmentState,
+} from './policy/policyAssignments';
 export { readFormPostPage } from './entra/signInPages';
 export { ArmError, isArmError } from './errors/ArmError';
 export { EntraError, isEntraError } from './errors/EntraError';

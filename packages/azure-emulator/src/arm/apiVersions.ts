@@ -165,6 +165,29 @@ const COST_MANAGEMENT_VERSIONS = [
   '2018-08-01-preview',
 ];
 
+/** Azure Policy's versions (Microsoft.Authorization policyAssignments and policyDefinitions), newest first. */
+const POLICY_VERSIONS = [
+  '2025-03-01',
+  '2025-01-01',
+  '2024-05-01',
+  '2024-04-01',
+  '2023-04-01',
+  '2022-06-01',
+  '2021-06-01',
+  '2020-09-01',
+  '2020-03-01',
+  '2019-09-01',
+  '2019-06-01',
+  '2019-01-01',
+  '2018-05-01',
+  '2018-03-01',
+  '2017-06-01-preview',
+  '2016-12-01',
+  '2016-04-01',
+  '2015-11-01',
+  '2015-10-01-preview',
+];
+
 /** How ARM refuses a version the type does not support; see {@link checkApiVersion}. */
 type VersionRule =
   /** ARM's own routes: 400 `InvalidApiVersionParameter`. */
@@ -216,6 +239,12 @@ const API_VERSIONS = new Map<string, NamespaceVersions>([
   // specification/authorization/resource-manager/Microsoft.Authorization; the older ones are in ARM's own list in
   // https://github.com/Azure/acs-engine/issues/4037.
   namespace('Microsoft.Authorization', 'proxy', {
+    // Azure Policy: the policy folders of specification/resources/resource-manager/Microsoft.Authorization;
+    // 2022-06-01 and 2024-04-01 revised policyAssignments only, so policyDefinitions do not list them.
+    policyAssignments: POLICY_VERSIONS,
+    policyDefinitions: POLICY_VERSIONS.filter(
+      v => v !== '2022-06-01' && v !== '2024-04-01',
+    ),
     roleAssignments: [
       '2022-04-01',
       '2022-01-01-preview',

@@ -1,5 +1,6 @@
 import { handleCostManagement } from '../cost/costRoutes';
 import { ArmError } from '../errors/ArmError';
+import { handlePolicyRequest } from '../policy/policyRoutes';
 import { queryResourceGraph } from '../graph/resourceGraphRoutes';
 import { EmulatorResponse } from '../http/EmulatorHttp';
 import { ArmCall } from './ArmCall';
@@ -101,6 +102,10 @@ export function routeArmRequest(call: ArmCall): EmulatorResponse {
       if (method !== 'GET') throw methodNotAllowed(call);
       if (tail.length === 1) return listRoleDefinitions(call, scope);
       if (tail.length === 2) return getRoleDefinition(call, scope, tail[1]);
+    }
+    if (namespace === 'microsoft.authorization') {
+      const policy = handlePolicyRequest(call, scope, tail);
+      if (policy) return policy;
     }
     if (
       namespace === 'microsoft.costmanagement' &&

@@ -20,6 +20,12 @@ import {
   TokenBucketThrottle,
 } from '../throttling/TokenBucketThrottle';
 import { setTag, validateTags } from '../arm/tagRules';
+import {
+  NewPolicyAssignment,
+  PolicyAssignmentState,
+  buildPolicyAssignment,
+  policyAssignmentKey,
+} from '../policy/policyAssignments';
 import { Fault, FaultInjector, FaultSpec } from './faults';
 import { RequestLog, RequestLogEntry } from './requestLog';
 
@@ -466,6 +472,44 @@ export class EmulatorControl {
     };
     this.deps.context.state.roleAssignments.set(name.toLowerCase(), assignment);
     return assignment;
+  }
+
+  /**
+   * Assigns a built-in tag policy at a subscription or resource group, as an admin would in the Azure portal
+   * (replacing an assignment of the same name at the same scope). Checked as Azure checks the PUT: unknown
+   * definition, missing or undefined parameters. Not enforced: the emulator only serves it to readers.
+   */
+  assignPolicy(input: NewPolicyAssignment): PolicyAssignmentState {
+    const assignment = buildPolicyAssignment(this.deps.context.state, input);
+    this.deps.context.state.addPolicyAssignment(assignment);
+    return structuredClone(assignment);
+  }
+
+  /** The policy assignments, optionally only those at or below a scope (case-insensitive prefix); not logged. */
+  listPolicyAssignments(
+    filter: { scope?: string } = {},
+  ): PolicyAssignmentState[] {
+    const scope = filter.scope?.toLowerCase().replace(/\/+$/, '');
+    return [...this.deps.context.state.policyAssignments.values()]
+      .filter(
+        a =>
+          !scope ||
+          a.scope.toLowerCase() === scope ||
+          a.scope.toLowerCase().startsWith(`${scope}/`),
+      )
+      .map(a => structuredClone(a));
+  }
+
+  /** Deletes a policy assignment by its id. Returns whether it existed. */
+  removePolicyAssignment(id: string): boolean {
+    const match =
+      /^(.*)\/providers\/Microsoft\.Authorization\/policyAssignments\/([^/]+)$/i.exec(
+        typeof id === 'string' ? id : '',
+      );
+    if (!match) return false;
+    return this.deps.context.state.policyAssignments.delete(
+      policyAssignmentKey(match[1], match[2]),
+    );
   }
 
   /** Changes throttling (e.g. `{ enabled: false }` for benchmarks, or small buckets for tests). */

@@ -169,6 +169,32 @@ export function handleControlRequest(
         }),
       });
     }
+    case 'POST policy-assignments':
+      return jsonResponse(201, control.assignPolicy(json()));
+    case 'GET policy-assignments':
+      return jsonResponse(200, {
+        value: control.listPolicyAssignments({
+          scope: request.url.searchParams.get('scope') ?? undefined,
+        }),
+      });
+    case 'DELETE policy-assignments': {
+      const id = request.url.searchParams.get('id');
+      if (!id)
+        throw new ArmError(
+          400,
+          'MissingPolicyAssignmentId',
+          "Pass the policy assignment's id as '?id='.",
+        );
+      return control.removePolicyAssignment(id)
+        ? { status: 204 }
+        : jsonResponse(404, {
+            error: {
+              code: 'PolicyAssignmentNotFound',
+              message: `The policy assignment '${id}' is not found.`,
+              details: [],
+            },
+          });
+    }
     case 'POST role-assignments':
       return jsonResponse(201, control.assignRole(json()));
     case 'PUT throttling':

@@ -1,3 +1,8 @@
+import {
+  PolicyAssignmentState,
+  buildPolicyAssignment,
+  policyAssignmentKey,
+} from '../policy/policyAssignments';
 import { findBuiltInRole } from '../rbac/builtInRoles';
 import { deterministicGuid } from './seededRandom';
 import {
@@ -154,6 +159,8 @@ export class EmulatorState {
   readonly subscriptions = new Map<string, SubscriptionState>();
   readonly roleAssignments = new Map<string, RoleAssignmentState>();
   readonly partnerLinks = new Map<string, PartnerLinkState>();
+  /** Azure Policy assignments, by lower-case id; read-only to ARM callers (see `policy/`). */
+  readonly policyAssignments = new Map<string, PolicyAssignmentState>();
   private readonly now: () => number;
 
   private constructor(now: () => number) {
@@ -259,6 +266,14 @@ export class EmulatorState {
           description: null,
         });
       }
+      for (const assignment of sub.policyAssignments ?? []) {
+        state.addPolicyAssignment(
+          buildPolicyAssignment(state, {
+            ...assignment,
+            scope: absoluteScope(subscriptionId, assignment.scope),
+          }),
+        );
+      }
     }
     return state;
   }
@@ -340,6 +355,14 @@ export class EmulatorState {
       this.roleAssignments.delete(assignment.name.toLowerCase());
     }
     return removed;
+  }
+
+  /** Adds a policy assignment, replacing one of the same name at the same scope (as a PUT does). */
+  addPolicyAssignment(assignment: PolicyAssignmentState): void {
+    this.policyAssignments.set(
+      policyAssignmentKey(assignment.scope, assignment.name),
+      assignment,
+    );
   }
 
   /** The app's service principal in the tenant, if it has been consented. */

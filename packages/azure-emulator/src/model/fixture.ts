@@ -118,6 +118,33 @@ export interface FixtureSubscription {
   roleAssignments?: FixtureRoleAssignment[];
   resourceGroups?: FixtureResourceGroup[];
   resources?: FixtureResource[];
+  /** Azure Policy assignments of built-in tag definitions, at the subscription or one of its resource groups. */
+  policyAssignments?: FixturePolicyAssignment[];
+}
+
+/**
+ * An Azure Policy assignment of a built-in tag definition (served read-only; the emulator does not enforce it).
+ *
+ * @public
+ */
+export interface FixturePolicyAssignment {
+  /** Defaults to 24 hex characters derived from scope and definition. */
+  name?: string;
+  /** A built-in tag definition's GUID or id, e.g. `871b6d14-10aa-478d-b590-94f262ecfa99` (Require a tag on resources). */
+  policyDefinitionId: string;
+  /** Relative to the subscription (e.g. `/resourceGroups/rg-web`) or absolute. Defaults to the subscription. */
+  scope?: string;
+  /** Defaults to the definition's display name. */
+  displayName?: string;
+  description?: string;
+  /** In ARM's shape: `{ "tagName": { "value": "owner" } }`. */
+  parameters?: Record<string, { value: unknown }>;
+  /** Defaults to `Default`. */
+  enforcementMode?: 'Default' | 'DoNotEnforce';
+  notScopes?: string[];
+  metadata?: Record<string, unknown>;
+  /** The managed identity's location for `modify` definitions. Defaults to `westeurope`. */
+  location?: string;
 }
 
 /**
