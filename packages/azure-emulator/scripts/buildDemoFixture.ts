@@ -233,6 +233,58 @@ const aks =
   ) ?? subscriptions[0].resources![0];
 const cosmos = subscriptions[2].resources![0];
 
+// Budgets (Microsoft.Consumption/budgets): a monthly one on the platform subscription that a month's spend nears,
+// and one in EUR on Data Europe's sandbox group that its forecast overshoots.
+subscriptions[0].budgets = [
+  {
+    name: 'platform-monthly',
+    amount: 10000,
+    timeGrain: 'Monthly',
+    timePeriod: { startDate: '2025-01-01T00:00:00Z' },
+    notifications: {
+      Actual_GreaterThanOrEqualTo_80_Percent: {
+        enabled: true,
+        operator: 'GreaterThanOrEqualTo',
+        threshold: 80,
+        contactEmails: ['platform-team@contoso.example'],
+        contactRoles: ['Owner'],
+        thresholdType: 'Actual',
+      },
+      Forecasted_GreaterThan_100_Percent: {
+        enabled: true,
+        operator: 'GreaterThan',
+        threshold: 100,
+        contactEmails: ['platform-team@contoso.example'],
+        thresholdType: 'Forecasted',
+      },
+    },
+  },
+];
+subscriptions[2].budgets = [
+  {
+    name: 'data-sandbox',
+    amount: 2500,
+    timeGrain: 'Monthly',
+    timePeriod: { startDate: '2025-01-01T00:00:00Z' },
+    filter: {
+      dimensions: {
+        name: 'ResourceGroupName',
+        operator: 'In',
+        values: ['rg-sandbox'],
+      },
+    },
+    notifications: {
+      Actual_GreaterThan_90_Percent: {
+        enabled: true,
+        operator: 'GreaterThan',
+        threshold: 90,
+        contactEmails: ['data-eng@contoso.example'],
+        thresholdType: 'Actual',
+      },
+    },
+  },
+];
+
 const fixture: EmulatorFixture = {
   tenants: [{ ...DEMO_TENANT, users: [DEMO_USER, ALICE, BOB] }],
   apps: [DEMO_APP],

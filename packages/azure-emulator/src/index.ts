@@ -36,9 +36,18 @@ export type {
 } from './throttling/TokenBucketThrottle';
 export type { CostManagementQpuQuotas } from './throttling/CostManagementQpuThrottle';
 export type { GenerateOptions } from './model/generatedTenant';
+export type { BudgetState } from './consumption/budgets';
+export type {
+  ActiveCostScenario,
+  CostGrowthScenario,
+  CostScenario,
+  CostSpikeScenario,
+} from './cost/costScenarios';
 export type {
   EmulatorFixture,
   FixtureApp,
+  FixtureBudget,
+  FixtureBudgetNotification,
   FixtureConsent,
   FixtureCostProfile,
   FixtureCostRow,

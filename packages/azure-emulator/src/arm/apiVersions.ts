@@ -300,6 +300,30 @@ const API_VERSIONS = new Map<string, NamespaceVersions>([
       '2018-09-01-preview',
     ],
   }),
+  // specification/consumption/resource-manager/Microsoft.Consumption (stable and preview folders with budgets)
+  namespace('Microsoft.Consumption', 'proxy', {
+    budgets: [
+      '2024-08-01',
+      '2023-11-01',
+      '2023-05-01',
+      '2023-03-01',
+      '2021-10-01',
+      '2021-05-01',
+      '2019-11-01',
+      '2019-10-01',
+      '2019-06-01',
+      '2019-05-01',
+      '2019-04-01-preview',
+      '2019-01-01',
+      '2018-10-01',
+      '2018-08-31',
+      '2018-06-30',
+      '2018-05-31',
+      '2018-03-31',
+      '2018-01-31',
+      '2017-12-30-preview',
+    ],
+  }),
   // specification/cost-management/resource-manager/Microsoft.CostManagement
   namespace('Microsoft.CostManagement', 'proxy', {
     query: COST_MANAGEMENT_VERSIONS,
@@ -658,7 +682,6 @@ const OTHER_NAMESPACES = new Set(
     'Microsoft.Blueprint',
     'Microsoft.Cdn',
     'Microsoft.CognitiveServices',
-    'Microsoft.Consumption',
     'Microsoft.ContainerInstance',
     'Microsoft.DataFactory',
     'Microsoft.Databricks',

@@ -1,3 +1,4 @@
+import { getBudget, listBudgets } from '../consumption/budgetRoutes';
 import { handleCostManagement } from '../cost/costRoutes';
 import { ArmError } from '../errors/ArmError';
 import { handlePolicyRequest } from '../policy/policyRoutes';
@@ -106,6 +107,17 @@ export function routeArmRequest(call: ArmCall): EmulatorResponse {
     if (namespace === 'microsoft.authorization') {
       const policy = handlePolicyRequest(call, scope, tail);
       if (policy) return policy;
+    }
+    // Budgets are read-only here: the product never writes them, so PUT and DELETE are refused.
+    if (
+      subscriptionScope &&
+      namespace === 'microsoft.consumption' &&
+      tail[0]?.toLowerCase() === 'budgets' &&
+      tail.length <= 2
+    ) {
+      if (method !== 'GET') throw methodNotAllowed(call);
+      if (tail.length === 1) return listBudgets(call, subscriptionScope[1]);
+      return getBudget(call, subscriptionScope[1], tail[1]);
     }
     if (
       namespace === 'microsoft.costmanagement' &&

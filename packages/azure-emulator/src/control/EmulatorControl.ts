@@ -20,6 +20,13 @@ import {
   TokenBucketThrottle,
 } from '../throttling/TokenBucketThrottle';
 import { setTag, validateTags } from '../arm/tagRules';
+import { BudgetState, budgetStateOf } from '../consumption/budgets';
+import {
+  ActiveCostScenario,
+  CostScenario,
+  parseCostScenario,
+} from '../cost/costScenarios';
+import { FixtureBudget } from '../model/fixture';
 import {
   NewPolicyAssignment,
   PolicyAssignmentState,
@@ -472,6 +479,56 @@ export class EmulatorControl {
     };
     this.deps.context.state.roleAssignments.set(name.toLowerCase(), assignment);
     return assignment;
+  }
+
+  /**
+   * Creates (or replaces) a budget on a subscription, as someone would in the Azure portal; ARM only reads budgets.
+   * The input has the fixture's shape ({@link FixtureBudget}); a malformed one is a 400 `InvalidBudget`.
+   */
+  addBudget(subscriptionId: string, budget: FixtureBudget): BudgetState {
+    const subscription = this.requireSubscription(subscriptionId);
+    const state = budgetStateOf(
+      budget,
+      Math.floor(this.deps.context.clock.now() / 86_400_000),
+    );
+    subscription.budgets.set(state.name.toLowerCase(), state);
+    return structuredClone(state);
+  }
+
+  /** Deletes a budget. Returns whether it existed. */
+  deleteBudget(subscriptionId: string, budgetName: string): boolean {
+    return this.requireSubscription(subscriptionId).budgets.delete(
+      String(budgetName).toLowerCase(),
+    );
+  }
+
+  /**
+   * Switches a cost scenario on (a `spike` on one service or `steady-growth` of a subscription); Cost Management's
+   * query and forecast, and budgets' spend, follow it. A reset switches every scenario off.
+   */
+  addCostScenario(scenario: CostScenario): ActiveCostScenario {
+    const model = this.deps.context.costModel;
+    const today = new Date(model.today * 86_400_000).toISOString().slice(0, 10);
+    const parsed = parseCostScenario(scenario, today);
+    this.requireSubscription(parsed.subscriptionId);
+    return model.addScenario(parsed);
+  }
+
+  /** The cost scenarios switched on, oldest first. */
+  listCostScenarios(): ActiveCostScenario[] {
+    return this.deps.context.costModel.listScenarios();
+  }
+
+  /** Switches one cost scenario off (404 when there is none with that id), or all of them when no id is given. */
+  removeCostScenarios(id?: string): void {
+    const removed = this.deps.context.costModel.removeScenarios(id);
+    if (id !== undefined && !removed) {
+      throw new ArmError(
+        404,
+        'CostScenarioNotFound',
+        `There is no cost scenario '${id}'.`,
+      );
+    }
   }
 
   /**

@@ -145,11 +145,32 @@ export function handleControlRequest(
         control.setSubscriptionState(segments[1], json().state),
       );
     case 'POST subscriptions':
+      if (segments.length === 3 && segments[2] === 'budgets') {
+        return jsonResponse(201, control.addBudget(segments[1], json()));
+      }
       if (segments.length !== 3 || segments[2] !== 'move') break;
       return jsonResponse(
         200,
         control.moveSubscription(segments[1], json().tenantId),
       );
+    case 'DELETE subscriptions':
+      if (segments.length !== 4 || segments[2] !== 'budgets') break;
+      return control.deleteBudget(segments[1], segments[3])
+        ? { status: 204 }
+        : jsonResponse(404, {
+            error: {
+              code: 'NotFound',
+              message: `The budget '${segments[3]}' was not found.`,
+              details: [],
+            },
+          });
+    case 'GET cost-scenarios':
+      return jsonResponse(200, { value: control.listCostScenarios() });
+    case 'POST cost-scenarios':
+      return jsonResponse(201, control.addCostScenario(json()));
+    case 'DELETE cost-scenarios':
+      control.removeCostScenarios(segments[1]);
+      return { status: 204 };
     case 'PUT consent-decision':
       control.setConsentDecision(json().decision);
       return jsonResponse(200, { decision: json().decision });

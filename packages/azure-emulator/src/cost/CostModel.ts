@@ -3,6 +3,11 @@ import { SubscriptionState } from '../model/EmulatorState';
 import { ResourceRecord } from '../model/ResourceRecord';
 import { resourceTypeInfo } from '../model/resourceTypeCatalog';
 import { hashString, unitInterval } from '../model/seededRandom';
+import {
+  ActiveCostScenario,
+  CostScenario,
+  scenarioFactors,
+} from './costScenarios';
 
 const DAY_MS = 86_400_000;
 
@@ -56,6 +61,9 @@ export class CostModel {
   >();
   private readonly rows = new Map<string, Map<number, number>>();
   private readonly now: () => number;
+  /** Switched on through the control API; a reset brings a new model, and so none. */
+  private readonly scenarios: ActiveCostScenario[] = [];
+  private scenarioCount = 0;
 
   constructor(options: CostModelOptions) {
     const costs = options.costs ?? {};
@@ -90,6 +98,32 @@ export class CostModel {
     return this.today - this.historyDays;
   }
 
+  /** Switches a cost scenario on; see {@link CostScenario}. */
+  addScenario(scenario: CostScenario & { from: string }): ActiveCostScenario {
+    this.scenarioCount++;
+    const active = { ...scenario, id: `scenario-${this.scenarioCount}` };
+    this.scenarios.push(active);
+    return active;
+  }
+
+  /** The scenarios switched on, oldest first. */
+  listScenarios(): ActiveCostScenario[] {
+    return this.scenarios.map(s => ({ ...s }));
+  }
+
+  /** Switches one scenario off (returns whether it was on), or all of them when no id is given. */
+  removeScenarios(id?: string): boolean {
+    if (id === undefined) {
+      const had = this.scenarios.length > 0;
+      this.scenarios.length = 0;
+      return had;
+    }
+    const index = this.scenarios.findIndex(s => s.id === id);
+    if (index < 0) return false;
+    this.scenarios.splice(index, 1);
+    return true;
+  }
+
   /** The USD exchange rate of a currency. */
   rateFor(currency: string): number {
     return USD_RATE[currency.toUpperCase()] ?? 1;
@@ -116,9 +150,12 @@ export class CostModel {
     const firstDay = this.firstDay;
     const id = resource.id.toLowerCase();
     const explicit = this.rows.get(id);
+    const factor = scenarioFactors(this.scenarios, subscription, resource);
     if (explicit) {
       return day =>
-        day > today || day < firstDay ? 0 : explicit.get(day) ?? 0;
+        day > today || day < firstDay
+          ? 0
+          : (explicit.get(day) ?? 0) * (factor ? factor(day) : 1);
     }
     const created = dayNumberOf(Date.parse(resource.createdTime));
     const modelled = this.modelledCosts(subscription, resource, firstDay);
@@ -159,6 +196,7 @@ export class CostModel {
     const slope = unitInterval(this.seed, key, 11) - 0.3;
     const noiseLevel = profile?.noise ?? 0.1;
     const rate = profile ? 1 : this.rateFor(subscription.currency);
+    const factor = scenarioFactors(this.scenarios, subscription, resource);
     return (day, withNoise) => {
       const weekday = new Date(day * DAY_MS).getUTCDay();
       const season =
@@ -169,7 +207,8 @@ export class CostModel {
       const noise = withNoise
         ? 1 + noiseLevel * (2 * unitInterval(this.seed, key, day) - 1)
         : 1;
-      return Math.max(0, base * season * trend * noise * rate);
+      const scenario = factor ? factor(day) : 1;
+      return Math.max(0, base * season * trend * noise * rate * scenario);
     };
   }
 }

@@ -8,6 +8,7 @@ import {
 import { SubscriptionState } from '../model/EmulatorState';
 import { ResourceRecord } from '../model/ResourceRecord';
 import { hasPermission } from '../rbac/accessCheck';
+import { queryAdvisorResources } from './advisorRecommendations';
 
 /** A resource in Resource Graph's row shape (`objectArray` result format). */
 export function resourceGraphRow(
@@ -46,6 +47,18 @@ interface GraphCursor {
 export function queryResourceGraph(call: ArmCall): EmulatorResponse {
   const body = readJsonBody(call.request);
   const query = String(body?.query ?? '').trim();
+  if (/^advisorresources\b/i.test(query)) {
+    return queryAdvisorResources(
+      call,
+      body,
+      query,
+      readableSubscriptions(
+        call,
+        body,
+        'Microsoft.Advisor/recommendations/read',
+      ),
+    );
+  }
   if (!/^resources$/i.test(query)) {
     throw new ArmError(
       400,
@@ -61,29 +74,11 @@ export function queryResourceGraph(call: ArmCall): EmulatorResponse {
       },
     );
   }
-  const { state } = call.context;
-  const requested: string[] | undefined = Array.isArray(body.subscriptions)
-    ? body.subscriptions
-    : undefined;
-  const subscriptions = [...state.subscriptions.values()]
-    .filter(
-      s => s.tenantId.toLowerCase() === call.caller.tenantId.toLowerCase(),
-    )
-    // A Deleted subscription: "No operations are available" (Learn, "Azure subscription states").
-    .filter(s => s.state !== 'Deleted')
-    .filter(
-      s =>
-        !requested ||
-        requested.some(r => r.toLowerCase() === s.subscriptionId.toLowerCase()),
-    )
-    .filter(s =>
-      hasPermission(
-        state,
-        call.caller,
-        `/subscriptions/${s.subscriptionId}`,
-        'Microsoft.Resources/subscriptions/resources/read',
-      ),
-    );
+  const subscriptions = readableSubscriptions(
+    call,
+    body,
+    'Microsoft.Resources/subscriptions/resources/read',
+  );
   const options = body.options ?? {};
   const top = Math.min(
     Number(options.$top ?? call.context.settings.resourceGraphPageSize),
@@ -135,4 +130,42 @@ export function queryResourceGraph(call: ArmCall): EmulatorResponse {
       ? { $skipToken: Buffer.from(JSON.stringify(next)).toString('base64') }
       : {}),
   });
+}
+
+/**
+ * The subscriptions a query covers: those of the caller's tenant that the body names (all when it names none),
+ * not Deleted, on which the caller has the action.
+ */
+function readableSubscriptions(
+  call: ArmCall,
+  body: any,
+  action: string,
+): SubscriptionState[] {
+  const { state } = call.context;
+  const requested: string[] | undefined = Array.isArray(body?.subscriptions)
+    ? body.subscriptions
+    : undefined;
+  return (
+    [...state.subscriptions.values()]
+      .filter(
+        s => s.tenantId.toLowerCase() === call.caller.tenantId.toLowerCase(),
+      )
+      // A Deleted subscription: "No operations are available" (Learn, "Azure subscription states").
+      .filter(s => s.state !== 'Deleted')
+      .filter(
+        s =>
+          !requested ||
+          requested.some(
+            r => r.toLowerCase() === s.subscriptionId.toLowerCase(),
+          ),
+      )
+      .filter(s =>
+        hasPermission(
+          state,
+          call.caller,
+          `/subscriptions/${s.subscriptionId}`,
+          action,
+        ),
+      )
+  );
 }

@@ -1,3 +1,4 @@
+import { BudgetState, budgetStateOf } from '../consumption/budgets';
 import {
   PolicyAssignmentState,
   buildPolicyAssignment,
@@ -81,6 +82,8 @@ export interface SubscriptionState {
   tags: Record<string, string>;
   resourceGroups: Map<string, ResourceGroupState>;
   resources: ResourceCollection;
+  /** `Microsoft.Consumption/budgets`, by lower-case name. */
+  budgets: Map<string, BudgetState>;
 }
 
 /**
@@ -231,6 +234,12 @@ export class EmulatorState {
         tags: { ...(sub.tags ?? {}) },
         resourceGroups,
         resources: new ResourceCollection(source),
+        budgets: new Map(
+          (sub.budgets ?? []).map(budget => [
+            budget.name.toLowerCase(),
+            budgetStateOf(budget, Math.floor(state.now() / 86_400_000)),
+          ]),
+        ),
       });
       for (const assignment of sub.roleAssignments ?? []) {
         const role = findBuiltInRole(assignment.role);

@@ -118,6 +118,8 @@ export interface FixtureSubscription {
   roleAssignments?: FixtureRoleAssignment[];
   resourceGroups?: FixtureResourceGroup[];
   resources?: FixtureResource[];
+  /** Cost budgets on the subscription (`Microsoft.Consumption/budgets`). */
+  budgets?: FixtureBudget[];
   /** Azure Policy assignments of built-in tag definitions, at the subscription or one of its resource groups. */
   policyAssignments?: FixturePolicyAssignment[];
 }
@@ -145,6 +147,54 @@ export interface FixturePolicyAssignment {
   metadata?: Record<string, unknown>;
   /** The managed identity's location for `modify` definitions. Defaults to `westeurope`. */
   location?: string;
+}
+
+/**
+ * An alert on a budget, as `Microsoft.Consumption/budgets` has it in `properties.notifications`.
+ *
+ * @public
+ */
+export interface FixtureBudgetNotification {
+  enabled: boolean;
+  operator: 'EqualTo' | 'GreaterThan' | 'GreaterThanOrEqualTo';
+  /** Percent of the budget's amount, 0 to 1000. */
+  threshold: number;
+  contactEmails: string[];
+  contactRoles?: string[];
+  contactGroups?: string[];
+  /** Whether the threshold is on actual or forecast spend. Defaults to `Actual`. */
+  thresholdType?: 'Actual' | 'Forecasted';
+  /** e.g. `en-us`. */
+  locale?: string;
+}
+
+/**
+ * A cost budget on a subscription, in the shape of `Microsoft.Consumption/budgets` `properties` (category `Cost`)
+ * plus its name. Its current and forecast spend are computed from the cost model.
+ *
+ * @public
+ */
+export interface FixtureBudget {
+  name: string;
+  /** In the subscription's currency; above 0. */
+  amount: number;
+  /** Defaults to `Monthly`. */
+  timeGrain?:
+    | 'Monthly'
+    | 'Quarterly'
+    | 'Annually'
+    | 'BillingMonth'
+    | 'BillingQuarter'
+    | 'BillingAnnual';
+  /**
+   * `startDate` must be the first of a month (defaults to the first of the current month); `endDate` defaults to
+   * 10 years after the start, as Azure does.
+   */
+  timePeriod?: { startDate: string; endDate?: string };
+  /** A Cost Management filter (`and`, `or`, `not`, `dimensions` / `tags` with `In`). */
+  filter?: Record<string, unknown>;
+  /** Up to five alerts, by name. */
+  notifications?: Record<string, FixtureBudgetNotification>;
 }
 
 /**
