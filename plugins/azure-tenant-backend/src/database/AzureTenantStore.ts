@@ -74,7 +74,12 @@ export type SyncOutcome = {
   startedAt: Date;
   finishedAt: Date;
 } & (
-  | { status: 'succeeded'; resourceCount: number }
+  | {
+      status: 'succeeded';
+      resourceCount: number;
+      /** The subscription's name as Azure has it now; replaces the one it was registered with. */
+      displayName?: string;
+    }
   | { status: 'failed'; error: string }
 );
 

@@ -470,6 +470,9 @@ export class DatabaseAzureTenantStore implements AzureTenantStore {
           ? {
               resource_count: outcome.resourceCount,
               last_successful_sync_at: finishedAt,
+              ...(outcome.displayName
+                ? { display_name: outcome.displayName }
+                : {}),
             }
           : {}),
         updated_at: finishedAt,

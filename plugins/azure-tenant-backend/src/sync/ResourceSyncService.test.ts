@@ -85,6 +85,8 @@ describe.each(databases.eachSupportedId())(
       const subscription = await fixture.store.getSubscription(platform);
       expect(subscription?.lastSync?.status).toBe('succeeded');
       expect(subscription?.syncRequestedAt).toBeUndefined();
+      // Registered under its id (as a subscription declared in config without a name is): the sync keeps Azure's.
+      expect(subscription?.displayName).toBe('Contoso Platform Production');
       expect(fixture.events.published.map(e => e.eventPayload)).toContainEqual(
         expect.objectContaining({
           type: 'resources-changed',

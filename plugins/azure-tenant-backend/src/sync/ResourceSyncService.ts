@@ -331,6 +331,7 @@ export class ResourceSyncService {
               finishedAt,
               status: 'succeeded',
               resourceCount: report.resourceCount,
+              displayName: report.displayName,
             }
           : {
               subscriptionId,

@@ -52,6 +52,8 @@ export interface SubscriptionSyncReport {
    * subscription). Undefined when the portal has access.
    */
   access?: AccessProblemFinding;
+  /** The subscription's name in Azure, read with its state; absent under `none`, which reads nothing. */
+  displayName?: string;
   startedAt: Date;
   finishedAt: Date;
 }
@@ -157,9 +159,12 @@ export class ResourceSyncer {
     const { subscriptionId } = subscription;
     const startedAt = new Date();
     let stateFinding: AccessProblemFinding | undefined;
+    let displayName: string | undefined;
     try {
       if (subscription.syncMode !== 'none') {
-        stateFinding = await this.readState(subscription);
+        ({ finding: stateFinding, displayName } = await this.readState(
+          subscription,
+        ));
         if (stateFinding && stopsSync(stateFinding.problem)) {
           throw new AzureAccessError(stateFinding);
         }
@@ -186,6 +191,7 @@ export class ResourceSyncer {
         changed,
         revision,
         ...(stateFinding ? { access: stateFinding } : {}),
+        ...(displayName ? { displayName } : {}),
         startedAt,
         finishedAt: result.finishedAt,
       };
@@ -261,17 +267,26 @@ export class ResourceSyncer {
     return { subscriptions };
   }
 
-  /** The subscription's state in Azure (`GET /subscriptions/{id}`), as an access problem when it is not enabled. */
+  /**
+   * The subscription in Azure (`GET /subscriptions/{id}`): its state, as an access problem when it is not enabled,
+   * and its name (a subscription declared in config without one shows its id until then).
+   */
   private async readState(
     subscription: AzureSubscription,
-  ): Promise<AccessProblemFinding | undefined> {
+  ): Promise<{ finding?: AccessProblemFinding; displayName?: string }> {
     const { connection } = this.options;
     const client = new SubscriptionClient(
       connection.appCredential(subscription.tenantId),
       connection.armClientOptions(),
     );
     const found = await client.subscriptions.get(subscription.subscriptionId);
-    return subscriptionStateProblem(found.state, subscription.subscriptionId);
+    return {
+      finding: subscriptionStateProblem(
+        found.state,
+        subscription.subscriptionId,
+      ),
+      displayName: found.displayName || undefined,
+    };
   }
 
   private async removeAll(subscription: AzureSubscription, startedAt: Date) {
