@@ -57,3 +57,27 @@ export const subscriptionSchema = (z: Zod) =>
 
 /** A tag name to value map. */
 export const tagsSchema = (z: Zod) => z.record(z.string());
+
+/**
+ * A map keyed by tag name, as an action's input takes it. zod leaves a key named `__proto__` out of a record (its
+ * guard against prototype pollution), which would drop that tag from a change without a word while the rest is
+ * written; such a name is refused instead, and `PATCH /tags` takes it.
+ */
+export const tagNameMapInputSchema = <S extends InstanceType<Zod['ZodRecord']>>(
+  z: Zod,
+  record: S,
+) =>
+  z.preprocess((value, ctx) => {
+    if (
+      value !== null &&
+      typeof value === 'object' &&
+      Object.prototype.hasOwnProperty.call(value, '__proto__')
+    ) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message:
+          "A tag named '__proto__' cannot be changed through an action: the actions registry's validation drops that name. Use PATCH /tags of the REST API for it.",
+      });
+    }
+    return value;
+  }, record);

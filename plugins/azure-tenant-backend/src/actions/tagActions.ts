@@ -1,6 +1,11 @@
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { TagOperations } from '../tags/TagOperations';
-import { stalenessSchema, syncModeSchema, tagsSchema } from './actionSchemas';
+import {
+  stalenessSchema,
+  syncModeSchema,
+  tagNameMapInputSchema,
+  tagsSchema,
+} from './actionSchemas';
 
 /** What the actions of {@link registerTagActions} run. */
 export interface TagActionsOptions {
@@ -92,15 +97,14 @@ export function registerTagActions(
       input: z =>
         z.strictObject({
           resourceId: z.string().describe(RESOURCE_ID_DESCRIPTION),
-          set: tagsSchema(z)
+          set: tagNameMapInputSchema(z, z.record(z.string()))
             .optional()
             .describe('Tags to add or overwrite: name to value'),
           remove: z
             .array(z.string())
             .optional()
             .describe('Names of tags to delete'),
-          expected: z
-            .record(z.string().nullable())
+          expected: tagNameMapInputSchema(z, z.record(z.string().nullable()))
             .optional()
             .describe(
               'The value you saw of each tag you change, or null if it was absent; a mismatch is a 409 and nothing is written',

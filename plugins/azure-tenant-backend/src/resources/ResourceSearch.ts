@@ -1,4 +1,5 @@
 import { PermissionsService } from '@backstage/backend-plugin-api';
+import { InputError, isError, NotFoundError } from '@backstage/errors';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -11,6 +12,7 @@ import { AzureTenantStore } from '../database/AzureTenantStore';
 import { ResourceQuery, ResourceStore } from '../database/ResourceStore';
 import { Caller } from '../service/caller';
 import {
+  CURSOR_REFUSAL,
   encodeResourceSearchCursor,
   ResourceSearchQuery,
 } from './resourceSearchParameters';
@@ -44,7 +46,10 @@ export interface ResourceSearchPage {
 export interface ResourceSearchOptions {
   resources: Pick<ResourceStore, 'findResources'>;
   /** For the sync modes: a tag filter cannot match in a subscription whose tags are not kept. */
-  subscriptions: Pick<AzureTenantStore, 'listSubscriptions'>;
+  subscriptions: Pick<
+    AzureTenantStore,
+    'listSubscriptions' | 'getSubscription'
+  >;
   /** For the owner filter, asked with the caller's credentials. */
   catalog: Pick<CatalogService, 'queryEntities'>;
   permissions: PermissionsService;
@@ -75,6 +80,22 @@ function found(record: AzureResourceRecord): FoundResource {
  */
 export class ResourceSearch {
   constructor(private readonly options: ResourceSearchOptions) {}
+
+  /**
+   * A search within one subscription, named by the path of `GET /subscriptions/{subscriptionId}/resources`: a 404
+   * when the subscription was never onboarded, as the API's other paths of a subscription answer, rather than an
+   * empty page that reads as "no resources".
+   */
+  async findInSubscription(
+    subscriptionId: string,
+    query: ResourceSearchQuery,
+    caller: Caller,
+  ): Promise<ResourceSearchPage> {
+    if (!(await this.options.subscriptions.getSubscription(subscriptionId))) {
+      throw new NotFoundError(`No onboarded subscription ${subscriptionId}`);
+    }
+    return this.find(query, caller);
+  }
 
   async find(
     query: ResourceSearchQuery,
@@ -148,18 +169,7 @@ export class ResourceSearch {
   ) {
     // The catalog splits a field at its dots, so an annotation's key cannot be named alone.
     const fields = ['metadata.annotations'];
-    const response = await this.options.catalog.queryEntities(
-      query.cursor && 'catalogCursor' in query.cursor
-        ? { cursor: query.cursor.catalogCursor, limit: query.limit, fields }
-        : {
-            // Other resources the owner owns (not from Azure) only make a page shorter.
-            filter: { kind: 'resource', 'relations.ownedBy': owner },
-            limit: query.limit,
-            fields,
-            totalItems: 'exclude',
-          },
-      { credentials: caller.credentials },
-    );
+    const response = await this.queryCatalog(query, owner, fields, caller);
     const keys = response.items
       .map(
         entity => entity.metadata?.annotations?.[ANNOTATION_AZURE_RESOURCE_ID],
@@ -178,6 +188,45 @@ export class ResourceSearch {
         ? encodeResourceSearchCursor({ owner, catalogCursor: next })
         : undefined,
     };
+  }
+
+  /**
+   * A page of the Resource entities the owner owns, with the caller's credentials. A cursor of ours carries the
+   * catalog's own; one the catalog refuses was not made by a search, and is refused in this search's words rather
+   * than the catalog's, which name no cursor.
+   */
+  private async queryCatalog(
+    query: ResourceSearchQuery,
+    owner: string,
+    fields: string[],
+    caller: Caller,
+  ) {
+    const catalogCursor =
+      query.cursor && 'catalogCursor' in query.cursor
+        ? query.cursor.catalogCursor
+        : undefined;
+    try {
+      return await this.options.catalog.queryEntities(
+        catalogCursor
+          ? { cursor: catalogCursor, limit: query.limit, fields }
+          : {
+              // Other resources the owner owns (not from Azure) only make a page shorter.
+              filter: { kind: 'resource', 'relations.ownedBy': owner },
+              limit: query.limit,
+              fields,
+              totalItems: 'exclude',
+            },
+        { credentials: caller.credentials },
+      );
+    } catch (error) {
+      const status = isError(error)
+        ? (error as { response?: { status?: number } }).response?.status
+        : undefined;
+      if (catalogCursor && (status === 400 || error instanceof InputError)) {
+        throw new InputError(CURSOR_REFUSAL);
+      }
+      throw error;
+    }
   }
 
   /** The resources whose catalog entity the caller may read, decided for the whole page at once. */

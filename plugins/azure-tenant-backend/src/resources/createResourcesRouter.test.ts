@@ -1,5 +1,7 @@
 import express from 'express';
 import request from 'supertest';
+import { ResponseError } from '@backstage/errors';
+import { encodeResourceSearchCursor } from './resourceSearchParameters';
 import {
   mockCredentials,
   mockErrorHandler,
@@ -190,6 +192,35 @@ describe.each(databases.eachSupportedId())(
         }
       });
 
+      it("refuses an owner search's cursor whose catalog cursor is forged, in the search's words", async () => {
+        // The catalog answers a cursor it did not make with a 400 that names no cursor, as Backstage's catalog does.
+        jest.spyOn(fixture.catalog, 'queryEntities').mockRejectedValueOnce(
+          await ResponseError.fromResponse(
+            new Response(
+              JSON.stringify({
+                error: { name: 'InputError', message: 'Malformed cursor' },
+              }),
+              {
+                status: 400,
+                statusText: 'Bad Request',
+                headers: { 'content-type': 'application/json' },
+              },
+            ),
+          ),
+        );
+        const response = await find({
+          owner: 'group:default/team-web',
+          cursor: encodeResourceSearchCursor({
+            owner: 'group:default/team-web',
+            catalogCursor: Buffer.from('{"forged":true}').toString('base64'),
+          }),
+        });
+        expect(response.status).toBe(400);
+        expect(response.body.error.message).toBe(
+          'cursor is not a nextCursor that this search returned; start again without a cursor',
+        );
+      });
+
       it('refuses a cursor of another search', async () => {
         const owned = await find({
           owner: 'group:default/team-web',
@@ -256,6 +287,17 @@ describe.each(databases.eachSupportedId())(
           'ops-1',
           'web-3',
         ]);
+      });
+
+      it('answers 404 to a subscription that was never onboarded, rather than an empty page', async () => {
+        const unknown = '00000000-0000-4000-8000-000000000abc';
+        const response = await request(app).get(
+          `/subscriptions/${unknown}/resources`,
+        );
+        expect(response.status).toBe(404);
+        expect(response.body.error.message).toBe(
+          `No onboarded subscription ${unknown}`,
+        );
       });
 
       it('answers 400 to a subscription id that is not a GUID', async () => {

@@ -35,7 +35,12 @@ export async function createResourcesRouter(
     // The path names the subscription; the document gives this path no subscriptionId query parameter.
     const { subscriptionId } = req.params;
     const query = parseResourceSearch({ ...req.query, subscriptionId });
-    res.json(await resourceSearch.find(query, { credentials, request: req }));
+    res.json(
+      await resourceSearch.findInSubscription(query.subscriptionId!, query, {
+        credentials,
+        request: req,
+      }),
+    );
   });
 
   return router;

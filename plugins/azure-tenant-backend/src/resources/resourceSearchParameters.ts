@@ -126,7 +126,8 @@ function ownerRef(value: string | undefined): string | undefined {
   return ref;
 }
 
-const CURSOR_REFUSAL =
+/** The refusal of a cursor that no search of these filters returned. */
+export const CURSOR_REFUSAL =
   'cursor is not a nextCursor that this search returned; start again without a cursor';
 
 function encode(value: object): string {

@@ -85,16 +85,21 @@ export async function createSearchFixture(knex: Knex) {
     [SUBSCRIPTION_A]: 'read-write-tags',
     [SUBSCRIPTION_B]: 'read-tags',
   };
+  const listSubscriptions = async () =>
+    Object.entries(syncModes).map(
+      ([subscriptionId, syncMode]) =>
+        ({
+          subscriptionId,
+          tenantId: TENANT,
+          displayName: subscriptionId,
+          syncMode,
+        } as AzureSubscription),
+    );
   const subscriptions = {
-    listSubscriptions: async () =>
-      Object.entries(syncModes).map(
-        ([subscriptionId, syncMode]) =>
-          ({
-            subscriptionId,
-            tenantId: TENANT,
-            displayName: subscriptionId,
-            syncMode,
-          } as AzureSubscription),
+    listSubscriptions,
+    getSubscription: async (subscriptionId: string) =>
+      (await listSubscriptions()).find(
+        s => s.subscriptionId === subscriptionId.toLowerCase(),
       ),
   };
 
