@@ -1731,6 +1731,9 @@ export const spec = {
           '401': {
             $ref: '#/components/responses/Error',
           },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
         },
       },
     },

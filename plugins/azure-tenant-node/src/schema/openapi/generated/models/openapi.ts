@@ -1076,6 +1076,7 @@ export interface operations {
       };
       400: components['responses']['Error'];
       401: components['responses']['Error'];
+      404: components['responses']['Error'];
     };
   };
   listCatalogResources: {
