@@ -236,7 +236,9 @@ describe.each(databases.eachSupportedId())('the tags API (%s)', databaseId => {
       });
       expect(response.status).toBe(409);
       expect(response.body.error.name).toBe('ConflictError');
-      expect(response.body.error.message).toContain("'env'");
+      // The message names each changed tag with its value now: an action's caller gets only the message.
+      expect(response.body.error.message).toContain("'env' (now 'staging')");
+      expect(response.body.error.message).not.toContain("'team'");
       expect(response.body.current).toEqual({ env: 'staging', team: null });
       expect(response.body.tags.env).toBe('staging');
       expect(writesSinceStart()).toEqual([]);

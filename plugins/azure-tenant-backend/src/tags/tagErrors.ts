@@ -37,9 +37,15 @@ export class TagConflictError extends ConflictError {
     current: Record<string, string | null>,
     tags: Record<string, string>,
   ) {
+    // The current values are in the message too: an action's caller (an agent) gets only the message, not `current`.
     super(
       `The tags ${conflicts
-        .map(name => `'${name}'`)
+        .map(name => {
+          const value = current[name];
+          return `'${name}' (now ${
+            value === null || value === undefined ? 'absent' : `'${value}'`
+          })`;
+        })
         .join(
           ', ',
         )} of ${resourceId} changed since you read them; nothing was written. Review the current values and try again.`,
