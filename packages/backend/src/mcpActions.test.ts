@@ -25,7 +25,10 @@ import {
   DemoTestBackend,
   startDemoTestBackend,
 } from './__testUtils__/demoTestBackend';
-import { emulatorConnectionConfig } from '@azure-tenant/test-support';
+import {
+  emulatorConnectionConfig,
+  eventually,
+} from '@azure-tenant/test-support';
 
 // Starting the backend and waiting for the catalog to own the resources takes most of it, on 2 busy cores.
 jest.setTimeout(180_000);
@@ -97,21 +100,6 @@ function mcpFixture(): EmulatorFixture {
       },
     ],
   };
-}
-
-/** Runs `read` until `done` holds or `timeoutMs` has passed, and returns the last reading for the test to judge. */
-async function readUntil<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise(resolve => setTimeout(resolve, 250));
-    value = await read();
-  }
-  return value;
 }
 
 let stateDir: string;
@@ -224,15 +212,17 @@ beforeAll(async () => {
     [PLATFORM_STORAGE, 'group:default/platform'],
     [PAYMENTS_LAKE, 'group:default/payments'],
   ]) {
-    const entity = await readUntil(
-      () => resourceEntity(resourceId),
-      e => e?.spec?.owner === owner,
+    await eventually(
+      async () => {
+        const entity = await resourceEntity(resourceId);
+        if (entity?.spec?.owner !== owner) {
+          throw new Error(
+            `${resourceId} is owned by ${entity?.spec?.owner} in the catalog, not ${owner}`,
+          );
+        }
+      },
+      { timeoutMs: 120_000 },
     );
-    if (entity?.spec?.owner !== owner) {
-      throw new Error(
-        `${resourceId} is owned by ${entity?.spec?.owner} in the catalog, not ${owner}`,
-      );
-    }
   }
 });
 

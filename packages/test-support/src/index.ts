@@ -8,3 +8,5 @@ export { listenOnLoopbackOnly, LOOPBACK_HOST } from './listenOnLoopbackOnly';
 export { catalogUserInfoServiceFactory } from './catalogUserInfoServiceFactory';
 export { actorAwareAuthServiceFactory } from './actorAwareAuthServiceFactory';
 export { emulatorConnectionConfig } from './emulatorConnectionConfig';
+export { eventually } from './eventually';
+export type { EventuallyOptions } from './eventually';

@@ -22,7 +22,10 @@ import { azureTenantTagsUpdatePermission } from '@azure-tenant/plugin-azure-tena
 import azureTenantPlugin from '@azure-tenant/plugin-azure-tenant-backend';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { scaffolderModuleAzureTenant } from './module';
-import { emulatorConnectionConfig } from '@azure-tenant/test-support';
+import {
+  emulatorConnectionConfig,
+  eventually,
+} from '@azure-tenant/test-support';
 
 jest.setTimeout(120_000);
 
@@ -184,27 +187,27 @@ async function runTemplate(api: Api, values: Record<string, unknown>) {
   });
   expect(created.status).toBe(201);
   const taskId = created.body.id as string;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const task = await api('GET', `/scaffolder/v2/tasks/${taskId}`);
-    expect(task.status).toBe(200);
-    if (!['open', 'processing'].includes(task.body.status)) {
-      const events = await api('GET', `/scaffolder/v2/tasks/${taskId}/events`);
-      return {
-        status: task.body.status as string,
-        log: (events.body as any[])
-          .map(e => e.body?.message)
-          .filter(Boolean)
-          .join('\n'),
-        output: (events.body as any[]).find(e => e.type === 'completion')?.body
-          ?.output,
-      };
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`task ${taskId} still ${task.body.status}`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 250));
-  }
+  const status = await eventually(
+    async () => {
+      const task = await api('GET', `/scaffolder/v2/tasks/${taskId}`);
+      expect(task.status).toBe(200);
+      if (['open', 'processing'].includes(task.body.status)) {
+        throw new Error(`task ${taskId} still ${task.body.status}`);
+      }
+      return task.body.status as string;
+    },
+    { timeoutMs: 90_000 },
+  );
+  const events = await api('GET', `/scaffolder/v2/tasks/${taskId}/events`);
+  return {
+    status,
+    log: (events.body as any[])
+      .map(e => e.body?.message)
+      .filter(Boolean)
+      .join('\n'),
+    output: (events.body as any[]).find(e => e.type === 'completion')?.body
+      ?.output,
+  };
 }
 
 /** Tag writes the emulator received for a resource (ARM's PATCH of its tags). */

@@ -20,7 +20,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TagError } from '../schema/openapi';
 import { createAzureTenantClient } from './createAzureTenantClient';
-import { emulatorConnectionConfig } from '@azure-tenant/test-support';
+import {
+  emulatorConnectionConfig,
+  eventually,
+} from '@azure-tenant/test-support';
 
 jest.setTimeout(60_000);
 
@@ -167,20 +170,20 @@ describe('createAzureTenantClient', () => {
         baseUrl,
         token: mockCredentials.service.token(),
       });
-      const deadline = Date.now() + 30_000;
-      let resourceId: string | undefined;
-      while (!resourceId) {
-        const { items } = await catalog.listCatalogResources();
-        resourceId = items.find(
-          item =>
-            item.subscriptionId === PLATFORM &&
-            item.resourceId.includes('/providers/'),
-        )?.resourceId;
-        if (!resourceId && Date.now() > deadline) {
-          throw new Error('the platform subscription was not synced');
-        }
-        await new Promise(resolve => setTimeout(resolve, 100));
-      }
+      const resourceId = await eventually(
+        async () => {
+          const { items } = await catalog.listCatalogResources();
+          const found = items.find(
+            item =>
+              item.subscriptionId === PLATFORM &&
+              item.resourceId.includes('/providers/'),
+          )?.resourceId;
+          if (!found)
+            throw new Error('the platform subscription was not synced');
+          return found;
+        },
+        { timeoutMs: 30_000 },
+      );
 
       // Someone edits the tag in Azure after the editor read it.
       emulator.control.editTags({ resourceId, set: { env: 'staging' } });
