@@ -10,6 +10,10 @@ export {
   type AzureTenantClientOptions,
 } from './client/createAzureTenantClient';
 export {
+  createAzureTenantClientForCredentials,
+  type AzureTenantClientForCredentialsOptions,
+} from './client/createAzureTenantClientForCredentials';
+export {
   azureTenantClientServiceRef,
   type AzureTenantClientService,
 } from './client/azureTenantClientServiceRef';

@@ -5,10 +5,7 @@ import {
   createServiceRef,
 } from '@backstage/backend-plugin-api';
 import type { AzureTenantClient } from '../schema/openapi/generated/apis/AzureTenantClient';
-import { createAzureTenantClient } from './createAzureTenantClient';
-
-/** The plugin id under which discovery finds the API, and for which tokens are issued. */
-const AZURE_TENANT_PLUGIN_ID = 'azure-tenant';
+import { createAzureTenantClientForCredentials } from './createAzureTenantClientForCredentials';
 
 /**
  * Clients of the Azure tenant plugin's API for a backend plugin, each acting for given credentials.
@@ -45,15 +42,10 @@ export const azureTenantClientServiceRef =
         factory({ discovery, auth }) {
           return {
             forCredentials(credentials) {
-              return createAzureTenantClient({
-                baseUrl: () => discovery.getBaseUrl(AZURE_TENANT_PLUGIN_ID),
-                token: async () => {
-                  const { token } = await auth.getPluginRequestToken({
-                    onBehalfOf: credentials,
-                    targetPluginId: AZURE_TENANT_PLUGIN_ID,
-                  });
-                  return token;
-                },
+              return createAzureTenantClientForCredentials({
+                discovery,
+                auth,
+                credentials,
               });
             },
           };

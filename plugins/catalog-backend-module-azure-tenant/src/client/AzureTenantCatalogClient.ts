@@ -5,7 +5,7 @@ import {
 } from '@azure-tenant/plugin-azure-tenant-common';
 import {
   AzureTenantClient,
-  createAzureTenantClient,
+  createAzureTenantClientForCredentials,
 } from '@azure-tenant/plugin-azure-tenant-node';
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 
@@ -38,7 +38,6 @@ export interface DefaultAzureTenantCatalogClientOptions {
   fetch?: typeof fetch;
 }
 
-const AZURE_TENANT_PLUGIN_ID = 'azure-tenant';
 const MAX_PAGE_SIZE = 5000;
 
 /**
@@ -58,16 +57,11 @@ export class DefaultAzureTenantCatalogClient
     const { discovery, auth, pageSize = MAX_PAGE_SIZE } = options;
     this.pageSize = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(pageSize)));
     const injectedFetch = options.fetch;
-    this.client = createAzureTenantClient({
-      baseUrl: () => discovery.getBaseUrl(AZURE_TENANT_PLUGIN_ID),
+    this.client = createAzureTenantClientForCredentials({
+      discovery,
+      auth,
       // The catalog feed is for services, so the module calls on its own account, never on a user's.
-      token: async () => {
-        const { token } = await auth.getPluginRequestToken({
-          onBehalfOf: await auth.getOwnServiceCredentials(),
-          targetPluginId: AZURE_TENANT_PLUGIN_ID,
-        });
-        return token;
-      },
+      credentials: () => auth.getOwnServiceCredentials(),
       // The global fetch is looked up on each call, so that one replaced after the module started is used.
       fetch: request => (injectedFetch ?? fetch)(request),
     });
