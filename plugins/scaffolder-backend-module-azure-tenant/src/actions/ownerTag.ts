@@ -1,3 +1,4 @@
+import { parseEntityRef } from '@backstage/catalog-model';
 import { RootConfigService } from '@backstage/backend-plugin-api';
 
 /** The catalog module's own default, when its config names no owner tag. */
@@ -24,11 +25,8 @@ export function readOwnerTagKey(config: RootConfigService): string {
  * to nothing and the resource would fall back to the default owner. A bare name is written as it is.
  */
 export function ownerTagValue(ownerRef: string): string {
-  const trimmed = ownerRef.trim();
-  const afterKind = trimmed.includes(':')
-    ? trimmed.slice(trimmed.indexOf(':') + 1)
-    : trimmed;
-  return afterKind.includes('/')
-    ? afterKind.slice(afterKind.indexOf('/') + 1)
-    : afterKind;
+  return parseEntityRef(ownerRef.trim(), {
+    defaultKind: 'group',
+    defaultNamespace: 'default',
+  }).name;
 }
