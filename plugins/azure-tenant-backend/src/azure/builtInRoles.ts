@@ -1,3 +1,5 @@
+import { isGuid } from './guid';
+
 /**
  * Azure's built-in role definitions that the portal refers to by name, with their fixed GUIDs (the same in every
  * tenant). See "Azure built-in roles" in the Azure RBAC documentation.
@@ -17,8 +19,6 @@ export const ROLE_GRANTING_ROLE_IDS = new Set([
   BUILT_IN_ROLE_IDS['user access administrator'],
 ]);
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A role the portal assigns: the name it shows, and the role definition GUID it sends. */
 export interface RoleToAssign {
   name: string;
@@ -31,7 +31,7 @@ export interface RoleToAssign {
  */
 export function resolveRoles(roles: string[]): RoleToAssign[] {
   return roles.map(role => {
-    if (GUID.test(role)) {
+    if (isGuid(role)) {
       const name = Object.entries(BUILT_IN_ROLE_IDS).find(
         ([, id]) => id === role.toLowerCase(),
       )?.[0];

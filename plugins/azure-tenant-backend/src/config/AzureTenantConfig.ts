@@ -7,6 +7,7 @@ import {
   SyncMode,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { readOptionalDuration, readWholeNumber } from './configValues';
+import { isGuid } from '../azure/guid';
 
 /** How the portal proves it is its app registration. */
 export type AppCredentialConfig =
@@ -56,8 +57,6 @@ export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 export const DEFAULT_ROLES = ['Reader', 'Tag Contributor'];
 
 const PREFIX = 'azureTenant';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `azureTenant.requestTimeout`: a duration of at least a second, or 0 for none. */
 function readRequestTimeout(config: Config): number | undefined {
@@ -114,7 +113,7 @@ function httpsUrl(value: string, key: string): string {
 }
 
 function guid(value: string, key: string): string {
-  if (!GUID.test(value)) {
+  if (!isGuid(value)) {
     throw new AzureTenantConfigError(key, `must be a GUID, got '${value}'`);
   }
   return value.toLowerCase();

@@ -1,13 +1,13 @@
 import { InputError } from '@backstage/errors';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { containsControlCharacter } from '../tags/resourceIdentifier';
+import { isGuid } from '../azure/guid';
 
 /** Items of a page when the caller does not say. */
 export const DEFAULT_RESOURCE_PAGE_SIZE = 100;
 /** The most items of a page. */
 export const MAX_RESOURCE_PAGE_SIZE = 500;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Azure's limits: 512 characters for a tag name, 256 for a value; types and group names are shorter.
 const MAX_FILTER_LENGTH = 512;
 // A catalog cursor holds the catalog query it continues, so it is longer than any filter.
@@ -191,7 +191,7 @@ export function parseResourceSearch(
   input: ResourceSearchInput,
 ): ResourceSearchQuery {
   const subscriptionId = text(input, 'subscriptionId');
-  if (subscriptionId !== undefined && !GUID.test(subscriptionId)) {
+  if (subscriptionId !== undefined && !isGuid(subscriptionId)) {
     throw new InputError(
       `subscriptionId must be a subscription id (a GUID), got '${subscriptionId}'`,
     );
