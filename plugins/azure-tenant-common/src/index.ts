@@ -14,6 +14,7 @@ export * from './entityNames';
 export * from './catalogFeed';
 export * from './entityModel';
 export * from './spend';
+export * from './budgets';
 export * from './tagRules';
 export * from './resourceTags';
 export * from './configError';

@@ -17,4 +17,15 @@ describe('azureTenantPermissions', () => {
       'azure-tenant.tags.update',
     ]);
   });
+
+  it('checks budget changes against the budget itself, so a policy can allow owners only', () => {
+    const budgetScoped = azureTenantPermissions
+      .filter(p => isResourcePermission(p, 'azure-tenant-budget'))
+      .map(p => p.name);
+    expect(budgetScoped).toEqual([
+      'azure-tenant.budget.create',
+      'azure-tenant.budget.update',
+      'azure-tenant.budget.delete',
+    ]);
+  });
 });

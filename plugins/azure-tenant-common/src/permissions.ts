@@ -63,6 +63,59 @@ export const azureTenantTagsUpdatePermission = createPermission({
 });
 
 /**
+ * The resource type of budget permissions: a budget, identified by its id. Policies decide on it with the conditions
+ * of `@azure-tenant/plugin-azure-tenant-node` (`budgetConditions.isBudgetOwner`).
+ *
+ * @public
+ */
+export const AZURE_TENANT_BUDGET_RESOURCE_TYPE = 'azure-tenant-budget';
+
+/**
+ * Create a budget. Checked against the budget as it would be created, so that a condition such as "owned by one of
+ * the user's groups" applies. Reading a budget follows `azure-tenant.spend.read` on its scope's entity.
+ *
+ * @public
+ */
+export const azureTenantBudgetCreatePermission = createPermission({
+  name: 'azure-tenant.budget.create',
+  attributes: { action: 'create' },
+  resourceType: AZURE_TENANT_BUDGET_RESOURCE_TYPE,
+});
+
+/**
+ * Change a budget, or mute its alerts for a while. Checked against the budget before and after the change.
+ *
+ * @public
+ */
+export const azureTenantBudgetUpdatePermission = createPermission({
+  name: 'azure-tenant.budget.update',
+  attributes: { action: 'update' },
+  resourceType: AZURE_TENANT_BUDGET_RESOURCE_TYPE,
+});
+
+/**
+ * Delete a budget.
+ *
+ * @public
+ */
+export const azureTenantBudgetDeletePermission = createPermission({
+  name: 'azure-tenant.budget.delete',
+  attributes: { action: 'delete' },
+  resourceType: AZURE_TENANT_BUDGET_RESOURCE_TYPE,
+});
+
+/**
+ * See every spend alert the portal sent, to everyone: for admins and auditors. Owners see their budgets' alerts
+ * with the budgets.
+ *
+ * @public
+ */
+export const azureTenantAlertsReadPermission = createPermission({
+  name: 'azure-tenant.alerts.read',
+  attributes: { action: 'read' },
+});
+
+/**
  * Every permission of the Azure tenant plugins, for registration with the permissions registry.
  *
  * @public
@@ -74,4 +127,8 @@ export const azureTenantPermissions = [
   azureTenantSubscriptionSyncPermission,
   azureTenantSpendReadPermission,
   azureTenantTagsUpdatePermission,
+  azureTenantBudgetCreatePermission,
+  azureTenantBudgetUpdatePermission,
+  azureTenantBudgetDeletePermission,
+  azureTenantAlertsReadPermission,
 ];
