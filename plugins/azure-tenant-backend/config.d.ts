@@ -152,6 +152,30 @@ export interface Config {
       concurrency?: number;
     };
 
+    /** Budgets, spend alerts and anomalies (docs/budgets.md). */
+    budgets?: {
+      /**
+       * Budgets kept in Git: evaluated and alerted like those created in the portal, where they are read-only. Each
+       * `id` is stable (lowercase letters, digits and dashes), so that alerts already sent are not sent again.
+       * BUDGETS-DECLARED
+       */
+      /**
+       * Exchange rates for budgets whose currency differs from their scope's spend: `rate` units of `to` per unit of
+       * `from`. Without a rate, such a budget is refused (or shown as `currency-mismatch`), never silently mixed.
+       */
+      exchangeRates?: Array<{
+        /** ISO 4217 code of the spend, e.g. `USD`. */
+        from: string;
+        /** ISO 4217 code of the budget, e.g. `EUR`. */
+        to: string;
+        /** Units of `to` for one unit of `from`, above 0. */
+        rate: number;
+      }>;
+      /** When budgets are evaluated besides after every spend sync. Defaults to every 30 minutes. */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** BUDGETS-ANOMALIES */
+    };
+
     /**
      * Tenants and subscriptions declared statically, for teams that grant the portal's roles with
      * infrastructure-as-code instead of the consent flow. They are registered at startup.
