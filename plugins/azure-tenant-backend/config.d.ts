@@ -173,7 +173,25 @@ export interface Config {
       }>;
       /** When budgets are evaluated besides after every spend sync. Defaults to every 30 minutes. */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
-      /** BUDGETS-ANOMALIES */
+      /**
+       * Spend anomaly alerts: a day whose spend is far above its recent pattern notifies the owner of the
+       * subscription's entity, at most once per subscription and day (docs/budgets.md, "Anomalies").
+       */
+      anomalies?: {
+        /** Whether days are checked for anomalies. Defaults to true. */
+        enabled?: boolean;
+        /** Days of history a day is compared with: 14 to 90. Defaults to 28. */
+        historyDays?: number;
+        /**
+         * How many spreads (median absolute deviations × 1.4826) above its expected value a day must be: above 0, at
+         * most 20. Higher is less sensitive. Defaults to 4.
+         */
+        sensitivity?: number;
+        /** How far above its expected value a day must also be, in percent: 0 to 10000. Defaults to 50. */
+        minimumIncreasePercent?: number;
+        /** How far above its expected value a day must also be, in the spend's currency: 0 or more. Defaults to 10. */
+        minimumAmount?: number;
+      };
     };
 
     /**
