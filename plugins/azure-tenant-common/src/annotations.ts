@@ -69,3 +69,13 @@ export const ANNOTATION_AZURE_ACCESS_PROBLEM = 'azure-tenant.io/access-problem';
  * @public
  */
 export const ANNOTATION_AZURE_ACCESS_SINCE = 'azure-tenant.io/access-since';
+
+/**
+ * On a resource or subscription entity: where its `spec.owner` came from. `tag` when the value of the owner tag
+ * resolved to a catalog group or user; `default` when the entity fell back to the configured default owner (no owner
+ * tag, a value that names no group or user, or a sync mode that keeps no tags). Showback counts an entity's spend
+ * as its owner's only when it is `tag`: a default owner is a catch-all, not a team that claimed the resource.
+ *
+ * @public
+ */
+export const ANNOTATION_AZURE_OWNER_SOURCE = 'azure-tenant.io/owner-source';

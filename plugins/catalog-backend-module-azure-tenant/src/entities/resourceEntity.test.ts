@@ -1,4 +1,5 @@
 import {
+  ANNOTATION_AZURE_OWNER_SOURCE,
   ANNOTATION_AZURE_RESOURCE_ID,
   ANNOTATION_AZURE_SUBSCRIPTION_ID,
   ANNOTATION_AZURE_SYNC_MODE,
@@ -144,6 +145,9 @@ describe('buildAzureResourceEntity', () => {
       expect(entity.spec?.azure).not.toHaveProperty('tags');
       expect(entity.spec?.azure).not.toHaveProperty('portalTags');
       expect(entity.spec?.owner).toBe(DEFAULT_OWNER);
+      expect(entity.metadata.annotations?.[ANNOTATION_AZURE_OWNER_SOURCE]).toBe(
+        'default',
+      );
     },
   );
 
@@ -160,22 +164,45 @@ describe('buildAzureResourceEntity', () => {
 
   describe('owner', () => {
     it.each([
-      [{ owner: 'team-platform' }, 'group:default/platform'],
-      [{ Owner: 'Platform' }, 'group:default/platform'],
-      [{ OWNER: 'team_payments' }, 'group:default/payments'],
-      [{ owner: 'data' }, 'group:default/data'],
-      [{ owner: 'reliability engineering' }, 'group:default/sre'],
-      [{ owner: 'Site Reliability' }, 'group:default/sre'],
-      [{ owner: 'jane.doe@example.com' }, 'user:default/jane.doe'],
-      [{ owner: 'JANE.DOE' }, 'user:default/jane.doe'],
-      [{ owner: 'nobody-we-know' }, DEFAULT_OWNER],
-      [{ environment: 'prod' }, DEFAULT_OWNER],
-    ])('resolves tags %j to %s', (tags, expected) => {
+      [{ owner: 'team-platform' }, 'group:default/platform', 'tag'],
+      [{ Owner: 'Platform' }, 'group:default/platform', 'tag'],
+      [{ OWNER: 'team_payments' }, 'group:default/payments', 'tag'],
+      [{ owner: 'data' }, 'group:default/data', 'tag'],
+      [{ owner: 'reliability engineering' }, 'group:default/sre', 'tag'],
+      [{ owner: 'Site Reliability' }, 'group:default/sre', 'tag'],
+      [{ owner: 'jane.doe@example.com' }, 'user:default/jane.doe', 'tag'],
+      [{ owner: 'JANE.DOE' }, 'user:default/jane.doe', 'tag'],
+      [{ owner: 'nobody-we-know' }, DEFAULT_OWNER, 'default'],
+      [{ environment: 'prod' }, DEFAULT_OWNER, 'default'],
+    ])('resolves tags %j to %s (owner source %s)', (tags, expected, source) => {
       const entity = buildAzureResourceEntity(
         resource('vm', { tags }),
         options(),
       );
       expect(entity.spec?.owner).toBe(expected);
+      expect(entity.metadata.annotations?.[ANNOTATION_AZURE_OWNER_SOURCE]).toBe(
+        source,
+      );
+    });
+
+    it('says the owner came from the default owner when the resource has no tags at all', () => {
+      const entity = buildAzureResourceEntity(resource('vm'), options());
+      expect(entity.spec?.owner).toBe(DEFAULT_OWNER);
+      expect(entity.metadata.annotations?.[ANNOTATION_AZURE_OWNER_SOURCE]).toBe(
+        'default',
+      );
+    });
+
+    it("says the owner came from the tag when the configured default owner is also the tag's owner", () => {
+      // The source tells how the owner was decided, not who it is: showback counts only owners claimed by tag.
+      const entity = buildAzureResourceEntity(
+        resource('vm', { tags: { owner: 'team-platform' } }),
+        options({ defaultOwner: 'group:default/platform' }),
+      );
+      expect(entity.spec?.owner).toBe('group:default/platform');
+      expect(entity.metadata.annotations?.[ANNOTATION_AZURE_OWNER_SOURCE]).toBe(
+        'tag',
+      );
     });
 
     it('uses the configured tag key, case-insensitively', () => {
@@ -195,6 +222,9 @@ describe('buildAzureResourceEntity', () => {
         options({ syncMode: 'read-tags' }),
       );
       expect(entity.spec?.owner).toBe('group:default/payments');
+      expect(entity.metadata.annotations?.[ANNOTATION_AZURE_OWNER_SOURCE]).toBe(
+        'tag',
+      );
     });
 
     it('falls back to the default owner when there are no records of groups and users', () => {
@@ -203,6 +233,9 @@ describe('buildAzureResourceEntity', () => {
         options({ owners: AzureOwnerDirectory.empty() }),
       );
       expect(entity.spec?.owner).toBe(DEFAULT_OWNER);
+      expect(entity.metadata.annotations?.[ANNOTATION_AZURE_OWNER_SOURCE]).toBe(
+        'default',
+      );
     });
   });
 });

@@ -1,4 +1,5 @@
 import {
+  ANNOTATION_AZURE_OWNER_SOURCE,
   ANNOTATION_AZURE_RESOURCE_ID,
   ANNOTATION_AZURE_SUBSCRIPTION_ID,
   ANNOTATION_AZURE_SYNC_MODE,
@@ -57,6 +58,26 @@ function findTag(
 }
 
 /**
+ * The owner of a resource and where it came from (the {@link ANNOTATION_AZURE_OWNER_SOURCE} annotation): the value
+ * of its owner tag resolved to a group or user (`tag`), else the default owner (`default`).
+ */
+function resolveOwnership(
+  tags: { tags?: Record<string, string>; portalTags?: Record<string, string> },
+  options: Pick<
+    AzureResourceEntityOptions,
+    'ownerTagKey' | 'owners' | 'defaultOwner'
+  >,
+): { owner: string; source: 'tag' | 'default' } {
+  const key = options.ownerTagKey.toLowerCase();
+  const value =
+    findTag(tags.portalTags, key) ?? findTag(tags.tags, key) ?? undefined;
+  const owner = value ? options.owners.resolve(value) : undefined;
+  return owner
+    ? { owner, source: 'tag' }
+    : { owner: options.defaultOwner, source: 'default' };
+}
+
+/**
  * The owner of a resource: the value of its owner tag resolved to a group or user, else the default owner. A
  * portal-only tag (edited in the portal under `read-tags`) wins over the Azure tag of the same name.
  *
@@ -69,10 +90,7 @@ export function resolveAzureResourceOwner(
     'ownerTagKey' | 'owners' | 'defaultOwner'
   >,
 ): string {
-  const key = options.ownerTagKey.toLowerCase();
-  const value =
-    findTag(tags.portalTags, key) ?? findTag(tags.tags, key) ?? undefined;
-  return (value && options.owners.resolve(value)) || options.defaultOwner;
+  return resolveOwnership(tags, options).owner;
 }
 
 /**
@@ -98,7 +116,8 @@ function shortArmType(type: string): string {
 
 /**
  * The `Resource` entity of a synced Azure resource: named after the resource (stable for its id), owned according to
- * its owner tag, and a `dependencyOf` its subscription's entity, so the subscription lists its resources.
+ * its owner tag (and annotated with where the owner came from, {@link ANNOTATION_AZURE_OWNER_SOURCE}), and a
+ * `dependencyOf` its subscription's entity, so the subscription lists its resources.
  *
  * @public
  */
@@ -111,12 +130,14 @@ export function buildAzureResourceEntity(
   const tags = keepTags ? nonEmpty(record.tags) : undefined;
   const portalTags = keepTags ? nonEmpty(record.portalTags) : undefined;
   const portalUrl = azureResourcePortalUrl(tenantId, resourceId);
+  const { owner, source } = resolveOwnership({ tags, portalTags }, options);
 
   const annotations: Record<string, string> = {
     ...azureLocationAnnotations(portalUrl),
     [ANNOTATION_AZURE_RESOURCE_ID]: resourceId,
     [ANNOTATION_AZURE_SUBSCRIPTION_ID]: subscriptionId,
     [ANNOTATION_AZURE_TENANT_ID]: tenantId,
+    [ANNOTATION_AZURE_OWNER_SOURCE]: source,
   };
   if (options.syncMode) {
     annotations[ANNOTATION_AZURE_SYNC_MODE] = options.syncMode;
@@ -150,7 +171,7 @@ export function buildAzureResourceEntity(
     },
     spec: {
       type: azureResourceEntityType(type),
-      owner: resolveAzureResourceOwner({ tags, portalTags }, options),
+      owner,
       dependencyOf: [azureSubscriptionEntityRef(subscriptionId)],
       azure: azure as unknown as JsonObject,
     },

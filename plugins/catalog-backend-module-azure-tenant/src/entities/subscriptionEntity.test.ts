@@ -4,6 +4,7 @@ import {
   ANNOTATION_AZURE_LAST_SYNC_AT,
   ANNOTATION_AZURE_LAST_SYNC_ERROR,
   ANNOTATION_AZURE_LAST_SYNC_STATUS,
+  ANNOTATION_AZURE_OWNER_SOURCE,
   ANNOTATION_AZURE_RESOURCE_ID,
   ANNOTATION_AZURE_SUBSCRIPTION_ID,
   ANNOTATION_AZURE_SYNC_MODE,
@@ -67,6 +68,23 @@ describe('buildAzureSubscriptionEntity', () => {
         title: 'Open in Azure portal',
       }),
     ]);
+  });
+
+  it('says its owner is the default owner, unless told it came from a tag', () => {
+    const entity = buildAzureSubscriptionEntity(subscription(), {
+      owner: OWNER,
+    });
+    expect(entity.metadata.annotations?.[ANNOTATION_AZURE_OWNER_SOURCE]).toBe(
+      'default',
+    );
+    const tagged = buildAzureSubscriptionEntity(subscription(), {
+      owner: 'group:default/platform',
+      ownerSource: 'tag',
+    });
+    expect(tagged.spec?.owner).toBe('group:default/platform');
+    expect(tagged.metadata.annotations?.[ANNOTATION_AZURE_OWNER_SOURCE]).toBe(
+      'tag',
+    );
   });
 
   it('shows a failed last sync with its error', () => {

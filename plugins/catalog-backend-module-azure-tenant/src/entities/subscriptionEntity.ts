@@ -4,6 +4,7 @@ import {
   ANNOTATION_AZURE_LAST_SYNC_AT,
   ANNOTATION_AZURE_LAST_SYNC_ERROR,
   ANNOTATION_AZURE_LAST_SYNC_STATUS,
+  ANNOTATION_AZURE_OWNER_SOURCE,
   ANNOTATION_AZURE_RESOURCE_ID,
   ANNOTATION_AZURE_SUBSCRIPTION_ID,
   ANNOTATION_AZURE_SYNC_MODE,
@@ -34,6 +35,12 @@ const MAX_ERROR_LENGTH = 1000;
 export interface AzureSubscriptionEntityOptions {
   /** The entity reference of the owner of subscription entities. */
   owner: string;
+  /**
+   * Where `owner` came from, for the `azure-tenant.io/owner-source` annotation: `tag` for an owner tag resolved to a
+   * group or user; `default` (the default) for the configured default owner, which the entity provider gives every
+   * subscription, since subscriptions are synced without tags.
+   */
+  ownerSource?: 'tag' | 'default';
 }
 
 /**
@@ -64,6 +71,7 @@ export function buildAzureSubscriptionEntity(
     [ANNOTATION_AZURE_SUBSCRIPTION_ID]: subscriptionId,
     [ANNOTATION_AZURE_TENANT_ID]: tenantId,
     [ANNOTATION_AZURE_SYNC_MODE]: syncMode,
+    [ANNOTATION_AZURE_OWNER_SOURCE]: options.ownerSource ?? 'default',
   };
   if (lastSync) {
     annotations[ANNOTATION_AZURE_LAST_SYNC_STATUS] = lastSync.status;
