@@ -17,3 +17,11 @@ export {
   entityAzureResourceTagsCard,
 } from './alpha/entityTags';
 export { entityAzureAccessWarningCard } from './alpha/entityAccess';
+export {
+  azureShowbackPage,
+  entityGroupShowbackContent,
+} from './alpha/showback';
+export {
+  entityAzureSavingsCard,
+  entityGroupSavingsCard,
+} from './alpha/savings';

@@ -7,7 +7,10 @@
 
 export {
   azureTenantPlugin,
+  AzureShowbackPage,
   AzureTenantsPage,
+  EntityAzureSavingsCard,
+  EntityAzureShowbackContent,
   EntityAzureAccessWarning,
   EntityAzureSpendCard,
   EntityAzureSpendContent,
@@ -20,7 +23,11 @@ export {
   isAzureResourceEntity,
   isAzureSubscriptionEntity,
 } from './spendTarget';
-export { catalogEntityRouteRef, rootRouteRef } from './routes';
+export {
+  catalogEntityRouteRef,
+  rootRouteRef,
+  showbackRouteRef,
+} from './routes';
 export {
   AzureTenantClient,
   azureTenantApiRef,
@@ -30,6 +37,8 @@ export {
   type BulkTagUpdateItem,
   type BulkTagUpdateRequest,
   type BulkTagUpdateResponse,
+  type SavingsQuery,
+  type ShowbackQuery,
   type TagUpdateRequest,
   TagConflictError,
   TagValidationError,

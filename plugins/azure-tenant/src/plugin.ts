@@ -8,7 +8,11 @@ import {
 } from '@backstage/core-plugin-api';
 import { AzureTenantClient, azureTenantApiRef } from './api';
 import type { SpendCardProps } from './components/SpendCard';
-import { catalogEntityRouteRef, rootRouteRef } from './routes';
+import {
+  catalogEntityRouteRef,
+  rootRouteRef,
+  showbackRouteRef,
+} from './routes';
 
 /**
  * The Azure tenant frontend plugin for the legacy frontend system.
@@ -27,6 +31,7 @@ export const azureTenantPlugin = createPlugin({
   ],
   routes: {
     root: rootRouteRef,
+    showback: showbackRouteRef,
   },
   externalRoutes: {
     catalogEntity: catalogEntityRouteRef,
@@ -144,6 +149,62 @@ export const EntityAzureAccessWarning: () => JSX.Element | null =
           import('./components/AzureAccessWarning').then(
             m => m.AzureAccessWarning,
           ),
+      },
+    }),
+  );
+
+/**
+ * The Showback page: each team's Azure spend per month and currency (what its catalog entities own), the spend that no
+ * team owns as unallocated, each month's total, a filter by team and a CSV download.
+ *
+ * `<Route path="/azure-showback" element={<AzureShowbackPage />} />`.
+ *
+ * @public
+ */
+export const AzureShowbackPage: () => JSX.Element = azureTenantPlugin.provide(
+  createRoutableExtension({
+    name: 'AzureShowbackPage',
+    component: () =>
+      import('./components/ShowbackPage').then(m => m.ShowbackPage),
+    mountPoint: showbackRouteRef,
+  }),
+);
+
+/**
+ * The showback of a group or user, for a tab of its entity page: its spend per month and currency, what it owns
+ * through the catalog.
+ *
+ * `<EntityLayout.Route path="/showback" title="Showback"><EntityAzureShowbackContent /></EntityLayout.Route>`.
+ *
+ * @public
+ */
+export const EntityAzureShowbackContent: () => JSX.Element =
+  azureTenantPlugin.provide(
+    createComponentExtension({
+      name: 'EntityAzureShowbackContent',
+      component: {
+        lazy: () =>
+          import('./components/ShowbackContent').then(
+            m => m.EntityShowbackContent,
+          ),
+      },
+    }),
+  );
+
+/**
+ * A card with Azure Advisor cost recommendations: on an Azure resource entity, the resource's (problem, solution,
+ * impact, estimated monthly saving); on a subscription, a group or a user, the estimated monthly savings summed per
+ * currency, the number of recommendations and the top ones. Show it behind {@link isAzureResourceEntity} or
+ * {@link isAzureSubscriptionEntity}, and on group and user pages.
+ *
+ * @public
+ */
+export const EntityAzureSavingsCard: () => JSX.Element =
+  azureTenantPlugin.provide(
+    createComponentExtension({
+      name: 'EntityAzureSavingsCard',
+      component: {
+        lazy: () => import('./components/SavingsCard').then(m => m.SavingsCard),
       },
     }),
   );

@@ -14,6 +14,24 @@ export const rootRouteRef = createRouteRef({
 });
 
 /**
+ * The route of the Budgets page, which the Budgets card links to.
+ *
+ * @public
+ */
+export const budgetsRouteRef = createRouteRef({
+  id: 'azure-tenant:budgets',
+});
+
+/**
+ * The route of the Showback page: each team's spend per month, and the spend no team owns.
+ *
+ * @public
+ */
+export const showbackRouteRef = createRouteRef({
+  id: 'azure-tenant:showback',
+});
+
+/**
  * The catalog's entity page, which the Spend card links to (its Spend tab). Optional: in an app that does not bind
  * it, the card shows no link. The new frontend system binds it to the catalog's entity page by default; in the legacy
  * frontend system, bind it in `bindRoutes` to `catalogPlugin.routes.catalogEntity`.

@@ -17,6 +17,17 @@ export function mockAzureTenantApi(overrides: Partial<AzureTenantApi> = {}) {
     getTags: jest.fn(),
     updateTags: jest.fn(),
     bulkUpdateTags: jest.fn(),
+    listBudgets: jest.fn(),
+    getBudget: jest.fn(),
+    createBudget: jest.fn(),
+    updateBudget: jest.fn(),
+    deleteBudget: jest.fn(),
+    muteBudget: jest.fn(),
+    listBudgetAlerts: jest.fn(),
+    listAzureBudgets: jest.fn(),
+    getShowback: jest.fn(),
+    downloadShowbackCsv: jest.fn(),
+    getSavings: jest.fn(),
     ...overrides,
   } satisfies AzureTenantApi;
 }

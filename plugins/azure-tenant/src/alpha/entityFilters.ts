@@ -30,3 +30,6 @@ export const azureAccessLostEntityFilter = {
     $exists: true,
   },
 };
+
+/** Groups and users: what they own is their spend, savings and showback. */
+export const groupOrUserEntityFilter = { kind: { $in: ['group', 'user'] } };

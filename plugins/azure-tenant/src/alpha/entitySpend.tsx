@@ -6,6 +6,7 @@ import {
   azureEntityFilter,
   azureResourceEntityFilter,
   azureSubscriptionEntityFilter,
+  groupOrUserEntityFilter,
 } from './entityFilters';
 
 /**
@@ -46,7 +47,7 @@ export const entityAzureResourceSpendCard = EntityCardBlueprint.make({
 export const entityGroupSpendCard = EntityCardBlueprint.make({
   name: 'group-spend',
   params: {
-    filter: { kind: { $in: ['group', 'user'] } },
+    filter: groupOrUserEntityFilter,
     loader: () => import('../components/SpendCard').then(m => <m.SpendCard />),
   },
 });

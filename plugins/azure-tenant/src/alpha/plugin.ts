@@ -1,9 +1,15 @@
 import { convertLegacyRouteRefs } from '@backstage/core-compat-api';
 import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
-import { catalogEntityRouteRef, rootRouteRef } from '../routes';
+import {
+  catalogEntityRouteRef,
+  rootRouteRef,
+  showbackRouteRef,
+} from '../routes';
 import { azureTenantApi } from './apis';
 import { entityAzureAccessWarningCard } from './entityAccess';
 import { azureTenantsPage } from './pages';
+import { entityAzureSavingsCard, entityGroupSavingsCard } from './savings';
+import { azureShowbackPage, entityGroupShowbackContent } from './showback';
 import {
   entityAzureResourceSpendCard,
   entityAzureSpendContent,
@@ -21,7 +27,10 @@ import {
  */
 export default createFrontendPlugin({
   pluginId: 'azure-tenant',
-  routes: convertLegacyRouteRefs({ root: rootRouteRef }),
+  routes: convertLegacyRouteRefs({
+    root: rootRouteRef,
+    showback: showbackRouteRef,
+  }),
   // Bound to the catalog's entity page by default (`defaultTarget`); an app may bind it elsewhere or leave it out.
   externalRoutes: convertLegacyRouteRefs({
     catalogEntity: catalogEntityRouteRef,
@@ -35,5 +44,9 @@ export default createFrontendPlugin({
     entityAzureTagsContent,
     entityAzureResourceTagsCard,
     entityAzureAccessWarningCard,
+    azureShowbackPage,
+    entityGroupShowbackContent,
+    entityAzureSavingsCard,
+    entityGroupSavingsCard,
   ],
 });

@@ -1,11 +1,18 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  AzureBudget,
   AzureSubscription,
   AzureTenant,
+  BudgetInput,
+  BudgetScope,
+  BudgetStatus,
   Onboarding,
   OnboardingKind,
   OnboardingStartResponse,
   ResourceTags,
+  SavingsReport,
+  ShowbackReport,
+  SpendAlert,
   SpendQuery,
   SpendReport,
   SyncMode,
@@ -87,6 +94,57 @@ export interface BulkTagUpdateResponse {
 }
 
 /**
+ * The months of a showback (`GET /showback`, `GET /showback.csv`).
+ *
+ * @public
+ */
+export interface ShowbackQuery {
+  /** First month, `YYYY-MM`, inclusive. */
+  from: string;
+  /** Last month, `YYYY-MM`, inclusive. */
+  to: string;
+  /** One owner's entity ref, e.g. `group:default/team-a`: only its rows, without unallocated spend and totals. */
+  owner?: string;
+}
+
+/**
+ * Whose savings to read (`GET /savings`): one of a subscription, a resource, or an entity (what it owns).
+ *
+ * @public
+ */
+export interface SavingsQuery {
+  subscriptionId?: string;
+  resourceId?: string;
+  entityRef?: string;
+}
+
+/**
+ * Which budgets to list (`GET /budgets`); without a field, every budget the user may see.
+ *
+ * @public
+ */
+export interface BudgetListFilter {
+  /** The budgets of one owner, e.g. `group:default/team-a`. */
+  owner?: string;
+  /** The budgets of one kind of scope, e.g. `entity`. */
+  scopeKind?: BudgetScope['kind'];
+}
+
+/**
+ * Which spend alerts to list (`GET /budget-alerts`), newest first. Without `budgetId`, every alert sent: for admins.
+ *
+ * @public
+ */
+export interface BudgetAlertQuery {
+  budgetId?: string;
+  kind?: SpendAlert['kind'];
+  /** How many alerts at most. */
+  limit?: number;
+  /** Only alerts created before this time (ISO 8601), to page back. */
+  before?: string;
+}
+
+/**
  * Talks to the Azure tenant backend plugin (`/api/azure-tenant`) for the Azure tenants page, the Spend views and
  * the Tags views.
  *
@@ -137,6 +195,40 @@ export interface AzureTenantApi {
   updateTags(request: TagUpdateRequest): Promise<TagUpdateResult>;
   /** Makes the same change to many resources; each one succeeds or fails on its own. */
   bulkUpdateTags(request: BulkTagUpdateRequest): Promise<BulkTagUpdateResponse>;
+
+  // Budgets.
+  /** The budgets the user may see (those whose scope's spend the user may read), with their use this period. */
+  listBudgets(filter?: BudgetListFilter): Promise<BudgetStatus[]>;
+  /** One budget and its use this period. */
+  getBudget(budgetId: string): Promise<BudgetStatus>;
+  /** Creates a budget in the portal; the backend fills in the owner and thresholds left out. */
+  createBudget(input: BudgetInput): Promise<BudgetStatus>;
+  /** Replaces a budget made in the portal (a budget declared in app-config is refused with a 409). */
+  updateBudget(budgetId: string, input: BudgetInput): Promise<BudgetStatus>;
+  /** Deletes a budget made in the portal. */
+  deleteBudget(budgetId: string): Promise<void>;
+  /** Mutes a budget's alerts until a time (ISO 8601), or unmutes them with `null`. */
+  muteBudget(budgetId: string, until: string | null): Promise<BudgetStatus>;
+  /** The spend alerts the portal sent (or held back while muted), newest first. */
+  listBudgetAlerts(query?: BudgetAlertQuery): Promise<SpendAlert[]>;
+  /** The budgets defined in Azure on the connected subscriptions, read-only. */
+  listAzureBudgets(options?: {
+    subscriptionId?: string;
+  }): Promise<AzureBudget[]>;
+
+  // Showback and savings.
+  /**
+   * Every owner's spend per month and currency over a range of months, with the spend no team owns as `unallocated`.
+   * Only the owners whose spend the user may read are included.
+   */
+  getShowback(query: ShowbackQuery): Promise<ShowbackReport>;
+  /** The same showback as CSV, fetched with the user's credentials so that it can be saved as a file. */
+  downloadShowbackCsv(query: ShowbackQuery): Promise<Blob>;
+  /**
+   * Azure Advisor cost recommendations of a subscription, a resource or the resources an entity owns, and their
+   * estimated monthly savings per currency.
+   */
+  getSavings(query: SavingsQuery): Promise<SavingsReport>;
 }
 
 /**

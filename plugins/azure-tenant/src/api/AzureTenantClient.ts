@@ -1,12 +1,18 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  AzureBudget,
   AzureSubscription,
   AzureTenant,
+  BudgetInput,
+  BudgetStatus,
   Onboarding,
   OnboardingKind,
   OnboardingStartResponse,
   ResourceTags,
+  SavingsReport,
+  ShowbackReport,
+  SpendAlert,
   SpendQuery,
   SpendReport,
   SyncMode,
@@ -14,9 +20,13 @@ import {
 } from '@azure-tenant/plugin-azure-tenant-common';
 import {
   AzureTenantApi,
+  BudgetAlertQuery,
+  BudgetListFilter,
   BulkTagUpdateItem,
   BulkTagUpdateRequest,
   BulkTagUpdateResponse,
+  SavingsQuery,
+  ShowbackQuery,
   StartOnboardingOptions,
   SubscriptionSyncRequest,
   TagUpdateRequest,
@@ -122,6 +132,78 @@ export class AzureTenantClient implements AzureTenantApi {
     };
   }
 
+  // Budgets.
+  async listBudgets(filter: BudgetListFilter = {}): Promise<BudgetStatus[]> {
+    const { items } = await this.request<{ items: BudgetStatus[] }>(
+      `/budgets?${searchParamsOf(filter)}`,
+    );
+    return items;
+  }
+
+  async getBudget(budgetId: string): Promise<BudgetStatus> {
+    return this.request(`/budgets/${encodeURIComponent(budgetId)}`);
+  }
+
+  async createBudget(input: BudgetInput): Promise<BudgetStatus> {
+    return this.request('/budgets', { method: 'POST', body: input });
+  }
+
+  async updateBudget(
+    budgetId: string,
+    input: BudgetInput,
+  ): Promise<BudgetStatus> {
+    return this.request(`/budgets/${encodeURIComponent(budgetId)}`, {
+      method: 'PUT',
+      body: input,
+    });
+  }
+
+  async deleteBudget(budgetId: string): Promise<void> {
+    await this.send(`/budgets/${encodeURIComponent(budgetId)}`, {
+      method: 'DELETE',
+    });
+  }
+
+  async muteBudget(
+    budgetId: string,
+    until: string | null,
+  ): Promise<BudgetStatus> {
+    return this.request(`/budgets/${encodeURIComponent(budgetId)}/mute`, {
+      method: 'POST',
+      body: { until },
+    });
+  }
+
+  async listBudgetAlerts(query: BudgetAlertQuery = {}): Promise<SpendAlert[]> {
+    const { items } = await this.request<{ items: SpendAlert[] }>(
+      `/budget-alerts?${searchParamsOf(query)}`,
+    );
+    return items;
+  }
+
+  async listAzureBudgets(
+    options: { subscriptionId?: string } = {},
+  ): Promise<AzureBudget[]> {
+    const { items } = await this.request<{ items: AzureBudget[] }>(
+      `/azure-budgets?${searchParamsOf(options)}`,
+    );
+    return items;
+  }
+
+  // Showback and savings.
+  async getShowback(query: ShowbackQuery): Promise<ShowbackReport> {
+    return this.request(`/showback?${searchParamsOf(query)}`);
+  }
+
+  async downloadShowbackCsv(query: ShowbackQuery): Promise<Blob> {
+    const response = await this.send(`/showback.csv?${searchParamsOf(query)}`);
+    return response.blob();
+  }
+
+  async getSavings(query: SavingsQuery): Promise<SavingsReport> {
+    return this.request(`/savings?${searchParamsOf(query)}`);
+  }
+
   private async request<T>(
     path: string,
     options: { method?: string; body?: unknown } = {},
@@ -168,6 +250,17 @@ function spendSearchParams(query: SpendQuery): URLSearchParams {
   ];
   for (const field of fields) {
     const value = query[field];
+    if (value !== undefined) {
+      params.set(field, String(value));
+    }
+  }
+  return params;
+}
+
+/** A query string of the fields that are set. */
+function searchParamsOf(query: object): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [field, value] of Object.entries(query)) {
     if (value !== undefined) {
       params.set(field, String(value));
     }

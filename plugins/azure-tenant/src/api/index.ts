@@ -1,9 +1,13 @@
 export { azureTenantApiRef } from './AzureTenantApi';
 export type {
   AzureTenantApi,
+  BudgetAlertQuery,
+  BudgetListFilter,
   BulkTagUpdateItem,
   BulkTagUpdateRequest,
   BulkTagUpdateResponse,
+  SavingsQuery,
+  ShowbackQuery,
   StartOnboardingOptions,
   SubscriptionSyncRequest,
   TagUpdateRequest,

@@ -1,0 +1,1 @@
+export { SavingsCard } from './SavingsCard';

@@ -1,0 +1,2 @@
+export { ShowbackContent, type ShowbackContentProps } from './ShowbackContent';
+export { EntityShowbackContent } from './EntityShowbackContent';

@@ -1,0 +1,1 @@
+export { ShowbackPage } from './ShowbackPage';
