@@ -1,6 +1,7 @@
 /*
  * The demo portal's backend: Backstage's new backend system with the catalog, guest sign-in, a real permission
- * policy, the scheduler and events, the Azure tenant plugins of this repository, and an MCP server for their actions.
+ * policy, the scheduler and events, notifications and signals (as a create-app portal has them), the Azure tenant
+ * plugins of this repository, and an MCP server for their actions.
  */
 import { createBackend } from '@backstage/backend-defaults';
 import { demoPermissionPolicyModule } from './permissionPolicy';
@@ -16,6 +17,10 @@ backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 backend.add(import('@backstage/plugin-events-backend'));
+
+// Budget and anomaly alerts reach their owners as notifications; signals push them to an open portal at once.
+backend.add(import('@backstage/plugin-notifications-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(demoPermissionPolicyModule);
