@@ -110,6 +110,37 @@ export const spec = {
           default: 5,
         },
       },
+      ShowbackFrom: {
+        name: 'from',
+        in: 'query',
+        required: true,
+        description: 'First month, inclusive, YYYY-MM.',
+        schema: {
+          type: 'string',
+          pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$',
+        },
+      },
+      ShowbackTo: {
+        name: 'to',
+        in: 'query',
+        required: true,
+        description:
+          'Last month, inclusive, YYYY-MM; at most 24 months from from.',
+        schema: {
+          type: 'string',
+          pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$',
+        },
+      },
+      ShowbackOwner: {
+        name: 'owner',
+        in: 'query',
+        description:
+          "Only this owner's rows: a group or user entity ref (kind group when omitted). Unallocated spend and the totals are then left out.",
+        schema: {
+          type: 'string',
+          maxLength: 512,
+        },
+      },
       PageLimit: {
         name: 'limit',
         in: 'query',
@@ -225,6 +256,17 @@ export const spec = {
       SpendError: {
         description:
           '400: the query is invalid, and the message says why. 401: no valid Backstage credentials. 403: azure-tenant.spend.read is denied for the entity. 404: the subscription, resource or entity is not known.',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/ErrorResponse',
+            },
+          },
+        },
+      },
+      ShowbackError: {
+        description:
+          "400: the query is invalid, and the message says why. 401: no valid Backstage credentials. 403: the caller may read neither the tenant's spend (azure-tenant.tenant.read) nor the spend of any owner (azure-tenant.spend.read on the owner's entity), or, with owner, not that owner's.",
         content: {
           'application/json': {
             schema: {
@@ -961,6 +1003,79 @@ export const spec = {
           },
           staleness: {
             $ref: '#/components/schemas/DataStaleness',
+          },
+        },
+      },
+      ShowbackRow: {
+        type: 'object',
+        required: ['month', 'owner', 'currency', 'amount', 'resourceCount'],
+        properties: {
+          month: {
+            type: 'string',
+            description: 'YYYY-MM.',
+          },
+          owner: {
+            type: 'string',
+            description:
+              "The owner's entity ref; unallocated for spend that no team owns.",
+          },
+          currency: {
+            type: 'string',
+          },
+          amount: {
+            type: 'number',
+            description: 'Rounded to the cent.',
+          },
+          resourceCount: {
+            type: 'integer',
+            description: 'How many resources the amount covers.',
+          },
+        },
+      },
+      ShowbackReport: {
+        type: 'object',
+        required: ['from', 'to', 'rows', 'totals', 'notes'],
+        properties: {
+          from: {
+            type: 'string',
+          },
+          to: {
+            type: 'string',
+          },
+          rows: {
+            type: 'array',
+            description:
+              "Per month, owner and currency. For each month and currency, the owners' rows and unallocated add up to the total, to the cent.",
+            items: {
+              $ref: '#/components/schemas/ShowbackRow',
+            },
+          },
+          totals: {
+            type: 'array',
+            description:
+              'All the spend of each month and currency; empty when the caller may not see it or asked for one owner.',
+            items: {
+              type: 'object',
+              required: ['month', 'currency', 'amount'],
+              properties: {
+                month: {
+                  type: 'string',
+                },
+                currency: {
+                  type: 'string',
+                },
+                amount: {
+                  type: 'number',
+                },
+              },
+            },
+          },
+          notes: {
+            type: 'array',
+            description: 'How spend was allocated, and what was left out.',
+            items: {
+              type: 'string',
+            },
           },
         },
       },
@@ -1925,6 +2040,87 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/SpendError',
+          },
+        },
+      },
+    },
+    '/showback': {
+      get: {
+        operationId: 'getShowback',
+        summary:
+          "Showback: each owner's Azure spend per month and currency, and the unallocated rest that no team owns.",
+        description:
+          "A resource's spend counts for the owner of its catalog entity when that owner came from its owner tag (azure-tenant.io/owner-source tag); spend not tied to a resource counts for the owner of its subscription's entity on the same condition; the rest is unallocated. The rows of an owner need azure-tenant.spend.read on the owner's entity; unallocated and totals need azure-tenant.tenant.read.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/ShowbackFrom',
+          },
+          {
+            $ref: '#/components/parameters/ShowbackTo',
+          },
+          {
+            $ref: '#/components/parameters/ShowbackOwner',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The showback.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ShowbackReport',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ShowbackError',
+          },
+          '401': {
+            $ref: '#/components/responses/ShowbackError',
+          },
+          '403': {
+            $ref: '#/components/responses/ShowbackError',
+          },
+        },
+      },
+    },
+    '/showback.csv': {
+      get: {
+        operationId: 'getShowbackCsv',
+        summary:
+          'The same query as GET /showback, as CSV: month, owner, currency, amount (2 decimals), resources; one line per row.',
+        description: 'The same permissions as GET /showback.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/ShowbackFrom',
+          },
+          {
+            $ref: '#/components/parameters/ShowbackTo',
+          },
+          {
+            $ref: '#/components/parameters/ShowbackOwner',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'A CSV attachment with a header row.',
+            content: {
+              'text/csv': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ShowbackError',
+          },
+          '401': {
+            $ref: '#/components/responses/ShowbackError',
+          },
+          '403': {
+            $ref: '#/components/responses/ShowbackError',
           },
         },
       },

@@ -154,6 +154,24 @@ export type GetSpendCsv = {
 };
 
 /**
+ * GET /showback
+ * @public
+ */
+export type GetShowback = {
+  query: NonNullable<operations['getShowback']['parameters']['query']>;
+  response: operations['getShowback']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * GET /showback.csv
+ * @public
+ */
+export type GetShowbackCsv = {
+  query: NonNullable<operations['getShowbackCsv']['parameters']['query']>;
+  response: string;
+};
+
+/**
  * GET /tags
  * @public
  */
@@ -204,6 +222,8 @@ export type EndpointMap = {
   '#get|/catalog/changes': ListCatalogChanges;
   '#get|/spend': GetSpend;
   '#get|/spend.csv': GetSpendCsv;
+  '#get|/showback': GetShowback;
+  '#get|/showback.csv': GetShowbackCsv;
   '#get|/tags': GetTags;
   '#patch|/tags': UpdateTags;
   '#post|/tags/bulk': UpdateTagsInBulk;

@@ -251,6 +251,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/showback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Showback: each owner's Azure spend per month and currency, and the unallocated rest that no team owns.
+     * @description A resource's spend counts for the owner of its catalog entity when that owner came from its owner tag (azure-tenant.io/owner-source tag); spend not tied to a resource counts for the owner of its subscription's entity on the same condition; the rest is unallocated. The rows of an owner need azure-tenant.spend.read on the owner's entity; unallocated and totals need azure-tenant.tenant.read.
+     */
+    get: operations['getShowback'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/showback.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The same query as GET /showback, as CSV: month, owner, currency, amount (2 decimals), resources; one line per row.
+     * @description The same permissions as GET /showback.
+     */
+    get: operations['getShowbackCsv'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/tags': {
     parameters: {
       query?: never;
@@ -558,6 +598,31 @@ export interface components {
       syncedAt?: string;
       staleness?: components['schemas']['DataStaleness'];
     };
+    ShowbackRow: {
+      /** @description YYYY-MM. */
+      month: string;
+      /** @description The owner's entity ref; unallocated for spend that no team owns. */
+      owner: string;
+      currency: string;
+      /** @description Rounded to the cent. */
+      amount: number;
+      /** @description How many resources the amount covers. */
+      resourceCount: number;
+    };
+    ShowbackReport: {
+      from: string;
+      to: string;
+      /** @description Per month, owner and currency. For each month and currency, the owners' rows and unallocated add up to the total, to the cent. */
+      rows: components['schemas']['ShowbackRow'][];
+      /** @description All the spend of each month and currency; empty when the caller may not see it or asked for one owner. */
+      totals: {
+        month: string;
+        currency: string;
+        amount: number;
+      }[];
+      /** @description How spend was allocated, and what was left out. */
+      notes: string[];
+    };
     /** @description An Azure resource id: /subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}[/{type}/{name}]… (case-insensitive). Subscription and resource group ids are refused. */
     ResourceId: string;
     TagProblem: {
@@ -679,6 +744,15 @@ export interface components {
         'application/json': components['schemas']['ErrorResponse'];
       };
     };
+    /** @description 400: the query is invalid, and the message says why. 401: no valid Backstage credentials. 403: the caller may read neither the tenant's spend (azure-tenant.tenant.read) nor the spend of any owner (azure-tenant.spend.read on the owner's entity), or, with owner, not that owner's. */
+    ShowbackError: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['ErrorResponse'];
+      };
+    };
   };
   parameters: {
     SubscriptionIdPath: components['schemas']['Guid'];
@@ -697,6 +771,12 @@ export interface components {
     SpendGroupBy: string;
     /** @description Groups kept; the rest are summed into "other". */
     SpendTop: number;
+    /** @description First month, inclusive, YYYY-MM. */
+    ShowbackFrom: string;
+    /** @description Last month, inclusive, YYYY-MM; at most 24 months from from. */
+    ShowbackTo: string;
+    /** @description Only this owner's rows: a group or user entity ref (kind group when omitted). Unallocated spend and the totals are then left out. */
+    ShowbackOwner: string;
     /** @description The most items of a page, 1 to 5000; 1000 when not given. */
     PageLimit: string;
     /** @description Resources of this resource group (case-insensitive). */
@@ -1217,6 +1297,66 @@ export interface operations {
       401: components['responses']['SpendError'];
       403: components['responses']['SpendError'];
       404: components['responses']['SpendError'];
+    };
+  };
+  getShowback: {
+    parameters: {
+      query: {
+        /** @description First month, inclusive, YYYY-MM. */
+        from: components['parameters']['ShowbackFrom'];
+        /** @description Last month, inclusive, YYYY-MM; at most 24 months from from. */
+        to: components['parameters']['ShowbackTo'];
+        /** @description Only this owner's rows: a group or user entity ref (kind group when omitted). Unallocated spend and the totals are then left out. */
+        owner?: components['parameters']['ShowbackOwner'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The showback. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ShowbackReport'];
+        };
+      };
+      400: components['responses']['ShowbackError'];
+      401: components['responses']['ShowbackError'];
+      403: components['responses']['ShowbackError'];
+    };
+  };
+  getShowbackCsv: {
+    parameters: {
+      query: {
+        /** @description First month, inclusive, YYYY-MM. */
+        from: components['parameters']['ShowbackFrom'];
+        /** @description Last month, inclusive, YYYY-MM; at most 24 months from from. */
+        to: components['parameters']['ShowbackTo'];
+        /** @description Only this owner's rows: a group or user entity ref (kind group when omitted). Unallocated spend and the totals are then left out. */
+        owner?: components['parameters']['ShowbackOwner'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A CSV attachment with a header row. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      400: components['responses']['ShowbackError'];
+      401: components['responses']['ShowbackError'];
+      403: components['responses']['ShowbackError'];
     };
   };
   getTags: {

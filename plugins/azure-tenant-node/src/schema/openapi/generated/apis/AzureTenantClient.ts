@@ -187,6 +187,33 @@ export type GetSpendCsvRequest = {
 export type GetSpendCsvResponse = string;
 
 /**
+ * The request of {@link AzureTenantClient.getShowback}.
+ * @public
+ */
+export type GetShowbackRequest = {
+  query: NonNullable<operations['getShowback']['parameters']['query']>;
+};
+/**
+ * The answer of {@link AzureTenantClient.getShowback}.
+ * @public
+ */
+export type GetShowbackResponse =
+  operations['getShowback']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.getShowbackCsv}.
+ * @public
+ */
+export type GetShowbackCsvRequest = {
+  query: NonNullable<operations['getShowbackCsv']['parameters']['query']>;
+};
+/**
+ * The answer of {@link AzureTenantClient.getShowbackCsv}.
+ * @public
+ */
+export type GetShowbackCsvResponse = string;
+
+/**
  * The request of {@link AzureTenantClient.getTags}.
  * @public
  */
@@ -342,6 +369,26 @@ export interface AzureTenantClient {
    * Needs azure-tenant.spend.read on the entity.
    */
   getSpendCsv(request: GetSpendCsvRequest): Promise<GetSpendCsvResponse>;
+
+  /**
+   * GET /showback
+   *
+   * Showback: each owner's Azure spend per month and currency, and the unallocated rest that no team owns.
+   *
+   * A resource's spend counts for the owner of its catalog entity when that owner came from its owner tag (azure-tenant.io/owner-source tag); spend not tied to a resource counts for the owner of its subscription's entity on the same condition; the rest is unallocated. The rows of an owner need azure-tenant.spend.read on the owner's entity; unallocated and totals need azure-tenant.tenant.read.
+   */
+  getShowback(request: GetShowbackRequest): Promise<GetShowbackResponse>;
+
+  /**
+   * GET /showback.csv
+   *
+   * The same query as GET /showback, as CSV: month, owner, currency, amount (2 decimals), resources; one line per row.
+   *
+   * The same permissions as GET /showback.
+   */
+  getShowbackCsv(
+    request: GetShowbackCsvRequest,
+  ): Promise<GetShowbackCsvResponse>;
 
   /**
    * GET /tags

@@ -14,6 +14,10 @@ import type {
   GetHealthResponse,
   GetOnboardingRequest,
   GetOnboardingResponse,
+  GetShowbackCsvRequest,
+  GetShowbackCsvResponse,
+  GetShowbackRequest,
+  GetShowbackResponse,
   GetSpendCsvRequest,
   GetSpendCsvResponse,
   GetSpendRequest,
@@ -180,6 +184,25 @@ export class DefaultAzureTenantClient implements AzureTenantClient {
       parseAs: 'text',
     });
     return data as GetSpendCsvResponse;
+  }
+
+  async getShowback(request: GetShowbackRequest): Promise<GetShowbackResponse> {
+    const { data } = await this.fetchClient.GET('/showback', {
+      baseUrl: await this.baseUrl(),
+      params: { query: request.query },
+    });
+    return data as GetShowbackResponse;
+  }
+
+  async getShowbackCsv(
+    request: GetShowbackCsvRequest,
+  ): Promise<GetShowbackCsvResponse> {
+    const { data } = await this.fetchClient.GET('/showback.csv', {
+      baseUrl: await this.baseUrl(),
+      params: { query: request.query },
+      parseAs: 'text',
+    });
+    return data as GetShowbackCsvResponse;
   }
 
   async getTags(request: GetTagsRequest): Promise<GetTagsResponse> {

@@ -79,6 +79,10 @@ export type SpendPoint = components['schemas']['SpendPoint'];
 export type SpendSeries = components['schemas']['SpendSeries'];
 /** @public */
 export type SpendReport = components['schemas']['SpendReport'];
+/** @public */
+export type ShowbackRow = components['schemas']['ShowbackRow'];
+/** @public */
+export type ShowbackReport = components['schemas']['ShowbackReport'];
 /** An Azure resource id: /subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}[/{type}/{name}]… (case-insensitive). Subscription and resource group ids are refused. */
 /** @public */
 export type ResourceId = components['schemas']['ResourceId'];
