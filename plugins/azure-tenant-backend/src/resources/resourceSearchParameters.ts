@@ -100,8 +100,11 @@ function pageSize(value: unknown): number {
   return limit;
 }
 
-/** The owner as the catalog names the target of an `ownedBy` relation: a group (the default kind) or a user. */
-function ownerRef(value: string | undefined): string | undefined {
+/**
+ * The owner as the catalog names the target of an `ownedBy` relation: a group (the default kind) or a user. Also the
+ * owner filter of the showback.
+ */
+export function ownerRef(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   let ref: string;
   try {

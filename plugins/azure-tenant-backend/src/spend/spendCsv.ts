@@ -1,7 +1,10 @@
 import { SpendReport } from '@azure-tenant/plugin-azure-tenant-common';
 
-/** A CSV field: quoted when needed, and kept from being read as a formula by spreadsheets. */
-function field(value: string): string {
+/**
+ * A CSV field (RFC 4180): quoted when needed, and kept from being read as a formula by spreadsheets. Every CSV export
+ * of the plugin writes its text fields with it.
+ */
+export function csvField(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
@@ -16,8 +19,8 @@ export function spendReportCsv(report: SpendReport): string {
         lines.push(
           [
             point.date,
-            field(group.key),
-            field(series.currency),
+            csvField(group.key),
+            csvField(series.currency),
             String(amount),
           ].join(','),
         );
