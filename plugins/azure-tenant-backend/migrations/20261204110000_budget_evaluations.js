@@ -24,14 +24,16 @@ exports.up = async function up(knex) {
       .string('period_end', 10)
       .notNullable()
       .comment('YYYY-MM-DD, inclusive');
-    table
-      .double('actual')
-      .notNullable()
-      .comment("In the budget's currency");
+    table.double('actual').notNullable().comment("In the budget's currency");
     table
       .double('forecast')
       .notNullable()
       .comment("For the whole period, in the budget's currency");
+    table
+      .double('actual_percent')
+      .notNullable()
+      .comment("actual / the budget's amount, as it was when evaluated");
+    table.double('forecast_percent').notNullable();
     table
       .string('spend_through', 10)
       .nullable()
@@ -69,10 +71,7 @@ exports.up = async function up(knex) {
       .string('budget_name', 200)
       .nullable()
       .comment('As it was when alerted');
-    table
-      .string('threshold_type', 16)
-      .nullable()
-      .comment('actual or forecast');
+    table.string('threshold_type', 16).nullable().comment('actual or forecast');
     table.double('threshold_percent').nullable();
     table
       .string('period_start', 10)
