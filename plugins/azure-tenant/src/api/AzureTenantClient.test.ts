@@ -354,3 +354,75 @@ describe('AzureTenantClient tags', () => {
     ]);
   });
 });
+
+describe('AzureTenantClient showback and savings', () => {
+  it('reads the showback of a range of months, with an owner when given', async () => {
+    const report = {
+      from: '2025-01',
+      to: '2025-03',
+      rows: [],
+      totals: [],
+      notes: [],
+    };
+    const { client, fetch } = createClient(jsonResponse(200, report));
+
+    await expect(
+      client.getShowback({
+        from: '2025-01',
+        to: '2025-03',
+        owner: 'group:default/team-a',
+      }),
+    ).resolves.toEqual(report);
+    expect(fetch).toHaveBeenCalledWith(
+      `${baseUrl}/showback?from=2025-01&to=2025-03&owner=group%3Adefault%2Fteam-a`,
+      expect.objectContaining({ method: 'GET' }),
+    );
+  });
+
+  it('downloads the showback CSV of the same query as a blob', async () => {
+    const { client, fetch } = createClient(
+      new Response('month,owner,currency,amount,resources\n', {
+        status: 200,
+        headers: { 'Content-Type': 'text/csv' },
+      }),
+    );
+
+    const blob = await client.downloadShowbackCsv({
+      from: '2025-01',
+      to: '2025-03',
+    });
+
+    expect(await blob.text()).toBe('month,owner,currency,amount,resources\n');
+    expect(fetch).toHaveBeenCalledWith(
+      `${baseUrl}/showback.csv?from=2025-01&to=2025-03`,
+      expect.anything(),
+    );
+  });
+
+  it('reads the savings of a resource, escaping its id, and throws a ResponseError with the reason', async () => {
+    const resourceId =
+      '/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm';
+    const ok = createClient(
+      jsonResponse(200, { recommendations: [], totals: [] }),
+    );
+
+    await ok.client.getSavings({ resourceId });
+
+    expect(ok.fetch).toHaveBeenCalledWith(
+      `${baseUrl}/savings?resourceId=${encodeURIComponent(resourceId)}`,
+      expect.anything(),
+    );
+
+    const refused = createClient(
+      jsonResponse(403, {
+        error: { name: 'NotAllowedError', message: 'No savings for you' },
+        response: { statusCode: 403 },
+      }),
+    );
+    const error = await refused.client
+      .getSavings({ entityRef: 'group:default/team-a' })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.cause.message).toBe('No savings for you');
+  });
+});
