@@ -19,6 +19,11 @@ import {
   SpendAnomalyConfig,
 } from './SpendAnomalyConfig';
 import { judgeSpendDay, median, SpendDayVerdict } from './SpendAnomalyModel';
+import {
+  describeSpendAnomaly,
+  SpendAnomalyDriver,
+  SpendAnomalyFinding,
+} from './spendAnomalyMessage';
 
 /** Options for {@link SpendAnomalyDetector}. */
 export interface SpendAnomalyDetectorOptions {
@@ -55,28 +60,6 @@ interface CurrencySeries {
   hasData: boolean[];
   services: Map<string, number[]>;
 }
-
-/** A service's rise on an anomalous day, against its own baseline. */
-interface SpendAnomalyDriver {
-  service: string;
-  increase: number;
-}
-
-/** An anomalous day of one subscription in one currency. */
-interface SpendAnomalyFinding {
-  subscriptionId: string;
-  day: string;
-  currency: string;
-  verdict: SpendDayVerdict;
-  historyDays: number;
-  drivers: SpendAnomalyDriver[];
-}
-
-const amountFormat = new Intl.NumberFormat('en-US', {
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-});
-const formatAmount = (amount: number) => amountFormat.format(amount);
 
 /**
  * Finds days whose spend is far above the recent pattern of their subscription and notifies the owner of the
@@ -292,37 +275,9 @@ export class SpendAnomalyDetector {
         );
         continue;
       }
-      const name = entity.metadata.title || subscriptionId;
-      const figures = group.map(
-        ({ currency, verdict }) =>
-          `${formatAmount(
-            verdict.actual,
-          )} ${currency} against an expected ${formatAmount(
-            verdict.expected,
-          )} ${currency}`,
-      );
-      const explanations = group.map(
-        ({ currency, verdict, historyDays, drivers }) =>
-          `${
-            drivers.length > 0
-              ? `Driven by ${drivers
-                  .map(
-                    d =>
-                      `${d.service} (+${formatAmount(d.increase)} ${currency})`,
-                  )
-                  .join(', ')}. `
-              : ''
-          }The day's ${currency} spend is ${formatAmount(
-            verdict.excess,
-          )} ${currency} above what the trend of the ${historyDays} days before it gives${
-            Number.isFinite(verdict.excessPercent)
-              ? ` (+${Math.round(verdict.excessPercent)}%)`
-              : ''
-          }, ${
-            verdict.spread > 0
-              ? `${formatAmount(verdict.excess / verdict.spread)} times`
-              : 'far beyond'
-          } its usual day-to-day variation.`,
+      const { title, description } = describeSpendAnomaly(
+        entity.metadata.title || subscriptionId,
+        group,
       );
       try {
         const alert = await notifier.notify({
@@ -330,13 +285,9 @@ export class SpendAnomalyDetector {
           day,
           scopeRef: stringifyEntityRef(entity),
           recipients: [owner],
-          title: `Spend anomaly in ${name} on ${day}: ${figures.join('; ')}`,
-          description: explanations.join(' '),
-          link: `/catalog/${
-            entity.metadata.namespace ?? 'default'
-          }/${entity.kind.toLocaleLowerCase('en-US')}/${
-            entity.metadata.name
-          }/spend`,
+          title,
+          description,
+          link: spendTabOf(entity),
           delivery: 'pending',
           dedupeKey: `anomaly:${subscriptionId}:${day}`,
         });
@@ -380,6 +331,17 @@ export class SpendAnomalyDetector {
     }
     return entities;
   }
+}
+
+/** The Spend tab of an entity's page. */
+function spendTabOf(entity: Entity): string {
+  return `/catalog/${[
+    entity.metadata.namespace ?? 'default',
+    entity.kind.toLocaleLowerCase('en-US'),
+    entity.metadata.name,
+  ]
+    .map(encodeURIComponent)
+    .join('/')}/spend`;
 }
 
 /** The full entity ref of an entity's `spec.owner` (a group unless it says otherwise, in the entity's namespace). */
