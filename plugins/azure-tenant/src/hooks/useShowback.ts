@@ -43,10 +43,10 @@ export function useShowback(query: ShowbackQuery | undefined): ShowbackState {
   };
 }
 
+const fetchShowbackCsv = (api: AzureTenantApi, query: ShowbackQuery) =>
+  api.downloadShowbackCsv(query);
+
 /** Downloads the showback of a query as CSV and saves it as a file. */
 export function useShowbackCsvDownload(): CsvDownload<ShowbackQuery> {
   return useCsvDownload(fetchShowbackCsv);
 }
-
-const fetchShowbackCsv = (api: AzureTenantApi, query: ShowbackQuery) =>
-  api.downloadShowbackCsv(query);

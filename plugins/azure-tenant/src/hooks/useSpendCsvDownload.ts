@@ -10,15 +10,15 @@ export interface CsvDownload<Q> {
   download: (query: Q, fileName: string) => Promise<void>;
 }
 
+const fetchSpendCsv = (api: AzureTenantApi, query: SpendQuery) =>
+  api.downloadSpendCsv(query);
+
 /**
  * Downloads the CSV of a spend query and hands it to the browser as a file.
  */
 export function useSpendCsvDownload(): CsvDownload<SpendQuery> {
   return useCsvDownload(fetchSpendCsv);
 }
-
-const fetchSpendCsv = (api: AzureTenantApi, query: SpendQuery) =>
-  api.downloadSpendCsv(query);
 
 /**
  * Downloads a CSV that `fetchCsv` reads from the API and hands it to the browser as a file: the one way the plugin
