@@ -275,4 +275,9 @@ export interface SavingsReport {
   totals: Array<{ currency: string; monthlySavings: number }>;
   /** When recommendations were last read from Azure for the subscriptions concerned (ISO 8601). */
   readAt?: string;
+  /**
+   * What the report cannot show, in words: a subscription whose last read from Azure failed (its earlier
+   * recommendations are shown), one not read yet, an entity that owns no Azure resources.
+   */
+  notes?: string[];
 }

@@ -1,19 +1,12 @@
 import { AuthService, PermissionsService } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  azureResourceEntityRef,
-  azureSubscriptionEntityRef,
-  azureTenantSpendReadPermission,
-  SpendReport,
-} from '@azure-tenant/plugin-azure-tenant-common';
+import { SpendReport } from '@azure-tenant/plugin-azure-tenant-common';
 import { Caller } from '../service/caller';
 import { GetSpend } from '../schema/openapi';
 import { parseSpendQuery } from './spendQueryParameters';
 import { SpendQueryService } from './SpendQueryService';
 import { SpendStore } from './SpendStore';
-import { SpendTargetQuery, SpendTargetResolver } from './SpendTargetResolver';
+import { authorizeSpendRead, SpendTargetResolver } from './SpendTargetResolver';
 
 /** Options for {@link SpendOperations}. */
 export interface SpendOperationsOptions {
@@ -24,15 +17,6 @@ export interface SpendOperationsOptions {
   catalog: CatalogService;
   /** For the plugin's own credentials towards the catalog. */
   auth: AuthService;
-}
-
-/** The catalog entity whose `azure-tenant.spend.read` permission a target needs. */
-function permissionRefOf(target: SpendTargetQuery): string {
-  if ('subscriptionId' in target) {
-    return azureSubscriptionEntityRef(target.subscriptionId);
-  }
-  if ('resourceId' in target) return azureResourceEntityRef(target.resourceId);
-  return target.entityRef;
 }
 
 /**
@@ -53,14 +37,11 @@ export class SpendOperations {
     parameters: GetSpend['query'],
   ): Promise<SpendReport> {
     const { target, query } = parseSpendQuery(parameters);
-    const resourceRef = permissionRefOf(target);
-    const [decision] = await this.options.permissions.authorize(
-      [{ permission: azureTenantSpendReadPermission, resourceRef }],
-      { credentials: caller.credentials },
+    await authorizeSpendRead(
+      this.options.permissions,
+      caller.credentials,
+      target,
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`You may not see the spend of ${resourceRef}`);
-    }
     const resolved = await this.resolver.resolve(target);
     return this.options.queryService.report(
       query,

@@ -23,8 +23,13 @@ function calendarDay(value: string, name: string): string {
   return value;
 }
 
-/** Whose spend: the one target the query names. */
-function spendTarget(query: GetSpend['query']): SpendTargetQuery {
+/**
+ * Whose spend (or savings): the one target a query names, checked as `GET /spend` checks it. Shared by the
+ * endpoints that take the same `subscriptionId`, `resourceId` or `entityRef`.
+ */
+export function parseSpendTarget(
+  query: Pick<GetSpend['query'], 'subscriptionId' | 'resourceId' | 'entityRef'>,
+): SpendTargetQuery {
   const { subscriptionId, resourceId, entityRef } = query;
   const given = [subscriptionId, resourceId, entityRef].filter(
     v => v !== undefined,
@@ -75,7 +80,7 @@ export interface ParsedSpendQuery {
  * the problem: exactly one target, a resource id or entity ref that parses, and the period.
  */
 export function parseSpendQuery(query: GetSpend['query']): ParsedSpendQuery {
-  const target = spendTarget(query);
+  const target = parseSpendTarget(query);
   const from = calendarDay(query.from, 'from');
   const to = calendarDay(query.to, 'to');
   if (from > to) {

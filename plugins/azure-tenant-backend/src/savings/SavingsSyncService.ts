@@ -1,0 +1,223 @@
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import pLimit from 'p-limit';
+import { classifyAccessProblem, stopsSync } from '../azure/accessProblems';
+import { AzureBudgetReader } from '../budgets/azure/azureBudgetReader';
+import { AzureTenantStore } from '../database/AzureTenantStore';
+import { azureErrorFields } from '../metrics/azureFailure';
+import { AdvisorReader } from './advisorReader';
+import { SavingsConfig } from './SavingsConfig';
+import { SavingsStore } from './SavingsStore';
+
+/** The id of the scheduled savings sync task. */
+export const SAVINGS_SYNC_TASK_ID = 'azure-tenant-savings-sync';
+
+/** Passes of one run: the registered subscriptions, then those registered while the run went on. */
+const MAX_PASSES = 5;
+
+/** The outcome of one subscription's savings sync. */
+export interface SavingsSyncResult {
+  subscriptionId: string;
+  /** `skipped`: the portal has lost access to the subscription and backs off until `access.nextAttemptAt`. */
+  status: 'succeeded' | 'failed' | 'skipped';
+  recommendations: number;
+  azureBudgets: number;
+  error?: string;
+}
+
+/** Options for {@link SavingsSyncService}. */
+export interface SavingsSyncServiceOptions {
+  store: SavingsStore;
+  /** The subscriptions, their sync modes and their lost-access states. */
+  subscriptions: Pick<
+    AzureTenantStore,
+    'listSubscriptions' | 'getSubscription'
+  >;
+  advisor: AdvisorReader;
+  azureBudgets: AzureBudgetReader;
+  logger: LoggerService;
+  /** Subscriptions read at the same time. Defaults to 2: Resource Graph's quota is per principal. */
+  concurrency?: number;
+  /** The clock; tests move it. Defaults to the system clock. */
+  now?: () => Date;
+}
+
+/** Only the service's message: error objects may carry the request, and with it a bearer token. */
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  const message = (error as Error)?.message ?? String(error);
+  return typeof code === 'string' && code && !message.startsWith(code)
+    ? `${code}: ${message}`
+    : message;
+}
+
+/**
+ * Reads, for each connected subscription, Azure Advisor's cost recommendations and the budgets defined in Azure, and
+ * replaces what is stored for it. Budgets are spend data, read under every sync mode as spend is; recommendations
+ * are about resources, so under `none` none are read and those stored earlier are removed.
+ *
+ * Budgets are read first: Azure refuses them with a 403 once the Reader role is gone, whereas Resource Graph then
+ * silently answers no rows, which would pass for "no recommendations". A read that fails stores nothing: the last
+ * good rows stay, and the failure is recorded for the subscription as a sentence.
+ */
+export class SavingsSyncService {
+  private readonly options: SavingsSyncServiceOptions;
+  private readonly now: () => Date;
+  private readonly running = new Map<string, Promise<SavingsSyncResult>>();
+
+  constructor(options: SavingsSyncServiceOptions) {
+    this.options = options;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Syncs one subscription. Never throws for an Azure failure: it is recorded and returned. */
+  syncSubscription(subscriptionId: string): Promise<SavingsSyncResult> {
+    const id = subscriptionId.toLowerCase();
+    const running = this.running.get(id);
+    if (running) return running;
+    const sync = this.doSync(id).finally(() => this.running.delete(id));
+    this.running.set(id, sync);
+    return sync;
+  }
+
+  private async doSync(subscriptionId: string): Promise<SavingsSyncResult> {
+    const { store, subscriptions, advisor, azureBudgets, logger } =
+      this.options;
+    const result = (
+      status: SavingsSyncResult['status'],
+      extra: Partial<SavingsSyncResult> = {},
+    ): SavingsSyncResult => ({
+      subscriptionId,
+      status,
+      recommendations: 0,
+      azureBudgets: 0,
+      ...extra,
+    });
+    const subscription = await subscriptions.getSubscription(subscriptionId);
+    if (!subscription) {
+      return result('failed', {
+        error: `Subscription ${subscriptionId} is not registered`,
+      });
+    }
+    const { tenantId, syncMode, access } = subscription;
+    if (
+      access?.nextAttemptAt &&
+      stopsSync(access.problem) &&
+      Date.parse(access.nextAttemptAt) > this.now().getTime()
+    ) {
+      // Lost access, found by the resource or spend sync: not every run at full rate. The stored rows stay.
+      return result('skipped', { error: access.message });
+    }
+    try {
+      const budgets = await azureBudgets.readBudgets({
+        tenantId,
+        subscriptionId,
+      });
+      const recommendations =
+        syncMode === 'none'
+          ? []
+          : await advisor.readCostRecommendations({ tenantId, subscriptionId });
+      await store.replaceSubscription({
+        subscriptionId,
+        recommendations,
+        azureBudgets: budgets,
+        at: this.now(),
+      });
+      logger.info(
+        `Read savings of subscription ${subscriptionId} (${syncMode}): ${recommendations.length} Advisor cost recommendations, ${budgets.length} Azure budgets`,
+        {
+          tenantId,
+          subscriptionId,
+          syncMode,
+          recommendations: recommendations.length,
+          azureBudgets: budgets.length,
+        },
+      );
+      return result('succeeded', {
+        recommendations: recommendations.length,
+        azureBudgets: budgets.length,
+      });
+    } catch (error) {
+      const finding = classifyAccessProblem(error, 'read', subscription);
+      // Lost access is kept as a sentence; the raw error (scopes, tracing options) is never stored or logged.
+      const message = finding ? finding.message : describe(error);
+      try {
+        await store.recordReadFailure({
+          subscriptionId,
+          at: this.now(),
+          error: message,
+        });
+      } catch (recordError) {
+        logger.error(
+          `Could not record the failed savings read of subscription ${subscriptionId}: ${
+            (recordError as Error).message
+          }`,
+        );
+      }
+      logger.warn(
+        `Savings read of subscription ${subscriptionId} failed; the recommendations and budgets read earlier are kept: ${message}`,
+        {
+          tenantId,
+          subscriptionId,
+          ...(finding ? { accessProblem: finding.problem } : {}),
+          ...azureErrorFields(error),
+        },
+      );
+      return result('failed', { error: message });
+    }
+  }
+
+  /**
+   * Syncs every registered subscription, a few at a time. Then it looks again for subscriptions registered while it
+   * ran (a tenant connected meanwhile), and syncs those too, a bounded number of times.
+   */
+  async syncAll(): Promise<SavingsSyncResult[]> {
+    const results: SavingsSyncResult[] = [];
+    const done = new Set<string>();
+    const limit = pLimit(Math.max(1, this.options.concurrency ?? 2));
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const due = (await this.options.subscriptions.listSubscriptions())
+        .map(s => s.subscriptionId.toLowerCase())
+        .filter(id => !done.has(id));
+      if (due.length === 0) break;
+      for (const id of due) done.add(id);
+      results.push(
+        ...(await Promise.all(
+          due.map(id => limit(() => this.syncSubscription(id))),
+        )),
+      );
+    }
+    return results;
+  }
+}
+
+/** Options for {@link registerSavingsSync}. */
+export interface RegisterSavingsSyncOptions {
+  scheduler: SchedulerService;
+  logger: LoggerService;
+  config: SavingsConfig;
+  syncService: SavingsSyncService;
+}
+
+/** Schedules the savings sync of every subscription as the task `azure-tenant-savings-sync`. */
+export async function registerSavingsSync(
+  options: RegisterSavingsSyncOptions,
+): Promise<void> {
+  const { scheduler, config, syncService } = options;
+  const logger = options.logger.child({ taskId: SAVINGS_SYNC_TASK_ID });
+  await scheduler.scheduleTask({
+    id: SAVINGS_SYNC_TASK_ID,
+    ...config.schedule,
+    fn: async () => {
+      const results = await syncService.syncAll();
+      const failed = results.filter(r => r.status === 'failed');
+      if (failed.length > 0) {
+        logger.warn(
+          `Savings sync failed for ${failed.length} of ${
+            results.length
+          } subscriptions: ${failed.map(f => f.subscriptionId).join(', ')}`,
+          { failed: failed.length, subscriptions: results.length },
+        );
+      }
+    },
+  });
+}
