@@ -152,13 +152,92 @@ export interface Config {
       concurrency?: number;
     };
 
+    /**
+     * The savings sync (docs/budgets.md): Azure Advisor's cost recommendations from Resource Graph (not for
+     * subscriptions in sync mode `none`) and the budgets defined in Azure (for every subscription), with Reader.
+     */
+    savings?: {
+      /**
+       * When they are read for every subscription, as a scheduler definition. Defaults to
+       * `{ frequency: { hours: 6 }, timeout: { minutes: 30 } }`, the first run at start and after a tenant is
+       * connected. Give both `frequency` and `timeout`, as durations (`6h`, `PT6H`, `{ hours: 6 }`); `frequency` may
+       * also be `{ cron: '0 6 * * *' }`.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+    };
+
     /** Budgets, spend alerts and anomalies (docs/budgets.md). */
     budgets?: {
       /**
        * Budgets kept in Git: evaluated and alerted like those created in the portal, where they are read-only. Each
        * `id` is stable (lowercase letters, digits and dashes), so that alerts already sent are not sent again.
-       * BUDGETS-DECLARED
+       * Read and checked at startup, with the rules of `POST /budgets` (a wrong entry stops the backend with a message
+       * naming it); an entry removed here is removed from the portal at the next start. Whether the scope and the
+       * owner exist is not checked, since the catalog may not be up yet (docs/budgets.md, "Budgets in app-config").
        */
+      declared?: Array<{
+        /**
+         * Stable id: 1 to 64 lowercase letters, digits and dashes, not starting or ending with a dash, and not a GUID
+         * (GUIDs name the budgets created in the portal), e.g. `team-a-monthly`.
+         */
+        id: string;
+        /** Shown in lists and notifications, 1–200 characters. */
+        name: string;
+        /**
+         * What the budget covers, by `kind`:
+         * - `subscription`: `subscriptionId`;
+         * - `resourceGroup`: `subscriptionId` and `resourceGroup`;
+         * - `entity`: `entityRef`, a catalog entity with its kind (e.g. `group:default/team-a`), and all it owns;
+         * - `customGroup`: `name`, and at least one of `subscriptionIds`, `resourceGroups` and `tags`.
+         */
+        scope: {
+          kind: 'subscription' | 'resourceGroup' | 'entity' | 'customGroup';
+          /** A subscription id (a GUID), for `subscription` and `resourceGroup`. */
+          subscriptionId?: string;
+          /** A resource group's name, for `resourceGroup`. */
+          resourceGroup?: string;
+          /** A catalog entity's ref, for `entity`. */
+          entityRef?: string;
+          /** The custom group's name, for `customGroup`. */
+          name?: string;
+          /** Whole subscriptions of a custom group. */
+          subscriptionIds?: string[];
+          /** Resource groups of a custom group. */
+          resourceGroups?: Array<{
+            subscriptionId: string;
+            resourceGroup: string;
+          }>;
+          /** Resources of a custom group by tag: `key` (any case), and `value` (exact; any value when absent). */
+          tags?: Array<{ key: string; value?: string }>;
+        };
+        /** The budget for each period, above 0 and at most 1e12, in `currency`. */
+        amount: number;
+        /** ISO 4217, e.g. `USD`: the scope's spend currency, or one that `exchangeRates` converts it to. */
+        currency: string;
+        /**
+         * The reporting period: `monthly`; `quarterly` or `yearly` with `startMonth` (1–12, default 1) for a fiscal
+         * year; or `custom` from `startDate` to `endDate` (`YYYY-MM-DD`, inclusive, at most 5 years).
+         */
+        period: {
+          type: 'monthly' | 'quarterly' | 'yearly' | 'custom';
+          /** The first month of a quarter or year, 1–12. */
+          startMonth?: number;
+          /** The first day of a custom period, `YYYY-MM-DD`. */
+          startDate?: string;
+          /** The last day of a custom period, `YYYY-MM-DD`. */
+          endDate?: string;
+        };
+        /**
+         * Up to 10 thresholds, each a percent of `amount` (above 0, at most 1000) of `actual` spend or of the
+         * `forecast`. Defaults to actual 50, 80 and 100 and forecast 100.
+         */
+        thresholds?: Array<{ type: 'actual' | 'forecast'; percent: number }>;
+        /**
+         * The group or user that owns the budget and is notified, e.g. `group:default/team-a` (a ref without a kind
+         * is a group). Required here, unlike in the portal: the catalog is not asked at startup.
+         */
+        owner: string;
+      }>;
       /**
        * Exchange rates for budgets whose currency differs from their scope's spend: `rate` units of `to` per unit of
        * `from`. Without a rate, such a budget is refused (or shown as `currency-mismatch`), never silently mixed.

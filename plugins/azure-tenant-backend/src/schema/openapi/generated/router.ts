@@ -141,6 +141,27 @@ export const spec = {
           maxLength: 512,
         },
       },
+      AzureBudgetSubscriptionId: {
+        name: 'subscriptionId',
+        in: 'query',
+        description:
+          'A connected subscription; without it, the Azure budgets of every subscription whose spend the caller may read.',
+        schema: {
+          type: 'string',
+          format: 'uuid',
+        },
+      },
+      BudgetIdPath: {
+        name: 'budgetId',
+        in: 'path',
+        required: true,
+        description:
+          "A budget's id (a GUID for one created in the portal, the declared id for one from app-config).",
+        schema: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9-]{1,64}$',
+        },
+      },
       PageLimit: {
         name: 'limit',
         in: 'query',
@@ -1076,6 +1097,612 @@ export const spec = {
             items: {
               type: 'string',
             },
+          },
+        },
+      },
+      SavingsRecommendation: {
+        type: 'object',
+        description: 'An Azure Advisor cost recommendation on a resource.',
+        required: [
+          'id',
+          'resourceId',
+          'subscriptionId',
+          'impact',
+          'problem',
+          'solution',
+          'lastUpdated',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+            description:
+              "Advisor's recommendation id (its resource id), lower case.",
+          },
+          resourceId: {
+            type: 'string',
+          },
+          subscriptionId: {
+            type: 'string',
+          },
+          impact: {
+            type: 'string',
+            description: 'High, Medium or Low.',
+          },
+          problem: {
+            type: 'string',
+          },
+          solution: {
+            type: 'string',
+          },
+          monthlySavings: {
+            type: 'number',
+            description:
+              'Estimated saving per month, in currency; absent when Advisor gives none.',
+          },
+          currency: {
+            type: 'string',
+          },
+          lastUpdated: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      SavingsReport: {
+        type: 'object',
+        required: ['recommendations', 'totals'],
+        properties: {
+          recommendations: {
+            type: 'array',
+            description: 'The biggest saving first.',
+            items: {
+              $ref: '#/components/schemas/SavingsRecommendation',
+            },
+          },
+          totals: {
+            type: 'array',
+            description:
+              'The estimated monthly savings summed per currency; currencies are never mixed.',
+            items: {
+              type: 'object',
+              required: ['currency', 'monthlySavings'],
+              properties: {
+                currency: {
+                  type: 'string',
+                },
+                monthlySavings: {
+                  type: 'number',
+                },
+              },
+            },
+          },
+          readAt: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'The oldest last read from Azure of the subscriptions concerned.',
+          },
+          notes: {
+            type: 'array',
+            description:
+              'What the report cannot show (a failed or missing read from Azure), in words.',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      AzureBudget: {
+        type: 'object',
+        description:
+          'A budget defined in Azure (Microsoft.Consumption/budgets), read-only.',
+        required: [
+          'id',
+          'name',
+          'subscriptionId',
+          'amount',
+          'timeGrain',
+          'startDate',
+          'notifications',
+          'readAt',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          subscriptionId: {
+            type: 'string',
+          },
+          resourceGroup: {
+            type: 'string',
+          },
+          amount: {
+            type: 'number',
+          },
+          timeGrain: {
+            type: 'string',
+            description: 'Monthly, Quarterly, Annually, … as Azure names it.',
+          },
+          startDate: {
+            type: 'string',
+            format: 'date',
+          },
+          endDate: {
+            type: 'string',
+            format: 'date',
+          },
+          currentSpend: {
+            $ref: '#/components/schemas/AzureBudgetSpend',
+          },
+          forecastSpend: {
+            $ref: '#/components/schemas/AzureBudgetSpend',
+          },
+          notifications: {
+            type: 'array',
+            description: "Azure's enabled notification thresholds.",
+            items: {
+              type: 'object',
+              required: ['operator', 'threshold', 'thresholdType'],
+              properties: {
+                operator: {
+                  type: 'string',
+                },
+                threshold: {
+                  type: 'number',
+                },
+                thresholdType: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          readAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      AzureBudgetSpend: {
+        type: 'object',
+        description: 'An amount as Azure reports it, and its currency.',
+        required: ['amount', 'unit'],
+        properties: {
+          amount: {
+            type: 'number',
+          },
+          unit: {
+            type: 'string',
+          },
+        },
+      },
+      AzureBudgetList: {
+        type: 'object',
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AzureBudget',
+            },
+          },
+        },
+      },
+      BudgetThreshold: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['type', 'percent'],
+        properties: {
+          type: {
+            type: 'string',
+            enum: ['actual', 'forecast'],
+            description:
+              'On actual spend so far in the period, or on the forecast for the whole period.',
+          },
+          percent: {
+            type: 'number',
+            exclusiveMinimum: 0,
+            maximum: 1000,
+            description: "Percent of the budget's amount, e.g. 80.",
+          },
+        },
+      },
+      BudgetResourceGroupRef: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['subscriptionId', 'resourceGroup'],
+        properties: {
+          subscriptionId: {
+            $ref: '#/components/schemas/Guid',
+          },
+          resourceGroup: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 90,
+          },
+        },
+      },
+      BudgetScope: {
+        description:
+          'What a budget covers: a connected subscription; a resource group of one (matched case-insensitively); a catalog entity and everything it owns through the catalog; or a custom group, the union of subscriptions, resource groups and tag filters (at least one member).',
+        oneOf: [
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['kind', 'subscriptionId'],
+            properties: {
+              kind: {
+                type: 'string',
+                enum: ['subscription'],
+              },
+              subscriptionId: {
+                $ref: '#/components/schemas/Guid',
+              },
+            },
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['kind', 'subscriptionId', 'resourceGroup'],
+            properties: {
+              kind: {
+                type: 'string',
+                enum: ['resourceGroup'],
+              },
+              subscriptionId: {
+                $ref: '#/components/schemas/Guid',
+              },
+              resourceGroup: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 90,
+              },
+            },
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['kind', 'entityRef'],
+            properties: {
+              kind: {
+                type: 'string',
+                enum: ['entity'],
+              },
+              entityRef: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 255,
+                description:
+                  'A catalog entity with its kind, e.g. group:default/team-a.',
+              },
+            },
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['kind', 'name'],
+            properties: {
+              kind: {
+                type: 'string',
+                enum: ['customGroup'],
+              },
+              name: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 200,
+              },
+              subscriptionIds: {
+                type: 'array',
+                maxItems: 100,
+                items: {
+                  $ref: '#/components/schemas/Guid',
+                },
+              },
+              resourceGroups: {
+                type: 'array',
+                maxItems: 100,
+                items: {
+                  $ref: '#/components/schemas/BudgetResourceGroupRef',
+                },
+              },
+              tags: {
+                type: 'array',
+                maxItems: 100,
+                description:
+                  'Resources of the connected subscriptions whose tag key (any case) has value (exactly); without value, any resource that has the tag.',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['key'],
+                  properties: {
+                    key: {
+                      type: 'string',
+                      minLength: 1,
+                      maxLength: 512,
+                    },
+                    value: {
+                      type: 'string',
+                      maxLength: 256,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+      BudgetPeriod: {
+        description:
+          'The reporting periods: calendar months; quarters or years from startMonth (1-12, January by default; a fiscal year from April is yearly with startMonth 4); or one custom period from startDate to endDate (inclusive, at most 5 years). Days are UTC days.',
+        oneOf: [
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['type'],
+            properties: {
+              type: {
+                type: 'string',
+                enum: ['monthly'],
+              },
+            },
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['type'],
+            properties: {
+              type: {
+                type: 'string',
+                enum: ['quarterly', 'yearly'],
+              },
+              startMonth: {
+                type: 'integer',
+                minimum: 1,
+                maximum: 12,
+              },
+            },
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['type', 'startDate', 'endDate'],
+            properties: {
+              type: {
+                type: 'string',
+                enum: ['custom'],
+              },
+              startDate: {
+                type: 'string',
+                format: 'date',
+              },
+              endDate: {
+                type: 'string',
+                format: 'date',
+              },
+            },
+          },
+        ],
+      },
+      BudgetInput: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'A budget as it is created or replaced. Unknown fields are refused.',
+        required: ['name', 'scope', 'amount', 'currency', 'period'],
+        properties: {
+          name: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 200,
+          },
+          scope: {
+            $ref: '#/components/schemas/BudgetScope',
+          },
+          amount: {
+            type: 'number',
+            exclusiveMinimum: 0,
+            maximum: 1000000000000,
+            description: 'The budget for each period, in currency.',
+          },
+          currency: {
+            type: 'string',
+            pattern: '^[A-Z]{3}$',
+            description:
+              "ISO 4217, e.g. USD. A budget in another currency than its scope's spend is refused unless azureTenant.budgets.exchangeRates converts it.",
+          },
+          period: {
+            $ref: '#/components/schemas/BudgetPeriod',
+          },
+          thresholds: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 10,
+            description:
+              'Each type and percent once. Defaults to actual 50, 80 and 100 and forecast 100.',
+            items: {
+              $ref: '#/components/schemas/BudgetThreshold',
+            },
+          },
+          owner: {
+            type: 'string',
+            maxLength: 255,
+            description:
+              "The group or user that owns the budget and is notified (a ref without a kind is a group). Defaults to the owner of the scope's entity; required for a custom group.",
+          },
+        },
+      },
+      Budget: {
+        type: 'object',
+        required: [
+          'id',
+          'name',
+          'scope',
+          'owner',
+          'amount',
+          'currency',
+          'period',
+          'thresholds',
+          'source',
+          'createdAt',
+          'updatedAt',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          scope: {
+            $ref: '#/components/schemas/BudgetScope',
+          },
+          owner: {
+            type: 'string',
+            description: "The owner's entity ref, e.g. group:default/team-a.",
+          },
+          amount: {
+            type: 'number',
+          },
+          currency: {
+            type: 'string',
+          },
+          period: {
+            $ref: '#/components/schemas/BudgetPeriod',
+          },
+          thresholds: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/BudgetThreshold',
+            },
+          },
+          source: {
+            type: 'string',
+            enum: ['portal', 'config'],
+            description:
+              'config when declared in app-config (azureTenant.budgets.declared), and then read-only here.',
+          },
+          mutedUntil: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'While in the future, alerts are recorded but not sent.',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          updatedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      BudgetState: {
+        type: 'string',
+        enum: ['on-track', 'at-risk', 'over', 'no-data', 'currency-mismatch'],
+      },
+      BudgetStatus: {
+        type: 'object',
+        required: [
+          'budget',
+          'periodStart',
+          'periodEnd',
+          'actual',
+          'forecast',
+          'actualPercent',
+          'forecastPercent',
+          'state',
+          'conversions',
+          'crossed',
+        ],
+        properties: {
+          budget: {
+            $ref: '#/components/schemas/Budget',
+          },
+          periodStart: {
+            type: 'string',
+            format: 'date',
+          },
+          periodEnd: {
+            type: 'string',
+            format: 'date',
+          },
+          actual: {
+            type: 'number',
+            description:
+              "Actual spend in the period through spendThrough, in the budget's currency.",
+          },
+          forecast: {
+            type: 'number',
+            description:
+              "Forecast spend for the whole period, in the budget's currency.",
+          },
+          spendThrough: {
+            type: 'string',
+            format: 'date',
+          },
+          actualPercent: {
+            type: 'number',
+          },
+          forecastPercent: {
+            type: 'number',
+          },
+          state: {
+            $ref: '#/components/schemas/BudgetState',
+          },
+          conversions: {
+            type: 'array',
+            description:
+              "How other currencies were converted; empty when all spend is in the budget's currency.",
+            items: {
+              type: 'string',
+            },
+          },
+          problem: {
+            type: 'string',
+            description:
+              'Why the budget cannot be evaluated (currency-mismatch).',
+          },
+          crossed: {
+            type: 'array',
+            description:
+              'The thresholds already crossed (and alerted) in the current period.',
+            items: {
+              $ref: '#/components/schemas/BudgetThreshold',
+            },
+          },
+          evaluatedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      BudgetStatusList: {
+        type: 'object',
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/BudgetStatus',
+            },
+          },
+        },
+      },
+      BudgetMuteRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['until'],
+        properties: {
+          until: {
+            type: ['string', 'null'],
+            description:
+              'When the mute ends (ISO 8601 time, in the future, at most a year ahead); null ends a mute now.',
           },
         },
       },
@@ -2121,6 +2748,320 @@ export const spec = {
           },
           '403': {
             $ref: '#/components/responses/ShowbackError',
+          },
+        },
+      },
+    },
+    '/savings': {
+      get: {
+        operationId: 'getSavings',
+        summary:
+          "Azure Advisor's cost recommendations for a subscription, a resource or a catalog entity (what it owns), with the estimated monthly savings summed per currency.",
+        description:
+          'Needs azure-tenant.spend.read on the entity, as GET /spend.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/SpendSubscriptionId',
+          },
+          {
+            $ref: '#/components/parameters/SpendResourceId',
+          },
+          {
+            $ref: '#/components/parameters/SpendEntityRef',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The savings report.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/SavingsReport',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/SpendError',
+          },
+          '401': {
+            $ref: '#/components/responses/SpendError',
+          },
+          '403': {
+            $ref: '#/components/responses/SpendError',
+          },
+          '404': {
+            $ref: '#/components/responses/SpendError',
+          },
+        },
+      },
+    },
+    '/azure-budgets': {
+      get: {
+        operationId: 'listAzureBudgets',
+        summary:
+          'The budgets defined in Azure (Microsoft.Consumption/budgets), read-only, as last read.',
+        description:
+          "Needs azure-tenant.spend.read on the subscription's entity; without subscriptionId, the subscriptions without it are left out.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/AzureBudgetSubscriptionId',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The budgets, by subscription and name.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AzureBudgetList',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/SpendError',
+          },
+          '401': {
+            $ref: '#/components/responses/SpendError',
+          },
+          '403': {
+            $ref: '#/components/responses/SpendError',
+          },
+          '404': {
+            $ref: '#/components/responses/SpendError',
+          },
+        },
+      },
+    },
+    '/budgets': {
+      get: {
+        operationId: 'listBudgets',
+        description:
+          "The budgets the caller may see, with their use in the current period: those whose scope's entity the caller may read spend of (azure-tenant.spend.read on the subscription's entity, the entity, or a custom group's owner).",
+        parameters: [
+          {
+            name: 'owner',
+            in: 'query',
+            description:
+              'Only the budgets of this owner (an entity ref; without a kind, a group).',
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
+          },
+          {
+            name: 'scopeKind',
+            in: 'query',
+            description: 'Only the budgets of this kind of scope.',
+            schema: {
+              type: 'string',
+              enum: ['subscription', 'resourceGroup', 'entity', 'customGroup'],
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The budgets, by name.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/BudgetStatusList',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+      post: {
+        operationId: 'createBudget',
+        description:
+          "Creates a budget, for users. Needs azure-tenant.budget.create, decided on the budget as it would be created (its owner). The scope must exist (a connected subscription, a catalog entity) and the owner must be a group or user in the catalog. A currency other than the scope's spend is refused (400) unless an exchange rate is configured.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/BudgetInput',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The budget, with its status.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/BudgetStatus',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/budgets/{budgetId}': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/BudgetIdPath',
+        },
+      ],
+      get: {
+        operationId: 'getBudget',
+        description:
+          "A budget with its use in the current period. Needs azure-tenant.spend.read on its scope's entity.",
+        responses: {
+          '200': {
+            description: 'The budget, with its status.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/BudgetStatus',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+      put: {
+        operationId: 'replaceBudget',
+        description:
+          "Replaces a budget's fields, for users; its mute and creation are kept. Needs azure-tenant.budget.update on the budget as it is and as it would be. A budget declared in app-config answers 409: it is changed there.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/BudgetInput',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The budget, with its status.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/BudgetStatus',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+      delete: {
+        operationId: 'deleteBudget',
+        description:
+          'Deletes a budget, for users. Needs azure-tenant.budget.delete on it. A budget declared in app-config answers 409: it is removed there. Alerts already sent are kept.',
+        responses: {
+          '204': {
+            description: 'Deleted.',
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/budgets/{budgetId}/mute': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/BudgetIdPath',
+        },
+      ],
+      post: {
+        operationId: 'muteBudget',
+        description:
+          "Mutes a budget's alerts until a time (they are recorded, not sent), or ends a mute with null; for users. Needs azure-tenant.budget.update on the budget; declared budgets may be muted too.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/BudgetMuteRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The budget, with its status.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/BudgetStatus',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
           },
         },
       },

@@ -172,6 +172,86 @@ export type GetShowbackCsv = {
 };
 
 /**
+ * GET /savings
+ * @public
+ */
+export type GetSavings = {
+  query: NonNullable<operations['getSavings']['parameters']['query']>;
+  response: operations['getSavings']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * GET /azure-budgets
+ * @public
+ */
+export type ListAzureBudgets = {
+  query: NonNullable<operations['listAzureBudgets']['parameters']['query']>;
+  response: operations['listAzureBudgets']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * GET /budgets
+ * @public
+ */
+export type ListBudgets = {
+  query: NonNullable<operations['listBudgets']['parameters']['query']>;
+  response: operations['listBudgets']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * POST /budgets
+ * @public
+ */
+export type CreateBudget = {
+  body: NonNullable<
+    operations['createBudget']['requestBody']
+  >['content']['application/json'];
+  response: operations['createBudget']['responses']['201']['content']['application/json'];
+};
+
+/**
+ * GET /budgets/{budgetId}
+ * @public
+ */
+export type GetBudget = {
+  path: NonNullable<operations['getBudget']['parameters']['path']>;
+  response: operations['getBudget']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * PUT /budgets/{budgetId}
+ * @public
+ */
+export type ReplaceBudget = {
+  path: NonNullable<operations['replaceBudget']['parameters']['path']>;
+  body: NonNullable<
+    operations['replaceBudget']['requestBody']
+  >['content']['application/json'];
+  response: operations['replaceBudget']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * DELETE /budgets/{budgetId}
+ * @public
+ */
+export type DeleteBudget = {
+  path: NonNullable<operations['deleteBudget']['parameters']['path']>;
+  response: void;
+};
+
+/**
+ * POST /budgets/{budgetId}/mute
+ * @public
+ */
+export type MuteBudget = {
+  path: NonNullable<operations['muteBudget']['parameters']['path']>;
+  body: NonNullable<
+    operations['muteBudget']['requestBody']
+  >['content']['application/json'];
+  response: operations['muteBudget']['responses']['200']['content']['application/json'];
+};
+
+/**
  * GET /tags
  * @public
  */
@@ -224,6 +304,14 @@ export type EndpointMap = {
   '#get|/spend.csv': GetSpendCsv;
   '#get|/showback': GetShowback;
   '#get|/showback.csv': GetShowbackCsv;
+  '#get|/savings': GetSavings;
+  '#get|/azure-budgets': ListAzureBudgets;
+  '#get|/budgets': ListBudgets;
+  '#post|/budgets': CreateBudget;
+  '#get|/budgets/{budgetId}': GetBudget;
+  '#put|/budgets/{budgetId}': ReplaceBudget;
+  '#delete|/budgets/{budgetId}': DeleteBudget;
+  '#post|/budgets/{budgetId}/mute': MuteBudget;
   '#get|/tags': GetTags;
   '#patch|/tags': UpdateTags;
   '#post|/tags/bulk': UpdateTagsInBulk;

@@ -83,6 +83,44 @@ export type SpendReport = components['schemas']['SpendReport'];
 export type ShowbackRow = components['schemas']['ShowbackRow'];
 /** @public */
 export type ShowbackReport = components['schemas']['ShowbackReport'];
+/** An Azure Advisor cost recommendation on a resource. */
+/** @public */
+export type SavingsRecommendation =
+  components['schemas']['SavingsRecommendation'];
+/** @public */
+export type SavingsReport = components['schemas']['SavingsReport'];
+/** A budget defined in Azure (Microsoft.Consumption/budgets), read-only. */
+/** @public */
+export type AzureBudget = components['schemas']['AzureBudget'];
+/** An amount as Azure reports it, and its currency. */
+/** @public */
+export type AzureBudgetSpend = components['schemas']['AzureBudgetSpend'];
+/** @public */
+export type AzureBudgetList = components['schemas']['AzureBudgetList'];
+/** @public */
+export type BudgetThreshold = components['schemas']['BudgetThreshold'];
+/** @public */
+export type BudgetResourceGroupRef =
+  components['schemas']['BudgetResourceGroupRef'];
+/** What a budget covers: a connected subscription; a resource group of one (matched case-insensitively); a catalog entity and everything it owns through the catalog; or a custom group, the union of subscriptions, resource groups and tag filters (at least one member). */
+/** @public */
+export type BudgetScope = components['schemas']['BudgetScope'];
+/** The reporting periods: calendar months; quarters or years from startMonth (1-12, January by default; a fiscal year from April is yearly with startMonth 4); or one custom period from startDate to endDate (inclusive, at most 5 years). Days are UTC days. */
+/** @public */
+export type BudgetPeriod = components['schemas']['BudgetPeriod'];
+/** A budget as it is created or replaced. Unknown fields are refused. */
+/** @public */
+export type BudgetInput = components['schemas']['BudgetInput'];
+/** @public */
+export type Budget = components['schemas']['Budget'];
+/** @public */
+export type BudgetState = components['schemas']['BudgetState'];
+/** @public */
+export type BudgetStatus = components['schemas']['BudgetStatus'];
+/** @public */
+export type BudgetStatusList = components['schemas']['BudgetStatusList'];
+/** @public */
+export type BudgetMuteRequest = components['schemas']['BudgetMuteRequest'];
 /** An Azure resource id: /subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}[/{type}/{name}]… (case-insensitive). Subscription and resource group ids are refused. */
 /** @public */
 export type ResourceId = components['schemas']['ResourceId'];

@@ -214,6 +214,125 @@ export type GetShowbackCsvRequest = {
 export type GetShowbackCsvResponse = string;
 
 /**
+ * The request of {@link AzureTenantClient.getSavings}.
+ * @public
+ */
+export type GetSavingsRequest = {
+  query?: NonNullable<operations['getSavings']['parameters']['query']>;
+};
+/**
+ * The answer of {@link AzureTenantClient.getSavings}.
+ * @public
+ */
+export type GetSavingsResponse =
+  operations['getSavings']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.listAzureBudgets}.
+ * @public
+ */
+export type ListAzureBudgetsRequest = {
+  query?: NonNullable<operations['listAzureBudgets']['parameters']['query']>;
+};
+/**
+ * The answer of {@link AzureTenantClient.listAzureBudgets}.
+ * @public
+ */
+export type ListAzureBudgetsResponse =
+  operations['listAzureBudgets']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.listBudgets}.
+ * @public
+ */
+export type ListBudgetsRequest = {
+  query?: NonNullable<operations['listBudgets']['parameters']['query']>;
+};
+/**
+ * The answer of {@link AzureTenantClient.listBudgets}.
+ * @public
+ */
+export type ListBudgetsResponse =
+  operations['listBudgets']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.createBudget}.
+ * @public
+ */
+export type CreateBudgetRequest = {
+  body: NonNullable<
+    operations['createBudget']['requestBody']
+  >['content']['application/json'];
+};
+/**
+ * The answer of {@link AzureTenantClient.createBudget}.
+ * @public
+ */
+export type CreateBudgetResponse =
+  operations['createBudget']['responses']['201']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.getBudget}.
+ * @public
+ */
+export type GetBudgetRequest = {
+  path: NonNullable<operations['getBudget']['parameters']['path']>;
+};
+/**
+ * The answer of {@link AzureTenantClient.getBudget}.
+ * @public
+ */
+export type GetBudgetResponse =
+  operations['getBudget']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.replaceBudget}.
+ * @public
+ */
+export type ReplaceBudgetRequest = {
+  path: NonNullable<operations['replaceBudget']['parameters']['path']>;
+  body: NonNullable<
+    operations['replaceBudget']['requestBody']
+  >['content']['application/json'];
+};
+/**
+ * The answer of {@link AzureTenantClient.replaceBudget}.
+ * @public
+ */
+export type ReplaceBudgetResponse =
+  operations['replaceBudget']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.deleteBudget}.
+ * @public
+ */
+export type DeleteBudgetRequest = {
+  path: NonNullable<operations['deleteBudget']['parameters']['path']>;
+};
+/**
+ * The answer of {@link AzureTenantClient.deleteBudget}.
+ * @public
+ */
+export type DeleteBudgetResponse = void;
+
+/**
+ * The request of {@link AzureTenantClient.muteBudget}.
+ * @public
+ */
+export type MuteBudgetRequest = {
+  path: NonNullable<operations['muteBudget']['parameters']['path']>;
+  body: NonNullable<
+    operations['muteBudget']['requestBody']
+  >['content']['application/json'];
+};
+/**
+ * The answer of {@link AzureTenantClient.muteBudget}.
+ * @public
+ */
+export type MuteBudgetResponse =
+  operations['muteBudget']['responses']['200']['content']['application/json'];
+
+/**
  * The request of {@link AzureTenantClient.getTags}.
  * @public
  */
@@ -389,6 +508,68 @@ export interface AzureTenantClient {
   getShowbackCsv(
     request: GetShowbackCsvRequest,
   ): Promise<GetShowbackCsvResponse>;
+
+  /**
+   * GET /savings
+   *
+   * Azure Advisor's cost recommendations for a subscription, a resource or a catalog entity (what it owns), with the estimated monthly savings summed per currency.
+   *
+   * Needs azure-tenant.spend.read on the entity, as GET /spend.
+   */
+  getSavings(request?: GetSavingsRequest): Promise<GetSavingsResponse>;
+
+  /**
+   * GET /azure-budgets
+   *
+   * The budgets defined in Azure (Microsoft.Consumption/budgets), read-only, as last read.
+   *
+   * Needs azure-tenant.spend.read on the subscription's entity; without subscriptionId, the subscriptions without it are left out.
+   */
+  listAzureBudgets(
+    request?: ListAzureBudgetsRequest,
+  ): Promise<ListAzureBudgetsResponse>;
+
+  /**
+   * GET /budgets
+   *
+   * The budgets the caller may see, with their use in the current period: those whose scope's entity the caller may read spend of (azure-tenant.spend.read on the subscription's entity, the entity, or a custom group's owner).
+   */
+  listBudgets(request?: ListBudgetsRequest): Promise<ListBudgetsResponse>;
+
+  /**
+   * POST /budgets
+   *
+   * Creates a budget, for users. Needs azure-tenant.budget.create, decided on the budget as it would be created (its owner). The scope must exist (a connected subscription, a catalog entity) and the owner must be a group or user in the catalog. A currency other than the scope's spend is refused (400) unless an exchange rate is configured.
+   */
+  createBudget(request: CreateBudgetRequest): Promise<CreateBudgetResponse>;
+
+  /**
+   * GET /budgets/\{budgetId\}
+   *
+   * A budget with its use in the current period. Needs azure-tenant.spend.read on its scope's entity.
+   */
+  getBudget(request: GetBudgetRequest): Promise<GetBudgetResponse>;
+
+  /**
+   * PUT /budgets/\{budgetId\}
+   *
+   * Replaces a budget's fields, for users; its mute and creation are kept. Needs azure-tenant.budget.update on the budget as it is and as it would be. A budget declared in app-config answers 409: it is changed there.
+   */
+  replaceBudget(request: ReplaceBudgetRequest): Promise<ReplaceBudgetResponse>;
+
+  /**
+   * DELETE /budgets/\{budgetId\}
+   *
+   * Deletes a budget, for users. Needs azure-tenant.budget.delete on it. A budget declared in app-config answers 409: it is removed there. Alerts already sent are kept.
+   */
+  deleteBudget(request: DeleteBudgetRequest): Promise<DeleteBudgetResponse>;
+
+  /**
+   * POST /budgets/\{budgetId\}/mute
+   *
+   * Mutes a budget's alerts until a time (they are recorded, not sent), or ends a mute with null; for users. Needs azure-tenant.budget.update on the budget; declared budgets may be muted too.
+   */
+  muteBudget(request: MuteBudgetRequest): Promise<MuteBudgetResponse>;
 
   /**
    * GET /tags

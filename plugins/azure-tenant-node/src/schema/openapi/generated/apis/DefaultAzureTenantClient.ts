@@ -9,11 +9,19 @@ import type { Client } from 'openapi-fetch';
 import type { paths } from '../models/openapi';
 import type {
   AzureTenantClient,
+  CreateBudgetRequest,
+  CreateBudgetResponse,
+  DeleteBudgetRequest,
+  DeleteBudgetResponse,
   FindResourcesRequest,
   FindResourcesResponse,
+  GetBudgetRequest,
+  GetBudgetResponse,
   GetHealthResponse,
   GetOnboardingRequest,
   GetOnboardingResponse,
+  GetSavingsRequest,
+  GetSavingsResponse,
   GetShowbackCsvRequest,
   GetShowbackCsvResponse,
   GetShowbackRequest,
@@ -24,6 +32,10 @@ import type {
   GetSpendResponse,
   GetTagsRequest,
   GetTagsResponse,
+  ListAzureBudgetsRequest,
+  ListAzureBudgetsResponse,
+  ListBudgetsRequest,
+  ListBudgetsResponse,
   ListCatalogChangesRequest,
   ListCatalogChangesResponse,
   ListCatalogResourcesRequest,
@@ -33,6 +45,10 @@ import type {
   ListSubscriptionsRequest,
   ListSubscriptionsResponse,
   ListTenantsResponse,
+  MuteBudgetRequest,
+  MuteBudgetResponse,
+  ReplaceBudgetRequest,
+  ReplaceBudgetResponse,
   RequestSyncRequest,
   RequestSyncResponse,
   SetSyncModeRequest,
@@ -203,6 +219,82 @@ export class DefaultAzureTenantClient implements AzureTenantClient {
       parseAs: 'text',
     });
     return data as GetShowbackCsvResponse;
+  }
+
+  async getSavings(request?: GetSavingsRequest): Promise<GetSavingsResponse> {
+    const { data } = await this.fetchClient.GET('/savings', {
+      baseUrl: await this.baseUrl(),
+      params: { query: request?.query },
+    });
+    return data as GetSavingsResponse;
+  }
+
+  async listAzureBudgets(
+    request?: ListAzureBudgetsRequest,
+  ): Promise<ListAzureBudgetsResponse> {
+    const { data } = await this.fetchClient.GET('/azure-budgets', {
+      baseUrl: await this.baseUrl(),
+      params: { query: request?.query },
+    });
+    return data as ListAzureBudgetsResponse;
+  }
+
+  async listBudgets(
+    request?: ListBudgetsRequest,
+  ): Promise<ListBudgetsResponse> {
+    const { data } = await this.fetchClient.GET('/budgets', {
+      baseUrl: await this.baseUrl(),
+      params: { query: request?.query },
+    });
+    return data as ListBudgetsResponse;
+  }
+
+  async createBudget(
+    request: CreateBudgetRequest,
+  ): Promise<CreateBudgetResponse> {
+    const { data } = await this.fetchClient.POST('/budgets', {
+      baseUrl: await this.baseUrl(),
+      body: request.body,
+    });
+    return data as CreateBudgetResponse;
+  }
+
+  async getBudget(request: GetBudgetRequest): Promise<GetBudgetResponse> {
+    const { data } = await this.fetchClient.GET('/budgets/{budgetId}', {
+      baseUrl: await this.baseUrl(),
+      params: { path: request.path },
+    });
+    return data as GetBudgetResponse;
+  }
+
+  async replaceBudget(
+    request: ReplaceBudgetRequest,
+  ): Promise<ReplaceBudgetResponse> {
+    const { data } = await this.fetchClient.PUT('/budgets/{budgetId}', {
+      baseUrl: await this.baseUrl(),
+      params: { path: request.path },
+      body: request.body,
+    });
+    return data as ReplaceBudgetResponse;
+  }
+
+  async deleteBudget(
+    request: DeleteBudgetRequest,
+  ): Promise<DeleteBudgetResponse> {
+    const { data } = await this.fetchClient.DELETE('/budgets/{budgetId}', {
+      baseUrl: await this.baseUrl(),
+      params: { path: request.path },
+    });
+    return data as DeleteBudgetResponse;
+  }
+
+  async muteBudget(request: MuteBudgetRequest): Promise<MuteBudgetResponse> {
+    const { data } = await this.fetchClient.POST('/budgets/{budgetId}/mute', {
+      baseUrl: await this.baseUrl(),
+      params: { path: request.path },
+      body: request.body,
+    });
+    return data as MuteBudgetResponse;
   }
 
   async getTags(request: GetTagsRequest): Promise<GetTagsResponse> {

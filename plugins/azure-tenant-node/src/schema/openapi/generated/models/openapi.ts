@@ -292,6 +292,106 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/savings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Azure Advisor's cost recommendations for a subscription, a resource or a catalog entity (what it owns), with the estimated monthly savings summed per currency.
+     * Needs azure-tenant.spend.read on the entity, as GET /spend.
+     */
+    get: operations['getSavings'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/azure-budgets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The budgets defined in Azure (Microsoft.Consumption/budgets), read-only, as last read.
+     * Needs azure-tenant.spend.read on the subscription's entity; without subscriptionId, the subscriptions without it are left out.
+     */
+    get: operations['listAzureBudgets'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/budgets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The budgets the caller may see, with their use in the current period: those whose scope's entity the caller may read spend of (azure-tenant.spend.read on the subscription's entity, the entity, or a custom group's owner). */
+    get: operations['listBudgets'];
+    put?: never;
+    /** Creates a budget, for users. Needs azure-tenant.budget.create, decided on the budget as it would be created (its owner). The scope must exist (a connected subscription, a catalog entity) and the owner must be a group or user in the catalog. A currency other than the scope's spend is refused (400) unless an exchange rate is configured. */
+    post: operations['createBudget'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/budgets/{budgetId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A budget's id (a GUID for one created in the portal, the declared id for one from app-config). */
+        budgetId: components['parameters']['BudgetIdPath'];
+      };
+      cookie?: never;
+    };
+    /** A budget with its use in the current period. Needs azure-tenant.spend.read on its scope's entity. */
+    get: operations['getBudget'];
+    /** Replaces a budget's fields, for users; its mute and creation are kept. Needs azure-tenant.budget.update on the budget as it is and as it would be. A budget declared in app-config answers 409: it is changed there. */
+    put: operations['replaceBudget'];
+    post?: never;
+    /** Deletes a budget, for users. Needs azure-tenant.budget.delete on it. A budget declared in app-config answers 409: it is removed there. Alerts already sent are kept. */
+    delete: operations['deleteBudget'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/budgets/{budgetId}/mute': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A budget's id (a GUID for one created in the portal, the declared id for one from app-config). */
+        budgetId: components['parameters']['BudgetIdPath'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Mutes a budget's alerts until a time (they are recorded, not sent), or ends a mute with null; for users. Needs azure-tenant.budget.update on the budget; declared budgets may be muted too. */
+    post: operations['muteBudget'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/tags': {
     parameters: {
       query?: never;
@@ -615,6 +715,203 @@ export interface components {
       /** How spend was allocated, and what was left out. */
       notes: string[];
     };
+    /** An Azure Advisor cost recommendation on a resource. */
+    SavingsRecommendation: {
+      /** Advisor's recommendation id (its resource id), lower case. */
+      id: string;
+      resourceId: string;
+      subscriptionId: string;
+      /** High, Medium or Low. */
+      impact: string;
+      problem: string;
+      solution: string;
+      /** Estimated saving per month, in currency; absent when Advisor gives none. */
+      monthlySavings?: number;
+      currency?: string;
+      /** Format: date-time */
+      lastUpdated: string;
+    };
+    SavingsReport: {
+      /** The biggest saving first. */
+      recommendations: components['schemas']['SavingsRecommendation'][];
+      /** The estimated monthly savings summed per currency; currencies are never mixed. */
+      totals: {
+        currency: string;
+        monthlySavings: number;
+      }[];
+      /**
+       * Format: date-time
+       * The oldest last read from Azure of the subscriptions concerned.
+       */
+      readAt?: string;
+      /** What the report cannot show (a failed or missing read from Azure), in words. */
+      notes?: string[];
+    };
+    /** A budget defined in Azure (Microsoft.Consumption/budgets), read-only. */
+    AzureBudget: {
+      id: string;
+      name: string;
+      subscriptionId: string;
+      resourceGroup?: string;
+      amount: number;
+      /** Monthly, Quarterly, Annually, … as Azure names it. */
+      timeGrain: string;
+      /** Format: date */
+      startDate: string;
+      /** Format: date */
+      endDate?: string;
+      currentSpend?: components['schemas']['AzureBudgetSpend'];
+      forecastSpend?: components['schemas']['AzureBudgetSpend'];
+      /** Azure's enabled notification thresholds. */
+      notifications: {
+        operator: string;
+        threshold: number;
+        thresholdType: string;
+      }[];
+      /** Format: date-time */
+      readAt: string;
+    };
+    /** An amount as Azure reports it, and its currency. */
+    AzureBudgetSpend: {
+      amount: number;
+      unit: string;
+    };
+    AzureBudgetList: {
+      items: components['schemas']['AzureBudget'][];
+    };
+    BudgetThreshold: {
+      /**
+       * On actual spend so far in the period, or on the forecast for the whole period.
+       *
+       */
+      type: 'actual' | 'forecast';
+      /** Percent of the budget's amount, e.g. 80. */
+      percent: number;
+    };
+    BudgetResourceGroupRef: {
+      subscriptionId: components['schemas']['Guid'];
+      resourceGroup: string;
+    };
+    /** What a budget covers: a connected subscription; a resource group of one (matched case-insensitively); a catalog entity and everything it owns through the catalog; or a custom group, the union of subscriptions, resource groups and tag filters (at least one member). */
+    BudgetScope:
+      | {
+          kind: 'subscription';
+          subscriptionId: components['schemas']['Guid'];
+        }
+      | {
+          kind: 'resourceGroup';
+          subscriptionId: components['schemas']['Guid'];
+          resourceGroup: string;
+        }
+      | {
+          kind: 'entity';
+          /** A catalog entity with its kind, e.g. group:default/team-a. */
+          entityRef: string;
+        }
+      | {
+          kind: 'customGroup';
+          name: string;
+          subscriptionIds?: components['schemas']['Guid'][];
+          resourceGroups?: components['schemas']['BudgetResourceGroupRef'][];
+          /** Resources of the connected subscriptions whose tag key (any case) has value (exactly); without value, any resource that has the tag. */
+          tags?: {
+            key: string;
+            value?: string;
+          }[];
+        };
+    /** The reporting periods: calendar months; quarters or years from startMonth (1-12, January by default; a fiscal year from April is yearly with startMonth 4); or one custom period from startDate to endDate (inclusive, at most 5 years). Days are UTC days. */
+    BudgetPeriod:
+      | {
+          type: 'monthly';
+        }
+      | {
+          type: 'quarterly' | 'yearly';
+          startMonth?: number;
+        }
+      | {
+          type: 'custom';
+          /** Format: date */
+          startDate: string;
+          /** Format: date */
+          endDate: string;
+        };
+    /** A budget as it is created or replaced. Unknown fields are refused. */
+    BudgetInput: {
+      name: string;
+      scope: components['schemas']['BudgetScope'];
+      /** The budget for each period, in currency. */
+      amount: number;
+      /** ISO 4217, e.g. USD. A budget in another currency than its scope's spend is refused unless azureTenant.budgets.exchangeRates converts it. */
+      currency: string;
+      period: components['schemas']['BudgetPeriod'];
+      /** Each type and percent once. Defaults to actual 50, 80 and 100 and forecast 100. */
+      thresholds?: components['schemas']['BudgetThreshold'][];
+      /** The group or user that owns the budget and is notified (a ref without a kind is a group). Defaults to the owner of the scope's entity; required for a custom group. */
+      owner?: string;
+    };
+    Budget: {
+      id: string;
+      name: string;
+      scope: components['schemas']['BudgetScope'];
+      /** The owner's entity ref, e.g. group:default/team-a. */
+      owner: string;
+      amount: number;
+      currency: string;
+      period: components['schemas']['BudgetPeriod'];
+      thresholds: components['schemas']['BudgetThreshold'][];
+      /**
+       * config when declared in app-config (azureTenant.budgets.declared), and then read-only here.
+       *
+       */
+      source: 'portal' | 'config';
+      /**
+       * Format: date-time
+       * While in the future, alerts are recorded but not sent.
+       */
+      mutedUntil?: string;
+      createdBy?: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    BudgetState:
+      | 'on-track'
+      | 'at-risk'
+      | 'over'
+      | 'no-data'
+      | 'currency-mismatch';
+    BudgetStatus: {
+      budget: components['schemas']['Budget'];
+      /** Format: date */
+      periodStart: string;
+      /** Format: date */
+      periodEnd: string;
+      /** Actual spend in the period through spendThrough, in the budget's currency. */
+      actual: number;
+      /** Forecast spend for the whole period, in the budget's currency. */
+      forecast: number;
+      /** Format: date */
+      spendThrough?: string;
+      actualPercent: number;
+      forecastPercent: number;
+      state: components['schemas']['BudgetState'];
+      /** How other currencies were converted; empty when all spend is in the budget's currency. */
+      conversions: string[];
+      /** Why the budget cannot be evaluated (currency-mismatch). */
+      problem?: string;
+      /** The thresholds already crossed (and alerted) in the current period. */
+      crossed: components['schemas']['BudgetThreshold'][];
+      /** Format: date-time */
+      evaluatedAt?: string;
+    };
+    BudgetStatusList: {
+      items: components['schemas']['BudgetStatus'][];
+    };
+    BudgetMuteRequest: {
+      /** When the mute ends (ISO 8601 time, in the future, at most a year ahead); null ends a mute now. */
+      until: string | null;
+    };
     /** An Azure resource id: /subscriptions/\{id\}/resourceGroups/\{group\}/providers/\{namespace\}/\{type\}/\{name\}[/\{type\}/\{name\}]… (case-insensitive). Subscription and resource group ids are refused. */
     ResourceId: string;
     TagProblem: {
@@ -767,6 +1064,10 @@ export interface components {
     ShowbackTo: string;
     /** Only this owner's rows: a group or user entity ref (kind group when omitted). Unallocated spend and the totals are then left out. */
     ShowbackOwner: string;
+    /** A connected subscription; without it, the Azure budgets of every subscription whose spend the caller may read. */
+    AzureBudgetSubscriptionId: string;
+    /** A budget's id (a GUID for one created in the portal, the declared id for one from app-config). */
+    BudgetIdPath: string;
     /** The most items of a page, 1 to 5000; 1000 when not given. */
     PageLimit: string;
     /** Resources of this resource group (case-insensitive). */
@@ -1349,6 +1650,234 @@ export interface operations {
       400: components['responses']['ShowbackError'];
       401: components['responses']['ShowbackError'];
       403: components['responses']['ShowbackError'];
+    };
+  };
+  getSavings: {
+    parameters: {
+      query?: {
+        /** A connected subscription. Give exactly one of subscriptionId, resourceId and entityRef. */
+        subscriptionId?: components['parameters']['SpendSubscriptionId'];
+        /** An Azure resource id (case-insensitive). */
+        resourceId?: components['parameters']['SpendResourceId'];
+        /** A catalog entity: an Azure subscription or resource entity, or a group or user (the spend of the Azure resources it owns). */
+        entityRef?: components['parameters']['SpendEntityRef'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The savings report. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavingsReport'];
+        };
+      };
+      400: components['responses']['SpendError'];
+      401: components['responses']['SpendError'];
+      403: components['responses']['SpendError'];
+      404: components['responses']['SpendError'];
+    };
+  };
+  listAzureBudgets: {
+    parameters: {
+      query?: {
+        /** A connected subscription; without it, the Azure budgets of every subscription whose spend the caller may read. */
+        subscriptionId?: components['parameters']['AzureBudgetSubscriptionId'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The budgets, by subscription and name. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AzureBudgetList'];
+        };
+      };
+      400: components['responses']['SpendError'];
+      401: components['responses']['SpendError'];
+      403: components['responses']['SpendError'];
+      404: components['responses']['SpendError'];
+    };
+  };
+  listBudgets: {
+    parameters: {
+      query?: {
+        /** Only the budgets of this owner (an entity ref; without a kind, a group). */
+        owner?: string;
+        /** Only the budgets of this kind of scope. */
+        scopeKind?: 'subscription' | 'resourceGroup' | 'entity' | 'customGroup';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The budgets, by name. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BudgetStatusList'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+    };
+  };
+  createBudget: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BudgetInput'];
+      };
+    };
+    responses: {
+      /** The budget, with its status. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BudgetStatus'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+    };
+  };
+  getBudget: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A budget's id (a GUID for one created in the portal, the declared id for one from app-config). */
+        budgetId: components['parameters']['BudgetIdPath'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The budget, with its status. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BudgetStatus'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+    };
+  };
+  replaceBudget: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A budget's id (a GUID for one created in the portal, the declared id for one from app-config). */
+        budgetId: components['parameters']['BudgetIdPath'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BudgetInput'];
+      };
+    };
+    responses: {
+      /** The budget, with its status. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BudgetStatus'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+    };
+  };
+  deleteBudget: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A budget's id (a GUID for one created in the portal, the declared id for one from app-config). */
+        budgetId: components['parameters']['BudgetIdPath'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** Deleted. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+    };
+  };
+  muteBudget: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A budget's id (a GUID for one created in the portal, the declared id for one from app-config). */
+        budgetId: components['parameters']['BudgetIdPath'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BudgetMuteRequest'];
+      };
+    };
+    responses: {
+      /** The budget, with its status. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BudgetStatus'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
     };
   };
   getTags: {
