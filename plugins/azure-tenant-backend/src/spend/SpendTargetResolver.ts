@@ -1,12 +1,17 @@
 import {
   AuthService,
   BackstageCredentials,
+  PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ANNOTATION_AZURE_RESOURCE_ID,
   ANNOTATION_AZURE_SUBSCRIPTION_ID,
+  azureResourceEntityRef,
+  azureSubscriptionEntityRef,
+  azureTenantSpendReadPermission,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { SpendScope, SpendStore } from './SpendStore';
 
@@ -30,6 +35,68 @@ export interface SpendTargetResolverOptions {
 }
 
 const SUBSCRIPTION_ID = /^\/subscriptions\/([^/]+)\/?$/i;
+
+/**
+ * The Azure subscription or resource that a catalog entity stands for, from its annotations (lower case): a
+ * subscription's entity has the resource id `/subscriptions/{id}` (or, as a `Resource`, only the subscription id).
+ */
+export function azureSpendTargetOf(entity: {
+  kind?: string;
+  metadata?: { annotations?: Record<string, string> };
+}): { subscriptionId: string } | { resourceKey: string } | undefined {
+  const annotations = entity.metadata?.annotations ?? {};
+  const resourceId = annotations[ANNOTATION_AZURE_RESOURCE_ID];
+  if (resourceId) {
+    const subscription = SUBSCRIPTION_ID.exec(resourceId);
+    return subscription
+      ? { subscriptionId: subscription[1].toLowerCase() }
+      : { resourceKey: resourceId.toLowerCase() };
+  }
+  const subscriptionId = annotations[ANNOTATION_AZURE_SUBSCRIPTION_ID];
+  if (subscriptionId && entity.kind?.toLowerCase() === 'resource') {
+    return { subscriptionId: subscriptionId.toLowerCase() };
+  }
+  return undefined;
+}
+
+/** The resources that are not in one of the subscriptions: a subscription's spend already includes its resources. */
+export function resourcesOutsideSubscriptions(
+  resourceKeys: Iterable<string>,
+  subscriptionIds: ReadonlySet<string>,
+): string[] {
+  return [...resourceKeys].filter(key => {
+    const subscription = /^\/subscriptions\/([^/]+)/.exec(key)?.[1];
+    return !subscription || !subscriptionIds.has(subscription);
+  });
+}
+
+/** The catalog entity whose `azure-tenant.spend.read` permission a target needs. */
+function permissionRefOf(target: SpendTargetQuery): string {
+  if ('subscriptionId' in target) {
+    return azureSubscriptionEntityRef(target.subscriptionId);
+  }
+  if ('resourceId' in target) return azureResourceEntityRef(target.resourceId);
+  return target.entityRef;
+}
+
+/**
+ * Refuses a caller who may not read the spend of a target (`azure-tenant.spend.read` on its entity) with a
+ * `NotAllowedError`. Everything that reports on a target's costs asks this one question: spend, savings.
+ */
+export async function authorizeSpendRead(
+  permissions: PermissionsService,
+  credentials: BackstageCredentials,
+  target: SpendTargetQuery,
+): Promise<void> {
+  const resourceRef = permissionRefOf(target);
+  const [decision] = await permissions.authorize(
+    [{ permission: azureTenantSpendReadPermission, resourceRef }],
+    { credentials },
+  );
+  if (decision.result !== AuthorizeResult.ALLOW) {
+    throw new NotAllowedError(`You may not see the spend of ${resourceRef}`);
+  }
+}
 
 /**
  * Turns a subscription, a resource or a catalog entity into the spend rows it covers. A subscription or resource
@@ -117,18 +184,15 @@ export class SpendTargetResolver {
     const subscriptionIds = new Set<string>();
     const resourceKeys = new Set<string>();
     for (const owned of items) {
-      const ownedAnnotations = owned.metadata?.annotations ?? {};
-      const id = ownedAnnotations[ANNOTATION_AZURE_RESOURCE_ID];
+      const id = owned.metadata?.annotations?.[ANNOTATION_AZURE_RESOURCE_ID];
       if (!id) continue;
-      const subscription = SUBSCRIPTION_ID.exec(id);
-      if (subscription) subscriptionIds.add(subscription[1].toLowerCase());
-      else resourceKeys.add(id.toLowerCase());
+      const target = azureSpendTargetOf(owned);
+      if (target && 'subscriptionId' in target) {
+        subscriptionIds.add(target.subscriptionId);
+      } else if (target) resourceKeys.add(target.resourceKey);
     }
     // An owned subscription already includes its resources; counting them again would double them.
-    const keys = [...resourceKeys].filter(key => {
-      const subscription = /^\/subscriptions\/([^/]+)/.exec(key)?.[1];
-      return !subscription || !subscriptionIds.has(subscription);
-    });
+    const keys = resourcesOutsideSubscriptions(resourceKeys, subscriptionIds);
     const notes =
       subscriptionIds.size === 0 && keys.length === 0
         ? [
