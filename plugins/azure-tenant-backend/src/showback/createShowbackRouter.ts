@@ -1,0 +1,52 @@
+import express from 'express';
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { createApiRouter } from '../schema/createApiRouter';
+import { GetShowback } from '../schema/openapi';
+import { showbackCsv } from './showbackCsv';
+import {
+  ShowbackOperations,
+  ShowbackOperationsOptions,
+} from './ShowbackOperations';
+
+/** Options for {@link createShowbackRouter}: those of the operations it serves, and how it reads credentials. */
+export interface ShowbackRouterOptions extends ShowbackOperationsOptions {
+  httpAuth: HttpAuthService;
+}
+
+/** `GET /showback` and `GET /showback.csv`, validated against the API's document. */
+export async function createShowbackRouter(
+  options: ShowbackRouterOptions,
+): Promise<express.Handler> {
+  const { httpAuth } = options;
+  const operations = new ShowbackOperations(options);
+  const router = await createApiRouter(['/showback', '/showback.csv']);
+
+  const report = async <ResBody>(
+    req: express.Request<never, ResBody, unknown, GetShowback['query']>,
+  ) =>
+    operations.report(
+      {
+        credentials: await httpAuth.credentials(req, {
+          allow: ['user', 'service'],
+        }),
+        request: req,
+      },
+      req.query,
+    );
+
+  router.get('/showback', async (req, res) => {
+    res.json(await report(req));
+  });
+
+  router.get('/showback.csv', async (req, res) => {
+    const result = await report(req);
+    const filename = `showback-${result.from}-${result.to}.csv`;
+    res
+      .status(200)
+      .type('text/csv; charset=utf-8')
+      .set('Content-Disposition', `attachment; filename="${filename}"`)
+      .send(showbackCsv(result));
+  });
+
+  return router;
+}
