@@ -57,6 +57,11 @@ import {
   TagOperationsOptions,
   TagService,
 } from './tags';
+import {
+  createShowbackRouter,
+  ShowbackOperations,
+  ShowbackOperationsOptions,
+} from './showback';
 
 /** Registers the tenants and subscriptions declared in config; their sync modes set in the portal are kept. */
 async function registerStaticTenants(
@@ -260,6 +265,16 @@ export const azureTenantPlugin = createBackendPlugin({
         );
         httpRouter.use(await createSpendRouter({ ...spendOptions, httpAuth }));
         httpRouter.use(await createTagsRouter({ ...tagOptions, httpAuth }));
+        // Showback reads the catalog's owners with the plugin's own credentials; callers see what they may.
+        const showbackOptions: ShowbackOperationsOptions = {
+          store: spendStore,
+          catalog,
+          auth,
+          permissions,
+        };
+        httpRouter.use(
+          await createShowbackRouter({ ...showbackOptions, httpAuth }),
+        );
         // Behind GET /resources and the find-resources action.
         const resourceSearch = new ResourceSearch({
           resources,
@@ -274,6 +289,7 @@ export const azureTenantPlugin = createBackendPlugin({
           subscriptions: new SubscriptionOperations(subscriptionOptions),
           tags: new TagOperations(tagOptions),
           spend: new SpendOperations(spendOptions),
+          showback: new ShowbackOperations(showbackOptions),
         });
         registerResourceActions(actionsRegistry, { resourceSearch });
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

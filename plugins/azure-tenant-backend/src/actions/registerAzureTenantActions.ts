@@ -3,6 +3,8 @@ import { SpendOperations } from '../spend/SpendOperations';
 import { SubscriptionOperations } from '../service/SubscriptionOperations';
 import { TagOperations } from '../tags/TagOperations';
 import { registerSpendActions } from './spendActions';
+import { ShowbackOperations } from '../showback/ShowbackOperations';
+import { registerShowbackActions } from './showbackActions';
 import { registerSubscriptionActions } from './subscriptionActions';
 import { registerTagActions } from './tagActions';
 
@@ -11,6 +13,7 @@ export interface AzureTenantActionsOptions {
   subscriptions: SubscriptionOperations;
   tags: TagOperations;
   spend: SpendOperations;
+  showback: ShowbackOperations;
 }
 
 /**
@@ -25,4 +28,5 @@ export function registerAzureTenantActions(
   registerSubscriptionActions(registry, options);
   registerTagActions(registry, options);
   registerSpendActions(registry, options);
+  registerShowbackActions(registry, options);
 }
