@@ -228,6 +228,27 @@ describe('SavingsCard', () => {
     expect(screen.queryByRole('region')).not.toBeInTheDocument();
   });
 
+  it('says why there may be no recommendations, with a few of the notes', async () => {
+    const notes = [1, 2, 3, 4, 5].map(
+      n =>
+        `Advisor's recommendations of subscription sub-${n} have not been read from Azure yet.`,
+    );
+    const api = mockAzureTenantApi({
+      getSavings: jest
+        .fn()
+        .mockResolvedValue({ recommendations: [], totals: [], notes }),
+    });
+    await renderCard(api, team);
+
+    expect(
+      await screen.findByText('No Advisor cost recommendations'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(notes[0])).toBeInTheDocument();
+    expect(screen.getByText(notes[2])).toBeInTheDocument();
+    expect(screen.queryByText(notes[3])).not.toBeInTheDocument();
+    expect(screen.getByText('and 2 more notes')).toBeInTheDocument();
+  });
+
   it("shows the backend's sentence when the user may not see the savings", async () => {
     const error = await ResponseError.fromResponse(
       new Response(

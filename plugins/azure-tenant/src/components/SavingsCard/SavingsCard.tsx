@@ -22,6 +22,9 @@ import { spendGroupName } from '../SpendContent/spendGroups';
 /** How many recommendations a subscription's, group's or user's card lists; a resource's lists all of them. */
 const TOP_RECOMMENDATIONS = 5;
 
+/** How many of the report's notes the card shows. */
+const MAX_NOTES = 3;
+
 // Advisor's impacts, the most worth doing first.
 const impactRank: Record<string, number> = { High: 0, Medium: 1, Low: 2 };
 
@@ -61,12 +64,39 @@ function SavingsBody(props: { state: SavingsState; onResource: boolean }) {
   if (!report) {
     return null;
   }
-  if (report.recommendations.length === 0) {
-    return (
-      <EmptyState missing="data" title="No Advisor cost recommendations" />
-    );
-  }
-  return <SavingsReportView report={report} onResource={onResource} />;
+  return (
+    <>
+      {report.recommendations.length === 0 ? (
+        <EmptyState missing="data" title="No Advisor cost recommendations" />
+      ) : (
+        <SavingsReportView report={report} onResource={onResource} />
+      )}
+      <SavingsNotes notes={report.notes ?? []} />
+    </>
+  );
+}
+
+/**
+ * What the report could not show (a subscription not read yet, a failed read), so that no recommendations is not
+ * taken for no waste. A few only: a team with many subscriptions would fill the card.
+ */
+function SavingsNotes(props: { notes: string[] }) {
+  const { notes } = props;
+  const shown = notes.slice(0, MAX_NOTES);
+  return (
+    <>
+      {shown.map(note => (
+        <Typography key={note} variant="body2" color="textSecondary">
+          {note}
+        </Typography>
+      ))}
+      {notes.length > shown.length && (
+        <Typography variant="body2" color="textSecondary">
+          and {notes.length - shown.length} more notes
+        </Typography>
+      )}
+    </>
+  );
 }
 
 function SavingsReportView(props: {
@@ -124,7 +154,7 @@ function SavingsReportView(props: {
         )}
       </Box>
       {report.readAt && (
-        <Typography variant="caption" color="textSecondary">
+        <Typography variant="caption" color="textSecondary" component="p">
           Read from Azure Advisor {new Date(report.readAt).toLocaleString()}
         </Typography>
       )}
