@@ -1706,6 +1706,98 @@ export const spec = {
           },
         },
       },
+      SpendAlert: {
+        type: 'object',
+        description:
+          "A notification the portal sent about spend (or recorded without sending, while its budget was muted): a budget's threshold crossed in a period, or a day of anomalous spend.",
+        required: [
+          'id',
+          'kind',
+          'scopeRef',
+          'recipients',
+          'title',
+          'description',
+          'link',
+          'delivery',
+          'createdAt',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+            enum: ['threshold', 'anomaly'],
+          },
+          budgetId: {
+            type: 'string',
+          },
+          budgetName: {
+            type: 'string',
+            description: "The budget's name when the alert was sent.",
+          },
+          threshold: {
+            $ref: '#/components/schemas/BudgetThreshold',
+          },
+          periodStart: {
+            type: 'string',
+            description: 'The budget period of a threshold alert (YYYY-MM-DD).',
+          },
+          day: {
+            type: 'string',
+            description: 'The day of an anomaly (YYYY-MM-DD).',
+          },
+          scopeRef: {
+            type: 'string',
+            description:
+              "The entity ref the alert is about (a budget's scope entity or owner, a subscription's entity).",
+          },
+          recipients: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+            description: 'The entity refs notified.',
+          },
+          title: {
+            type: 'string',
+          },
+          description: {
+            type: 'string',
+          },
+          link: {
+            type: 'string',
+            description:
+              "The notification's link in the portal, e.g. to a Spend tab.",
+          },
+          delivery: {
+            type: 'string',
+            enum: ['sent', 'muted', 'failed', 'pending'],
+            description:
+              'sent; muted when the budget was muted (never sent); failed when the notifications service refused it (sent again later, up to 5 attempts); pending while being sent.',
+          },
+          createdAt: {
+            type: 'string',
+          },
+        },
+      },
+      SpendAlertList: {
+        type: 'object',
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/SpendAlert',
+            },
+          },
+          nextBefore: {
+            type: 'string',
+            description:
+              'When there may be older alerts, the before of the next page.',
+          },
+        },
+      },
       ResourceId: {
         type: 'string',
         maxLength: 2048,
@@ -3047,6 +3139,80 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/BudgetStatus',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/budget-alerts': {
+      get: {
+        operationId: 'listBudgetAlerts',
+        summary: 'The spend alerts sent (and muted), newest first.',
+        description:
+          "Without budgetId, every alert, for admins and auditors: needs azure-tenant.alerts.read. With budgetId, the alerts of that budget: azure-tenant.spend.read on the budget's scope entity is enough (as to read the budget).",
+        parameters: [
+          {
+            name: 'budgetId',
+            in: 'query',
+            description: 'Only the alerts of this budget.',
+            schema: {
+              type: 'string',
+              pattern: '^[A-Za-z0-9-]{1,64}$',
+            },
+          },
+          {
+            name: 'kind',
+            in: 'query',
+            description:
+              'Only threshold alerts of budgets, or only spend anomalies.',
+            schema: {
+              type: 'string',
+              enum: ['threshold', 'anomaly'],
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            description:
+              'The most alerts of a page, 1 to 500; 100 when not given.',
+            schema: {
+              type: 'string',
+              pattern: '^[0-9]{1,4}$',
+            },
+          },
+          {
+            name: 'before',
+            in: 'query',
+            description:
+              'Only alerts created before this time (ISO 8601), or the nextBefore of the previous page.',
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 100,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The alerts, newest first.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/SpendAlertList',
                 },
               },
             },

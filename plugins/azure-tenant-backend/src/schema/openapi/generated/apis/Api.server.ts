@@ -252,6 +252,15 @@ export type MuteBudget = {
 };
 
 /**
+ * GET /budget-alerts
+ * @public
+ */
+export type ListBudgetAlerts = {
+  query: NonNullable<operations['listBudgetAlerts']['parameters']['query']>;
+  response: operations['listBudgetAlerts']['responses']['200']['content']['application/json'];
+};
+
+/**
  * GET /tags
  * @public
  */
@@ -312,6 +321,7 @@ export type EndpointMap = {
   '#put|/budgets/{budgetId}': ReplaceBudget;
   '#delete|/budgets/{budgetId}': DeleteBudget;
   '#post|/budgets/{budgetId}/mute': MuteBudget;
+  '#get|/budget-alerts': ListBudgetAlerts;
   '#get|/tags': GetTags;
   '#patch|/tags': UpdateTags;
   '#post|/tags/bulk': UpdateTagsInBulk;

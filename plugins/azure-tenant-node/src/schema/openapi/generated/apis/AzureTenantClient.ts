@@ -333,6 +333,20 @@ export type MuteBudgetResponse =
   operations['muteBudget']['responses']['200']['content']['application/json'];
 
 /**
+ * The request of {@link AzureTenantClient.listBudgetAlerts}.
+ * @public
+ */
+export type ListBudgetAlertsRequest = {
+  query?: NonNullable<operations['listBudgetAlerts']['parameters']['query']>;
+};
+/**
+ * The answer of {@link AzureTenantClient.listBudgetAlerts}.
+ * @public
+ */
+export type ListBudgetAlertsResponse =
+  operations['listBudgetAlerts']['responses']['200']['content']['application/json'];
+
+/**
  * The request of {@link AzureTenantClient.getTags}.
  * @public
  */
@@ -570,6 +584,17 @@ export interface AzureTenantClient {
    * Mutes a budget's alerts until a time (they are recorded, not sent), or ends a mute with null; for users. Needs azure-tenant.budget.update on the budget; declared budgets may be muted too.
    */
   muteBudget(request: MuteBudgetRequest): Promise<MuteBudgetResponse>;
+
+  /**
+   * GET /budget-alerts
+   *
+   * The spend alerts sent (and muted), newest first.
+   *
+   * Without budgetId, every alert, for admins and auditors: needs azure-tenant.alerts.read. With budgetId, the alerts of that budget: azure-tenant.spend.read on the budget's scope entity is enough (as to read the budget).
+   */
+  listBudgetAlerts(
+    request?: ListBudgetAlertsRequest,
+  ): Promise<ListBudgetAlertsResponse>;
 
   /**
    * GET /tags

@@ -34,6 +34,8 @@ import type {
   GetTagsResponse,
   ListAzureBudgetsRequest,
   ListAzureBudgetsResponse,
+  ListBudgetAlertsRequest,
+  ListBudgetAlertsResponse,
   ListBudgetsRequest,
   ListBudgetsResponse,
   ListCatalogChangesRequest,
@@ -295,6 +297,16 @@ export class DefaultAzureTenantClient implements AzureTenantClient {
       body: request.body,
     });
     return data as MuteBudgetResponse;
+  }
+
+  async listBudgetAlerts(
+    request?: ListBudgetAlertsRequest,
+  ): Promise<ListBudgetAlertsResponse> {
+    const { data } = await this.fetchClient.GET('/budget-alerts', {
+      baseUrl: await this.baseUrl(),
+      params: { query: request?.query },
+    });
+    return data as ListBudgetAlertsResponse;
   }
 
   async getTags(request: GetTagsRequest): Promise<GetTagsResponse> {

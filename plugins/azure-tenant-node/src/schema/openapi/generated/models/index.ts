@@ -121,6 +121,11 @@ export type BudgetStatus = components['schemas']['BudgetStatus'];
 export type BudgetStatusList = components['schemas']['BudgetStatusList'];
 /** @public */
 export type BudgetMuteRequest = components['schemas']['BudgetMuteRequest'];
+/** A notification the portal sent about spend (or recorded without sending, while its budget was muted): a budget's threshold crossed in a period, or a day of anomalous spend. */
+/** @public */
+export type SpendAlert = components['schemas']['SpendAlert'];
+/** @public */
+export type SpendAlertList = components['schemas']['SpendAlertList'];
 /** An Azure resource id: /subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}[/{type}/{name}]… (case-insensitive). Subscription and resource group ids are refused. */
 /** @public */
 export type ResourceId = components['schemas']['ResourceId'];

@@ -392,6 +392,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/budget-alerts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The spend alerts sent (and muted), newest first.
+     * Without budgetId, every alert, for admins and auditors: needs azure-tenant.alerts.read. With budgetId, the alerts of that budget: azure-tenant.spend.read on the budget's scope entity is enough (as to read the budget).
+     */
+    get: operations['listBudgetAlerts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/tags': {
     parameters: {
       query?: never;
@@ -911,6 +931,38 @@ export interface components {
     BudgetMuteRequest: {
       /** When the mute ends (ISO 8601 time, in the future, at most a year ahead); null ends a mute now. */
       until: string | null;
+    };
+    /** A notification the portal sent about spend (or recorded without sending, while its budget was muted): a budget's threshold crossed in a period, or a day of anomalous spend. */
+    SpendAlert: {
+      id: string;
+      kind: 'threshold' | 'anomaly';
+      budgetId?: string;
+      /** The budget's name when the alert was sent. */
+      budgetName?: string;
+      threshold?: components['schemas']['BudgetThreshold'];
+      /** The budget period of a threshold alert (YYYY-MM-DD). */
+      periodStart?: string;
+      /** The day of an anomaly (YYYY-MM-DD). */
+      day?: string;
+      /** The entity ref the alert is about (a budget's scope entity or owner, a subscription's entity). */
+      scopeRef: string;
+      /** The entity refs notified. */
+      recipients: string[];
+      title: string;
+      description: string;
+      /** The notification's link in the portal, e.g. to a Spend tab. */
+      link: string;
+      /**
+       * sent; muted when the budget was muted (never sent); failed when the notifications service refused it (sent again later, up to 5 attempts); pending while being sent.
+       *
+       */
+      delivery: 'sent' | 'muted' | 'failed' | 'pending';
+      createdAt: string;
+    };
+    SpendAlertList: {
+      items: components['schemas']['SpendAlert'][];
+      /** When there may be older alerts, the before of the next page. */
+      nextBefore?: string;
     };
     /** An Azure resource id: /subscriptions/\{id\}/resourceGroups/\{group\}/providers/\{namespace\}/\{type\}/\{name\}[/\{type\}/\{name\}]… (case-insensitive). Subscription and resource group ids are refused. */
     ResourceId: string;
@@ -1872,6 +1924,39 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['BudgetStatus'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+    };
+  };
+  listBudgetAlerts: {
+    parameters: {
+      query?: {
+        /** Only the alerts of this budget. */
+        budgetId?: string;
+        /** Only threshold alerts of budgets, or only spend anomalies. */
+        kind?: 'threshold' | 'anomaly';
+        /** The most alerts of a page, 1 to 500; 100 when not given. */
+        limit?: string;
+        /** Only alerts created before this time (ISO 8601), or the nextBefore of the previous page. */
+        before?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The alerts, newest first. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SpendAlertList'];
         };
       };
       400: components['responses']['Error'];
