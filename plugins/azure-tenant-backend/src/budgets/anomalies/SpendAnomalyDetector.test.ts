@@ -1,6 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { Entity } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
@@ -196,7 +197,10 @@ describe.each(databases.eachSupportedId())(
     });
 
     /** A detector as one backend replica has it: its own notifier, on the shared database. */
-    function detector(anomalies: JsonObject = {}) {
+    function detector(
+      anomalies: JsonObject = {},
+      catalog: CatalogService = catalogServiceMock({ entities }),
+    ) {
       const notifier = new NotificationSpendAlertNotifier({
         store: alertStore,
         notifications: { send } as unknown as NotificationService,
@@ -206,7 +210,7 @@ describe.each(databases.eachSupportedId())(
       return new SpendAnomalyDetector({
         knex,
         spendStore,
-        catalog: catalogServiceMock({ entities }),
+        catalog,
         auth: mockServices.auth(),
         notifier,
         logger,
@@ -464,6 +468,39 @@ describe.each(databases.eachSupportedId())(
       expect(
         await alertStore.listAlerts({ kind: 'anomaly', limit: 10 }),
       ).toEqual([]);
+    });
+
+    it('sends nothing while the catalog cannot be read, and sends once it can', async () => {
+      await storeSpend(
+        PLATFORM,
+        modelledCosts(PLATFORM, {
+          scenarios: [
+            {
+              kind: 'spike',
+              serviceName: 'Virtual Machines',
+              factor: 5,
+              from: YESTERDAY,
+            },
+          ],
+        }),
+      );
+      const unreadable = catalogServiceMock.mock({
+        getEntitiesByRefs: jest
+          .fn()
+          .mockRejectedValue(new Error('connect ECONNREFUSED')),
+      });
+
+      await expect(
+        detector({}, unreadable).run({ today: TODAY }),
+      ).resolves.toEqual({ alerts: 0 });
+      expect(logger.warn).toHaveBeenCalledWith(
+        'Spend anomalies not sent: the catalog could not be read: Error: connect ECONNREFUSED',
+      );
+      expect(send).not.toHaveBeenCalled();
+
+      await expect(detector().run({ today: TODAY })).resolves.toEqual({
+        alerts: 1,
+      });
     });
 
     it('does nothing when disabled in config', async () => {

@@ -315,7 +315,16 @@ export class SpendAnomalyDetector {
     try {
       const credentials = await auth.getOwnServiceCredentials();
       const { items } = await catalog.getEntitiesByRefs(
-        { entityRefs: subscriptionIds.map(azureSubscriptionEntityRef) },
+        {
+          entityRefs: subscriptionIds.map(azureSubscriptionEntityRef),
+          fields: [
+            'kind',
+            'metadata.name',
+            'metadata.namespace',
+            'metadata.title',
+            'spec.owner',
+          ],
+        },
         { credentials },
       );
       items.forEach((entity, i) => {
