@@ -3,7 +3,18 @@ import {
   createPermission,
 } from '@backstage/plugin-permission-common';
 import { ConfigReader } from '@backstage/config';
-import { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import {
+  createConditionAuthorizer,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import { isBudgetOwner } from '@azure-tenant/plugin-azure-tenant-node';
+import {
+  Budget,
+  azureTenantAlertsReadPermission,
+  azureTenantBudgetCreatePermission,
+  azureTenantBudgetDeletePermission,
+  azureTenantBudgetUpdatePermission,
+} from '@azure-tenant/plugin-azure-tenant-common';
 import { DemoPermissionPolicy } from './permissionPolicy';
 
 function userWith(ownershipEntityRefs: string[]): PolicyQueryUser {
@@ -81,6 +92,60 @@ describe('DemoPermissionPolicy', () => {
         params: { claims: ['user:default/alice', 'group:default/payments'] },
       },
     });
+  });
+
+  it("allows creating, changing and deleting a budget only when it is owned by the user or the user's groups", async () => {
+    for (const permission of [
+      azureTenantBudgetCreatePermission,
+      azureTenantBudgetUpdatePermission,
+      azureTenantBudgetDeletePermission,
+    ]) {
+      const decision = await policy.handle({ permission }, owner);
+      expect(decision).toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'azure-tenant',
+        resourceType: 'azure-tenant-budget',
+        conditions: {
+          rule: 'IS_BUDGET_OWNER',
+          resourceType: 'azure-tenant-budget',
+          params: { claims: ['user:default/alice', 'group:default/payments'] },
+        },
+      });
+    }
+  });
+
+  it("lets a user change the budgets of the user's team and no other team's", async () => {
+    // The rule as the backend plugin registers it, applied to the policy's decision.
+    const authorize = createConditionAuthorizer<Budget>({
+      getRuleByName: () => isBudgetOwner,
+    });
+    const budgetOf = (budgetOwner: string) =>
+      ({ owner: budgetOwner } as Budget);
+    const decision = await policy.handle(
+      { permission: azureTenantBudgetUpdatePermission },
+      owner,
+    );
+    expect(authorize(decision, budgetOf('group:default/Payments'))).toBe(true);
+    expect(authorize(decision, budgetOf('group:default/platform'))).toBe(false);
+  });
+
+  it('lets admins do anything with any budget, and see every alert sent', async () => {
+    for (const permission of [
+      azureTenantBudgetCreatePermission,
+      azureTenantBudgetUpdatePermission,
+      azureTenantBudgetDeletePermission,
+      azureTenantAlertsReadPermission,
+    ]) {
+      await expect(policy.handle({ permission }, admin)).resolves.toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
+  });
+
+  it("keeps every team's alerts for admins, though it is a read", async () => {
+    await expect(
+      policy.handle({ permission: azureTenantAlertsReadPermission }, owner),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
   });
 
   it('keeps changes to the catalog itself for admins', async () => {

@@ -5,6 +5,7 @@ import {
 import { Config } from '@backstage/config';
 import {
   AuthorizeResult,
+  isPermission,
   isResourcePermission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
@@ -18,6 +19,14 @@ import {
   catalogConditions,
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
+import {
+  AZURE_TENANT_BUDGET_RESOURCE_TYPE,
+  azureTenantAlertsReadPermission,
+} from '@azure-tenant/plugin-azure-tenant-common';
+import {
+  budgetConditions,
+  createBudgetConditionalDecision,
+} from '@azure-tenant/plugin-azure-tenant-node';
 
 /** Options for {@link DemoPermissionPolicy}. */
 export interface DemoPermissionPolicyOptions {
@@ -34,8 +43,11 @@ const AZURE_TENANT_PERMISSION_PREFIX = 'azure-tenant.';
  * The demo portal's permission policy.
  *
  * - Admins (members of a configured group) may do everything.
- * - Everyone signed in may read.
+ * - Everyone signed in may read, except every spend alert sent (`azure-tenant.alerts.read`), which is for admins
+ *   (owners see their own budgets' alerts with the budgets).
  * - Azure tenant actions on a catalog entity (editing its tags, for example) are allowed to the entity's owners.
+ * - Creating, changing, muting and deleting a budget is allowed when the budget is owned by the user or one of the
+ *   user's groups (checked on the budget before and after a change, so nobody moves a budget to another team).
  * - Other Azure tenant actions (connecting tenants, changing sync modes, triggering syncs) are for admins only.
  * - Changing the catalog itself (registering or deleting locations and entities) is for admins only.
  */
@@ -70,6 +82,10 @@ export class DemoPermissionPolicy implements PermissionPolicy {
     }
 
     const { permission } = request;
+    // Checked before the rule for reads: it is a read, but of every team's alerts.
+    if (isPermission(permission, azureTenantAlertsReadPermission)) {
+      return { result: AuthorizeResult.DENY };
+    }
     if (permission.attributes.action === 'read') {
       return { result: AuthorizeResult.ALLOW };
     }
@@ -78,6 +94,14 @@ export class DemoPermissionPolicy implements PermissionPolicy {
         return createCatalogConditionalDecision(
           permission,
           catalogConditions.isEntityOwner({
+            claims: user.info.ownershipEntityRefs,
+          }),
+        );
+      }
+      if (isResourcePermission(permission, AZURE_TENANT_BUDGET_RESOURCE_TYPE)) {
+        return createBudgetConditionalDecision(
+          permission,
+          budgetConditions.isBudgetOwner({
             claims: user.info.ownershipEntityRefs,
           }),
         );
