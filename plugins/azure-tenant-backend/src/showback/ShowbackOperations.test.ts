@@ -409,6 +409,18 @@ describe.each(databases.eachSupportedId())(
           { from: '2026-11', to: '2026-11', owner: ['a', 'b'] },
           /owner must be given once/,
         ],
+        [
+          {
+            from: '2026-11',
+            to: '2026-11',
+            owner: 'group:default/pay\u200bments',
+          },
+          /'group:default\/pay\\u200bments' is not a valid entity reference/,
+        ],
+        [
+          { from: '2026-11', to: '2026-11', owner: 'group:default/team a' },
+          /owner must name a catalog group or user/,
+        ],
       ])('refuses %j', async (query, message) => {
         await expect(report(query as any)).rejects.toMatchObject({
           name: 'InputError',

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { makeValidator, parseEntityRef } from '@backstage/catalog-model';
 import { DateTime } from 'luxon';
 import { ownerRef } from '../resources/resourceSearchParameters';
 import { containsControlCharacter } from '../tags/resourceIdentifier';
@@ -10,6 +11,8 @@ export const MAX_SHOWBACK_MONTHS = 24;
 const MAX_OWNER_LENGTH = 512;
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+const validator = makeValidator();
 
 /** A showback query as a caller gives it: the REST API's query string, or an action's input. */
 export interface ShowbackQueryInput {
@@ -48,6 +51,13 @@ function month(value: unknown, name: 'from' | 'to'): DateTime {
   return DateTime.utc(Number(match[1]), Number(match[2]), 1);
 }
 
+/** Text with every character outside printable ASCII written as `\uXXXX`, so that a message shows what is there. */
+const visible = (text: string) =>
+  text.replace(
+    /[^\x20-\x7e]/g,
+    c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
 function owner(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') {
@@ -60,7 +70,21 @@ function owner(value: unknown): string | undefined {
   if (containsControlCharacter(value)) {
     throw new InputError('owner must not hold a control character');
   }
-  return ownerRef(value);
+  const ref = ownerRef(value)!;
+  // The catalog names its entities with letters, digits, - _ and . only: an owner otherwise owns nothing, and a
+  // look-alike (a zero-width space, a homoglyph) would get an empty showback that reads as "spends nothing".
+  const { namespace, name } = parseEntityRef(ref);
+  if (
+    !validator.isValidNamespace(namespace) ||
+    !validator.isValidEntityName(name)
+  ) {
+    throw new InputError(
+      `owner must name a catalog group or user, such as group:default/platform; '${visible(
+        ref,
+      )}' is not a valid entity reference`,
+    );
+  }
+  return ref;
 }
 
 /**
