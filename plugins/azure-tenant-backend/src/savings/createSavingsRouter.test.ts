@@ -149,9 +149,10 @@ describe.each(databases.eachSupportedId())(
         const subscription = await fixture.store.getSubscription(
           subscriptionId,
         );
-        expect((await fixture.syncer.sync(subscription!)).status).toBe(
-          'succeeded',
-        );
+        const synced = await fixture.syncer.sync(subscription!);
+        if (synced.status !== 'succeeded') {
+          throw new Error(`Resource sync failed: ${synced.error}`);
+        }
       }
       const store = new DatabaseSavingsStore(knex);
       sync = new SavingsSyncService({
