@@ -1,10 +1,13 @@
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { SpendOperations } from '../spend/SpendOperations';
+import { SavingsOperations } from '../savings/SavingsOperations';
+import { AzureBudgetOperations } from '../budgets/azure/AzureBudgetOperations';
 import { SubscriptionOperations } from '../service/SubscriptionOperations';
 import { TagOperations } from '../tags/TagOperations';
 import { registerSpendActions } from './spendActions';
 import { ShowbackOperations } from '../showback/ShowbackOperations';
 import { registerShowbackActions } from './showbackActions';
+import { registerSavingsActions } from './savingsActions';
 import { registerSubscriptionActions } from './subscriptionActions';
 import { registerTagActions } from './tagActions';
 
@@ -14,6 +17,8 @@ export interface AzureTenantActionsOptions {
   tags: TagOperations;
   spend: SpendOperations;
   showback: ShowbackOperations;
+  savings: SavingsOperations;
+  azureBudgets: AzureBudgetOperations;
 }
 
 /**
@@ -29,4 +34,5 @@ export function registerAzureTenantActions(
   registerTagActions(registry, options);
   registerSpendActions(registry, options);
   registerShowbackActions(registry, options);
+  registerSavingsActions(registry, options);
 }
