@@ -58,6 +58,21 @@ import {
   TagService,
 } from './tags';
 import {
+  createAdvisorReader,
+  createSavingsRouter,
+  DatabaseSavingsStore,
+  readSavingsConfig,
+  registerSavingsSync,
+  SavingsOperations,
+  SavingsSyncService,
+  SAVINGS_SYNC_TASK_ID,
+} from './savings';
+import {
+  AzureBudgetOperations,
+  createAzureBudgetReader,
+  createAzureBudgetsRouter,
+} from './budgets/azure';
+import {
   createShowbackRouter,
   ShowbackOperations,
   ShowbackOperationsOptions,
@@ -144,6 +159,7 @@ export const azureTenantPlugin = createBackendPlugin({
         const store = new DatabaseAzureTenantStore(knex);
         const resources = new DatabaseResourceStore(knex);
         const spendStore = new DatabaseSpendStore(knex);
+        const savingsStore = new DatabaseSavingsStore(knex);
         const spendConfig = readSpendConfig(config);
         permissionsRegistry.addPermissions(azureTenantPermissions);
         // One set of instruments, shared by every service that measures (docs/operations.md lists them).
@@ -183,6 +199,7 @@ export const azureTenantPlugin = createBackendPlugin({
             onSubscriptionsRegistered: async () => {
               await sync!.trigger();
               await triggerTaskSoon(scheduler, SPEND_SYNC_TASK_ID, logger);
+              await triggerTaskSoon(scheduler, SAVINGS_SYNC_TASK_ID, logger);
             },
           });
           await sync.start();
@@ -207,6 +224,23 @@ export const azureTenantPlugin = createBackendPlugin({
                     durationToMilliseconds(syncConfig.lostAccessMaxInterval),
                   ),
               },
+            }),
+          });
+          // Advisor's cost recommendations (not under `none`) and Azure's own budgets (under every mode).
+          await registerSavingsSync({
+            scheduler,
+            logger,
+            config: readSavingsConfig(config),
+            syncService: new SavingsSyncService({
+              store: savingsStore,
+              subscriptions: store,
+              advisor: createAdvisorReader({ connection, metrics }),
+              azureBudgets: createAzureBudgetReader({
+                connection,
+                minRemainingReads: syncConfig.minRemainingReads,
+                metrics,
+              }),
+              logger: logger.child({ taskId: SAVINGS_SYNC_TASK_ID }),
             }),
           });
         } else {
@@ -275,6 +309,22 @@ export const azureTenantPlugin = createBackendPlugin({
         httpRouter.use(
           await createShowbackRouter({ ...showbackOptions, httpAuth }),
         );
+        const savings = new SavingsOperations({
+          store: savingsStore,
+          spendStore,
+          permissions,
+          catalog,
+          auth,
+        });
+        const azureBudgets = new AzureBudgetOperations({
+          store: savingsStore,
+          subscriptions: store,
+          permissions,
+        });
+        httpRouter.use(await createSavingsRouter({ savings, httpAuth }));
+        httpRouter.use(
+          await createAzureBudgetsRouter({ azureBudgets, httpAuth }),
+        );
         // Behind GET /resources and the find-resources action.
         const resourceSearch = new ResourceSearch({
           resources,
@@ -289,6 +339,8 @@ export const azureTenantPlugin = createBackendPlugin({
           subscriptions: new SubscriptionOperations(subscriptionOptions),
           tags: new TagOperations(tagOptions),
           spend: new SpendOperations(spendOptions),
+          savings,
+          azureBudgets,
           showback: new ShowbackOperations(showbackOptions),
         });
         registerResourceActions(actionsRegistry, { resourceSearch });
