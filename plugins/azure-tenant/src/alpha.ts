@@ -17,6 +17,7 @@ export {
   entityAzureResourceTagsCard,
 } from './alpha/entityTags';
 export { entityAzureAccessWarningCard } from './alpha/entityAccess';
+export { azureBudgetsPage, entityGroupBudgetsCard } from './alpha/budgets';
 export {
   azureShowbackPage,
   entityGroupShowbackContent,

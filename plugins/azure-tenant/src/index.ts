@@ -7,11 +7,13 @@
 
 export {
   azureTenantPlugin,
+  AzureBudgetsPage,
   AzureShowbackPage,
   AzureTenantsPage,
   EntityAzureSavingsCard,
   EntityAzureShowbackContent,
   EntityAzureAccessWarning,
+  EntityAzureBudgetsCard,
   EntityAzureSpendCard,
   EntityAzureSpendContent,
   EntityAzureTagsCard,
@@ -24,6 +26,7 @@ export {
   isAzureSubscriptionEntity,
 } from './spendTarget';
 export {
+  budgetsRouteRef,
   catalogEntityRouteRef,
   rootRouteRef,
   showbackRouteRef,
@@ -32,6 +35,8 @@ export {
   AzureTenantClient,
   azureTenantApiRef,
   type AzureTenantApi,
+  type BudgetAlertQuery,
+  type BudgetListFilter,
   type StartOnboardingOptions,
   type SubscriptionSyncRequest,
   type BulkTagUpdateItem,

@@ -9,6 +9,7 @@ import {
 import { AzureTenantClient, azureTenantApiRef } from './api';
 import type { SpendCardProps } from './components/SpendCard';
 import {
+  budgetsRouteRef,
   catalogEntityRouteRef,
   rootRouteRef,
   showbackRouteRef,
@@ -31,6 +32,7 @@ export const azureTenantPlugin = createPlugin({
   ],
   routes: {
     root: rootRouteRef,
+    budgets: budgetsRouteRef,
     showback: showbackRouteRef,
   },
   externalRoutes: {
@@ -205,6 +207,44 @@ export const EntityAzureSavingsCard: () => JSX.Element =
       name: 'EntityAzureSavingsCard',
       component: {
         lazy: () => import('./components/SavingsCard').then(m => m.SavingsCard),
+      },
+    }),
+  );
+
+/**
+ * The Budgets page: every budget the user may see (on a subscription, a resource group, a catalog entity and what it
+ * owns, or a custom group) with its use, forecast and state, sortable and filterable by owner and state; create, edit,
+ * mute and delete as the permission policy allows; Azure's own budgets read-only; and, for admins, every alert sent.
+ *
+ * `<Route path="/azure-budgets" element={<AzureBudgetsPage />} />`. `?owner=<entity ref>` opens it filtered by that
+ * owner.
+ *
+ * @public
+ */
+export const AzureBudgetsPage: () => JSX.Element = azureTenantPlugin.provide(
+  createRoutableExtension({
+    name: 'AzureBudgetsPage',
+    component: () =>
+      import('./components/BudgetsPage').then(m => m.BudgetsPage),
+    mountPoint: budgetsRouteRef,
+  }),
+);
+
+/**
+ * A card with the budgets of an entity, each with its use, forecast and state: on a group or user page the budgets it
+ * owns and those on it, on any other entity page the budgets on it. "Create budget" opens the budget dialog with the
+ * entity as the scope (and the group or user as the owner). It links to the Budgets page where the app mounts
+ * {@link AzureBudgetsPage}. Put it in the overview of group pages:
+ * `<Grid item md={6}><EntityAzureBudgetsCard /></Grid>`.
+ *
+ * @public
+ */
+export const EntityAzureBudgetsCard: () => JSX.Element =
+  azureTenantPlugin.provide(
+    createComponentExtension({
+      name: 'EntityAzureBudgetsCard',
+      component: {
+        lazy: () => import('./components/BudgetsCard').then(m => m.BudgetsCard),
       },
     }),
   );

@@ -1,11 +1,13 @@
 import { convertLegacyRouteRefs } from '@backstage/core-compat-api';
 import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
 import {
+  budgetsRouteRef,
   catalogEntityRouteRef,
   rootRouteRef,
   showbackRouteRef,
 } from '../routes';
 import { azureTenantApi } from './apis';
+import { azureBudgetsPage, entityGroupBudgetsCard } from './budgets';
 import { entityAzureAccessWarningCard } from './entityAccess';
 import { azureTenantsPage } from './pages';
 import { entityAzureSavingsCard, entityGroupSavingsCard } from './savings';
@@ -29,6 +31,7 @@ export default createFrontendPlugin({
   pluginId: 'azure-tenant',
   routes: convertLegacyRouteRefs({
     root: rootRouteRef,
+    budgets: budgetsRouteRef,
     showback: showbackRouteRef,
   }),
   // Bound to the catalog's entity page by default (`defaultTarget`); an app may bind it elsewhere or leave it out.
@@ -44,6 +47,8 @@ export default createFrontendPlugin({
     entityAzureTagsContent,
     entityAzureResourceTagsCard,
     entityAzureAccessWarningCard,
+    azureBudgetsPage,
+    entityGroupBudgetsCard,
     azureShowbackPage,
     entityGroupShowbackContent,
     entityAzureSavingsCard,

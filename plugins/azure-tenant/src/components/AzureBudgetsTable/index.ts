@@ -1,0 +1,1 @@
+export { AzureBudgetsTable } from './AzureBudgetsTable';

@@ -1,0 +1,2 @@
+export { BudgetDialog } from './BudgetDialog';
+export type { BudgetDialogProps } from './BudgetDialog';

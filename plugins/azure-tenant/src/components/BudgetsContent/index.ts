@@ -1,0 +1,2 @@
+export { BudgetsContent } from './BudgetsContent';
+export { BudgetStateLabel, BudgetUseBar, budgetAmountText } from './BudgetUse';
