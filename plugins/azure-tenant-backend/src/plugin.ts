@@ -35,6 +35,10 @@ import {
 import { lostAccessRetryDelayMs, readSyncConfig } from './sync/SyncConfig';
 import { durationToMilliseconds } from '@backstage/types';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { BudgetEvaluationService } from './budgets/BudgetEvaluationService';
+import { DatabaseBudgetStore } from './budgets/DatabaseBudgetStore';
+import { createBudgetAlertsRouter } from './budgets/createBudgetAlertsRouter';
 import {
   createCostManagementReader,
   createSpendRouter,
@@ -130,6 +134,7 @@ export const azureTenantPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         metricsService: metricsServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
+        notifications: notificationService,
       },
       async init({
         config,
@@ -146,6 +151,7 @@ export const azureTenantPlugin = createBackendPlugin({
         catalog,
         metricsService,
         actionsRegistry,
+        notifications,
       }) {
         // Read at startup, so that a wrong value stops the backend with a clear message; a missing app
         // registration only leaves the plugin not configured.
@@ -161,6 +167,21 @@ export const azureTenantPlugin = createBackendPlugin({
         const spendStore = new DatabaseSpendStore(knex);
         const savingsStore = new DatabaseSavingsStore(knex);
         const spendConfig = readSpendConfig(config);
+        // Budgets are evaluated from the stored spend, so also while the plugin is not configured for Azure.
+        const budgetStore = new DatabaseBudgetStore(knex);
+        const budgetEvaluation = BudgetEvaluationService.create({
+          knex,
+          config,
+          scheduler,
+          logger,
+          auditor,
+          notifications,
+          catalog,
+          auth,
+          spendStore,
+          resources,
+          budgets: budgetStore,
+        });
         permissionsRegistry.addPermissions(azureTenantPermissions);
         // One set of instruments, shared by every service that measures (docs/operations.md lists them).
         const metrics = new AzureTenantMetrics(metricsService);
@@ -208,6 +229,7 @@ export const azureTenantPlugin = createBackendPlugin({
             scheduler,
             logger,
             config: spendConfig,
+            onSynced: budgetEvaluation.afterSpendSync,
             syncService: new SpendSyncService({
               store: spendStore,
               logger: logger.child({ taskId: SPEND_SYNC_TASK_ID }),
@@ -299,6 +321,15 @@ export const azureTenantPlugin = createBackendPlugin({
         );
         httpRouter.use(await createSpendRouter({ ...spendOptions, httpAuth }));
         httpRouter.use(await createTagsRouter({ ...tagOptions, httpAuth }));
+        httpRouter.use(
+          await createBudgetAlertsRouter({
+            evaluations: budgetEvaluation.evaluations,
+            budgets: budgetStore,
+            permissions,
+            httpAuth,
+          }),
+        );
+        await budgetEvaluation.start();
         // Showback reads the catalog's owners with the plugin's own credentials; callers see what they may.
         const showbackOptions: ShowbackOperationsOptions = {
           store: spendStore,

@@ -182,7 +182,7 @@ describe.each(databases.eachSupportedId())('BudgetEvaluator (%s)', id => {
       const { evaluator, store } = replica(budgets);
       await evaluator.evaluate({ today: TODAY });
       const states = [...(await store.getEvaluations()).entries()].map(
-        ([budgetId, e]) => [budgetId, e.state],
+        ([budgetId, e]) => [budgetId, e.state] as const,
       );
       expect(new Map(states)).toEqual(
         new Map([

@@ -329,6 +329,8 @@ export interface RegisterSpendSyncOptions {
   logger: LoggerService;
   config: SpendConfig;
   syncService: SpendSyncService;
+  /** Called after each run with its results, e.g. to evaluate budgets on the spend just read. It never fails a run. */
+  onSynced?: (results: SpendSyncResult[]) => Promise<void>;
 }
 
 /** Schedules the spend sync of every subscription as the task `azure-tenant-spend-sync`. */
@@ -349,6 +351,13 @@ export async function registerSpendSync(
             results.length
           } subscriptions: ${failed.map(f => f.subscriptionId).join(', ')}`,
           { failed: failed.length, subscriptions: results.length },
+        );
+      }
+      try {
+        await options.onSynced?.(results);
+      } catch (error) {
+        logger.warn(
+          `After the spend sync: ${(error as Error).message ?? String(error)}`,
         );
       }
     },
