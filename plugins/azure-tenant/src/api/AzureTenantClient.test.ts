@@ -426,3 +426,95 @@ describe('AzureTenantClient showback and savings', () => {
     expect(error.cause.message).toBe('No savings for you');
   });
 });
+
+describe('AzureTenantClient budgets', () => {
+  it('lists budgets with the filters given, and every budget without', async () => {
+    const filtered = createClient(jsonResponse(200, { items: [] }));
+    await expect(
+      filtered.client.listBudgets({
+        owner: 'group:default/team-a',
+        scopeKind: 'entity',
+      }),
+    ).resolves.toEqual([]);
+    expect(filtered.fetch.mock.calls[0][0]).toBe(
+      `${baseUrl}/budgets?owner=group%3Adefault%2Fteam-a&scopeKind=entity`,
+    );
+
+    const all = createClient(jsonResponse(200, { items: [] }));
+    await all.client.listBudgets();
+    expect(all.fetch.mock.calls[0][0]).toBe(`${baseUrl}/budgets?`);
+  });
+
+  it('creates, replaces and mutes a budget with JSON bodies, escaping its id', async () => {
+    const input = {
+      name: 'Shop',
+      scope: { kind: 'entity' as const, entityRef: 'system:default/shop' },
+      amount: 10,
+      currency: 'USD',
+      period: { type: 'monthly' as const },
+    };
+    const created = createClient(jsonResponse(201, { budget: { id: 'b/1' } }));
+    await created.client.createBudget(input);
+    expect(created.fetch).toHaveBeenCalledWith(
+      `${baseUrl}/budgets`,
+      expect.objectContaining({ method: 'POST' }),
+    );
+    expect(sentBody(created.fetch)).toEqual(input);
+
+    const replaced = createClient(jsonResponse(200, {}));
+    await replaced.client.updateBudget('b/1', input);
+    expect(replaced.fetch).toHaveBeenCalledWith(
+      `${baseUrl}/budgets/b%2F1`,
+      expect.objectContaining({ method: 'PUT' }),
+    );
+
+    const muted = createClient(jsonResponse(200, {}));
+    await muted.client.muteBudget('b-1', null);
+    expect(muted.fetch).toHaveBeenCalledWith(
+      `${baseUrl}/budgets/b-1/mute`,
+      expect.objectContaining({ method: 'POST' }),
+    );
+    expect(sentBody(muted.fetch)).toEqual({ until: null });
+  });
+
+  it("deletes a budget (204, no body), and throws a ResponseError with the backend's sentence", async () => {
+    const deleted = createClient(new Response(null, { status: 204 }));
+    await expect(deleted.client.deleteBudget('b-1')).resolves.toBeUndefined();
+    expect(deleted.fetch).toHaveBeenCalledWith(
+      `${baseUrl}/budgets/b-1`,
+      expect.objectContaining({ method: 'DELETE' }),
+    );
+
+    const refused = createClient(
+      jsonResponse(409, {
+        error: {
+          name: 'ConflictError',
+          message:
+            'declared in app-config (azureTenant.budgets.declared); change it there',
+        },
+        response: { statusCode: 409 },
+      }),
+    );
+    const error = await refused.client.deleteBudget('b-2').catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.cause.message).toBe(
+      'declared in app-config (azureTenant.budgets.declared); change it there',
+    );
+  });
+
+  it("lists the alerts sent and Azure's budgets from their items", async () => {
+    const alerts = createClient(jsonResponse(200, { items: [{ id: 'a-1' }] }));
+    await expect(
+      alerts.client.listBudgetAlerts({ budgetId: 'b-1', limit: 20 }),
+    ).resolves.toEqual([{ id: 'a-1' }]);
+    expect(alerts.fetch.mock.calls[0][0]).toBe(
+      `${baseUrl}/budget-alerts?budgetId=b-1&limit=20`,
+    );
+
+    const azure = createClient(jsonResponse(200, { items: [] }));
+    await azure.client.listAzureBudgets({ subscriptionId: 'sub-1' });
+    expect(azure.fetch.mock.calls[0][0]).toBe(
+      `${baseUrl}/azure-budgets?subscriptionId=sub-1`,
+    );
+  });
+});

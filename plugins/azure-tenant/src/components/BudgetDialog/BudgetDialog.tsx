@@ -123,7 +123,6 @@ export function BudgetDialog(props: BudgetDialogProps) {
             helperText={problems.name}
             fullWidth
             margin="dense"
-            autoFocus
           />
           <TextField
             id="budget-scope-kind"

@@ -48,10 +48,11 @@ function entityBudgets(entity: Entity): {
   const subscriptionId = isAzureSubscriptionEntity(entity)
     ? entity.metadata.annotations?.[ANNOTATION_AZURE_SUBSCRIPTION_ID]
     : undefined;
-  const filters: BudgetListFilter[] = [{ scopeKind: 'entity' }];
-  if (owner) {
-    filters.push({ owner: stringifyEntityRef(entity) });
-  }
+  // The budgets it owns first.
+  const filters: BudgetListFilter[] = owner
+    ? [{ owner: stringifyEntityRef(entity) }]
+    : [];
+  filters.push({ scopeKind: 'entity' });
   if (subscriptionId) {
     filters.push({ scopeKind: 'subscription' });
   }
