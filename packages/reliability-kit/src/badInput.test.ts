@@ -95,6 +95,18 @@ const PLACEHOLDERS: Record<string, string> = {
   FOREIGN_SUBSCRIPTION: FOREIGN.subscriptionId,
   FOREIGN_RESOURCE: FOREIGN.resourceId,
   OWNED: OWNED_RESOURCE_ID,
+  DECLARED_BUDGET: 'payments-declared',
+  // BUDGET: a budget of payments created in the portal, set for each database before the corpus runs.
+};
+
+/** A budget of the payments subscription (in its currency, USD), owned by its team. */
+const PAYMENTS_BUDGET = {
+  name: 'Payments (bad input)',
+  scope: { kind: 'subscription', subscriptionId: SUBSCRIPTIONS.payments },
+  amount: 1000,
+  currency: 'USD',
+  period: { type: 'monthly' },
+  owner: 'group:default/payments',
 };
 
 /** Percent-encodes like encodeURIComponent, but sends a lone surrogate as its (invalid) three UTF-8-like bytes. */
@@ -182,7 +194,8 @@ function requestOf(file: CorpusFile, c: CorpusCase): ApiRequest {
   return { method: file.method, path: requestPath, headers, body };
 }
 
-// Tables whose rows a request could change; the scheduler's own tables change on their own.
+// Tables whose rows a request could change; the scheduler's own tables change on their own. A budget's write also
+// evaluates it at once (budget_evaluations), which may send its alerts (spend_alerts).
 const STATE_TABLES = [
   'tenants',
   'subscriptions',
@@ -192,6 +205,22 @@ const STATE_TABLES = [
   'resource_groups',
   'resource_tombstones',
   'sync_counters',
+  'budgets',
+  'budget_evaluations',
+  'spend_alerts',
+];
+
+/**
+ * The tables of issue 13 (budgets, alerts, showback, savings): the check that every table was left as it was must
+ * see them, so they must exist. Showback has none of its own: it reads the spend and the catalog.
+ */
+const BUDGET_AND_SAVINGS_TABLES = [
+  'budgets',
+  'budget_evaluations',
+  'spend_alerts',
+  'advisor_recommendations',
+  'azure_budgets',
+  'savings_sync_state',
 ];
 
 const isStateTable = (table: string) =>
@@ -262,16 +291,52 @@ describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
       databaseId,
       emulator,
       tenants: 'config',
+      azureTenant: {
+        budgets: {
+          declared: [
+            {
+              ...PAYMENTS_BUDGET,
+              id: PLACEHOLDERS.DECLARED_BUDGET,
+              name: 'Payments (declared)',
+            },
+          ],
+          // Only the run that follows the spend sync at startup; a scheduled one would renew the evaluations.
+          schedule: {
+            frequency: { hours: 24 },
+            timeout: { minutes: 5 },
+            initialDelay: { hours: 24 },
+          },
+        },
+      },
     });
     api = new ApiClient(backend.baseUrl);
     await waitForSync(api, Object.values(SUBSCRIPTIONS));
-    // The spend sync runs once at startup; wait for it, so that nothing else writes while the corpus runs.
+    // The spend and savings syncs run once at startup, and the budget evaluation after the spend sync; wait for
+    // them, so that nothing else writes while the corpus runs.
     await eventuallySpendSynced(backend);
+    await eventually(async () => {
+      const rows = await backend.knex('savings_sync_state').select();
+      expect(rows).toHaveLength(Object.keys(SUBSCRIPTIONS).length);
+      expect(rows.every(r => r.last_status)).toBe(true);
+    });
+    await eventually(() =>
+      expect(
+        backend.logs.some(line => line.includes('Budget evaluation done')),
+      ).toBe(true),
+    );
+    const created = await api.json(
+      'POST',
+      '/api/azure-tenant/budgets',
+      'admin',
+      PAYMENTS_BUDGET,
+    );
+    expect(created.status).toBe(201);
+    PLACEHOLDERS.BUDGET = created.body.budget.id;
     const all = await dumpTables(backend.knex);
     before = Object.fromEntries(
       Object.entries(all).filter(([table]) => isStateTable(table)),
     );
-  });
+  }, 300_000);
 
   it('has inputs for every operation of the OpenAPI document', async () => {
     const document = await api.json(
@@ -292,6 +357,20 @@ describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
       operations.filter(op => !covered.has(op) && op !== 'GET /health'),
     ).toEqual([]);
     expect(corpus.reduce((n, f) => n + f.cases.length, 0)).toBeGreaterThan(300);
+  });
+
+  it('has inputs for every action of the plugin', async () => {
+    const listed = await api.json(
+      'GET',
+      '/api/azure-tenant/.backstage/actions/v1/actions',
+      'admin',
+    );
+    const covered = new Set(corpus.map(f => f.endpoint));
+    const actions: string[] = listed.body.actions.map(
+      (action: { id: string }) => `action ${action.id}`,
+    );
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter(action => !covered.has(action))).toEqual([]);
   });
 
   afterAll(async () => {
@@ -387,10 +466,13 @@ describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
     },
   );
 
-  it('left every table of the plugin as it was, spend included', async () => {
+  it('left every table of the plugin as it was, spend, budgets, alerts and savings included', async () => {
     const all = await dumpTables(backend.knex);
     const after = Object.fromEntries(
       Object.entries(all).filter(([table]) => isStateTable(table)),
+    );
+    expect(Object.keys(after)).toEqual(
+      expect.arrayContaining(BUDGET_AND_SAVINGS_TABLES),
     );
     expect(after).toEqual(before);
   });

@@ -44,20 +44,39 @@ const OTHER_TEAMS_RESOURCE_ID = `/subscriptions/${SUBSCRIPTIONS.platform}/resour
 const PERIOD_FROM = '2026-10-01';
 const PERIOD_TO = '2026-10-31';
 const PERIOD = `from=${PERIOD_FROM}&to=${PERIOD_TO}`;
+const SHOWBACK_MONTH = PERIOD_FROM.slice(0, 7);
+const SHOWBACK_PERIOD = `from=${SHOWBACK_MONTH}&to=${SHOWBACK_MONTH}`;
 
 /** A cell per caller, in the order of {@link CALLER_NAMES}. */
 type Cells = [string, string, string, string, string];
+
+/** What rows are built from, made before the matrix runs. */
+interface RowContext {
+  onboardingId: string;
+  /** Budgets of payments (Alice's team) and of platform (not hers), created in the portal. */
+  budgets: { payments: string; platform: string };
+  /** A budget of payments declared in app-config, so read-only in the portal. */
+  declaredBudget: string;
+  /**
+   * For a row with `disposableBudget`: a budget of payments made for this row and caller alone when the matrix
+   * expects the caller to succeed (a delete uses it up); else payments' budget, which the refusal must leave as it
+   * was, and which an endpoint and its action then refuse alike.
+   */
+  disposableBudget: string;
+}
 
 /** A call of the REST API. */
 interface EndpointRow {
   endpoint: string;
   method: string;
-  path: string | ((context: { onboardingId: string }) => string);
-  body?: (caller: CallerName) => unknown;
+  path: string | ((context: RowContext, caller: CallerName) => string);
+  body?: (caller: CallerName, context: RowContext) => unknown;
   /** Sent as a form (`application/x-www-form-urlencoded`) instead of a JSON body. */
   form?: URLSearchParams;
   /** What a 200's cell shows beyond the status (bulk results, whether tags may be edited), from its body. */
   detail?: (answer: any) => string;
+  /** Each caller that the matrix expects to succeed gets a budget of its own ({@link RowContext.disposableBudget}). */
+  disposableBudget?: boolean;
   expected: Cells;
 }
 
@@ -69,7 +88,9 @@ interface ActionRow {
   variant?: string;
   /** The endpoint row whose rules it follows: its expected cells, its cell details, its refusals' messages. */
   sameAs: string;
-  input: (caller: CallerName) => object;
+  input: (caller: CallerName, context: RowContext) => object;
+  /** As the endpoint row's: each caller expected to succeed gets a budget of its own. */
+  disposableBudget?: boolean;
   /** Only where the action's answer may differ from its endpoint's, with a comment saying why. */
   expected?: Cells;
   /** The part of the endpoint's body and of the action's output that must be equal when both are 200. */
@@ -110,6 +131,57 @@ const tagUpdateOutcome = (answer: any) => ({
 
 const byResourceId = (items: any[]) =>
   [...items].sort((a, b) => a.resourceId.localeCompare(b.resourceId));
+
+/** A monthly budget in USD (the demo subscriptions' currency) of a whole subscription, owned by a team. */
+const subscriptionBudget = (
+  name: string,
+  subscriptionId: string,
+  owner: string,
+) => ({
+  name,
+  scope: { kind: 'subscription', subscriptionId },
+  amount: 1000,
+  currency: 'USD',
+  period: { type: 'monthly' },
+  owner,
+});
+
+/** Payments' budget as the matrix makes it, and as its writes put it back (they change nothing). */
+const PAYMENTS_BUDGET = subscriptionBudget(
+  'Payments (permissions matrix)',
+  SUBSCRIPTIONS.payments,
+  'group:default/payments',
+);
+const PLATFORM_BUDGET = subscriptionBudget(
+  'Platform (permissions matrix)',
+  SUBSCRIPTIONS.platform,
+  'group:default/platform',
+);
+/** Declared in the backend's config (`azureTenant.budgets.declared`): the portal may mute it, not change it. */
+const DECLARED_BUDGET_ID = 'payments-declared';
+
+/** What a created or replaced budget is made of, leaving out what each write makes anew (id, times). */
+const budgetMadeOf = (status: any) => {
+  const { id, createdAt, updatedAt, ...rest } = status.budget;
+  return rest;
+};
+
+/** The budgets of a list by id, without their evaluation (which a scheduled run may renew between two calls). */
+const budgetsById = (items: any[]) =>
+  items
+    .map((status: any) => status.budget)
+    .sort((a, b) => a.id.localeCompare(b.id));
+
+const mutedUntil = (status: any) => status.budget.mutedUntil ?? null;
+
+/** Whether payments' budget is in a list of budgets. */
+const paymentsBudgetListed = (answer: any) =>
+  answer.items.some((s: any) => s.budget.name === PAYMENTS_BUDGET.name)
+    ? "payments' listed"
+    : "payments' not listed";
+
+/** A mute that ends in a week: within the year a mute may last, and later than any test. */
+const MUTE_UNTIL = new Date(Date.now() + 7 * 86_400_000).toISOString();
 
 // unauthenticated, user (no group), owner (payments owns the resource), admin (azure-admins), service (plugin:catalog)
 // Each action row follows the endpoint row whose operation it runs.
@@ -392,6 +464,231 @@ const MATRIX: Row[] = [
     path: `${A}/spend.csv?resourceId=${OWNED}&${PERIOD}`,
     expected: ['401', '200', '200', '200', '200'],
   },
+  {
+    // A team's rows need spend read on the team, unallocated and totals tenant read: both reads, for everyone here.
+    endpoint: 'GET /showback',
+    method: 'GET',
+    path: `${A}/showback?${SHOWBACK_PERIOD}`,
+    expected: ['401', '200', '200', '200', '200'],
+  },
+  {
+    action: 'get-showback',
+    sameAs: 'GET /showback',
+    input: () => ({ from: SHOWBACK_MONTH, to: SHOWBACK_MONTH }),
+    sameAnswer: { endpoint: body => body, action: output => output },
+  },
+  {
+    endpoint: 'GET /showback (one team)',
+    method: 'GET',
+    path: `${A}/showback?${SHOWBACK_PERIOD}&owner=${encodeURIComponent(
+      'group:default/payments',
+    )}`,
+    expected: ['401', '200', '200', '200', '200'],
+  },
+  {
+    endpoint: 'GET /showback.csv',
+    method: 'GET',
+    path: `${A}/showback.csv?${SHOWBACK_PERIOD}`,
+    expected: ['401', '200', '200', '200', '200'],
+  },
+  {
+    endpoint: 'GET /savings',
+    method: 'GET',
+    path: `${A}/savings?resourceId=${OWNED}`,
+    expected: ['401', '200', '200', '200', '200'],
+  },
+  {
+    action: 'get-savings',
+    sameAs: 'GET /savings',
+    input: () => ({ resourceId: OWNED_RESOURCE_ID }),
+    sameAnswer: { endpoint: body => body, action: output => output },
+  },
+  {
+    endpoint: 'GET /azure-budgets',
+    method: 'GET',
+    path: `${A}/azure-budgets?subscriptionId=${SUBSCRIPTIONS.platform}`,
+    expected: ['401', '200', '200', '200', '200'],
+  },
+  {
+    action: 'list-azure-budgets',
+    sameAs: 'GET /azure-budgets',
+    input: () => ({ subscriptionId: SUBSCRIPTIONS.platform }),
+    sameAnswer: { endpoint: body => body, action: output => output },
+  },
+  {
+    // Reading a budget follows reading its scope's spend.
+    endpoint: 'GET /budgets',
+    method: 'GET',
+    path: `${A}/budgets`,
+    detail: paymentsBudgetListed,
+    expected: [
+      '401',
+      "200 (payments' listed)",
+      "200 (payments' listed)",
+      "200 (payments' listed)",
+      "200 (payments' listed)",
+    ],
+  },
+  {
+    action: 'list-budgets',
+    sameAs: 'GET /budgets',
+    input: () => ({}),
+    sameAnswer: {
+      endpoint: body => budgetsById(body.items),
+      action: output => budgetsById(output.items),
+    },
+  },
+  {
+    endpoint: 'GET /budgets/{id}',
+    method: 'GET',
+    path: ({ budgets }) => `${A}/budgets/${budgets.payments}`,
+    expected: ['401', '200', '200', '200', '200'],
+  },
+  {
+    // A budget may be created for one's own team; budgets are made by people, not by other plugins.
+    endpoint: 'POST /budgets',
+    method: 'POST',
+    path: `${A}/budgets`,
+    body: caller => ({
+      ...PAYMENTS_BUDGET,
+      name: `Payments, by ${caller} (permissions matrix)`,
+    }),
+    expected: ['401', '403', '201', '201', '403'],
+  },
+  {
+    action: 'create-budget',
+    sameAs: 'POST /budgets',
+    input: caller => ({
+      ...PAYMENTS_BUDGET,
+      name: `Payments, by ${caller} (permissions matrix)`,
+    }),
+    // The actions registry answers every success with 200 and the output; the same callers are admitted.
+    expected: ['401', '403', '200', '200', '403'],
+    sameAnswer: { endpoint: budgetMadeOf, action: budgetMadeOf },
+  },
+  {
+    endpoint: "POST /budgets (another team's)",
+    method: 'POST',
+    path: `${A}/budgets`,
+    body: caller => ({
+      ...PLATFORM_BUDGET,
+      name: `Platform, by ${caller} (permissions matrix)`,
+    }),
+    expected: ['401', '403', '403', '201', '403'],
+  },
+  {
+    endpoint: 'PUT /budgets/{id}',
+    method: 'PUT',
+    path: ({ budgets }) => `${A}/budgets/${budgets.payments}`,
+    // What it is: an allowed call changes nothing but its time of change.
+    body: () => PAYMENTS_BUDGET,
+    expected: ['401', '403', '200', '200', '403'],
+  },
+  {
+    action: 'update-budget',
+    sameAs: 'PUT /budgets/{id}',
+    input: (_caller, { budgets }) => ({
+      budgetId: budgets.payments,
+      budget: PAYMENTS_BUDGET,
+    }),
+    sameAnswer: { endpoint: budgetMadeOf, action: budgetMadeOf },
+  },
+  {
+    endpoint: "PUT /budgets/{id} (another team's)",
+    method: 'PUT',
+    path: ({ budgets }) => `${A}/budgets/${budgets.platform}`,
+    body: () => PLATFORM_BUDGET,
+    expected: ['401', '403', '403', '200', '403'],
+  },
+  {
+    // A change is checked on the budget as it is and as it would be: Alice may not give her team's budget away.
+    endpoint: 'PUT /budgets/{id} (given to another team)',
+    method: 'PUT',
+    path: ({ budgets }) => `${A}/budgets/${budgets.payments}`,
+    body: () => ({ ...PAYMENTS_BUDGET, owner: 'group:default/platform' }),
+    // The admin's allowed call is put back by the next row.
+    expected: ['401', '403', '403', '200', '403'],
+  },
+  {
+    endpoint: 'PUT /budgets/{id} (given back)',
+    method: 'PUT',
+    path: ({ budgets }) => `${A}/budgets/${budgets.payments}`,
+    body: () => PAYMENTS_BUDGET,
+    // Platform's now, so Alice may not take it back either.
+    expected: ['401', '403', '403', '200', '403'],
+  },
+  {
+    // A budget declared in app-config is changed there, whoever asks.
+    endpoint: 'PUT /budgets/{id} (declared in app-config)',
+    method: 'PUT',
+    path: ({ declaredBudget }) => `${A}/budgets/${declaredBudget}`,
+    body: () => ({ ...PAYMENTS_BUDGET, name: 'Payments (declared)' }),
+    expected: ['401', '409', '409', '409', '403'],
+  },
+  {
+    endpoint: 'POST /budgets/{id}/mute',
+    method: 'POST',
+    path: ({ budgets }) => `${A}/budgets/${budgets.payments}/mute`,
+    body: () => ({ until: MUTE_UNTIL }),
+    expected: ['401', '403', '200', '200', '403'],
+  },
+  {
+    action: 'mute-budget',
+    sameAs: 'POST /budgets/{id}/mute',
+    input: (_caller, { budgets }) => ({
+      budgetId: budgets.payments,
+      until: MUTE_UNTIL,
+    }),
+    sameAnswer: { endpoint: mutedUntil, action: mutedUntil },
+  },
+  {
+    // A mute is the portal's, not the budget's definition: a declared budget may be muted by its team.
+    endpoint: 'POST /budgets/{id}/mute (declared in app-config)',
+    method: 'POST',
+    path: ({ declaredBudget }) => `${A}/budgets/${declaredBudget}/mute`,
+    body: () => ({ until: null }),
+    expected: ['401', '403', '200', '200', '403'],
+  },
+  {
+    endpoint: 'DELETE /budgets/{id}',
+    method: 'DELETE',
+    path: ({ disposableBudget }) => `${A}/budgets/${disposableBudget}`,
+    disposableBudget: true,
+    expected: ['401', '403', '204', '204', '403'],
+  },
+  {
+    action: 'delete-budget',
+    sameAs: 'DELETE /budgets/{id}',
+    input: (_caller, { disposableBudget }) => ({ budgetId: disposableBudget }),
+    disposableBudget: true,
+    expected: ['401', '403', '200', '200', '403'],
+  },
+  {
+    endpoint: "DELETE /budgets/{id} (another team's)",
+    method: 'DELETE',
+    path: ({ budgets }) => `${A}/budgets/${budgets.platform}`,
+    // Last of platform's rows: the admin's allowed call deletes it.
+    expected: ['401', '403', '403', '204', '403'],
+  },
+  {
+    endpoint: 'DELETE /budgets/{id} (declared in app-config)',
+    method: 'DELETE',
+    path: ({ declaredBudget }) => `${A}/budgets/${declaredBudget}`,
+    expected: ['401', '409', '409', '409', '403'],
+  },
+  {
+    // Every team's alerts are for admins (and other plugins); a team sees its own with its budgets.
+    endpoint: 'GET /budget-alerts',
+    method: 'GET',
+    path: `${A}/budget-alerts`,
+    expected: ['401', '403', '403', '200', '200'],
+  },
+  {
+    endpoint: 'GET /budget-alerts (one budget)',
+    method: 'GET',
+    path: ({ budgets }) => `${A}/budget-alerts?budgetId=${budgets.payments}`,
+    expected: ['401', '200', '200', '200', '200'],
+  },
 ];
 
 /** The endpoint row an action row follows. */
@@ -466,6 +763,17 @@ describe.each([['SQLITE_3']])('the permissions matrix on %s', databaseId => {
       databaseId,
       emulator,
       tenants: 'config',
+      azureTenant: {
+        budgets: {
+          declared: [
+            {
+              ...PAYMENTS_BUDGET,
+              id: DECLARED_BUDGET_ID,
+              name: 'Payments (declared)',
+            },
+          ],
+        },
+      },
     });
     const api = new ApiClient(backend.baseUrl);
     await waitForOrganization(api);
@@ -488,7 +796,38 @@ describe.each([['SQLITE_3']])('the permissions matrix on %s', databaseId => {
       'admin',
       {},
     );
-    const context = { onboardingId: started.body.onboardingId };
+    const createBudget = async (budget: object) => {
+      const created = await api.json('POST', `${A}/budgets`, 'admin', budget);
+      expect(created.status).toBe(201);
+      return created.body.budget.id as string;
+    };
+    const sharedContext = {
+      onboardingId: started.body.onboardingId,
+      budgets: {
+        payments: await createBudget(PAYMENTS_BUDGET),
+        platform: await createBudget(PLATFORM_BUDGET),
+      },
+      declaredBudget: DECLARED_BUDGET_ID,
+    };
+    const contextOf = async (
+      row: Row,
+      caller: CallerName,
+    ): Promise<RowContext> => {
+      const succeeds =
+        expectedCells(row)[CALLER_NAMES.indexOf(caller)].startsWith('2');
+      return {
+        ...sharedContext,
+        disposableBudget:
+          row.disposableBudget && succeeds
+            ? await createBudget({
+                ...PAYMENTS_BUDGET,
+                name: `${rowName(row)} as ${caller} (to delete)`,
+              })
+            : sharedContext.budgets.payments,
+      };
+    };
+    // The plugin's own writes that a request may make (Azure's are in the emulator's log).
+    const budgetRows = () => backend.knex('budgets').select().orderBy('id');
 
     const seen: Record<string, Record<CallerName, string>> = {};
     // What each caller got from each row, for comparing an action's answers with its endpoint's.
@@ -505,21 +844,28 @@ describe.each([['SQLITE_3']])('the permissions matrix on %s', databaseId => {
       const cells = {} as Record<CallerName, string>;
       responses[name] = {} as Record<CallerName, ApiResponse>;
       for (const caller of CALLER_NAMES) {
+        const context = await contextOf(row, caller);
         const logStart = emulator.control.requests().at(-1)?.seq ?? 0;
+        const budgetsBefore = await budgetRows();
         let response: ApiResponse;
         if (isActionRow(row)) {
           response = await api.json(
             'POST',
             `${A}/.backstage/actions/v1/actions/azure-tenant:${row.action}/invoke`,
             caller,
-            row.input(caller),
+            row.input(caller, context),
           );
         } else {
           const rowPath =
-            typeof row.path === 'string' ? row.path : row.path(context);
+            typeof row.path === 'string' ? row.path : row.path(context, caller);
           response = row.form
             ? await api.form(rowPath, caller, row.form)
-            : await api.json(row.method, rowPath, caller, row.body?.(caller));
+            : await api.json(
+                row.method,
+                rowPath,
+                caller,
+                row.body?.(caller, context),
+              );
         }
         responses[name][caller] = response;
         // An action's answer is the output the registry wraps it in.
@@ -531,11 +877,12 @@ describe.each([['SQLITE_3']])('the permissions matrix on %s', databaseId => {
         cells[caller] = detail
           ? `${response.status} (${detail})`
           : String(response.status);
-        const denied =
-          response.status === 401 ||
-          response.status === 403 ||
-          detail?.includes('403');
+        // Any refusal (a conflict too), not only a denial, must leave everything as it was.
+        const denied = response.status >= 400 || detail?.includes('403');
         const writes = azureWrites(emulator.control.requests(logStart));
+        if (!isDeepStrictEqual(await budgetRows(), budgetsBefore)) {
+          writes.push('budgets table changed');
+        }
         writesSeen[name] = { ...writesSeen[name], [caller]: writes };
         if (denied && writes.length > 0) {
           deniedWrites.push(`${name} as ${caller}: ${writes}`);
@@ -582,6 +929,36 @@ describe.each([['SQLITE_3']])('the permissions matrix on %s', databaseId => {
     );
     // eslint-disable-next-line no-console
     console.log(`Permissions matrix (${databaseId}):\n${table}`);
+
+    // A new endpoint or action gets its row: every operation of the API's document, every action it lists.
+    const document = await api.json('GET', `${A}/openapi.json`, 'admin');
+    const templateOf = (operation: string) =>
+      operation.replace(/ \(.*\)$/, '').replace(/\{[^}]*\}/g, '{}');
+    const endpointsWithRows = new Set(
+      MATRIX.filter(row => !isActionRow(row)).map(row =>
+        templateOf(rowName(row)),
+      ),
+    );
+    const operations = Object.entries(document.body.paths).flatMap(
+      ([p, item]) =>
+        Object.keys(item as object).map(method =>
+          templateOf(`${method.toUpperCase()} ${p.replace(A, '')}`),
+        ),
+    );
+    expect(operations.filter(op => !endpointsWithRows.has(op))).toEqual([]);
+    const listed = await api.json(
+      'GET',
+      `${A}/.backstage/actions/v1/actions`,
+      'admin',
+    );
+    const actionsWithRows = new Set(
+      MATRIX.filter(isActionRow).map(row => `azure-tenant:${row.action}`),
+    );
+    expect(
+      listed.body.actions
+        .map((action: { id: string }) => action.id)
+        .filter((id: string) => !actionsWithRows.has(id)),
+    ).toEqual([]);
 
     expect(seen).toEqual(expected);
     expect(deniedWrites).toEqual([]);
