@@ -25,16 +25,14 @@ import {
   BudgetStatus,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { JsonObject } from '@backstage/types';
-import { z as zod } from 'zod/v3';
 import { AzureTenantStore } from '../database/AzureTenantStore';
+import { ownerRef } from '../resources/resourceSearchParameters';
 import { auditEventOptions, Caller, requireUser } from '../service/caller';
 import { addDays, dayOf } from '../spend/spendDays';
 import { SpendStore } from '../spend/SpendStore';
 import { BudgetAccess } from './budgetAccess';
 import { BudgetEvaluationStore } from './BudgetEvaluationStore';
 import {
-  budgetOwnerSchema,
-  describeZodIssues,
   parseBudgetInput,
   parseMuteUntil,
   ValidBudgetInput,
@@ -87,8 +85,6 @@ const CURRENCY_LOOKBACK_DAYS = 366;
 
 const CONFIG_KEY = 'azureTenant.budgets.declared';
 
-const ownerFilterSchema = budgetOwnerSchema(zod);
-
 /** The kinds an owner may be. */
 const OWNER_KINDS = new Set(['group', 'user']);
 
@@ -119,16 +115,7 @@ export class BudgetOperations {
     caller: Caller,
     filter: BudgetListFilter = {},
   ): Promise<BudgetStatus[]> {
-    let owner: string | undefined;
-    if (filter.owner !== undefined) {
-      const parsed = ownerFilterSchema.safeParse(filter.owner);
-      if (!parsed.success) {
-        throw new InputError(
-          `Invalid owner filter: ${describeZodIssues(parsed.error, 'owner')}`,
-        );
-      }
-      owner = parsed.data;
-    }
+    const owner = ownerRef(filter.owner);
     const budgets = (await this.options.store.list()).filter(
       budget =>
         (!owner || budget.owner === owner) &&

@@ -16,6 +16,7 @@ import {
   Budget,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { Caller } from '../service/caller';
+import { authorizeSpendRead } from '../spend/SpendTargetResolver';
 
 /**
  * The catalog entity whose `azure-tenant.spend.read` a caller needs to see a budget: reading a budget follows
@@ -69,16 +70,11 @@ export class BudgetAccess {
     return budgets.filter(budget => allowed.has(budgetReadEntityRef(budget)));
   }
 
-  /** Throws a NotAllowedError unless the caller may read the budget's spend. */
+  /** Throws a NotAllowedError unless the caller may read the budget's spend, as `GET /spend` would refuse it. */
   async assertReadable(caller: Caller, budget: Budget): Promise<void> {
-    const [readable] = await this.readable(caller, [budget]);
-    if (!readable) {
-      throw new NotAllowedError(
-        `You may not see budget ${
-          budget.id
-        }: it needs azure-tenant.spend.read on ${budgetReadEntityRef(budget)}`,
-      );
-    }
+    await authorizeSpendRead(this.options.permissions, caller.credentials, {
+      entityRef: budgetReadEntityRef(budget),
+    });
   }
 
   /**

@@ -13,6 +13,7 @@ import { DateTime } from 'luxon';
 // and the actions.
 import { z as zod, ZodError } from 'zod/v3';
 import { isGuid } from '../azure/guid';
+import { ownerRef } from '../resources/resourceSearchParameters';
 import { isDay } from '../spend/spendDays';
 import { containsControlCharacter } from '../tags/resourceIdentifier';
 
@@ -66,14 +67,8 @@ const resourceGroupSchema = (z: Zod) =>
       'must be a resource group name: 1 to 90 letters, digits, underscores, hyphens, periods and parentheses, not ending in a period',
     );
 
-/**
- * An entity ref, normalized (`kind:namespace/name`, in lower case, as the catalog compares them). `defaultKind` is the
- * kind of a ref without one; without it, a ref must name its kind.
- */
-const entityRefSchema = (
-  z: Zod,
-  options: { defaultKind?: string; kinds?: string[] } = {},
-) =>
+/** A string of at most 255 characters without control characters (PostgreSQL refuses a NUL), then `parse`d. */
+const refSchema = (z: Zod, parse: (value: string) => string) =>
   z
     .string()
     .min(1, 'must not be empty')
@@ -87,37 +82,43 @@ const entityRefSchema = (
         return zod.NEVER;
       }
       try {
-        const ref = parseEntityRef(value, {
-          defaultKind: options.defaultKind,
-          defaultNamespace: 'default',
-        });
-        if (
-          options.kinds &&
-          !options.kinds.includes(ref.kind.toLocaleLowerCase('en-US'))
-        ) {
-          ctx.addIssue({
-            code: zod.ZodIssueCode.custom,
-            message: `must be a ${options.kinds.join(' or ')} entity, not a ${
-              ref.kind
-            }`,
-          });
-          return zod.NEVER;
-        }
-        return stringifyEntityRef(ref);
-      } catch {
+        return parse(value);
+      } catch (error) {
         ctx.addIssue({
           code: zod.ZodIssueCode.custom,
-          message: `must be an entity ref such as ${
-            options.defaultKind ? `${options.defaultKind}:` : 'group:'
-          }default/team-a`,
+          message: (error as Error).message,
         });
         return zod.NEVER;
       }
     });
 
-/** The owner of a budget: a group or user; a ref without a kind is a group, as in `spec.owner`. */
+/** A catalog entity with its kind, normalized (`kind:namespace/name`, in lower case, as the catalog compares them). */
+const entityRefSchema = (z: Zod) =>
+  refSchema(z, value => {
+    try {
+      return stringifyEntityRef(
+        parseEntityRef(value, { defaultNamespace: 'default' }),
+      );
+    } catch {
+      throw new Error(
+        'must be an entity ref with its kind, such as group:default/team-a or component:default/checkout',
+      );
+    }
+  });
+
+/**
+ * The owner of a budget: a group or user, read as every owner filter of the plugin reads one (`ownerRef`: a ref
+ * without a kind is a group).
+ */
 export const budgetOwnerSchema = (z: Zod) =>
-  entityRefSchema(z, { defaultKind: 'group', kinds: ['group', 'user'] });
+  refSchema(z, value => {
+    try {
+      return ownerRef(value) as string;
+    } catch (error) {
+      // ownerRef's messages start with the field's name ("owner must be …"), which the issue's path gives here.
+      throw new Error((error as Error).message.replace(/^owner /, ''));
+    }
+  });
 
 const daySchema = (z: Zod) =>
   z.string().refine(isDay, 'must be a date that exists, YYYY-MM-DD');
@@ -181,7 +182,7 @@ export const budgetScopeSchema = (z: Zod) =>
         ctx.addIssue({
           code: zod.ZodIssueCode.custom,
           message:
-            'a custom group needs at least one member: a subscription, a resource group or a tag filter',
+            'must hold at least one member for a custom group: a subscription, a resource group or a tag filter',
         });
       }
     });

@@ -1325,165 +1325,100 @@ export const spec = {
         },
       },
       BudgetScope: {
+        type: 'object',
+        additionalProperties: false,
         description:
-          'What a budget covers: a connected subscription; a resource group of one (matched case-insensitively); a catalog entity and everything it owns through the catalog; or a custom group, the union of subscriptions, resource groups and tag filters (at least one member).',
-        oneOf: [
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['kind', 'subscriptionId'],
-            properties: {
-              kind: {
-                type: 'string',
-                enum: ['subscription'],
-              },
-              subscriptionId: {
-                $ref: '#/components/schemas/Guid',
-              },
+          'What a budget covers, by kind: `subscription` (subscriptionId), a connected subscription; `resourceGroup` (subscriptionId, resourceGroup), a resource group of one, matched case-insensitively; `entity` (entityRef), a catalog entity and everything it owns through the catalog; `customGroup` (name, and at least one of subscriptionIds, resourceGroups and tags), the union of its members. Fields of another kind are refused. One object rather than a oneOf, so that a wrong field gets a message that names it.',
+        required: ['kind'],
+        properties: {
+          kind: {
+            type: 'string',
+            enum: ['subscription', 'resourceGroup', 'entity', 'customGroup'],
+          },
+          subscriptionId: {
+            $ref: '#/components/schemas/Guid',
+          },
+          resourceGroup: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 90,
+          },
+          entityRef: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255,
+            description:
+              'A catalog entity with its kind, e.g. group:default/team-a.',
+          },
+          name: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 200,
+            description: "The custom group's name.",
+          },
+          subscriptionIds: {
+            type: 'array',
+            maxItems: 100,
+            items: {
+              $ref: '#/components/schemas/Guid',
             },
           },
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['kind', 'subscriptionId', 'resourceGroup'],
-            properties: {
-              kind: {
-                type: 'string',
-                enum: ['resourceGroup'],
-              },
-              subscriptionId: {
-                $ref: '#/components/schemas/Guid',
-              },
-              resourceGroup: {
-                type: 'string',
-                minLength: 1,
-                maxLength: 90,
-              },
+          resourceGroups: {
+            type: 'array',
+            maxItems: 100,
+            items: {
+              $ref: '#/components/schemas/BudgetResourceGroupRef',
             },
           },
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['kind', 'entityRef'],
-            properties: {
-              kind: {
-                type: 'string',
-                enum: ['entity'],
-              },
-              entityRef: {
-                type: 'string',
-                minLength: 1,
-                maxLength: 255,
-                description:
-                  'A catalog entity with its kind, e.g. group:default/team-a.',
-              },
-            },
-          },
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['kind', 'name'],
-            properties: {
-              kind: {
-                type: 'string',
-                enum: ['customGroup'],
-              },
-              name: {
-                type: 'string',
-                minLength: 1,
-                maxLength: 200,
-              },
-              subscriptionIds: {
-                type: 'array',
-                maxItems: 100,
-                items: {
-                  $ref: '#/components/schemas/Guid',
+          tags: {
+            type: 'array',
+            maxItems: 100,
+            description:
+              'Resources of the connected subscriptions whose tag key (any case) has value (exactly); without value, any resource that has the tag.',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['key'],
+              properties: {
+                key: {
+                  type: 'string',
+                  minLength: 1,
+                  maxLength: 512,
                 },
-              },
-              resourceGroups: {
-                type: 'array',
-                maxItems: 100,
-                items: {
-                  $ref: '#/components/schemas/BudgetResourceGroupRef',
-                },
-              },
-              tags: {
-                type: 'array',
-                maxItems: 100,
-                description:
-                  'Resources of the connected subscriptions whose tag key (any case) has value (exactly); without value, any resource that has the tag.',
-                items: {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['key'],
-                  properties: {
-                    key: {
-                      type: 'string',
-                      minLength: 1,
-                      maxLength: 512,
-                    },
-                    value: {
-                      type: 'string',
-                      maxLength: 256,
-                    },
-                  },
+                value: {
+                  type: 'string',
+                  maxLength: 256,
                 },
               },
             },
           },
-        ],
+        },
       },
       BudgetPeriod: {
+        type: 'object',
+        additionalProperties: false,
         description:
-          'The reporting periods: calendar months; quarters or years from startMonth (1-12, January by default; a fiscal year from April is yearly with startMonth 4); or one custom period from startDate to endDate (inclusive, at most 5 years). Days are UTC days.',
-        oneOf: [
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['type'],
-            properties: {
-              type: {
-                type: 'string',
-                enum: ['monthly'],
-              },
-            },
+          'The reporting periods, by type: `monthly`, calendar months; `quarterly` or `yearly`, from startMonth (1-12, January by default; a fiscal year from April is yearly with startMonth 4); `custom`, one period from startDate to endDate (inclusive, at most 5 years). Days are UTC days. Fields of another type are refused.',
+        required: ['type'],
+        properties: {
+          type: {
+            type: 'string',
+            enum: ['monthly', 'quarterly', 'yearly', 'custom'],
           },
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['type'],
-            properties: {
-              type: {
-                type: 'string',
-                enum: ['quarterly', 'yearly'],
-              },
-              startMonth: {
-                type: 'integer',
-                minimum: 1,
-                maximum: 12,
-              },
-            },
+          startMonth: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 12,
           },
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['type', 'startDate', 'endDate'],
-            properties: {
-              type: {
-                type: 'string',
-                enum: ['custom'],
-              },
-              startDate: {
-                type: 'string',
-                format: 'date',
-              },
-              endDate: {
-                type: 'string',
-                format: 'date',
-              },
-            },
+          startDate: {
+            type: 'string',
+            format: 'date',
           },
-        ],
+          endDate: {
+            type: 'string',
+            format: 'date',
+          },
+        },
       },
       BudgetInput: {
         type: 'object',

@@ -102,10 +102,10 @@ export type BudgetThreshold = components['schemas']['BudgetThreshold'];
 /** @public */
 export type BudgetResourceGroupRef =
   components['schemas']['BudgetResourceGroupRef'];
-/** What a budget covers: a connected subscription; a resource group of one (matched case-insensitively); a catalog entity and everything it owns through the catalog; or a custom group, the union of subscriptions, resource groups and tag filters (at least one member). */
+/** What a budget covers, by kind: `subscription` (subscriptionId), a connected subscription; `resourceGroup` (subscriptionId, resourceGroup), a resource group of one, matched case-insensitively; `entity` (entityRef), a catalog entity and everything it owns through the catalog; `customGroup` (name, and at least one of subscriptionIds, resourceGroups and tags), the union of its members. Fields of another kind are refused. One object rather than a oneOf, so that a wrong field gets a message that names it. */
 /** @public */
 export type BudgetScope = components['schemas']['BudgetScope'];
-/** The reporting periods: calendar months; quarters or years from startMonth (1-12, January by default; a fiscal year from April is yearly with startMonth 4); or one custom period from startDate to endDate (inclusive, at most 5 years). Days are UTC days. */
+/** The reporting periods, by type: `monthly`, calendar months; `quarterly` or `yearly`, from startMonth (1-12, January by default; a fiscal year from April is yearly with startMonth 4); `custom`, one period from startDate to endDate (inclusive, at most 5 years). Days are UTC days. Fields of another type are refused. */
 /** @public */
 export type BudgetPeriod = components['schemas']['BudgetPeriod'];
 /** A budget as it is created or replaced. Unknown fields are refused. */

@@ -820,56 +820,34 @@ export interface components {
       subscriptionId: components['schemas']['Guid'];
       resourceGroup: string;
     };
-    /** @description What a budget covers: a connected subscription; a resource group of one (matched case-insensitively); a catalog entity and everything it owns through the catalog; or a custom group, the union of subscriptions, resource groups and tag filters (at least one member). */
-    BudgetScope:
-      | {
-          /** @enum {string} */
-          kind: 'subscription';
-          subscriptionId: components['schemas']['Guid'];
-        }
-      | {
-          /** @enum {string} */
-          kind: 'resourceGroup';
-          subscriptionId: components['schemas']['Guid'];
-          resourceGroup: string;
-        }
-      | {
-          /** @enum {string} */
-          kind: 'entity';
-          /** @description A catalog entity with its kind, e.g. group:default/team-a. */
-          entityRef: string;
-        }
-      | {
-          /** @enum {string} */
-          kind: 'customGroup';
-          name: string;
-          subscriptionIds?: components['schemas']['Guid'][];
-          resourceGroups?: components['schemas']['BudgetResourceGroupRef'][];
-          /** @description Resources of the connected subscriptions whose tag key (any case) has value (exactly); without value, any resource that has the tag. */
-          tags?: {
-            key: string;
-            value?: string;
-          }[];
-        };
-    /** @description The reporting periods: calendar months; quarters or years from startMonth (1-12, January by default; a fiscal year from April is yearly with startMonth 4); or one custom period from startDate to endDate (inclusive, at most 5 years). Days are UTC days. */
-    BudgetPeriod:
-      | {
-          /** @enum {string} */
-          type: 'monthly';
-        }
-      | {
-          /** @enum {string} */
-          type: 'quarterly' | 'yearly';
-          startMonth?: number;
-        }
-      | {
-          /** @enum {string} */
-          type: 'custom';
-          /** Format: date */
-          startDate: string;
-          /** Format: date */
-          endDate: string;
-        };
+    /** @description What a budget covers, by kind: `subscription` (subscriptionId), a connected subscription; `resourceGroup` (subscriptionId, resourceGroup), a resource group of one, matched case-insensitively; `entity` (entityRef), a catalog entity and everything it owns through the catalog; `customGroup` (name, and at least one of subscriptionIds, resourceGroups and tags), the union of its members. Fields of another kind are refused. One object rather than a oneOf, so that a wrong field gets a message that names it. */
+    BudgetScope: {
+      /** @enum {string} */
+      kind: 'subscription' | 'resourceGroup' | 'entity' | 'customGroup';
+      subscriptionId?: components['schemas']['Guid'];
+      resourceGroup?: string;
+      /** @description A catalog entity with its kind, e.g. group:default/team-a. */
+      entityRef?: string;
+      /** @description The custom group's name. */
+      name?: string;
+      subscriptionIds?: components['schemas']['Guid'][];
+      resourceGroups?: components['schemas']['BudgetResourceGroupRef'][];
+      /** @description Resources of the connected subscriptions whose tag key (any case) has value (exactly); without value, any resource that has the tag. */
+      tags?: {
+        key: string;
+        value?: string;
+      }[];
+    };
+    /** @description The reporting periods, by type: `monthly`, calendar months; `quarterly` or `yearly`, from startMonth (1-12, January by default; a fiscal year from April is yearly with startMonth 4); `custom`, one period from startDate to endDate (inclusive, at most 5 years). Days are UTC days. Fields of another type are refused. */
+    BudgetPeriod: {
+      /** @enum {string} */
+      type: 'monthly' | 'quarterly' | 'yearly' | 'custom';
+      startMonth?: number;
+      /** Format: date */
+      startDate?: string;
+      /** Format: date */
+      endDate?: string;
+    };
     /** @description A budget as it is created or replaced. Unknown fields are refused. */
     BudgetInput: {
       name: string;

@@ -812,49 +812,32 @@ export interface components {
       subscriptionId: components['schemas']['Guid'];
       resourceGroup: string;
     };
-    /** What a budget covers: a connected subscription; a resource group of one (matched case-insensitively); a catalog entity and everything it owns through the catalog; or a custom group, the union of subscriptions, resource groups and tag filters (at least one member). */
-    BudgetScope:
-      | {
-          kind: 'subscription';
-          subscriptionId: components['schemas']['Guid'];
-        }
-      | {
-          kind: 'resourceGroup';
-          subscriptionId: components['schemas']['Guid'];
-          resourceGroup: string;
-        }
-      | {
-          kind: 'entity';
-          /** A catalog entity with its kind, e.g. group:default/team-a. */
-          entityRef: string;
-        }
-      | {
-          kind: 'customGroup';
-          name: string;
-          subscriptionIds?: components['schemas']['Guid'][];
-          resourceGroups?: components['schemas']['BudgetResourceGroupRef'][];
-          /** Resources of the connected subscriptions whose tag key (any case) has value (exactly); without value, any resource that has the tag. */
-          tags?: {
-            key: string;
-            value?: string;
-          }[];
-        };
-    /** The reporting periods: calendar months; quarters or years from startMonth (1-12, January by default; a fiscal year from April is yearly with startMonth 4); or one custom period from startDate to endDate (inclusive, at most 5 years). Days are UTC days. */
-    BudgetPeriod:
-      | {
-          type: 'monthly';
-        }
-      | {
-          type: 'quarterly' | 'yearly';
-          startMonth?: number;
-        }
-      | {
-          type: 'custom';
-          /** Format: date */
-          startDate: string;
-          /** Format: date */
-          endDate: string;
-        };
+    /** What a budget covers, by kind: `subscription` (subscriptionId), a connected subscription; `resourceGroup` (subscriptionId, resourceGroup), a resource group of one, matched case-insensitively; `entity` (entityRef), a catalog entity and everything it owns through the catalog; `customGroup` (name, and at least one of subscriptionIds, resourceGroups and tags), the union of its members. Fields of another kind are refused. One object rather than a oneOf, so that a wrong field gets a message that names it. */
+    BudgetScope: {
+      kind: 'subscription' | 'resourceGroup' | 'entity' | 'customGroup';
+      subscriptionId?: components['schemas']['Guid'];
+      resourceGroup?: string;
+      /** A catalog entity with its kind, e.g. group:default/team-a. */
+      entityRef?: string;
+      /** The custom group's name. */
+      name?: string;
+      subscriptionIds?: components['schemas']['Guid'][];
+      resourceGroups?: components['schemas']['BudgetResourceGroupRef'][];
+      /** Resources of the connected subscriptions whose tag key (any case) has value (exactly); without value, any resource that has the tag. */
+      tags?: {
+        key: string;
+        value?: string;
+      }[];
+    };
+    /** The reporting periods, by type: `monthly`, calendar months; `quarterly` or `yearly`, from startMonth (1-12, January by default; a fiscal year from April is yearly with startMonth 4); `custom`, one period from startDate to endDate (inclusive, at most 5 years). Days are UTC days. Fields of another type are refused. */
+    BudgetPeriod: {
+      type: 'monthly' | 'quarterly' | 'yearly' | 'custom';
+      startMonth?: number;
+      /** Format: date */
+      startDate?: string;
+      /** Format: date */
+      endDate?: string;
+    };
     /** A budget as it is created or replaced. Unknown fields are refused. */
     BudgetInput: {
       name: string;
