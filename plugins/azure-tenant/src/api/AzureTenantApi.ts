@@ -136,7 +136,9 @@ export interface BudgetListFilter {
  * @public
  */
 export interface BudgetAlertQuery {
+  /** The alerts of one budget; their owners may read them. */
   budgetId?: string;
+  /** Only threshold alerts or only anomalies. */
   kind?: SpendAlert['kind'];
   /** How many alerts at most. */
   limit?: number;
