@@ -38,6 +38,12 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { BudgetEvaluationService } from './budgets/BudgetEvaluationService';
 import { DatabaseBudgetStore } from './budgets/DatabaseBudgetStore';
+import { BudgetOperations } from './budgets/BudgetOperations';
+import { BudgetScopeResolver } from './budgets/BudgetScopeResolver';
+import { createBudgetsRouter } from './budgets/createBudgetsRouter';
+import { syncDeclaredBudgets } from './budgets/declaredBudgets';
+import { registerBudgetResourceType } from './budgets/budgetPermissionRules';
+import { ExchangeRates } from './budgets/exchangeRates';
 import { createBudgetAlertsRouter } from './budgets/createBudgetAlertsRouter';
 import {
   createCostManagementReader,
@@ -182,6 +188,12 @@ export const azureTenantPlugin = createBackendPlugin({
           resources,
           budgets: budgetStore,
         });
+        // Budgets kept in app-config, checked and stored before anything evaluates them: a wrong entry stops here.
+        await syncDeclaredBudgets({ config, store: budgetStore, logger });
+        const budgetRuleset = registerBudgetResourceType(
+          permissionsRegistry,
+          budgetStore,
+        );
         permissionsRegistry.addPermissions(azureTenantPermissions);
         // One set of instruments, shared by every service that measures (docs/operations.md lists them).
         const metrics = new AzureTenantMetrics(metricsService);
@@ -329,6 +341,24 @@ export const azureTenantPlugin = createBackendPlugin({
             httpAuth,
           }),
         );
+        const budgetOperations = new BudgetOperations({
+          store: budgetStore,
+          evaluations: budgetEvaluation.evaluations,
+          subscriptions: store,
+          spend: spendStore,
+          scopes: new BudgetScopeResolver({ catalog, auth, resources }),
+          catalog,
+          auth,
+          permissions,
+          ruleset: budgetRuleset,
+          auditor,
+          exchangeRates: ExchangeRates.fromConfig(config),
+          onBudgetChanged: budgetEvaluation.onBudgetChanged,
+          logger,
+        });
+        httpRouter.use(
+          await createBudgetsRouter({ operations: budgetOperations, httpAuth }),
+        );
         await budgetEvaluation.start();
         // Showback reads the catalog's owners with the plugin's own credentials; callers see what they may.
         const showbackOptions: ShowbackOperationsOptions = {
@@ -373,6 +403,7 @@ export const azureTenantPlugin = createBackendPlugin({
           savings,
           azureBudgets,
           showback: new ShowbackOperations(showbackOptions),
+          budgets: budgetOperations,
         });
         registerResourceActions(actionsRegistry, { resourceSearch });
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

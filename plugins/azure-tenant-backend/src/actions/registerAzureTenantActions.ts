@@ -10,6 +10,8 @@ import { registerShowbackActions } from './showbackActions';
 import { registerSavingsActions } from './savingsActions';
 import { registerSubscriptionActions } from './subscriptionActions';
 import { registerTagActions } from './tagActions';
+import { BudgetOperations } from '../budgets/BudgetOperations';
+import { registerBudgetActions } from './budgetActions';
 
 /** The operations the plugin's actions run: the very ones its REST API runs. */
 export interface AzureTenantActionsOptions {
@@ -19,6 +21,7 @@ export interface AzureTenantActionsOptions {
   showback: ShowbackOperations;
   savings: SavingsOperations;
   azureBudgets: AzureBudgetOperations;
+  budgets: BudgetOperations;
 }
 
 /**
@@ -35,4 +38,5 @@ export function registerAzureTenantActions(
   registerSpendActions(registry, options);
   registerShowbackActions(registry, options);
   registerSavingsActions(registry, options);
+  registerBudgetActions(registry, options);
 }

@@ -22,12 +22,18 @@ const RULES = Object.values(budgetPermissionRules);
 
 /**
  * Registers the budget resource type (`azure-tenant-budget`), its permissions and rules, so that the permission
- * framework can decide a conditional policy on a budget by its id (for the frontend's `usePermission`, say).
+ * framework can decide a conditional policy on a budget by its id (for the frontend's `usePermission`, say). Returns
+ * the registry's ruleset of budgets, with which the plugin applies conditional decisions itself: it also holds the
+ * rules that modules add.
  */
 export function registerBudgetResourceType(
   registry: PermissionsRegistryService,
   store: Pick<BudgetStore, 'get'>,
-): void {
+): PermissionRuleset<
+  Budget,
+  BudgetQuery,
+  typeof budgetPermissionResourceRef.resourceType
+> {
   registry.addResourceType({
     resourceRef: budgetPermissionResourceRef,
     permissions: [
@@ -38,6 +44,7 @@ export function registerBudgetResourceType(
     rules: RULES,
     getResources: ids => Promise.all(ids.map(id => store.get(id))),
   });
+  return registry.getPermissionRuleset(budgetPermissionResourceRef);
 }
 
 /**
