@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export * from './apiClient';
+export * from './apiOperations';
 export * from './databases';
 export * from './demoTenant';
 export * from './emulatorRequests';
