@@ -15,11 +15,11 @@ export type NewSpendAlert = Omit<SpendAlert, 'id' | 'createdAt'> & {
   dedupeKey: string;
 };
 
+/** A recorded alert, with its key. */
+export type RecordedSpendAlert = SpendAlert & { dedupeKey: string };
+
 /** A recorded alert that has not been delivered, with the sends tried so far. */
-export type UndeliveredSpendAlert = SpendAlert & {
-  dedupeKey: string;
-  attempts: number;
-};
+export type UndeliveredSpendAlert = RecordedSpendAlert & { attempts: number };
 
 /**
  * Storage of budget evaluations and spend alerts. Its implementation is the one writer of `budget_evaluations` and
@@ -37,12 +37,16 @@ export interface BudgetEvaluationStore {
    * recorded with one send attempt, the one its recorder is about to make.
    */
   recordAlert(alert: NewSpendAlert): Promise<SpendAlert | undefined>;
+  /** {@link BudgetEvaluationStore.recordAlert} of many in one transaction: the alerts recorded now, in order. */
+  recordAlerts(alerts: NewSpendAlert[]): Promise<RecordedSpendAlert[]>;
   /**
    * Claims a failed/pending alert for a retry (conditional update, so one replica wins): true when its attempts were
    * still `attempts`, which are then one more, with the delivery `pending`.
    */
   claimRetry(id: string, attempts: number): Promise<boolean>;
   setDelivery(id: string, delivery: SpendAlert['delivery']): Promise<void>;
+  /** {@link BudgetEvaluationStore.setDelivery} of many alerts at once. */
+  setDeliveries(ids: string[], delivery: SpendAlert['delivery']): Promise<void>;
   /**
    * Alerts to send again: `failed` ones, and `pending` ones not updated since `staleBefore` (ISO 8601; their sender
    * stopped before it could record how the send went), with fewer than `maxAttempts` attempts, oldest first.

@@ -4,6 +4,7 @@ import { addDays, dayOf, daysIn } from '../spend/spendDays';
 import {
   BudgetEvaluation,
   BudgetEvaluationStore,
+  NewSpendAlert,
 } from './BudgetEvaluationStore';
 import {
   budgetPeriodOf,
@@ -16,9 +17,14 @@ import {
 } from './BudgetScopeResolver';
 import { BudgetStore } from './BudgetStore';
 import { ExchangeRates } from './exchangeRates';
-import { ScopeSpend, ScopeSpendReader } from './ScopeSpendReader';
-import { SpendAlertNotifier } from './SpendAlertNotifier';
-import { thresholdAlert } from './thresholdAlerts';
+import {
+  DayRange,
+  ScopeSpend,
+  ScopeSpendCoverage,
+  ScopeSpendReader,
+} from './ScopeSpendReader';
+import { BatchSpendAlertNotifier } from './SpendAlertNotifier';
+import { thresholdAlert, thresholdAlertKey } from './thresholdAlerts';
 
 /** The days of spend whose daily average runs on to the end of the period, in the forecast. */
 export const FORECAST_WINDOW_DAYS = 7;
@@ -30,7 +36,7 @@ export interface BudgetEvaluatorOptions {
   scopes: BudgetScopeResolver;
   spend: ScopeSpendReader;
   rates: ExchangeRates;
-  notifier: SpendAlertNotifier;
+  notifier: BatchSpendAlertNotifier;
   logger: LoggerService;
   /** The clock; tests move it. Defaults to the system clock. */
   now?: () => Date;
@@ -41,6 +47,18 @@ export interface BudgetEvaluationResult {
   evaluated: number;
   /** Alerts recorded now (sent or muted); thresholds already alerted are not counted. */
   alerts: number;
+}
+
+/** The last day known of a budget's scope, and the ranges its figures are summed over. */
+interface SpendPlan {
+  through: string;
+  /** The period through the last day read. */
+  actual: DayRange;
+  /** The period's complete days: all but the last day read. */
+  beforeLast: DayRange;
+  /** The complete days whose average runs on in the forecast. */
+  window: DayRange;
+  ranges: DayRange[];
 }
 
 /** Spend per currency, converted into the budget's currency, or the currencies that have no rate to it. */
@@ -76,7 +94,7 @@ export class BudgetEvaluator {
   async evaluate(
     options: { budgetIds?: string[]; today?: string } = {},
   ): Promise<BudgetEvaluationResult> {
-    const { evaluations, scopes, spend, logger } = this.options;
+    const { evaluations, scopes, spend } = this.options;
     const now = this.now();
     const today = options.today ?? dayOf(now);
     const wanted = options.budgetIds ? new Set(options.budgetIds) : undefined;
@@ -87,36 +105,62 @@ export class BudgetEvaluator {
 
     const periods = budgets.map(budget => budgetPeriodOf(budget.period, today));
     const resolved = await scopes.resolveAll(budgets.map(b => b.scope));
-    // One read for all: from the earliest period start (and the forecast window before it) to today.
-    let from = today;
-    for (const period of periods) {
-      const start = addDays(period.start, -(FORECAST_WINDOW_DAYS + 1));
-      if (start < from) from = start;
-    }
-    const read = await spend.read(resolved, { from, to: today });
-
+    const coverage = await spend.coverage(resolved);
     const evaluatedAt = now.toISOString();
-    const results = budgets.map((budget, i) => ({
-      budget,
-      evaluation: this.evaluateOne(
-        budget,
-        periods[i],
-        resolved[i],
-        read,
-        today,
+    const plans = budgets.map((_budget, i) =>
+      this.plan(periods[i], resolved[i], coverage[i], today),
+    );
+    // One read for every budget, of the sums over the ranges their figures need.
+    const read = await spend.read(
+      resolved,
+      plans.flatMap(plan => ('ranges' in plan ? plan.ranges : [])),
+    );
+    const results = budgets.map((budget, i) => {
+      const plan = plans[i];
+      const base = {
+        periodStart: periods[i].start,
+        periodEnd: periods[i].end,
         evaluatedAt,
-      ),
-    }));
+      };
+      return {
+        budget,
+        period: periods[i],
+        evaluation:
+          'ranges' in plan
+            ? this.figures(budget, base, plan, resolved[i], read)
+            : noData(base, plan.problem),
+      };
+    });
     await evaluations.saveEvaluations(
       results.map(({ budget, evaluation }) => ({
         ...evaluation,
         budgetId: budget.id,
       })),
     );
+    return {
+      evaluated: budgets.length,
+      alerts: await this.alert(results, now),
+    };
+  }
 
-    let alerts = 0;
-    for (const [i, { budget, evaluation }] of results.entries()) {
-      if (!this.mayAlert(evaluation, periods[i])) continue;
+  /** Alerts each threshold crossed that was not alerted in the period yet; returns how many were recorded now. */
+  private async alert(
+    results: Array<{
+      budget: Budget;
+      period: BudgetPeriodRange;
+      evaluation: BudgetEvaluation;
+    }>,
+    now: Date,
+  ): Promise<number> {
+    const due: Array<NewSpendAlert & { muted?: boolean }> = [];
+    for (const { budget, period, evaluation } of results) {
+      if (
+        period.position === 'not-started' ||
+        evaluation.state === 'no-data' ||
+        evaluation.state === 'currency-mismatch'
+      ) {
+        continue;
+      }
       const muted =
         !!budget.mutedUntil && Date.parse(budget.mutedUntil) > now.getTime();
       for (const threshold of budget.thresholds) {
@@ -124,85 +168,90 @@ export class BudgetEvaluator {
           threshold.type === 'actual'
             ? evaluation.actualPercent
             : evaluation.forecastPercent;
-        if (percent < threshold.percent) continue;
-        try {
-          const alert = await this.options.notifier.notify({
-            ...thresholdAlert(budget, evaluation, threshold),
-            muted,
-          });
-          if (alert) alerts++;
-        } catch (error) {
-          // The threshold is alerted at the next evaluation: nothing was recorded for it.
-          logger.error(
-            `Could not record the alert of budget ${budget.id} for ${
-              threshold.type
-            } ${threshold.percent}%: ${(error as Error).message}`,
-            { budgetId: budget.id },
-          );
+        if (percent >= threshold.percent) {
+          due.push({ ...thresholdAlert(budget, evaluation, threshold), muted });
         }
       }
     }
-    return { evaluated: budgets.length, alerts };
-  }
-
-  /** Only figures that were compared, in a period that has started. */
-  private mayAlert(
-    evaluation: BudgetEvaluation,
-    period: BudgetPeriodRange,
-  ): boolean {
-    return (
-      period.position !== 'not-started' &&
-      evaluation.state !== 'no-data' &&
-      evaluation.state !== 'currency-mismatch'
+    if (due.length === 0) return 0;
+    // Most are alerted already; the store's unique key still decides between replicas for the rest.
+    const crossed = await this.options.evaluations.crossedThresholds([
+      ...new Set(due.map(alert => alert.budgetId!)),
+    ]);
+    const alerted = new Set(
+      [...crossed].flatMap(([budgetId, list]) =>
+        list.map(({ periodStart, threshold }) =>
+          thresholdAlertKey(budgetId, periodStart, threshold),
+        ),
+      ),
     );
+    const fresh = due.filter(alert => !alerted.has(alert.dedupeKey));
+    if (fresh.length === 0) return 0;
+    try {
+      return (await this.options.notifier.notifyAll(fresh)).length;
+    } catch (error) {
+      // Nothing was recorded: the thresholds are alerted at the next evaluation.
+      this.options.logger.error(
+        `Could not record ${fresh.length} budget alerts: ${
+          (error as Error).message
+        }`,
+      );
+      return 0;
+    }
   }
 
-  private evaluateOne(
-    budget: Budget,
+  /**
+   * What a budget's figures need: the last day known and the ranges to sum; or why it has none (yet).
+   */
+  private plan(
     period: BudgetPeriodRange,
     scope: ResolvedBudgetScope,
-    read: ScopeSpend,
+    coverage: ScopeSpendCoverage,
     today: string,
-    evaluatedAt: string,
-  ): BudgetEvaluation {
-    const base = {
-      periodStart: period.start,
-      periodEnd: period.end,
-      evaluatedAt,
-    };
-    const blank = (problem?: string): BudgetEvaluation => ({
-      ...base,
-      actual: 0,
-      forecast: 0,
-      actualPercent: 0,
-      forecastPercent: 0,
-      state: 'no-data',
-      conversions: [],
-      ...(problem ? { problem } : {}),
-    });
-
-    if (scope.problem) return blank(scope.problem);
-    const coverage = read.coverage(scope);
+  ): SpendPlan | { problem?: string } {
+    if (scope.problem) return { problem: scope.problem };
     if (coverage.subscriptionIds.length === 0) {
-      return blank('Its scope covers no Azure subscription or resource.');
+      return { problem: 'Its scope covers no Azure subscription or resource.' };
     }
-    if (period.position === 'not-started') return blank();
+    if (period.position === 'not-started') return {};
     let through = coverage.spendThrough;
-    if (!through || through < period.start) return blank();
+    if (!through || through < period.start) return {};
     if (through > today) through = today;
     if (through > period.end) through = period.end;
-
-    // Per currency: the actual spend; the spend before the last day read; the run rate's window.
-    const actual = read.sum(scope, period.start, through);
-    const beforeLast = read.sum(scope, period.start, addDays(through, -1));
-    let windowStart = addDays(through, -FORECAST_WINDOW_DAYS);
-    if (coverage.readFrom && windowStart < coverage.readFrom) {
-      windowStart = coverage.readFrom;
+    let windowFrom = addDays(through, -FORECAST_WINDOW_DAYS);
+    if (coverage.readFrom && windowFrom < coverage.readFrom) {
+      windowFrom = coverage.readFrom;
     }
-    const windowEnd = addDays(through, -1);
+    const actual = { from: period.start, to: through };
+    const beforeLast = { from: period.start, to: addDays(through, -1) };
+    const window = { from: windowFrom, to: addDays(through, -1) };
+    return {
+      through,
+      actual,
+      beforeLast,
+      window,
+      ranges: [actual, beforeLast, window],
+    };
+  }
+
+  /** A budget's figures in its currency, from the spend read for its plan. */
+  private figures(
+    budget: Budget,
+    base: Pick<BudgetEvaluation, 'periodStart' | 'periodEnd' | 'evaluatedAt'>,
+    plan: SpendPlan,
+    scope: ResolvedBudgetScope,
+    read: ScopeSpend,
+  ): BudgetEvaluation {
+    const { through } = plan;
+    const period = { start: base.periodStart, end: base.periodEnd };
+    // Per currency: the actual spend; the spend before the last day read; the run rate's window.
+    const actual = read.sum(scope, plan.actual);
+    const beforeLast = read.sum(scope, plan.beforeLast);
+    const window = read.sum(scope, plan.window);
     const windowDays =
-      windowStart <= windowEnd ? daysIn(windowStart, windowEnd) : 0;
-    const window = read.sum(scope, windowStart, windowEnd);
+      plan.window.from <= plan.window.to
+        ? daysIn(plan.window.from, plan.window.to)
+        : 0;
     const left = remainingDays(period, through);
 
     const currencies = [...new Set([...actual.keys(), ...window.keys()])];
@@ -211,7 +260,7 @@ export class BudgetEvaluator {
       if (left === 0) return known;
       if (windowDays === 0) {
         // Nothing complete to average yet: the one day read runs on as it is.
-        return known + (actual.get(currency) ?? 0) * left;
+        return known + known * left;
       }
       const rate = (window.get(currency) ?? 0) / windowDays;
       return Math.max(
@@ -226,7 +275,8 @@ export class BudgetEvaluator {
     );
     if ('missing' in converted) {
       return {
-        ...blank(
+        ...noData(
+          base,
           `Part of the spend is in ${converted.missing.join(
             ', ',
           )}, and azureTenant.budgets.exchangeRates has no rate from ${
@@ -279,6 +329,23 @@ export class BudgetEvaluator {
     );
     return { amounts, notes: [...notes] };
   }
+}
+
+/** The figures of a budget with no spend known for its period (yet). */
+function noData(
+  base: Pick<BudgetEvaluation, 'periodStart' | 'periodEnd' | 'evaluatedAt'>,
+  problem?: string,
+): BudgetEvaluation {
+  return {
+    ...base,
+    actual: 0,
+    forecast: 0,
+    actualPercent: 0,
+    forecastPercent: 0,
+    state: 'no-data',
+    conversions: [],
+    ...(problem ? { problem } : {}),
+  };
 }
 
 function roundCents(amount: number): number {

@@ -10,6 +10,7 @@ import {
   BudgetEvaluation,
   BudgetEvaluationStore,
   NewSpendAlert,
+  RecordedSpendAlert,
   UndeliveredSpendAlert,
 } from './BudgetEvaluationStore';
 
@@ -51,6 +52,9 @@ interface AlertRow {
 
 /** Rows per multi-row upsert: 12 columns each, well below SQLite's limits on bound parameters and terms. */
 const EVALUATIONS_PER_STATEMENT = 50;
+
+/** Alerts per multi-row insert: 18 columns each, below SQLite's oldest limit of 999 bound parameters. */
+const ALERTS_PER_STATEMENT = 50;
 
 function parseJsonArray(text: string | null): string[] {
   if (!text) return [];
@@ -171,10 +175,17 @@ export class DatabaseBudgetEvaluationStore implements BudgetEvaluationStore {
   }
 
   async recordAlert(alert: NewSpendAlert): Promise<SpendAlert | undefined> {
-    const id = randomUUID();
+    const [recorded] = await this.recordAlerts([alert]);
+    if (!recorded) return undefined;
+    const { dedupeKey: _key, ...stored } = recorded;
+    return stored;
+  }
+
+  async recordAlerts(alerts: NewSpendAlert[]): Promise<RecordedSpendAlert[]> {
+    if (alerts.length === 0) return [];
     const at = this.now().toISOString();
-    const row: AlertRow = {
-      id,
+    const rows: AlertRow[] = alerts.map(alert => ({
+      id: randomUUID(),
       dedupe_key: alert.dedupeKey,
       kind: alert.kind,
       budget_id: alert.budgetId ?? null,
@@ -193,13 +204,31 @@ export class DatabaseBudgetEvaluationStore implements BudgetEvaluationStore {
       attempts: alert.delivery === 'pending' ? 1 : 0,
       created_at: at,
       updated_at: at,
-    };
-    await this.db('spend_alerts').insert(row).onConflict('dedupe_key').ignore();
-    // Whoever's id is stored under the key recorded it; on both databases, without relying on RETURNING.
-    const stored = await this.db<AlertRow>('spend_alerts')
-      .where({ dedupe_key: alert.dedupeKey })
-      .first();
-    return stored?.id === id ? toAlert(stored) : undefined;
+    }));
+    const ours = new Set(rows.map(row => row.id));
+    const recorded = new Map<string, RecordedSpendAlert>();
+    await this.db.transaction(async trx => {
+      for (const chunk of chunks(rows, ALERTS_PER_STATEMENT)) {
+        await trx('spend_alerts')
+          .insert(chunk)
+          .onConflict('dedupe_key')
+          .ignore();
+        // Whoever's id is stored under a key recorded it; on both databases, without relying on RETURNING.
+        const stored: AlertRow[] = await trx('spend_alerts').whereIn(
+          'dedupe_key',
+          chunk.map(row => row.dedupe_key),
+        );
+        for (const row of stored) {
+          if (ours.has(row.id)) {
+            recorded.set(row.id, {
+              ...toAlert(row),
+              dedupeKey: row.dedupe_key,
+            });
+          }
+        }
+      }
+    });
+    return rows.flatMap(row => recorded.get(row.id) ?? []);
   }
 
   async claimRetry(id: string, attempts: number): Promise<boolean> {
@@ -221,6 +250,18 @@ export class DatabaseBudgetEvaluationStore implements BudgetEvaluationStore {
     await this.db('spend_alerts')
       .where({ id })
       .update({ delivery, updated_at: this.now().toISOString() });
+  }
+
+  async setDeliveries(
+    ids: string[],
+    delivery: SpendAlert['delivery'],
+  ): Promise<void> {
+    const updatedAt = this.now().toISOString();
+    for (const chunk of chunks(ids)) {
+      await this.db('spend_alerts')
+        .whereIn('id', chunk)
+        .update({ delivery, updated_at: updatedAt });
+    }
   }
 
   async listUndelivered(options: {

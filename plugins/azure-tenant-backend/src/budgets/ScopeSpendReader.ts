@@ -1,15 +1,11 @@
-import {
-  SpendAggregate,
-  SpendStore,
-  SpendSyncState,
-} from '../spend/SpendStore';
+import { addDays } from '../spend/spendDays';
+import { SpendAggregate, SpendStore } from '../spend/SpendStore';
 import { ResolvedBudgetScope } from './BudgetScopeResolver';
 
-/** One day's spend in one currency. */
-interface DayAmount {
-  day: string;
-  currency: string;
-  amount: number;
+/** A range of days, both included. */
+export interface DayRange {
+  from: string;
+  to: string;
 }
 
 /** What the spend sync has read of a scope's subscriptions. */
@@ -22,34 +18,37 @@ export interface ScopeSpendCoverage {
   readFrom?: string;
 }
 
+/** A sum of one segment of days (from `start` to the next segment's start) in one currency. */
+interface SegmentAmount {
+  start: string;
+  currency: string;
+  amount: number;
+}
+
 const subscriptionKey = (id: string) => `s:${id}`;
 const groupKey = (subscriptionId: string, resourceGroup: string) =>
   `g:${subscriptionId}/${resourceGroup}`;
 const resourceKey = (key: string) => `r:${key}`;
-
-function subscriptionOfResource(key: string): string | undefined {
-  return /^\/subscriptions\/([^/]+)/.exec(key)?.[1];
-}
 
 /** The subscriptions whose spend a scope's figures come from. */
 export function scopeSubscriptions(scope: ResolvedBudgetScope): string[] {
   const ids = new Set(scope.subscriptionIds);
   for (const group of scope.resourceGroups) ids.add(group.subscriptionId);
   for (const key of scope.resourceKeys) {
-    const id = subscriptionOfResource(key);
+    const id = /^\/subscriptions\/([^/]+)/.exec(key)?.[1];
     if (id) ids.add(id);
   }
   return [...ids];
 }
 
 /**
- * The daily spend of many budget scopes, read once: the sums per day and currency of each subscription, resource
- * group and resource that any of them covers, and how far each subscription's spend sync has read.
+ * The spend of many budget scopes, read once: for each subscription, resource group and resource that any of them
+ * covers, its sums per currency over the segments of days between the bounds of the ranges that were asked for.
  */
 export class ScopeSpend {
   constructor(
-    private readonly days: Map<string, DayAmount[]>,
-    private readonly states: Map<string, SpendSyncState>,
+    private readonly segments: Map<string, SegmentAmount[]>,
+    private readonly bounds: ReadonlySet<string>,
   ) {}
 
   private *partsOf(scope: ResolvedBudgetScope): Iterable<string> {
@@ -60,53 +59,27 @@ export class ScopeSpend {
     for (const key of scope.resourceKeys) yield resourceKey(key);
   }
 
-  /** The scope's spend per currency over the days `from`..`to` (both included). */
-  sum(
-    scope: ResolvedBudgetScope,
-    from: string,
-    to: string,
-  ): Map<string, number> {
+  /**
+   * The scope's spend per currency over `from`..`to` (both included): one of the ranges it was read for, or a range
+   * between their bounds.
+   */
+  sum(scope: ResolvedBudgetScope, range: DayRange): Map<string, number> {
+    const { from, to } = range;
     const sums = new Map<string, number>();
     if (from > to) return sums;
+    if (!this.bounds.has(from) || !this.bounds.has(addDays(to, 1))) {
+      throw new Error(`${from}..${to} is not a range the spend was read for`);
+    }
     for (const part of this.partsOf(scope)) {
-      const days = this.days.get(part);
-      if (!days) continue;
-      // Days are sorted: find the first one in range by bisection, then walk to the end of the range.
-      let low = 0;
-      let high = days.length;
-      while (low < high) {
-        const middle = (low + high) >> 1;
-        if (days[middle].day < from) low = middle + 1;
-        else high = middle;
-      }
-      for (let i = low; i < days.length && days[i].day <= to; i++) {
-        const { currency, amount } = days[i];
-        sums.set(currency, (sums.get(currency) ?? 0) + amount);
+      const segments = this.segments.get(part);
+      if (!segments) continue;
+      for (const { start, currency, amount } of segments) {
+        if (start >= from && start <= to) {
+          sums.set(currency, (sums.get(currency) ?? 0) + amount);
+        }
       }
     }
     return sums;
-  }
-
-  /** How far the spend sync has read the scope's subscriptions; without `spendThrough` when none was synced yet. */
-  coverage(scope: ResolvedBudgetScope): ScopeSpendCoverage {
-    const subscriptionIds = scopeSubscriptions(scope);
-    let spendThrough: string | undefined;
-    let readFrom: string | undefined;
-    for (const id of subscriptionIds) {
-      const state = this.states.get(id);
-      if (!state?.syncedThrough) continue;
-      // The figures are complete up to the least advanced subscription.
-      if (spendThrough === undefined || state.syncedThrough < spendThrough) {
-        spendThrough = state.syncedThrough;
-      }
-      const from = state.backfilledFrom ?? state.syncedThrough;
-      if (readFrom === undefined || from > readFrom) readFrom = from;
-    }
-    return {
-      subscriptionIds,
-      ...(spendThrough ? { spendThrough } : {}),
-      ...(readFrom ? { readFrom } : {}),
-    };
   }
 }
 
@@ -116,23 +89,67 @@ export interface ScopeSpendReaderOptions {
 }
 
 /**
- * Reads the daily spend of many budget scopes at once, through the spend store's sums: one query per 500
- * subscriptions for whole subscriptions (daily totals), one for the subscriptions of resource groups (daily totals by
- * resource group), one per 500 resources (daily rows), whatever the number of budgets.
+ * Reads the spend of many budget scopes at once, through the spend store: the sync states of their subscriptions
+ * in one query, then sums per segment of days for whole subscriptions (one query per 500, from the daily totals),
+ * for resource groups (one per 500 of their subscriptions, from the daily totals by resource group) and for single
+ * resources (one per 500, from the daily rows), whatever the number of budgets. Summing by segments between the
+ * bounds of the ranges the budgets need, rather than by day, keeps the rows read to a few per resource.
  */
 export class ScopeSpendReader {
   constructor(private readonly options: ScopeSpendReaderOptions) {}
 
+  /** How far the spend sync has read the subscriptions of each scope. */
+  async coverage(scopes: ResolvedBudgetScope[]): Promise<ScopeSpendCoverage[]> {
+    const all = new Set(scopes.flatMap(scopeSubscriptions));
+    const states = new Map(
+      (await this.options.store.listSyncStates([...all])).map(state => [
+        state.subscriptionId.toLowerCase(),
+        state,
+      ]),
+    );
+    return scopes.map(scope => {
+      const subscriptionIds = scopeSubscriptions(scope);
+      let spendThrough: string | undefined;
+      let readFrom: string | undefined;
+      for (const id of subscriptionIds) {
+        const state = states.get(id);
+        if (!state?.syncedThrough) continue;
+        // The figures are complete up to the least advanced subscription.
+        if (spendThrough === undefined || state.syncedThrough < spendThrough) {
+          spendThrough = state.syncedThrough;
+        }
+        const from = state.backfilledFrom ?? state.syncedThrough;
+        if (readFrom === undefined || from > readFrom) readFrom = from;
+      }
+      return {
+        subscriptionIds,
+        ...(spendThrough ? { spendThrough } : {}),
+        ...(readFrom ? { readFrom } : {}),
+      };
+    });
+  }
+
+  /** The spend of the scopes, read so that each of `ranges` (of any scope) can be summed. */
   async read(
     scopes: ResolvedBudgetScope[],
-    range: { from: string; to: string },
+    ranges: DayRange[],
   ): Promise<ScopeSpend> {
-    const { store } = this.options;
+    const wanted = ranges.filter(range => range.from <= range.to);
+    const bounds = new Set<string>();
+    for (const { from, to } of wanted) {
+      bounds.add(from);
+      bounds.add(addDays(to, 1));
+    }
+    const segments = new Map<string, SegmentAmount[]>();
+    if (wanted.length === 0) return new ScopeSpend(segments, bounds);
+    const segmentStarts = [...bounds].sort();
+    const from = segmentStarts[0];
+    const to = wanted.reduce((last, r) => (r.to > last ? r.to : last), from);
+
     const subscriptionIds = new Set<string>();
     const groups = new Set<string>();
     const groupSubscriptions = new Set<string>();
     const resourceKeys = new Set<string>();
-    const synced = new Set<string>();
     for (const scope of scopes) {
       for (const id of scope.subscriptionIds) subscriptionIds.add(id);
       for (const group of scope.resourceGroups) {
@@ -140,70 +157,52 @@ export class ScopeSpendReader {
         groupSubscriptions.add(group.subscriptionId);
       }
       for (const key of scope.resourceKeys) resourceKeys.add(key);
-      for (const id of scopeSubscriptions(scope)) synced.add(id);
     }
 
-    const days = new Map<string, DayAmount[]>();
     const add = (key: string, aggregate: SpendAggregate) => {
       if (!aggregate.bucket) return;
-      const list = days.get(key) ?? [];
+      const list = segments.get(key) ?? [];
       list.push({
-        day: aggregate.bucket,
+        start: aggregate.bucket,
         currency: aggregate.currency,
         amount: aggregate.amount,
       });
-      days.set(key, list);
+      segments.set(key, list);
     };
-    const { from, to } = range;
+    const sums = { from, to, granularity: 'segment' as const, segmentStarts };
+    const { store } = this.options;
 
     if (subscriptionIds.size > 0) {
-      const sums = await store.aggregate({
+      for (const sum of await store.aggregate({
+        ...sums,
         scope: { subscriptionIds: [...subscriptionIds], resourceKeys: [] },
-        from,
-        to,
-        granularity: 'day',
         dimension: 'none',
         perSubscription: true,
-      });
-      for (const sum of sums) {
+      })) {
         if (sum.subscriptionId) add(subscriptionKey(sum.subscriptionId), sum);
       }
     }
     if (groups.size > 0) {
-      const sums = await store.aggregate({
+      for (const sum of await store.aggregate({
+        ...sums,
         scope: { subscriptionIds: [...groupSubscriptions], resourceKeys: [] },
-        from,
-        to,
-        granularity: 'day',
         dimension: 'resourceGroup',
         perSubscription: true,
-      });
-      for (const sum of sums) {
+      })) {
         if (!sum.subscriptionId || sum.key === undefined) continue;
         const key = groupKey(sum.subscriptionId, sum.key);
         if (groups.has(key)) add(key, sum);
       }
     }
     if (resourceKeys.size > 0) {
-      const sums = await store.aggregate({
+      for (const sum of await store.aggregate({
+        ...sums,
         scope: { subscriptionIds: [], resourceKeys: [...resourceKeys] },
-        from,
-        to,
-        granularity: 'day',
         dimension: 'resource',
-      });
-      for (const sum of sums) {
+      })) {
         if (sum.key !== undefined) add(resourceKey(sum.key), sum);
       }
     }
-    for (const list of days.values()) {
-      list.sort((a, b) => (a.day < b.day ? -1 : Number(a.day > b.day)));
-    }
-
-    const states = new Map<string, SpendSyncState>();
-    for (const state of await store.listSyncStates([...synced])) {
-      states.set(state.subscriptionId.toLowerCase(), state);
-    }
-    return new ScopeSpend(days, states);
+    return new ScopeSpend(segments, bounds);
   }
 }

@@ -2,7 +2,11 @@ import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { NotificationSeverity } from '@backstage/plugin-notifications-common';
 import { SpendAlert } from '@azure-tenant/plugin-azure-tenant-common';
-import { BudgetEvaluationStore, NewSpendAlert } from './BudgetEvaluationStore';
+import {
+  BudgetEvaluationStore,
+  NewSpendAlert,
+  RecordedSpendAlert,
+} from './BudgetEvaluationStore';
 
 export type { NewSpendAlert } from './BudgetEvaluationStore';
 
@@ -20,6 +24,14 @@ export interface SpendAlertNotifier {
   ): Promise<SpendAlert | undefined>;
   /** Sends again the alerts whose send failed, each a bounded number of times; returns how many were sent now. */
   retryFailed(): Promise<number>;
+}
+
+/** A {@link SpendAlertNotifier} that records many alerts at once, as a budget evaluation finds them. */
+export interface BatchSpendAlertNotifier extends SpendAlertNotifier {
+  /** {@link SpendAlertNotifier.notify} of many alerts, recorded in one transaction: those recorded now, in order. */
+  notifyAll(
+    alerts: Array<NewSpendAlert & { muted?: boolean }>,
+  ): Promise<SpendAlert[]>;
 }
 
 /** Notification topics, which users can turn off in their notification settings. */
@@ -65,7 +77,7 @@ export function spendAlertSeverity(
  * alert's key, so that a retry of a send that reached the notifications backend after all updates that notification
  * rather than adding another. Every alert sent or muted is also an audit event `spend-alert`.
  */
-export class NotificationSpendAlertNotifier implements SpendAlertNotifier {
+export class NotificationSpendAlertNotifier implements BatchSpendAlertNotifier {
   private readonly maxAttempts: number;
   private readonly pendingTimeoutMs: number;
   private readonly now: () => Date;
@@ -79,18 +91,38 @@ export class NotificationSpendAlertNotifier implements SpendAlertNotifier {
   async notify(
     alert: NewSpendAlert & { muted?: boolean },
   ): Promise<SpendAlert | undefined> {
-    const { muted, ...rest } = alert;
-    const recorded = await this.options.store.recordAlert({
-      ...rest,
-      delivery: muted ? 'muted' : 'pending',
-    });
-    if (!recorded) return undefined;
-    if (muted) {
-      await this.audit(recorded, alert.dedupeKey);
-      return recorded;
+    const [recorded] = await this.notifyAll([alert]);
+    return recorded;
+  }
+
+  async notifyAll(
+    alerts: Array<NewSpendAlert & { muted?: boolean }>,
+  ): Promise<SpendAlert[]> {
+    const { store } = this.options;
+    const recorded = await store.recordAlerts(
+      alerts.map(({ muted, ...alert }) => ({
+        ...alert,
+        delivery: muted ? 'muted' : 'pending',
+      })),
+    );
+    const delivered = new Map<string, 'sent' | 'failed'>();
+    for (const alert of recorded) {
+      if (alert.delivery !== 'muted') {
+        delivered.set(alert.id, await this.send(alert));
+      }
     }
-    const delivery = await this.send(recorded, alert.dedupeKey);
-    return { ...recorded, delivery };
+    const outcome = (delivery: 'sent' | 'failed') =>
+      [...delivered].filter(([, d]) => d === delivery).map(([id]) => id);
+    await store.setDeliveries(outcome('sent'), 'sent');
+    await store.setDeliveries(outcome('failed'), 'failed');
+    const result = recorded.map(({ dedupeKey, ...alert }) => ({
+      alert: { ...alert, delivery: delivered.get(alert.id) ?? alert.delivery },
+      dedupeKey,
+    }));
+    for (const { alert, dedupeKey } of result) {
+      if (alert.delivery !== 'failed') await this.audit(alert, dedupeKey);
+    }
+    return result.map(({ alert }) => alert);
   }
 
   async retryFailed(): Promise<number> {
@@ -103,19 +135,23 @@ export class NotificationSpendAlertNotifier implements SpendAlertNotifier {
       limit: RETRY_BATCH,
     });
     let sent = 0;
-    for (const alert of due) {
+    for (const { attempts, ...alert } of due) {
       // Another replica may be retrying the same alert: the one whose claim moves the attempts on sends it.
-      if (!(await store.claimRetry(alert.id, alert.attempts))) continue;
-      if ((await this.send(alert, alert.dedupeKey)) === 'sent') sent++;
+      if (!(await store.claimRetry(alert.id, attempts))) continue;
+      const delivery = await this.send(alert);
+      await store.setDelivery(alert.id, delivery);
+      if (delivery === 'sent') {
+        sent++;
+        const { dedupeKey, ...stored } = alert;
+        await this.audit({ ...stored, delivery }, dedupeKey);
+      }
     }
     return sent;
   }
 
-  private async send(
-    alert: SpendAlert,
-    dedupeKey: string,
-  ): Promise<'sent' | 'failed'> {
-    const { store, notifications, logger } = this.options;
+  /** Sends an alert as a notification to its recipients; a refusal is logged, for a later retry. */
+  private async send(alert: RecordedSpendAlert): Promise<'sent' | 'failed'> {
+    const { notifications, logger } = this.options;
     try {
       await notifications.send({
         recipients: { type: 'entity', entityRef: alert.recipients },
@@ -125,9 +161,10 @@ export class NotificationSpendAlertNotifier implements SpendAlertNotifier {
           link: alert.link,
           severity: spendAlertSeverity(alert),
           topic: SPEND_ALERT_TOPICS[alert.kind],
-          scope: dedupeKey,
+          scope: alert.dedupeKey,
         },
       });
+      return 'sent';
     } catch (error) {
       logger.warn(
         `Could not send the spend alert '${
@@ -135,14 +172,10 @@ export class NotificationSpendAlertNotifier implements SpendAlertNotifier {
         }' to ${alert.recipients.join(', ')}; it is sent again later: ${
           (error as Error).message
         }`,
-        { alertId: alert.id, dedupeKey },
+        { alertId: alert.id, dedupeKey: alert.dedupeKey },
       );
-      await store.setDelivery(alert.id, 'failed');
       return 'failed';
     }
-    await store.setDelivery(alert.id, 'sent');
-    await this.audit({ ...alert, delivery: 'sent' }, dedupeKey);
-    return 'sent';
   }
 
   /** An audit event for an alert delivered or muted; it failing never undoes the alert. */

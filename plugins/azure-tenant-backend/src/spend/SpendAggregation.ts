@@ -24,6 +24,15 @@ export class SpendAggregation {
 
   async aggregate(options: SpendAggregateOptions): Promise<SpendAggregate[]> {
     const { scope, to, granularity, dimension, perSubscription } = options;
+    if (
+      granularity === 'segment' &&
+      !(
+        options.segmentStarts?.length &&
+        options.segmentStarts[0] <= options.from
+      )
+    ) {
+      throw new Error('segmentStarts must begin on or before from');
+    }
     if (options.previousFrom !== undefined && granularity) {
       throw new Error('previousFrom cannot be combined with a granularity');
     }
@@ -88,6 +97,19 @@ export class SpendAggregation {
         query
           .select(this.db.raw('substr(usage_date, 1, 7) as bucket'))
           .groupBy(this.db.raw('substr(usage_date, 1, 7)') as any);
+      } else if (granularity === 'segment') {
+        // The latest start first; grouped by its alias, as `previous` below.
+        const starts = [...(options.segmentStarts ?? [])].reverse();
+        query
+          .select(
+            this.db.raw(
+              `CASE ${starts
+                .map(() => 'WHEN usage_date >= ? THEN CAST(? AS TEXT)')
+                .join(' ')} END AS bucket`,
+              starts.flatMap(start => [start, start]),
+            ),
+          )
+          .groupBy('bucket');
       }
       if (perSubscription) {
         query.select('subscription_id').groupBy('subscription_id');

@@ -87,7 +87,13 @@ export interface SpendAggregateOptions {
   scope: SpendScope;
   from: string;
   to: string;
-  granularity?: 'day' | 'month';
+  /**
+   * `segment`: an amount's bucket is the last of `segmentStarts` on or before its day, so that sums over ranges that
+   * start and end at segment boundaries come in a few rows per key rather than one per day.
+   */
+  granularity?: 'day' | 'month' | 'segment';
+  /** With `granularity: 'segment'`: days, ascending, the first on or before `from`. */
+  segmentStarts?: string[];
   dimension: SpendDimension;
   /** The tag name of the dimension `tag`. */
   tagKey?: string;
