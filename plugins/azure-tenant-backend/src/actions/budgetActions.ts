@@ -217,9 +217,7 @@ export function registerBudgetActions(
   registry.register({
     name: 'delete-budget',
     title: 'Delete a budget',
-    description:
-      'Writes: deletes a budget; the alerts it already sent are kept. Needs azure-tenant.budget.delete. ' +
-      WRITE_RULES,
+    description: `Writes: deletes a budget; the alerts it already sent are kept. Needs azure-tenant.budget.delete. ${WRITE_RULES}`,
     schema: {
       input: z => z.strictObject({ budgetId: budgetIdSchema(z) }),
       output: z =>

@@ -27,6 +27,7 @@ import {
 import { JsonObject } from '@backstage/types';
 import { AzureTenantStore } from '../database/AzureTenantStore';
 import { ownerRef } from '../resources/resourceSearchParameters';
+import { containsControlCharacter } from '../tags/resourceIdentifier';
 import { auditEventOptions, Caller, requireUser } from '../service/caller';
 import { addDays, dayOf } from '../spend/spendDays';
 import { SpendStore } from '../spend/SpendStore';
@@ -115,6 +116,10 @@ export class BudgetOperations {
     caller: Caller,
     filter: BudgetListFilter = {},
   ): Promise<BudgetStatus[]> {
+    // As in a budget's owner: PostgreSQL refuses a NUL, and no entity ref holds a control character.
+    if (filter.owner !== undefined && containsControlCharacter(filter.owner)) {
+      throw new InputError('owner must not contain control characters');
+    }
     const owner = ownerRef(filter.owner);
     const budgets = (await this.options.store.list()).filter(
       budget =>
