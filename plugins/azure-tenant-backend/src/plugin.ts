@@ -45,6 +45,7 @@ import { syncDeclaredBudgets } from './budgets/declaredBudgets';
 import { registerBudgetResourceType } from './budgets/budgetPermissionRules';
 import { ExchangeRates } from './budgets/exchangeRates';
 import { createBudgetAlertsRouter } from './budgets/createBudgetAlertsRouter';
+import { BudgetAlertOperations } from './budgets/BudgetAlertOperations';
 import {
   createCostManagementReader,
   createSpendRouter,
@@ -333,13 +334,13 @@ export const azureTenantPlugin = createBackendPlugin({
         );
         httpRouter.use(await createSpendRouter({ ...spendOptions, httpAuth }));
         httpRouter.use(await createTagsRouter({ ...tagOptions, httpAuth }));
+        const budgetAlertOptions = {
+          evaluations: budgetEvaluation.evaluations,
+          budgets: budgetStore,
+          permissions,
+        };
         httpRouter.use(
-          await createBudgetAlertsRouter({
-            evaluations: budgetEvaluation.evaluations,
-            budgets: budgetStore,
-            permissions,
-            httpAuth,
-          }),
+          await createBudgetAlertsRouter({ ...budgetAlertOptions, httpAuth }),
         );
         const budgetOperations = new BudgetOperations({
           store: budgetStore,
@@ -404,6 +405,7 @@ export const azureTenantPlugin = createBackendPlugin({
           azureBudgets,
           showback: new ShowbackOperations(showbackOptions),
           budgets: budgetOperations,
+          budgetAlerts: new BudgetAlertOperations(budgetAlertOptions),
         });
         registerResourceActions(actionsRegistry, { resourceSearch });
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

@@ -12,6 +12,8 @@ import { registerSubscriptionActions } from './subscriptionActions';
 import { registerTagActions } from './tagActions';
 import { BudgetOperations } from '../budgets/BudgetOperations';
 import { registerBudgetActions } from './budgetActions';
+import { BudgetAlertOperations } from '../budgets/BudgetAlertOperations';
+import { registerBudgetAlertActions } from './budgetAlertActions';
 
 /** The operations the plugin's actions run: the very ones its REST API runs. */
 export interface AzureTenantActionsOptions {
@@ -22,6 +24,7 @@ export interface AzureTenantActionsOptions {
   savings: SavingsOperations;
   azureBudgets: AzureBudgetOperations;
   budgets: BudgetOperations;
+  budgetAlerts: BudgetAlertOperations;
 }
 
 /**
@@ -39,4 +42,5 @@ export function registerAzureTenantActions(
   registerShowbackActions(registry, options);
   registerSavingsActions(registry, options);
   registerBudgetActions(registry, options);
+  registerBudgetAlertActions(registry, options);
 }
