@@ -44,24 +44,39 @@ describe('ExchangeRates', () => {
   it.each([
     [
       [{ from: 'usd', to: 'EUR', rate: 1 }],
-      /\[0\]\.from: 'usd' is not an ISO 4217/,
+      "Invalid config: azureTenant.budgets.exchangeRates[0].from must be an ISO 4217 currency code (three capital letters, e.g. USD), not 'usd'",
     ],
-    [[{ from: 'USD', to: 'EURO', rate: 1 }], /\[0\]\.to: 'EURO'/],
+    [
+      [{ from: 'USD', to: 'EURO', rate: 1 }],
+      "exchangeRates[0].to must be an ISO 4217 currency code (three capital letters, e.g. USD), not 'EURO'",
+    ],
     [
       [{ from: 'USD', to: 'EUR', rate: 0 }],
-      /\[0\]\.rate: 0 is not a number above 0/,
+      'exchangeRates[0].rate must be a number above 0 (units of EUR for one USD), not 0',
     ],
-    [[{ from: 'USD', to: 'EUR', rate: -2 }], /rate: -2/],
-    [[{ from: 'USD', to: 'USD', rate: 1 }], /from USD to itself/],
+    [
+      [{ from: 'USD', to: 'EUR', rate: -2 }],
+      'exchangeRates[0].rate must be a number above 0 (units of EUR for one USD), not -2',
+    ],
+    [
+      [{ from: 'USD', to: 'USD', rate: 1 }],
+      'exchangeRates[0] converts USD to itself, which needs no rate',
+    ],
     [
       [
         { from: 'USD', to: 'EUR', rate: 0.9 },
         { from: 'USD', to: 'EUR', rate: 0.91 },
       ],
-      /\[1\]: the rate from USD to EUR is configured twice/,
+      'exchangeRates[1] repeats the rate from USD to EUR: give each pair once',
     ],
-    [[{ from: 'USD', to: 'EUR', rate: 'lots' }], /\[0\]\.rate/],
-    [[{ from: 'USD', rate: 1 }], /\[0\]\.to/],
+    [
+      [{ from: 'USD', to: 'EUR', rate: 'lots' }],
+      'exchangeRates[0].rate is missing or of the wrong type',
+    ],
+    [
+      [{ from: 'USD', rate: 1 }],
+      'exchangeRates[0].to is missing or of the wrong type',
+    ],
   ])(
     'refuses %j at startup with a message naming the entry',
     (entries, message) => {

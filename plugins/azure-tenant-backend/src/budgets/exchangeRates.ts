@@ -1,4 +1,5 @@
 import { Config } from '@backstage/config';
+import { AzureTenantConfigError } from '@azure-tenant/plugin-azure-tenant-common';
 
 /** Where the rates are configured, for messages. */
 const CONFIG_KEY = 'azureTenant.budgets.exchangeRates';
@@ -45,8 +46,10 @@ export class ExchangeRates {
           try {
             return get();
           } catch (error) {
-            throw new Error(
-              `Invalid ${where}.${field}: ${(error as Error).message}`,
+            throw new AzureTenantConfigError(
+              `${where}.${field}`,
+              'is missing or of the wrong type',
+              error,
             );
           }
         };
@@ -68,25 +71,29 @@ export class ExchangeRates {
         ['to', to],
       ]) {
         if (!CURRENCY.test(code)) {
-          throw new Error(
-            `Invalid ${where}.${field}: '${code}' is not an ISO 4217 currency code (three capital letters, e.g. USD)`,
+          throw new AzureTenantConfigError(
+            `${where}.${field}`,
+            `must be an ISO 4217 currency code (three capital letters, e.g. USD), not '${code}'`,
           );
         }
       }
       if (from === to) {
-        throw new Error(
-          `Invalid ${where}: a rate from ${from} to itself is not needed`,
+        throw new AzureTenantConfigError(
+          where,
+          `converts ${from} to itself, which needs no rate`,
         );
       }
       if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
-        throw new Error(
-          `Invalid ${where}.rate: ${rate} is not a number above 0 (units of ${to} for one ${from})`,
+        throw new AzureTenantConfigError(
+          `${where}.rate`,
+          `must be a number above 0 (units of ${to} for one ${from}), not ${rate}`,
         );
       }
       const pair = `${from}>${to}`;
       if (direct.has(pair)) {
-        throw new Error(
-          `Invalid ${where}: the rate from ${from} to ${to} is configured twice`,
+        throw new AzureTenantConfigError(
+          where,
+          `repeats the rate from ${from} to ${to}: give each pair once`,
         );
       }
       direct.add(pair);
