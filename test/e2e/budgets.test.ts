@@ -124,7 +124,22 @@ describe("a team's budget in the demo portal", () => {
       await connectDemoTenant(page);
       const token = await guestToken();
 
-      // The first spend sync of the connected subscriptions: what the team's resources cost this month so far.
+      // The team's spend is what it owns in the catalog: wait for every synced resource there (80 + 70, and the two
+      // subscriptions), then for a spend sync that ran after them, so that the figures below are settled.
+      await eventually(
+        async () => {
+          const { items } = await backendApi(
+            token,
+            'GET',
+            'catalog/entities/by-query?filter=kind=resource&limit=500',
+          );
+          expect(items).toHaveLength(152);
+        },
+        { timeoutMs: 180_000, intervalMs: 2000 },
+      );
+      await runSpendSync(token, { timeoutMs: 180_000 });
+
+      // What the team's resources cost this month so far.
       const monthStart = `${isoDay(today).slice(0, 8)}01`;
       const spend: SpendSeries = await eventually(
         async () => {
@@ -219,22 +234,21 @@ describe("a team's budget in the demo portal", () => {
       );
       expect(['at-risk', 'over']).toContain(crossed.state);
 
-      // The notifications page shows it to the guest, a member of the team, with the budget's name.
+      // The notifications page shows it to the guest, a member of the team: searched for by the budget's name, as
+      // the page lists 5 notifications at a time, and the spike also brought anomaly alerts and the declared budget's.
       await screenshotOnFailure(
         page,
         'budgets-notification-failure.png',
         async () => {
-          await page.goto(`${FRONTEND_URL}/notifications`);
           const notification = page
             .getByRole('row')
-            .filter({ hasText: name })
+            .filter({ hasText: `Budget '${name}'` })
             .first();
           await eventually(
             async () => {
-              if (!(await notification.isVisible())) {
-                await page.reload();
-                await notification.waitFor({ timeout: 10_000 });
-              }
+              await page.goto(`${FRONTEND_URL}/notifications`);
+              await page.getByPlaceholder('Filter').fill(name);
+              await notification.waitFor({ timeout: 20_000 });
             },
             { timeoutMs: 120_000 },
           );

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Takes the screenshots of docs/budgets.md (see budgetScreenshots.ts), through the Node transform that @backstage/cli ships.
+require('@backstage/cli/config/nodeTransform.cjs');
+require('./budgetScreenshots.ts')
+  .main()
+  .then(() => process.exit(0))
+  .catch(error => {
+    process.stderr.write(
+      `budget screenshots failed: ${
+        error && error.stack ? error.stack : error
+      }\n`,
+    );
+    process.exit(1);
+  });
