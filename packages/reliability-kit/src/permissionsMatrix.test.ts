@@ -2,7 +2,8 @@
  * The permissions matrix: every endpoint of the azure-tenant backend plugin × {unauthenticated, ordinary user,
  * entity owner, admin, service}, in one table, against the demo portal's real policy (DemoPermissionPolicy, through
  * the permission backend) and the catalog with the demo organization, so that admins and owners resolve as in the
- * portal. A denied call must also write nothing to Azure.
+ * portal, on SQLite and PostgreSQL. A refused call must also write nothing: nothing to Azure, and nothing to the
+ * plugin's budgets. Every operation of the API's document and every action the plugin lists must have a row.
  *
  * Each action of the plugin (`azure-tenant:<name>`, invoked over the actions registry's HTTP API, as MCP clients and
  * other plugins reach it) has a row under the endpoint whose operation it runs, and must answer each caller as that
@@ -13,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import {
   ApiClient,
   apiOperations,
@@ -207,10 +209,10 @@ const MATRIX: Row[] = [
     detail: answer => `${answer.actions.length} actions`,
     expected: [
       '401',
-      '200 (16 actions)',
-      '200 (16 actions)',
-      '200 (16 actions)',
-      '200 (16 actions)',
+      '200 (17 actions)',
+      '200 (17 actions)',
+      '200 (17 actions)',
+      '200 (17 actions)',
     ],
   },
   {
@@ -685,10 +687,23 @@ const MATRIX: Row[] = [
     expected: ['401', '403', '403', '200', '200'],
   },
   {
+    action: 'list-budget-alerts',
+    sameAs: 'GET /budget-alerts',
+    input: () => ({}),
+    sameAnswer: { endpoint: body => body, action: output => output },
+  },
+  {
     endpoint: 'GET /budget-alerts (one budget)',
     method: 'GET',
     path: ({ budgets }) => `${A}/budget-alerts?budgetId=${budgets.payments}`,
     expected: ['401', '200', '200', '200', '200'],
+  },
+  {
+    action: 'list-budget-alerts',
+    variant: 'one budget',
+    sameAs: 'GET /budget-alerts (one budget)',
+    input: (_caller, { budgets }) => ({ budgetId: budgets.payments }),
+    sameAnswer: { endpoint: body => body, action: output => output },
   },
 ];
 
@@ -749,221 +764,237 @@ afterAll(async () => {
   await dropTestDatabases();
 }, 60_000);
 
-// The matrix does not depend on the database; it runs on SQLite (the bad-input and secrets tests cover both).
-describe.each([['SQLITE_3']])('the permissions matrix on %s', databaseId => {
-  let backend: KitBackend;
+// Budgets are written to the plugin's database, and a refusal must leave them as they were: both databases.
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
-  afterAll(async () => {
-    await backend?.stop();
-  });
+describe.each(databases.eachSupportedId())(
+  'the permissions matrix on %s',
+  databaseId => {
+    let backend: KitBackend;
 
-  it('answers each caller of each endpoint and action as the demo policy says, and a denied call writes nothing', async () => {
-    emulator.control.reset();
-    grantPortalAccess(emulator);
-    backend = await startReliabilityBackend({
-      databaseId,
-      emulator,
-      tenants: 'config',
-      azureTenant: {
-        budgets: {
-          declared: [
-            {
-              ...PAYMENTS_BUDGET,
-              id: DECLARED_BUDGET_ID,
-              name: 'Payments (declared)',
-            },
-          ],
-        },
-      },
+    afterAll(async () => {
+      await backend?.stop();
     });
-    const api = new ApiClient(backend.baseUrl);
-    await waitForOrganization(api);
-    await waitForSync(api, Object.values(SUBSCRIPTIONS));
-    // Ownership of the resource comes from its catalog entity (owner tag `payments`, Alice's group).
-    // The catalog module resolves owner tags to groups once the groups are in the catalog; wait for that.
-    await waitForResourceEntity(
-      api,
-      OWNED_RESOURCE_ID,
-      'group:default/payments',
-    );
-    await waitForResourceEntity(
-      api,
-      OTHER_TEAMS_RESOURCE_ID,
-      'group:default/platform',
-    );
-    const started = await api.json(
-      'POST',
-      `${A}/onboarding/start`,
-      'admin',
-      {},
-    );
-    const createBudget = async (budget: object) => {
-      const created = await api.json('POST', `${A}/budgets`, 'admin', budget);
-      expect(created.status).toBe(201);
-      return created.body.budget.id as string;
-    };
-    const sharedContext = {
-      onboardingId: started.body.onboardingId,
-      budgets: {
-        payments: await createBudget(PAYMENTS_BUDGET),
-        platform: await createBudget(PLATFORM_BUDGET),
-      },
-      declaredBudget: DECLARED_BUDGET_ID,
-    };
-    const contextOf = async (
-      row: Row,
-      caller: CallerName,
-    ): Promise<RowContext> => {
-      const succeeds =
-        expectedCells(row)[CALLER_NAMES.indexOf(caller)].startsWith('2');
-      return {
-        ...sharedContext,
-        disposableBudget:
-          row.disposableBudget && succeeds
-            ? await createBudget({
+
+    it('answers each caller of each endpoint and action as the demo policy says, and a denied call writes nothing', async () => {
+      emulator.control.reset();
+      grantPortalAccess(emulator);
+      backend = await startReliabilityBackend({
+        databaseId,
+        emulator,
+        tenants: 'config',
+        azureTenant: {
+          budgets: {
+            // Evaluated when a request changes them, not on a schedule, so that an endpoint and its action see the
+            // same alerts (the worker sits out its initial delay before it runs anything, even a triggered run).
+            schedule: {
+              frequency: { hours: 24 },
+              timeout: { minutes: 5 },
+              initialDelay: { hours: 24 },
+            },
+            declared: [
+              {
                 ...PAYMENTS_BUDGET,
-                name: `${rowName(row)} as ${caller} (to delete)`,
-              })
-            : sharedContext.budgets.payments,
+                id: DECLARED_BUDGET_ID,
+                name: 'Payments (declared)',
+              },
+            ],
+          },
+        },
+      });
+      const api = new ApiClient(backend.baseUrl);
+      await waitForOrganization(api);
+      await waitForSync(api, Object.values(SUBSCRIPTIONS));
+      // Ownership of the resource comes from its catalog entity (owner tag `payments`, Alice's group).
+      // The catalog module resolves owner tags to groups once the groups are in the catalog; wait for that.
+      await waitForResourceEntity(
+        api,
+        OWNED_RESOURCE_ID,
+        'group:default/payments',
+      );
+      await waitForResourceEntity(
+        api,
+        OTHER_TEAMS_RESOURCE_ID,
+        'group:default/platform',
+      );
+      const started = await api.json(
+        'POST',
+        `${A}/onboarding/start`,
+        'admin',
+        {},
+      );
+      const createBudget = async (budget: object) => {
+        const created = await api.json('POST', `${A}/budgets`, 'admin', budget);
+        expect(created.status).toBe(201);
+        return created.body.budget.id as string;
       };
-    };
-    // The plugin's own writes that a request may make (Azure's are in the emulator's log).
-    const budgetRows = () => backend.knex('budgets').select().orderBy('id');
+      const sharedContext = {
+        onboardingId: started.body.onboardingId,
+        budgets: {
+          payments: await createBudget(PAYMENTS_BUDGET),
+          platform: await createBudget(PLATFORM_BUDGET),
+        },
+        declaredBudget: DECLARED_BUDGET_ID,
+      };
+      const contextOf = async (
+        row: Row,
+        caller: CallerName,
+      ): Promise<RowContext> => {
+        const succeeds =
+          expectedCells(row)[CALLER_NAMES.indexOf(caller)].startsWith('2');
+        return {
+          ...sharedContext,
+          disposableBudget:
+            row.disposableBudget && succeeds
+              ? await createBudget({
+                  ...PAYMENTS_BUDGET,
+                  name: `${rowName(row)} as ${caller} (to delete)`,
+                })
+              : sharedContext.budgets.payments,
+        };
+      };
+      // The plugin's own writes that a request may make (Azure's are in the emulator's log).
+      const budgetRows = () => backend.knex('budgets').select().orderBy('id');
 
-    const seen: Record<string, Record<CallerName, string>> = {};
-    // What each caller got from each row, for comparing an action's answers with its endpoint's.
-    const responses: Record<string, Record<CallerName, ApiResponse>> = {};
-    const deniedWrites: string[] = [];
-    const differentAnswers: string[] = [];
-    const writesSeen: Record<
-      string,
-      Partial<Record<CallerName, string[]>>
-    > = {};
-    for (const row of MATRIX) {
-      const name = rowName(row);
-      const endpointRow = isActionRow(row) ? endpointRowOf(row) : row;
-      const cells = {} as Record<CallerName, string>;
-      responses[name] = {} as Record<CallerName, ApiResponse>;
-      for (const caller of CALLER_NAMES) {
-        const context = await contextOf(row, caller);
-        const logStart = emulator.control.requests().at(-1)?.seq ?? 0;
-        const budgetsBefore = await budgetRows();
-        let response: ApiResponse;
-        if (isActionRow(row)) {
-          response = await api.json(
-            'POST',
-            `${A}/.backstage/actions/v1/actions/azure-tenant:${row.action}/invoke`,
-            caller,
-            row.input(caller, context),
-          );
-        } else {
-          const rowPath =
-            typeof row.path === 'string' ? row.path : row.path(context, caller);
-          response = row.form
-            ? await api.form(rowPath, caller, row.form)
-            : await api.json(
-                row.method,
-                rowPath,
-                caller,
-                row.body?.(caller, context),
-              );
+      const seen: Record<string, Record<CallerName, string>> = {};
+      // What each caller got from each row, for comparing an action's answers with its endpoint's.
+      const responses: Record<string, Record<CallerName, ApiResponse>> = {};
+      const deniedWrites: string[] = [];
+      const differentAnswers: string[] = [];
+      const writesSeen: Record<
+        string,
+        Partial<Record<CallerName, string[]>>
+      > = {};
+      for (const row of MATRIX) {
+        const name = rowName(row);
+        const endpointRow = isActionRow(row) ? endpointRowOf(row) : row;
+        const cells = {} as Record<CallerName, string>;
+        responses[name] = {} as Record<CallerName, ApiResponse>;
+        for (const caller of CALLER_NAMES) {
+          const context = await contextOf(row, caller);
+          const logStart = emulator.control.requests().at(-1)?.seq ?? 0;
+          const budgetsBefore = await budgetRows();
+          let response: ApiResponse;
+          if (isActionRow(row)) {
+            response = await api.json(
+              'POST',
+              `${A}/.backstage/actions/v1/actions/azure-tenant:${row.action}/invoke`,
+              caller,
+              row.input(caller, context),
+            );
+          } else {
+            const rowPath =
+              typeof row.path === 'string'
+                ? row.path
+                : row.path(context, caller);
+            response = row.form
+              ? await api.form(rowPath, caller, row.form)
+              : await api.json(
+                  row.method,
+                  rowPath,
+                  caller,
+                  row.body?.(caller, context),
+                );
+          }
+          responses[name][caller] = response;
+          // An action's answer is the output the registry wraps it in.
+          const answer = isActionRow(row)
+            ? response.body?.output
+            : response.body;
+          const detail =
+            response.status === 200 && endpointRow.detail
+              ? endpointRow.detail(answer)
+              : undefined;
+          cells[caller] = detail
+            ? `${response.status} (${detail})`
+            : String(response.status);
+          // Any refusal (a conflict too), not only a denial, must leave everything as it was.
+          const denied = response.status >= 400 || detail?.includes('403');
+          const writes = azureWrites(emulator.control.requests(logStart));
+          if (!isDeepStrictEqual(await budgetRows(), budgetsBefore)) {
+            writes.push('budgets table changed');
+          }
+          writesSeen[name] = { ...writesSeen[name], [caller]: writes };
+          if (denied && writes.length > 0) {
+            deniedWrites.push(`${name} as ${caller}: ${writes}`);
+          }
+          if (isActionRow(row)) {
+            const difference = answerDifference(
+              row,
+              responses[row.sameAs][caller],
+              response,
+            );
+            if (difference)
+              differentAnswers.push(`${name} as ${caller}: ${difference}`);
+          }
         }
-        responses[name][caller] = response;
-        // An action's answer is the output the registry wraps it in.
-        const answer = isActionRow(row) ? response.body?.output : response.body;
-        const detail =
-          response.status === 200 && endpointRow.detail
-            ? endpointRow.detail(answer)
-            : undefined;
-        cells[caller] = detail
-          ? `${response.status} (${detail})`
-          : String(response.status);
-        // Any refusal (a conflict too), not only a denial, must leave everything as it was.
-        const denied = response.status >= 400 || detail?.includes('403');
-        const writes = azureWrites(emulator.control.requests(logStart));
-        if (!isDeepStrictEqual(await budgetRows(), budgetsBefore)) {
-          writes.push('budgets table changed');
-        }
-        writesSeen[name] = { ...writesSeen[name], [caller]: writes };
-        if (denied && writes.length > 0) {
-          deniedWrites.push(`${name} as ${caller}: ${writes}`);
-        }
-        if (isActionRow(row)) {
-          const difference = answerDifference(
-            row,
-            responses[row.sameAs][caller],
-            response,
-          );
-          if (difference)
-            differentAnswers.push(`${name} as ${caller}: ${difference}`);
-        }
+        seen[name] = cells;
       }
-      seen[name] = cells;
-    }
 
-    const expected = Object.fromEntries(
-      MATRIX.map(row => [
-        rowName(row),
-        Object.fromEntries(
-          CALLER_NAMES.map((c, i) => [c, expectedCells(row)[i]]),
+      const expected = Object.fromEntries(
+        MATRIX.map(row => [
+          rowName(row),
+          Object.fromEntries(
+            CALLER_NAMES.map((c, i) => [c, expectedCells(row)[i]]),
+          ),
+        ]),
+      );
+      const table = [
+        `| Endpoint or action | ${CALLER_NAMES.join(' | ')} |`,
+        `| --- | ${CALLER_NAMES.map(() => '---').join(' | ')} |`,
+        ...Object.entries(seen).map(
+          ([endpoint, cells]) =>
+            `| \`${endpoint}\` | ${CALLER_NAMES.map(c => cells[c]).join(
+              ' | ',
+            )} |`,
         ),
-      ]),
-    );
-    const table = [
-      `| Endpoint or action | ${CALLER_NAMES.join(' | ')} |`,
-      `| --- | ${CALLER_NAMES.map(() => '---').join(' | ')} |`,
-      ...Object.entries(seen).map(
-        ([endpoint, cells]) =>
-          `| \`${endpoint}\` | ${CALLER_NAMES.map(c => cells[c]).join(
-            ' | ',
-          )} |`,
-      ),
-    ].join('\n');
-    fs.mkdirSync(RESULTS_DIR, { recursive: true });
-    fs.writeFileSync(
-      path.join(RESULTS_DIR, 'reliability-permissions.json'),
-      `${JSON.stringify({ users: USERS, matrix: seen }, null, 2)}\n`,
-    );
-    fs.writeFileSync(
-      path.join(RESULTS_DIR, 'reliability-permissions.md'),
-      `${table}\n`,
-    );
-    // eslint-disable-next-line no-console
-    console.log(`Permissions matrix (${databaseId}):\n${table}`);
+      ].join('\n');
+      fs.mkdirSync(RESULTS_DIR, { recursive: true });
+      fs.writeFileSync(
+        path.join(RESULTS_DIR, 'reliability-permissions.json'),
+        `${JSON.stringify({ users: USERS, matrix: seen }, null, 2)}\n`,
+      );
+      fs.writeFileSync(
+        path.join(RESULTS_DIR, 'reliability-permissions.md'),
+        `${table}\n`,
+      );
+      // eslint-disable-next-line no-console
+      console.log(`Permissions matrix (${databaseId}):\n${table}`);
 
-    // A new endpoint or action gets its row: every operation of the API's document, every action it lists.
-    const document = await api.json('GET', `${A}/openapi.json`, 'admin');
-    const templateOf = (operation: string) =>
-      operation.replace(/ \(.*\)$/, '').replace(/\{[^}]*\}/g, '{}');
-    const endpointsWithRows = new Set(
-      MATRIX.filter(row => !isActionRow(row)).map(row =>
-        templateOf(rowName(row)),
-      ),
-    );
-    const operations = apiOperations(document.body).map(templateOf);
-    expect(operations.filter(op => !endpointsWithRows.has(op))).toEqual([]);
-    const listed = await api.json(
-      'GET',
-      `${A}/.backstage/actions/v1/actions`,
-      'admin',
-    );
-    const actionsWithRows = new Set(
-      MATRIX.filter(isActionRow).map(row => `azure-tenant:${row.action}`),
-    );
-    expect(
-      listed.body.actions
-        .map((action: { id: string }) => action.id)
-        .filter((id: string) => !actionsWithRows.has(id)),
-    ).toEqual([]);
+      // A new endpoint or action gets its row: every operation of the API's document, every action it lists.
+      const document = await api.json('GET', `${A}/openapi.json`, 'admin');
+      const templateOf = (operation: string) =>
+        operation.replace(/ \(.*\)$/, '').replace(/\{[^}]*\}/g, '{}');
+      const endpointsWithRows = new Set(
+        MATRIX.filter(row => !isActionRow(row)).map(row =>
+          templateOf(rowName(row)),
+        ),
+      );
+      const operations = apiOperations(document.body).map(templateOf);
+      expect(operations.filter(op => !endpointsWithRows.has(op))).toEqual([]);
+      const listed = await api.json(
+        'GET',
+        `${A}/.backstage/actions/v1/actions`,
+        'admin',
+      );
+      const actionsWithRows = new Set(
+        MATRIX.filter(isActionRow).map(row => `azure-tenant:${row.action}`),
+      );
+      expect(
+        listed.body.actions
+          .map((action: { id: string }) => action.id)
+          .filter((id: string) => !actionsWithRows.has(id)),
+      ).toEqual([]);
 
-    expect(seen).toEqual(expected);
-    expect(deniedWrites).toEqual([]);
-    // The log shows an action's writes as it shows the API's: an owner's allowed tag edit reached Azure.
-    expect(
-      writesSeen['action azure-tenant:update-resource-tags'].owner,
-    ).toEqual([
-      `PATCH ${OWNED_RESOURCE_ID}/providers/Microsoft.Resources/tags/default`,
-    ]);
-    expect(differentAnswers).toEqual([]);
-  });
-});
+      expect(seen).toEqual(expected);
+      expect(deniedWrites).toEqual([]);
+      // The log shows an action's writes as it shows the API's: an owner's allowed tag edit reached Azure.
+      expect(
+        writesSeen['action azure-tenant:update-resource-tags'].owner,
+      ).toEqual([
+        `PATCH ${OWNED_RESOURCE_ID}/providers/Microsoft.Resources/tags/default`,
+      ]);
+      expect(differentAnswers).toEqual([]);
+    });
+  },
+);
