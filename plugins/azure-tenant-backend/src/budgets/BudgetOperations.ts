@@ -27,7 +27,6 @@ import {
 import { JsonObject } from '@backstage/types';
 import { AzureTenantStore } from '../database/AzureTenantStore';
 import { ownerRef } from '../resources/resourceSearchParameters';
-import { containsControlCharacter } from '../tags/resourceIdentifier';
 import { auditEventOptions, Caller, requireUser } from '../service/caller';
 import { addDays, dayOf } from '../spend/spendDays';
 import { SpendStore } from '../spend/SpendStore';
@@ -35,6 +34,7 @@ import { BudgetAccess } from './budgetAccess';
 import { BudgetEvaluationStore } from './BudgetEvaluationStore';
 import {
   parseBudgetInput,
+  textProblem,
   parseMuteUntil,
   ValidBudgetInput,
 } from './budgetInput';
@@ -116,10 +116,10 @@ export class BudgetOperations {
     caller: Caller,
     filter: BudgetListFilter = {},
   ): Promise<BudgetStatus[]> {
-    // As in a budget's owner: PostgreSQL refuses a NUL, and no entity ref holds a control character.
-    if (filter.owner !== undefined && containsControlCharacter(filter.owner)) {
-      throw new InputError('owner must not contain control characters');
-    }
+    // As a budget's owner: no entity ref holds a control character or half a surrogate pair.
+    const ownerProblem =
+      filter.owner === undefined ? undefined : textProblem(filter.owner);
+    if (ownerProblem) throw new InputError(`owner ${ownerProblem}`);
     const owner = ownerRef(filter.owner);
     const budgets = (await this.options.store.list()).filter(
       budget =>

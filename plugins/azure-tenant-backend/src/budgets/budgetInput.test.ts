@@ -148,6 +148,47 @@ describe('parseBudgetInput', () => {
     expect(messageOf(body)).toContain(message);
   });
 
+  it('refuses half of a surrogate pair, which can be neither stored nor sent to the catalog', () => {
+    const lone = 'well-formed Unicode';
+    expect(messageOf(valid({ name: 'Payments \ud800' }))).toContain(
+      `name must be ${lone}`,
+    );
+    expect(messageOf(valid({ owner: 'group:default/pay\udc00' }))).toContain(
+      `owner must be ${lone}`,
+    );
+    expect(
+      messageOf(
+        valid({
+          scope: { kind: 'entity', entityRef: 'component:default/a\ud83d' },
+        }),
+      ),
+    ).toContain(`scope.entityRef must be ${lone}`);
+    expect(
+      messageOf(
+        valid({
+          scope: { kind: 'customGroup', name: 'G', tags: [{ key: 'k\ud800' }] },
+          owner: 'team-a',
+        }),
+      ),
+    ).toContain(`scope.tags.0.key must be ${lone}`);
+    // A pair is text; so is a tag value with a tab, which Azure allows.
+    expect(
+      parseBudgetInput(valid({ name: 'Payments \ud83d\udcb0' })).name,
+    ).toBe('Payments \ud83d\udcb0');
+    expect(() =>
+      parseBudgetInput(
+        valid({
+          scope: {
+            kind: 'customGroup',
+            name: 'G',
+            tags: [{ key: 'team', value: 'a\tb' }],
+          },
+          owner: 'team-a',
+        }),
+      ),
+    ).not.toThrow();
+  });
+
   it('lists every problem at once', () => {
     const message = messageOf(valid({ name: '', amount: -1, currency: 'x' }));
     expect(message).toMatch(/^Invalid budget: /);

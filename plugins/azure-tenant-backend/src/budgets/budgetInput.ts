@@ -41,17 +41,42 @@ export const MAX_CUSTOM_GROUP_MEMBERS = 100;
  */
 const RESOURCE_GROUP_NAME = /^[-\p{L}\p{N}_.()]{0,89}[-\p{L}\p{N}_()]$/u;
 
-/** A budget or custom group name: 1–200 characters of text, no control characters (PostgreSQL refuses a NUL). */
+/**
+ * What keeps a text from being stored or passed on as it is, or undefined: half of a surrogate pair on its own (not
+ * well-formed Unicode, so not UTF-8: stored it would come back as U+FFFD, and it cannot be percent-encoded for the
+ * catalog) and, unless `controlCharacters` allows them, a control character (PostgreSQL refuses a NUL).
+ */
+export function textProblem(
+  value: string,
+  options: { controlCharacters?: boolean } = {},
+): string | undefined {
+  // Node's own check (ES2024), which the ES2023 types do not declare yet.
+  if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) {
+    return 'must be well-formed Unicode: it holds half of a surrogate pair';
+  }
+  if (!options.controlCharacters && containsControlCharacter(value)) {
+    return 'must not contain control characters';
+  }
+  return undefined;
+}
+
+/** Adds the {@link textProblem} of a text to a zod issue list. */
+const checkText =
+  (options: { controlCharacters?: boolean } = {}) =>
+  (value: string, ctx: zod.RefinementCtx) => {
+    const problem = textProblem(value, options);
+    if (problem)
+      ctx.addIssue({ code: zod.ZodIssueCode.custom, message: problem });
+  };
+
+/** A budget or custom group name: 1–200 characters of text that can be stored ({@link textProblem}). */
 const nameSchema = (z: Zod) =>
   z
     .string()
     .trim()
     .min(1, 'must not be empty')
     .max(200, 'must be at most 200 characters')
-    .refine(
-      value => !containsControlCharacter(value),
-      'must not contain control characters',
-    );
+    .superRefine(checkText());
 
 const subscriptionIdSchema = (z: Zod) =>
   z
@@ -67,18 +92,16 @@ const resourceGroupSchema = (z: Zod) =>
       'must be a resource group name: 1 to 90 letters, digits, underscores, hyphens, periods and parentheses, not ending in a period',
     );
 
-/** A string of at most 255 characters without control characters (PostgreSQL refuses a NUL), then `parse`d. */
+/** A string of at most 255 characters that can be stored and passed on ({@link textProblem}), then `parse`d. */
 const refSchema = (z: Zod, parse: (value: string) => string) =>
   z
     .string()
     .min(1, 'must not be empty')
     .max(255, 'must be at most 255 characters')
     .transform((value, ctx) => {
-      if (containsControlCharacter(value)) {
-        ctx.addIssue({
-          code: zod.ZodIssueCode.custom,
-          message: 'must not contain control characters',
-        });
+      const problem = textProblem(value);
+      if (problem) {
+        ctx.addIssue({ code: zod.ZodIssueCode.custom, message: problem });
         return zod.NEVER;
       }
       try {
@@ -161,11 +184,17 @@ export const budgetScopeSchema = (z: Zod) =>
         tags: z
           .array(
             z.strictObject({
+              // Tag values are free text in Azure; only what cannot be stored is refused.
               key: z
                 .string()
                 .min(1, 'must not be empty')
-                .max(MAX_TAG_NAME_LENGTH),
-              value: z.string().max(MAX_TAG_VALUE_LENGTH).optional(),
+                .max(MAX_TAG_NAME_LENGTH)
+                .superRefine(checkText({ controlCharacters: true })),
+              value: z
+                .string()
+                .max(MAX_TAG_VALUE_LENGTH)
+                .superRefine(checkText({ controlCharacters: true }))
+                .optional(),
             }),
           )
           .max(MAX_CUSTOM_GROUP_MEMBERS)
