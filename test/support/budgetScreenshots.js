@@ -2,7 +2,7 @@
 // Takes the screenshots of docs/budgets.md (see budgetScreenshots.ts), through the Node transform that @backstage/cli ships.
 require('@backstage/cli/config/nodeTransform.cjs');
 require('./budgetScreenshots.ts')
-  .main()
+  .main(process.argv.slice(2))
   .then(() => process.exit(0))
   .catch(error => {
     process.stderr.write(

@@ -4,7 +4,8 @@
  * connects the demo tenant in Chromium, creates budgets through the API as the guest (a demo admin), and writes
  * docs/images/budgets-page.png, group-budgets-cards.png and showback-page.png.
  *
- *   node test/support/budgetScreenshots.js
+ *   node test/support/budgetScreenshots.js             # starts and stops the demo itself
+ *   node test/support/budgetScreenshots.js --running   # uses a demo already started with `npm start`
  */
 import path from 'node:path';
 import type { BudgetInput } from '@azure-tenant/plugin-azure-tenant-common';
@@ -89,9 +90,9 @@ const BUDGETS: BudgetInput[] = [
   },
 ];
 
-export async function main(): Promise<void> {
-  const demo = startDemoPortal();
-  const isAlive = () => demo.process.exitCode === null;
+export async function main(args: string[]): Promise<void> {
+  const demo = args.includes('--running') ? undefined : startDemoPortal();
+  const isAlive = () => !demo || demo.process.exitCode === null;
   try {
     await waitForUrl(`${BACKEND_URL}/api/azure-tenant/health`, {
       timeoutMs: 300_000,
@@ -106,8 +107,13 @@ export async function main(): Promise<void> {
         viewport: { width: 1400, height: 1000 },
       });
       await signInAsGuest(page);
-      await connectDemoTenant(page);
       const token = await guestToken();
+      const { items: subscriptions } = await backendApi(
+        token,
+        'GET',
+        'azure-tenant/subscriptions',
+      );
+      if (subscriptions.length === 0) await connectDemoTenant(page);
 
       // Budgets need the spend of the connected subscriptions and the catalog's owners of the synced resources.
       await eventually(
@@ -126,8 +132,15 @@ export async function main(): Promise<void> {
         },
         { timeoutMs: 180_000, intervalMs: 2000 },
       );
+      const { items: existing } = await backendApi(
+        token,
+        'GET',
+        'azure-tenant/budgets',
+      );
       for (const budget of BUDGETS) {
-        await backendApi(token, 'POST', 'azure-tenant/budgets', budget);
+        if (!existing.some((s: any) => s.budget.name === budget.name)) {
+          await backendApi(token, 'POST', 'azure-tenant/budgets', budget);
+        }
       }
       // Each budget is evaluated when created; the declared one on the schedule or after the spend sync.
       await eventually(
@@ -149,26 +162,26 @@ export async function main(): Promise<void> {
         { timeoutMs: 180_000, intervalMs: 2000 },
       );
 
+      // The budgets table and Azure's budgets, in a window wide enough for every column; the alerts sent below are
+      // left out of the picture.
+      await page.setViewportSize({ width: 1680, height: 1280 });
       await page.goto(`${FRONTEND_URL}/azure-budgets`);
       await page.getByText('Payments production monthly').first().waitFor();
       await page.getByText('Alerts sent').first().waitFor();
-      await page.screenshot({
-        path: path.join(images, 'budgets-page.png'),
-        fullPage: true,
-      });
+      await page.screenshot({ path: path.join(images, 'budgets-page.png') });
+      await page.setViewportSize({ width: 1400, height: 1000 });
 
       await page.goto(`${FRONTEND_URL}/catalog/default/group/platform`);
       await page
         .getByRole('listitem', { name: 'Platform team, fiscal quarter' })
         .waitFor({ timeout: 60_000 });
-      await page
-        .getByText(/^Top services|View spend/)
-        .first()
-        .waitFor();
+      await page.getByText('Last 30 days').first().waitFor();
+      // The cards, down to the Savings card; the members and ownership cards below are left out.
+      await page.setViewportSize({ width: 1400, height: 1500 });
       await page.screenshot({
         path: path.join(images, 'group-budgets-cards.png'),
-        fullPage: true,
       });
+      await page.setViewportSize({ width: 1400, height: 1000 });
 
       await page.goto(`${FRONTEND_URL}/azure-showback`);
       await page.getByText('Unallocated').first().waitFor({ timeout: 60_000 });
@@ -180,6 +193,6 @@ export async function main(): Promise<void> {
       await browser.close();
     }
   } finally {
-    await demo.interrupt().catch(() => undefined);
+    await demo?.interrupt().catch(() => undefined);
   }
 }
