@@ -454,8 +454,12 @@ describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
         record(databaseId, file.endpoint, recorded);
       };
       const cases = file.cases.map(c => [c.name, c] as const);
-      // eslint-disable-next-line jest/expect-expect -- run() asserts.
-      it.each(cases.filter(([, c]) => !known(c)))('%s', (_name, c) => run(c));
+      const expectedCases = cases.filter(([, c]) => !known(c));
+      // A file may hold known defects only (jest refuses an empty table).
+      if (expectedCases.length > 0) {
+        // eslint-disable-next-line jest/expect-expect -- run() asserts.
+        it.each(expectedCases)('%s', (_name, c) => run(c));
+      }
       const knownCases = cases.filter(([, c]) => known(c));
       if (knownCases.length > 0) {
         // eslint-disable-next-line jest/expect-expect -- run() asserts.
