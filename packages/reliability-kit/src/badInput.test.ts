@@ -318,24 +318,11 @@ describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
     await waitForSync(api, Object.values(SUBSCRIPTIONS));
     // The spend and savings syncs run once at startup; wait for them, so that nothing else writes while the corpus
     // runs.
-    await eventuallySpendSynced(backend);
-    await eventually(async () => {
-      const rows = await backend.knex('savings_sync_state').select();
-      expect(rows).toHaveLength(Object.keys(SUBSCRIPTIONS).length);
-      expect(rows.every(r => r.last_status)).toBe(true);
-    });
+    await eventuallySynced(backend, 'spend_sync_state');
+    await eventuallySynced(backend, 'savings_sync_state');
     // The budget's owner must be in the catalog.
     await waitForOrganization(api);
-    const created = await api.json(
-      'POST',
-      '/api/azure-tenant/budgets',
-      'admin',
-      PAYMENTS_BUDGET,
-    );
-    expect({ status: created.status, body: created.body }).toMatchObject({
-      status: 201,
-    });
-    PLACEHOLDERS.BUDGET = created.body.budget.id;
+    PLACEHOLDERS.BUDGET = await createBudget(api, PAYMENTS_BUDGET);
     const all = await dumpTables(backend.knex);
     before = Object.fromEntries(
       Object.entries(all).filter(([table]) => isStateTable(table)),
@@ -484,10 +471,27 @@ function lastSeq(requests: RequestLogEntry[]): number {
   return requests.length > 0 ? requests[requests.length - 1].seq : 0;
 }
 
-async function eventuallySpendSynced(backend: KitBackend) {
+/** Waits until a sync's state table (`spend_sync_state`, `savings_sync_state`) has a result for every subscription. */
+async function eventuallySynced(backend: KitBackend, stateTable: string) {
   await eventually(async () => {
-    const rows = await backend.knex('spend_sync_state').select();
+    const rows = await backend.knex(stateTable).select();
     expect(rows).toHaveLength(Object.keys(SUBSCRIPTIONS).length);
     expect(rows.every(r => r.last_status)).toBe(true);
   });
+}
+
+/** Creates a budget as the admin; its id. */
+async function createBudget(api: ApiClient, budget: object): Promise<string> {
+  const created = await api.json(
+    'POST',
+    '/api/azure-tenant/budgets',
+    'admin',
+    budget,
+  );
+  if (created.status !== 201) {
+    throw new Error(
+      `Could not create the corpus's budget: ${created.status} ${created.text}`,
+    );
+  }
+  return created.body.budget.id;
 }
