@@ -116,7 +116,7 @@ function shortArmType(type: string): string {
 
 /**
  * The `Resource` entity of a synced Azure resource: named after the resource (stable for its id), owned according to
- * its owner tag (and annotated with where the owner came from, {@link ANNOTATION_AZURE_OWNER_SOURCE}), and a
+ * its owner tag (and annotated with where the owner came from, `azure-tenant.io/owner-source`), and a
  * `dependencyOf` its subscription's entity, so the subscription lists its resources.
  *
  * @public
