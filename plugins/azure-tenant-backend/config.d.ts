@@ -210,7 +210,7 @@ export interface Config {
           /** Resources of a custom group by tag: `key` (any case), and `value` (exact; any value when absent). */
           tags?: Array<{ key: string; value?: string }>;
         };
-        /** The budget for each period, above 0 and at most 1e12, in `currency`. */
+        /** The budget for each period, at least 0.01 and at most 1e12, in `currency`. */
         amount: number;
         /** ISO 4217, e.g. `USD`: the scope's spend currency, or one that `exchangeRates` converts it to. */
         currency: string;

@@ -67,7 +67,7 @@ export interface BudgetInput {
   /** Shown in lists and notifications, 1–200 characters. */
   name: string;
   scope: BudgetScope;
-  /** The budget for each period, above 0, in `currency`. */
+  /** The budget for each period, at least 0.01 and at most 1e12, in `currency`. */
   amount: number;
   /** ISO 4217, e.g. `USD`. */
   currency: string;

@@ -101,7 +101,12 @@ describe('parseBudgetInput', () => {
       'scope.kind: Invalid discriminator value',
     ],
     ['a missing amount', valid({ amount: undefined }), 'amount: Required'],
-    ['an amount of 0', valid({ amount: 0 }), 'amount must be above 0'],
+    ['an amount of 0', valid({ amount: 0 }), 'amount must be at least 0.01'],
+    [
+      'an amount below a cent, whose percentages would overflow',
+      valid({ amount: 1e-300 }),
+      'amount must be at least 0.01',
+    ],
     ['an amount over 1e12', valid({ amount: 1e13 }), 'amount must be at most'],
     [
       'a currency in lower case',
@@ -193,7 +198,7 @@ describe('parseBudgetInput', () => {
     const message = messageOf(valid({ name: '', amount: -1, currency: 'x' }));
     expect(message).toMatch(/^Invalid budget: /);
     expect(message).toContain('name must not be empty');
-    expect(message).toContain('amount must be above 0');
+    expect(message).toContain('amount must be at least 0.01');
     expect(message).toContain('currency must be an ISO 4217 code');
   });
 });

@@ -28,6 +28,11 @@ export const DEFAULT_BUDGET_THRESHOLDS: readonly BudgetThreshold[] = [
   { type: 'forecast', percent: 100 },
 ];
 
+/**
+ * The smallest budget amount: a cent (of most currencies). Smaller amounts make every percentage of use overflow to
+ * infinity, which neither JSON nor a notification can say.
+ */
+export const MIN_BUDGET_AMOUNT = 0.01;
 /** The largest budget amount: beyond it, a typo more likely than a budget. */
 export const MAX_BUDGET_AMOUNT = 1e12;
 /** The longest custom period, in years. */
@@ -300,7 +305,7 @@ export const budgetInputShape = (z: Zod) => ({
   amount: z
     .number()
     .finite('must be a finite number')
-    .gt(0, 'must be above 0')
+    .min(MIN_BUDGET_AMOUNT, `must be at least ${MIN_BUDGET_AMOUNT}`)
     .max(MAX_BUDGET_AMOUNT, `must be at most ${MAX_BUDGET_AMOUNT}`)
     .describe('The budget for each period, in currency'),
   currency: z

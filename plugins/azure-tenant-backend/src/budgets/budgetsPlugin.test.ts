@@ -110,7 +110,7 @@ describe.each(databases.eachSupportedId())(
       await expect(
         start([declared(), declared({ id: 'second', amount: -1 })]),
       ).rejects.toThrow(
-        /azureTenant\.budgets\.declared\[1\] \(second\) is not a valid budget: amount must be above 0/,
+        /azureTenant\.budgets\.declared\[1\] \(second\) is not a valid budget: amount must be at least 0.01/,
       );
     });
   },

@@ -60,7 +60,7 @@ describe('readDeclaredBudgets', () => {
     ['an id in capitals', entry({ id: 'Platform' }), 'id must be lowercase'],
     ['a GUID as id', entry({ id: SUBSCRIPTION }), 'id must not be a GUID'],
     ['no owner', entry({ owner: undefined }), 'owner: Required'],
-    ['an amount of 0', entry({ amount: 0 }), 'amount must be above 0'],
+    ['an amount of 0', entry({ amount: 0 }), 'amount must be at least 0.01'],
     [
       'an unknown field',
       entry({ budget: 5 }),

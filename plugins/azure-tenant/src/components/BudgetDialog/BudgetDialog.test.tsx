@@ -216,7 +216,7 @@ describe('BudgetDialog', () => {
       screen.getByText('Pick the subscription the budget covers'),
     ).toBeInTheDocument();
     expect(
-      screen.getByText('The amount must be a number above 0'),
+      screen.getByText('The amount must be a number of at least 0.01'),
     ).toBeInTheDocument();
     expect(
       screen.getByText('The end date must not be before the start date'),

@@ -194,8 +194,8 @@ export function checkBudgetDraft(
   checkScope(draft, problems);
 
   const amount = Number(draft.amount);
-  if (draft.amount.trim() === '' || !Number.isFinite(amount) || amount <= 0) {
-    problems.amount = 'The amount must be a number above 0';
+  if (draft.amount.trim() === '' || !Number.isFinite(amount) || amount < 0.01) {
+    problems.amount = 'The amount must be a number of at least 0.01';
   } else if (amount > MAX_AMOUNT) {
     problems.amount = 'The amount must be at most 1,000,000,000,000';
   }

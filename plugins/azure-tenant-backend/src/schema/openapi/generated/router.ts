@@ -1437,9 +1437,10 @@ export const spec = {
           },
           amount: {
             type: 'number',
-            exclusiveMinimum: 0,
+            minimum: 0.01,
             maximum: 1000000000000,
-            description: 'The budget for each period, in currency.',
+            description:
+              'The budget for each period, in currency; at least 0.01.',
           },
           currency: {
             type: 'string',

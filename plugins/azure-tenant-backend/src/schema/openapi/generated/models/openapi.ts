@@ -852,7 +852,7 @@ export interface components {
     BudgetInput: {
       name: string;
       scope: components['schemas']['BudgetScope'];
-      /** @description The budget for each period, in currency. */
+      /** @description The budget for each period, in currency; at least 0.01. */
       amount: number;
       /** @description ISO 4217, e.g. USD. A budget in another currency than its scope's spend is refused unless azureTenant.budgets.exchangeRates converts it. */
       currency: string;

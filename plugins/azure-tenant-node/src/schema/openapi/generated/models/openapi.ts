@@ -842,7 +842,7 @@ export interface components {
     BudgetInput: {
       name: string;
       scope: components['schemas']['BudgetScope'];
-      /** The budget for each period, in currency. */
+      /** The budget for each period, in currency; at least 0.01. */
       amount: number;
       /** ISO 4217, e.g. USD. A budget in another currency than its scope's spend is refused unless azureTenant.budgets.exchangeRates converts it. */
       currency: string;
