@@ -6,12 +6,7 @@ import {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  parseEntityRef,
-  RELATION_OWNED_BY,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { PermissionRuleset } from '@backstage/plugin-permission-node';
@@ -25,6 +20,7 @@ import {
   BudgetStatus,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { JsonObject } from '@backstage/types';
+import { entityOwnerRef } from '../catalog/entityOwnerRef';
 import { AzureTenantStore } from '../database/AzureTenantStore';
 import { ownerRef } from '../resources/resourceSearchParameters';
 import { auditEventOptions, Caller, requireUser } from '../service/caller';
@@ -585,26 +581,10 @@ function auditFields(value: Budget | BudgetScope): JsonObject {
   return JSON.parse(JSON.stringify(value));
 }
 
-/**
- * Who owns an entity's budget by default: a group or user owns its own; any other entity's owner is its `ownedBy`
- * relation, or its `spec.owner` (a group, in the entity's namespace, unless it says otherwise).
- */
+/** Who owns an entity's budget by default: a group or user owns its own, any other entity its owner. */
 function ownerOfEntity(entity: Entity): string | undefined {
   if (OWNER_KINDS.has(entity.kind.toLowerCase())) {
     return stringifyEntityRef(entity);
   }
-  const relation = entity.relations?.find(r => r.type === RELATION_OWNED_BY);
-  if (relation) return stringifyEntityRef(parseEntityRef(relation.targetRef));
-  const owner = entity.spec?.owner;
-  if (typeof owner !== 'string' || !owner) return undefined;
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: entity.metadata.namespace ?? 'default',
-      }),
-    );
-  } catch {
-    return undefined;
-  }
+  return entityOwnerRef(entity);
 }

@@ -1,15 +1,10 @@
 import { AuthService } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  DEFAULT_NAMESPACE,
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import {
   ANNOTATION_AZURE_OWNER_SOURCE,
   ANNOTATION_AZURE_RESOURCE_ID,
 } from '@azure-tenant/plugin-azure-tenant-common';
+import { entityOwnerRef } from '../catalog/entityOwnerRef';
 
 /** Entities per catalog page. */
 const PAGE_SIZE = 1000;
@@ -29,23 +24,6 @@ export interface ShowbackOwnershipOptions {
   catalog: Pick<CatalogService, 'queryEntities'>;
   /** For the plugin's own credentials: ownership is read whole, and what a caller sees is decided afterwards. */
   auth: Pick<AuthService, 'getOwnServiceCredentials'>;
-}
-
-/** `spec.owner` as a full, lower-case entity ref (a group when the kind is left out, as the catalog reads it). */
-function ownerOf(entity: Entity): string | undefined {
-  const owner = entity.spec?.owner;
-  if (typeof owner !== 'string' || owner === '') return undefined;
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: entity.metadata?.namespace ?? DEFAULT_NAMESPACE,
-      }),
-    );
-  } catch {
-    // An owner the catalog could not relate to anything is nobody's for showback.
-    return undefined;
-  }
 }
 
 /**
@@ -82,7 +60,8 @@ export async function readShowbackOwnership(
     for (const entity of page.items) {
       const annotations = entity.metadata?.annotations ?? {};
       const resourceId = annotations[ANNOTATION_AZURE_RESOURCE_ID];
-      const owner = ownerOf(entity);
+      // An owner the catalog could not relate to anything is nobody's for showback.
+      const owner = entityOwnerRef(entity);
       // The filter matches values case-insensitively; the annotation is written in lower case.
       if (
         !resourceId ||

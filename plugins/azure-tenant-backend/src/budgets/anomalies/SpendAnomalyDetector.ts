@@ -1,14 +1,11 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { InputError, stringifyError } from '@backstage/errors';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { azureSubscriptionEntityRef } from '@azure-tenant/plugin-azure-tenant-common';
 import { Knex } from 'knex';
+import { entityOwnerRef } from '../../catalog/entityOwnerRef';
 import { chunks } from '../../database/batches';
 import { addDays, dayOf, eachDay, isDay } from '../../spend/spendDays';
 import { SpendStore } from '../../spend/SpendStore';
@@ -264,7 +261,7 @@ export class SpendAnomalyDetector {
     for (const group of bySubscriptionDay.values()) {
       const { subscriptionId, day } = group[0];
       const entity = entities.get(subscriptionId);
-      const owner = entity && ownerRefOf(entity);
+      const owner = entity && entityOwnerRef(entity);
       if (!entity || !owner) {
         logger.debug(
           `Spend anomaly of subscription ${subscriptionId} on ${day} not sent: ${
@@ -351,20 +348,4 @@ function spendTabOf(entity: Entity): string {
   ]
     .map(encodeURIComponent)
     .join('/')}/spend`;
-}
-
-/** The full entity ref of an entity's `spec.owner` (a group unless it says otherwise, in the entity's namespace). */
-function ownerRefOf(entity: Entity): string | undefined {
-  const owner = entity.spec?.owner;
-  if (typeof owner !== 'string' || !owner) return undefined;
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: entity.metadata.namespace ?? 'default',
-      }),
-    );
-  } catch {
-    return undefined;
-  }
 }
