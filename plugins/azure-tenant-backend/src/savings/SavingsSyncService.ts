@@ -1,18 +1,16 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
-import pLimit from 'p-limit';
 import { classifyAccessProblem, stopsSync } from '../azure/accessProblems';
 import { AzureBudgetReader } from '../budgets/azure/azureBudgetReader';
 import { AzureTenantStore } from '../database/AzureTenantStore';
 import { azureErrorFields } from '../metrics/azureFailure';
+import { scheduleSubscriptionSync } from '../scheduling/scheduleSubscriptionSync';
+import { syncEachSubscription } from '../scheduling/syncEachSubscription';
 import { AdvisorReader } from './advisorReader';
 import { SavingsConfig } from './SavingsConfig';
 import { SavingsStore } from './SavingsStore';
 
 /** The id of the scheduled savings sync task. */
 export const SAVINGS_SYNC_TASK_ID = 'azure-tenant-savings-sync';
-
-/** Passes of one run: the registered subscriptions, then those registered while the run went on. */
-const MAX_PASSES = 5;
 
 /** The outcome of one subscription's savings sync. */
 export interface SavingsSyncResult {
@@ -166,27 +164,16 @@ export class SavingsSyncService {
     }
   }
 
-  /**
-   * Syncs every registered subscription, a few at a time. Then it looks again for subscriptions registered while it
-   * ran (a tenant connected meanwhile), and syncs those too, a bounded number of times.
-   */
+  /** Syncs every registered subscription, a few at a time, and those registered while it ran. */
   async syncAll(): Promise<SavingsSyncResult[]> {
-    const results: SavingsSyncResult[] = [];
-    const done = new Set<string>();
-    const limit = pLimit(Math.max(1, this.options.concurrency ?? 2));
-    for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const due = (await this.options.subscriptions.listSubscriptions())
-        .map(s => s.subscriptionId.toLowerCase())
-        .filter(id => !done.has(id));
-      if (due.length === 0) break;
-      for (const id of due) done.add(id);
-      results.push(
-        ...(await Promise.all(
-          due.map(id => limit(() => this.syncSubscription(id))),
-        )),
-      );
-    }
-    return results;
+    return syncEachSubscription({
+      listSubscriptionIds: async () =>
+        (await this.options.subscriptions.listSubscriptions()).map(s =>
+          s.subscriptionId.toLowerCase(),
+        ),
+      syncSubscription: id => this.syncSubscription(id),
+      concurrency: this.options.concurrency ?? 2,
+    });
   }
 }
 
@@ -202,22 +189,13 @@ export interface RegisterSavingsSyncOptions {
 export async function registerSavingsSync(
   options: RegisterSavingsSyncOptions,
 ): Promise<void> {
-  const { scheduler, config, syncService } = options;
-  const logger = options.logger.child({ taskId: SAVINGS_SYNC_TASK_ID });
-  await scheduler.scheduleTask({
-    id: SAVINGS_SYNC_TASK_ID,
-    ...config.schedule,
-    fn: async () => {
-      const results = await syncService.syncAll();
-      const failed = results.filter(r => r.status === 'failed');
-      if (failed.length > 0) {
-        logger.warn(
-          `Savings sync failed for ${failed.length} of ${
-            results.length
-          } subscriptions: ${failed.map(f => f.subscriptionId).join(', ')}`,
-          { failed: failed.length, subscriptions: results.length },
-        );
-      }
-    },
+  const { scheduler, logger, config, syncService } = options;
+  await scheduleSubscriptionSync({
+    scheduler,
+    logger,
+    taskId: SAVINGS_SYNC_TASK_ID,
+    schedule: config.schedule,
+    subject: 'savings',
+    syncAll: () => syncService.syncAll(),
   });
 }

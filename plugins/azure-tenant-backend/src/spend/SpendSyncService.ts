@@ -1,5 +1,4 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
-import pLimit from 'p-limit';
 import {
   AccessProblemFinding,
   classifyAccessProblem,
@@ -8,6 +7,8 @@ import {
 import { AzureTenantStore } from '../database/AzureTenantStore';
 import { azureErrorFields, azureFailureReason } from '../metrics/azureFailure';
 import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
+import { scheduleSubscriptionSync } from '../scheduling/scheduleSubscriptionSync';
+import { syncEachSubscription } from '../scheduling/syncEachSubscription';
 import { CostReader } from './costManagementReader';
 import { SpendConfig } from './SpendConfig';
 import { addDays, dayOf } from './spendDays';
@@ -15,9 +16,6 @@ import { SpendStore } from './SpendStore';
 
 /** The id of the scheduled spend sync task. */
 export const SPEND_SYNC_TASK_ID = 'azure-tenant-spend-sync';
-
-/** Passes of one run: the registered subscriptions, then those registered while the run went on. */
-const MAX_PASSES = 5;
 
 /** Days read from Cost Management in one query, and replaced in one transaction. */
 const WINDOW_DAYS = 31;
@@ -295,31 +293,14 @@ export class SpendSyncService {
     }
   }
 
-  /**
-   * Syncs every registered subscription, a few at a time. Then it looks again for subscriptions registered while it
-   * ran (a tenant connected meanwhile), and syncs those too, a bounded number of times.
-   */
+  /** Syncs every registered subscription, a few at a time, and those registered while it ran. */
   async syncAll(): Promise<SpendSyncResult[]> {
-    const results: SpendSyncResult[] = [];
-    const done = new Set<string>();
-    const limit = pLimit(Math.max(1, this.config.concurrency));
-    for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const due = (await this.store.listSubscriptions()).filter(
-        s => !done.has(s.subscriptionId.toLowerCase()),
-      );
-      if (due.length === 0) break;
-      for (const { subscriptionId } of due) {
-        done.add(subscriptionId.toLowerCase());
-      }
-      results.push(
-        ...(await Promise.all(
-          due.map(({ subscriptionId }) =>
-            limit(() => this.syncSubscription(subscriptionId)),
-          ),
-        )),
-      );
-    }
-    return results;
+    return syncEachSubscription({
+      listSubscriptionIds: async () =>
+        (await this.store.listSubscriptions()).map(s => s.subscriptionId),
+      syncSubscription: id => this.syncSubscription(id),
+      concurrency: this.config.concurrency,
+    });
   }
 }
 
@@ -337,29 +318,14 @@ export interface RegisterSpendSyncOptions {
 export async function registerSpendSync(
   options: RegisterSpendSyncOptions,
 ): Promise<void> {
-  const { scheduler, config, syncService } = options;
-  const logger = options.logger.child({ taskId: SPEND_SYNC_TASK_ID });
-  await scheduler.scheduleTask({
-    id: SPEND_SYNC_TASK_ID,
-    ...config.schedule,
-    fn: async () => {
-      const results = await syncService.syncAll();
-      const failed = results.filter(r => r.status === 'failed');
-      if (failed.length > 0) {
-        logger.warn(
-          `Spend sync failed for ${failed.length} of ${
-            results.length
-          } subscriptions: ${failed.map(f => f.subscriptionId).join(', ')}`,
-          { failed: failed.length, subscriptions: results.length },
-        );
-      }
-      try {
-        await options.onSynced?.(results);
-      } catch (error) {
-        logger.warn(
-          `After the spend sync: ${(error as Error).message ?? String(error)}`,
-        );
-      }
-    },
+  const { scheduler, logger, config, syncService, onSynced } = options;
+  await scheduleSubscriptionSync({
+    scheduler,
+    logger,
+    taskId: SPEND_SYNC_TASK_ID,
+    schedule: config.schedule,
+    subject: 'spend',
+    syncAll: () => syncService.syncAll(),
+    onSynced,
   });
 }
