@@ -16,6 +16,11 @@ import {
   AzureTenantConfig,
   DEFAULT_AUTHORITY_HOST,
 } from '../config/AzureTenantConfig';
+import {
+  armClientPolicies,
+  ArmClientPoliciesOptions,
+  ArmClientPolicy,
+} from './armClientPolicies';
 
 /** The scope of an app-only token for Azure Resource Manager. */
 export const ARM_APP_SCOPE = 'https://management.azure.com/.default';
@@ -107,16 +112,21 @@ export class AzureConnection {
       : undefined;
   }
 
-  /** Options for an `@azure/arm-*` client. */
-  armClientOptions(): {
+  /**
+   * Options for an `@azure/arm-*` client. With `policies`, the client of one tenant also counts its 429s, paces its
+   * reads and runs its own policies ({@link armClientPolicies}).
+   */
+  armClientOptions(policies?: ArmClientPoliciesOptions): {
     endpoint: string;
     httpClient: HttpClient;
     tlsOptions?: TlsSettings;
+    additionalPolicies?: ArmClientPolicy[];
   } {
     return {
       endpoint: this.config.armEndpoint,
       httpClient: this.httpClient,
       ...(this.tlsSettings ? { tlsOptions: this.tlsSettings } : {}),
+      ...(policies ? { additionalPolicies: armClientPolicies(policies) } : {}),
     };
   }
 

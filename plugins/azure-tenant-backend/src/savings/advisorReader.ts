@@ -2,7 +2,6 @@ import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { SavingsRecommendation } from '@azure-tenant/plugin-azure-tenant-common';
 import { AzureConnection } from '../azure/azureConnection';
 import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
-import { throttledRequestPolicy } from '../metrics/throttledRequestPolicy';
 import { resourceGraphQuotaPolicy } from './resourceGraphQuotaPolicy';
 
 /** Reads Azure Advisor's cost recommendations of a subscription. */
@@ -126,36 +125,28 @@ export function createAdvisorReader(
     const key = tenantId.toLowerCase();
     let client = clients.get(key);
     if (!client) {
-      client = new ResourceGraphClient(connection.appCredential(tenantId), {
-        ...connection.armClientOptions(),
-        additionalPolicies: [
-          // Before the quota policy, so that it sees the wait that policy gives a 429 without one.
-          ...(metrics
-            ? [
-                {
-                  policy: throttledRequestPolicy({
-                    metrics,
+      client = new ResourceGraphClient(
+        connection.appCredential(tenantId),
+        connection.armClientOptions({
+          tenantId,
+          metrics,
+          // The 429 counter comes first: it sees the wait the quota policy gives a 429 without one.
+          policies: [
+            {
+              policy: resourceGraphQuotaPolicy({
+                onWait: waitMs =>
+                  metrics?.recordThrottleWait(
                     tenantId,
-                    api: 'arm',
-                  }),
-                  position: 'perRetry' as const,
-                },
-              ]
-            : []),
-          {
-            policy: resourceGraphQuotaPolicy({
-              onWait: waitMs =>
-                metrics?.recordThrottleWait(
-                  tenantId,
-                  'arm',
-                  'remaining-reads',
-                  waitMs,
-                ),
-            }),
-            position: 'perRetry',
-          },
-        ],
-      });
+                    'arm',
+                    'remaining-reads',
+                    waitMs,
+                  ),
+              }),
+              position: 'perRetry',
+            },
+          ],
+        }),
+      );
       clients.set(key, client);
     }
     return client;

@@ -10,7 +10,6 @@ import {
 import { RestError } from '@azure/core-rest-pipeline';
 import { AzureConnection } from '../azure/azureConnection';
 import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
-import { throttledRequestPolicy } from '../metrics/throttledRequestPolicy';
 import {
   costManagementQpuPacingPolicy,
   costManagementRetryAfterPolicy,
@@ -132,33 +131,26 @@ export function createCostManagementReader(
   function clientFor(tenantId: string): CostManagementClient {
     let client = clients.get(tenantId);
     if (!client) {
-      client = new CostManagementClient(connection.appCredential(tenantId), {
-        ...connection.armClientOptions(),
-        additionalPolicies: [
-          // Before the retry-after policy, so that it sees the wait that policy read from Cost Management's headers.
-          ...(metrics
-            ? [
-                {
-                  policy: throttledRequestPolicy({
-                    metrics,
-                    tenantId,
-                    api: 'cost-management',
-                  }),
-                  position: 'perRetry' as const,
-                },
-              ]
-            : []),
-          {
-            policy: costManagementRetryAfterPolicy({ maxRetryAfterMs }),
-            position: 'perRetry',
-          },
-          // Last, so that it paces every try, retries included.
-          {
-            policy: costManagementQpuPacingPolicy({ tenantId }),
-            position: 'perRetry',
-          },
-        ],
-      });
+      client = new CostManagementClient(
+        connection.appCredential(tenantId),
+        connection.armClientOptions({
+          tenantId,
+          metrics,
+          api: 'cost-management',
+          // The 429 counter comes first: it sees the wait the retry-after policy read from Cost Management's headers.
+          policies: [
+            {
+              policy: costManagementRetryAfterPolicy({ maxRetryAfterMs }),
+              position: 'perRetry',
+            },
+            // Last, so that it paces every try, retries included.
+            {
+              policy: costManagementQpuPacingPolicy({ tenantId }),
+              position: 'perRetry',
+            },
+          ],
+        }),
+      );
       clients.set(tenantId, client);
     }
     return client;

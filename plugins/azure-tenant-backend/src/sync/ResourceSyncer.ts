@@ -30,9 +30,7 @@ import {
   azureFailureReason,
 } from '../metrics/azureFailure';
 import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
-import { throttledRequestPolicy } from '../metrics/throttledRequestPolicy';
 import { listResourcePages } from './armResourcePages';
-import { armThrottlingPolicy } from './armThrottlingPolicy';
 import { SyncConfig } from './SyncConfig';
 
 /** What one subscription's sync did. */
@@ -311,36 +309,11 @@ export class ResourceSyncer {
     const { connection, store, config, metrics } = this.options;
     const { subscriptionId, tenantId, syncMode } = subscription;
     const keepTags = syncMode !== 'no-tags';
-    const clientOptions = {
-      ...connection.armClientOptions(),
-      additionalPolicies: [
-        {
-          policy: armThrottlingPolicy({
-            minRemainingReads: config.minRemainingReads,
-            onWait: waitMs =>
-              metrics?.recordThrottleWait(
-                tenantId,
-                'arm',
-                'remaining-reads',
-                waitMs,
-              ),
-          }),
-          position: 'perCall' as const,
-        },
-        ...(metrics
-          ? [
-              {
-                policy: throttledRequestPolicy({
-                  metrics,
-                  tenantId,
-                  api: 'arm',
-                }),
-                position: 'perRetry' as const,
-              },
-            ]
-          : []),
-      ],
-    };
+    const clientOptions = connection.armClientOptions({
+      tenantId,
+      metrics,
+      minRemainingReads: config.minRemainingReads,
+    });
     const credential = connection.appCredential(tenantId);
     const client = new ResourceManagementClient(
       credential,

@@ -1,6 +1,5 @@
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
-import { throttledRequestPolicy } from '../metrics/throttledRequestPolicy';
 import {
   AzureAccessError,
   AzureOperation,
@@ -58,23 +57,7 @@ export function createAzureTagsClient(
       client = new ResourceManagementClient(
         connection.appCredential(scope.tenantId),
         scope.subscriptionId,
-        {
-          ...connection.armClientOptions(),
-          ...(metrics
-            ? {
-                additionalPolicies: [
-                  {
-                    policy: throttledRequestPolicy({
-                      metrics,
-                      tenantId: scope.tenantId,
-                      api: 'arm',
-                    }),
-                    position: 'perRetry' as const,
-                  },
-                ],
-              }
-            : {}),
-        },
+        connection.armClientOptions({ tenantId: scope.tenantId, metrics }),
       );
       clients.set(key, client);
     }

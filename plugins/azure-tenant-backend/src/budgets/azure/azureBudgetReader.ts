@@ -4,8 +4,6 @@ import {
 } from '@azure/arm-consumption';
 import { AzureConnection } from '../../azure/azureConnection';
 import { AzureTenantMetrics } from '../../metrics/azureTenantMetrics';
-import { throttledRequestPolicy } from '../../metrics/throttledRequestPolicy';
-import { armThrottlingPolicy } from '../../sync/armThrottlingPolicy';
 import { AzureBudgetRead } from '../../savings/SavingsStore';
 
 /** Reads the budgets defined in Azure for a subscription. */
@@ -102,36 +100,7 @@ export function createAzureBudgetReader(
       const client = new ConsumptionManagementClient(
         connection.appCredential(tenantId),
         subscriptionId,
-        {
-          ...connection.armClientOptions(),
-          additionalPolicies: [
-            {
-              policy: armThrottlingPolicy({
-                minRemainingReads,
-                onWait: waitMs =>
-                  metrics?.recordThrottleWait(
-                    tenantId,
-                    'arm',
-                    'remaining-reads',
-                    waitMs,
-                  ),
-              }),
-              position: 'perCall',
-            },
-            ...(metrics
-              ? [
-                  {
-                    policy: throttledRequestPolicy({
-                      metrics,
-                      tenantId,
-                      api: 'arm',
-                    }),
-                    position: 'perRetry' as const,
-                  },
-                ]
-              : []),
-          ],
-        },
+        connection.armClientOptions({ tenantId, metrics, minRemainingReads }),
       );
       const budgets = new Map<string, AzureBudgetRead>();
       // Without a leading slash: the SDK puts the scope after one of its own.
