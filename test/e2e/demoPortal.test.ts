@@ -125,13 +125,22 @@ describe('the demo portal (quick start: npm start)', () => {
           .sort(),
       ).toEqual(
         [
+          'create-budget',
+          'delete-budget',
           'find-resources',
           'get-resource-tags',
+          'get-savings',
+          'get-showback',
           'get-spend',
+          'list-azure-budgets',
+          'list-budget-alerts',
+          'list-budgets',
           'list-subscriptions',
           'list-tenants',
+          'mute-budget',
           'request-subscription-sync',
           'set-subscription-sync-mode',
+          'update-budget',
           'update-resource-tags',
         ].map(name => `azure-tenant.${name}`),
       );
