@@ -252,9 +252,9 @@ describe("a team's budget in the demo portal", () => {
             },
             { timeoutMs: 120_000 },
           );
-          // With the figures: "Budget '…' reached 412% (…)" or "… is forecast to reach …".
+          // With the figures: "Budget '…' passed 80%: 412% (…)" or "… is forecast past 100%: …".
           await expect(notification.textContent()).resolves.toMatch(
-            new RegExp(`Budget '${name}' (reached|is forecast to reach) \\d+`),
+            new RegExp(`Budget '${name}' (passed|is forecast past) \\d+`),
           );
           await page.screenshot({
             path: path.join(screenshots, 'budgets-notification.png'),

@@ -334,7 +334,7 @@ describe.each(databases.eachSupportedId())('BudgetEvaluator (%s)', id => {
       expect(actual).toEqual({
         recipients: { type: 'entity', entityRef: ['group:default/team-a'] },
         payload: {
-          title: `Budget 'Team A monthly' reached 62.5% (1,000 of 1,600 USD) on ${TODAY}`,
+          title: `Budget 'Team A monthly' passed 50%: 62.5% (1,000 of 1,600 USD) on ${TODAY}`,
           description: expect.stringContaining(
             `from ${dec(
               1,
@@ -355,7 +355,7 @@ describe.each(databases.eachSupportedId())('BudgetEvaluator (%s)', id => {
           n => n.payload.scope === `threshold:b1:${dec(1)}:forecast:100`,
         )?.payload.title,
       ).toBe(
-        `Budget 'Team A monthly' is forecast to reach 193.7% (3,100 of 1,600 USD) by ${dec(
+        `Budget 'Team A monthly' is forecast past 100%: 193.7% (3,100 of 1,600 USD) by ${dec(
           31,
         )}`,
       );

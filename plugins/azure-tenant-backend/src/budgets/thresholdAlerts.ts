@@ -95,16 +95,17 @@ export function thresholdAlert(
   const actual = `${formatAmount(evaluation.actual)} ${currency}`;
   const forecast = `${formatAmount(evaluation.forecast)} ${currency}`;
   const through = evaluation.spendThrough ?? evaluation.periodStart;
+  // The threshold leads the title: when spend jumps past several at once, each notification says which it is for.
   const title =
     threshold.type === 'actual'
-      ? `Budget '${budget.name}' reached ${formatPercent(
+      ? `Budget '${budget.name}' passed ${threshold.percent}%: ${formatPercent(
           evaluation.actualPercent,
         )}% (${formatAmount(evaluation.actual)} of ${amount}) on ${through}`
-      : `Budget '${budget.name}' is forecast to reach ${formatPercent(
-          evaluation.forecastPercent,
-        )}% (${formatAmount(evaluation.forecast)} of ${amount}) by ${
-          evaluation.periodEnd
-        }`;
+      : `Budget '${budget.name}' is forecast past ${
+          threshold.percent
+        }%: ${formatPercent(evaluation.forecastPercent)}% (${formatAmount(
+          evaluation.forecast,
+        )} of ${amount}) by ${evaluation.periodEnd}`;
   const description = [
     `Spend of ${describeScope(budget)} from ${
       evaluation.periodStart
