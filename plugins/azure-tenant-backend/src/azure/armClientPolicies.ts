@@ -28,6 +28,18 @@ export interface ArmClientPoliciesOptions {
 }
 
 /**
+ * Counts, in `metrics`, a wait that a client of the tenant took on its own to stay within an ARM read quota (cause
+ * `remaining-reads`), for a pacing policy's `onWait`.
+ */
+export function recordRemainingReadsWait(
+  metrics: AzureTenantMetrics | undefined,
+  tenantId: string,
+): (waitMs: number) => void {
+  return waitMs =>
+    metrics?.recordThrottleWait(tenantId, 'arm', 'remaining-reads', waitMs);
+}
+
+/**
  * The policies the plugin adds to an Azure SDK client: the 429 counter first, so that it wraps the client's own
  * policies and sees the wait the SDK's throttling policy will take before one of them rewrites it; ARM's
  * remaining-reads pacing once per call; then the client's own.
@@ -50,13 +62,7 @@ export function armClientPolicies(
           {
             policy: armThrottlingPolicy({
               minRemainingReads,
-              onWait: waitMs =>
-                metrics?.recordThrottleWait(
-                  tenantId,
-                  'arm',
-                  'remaining-reads',
-                  waitMs,
-                ),
+              onWait: recordRemainingReadsWait(metrics, tenantId),
             }),
             position: 'perCall' as const,
           },

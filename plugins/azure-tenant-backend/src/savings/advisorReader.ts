@@ -1,5 +1,6 @@
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { SavingsRecommendation } from '@azure-tenant/plugin-azure-tenant-common';
+import { recordRemainingReadsWait } from '../azure/armClientPolicies';
 import { AzureConnection } from '../azure/azureConnection';
 import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
 import { resourceGraphQuotaPolicy } from './resourceGraphQuotaPolicy';
@@ -134,13 +135,7 @@ export function createAdvisorReader(
           policies: [
             {
               policy: resourceGraphQuotaPolicy({
-                onWait: waitMs =>
-                  metrics?.recordThrottleWait(
-                    tenantId,
-                    'arm',
-                    'remaining-reads',
-                    waitMs,
-                  ),
+                onWait: recordRemainingReadsWait(metrics, tenantId),
               }),
               position: 'perRetry',
             },
