@@ -1,6 +1,7 @@
 import express from 'express';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { createApiRouter } from '../schema/createApiRouter';
+import { requestCaller } from '../service/caller';
 import {
   BudgetAlertOperations,
   BudgetAlertOperationsOptions,
@@ -22,15 +23,7 @@ export async function createBudgetAlertsRouter(
 
   router.get('/budget-alerts', async (req, res) => {
     res.json(
-      await operations.list(
-        {
-          credentials: await httpAuth.credentials(req, {
-            allow: ['user', 'service'],
-          }),
-          request: req,
-        },
-        req.query,
-      ),
+      await operations.list(await requestCaller(httpAuth, req), req.query),
     );
   });
 

@@ -1,6 +1,6 @@
 import express from 'express';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { Caller } from '../service/caller';
+import { requestCaller } from '../service/caller';
 import { ApiRequestHandler, createApiRouter } from '../schema/createApiRouter';
 import { BudgetOperations } from './BudgetOperations';
 
@@ -24,19 +24,10 @@ export async function createBudgetsRouter(
     '/budgets/{budgetId}/mute',
   ]);
 
-  // Services get past here for reads; the operations refuse them the writes, which are for users.
-  const callerOf = async (
-    req: express.Request<any, any, any, any, any>,
-  ): Promise<Caller> => ({
-    credentials: await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    }),
-    request: req,
-  });
-
+  // Services get past requestCaller for reads; the operations refuse them the writes, which are for users.
   router.get('/budgets', async (req, res) => {
     res.json({
-      items: await operations.list(await callerOf(req), {
+      items: await operations.list(await requestCaller(httpAuth, req), {
         owner: req.query.owner,
         scopeKind: req.query.scopeKind,
       }),
@@ -46,17 +37,24 @@ export async function createBudgetsRouter(
   router.post('/budgets', async (req, res) => {
     res
       .status(201)
-      .json(await operations.create(await callerOf(req), req.body));
+      .json(
+        await operations.create(await requestCaller(httpAuth, req), req.body),
+      );
   });
 
   router.get('/budgets/:budgetId', async (req, res) => {
-    res.json(await operations.get(await callerOf(req), req.params.budgetId));
+    res.json(
+      await operations.get(
+        await requestCaller(httpAuth, req),
+        req.params.budgetId,
+      ),
+    );
   });
 
   router.put('/budgets/:budgetId', async (req, res) => {
     res.json(
       await operations.replace(
-        await callerOf(req),
+        await requestCaller(httpAuth, req),
         req.params.budgetId,
         req.body,
       ),
@@ -67,7 +65,10 @@ export async function createBudgetsRouter(
     req,
     res,
   ) => {
-    await operations.delete(await callerOf(req), req.params.budgetId);
+    await operations.delete(
+      await requestCaller(httpAuth, req),
+      req.params.budgetId,
+    );
     res.status(204).end();
   };
   // Backstage's typed router looks a DELETE up as `#_delete|…` (its generator's spelling), ours is `#delete|…`.
@@ -79,7 +80,7 @@ export async function createBudgetsRouter(
   router.post('/budgets/:budgetId/mute', async (req, res) => {
     res.json(
       await operations.mute(
-        await callerOf(req),
+        await requestCaller(httpAuth, req),
         req.params.budgetId,
         req.body.until,
       ),

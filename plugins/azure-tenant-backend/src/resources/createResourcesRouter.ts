@@ -1,6 +1,7 @@
 import express from 'express';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { createApiRouter } from '../schema/createApiRouter';
+import { requestCaller } from '../service/caller';
 import { parseResourceSearch } from './resourceSearchParameters';
 import { ResourceSearch } from './ResourceSearch';
 
@@ -21,25 +22,22 @@ export async function createResourcesRouter(
   ]);
 
   router.get('/resources', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+    const caller = await requestCaller(httpAuth, req);
     const query = parseResourceSearch(req.query);
-    res.json(await resourceSearch.find(query, { credentials, request: req }));
+    res.json(await resourceSearch.find(query, caller));
   });
 
   router.get('/subscriptions/:subscriptionId/resources', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+    const caller = await requestCaller(httpAuth, req);
     // The path names the subscription; the document gives this path no subscriptionId query parameter.
     const { subscriptionId } = req.params;
     const query = parseResourceSearch({ ...req.query, subscriptionId });
     res.json(
-      await resourceSearch.findInSubscription(query.subscriptionId!, query, {
-        credentials,
-        request: req,
-      }),
+      await resourceSearch.findInSubscription(
+        query.subscriptionId!,
+        query,
+        caller,
+      ),
     );
   });
 

@@ -1,6 +1,7 @@
 import express from 'express';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { createApiRouter } from '../schema/createApiRouter';
+import { requestCaller } from '../service/caller';
 import { SavingsOperations } from './SavingsOperations';
 
 /** Options for {@link createSavingsRouter}. */
@@ -18,15 +19,7 @@ export async function createSavingsRouter(
 
   router.get('/savings', async (req, res) => {
     res.json(
-      await savings.report(
-        {
-          credentials: await httpAuth.credentials(req, {
-            allow: ['user', 'service'],
-          }),
-          request: req,
-        },
-        req.query,
-      ),
+      await savings.report(await requestCaller(httpAuth, req), req.query),
     );
   });
 

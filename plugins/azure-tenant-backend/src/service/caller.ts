@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import {
   AuditorServiceCreateEventOptions,
   BackstageCredentials,
+  HttpAuthService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
 
@@ -15,6 +16,22 @@ export interface Caller {
   credentials: BackstageCredentials;
   /** The HTTP request, when the caller came through the REST API; the auditor reads the actor and the URL from it. */
   request?: Request<any, any, any, any, any>;
+}
+
+/**
+ * The caller of a REST request: its user's or service's credentials, and the request for the auditor. Services get
+ * past here; an operation that is for users only refuses them itself, as an action's caller would be refused.
+ */
+export async function requestCaller(
+  httpAuth: HttpAuthService,
+  request: Request<any, any, any, any, any>,
+): Promise<Caller> {
+  return {
+    credentials: await httpAuth.credentials(request, {
+      allow: ['user', 'service'],
+    }),
+    request,
+  };
 }
 
 /** The entity ref of a user, or the subject of a service, for audit events that have no request to read it from. */

@@ -5,6 +5,7 @@ import { InputError } from '@backstage/errors';
 import { ResourceStore } from '../database/ResourceStore';
 import { createCallbackRouter } from '../onboarding/callbackRouter';
 import { ApiPath, createApiRouter } from '../schema/createApiRouter';
+import { requestCaller } from './caller';
 import {
   SubscriptionOperations,
   SubscriptionOperationsOptions,
@@ -72,14 +73,6 @@ export async function createRouter(
   const pageLimit = (value: string | undefined) =>
     Math.min(Math.max(Number(value ?? 1000), 1), 5000);
 
-  /** The caller of a request: users and services; an operation that is for users only refuses services itself. */
-  const callerOf = async (req: express.Request<any, any, any, any, any>) => ({
-    credentials: await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    }),
-    request: req,
-  });
-
   const outer = Router();
 
   // Entra ID's answer to the onboarding: POSTed as a form, without Backstage credentials (see callbackRouter.ts).
@@ -110,7 +103,7 @@ export async function createRouter(
 
   router.post('/onboarding/start', async (req, res) => {
     res.json(
-      await operations.startOnboarding(await callerOf(req), {
+      await operations.startOnboarding(await requestCaller(httpAuth, req), {
         kind: req.body?.kind,
         tenantId: req.body?.tenantId,
       }),
@@ -120,28 +113,33 @@ export async function createRouter(
   router.get('/onboardings/:onboardingId', async (req, res) => {
     res.json(
       await operations.getOnboarding(
-        await callerOf(req),
+        await requestCaller(httpAuth, req),
         req.params.onboardingId,
       ),
     );
   });
 
   router.get('/tenants', async (req, res) => {
-    res.json({ items: await operations.listTenants(await callerOf(req)) });
+    res.json({
+      items: await operations.listTenants(await requestCaller(httpAuth, req)),
+    });
   });
 
   router.get('/subscriptions', async (req, res) => {
     res.json({
-      items: await operations.listSubscriptions(await callerOf(req), {
-        tenantId: req.query.tenantId,
-      }),
+      items: await operations.listSubscriptions(
+        await requestCaller(httpAuth, req),
+        {
+          tenantId: req.query.tenantId,
+        },
+      ),
     });
   });
 
   router.put('/subscriptions/:subscriptionId/sync-mode', async (req, res) => {
     res.json(
       await operations.setSyncMode(
-        await callerOf(req),
+        await requestCaller(httpAuth, req),
         req.params.subscriptionId,
         req.body.syncMode,
       ),
@@ -153,7 +151,7 @@ export async function createRouter(
       .status(202)
       .json(
         await operations.requestSync(
-          await callerOf(req),
+          await requestCaller(httpAuth, req),
           req.params.subscriptionId,
         ),
       );

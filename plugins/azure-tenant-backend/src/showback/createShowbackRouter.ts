@@ -1,6 +1,7 @@
 import express from 'express';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { createApiRouter } from '../schema/createApiRouter';
+import { requestCaller } from '../service/caller';
 import { GetShowback } from '../schema/openapi';
 import { showbackCsv } from './showbackCsv';
 import {
@@ -23,16 +24,7 @@ export async function createShowbackRouter(
 
   const report = async <ResBody>(
     req: express.Request<never, ResBody, unknown, GetShowback['query']>,
-  ) =>
-    operations.report(
-      {
-        credentials: await httpAuth.credentials(req, {
-          allow: ['user', 'service'],
-        }),
-        request: req,
-      },
-      req.query,
-    );
+  ) => operations.report(await requestCaller(httpAuth, req), req.query);
 
   router.get('/showback', async (req, res) => {
     res.json(await report(req));

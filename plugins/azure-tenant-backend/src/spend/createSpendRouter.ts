@@ -1,6 +1,7 @@
 import express from 'express';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { createApiRouter } from '../schema/createApiRouter';
+import { requestCaller } from '../service/caller';
 import { GetSpend } from '../schema/openapi';
 import { spendReportCsv } from './spendCsv';
 import { SpendOperations, SpendOperationsOptions } from './SpendOperations';
@@ -20,16 +21,7 @@ export async function createSpendRouter(
 
   const report = async <ResBody>(
     req: express.Request<never, ResBody, unknown, GetSpend['query']>,
-  ) =>
-    operations.report(
-      {
-        credentials: await httpAuth.credentials(req, {
-          allow: ['user', 'service'],
-        }),
-        request: req,
-      },
-      req.query,
-    );
+  ) => operations.report(await requestCaller(httpAuth, req), req.query);
 
   router.get('/spend', async (req, res) => {
     res.json(await report(req));

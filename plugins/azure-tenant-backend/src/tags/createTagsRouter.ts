@@ -1,6 +1,6 @@
 import express from 'express';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { Caller } from '../service/caller';
+import { requestCaller } from '../service/caller';
 import { ApiRequestHandler, createApiRouter } from '../schema/createApiRouter';
 import {
   TAG_ERROR_STATUS,
@@ -22,19 +22,10 @@ export async function createTagsRouter(
   const operations = new TagOperations(options);
   const router = await createApiRouter(['/tags', '/tags/bulk']);
 
-  // Services get past here, and the operations refuse them: tags are read and edited by users only.
-  const callerOf = async (
-    req: express.Request<any, any, any, any, any>,
-  ): Promise<Caller> => ({
-    credentials: await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    }),
-    request: req,
-  });
-
+  // Services get past requestCaller, and the operations refuse them: tags are read and edited by users only.
   router.get('/tags', async (req, res) => {
     res.json(
-      await operations.getTags(await callerOf(req), {
+      await operations.getTags(await requestCaller(httpAuth, req), {
         resourceId: req.query.resourceId,
         live: req.query.live === 'true',
       }),
@@ -42,13 +33,17 @@ export async function createTagsRouter(
   });
 
   const updateTags: ApiRequestHandler<'#patch|/tags'> = async (req, res) => {
-    res.json(await operations.updateTags(await callerOf(req), req.body));
+    res.json(
+      await operations.updateTags(await requestCaller(httpAuth, req), req.body),
+    );
   };
   router.patch('/tags', updateTags);
 
   router.post('/tags/bulk', async (req, res) => {
     // The document bounds the list: 1 to 500 strings.
-    res.json(await operations.updateMany(await callerOf(req), req.body));
+    res.json(
+      await operations.updateMany(await requestCaller(httpAuth, req), req.body),
+    );
   });
 
   // A conflict (409) and a rule violation (400) answer Backstage's error body plus what the client needs to

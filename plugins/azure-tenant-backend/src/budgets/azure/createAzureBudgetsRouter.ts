@@ -1,6 +1,7 @@
 import express from 'express';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { createApiRouter } from '../../schema/createApiRouter';
+import { requestCaller } from '../../service/caller';
 import { AzureBudgetOperations } from './AzureBudgetOperations';
 
 /** Options for {@link createAzureBudgetsRouter}. */
@@ -18,15 +19,7 @@ export async function createAzureBudgetsRouter(
 
   router.get('/azure-budgets', async (req, res) => {
     res.json(
-      await azureBudgets.list(
-        {
-          credentials: await httpAuth.credentials(req, {
-            allow: ['user', 'service'],
-          }),
-          request: req,
-        },
-        req.query,
-      ),
+      await azureBudgets.list(await requestCaller(httpAuth, req), req.query),
     );
   });
 
