@@ -2,6 +2,7 @@ import express from 'express';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { createApiRouter } from '../schema/createApiRouter';
 import { requestCaller } from '../service/caller';
+import { sendCsvAttachment } from '../service/csvAttachment';
 import { GetShowback } from '../schema/openapi';
 import { showbackCsv } from './showbackCsv';
 import {
@@ -32,12 +33,11 @@ export async function createShowbackRouter(
 
   router.get('/showback.csv', async (req, res) => {
     const result = await report(req);
-    const filename = `showback-${result.from}-${result.to}.csv`;
-    res
-      .status(200)
-      .type('text/csv; charset=utf-8')
-      .set('Content-Disposition', `attachment; filename="${filename}"`)
-      .send(showbackCsv(result));
+    sendCsvAttachment(
+      res,
+      `showback-${result.from}-${result.to}.csv`,
+      showbackCsv(result),
+    );
   });
 
   return router;

@@ -2,6 +2,7 @@ import express from 'express';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { createApiRouter } from '../schema/createApiRouter';
 import { requestCaller } from '../service/caller';
+import { sendCsvAttachment } from '../service/csvAttachment';
 import { GetSpend } from '../schema/openapi';
 import { spendReportCsv } from './spendCsv';
 import { SpendOperations, SpendOperationsOptions } from './SpendOperations';
@@ -29,12 +30,11 @@ export async function createSpendRouter(
 
   router.get('/spend.csv', async (req, res) => {
     const result = await report(req);
-    const filename = `spend-${result.query.from}-${result.query.to}.csv`;
-    res
-      .status(200)
-      .type('text/csv; charset=utf-8')
-      .set('Content-Disposition', `attachment; filename="${filename}"`)
-      .send(spendReportCsv(result));
+    sendCsvAttachment(
+      res,
+      `spend-${result.query.from}-${result.query.to}.csv`,
+      spendReportCsv(result),
+    );
   });
 
   return router;
