@@ -55,6 +55,28 @@ export const subscriptionSchema = (z: Zod) =>
     lastSuccessfulSyncAt: z.string().optional(),
   });
 
+/**
+ * What spend or savings are read for, as `GET /spend` and `GET /savings` take it: exactly one of a subscription, a
+ * resource or a catalog entity (the operation refuses any other number). Spread into an action's input object.
+ */
+export const spendTargetInputShape = (z: Zod) => ({
+  subscriptionId: z
+    .string()
+    .uuid()
+    .optional()
+    .describe('A connected subscription (a GUID)'),
+  resourceId: z
+    .string()
+    .optional()
+    .describe('An Azure resource id (case-insensitive)'),
+  entityRef: z
+    .string()
+    .optional()
+    .describe(
+      'A catalog entity: an Azure subscription or resource entity, or a group or user such as group:default/platform',
+    ),
+});
+
 /** A tag name to value map. */
 export const tagsSchema = (z: Zod) => z.record(z.string());
 

@@ -1,6 +1,7 @@
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { AzureBudgetOperations } from '../budgets/azure/AzureBudgetOperations';
 import { SavingsOperations } from '../savings/SavingsOperations';
+import { spendTargetInputShape } from './actionSchemas';
 
 /** What the actions of {@link registerSavingsActions} run. */
 export interface SavingsActionsOptions {
@@ -26,21 +27,7 @@ export function registerSavingsActions(
       // Strict, as the REST API: a field the schema does not name is refused, not dropped while the rest runs.
       input: z =>
         z.strictObject({
-          subscriptionId: z
-            .string()
-            .uuid()
-            .optional()
-            .describe('A connected subscription (a GUID)'),
-          resourceId: z
-            .string()
-            .optional()
-            .describe('An Azure resource id (case-insensitive)'),
-          entityRef: z
-            .string()
-            .optional()
-            .describe(
-              'A catalog entity: an Azure subscription or resource entity, or a group or user such as group:default/platform',
-            ),
+          ...spendTargetInputShape(z),
         }),
       output: z =>
         z.object({

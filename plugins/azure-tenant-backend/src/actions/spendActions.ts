@@ -1,7 +1,7 @@
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { SpendOperations } from '../spend/SpendOperations';
 import { addDays, dayOf } from '../spend/spendDays';
-import { stalenessSchema } from './actionSchemas';
+import { spendTargetInputShape, stalenessSchema } from './actionSchemas';
 
 /** What the actions of {@link registerSpendActions} run. */
 export interface SpendActionsOptions {
@@ -32,21 +32,7 @@ export function registerSpendActions(
       // Strict, as the REST API: a field the schema does not name is refused, not dropped while the rest runs.
       input: z =>
         z.strictObject({
-          subscriptionId: z
-            .string()
-            .uuid()
-            .optional()
-            .describe('A connected subscription (a GUID)'),
-          resourceId: z
-            .string()
-            .optional()
-            .describe('An Azure resource id (case-insensitive)'),
-          entityRef: z
-            .string()
-            .optional()
-            .describe(
-              'A catalog entity: an Azure subscription or resource entity, or a group or user such as group:default/platform',
-            ),
+          ...spendTargetInputShape(z),
           from: z
             .string()
             .optional()
