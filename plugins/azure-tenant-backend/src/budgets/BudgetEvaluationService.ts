@@ -2,15 +2,14 @@ import {
   AuditorService,
   AuthService,
   LoggerService,
-  readSchedulerServiceTaskScheduleDefinitionFromConfig,
   SchedulerService,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
-import { AzureTenantConfigError } from '@azure-tenant/plugin-azure-tenant-common';
 import { Knex } from 'knex';
+import { readSchedule } from '../config/configValues';
 import { ResourceStore } from '../database/ResourceStore';
 import { triggerTaskSoon } from '../scheduling/triggerTask';
 import { SpendSyncResult } from '../spend/SpendSyncService';
@@ -39,24 +38,16 @@ export const DEFAULT_BUDGET_EVALUATION_SCHEDULE: SchedulerServiceTaskScheduleDef
     initialDelay: { minutes: 1 },
   };
 
-const SCHEDULE_KEY = 'azureTenant.budgets.schedule';
-
 /** Reads `azureTenant.budgets.schedule`; a wrong one stops the backend at startup with a message that names it. */
 export function readBudgetEvaluationSchedule(
   config: Config,
 ): SchedulerServiceTaskScheduleDefinition {
-  if (!config.has(SCHEDULE_KEY)) return DEFAULT_BUDGET_EVALUATION_SCHEDULE;
-  try {
-    return readSchedulerServiceTaskScheduleDefinitionFromConfig(
-      config.getConfig(SCHEDULE_KEY),
-    );
-  } catch (error) {
-    throw new AzureTenantConfigError(
-      SCHEDULE_KEY,
-      'is not a valid schedule: give frequency and timeout, each a duration such as { minutes: 30 } or ISO 8601 (frequency may also be a cron expression)',
-      error,
-    );
-  }
+  return readSchedule(
+    config.getOptionalConfig('azureTenant.budgets'),
+    'azureTenant.budgets',
+    'schedule',
+    DEFAULT_BUDGET_EVALUATION_SCHEDULE,
+  );
 }
 
 /** Options for {@link BudgetEvaluationService.create}. */

@@ -1,3 +1,7 @@
+import {
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
 import { AzureTenantConfigError } from '@azure-tenant/plugin-azure-tenant-common';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
@@ -65,6 +69,44 @@ export function readWholeNumber(
     );
   }
   return value;
+}
+
+/**
+ * An optional scheduler definition, as Backstage reads one (`frequency`, `timeout`, `initialDelay`, `scope`);
+ * `fallback` when the key is absent. A wrong one names the key, with the fallback's frequency as an example.
+ */
+export function readSchedule(
+  config: Config | undefined,
+  prefix: string,
+  key: string,
+  fallback: SchedulerServiceTaskScheduleDefinition,
+): SchedulerServiceTaskScheduleDefinition {
+  if (!config?.has(key)) return fallback;
+  try {
+    return readSchedulerServiceTaskScheduleDefinitionFromConfig(
+      config.getConfig(key),
+    );
+  } catch (error) {
+    throw new AzureTenantConfigError(
+      `${prefix}.${key}`,
+      `is not a valid schedule: give frequency and timeout, each a duration such as ${durationExample(
+        fallback.frequency,
+      )} or ISO 8601 (frequency may also be a cron expression)`,
+      error,
+    );
+  }
+}
+
+/** A frequency as the config takes it, `{ hours: 6 }`, for a message's example; a default one for a cron. */
+function durationExample(
+  frequency: SchedulerServiceTaskScheduleDefinition['frequency'],
+): string {
+  const parts = Object.entries(frequency).filter(
+    ([, n]) => typeof n === 'number',
+  );
+  return parts.length > 0
+    ? `{ ${parts.map(([unit, n]) => `${unit}: ${n}`).join(', ')} }`
+    : '{ hours: 6 }';
 }
 
 /** `{ minutes: 1 }` → `1 minute`, for messages. */

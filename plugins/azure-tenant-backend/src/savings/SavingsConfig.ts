@@ -1,9 +1,6 @@
-import {
-  readSchedulerServiceTaskScheduleDefinitionFromConfig,
-  SchedulerServiceTaskScheduleDefinition,
-} from '@backstage/backend-plugin-api';
-import { AzureTenantConfigError } from '@azure-tenant/plugin-azure-tenant-common';
+import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { readSchedule } from '../config/configValues';
 
 /** The validated `azureTenant.savings` configuration. */
 export interface SavingsConfig {
@@ -23,18 +20,12 @@ const PREFIX = 'azureTenant.savings';
 /** Reads and validates `azureTenant.savings` from the root config; every key is optional. */
 export function readSavingsConfig(root: Config): SavingsConfig {
   const config = root.getOptionalConfig(PREFIX);
-  if (!config?.has('schedule')) return DEFAULT_SAVINGS_CONFIG;
-  try {
-    return {
-      schedule: readSchedulerServiceTaskScheduleDefinitionFromConfig(
-        config.getConfig('schedule'),
-      ),
-    };
-  } catch (error) {
-    throw new AzureTenantConfigError(
-      `${PREFIX}.schedule`,
-      'is not a valid schedule: give frequency and timeout, each a duration such as { hours: 6 } or ISO 8601 (frequency may also be a cron expression)',
-      error,
-    );
-  }
+  return {
+    schedule: readSchedule(
+      config,
+      PREFIX,
+      'schedule',
+      DEFAULT_SAVINGS_CONFIG.schedule,
+    ),
+  };
 }

@@ -1,10 +1,6 @@
-import {
-  readSchedulerServiceTaskScheduleDefinitionFromConfig,
-  SchedulerServiceTaskScheduleDefinition,
-} from '@backstage/backend-plugin-api';
-import { AzureTenantConfigError } from '@azure-tenant/plugin-azure-tenant-common';
+import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import { readWholeNumber } from '../config/configValues';
+import { readSchedule, readWholeNumber } from '../config/configValues';
 
 /** The validated `azureTenant.spend` configuration. */
 export interface SpendConfig {
@@ -34,20 +30,12 @@ const PREFIX = 'azureTenant.spend';
 export function readSpendConfig(root: Config): SpendConfig {
   const config = root.getOptionalConfig(PREFIX);
 
-  let schedule = DEFAULT_SPEND_CONFIG.schedule;
-  if (config?.has('schedule')) {
-    try {
-      schedule = readSchedulerServiceTaskScheduleDefinitionFromConfig(
-        config.getConfig('schedule'),
-      );
-    } catch (error) {
-      throw new AzureTenantConfigError(
-        `${PREFIX}.schedule`,
-        'is not a valid schedule: give frequency and timeout, each a duration such as { hours: 6 } or ISO 8601 (frequency may also be a cron expression)',
-        error,
-      );
-    }
-  }
+  const schedule = readSchedule(
+    config,
+    PREFIX,
+    'schedule',
+    DEFAULT_SPEND_CONFIG.schedule,
+  );
 
   const lookbackDays = readWholeNumber(config, PREFIX, 'lookbackDays', {
     min: 1,
