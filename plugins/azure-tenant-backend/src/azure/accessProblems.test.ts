@@ -1,6 +1,8 @@
 import { RestError } from '@azure/core-rest-pipeline';
+import { AzureAccessProblem } from '@azure-tenant/plugin-azure-tenant-common';
 import {
   ACCESS_ACTIONS,
+  backsOff,
   classifyAccessProblem,
   stopsSync,
   subscriptionStateProblem,
@@ -169,5 +171,33 @@ describe('subscriptionStateProblem', () => {
     expect(subscriptionStateProblem(undefined, target.subscriptionId)).toBe(
       undefined,
     );
+  });
+});
+
+describe('backsOff', () => {
+  const now = new Date('2026-12-04T10:00:00Z');
+  const lost = (problem: AzureAccessProblem, nextAttemptAt?: string) => ({
+    problem,
+    message: 'lost',
+    since: '2026-12-04T09:00:00Z',
+    checkedAt: '2026-12-04T09:00:00Z',
+    action: ACCESS_ACTIONS[problem],
+    ...(nextAttemptAt ? { nextAttemptAt } : {}),
+  });
+
+  it('waits until the next attempt of a problem that stops syncs', () => {
+    expect(backsOff(lost('read-denied', '2026-12-04T10:05:00Z'), now)).toBe(
+      true,
+    );
+    expect(backsOff(lost('read-denied', '2026-12-04T09:55:00Z'), now)).toBe(
+      false,
+    );
+  });
+
+  it('never waits without a next attempt, or for a problem syncs go on with', () => {
+    expect(backsOff(lost('consent-revoked'), now)).toBe(false);
+    expect(
+      backsOff(lost('subscription-warned', '2026-12-04T10:05:00Z'), now),
+    ).toBe(false);
   });
 });

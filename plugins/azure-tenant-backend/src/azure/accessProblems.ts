@@ -2,6 +2,7 @@ import { isRestError } from '@azure/core-rest-pipeline';
 import {
   AzureAccessAction,
   AzureAccessProblem,
+  AzureAccessStatus,
 } from '@azure-tenant/plugin-azure-tenant-common';
 
 /**
@@ -53,6 +54,18 @@ export const ACCESS_ACTIONS: Record<AzureAccessProblem, AzureAccessAction> = {
  */
 export function stopsSync(problem: AzureAccessProblem): boolean {
   return problem !== 'subscription-warned' && problem !== 'tag-write-denied';
+}
+
+/**
+ * Whether a sync waits rather than asks Azure now: access was lost with a problem that stops syncs, and its next
+ * attempt is not due yet. The stored data stays, shown as stale.
+ */
+export function backsOff(access: AzureAccessStatus, now: Date): boolean {
+  return (
+    !!access.nextAttemptAt &&
+    stopsSync(access.problem) &&
+    Date.parse(access.nextAttemptAt) > now.getTime()
+  );
 }
 
 /** The sentence for each problem, naming the tenant or the subscription it concerns. */

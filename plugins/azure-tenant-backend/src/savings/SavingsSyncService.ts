@@ -1,9 +1,10 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
-import { classifyAccessProblem, stopsSync } from '../azure/accessProblems';
+import { backsOff, classifyAccessProblem } from '../azure/accessProblems';
 import { AzureBudgetReader } from '../budgets/azure/azureBudgetReader';
 import { AzureTenantStore } from '../database/AzureTenantStore';
 import { azureErrorFields } from '../metrics/azureFailure';
 import { scheduleSubscriptionSync } from '../scheduling/scheduleSubscriptionSync';
+import { SubscriptionSyncRuns } from '../scheduling/SubscriptionSyncRuns';
 import { syncEachSubscription } from '../scheduling/syncEachSubscription';
 import { AdvisorReader } from './advisorReader';
 import { SavingsConfig } from './SavingsConfig';
@@ -60,7 +61,7 @@ function describe(error: unknown): string {
 export class SavingsSyncService {
   private readonly options: SavingsSyncServiceOptions;
   private readonly now: () => Date;
-  private readonly running = new Map<string, Promise<SavingsSyncResult>>();
+  private readonly runs = new SubscriptionSyncRuns<SavingsSyncResult>();
 
   constructor(options: SavingsSyncServiceOptions) {
     this.options = options;
@@ -69,12 +70,7 @@ export class SavingsSyncService {
 
   /** Syncs one subscription. Never throws for an Azure failure: it is recorded and returned. */
   syncSubscription(subscriptionId: string): Promise<SavingsSyncResult> {
-    const id = subscriptionId.toLowerCase();
-    const running = this.running.get(id);
-    if (running) return running;
-    const sync = this.doSync(id).finally(() => this.running.delete(id));
-    this.running.set(id, sync);
-    return sync;
+    return this.runs.run(subscriptionId, id => this.doSync(id));
   }
 
   private async doSync(subscriptionId: string): Promise<SavingsSyncResult> {
@@ -97,11 +93,7 @@ export class SavingsSyncService {
       });
     }
     const { tenantId, syncMode, access } = subscription;
-    if (
-      access?.nextAttemptAt &&
-      stopsSync(access.problem) &&
-      Date.parse(access.nextAttemptAt) > this.now().getTime()
-    ) {
+    if (access && backsOff(access, this.now())) {
       // Lost access, found by the resource or spend sync: not every run at full rate. The stored rows stay.
       return result('skipped', { error: access.message });
     }

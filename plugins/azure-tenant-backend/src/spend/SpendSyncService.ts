@@ -1,6 +1,7 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import {
   AccessProblemFinding,
+  backsOff,
   classifyAccessProblem,
   stopsSync,
 } from '../azure/accessProblems';
@@ -8,6 +9,7 @@ import { AzureTenantStore } from '../database/AzureTenantStore';
 import { azureErrorFields, azureFailureReason } from '../metrics/azureFailure';
 import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
 import { scheduleSubscriptionSync } from '../scheduling/scheduleSubscriptionSync';
+import { SubscriptionSyncRuns } from '../scheduling/SubscriptionSyncRuns';
 import { syncEachSubscription } from '../scheduling/syncEachSubscription';
 import { CostReader } from './costManagementReader';
 import { SpendConfig } from './SpendConfig';
@@ -68,7 +70,7 @@ export class SpendSyncService {
   private readonly now: () => Date;
   private readonly metrics?: AzureTenantMetrics;
   private readonly access: SpendSyncServiceOptions['access'];
-  private readonly running = new Map<string, Promise<SpendSyncResult>>();
+  private readonly runs = new SubscriptionSyncRuns<SpendSyncResult>();
 
   constructor(options: SpendSyncServiceOptions) {
     this.store = options.store;
@@ -108,12 +110,7 @@ export class SpendSyncService {
 
   /** Syncs one subscription. Never throws for an Azure failure: it is recorded and returned. */
   syncSubscription(subscriptionId: string): Promise<SpendSyncResult> {
-    const id = subscriptionId.toLowerCase();
-    const running = this.running.get(id);
-    if (running) return running;
-    const sync = this.doSync(id).finally(() => this.running.delete(id));
-    this.running.set(id, sync);
-    return sync;
+    return this.runs.run(subscriptionId, id => this.doSync(id));
   }
 
   private async doSync(subscriptionId: string): Promise<SpendSyncResult> {
@@ -129,11 +126,7 @@ export class SpendSyncService {
     }
     const known = await this.access?.store.getSubscription(subscriptionId);
     const lost = known?.access;
-    if (
-      lost?.nextAttemptAt &&
-      stopsSync(lost.problem) &&
-      Date.parse(lost.nextAttemptAt) > this.now().getTime()
-    ) {
+    if (lost && backsOff(lost, this.now())) {
       // Lost access: not every run at full rate. The stored spend stays, shown as stale.
       return {
         subscriptionId,
