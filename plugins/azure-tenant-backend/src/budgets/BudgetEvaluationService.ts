@@ -110,7 +110,6 @@ export class BudgetEvaluationService {
       logger,
     });
     const anomalies = new SpendAnomalyDetector({
-      knex,
       spendStore,
       catalog,
       auth,

@@ -84,7 +84,6 @@ describe.each(databases.eachSupportedId())(
         config: { lookbackDays: 40, restatementDays: 5, concurrency: 1 },
       });
       const detector = new SpendAnomalyDetector({
-        knex,
         spendStore,
         catalog: catalogServiceMock({
           entities: [

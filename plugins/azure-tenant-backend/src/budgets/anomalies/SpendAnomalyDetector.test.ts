@@ -208,7 +208,6 @@ describe.each(databases.eachSupportedId())(
         logger,
       });
       return new SpendAnomalyDetector({
-        knex,
         spendStore,
         catalog,
         auth: mockServices.auth(),

@@ -4,7 +4,6 @@ import { InputError, stringifyError } from '@backstage/errors';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { azureSubscriptionEntityRef } from '@azure-tenant/plugin-azure-tenant-common';
-import { Knex } from 'knex';
 import { entityOwnerRef } from '../../catalog/entityOwnerRef';
 import { chunks } from '../../database/batches';
 import { addDays, dayOf, eachDay, isDay } from '../../spend/spendDays';
@@ -24,8 +23,7 @@ import {
 
 /** Options for {@link SpendAnomalyDetector}. */
 export interface SpendAnomalyDetectorOptions {
-  /** The plugin's database. Spend is read through `spendStore`, alerts are recorded by `notifier`. */
-  knex: Knex;
+  /** Daily spend per service is read through it; alerts are recorded by `notifier`. */
   spendStore: SpendStore;
   catalog: CatalogService;
   auth: AuthService;
