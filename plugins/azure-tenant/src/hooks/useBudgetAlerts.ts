@@ -1,8 +1,8 @@
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useApi } from '@backstage/core-plugin-api';
 import { SpendAlert } from '@azure-tenant/plugin-azure-tenant-common';
 import { azureTenantApiRef, BudgetAlertQuery } from '../api';
 import { BudgetListState } from './useBudgets';
+import { useReloadableAsync } from './useReloadableAsync';
 
 /** Loads the spend alerts the portal sent, newest first; without `budgetId` the backend answers admins only. */
 export function useBudgetAlerts(
@@ -10,9 +10,9 @@ export function useBudgetAlerts(
 ): BudgetListState<SpendAlert> {
   const api = useApi(azureTenantApiRef);
   const key = JSON.stringify(query);
-  const { loading, error, value, retry } = useAsyncRetry(
+  const { loading, error, value, reload } = useReloadableAsync(
     () => api.listBudgetAlerts(JSON.parse(key) as BudgetAlertQuery),
     [api, key],
   );
-  return { loading, error, items: value, reload: retry };
+  return { loading, error, items: value, reload };
 }

@@ -1,10 +1,10 @@
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   AzureBudget,
   BudgetStatus,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { azureTenantApiRef, BudgetListFilter } from '../api';
+import { useReloadableAsync } from './useReloadableAsync';
 
 /** The state of a list read from the backend; a reload keeps the previous list until the new one arrives. */
 export interface BudgetListState<T> {
@@ -24,7 +24,7 @@ export function useBudgets(
   const api = useApi(azureTenantApiRef);
   // A stable key, so that new but equal filter objects do not load again.
   const key = JSON.stringify(filters.length > 0 ? filters : [{}]);
-  const { loading, error, value, retry } = useAsyncRetry(async () => {
+  const { loading, error, value, reload } = useReloadableAsync(async () => {
     const lists = await Promise.all(
       (JSON.parse(key) as BudgetListFilter[]).map(filter =>
         api.listBudgets(filter),
@@ -36,15 +36,15 @@ export function useBudgets(
     }
     return [...byId.values()];
   }, [api, key]);
-  return { loading, error, items: value, reload: retry };
+  return { loading, error, items: value, reload };
 }
 
 /** Loads the budgets defined in Azure on the connected subscriptions (read-only in the portal). */
 export function useAzureBudgets(): BudgetListState<AzureBudget> {
   const api = useApi(azureTenantApiRef);
-  const { loading, error, value, retry } = useAsyncRetry(
+  const { loading, error, value, reload } = useReloadableAsync(
     () => api.listAzureBudgets(),
     [api],
   );
-  return { loading, error, items: value, reload: retry };
+  return { loading, error, items: value, reload };
 }
