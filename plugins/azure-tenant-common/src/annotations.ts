@@ -79,3 +79,20 @@ export const ANNOTATION_AZURE_ACCESS_SINCE = 'azure-tenant.io/access-since';
  * @public
  */
 export const ANNOTATION_AZURE_OWNER_SOURCE = 'azure-tenant.io/owner-source';
+
+/**
+ * Label of a resource entity: its compliance with the portal's tag policies, `compliant`, `non-compliant` or
+ * `unknown` (its subscription keeps no tags). A label, so that the catalog can filter on it
+ * (`metadata.labels.azure-tenant.io/tag-compliance=non-compliant`).
+ *
+ * @public
+ */
+export const LABEL_AZURE_TAG_COMPLIANCE = 'azure-tenant.io/tag-compliance';
+
+/**
+ * Annotation of a non-compliant resource entity: the policies it breaks, as `key:code` pairs separated by commas, e.g.
+ * `owner:missing,env:value-not-allowed`.
+ *
+ * @public
+ */
+export const ANNOTATION_AZURE_TAG_VIOLATIONS = 'azure-tenant.io/tag-violations';

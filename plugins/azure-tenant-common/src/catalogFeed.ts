@@ -1,3 +1,5 @@
+import type { TagComplianceStatus, TagViolation } from './tagGovernance';
+
 /**
  * An Azure resource as the backend plugin stored it at its last sync: what the catalog module turns into a
  * `Resource` entity. `GET /catalog/resources` and `GET /catalog/changes` return these, to service callers only.
@@ -26,6 +28,11 @@ export interface AzureResourceRecord {
   changedTime?: string;
   /** Increases every time the record changes; a cursor for `GET /catalog/changes`. */
   revision: number;
+  /** Its compliance with the tag policies, once evaluated; a change of it is a change of the record. */
+  compliance?: {
+    status: TagComplianceStatus;
+    violations: Array<Pick<TagViolation, 'policyId' | 'key' | 'code'>>;
+  };
 }
 
 /**

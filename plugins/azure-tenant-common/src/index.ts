@@ -15,6 +15,7 @@ export * from './catalogFeed';
 export * from './entityModel';
 export * from './spend';
 export * from './budgets';
+export * from './tagGovernance';
 export * from './tagRules';
 export * from './resourceTags';
 export * from './configError';

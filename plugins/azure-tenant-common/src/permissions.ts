@@ -116,6 +116,17 @@ export const azureTenantAlertsReadPermission = createPermission({
 });
 
 /**
+ * Create, change and delete the portal's tag policies (`azure-tenant.io` tag governance): for admins. Anyone may read
+ * the policies; compliance follows `catalog.entity.read` on each resource, subscription or group entity.
+ *
+ * @public
+ */
+export const azureTenantTagPolicyManagePermission = createPermission({
+  name: 'azure-tenant.tag-policy.manage',
+  attributes: { action: 'update' },
+});
+
+/**
  * Every permission of the Azure tenant plugins, for registration with the permissions registry.
  *
  * @public
@@ -131,4 +142,5 @@ export const azureTenantPermissions = [
   azureTenantBudgetUpdatePermission,
   azureTenantBudgetDeletePermission,
   azureTenantAlertsReadPermission,
+  azureTenantTagPolicyManagePermission,
 ];

@@ -111,4 +111,10 @@ export interface SpendReport {
   syncedAt?: string;
   /** Set when the spend cannot be refreshed because the portal lost access: why, and since when. */
   staleness?: AzureDataStaleness;
+  /**
+   * Of a subscription's spend (`subscriptionId` queries only): the part whose resources have no owner tag naming a
+   * catalog group or user, per currency over the same range, and how many such resources had spend. Spend not tied
+   * to a resource counts as unallocated too. Absent when the subscription's tags are not kept.
+   */
+  unallocated?: Array<{ currency: string; total: number; resources: number }>;
 }

@@ -72,4 +72,9 @@ export interface AzureSubscription {
   access?: AzureAccessStatus;
   /** ISO 8601: the last successful resource sync; the catalog keeps that state while access is lost. */
   lastSuccessfulSyncAt?: string;
+  /**
+   * The subscription's own Azure tags (from `GET /subscriptions/{id}`), as of the last sync; absent under the sync
+   * modes `no-tags` and `none`. Resources inherit from them under a tag policy's `inherit`.
+   */
+  tags?: Record<string, string>;
 }

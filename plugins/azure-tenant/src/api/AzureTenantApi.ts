@@ -16,6 +16,16 @@ import {
   SpendQuery,
   SpendReport,
   SyncMode,
+  AzureTagPolicyAssignment,
+  ResourceTagCompliance,
+  TagComplianceStatus,
+  TagComplianceSummary,
+  TagComplianceTeams,
+  TagFixJob,
+  TagFixPreview,
+  TagFixSelection,
+  TagPolicy,
+  TagPolicyInput,
   TagProblem,
   TagUpdateResult,
 } from '@azure-tenant/plugin-azure-tenant-common';
@@ -231,6 +241,68 @@ export interface AzureTenantApi {
    * estimated monthly savings per currency.
    */
   getSavings(query: SavingsQuery): Promise<SavingsReport>;
+
+  // Tag governance.
+  /** Every tag policy: those declared in app-config (read-only) and those made in the portal. */
+  listTagPolicies(): Promise<TagPolicy[]>;
+  /** Creates a tag policy (admins: `azure-tenant.tag-policy.manage`); compliance is re-evaluated at once. */
+  createTagPolicy(input: TagPolicyInput): Promise<TagPolicy>;
+  /** Replaces a policy made in the portal (one declared in app-config is refused with a 409). */
+  updateTagPolicy(policyId: string, input: TagPolicyInput): Promise<TagPolicy>;
+  /** Deletes a policy made in the portal. */
+  deleteTagPolicy(policyId: string): Promise<void>;
+  /** Azure Policy assignments about tags on the connected subscriptions, read-only. */
+  listAzureTagPolicies(options?: {
+    subscriptionId?: string;
+  }): Promise<AzureTagPolicyAssignment[]>;
+  /** The compliance figure and its daily history of everything, a subscription, or an owner's resources. */
+  getTagComplianceSummary(
+    query: TagComplianceSummaryQuery,
+  ): Promise<TagComplianceSummary>;
+  /** Every owner's compliance with its trend, and the resources nobody owns. */
+  getTagComplianceTeams(options?: {
+    days?: number;
+  }): Promise<TagComplianceTeams>;
+  /** The compliance of resources, a page at a time, in the order of their ids. */
+  listTagCompliance(
+    query: TagComplianceListQuery,
+  ): Promise<{ items: ResourceTagCompliance[]; nextCursor?: string }>;
+  /** A dry run of the suggested fixes a selection takes: nothing is written. */
+  previewTagFixes(selection: TagFixSelection): Promise<TagFixPreview>;
+  /** Starts applying the suggested fixes a selection takes, in the background. */
+  applyTagFixes(selection: TagFixSelection): Promise<TagFixJob>;
+  /** A bulk fix's progress. */
+  getTagFixJob(jobId: string): Promise<TagFixJob>;
+}
+
+/**
+ * The scope of a compliance summary (`GET /tag-compliance/summary`): exactly one of `subscriptionId` and `ownerRef`,
+ * or neither for every resource the portal knows.
+ *
+ * @public
+ */
+export interface TagComplianceSummaryQuery {
+  subscriptionId?: string;
+  /** An owner's entity ref, e.g. `group:default/platform`. */
+  ownerRef?: string;
+  /** Days of history, 1 to 400; defaults to 30. */
+  days?: number;
+}
+
+/**
+ * Which resources' compliance to list (`GET /tag-compliance/resources`). Every filter is optional.
+ *
+ * @public
+ */
+export interface TagComplianceListQuery {
+  subscriptionId?: string;
+  ownerRef?: string;
+  policyId?: string;
+  status?: TagComplianceStatus;
+  /** From `nextCursor` of the previous page. */
+  cursor?: string;
+  /** 1 to 500; defaults to 100. */
+  limit?: number;
 }
 
 /**
