@@ -28,6 +28,17 @@ export function mockAzureTenantApi(overrides: Partial<AzureTenantApi> = {}) {
     getShowback: jest.fn(),
     downloadShowbackCsv: jest.fn(),
     getSavings: jest.fn(),
+    listTagPolicies: jest.fn(),
+    createTagPolicy: jest.fn(),
+    updateTagPolicy: jest.fn(),
+    deleteTagPolicy: jest.fn(),
+    listAzureTagPolicies: jest.fn(),
+    getTagComplianceSummary: jest.fn(),
+    getTagComplianceTeams: jest.fn(),
+    listTagCompliance: jest.fn(),
+    previewTagFixes: jest.fn(),
+    applyTagFixes: jest.fn(),
+    getTagFixJob: jest.fn(),
     ...overrides,
   } satisfies AzureTenantApi;
 }
