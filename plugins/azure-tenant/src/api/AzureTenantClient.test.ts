@@ -518,3 +518,173 @@ describe('AzureTenantClient budgets', () => {
     );
   });
 });
+
+describe('AzureTenantClient tag governance', () => {
+  const input = {
+    name: 'Owner is a catalog team',
+    key: 'owner',
+    required: true,
+    values: { kind: 'catalog-entity' as const },
+  };
+
+  it('lists the tag policies and Azure Policy assignments from their items', async () => {
+    const policies = createClient(
+      jsonResponse(200, { items: [{ id: 'p-1', ...input }] }),
+    );
+    await expect(policies.client.listTagPolicies()).resolves.toEqual([
+      { id: 'p-1', ...input },
+    ]);
+    expect(policies.fetch).toHaveBeenCalledWith(
+      `${baseUrl}/tag-policies`,
+      expect.objectContaining({ method: 'GET' }),
+    );
+
+    const azure = createClient(jsonResponse(200, { items: [{ id: 'a-1' }] }));
+    await expect(
+      azure.client.listAzureTagPolicies({ subscriptionId: 'sub-1' }),
+    ).resolves.toEqual([{ id: 'a-1' }]);
+    expect(azure.fetch.mock.calls[0][0]).toBe(
+      `${baseUrl}/tag-policies/azure?subscriptionId=sub-1`,
+    );
+  });
+
+  it('creates, replaces and deletes a policy with JSON bodies, escaping its id', async () => {
+    const created = createClient(jsonResponse(201, { id: 'p/1', ...input }));
+    await expect(created.client.createTagPolicy(input)).resolves.toMatchObject({
+      id: 'p/1',
+    });
+    expect(created.fetch).toHaveBeenCalledWith(
+      `${baseUrl}/tag-policies`,
+      expect.objectContaining({ method: 'POST' }),
+    );
+    expect(sentBody(created.fetch)).toEqual(input);
+
+    const replaced = createClient(jsonResponse(200, { id: 'p/1', ...input }));
+    await replaced.client.updateTagPolicy('p/1', input);
+    expect(replaced.fetch).toHaveBeenCalledWith(
+      `${baseUrl}/tag-policies/p%2F1`,
+      expect.objectContaining({ method: 'PUT' }),
+    );
+    expect(sentBody(replaced.fetch)).toEqual(input);
+
+    const deleted = createClient(new Response(null, { status: 204 }));
+    await expect(
+      deleted.client.deleteTagPolicy('p/1'),
+    ).resolves.toBeUndefined();
+    expect(deleted.fetch).toHaveBeenCalledWith(
+      `${baseUrl}/tag-policies/p%2F1`,
+      expect.objectContaining({ method: 'DELETE' }),
+    );
+  });
+
+  it("throws a ResponseError with the backend's sentence when a policy from app-config is changed", async () => {
+    const refused = createClient(
+      jsonResponse(409, {
+        error: {
+          name: 'ConflictError',
+          message: 'declared in app-config; change it there',
+        },
+        response: { statusCode: 409 },
+      }),
+    );
+    const error = await refused.client
+      .updateTagPolicy('config-owner', input)
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.response.status).toBe(409);
+    expect(error.cause.message).toBe('declared in app-config; change it there');
+  });
+
+  it('reads the summary of an owner and the teams with the days asked for, escaping the ref', async () => {
+    const summary = createClient(
+      jsonResponse(200, { scope: { kind: 'owner' }, history: [] }),
+    );
+    await summary.client.getTagComplianceSummary({
+      ownerRef: 'group:default/team-a',
+      days: 30,
+    });
+    expect(summary.fetch.mock.calls[0][0]).toBe(
+      `${baseUrl}/tag-compliance/summary?ownerRef=group%3Adefault%2Fteam-a&days=30`,
+    );
+
+    const everything = createClient(jsonResponse(200, {}));
+    await everything.client.getTagComplianceSummary({});
+    expect(everything.fetch.mock.calls[0][0]).toBe(
+      `${baseUrl}/tag-compliance/summary?`,
+    );
+
+    const teams = createClient(jsonResponse(200, { teams: [] }));
+    await expect(
+      teams.client.getTagComplianceTeams({ days: 7 }),
+    ).resolves.toEqual({ teams: [] });
+    expect(teams.fetch.mock.calls[0][0]).toBe(
+      `${baseUrl}/tag-compliance/teams?days=7`,
+    );
+  });
+
+  it('lists a page of resource compliance with its filters and returns the next cursor', async () => {
+    const page = { items: [{ resourceId: 'r-1' }], nextCursor: 'c/2' };
+    const { client, fetch } = createClient(jsonResponse(200, page));
+
+    await expect(
+      client.listTagCompliance({
+        subscriptionId: 'sub-1',
+        status: 'non-compliant',
+        policyId: 'p-1',
+        cursor: 'c/1',
+        limit: 500,
+      }),
+    ).resolves.toEqual(page);
+    expect(fetch.mock.calls[0][0]).toBe(
+      `${baseUrl}/tag-compliance/resources?subscriptionId=sub-1&status=non-compliant&policyId=p-1&cursor=c%2F1&limit=500`,
+    );
+  });
+
+  it('previews and applies fixes with the selection as the body, and reads a job by id', async () => {
+    const selection = {
+      subscriptionIds: ['sub-1'],
+      kinds: ['canonical-key' as const],
+    };
+    const preview = createClient(
+      jsonResponse(200, { selection, resources: 3, byKind: {} }),
+    );
+    await expect(
+      preview.client.previewTagFixes(selection),
+    ).resolves.toMatchObject({ resources: 3 });
+    expect(preview.fetch).toHaveBeenCalledWith(
+      `${baseUrl}/tag-fixes/preview`,
+      expect.objectContaining({ method: 'POST' }),
+    );
+    expect(sentBody(preview.fetch)).toEqual(selection);
+
+    const applied = createClient(
+      jsonResponse(202, { id: 'job/1', state: 'pending' }),
+    );
+    await expect(
+      applied.client.applyTagFixes(selection),
+    ).resolves.toMatchObject({ id: 'job/1', state: 'pending' });
+    expect(applied.fetch).toHaveBeenCalledWith(
+      `${baseUrl}/tag-fixes`,
+      expect.objectContaining({ method: 'POST' }),
+    );
+    expect(sentBody(applied.fetch)).toEqual(selection);
+
+    const job = createClient(jsonResponse(200, { id: 'job/1', state: 'done' }));
+    await job.client.getTagFixJob('job/1');
+    expect(job.fetch.mock.calls[0][0]).toBe(`${baseUrl}/tag-fixes/job%2F1`);
+  });
+
+  it('throws a ResponseError when the fixes may not be applied', async () => {
+    const refused = createClient(
+      jsonResponse(403, {
+        error: { name: 'NotAllowedError', message: 'Not allowed to edit tags' },
+        response: { statusCode: 403 },
+      }),
+    );
+    const error = await refused.client
+      .applyTagFixes({ subscriptionIds: ['sub-1'] })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.cause.message).toBe('Not allowed to edit tags');
+  });
+});

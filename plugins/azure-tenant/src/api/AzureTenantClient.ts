@@ -3,12 +3,14 @@ import { ResponseError } from '@backstage/errors';
 import {
   AzureBudget,
   AzureSubscription,
+  AzureTagPolicyAssignment,
   AzureTenant,
   BudgetInput,
   BudgetStatus,
   Onboarding,
   OnboardingKind,
   OnboardingStartResponse,
+  ResourceTagCompliance,
   ResourceTags,
   SavingsReport,
   ShowbackReport,
@@ -16,6 +18,13 @@ import {
   SpendQuery,
   SpendReport,
   SyncMode,
+  TagComplianceSummary,
+  TagComplianceTeams,
+  TagFixJob,
+  TagFixPreview,
+  TagFixSelection,
+  TagPolicy,
+  TagPolicyInput,
   TagUpdateResult,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import {
@@ -29,6 +38,8 @@ import {
   ShowbackQuery,
   StartOnboardingOptions,
   SubscriptionSyncRequest,
+  TagComplianceListQuery,
+  TagComplianceSummaryQuery,
   TagUpdateRequest,
 } from './AzureTenantApi';
 import { tagResponseError } from './tagErrors';
@@ -202,6 +213,76 @@ export class AzureTenantClient implements AzureTenantApi {
 
   async getSavings(query: SavingsQuery): Promise<SavingsReport> {
     return this.request(`/savings?${searchParamsOf(query)}`);
+  }
+
+  // Tag governance.
+  async listTagPolicies(): Promise<TagPolicy[]> {
+    const { items } = await this.request<{ items: TagPolicy[] }>(
+      '/tag-policies',
+    );
+    return items;
+  }
+
+  async createTagPolicy(input: TagPolicyInput): Promise<TagPolicy> {
+    return this.request('/tag-policies', { method: 'POST', body: input });
+  }
+
+  async updateTagPolicy(
+    policyId: string,
+    input: TagPolicyInput,
+  ): Promise<TagPolicy> {
+    return this.request(`/tag-policies/${encodeURIComponent(policyId)}`, {
+      method: 'PUT',
+      body: input,
+    });
+  }
+
+  async deleteTagPolicy(policyId: string): Promise<void> {
+    await this.send(`/tag-policies/${encodeURIComponent(policyId)}`, {
+      method: 'DELETE',
+    });
+  }
+
+  async listAzureTagPolicies(
+    options: { subscriptionId?: string } = {},
+  ): Promise<AzureTagPolicyAssignment[]> {
+    const { items } = await this.request<{
+      items: AzureTagPolicyAssignment[];
+    }>(`/tag-policies/azure?${searchParamsOf(options)}`);
+    return items;
+  }
+
+  async getTagComplianceSummary(
+    query: TagComplianceSummaryQuery,
+  ): Promise<TagComplianceSummary> {
+    return this.request(`/tag-compliance/summary?${searchParamsOf(query)}`);
+  }
+
+  async getTagComplianceTeams(
+    options: { days?: number } = {},
+  ): Promise<TagComplianceTeams> {
+    return this.request(`/tag-compliance/teams?${searchParamsOf(options)}`);
+  }
+
+  async listTagCompliance(
+    query: TagComplianceListQuery,
+  ): Promise<{ items: ResourceTagCompliance[]; nextCursor?: string }> {
+    return this.request(`/tag-compliance/resources?${searchParamsOf(query)}`);
+  }
+
+  async previewTagFixes(selection: TagFixSelection): Promise<TagFixPreview> {
+    return this.request('/tag-fixes/preview', {
+      method: 'POST',
+      body: selection,
+    });
+  }
+
+  async applyTagFixes(selection: TagFixSelection): Promise<TagFixJob> {
+    return this.request('/tag-fixes', { method: 'POST', body: selection });
+  }
+
+  async getTagFixJob(jobId: string): Promise<TagFixJob> {
+    return this.request(`/tag-fixes/${encodeURIComponent(jobId)}`);
   }
 
   private async request<T>(
