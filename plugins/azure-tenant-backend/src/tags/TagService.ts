@@ -315,7 +315,12 @@ export class TagService {
     const merge: Record<string, string> = {};
     for (const [name, value] of Object.entries(change.set)) {
       const existing = findTag(before, name);
-      if (existing === undefined || before[existing] !== value) {
+      // A name that differs only in case is a rename (`Owner` to `owner`): Azure keeps the spelling a Merge gives.
+      if (
+        existing === undefined ||
+        existing !== name ||
+        before[existing] !== value
+      ) {
         putTag(merge, name, value);
       }
     }
