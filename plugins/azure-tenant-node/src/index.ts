@@ -1,7 +1,9 @@
 /**
  * A typed client of the Azure tenant plugin's REST API, generated from its OpenAPI file, for other backend
  * plugins (through {@link azureTenantClientServiceRef}) and for scripts (through {@link createAzureTenantClient});
- * and the conditions on budgets for permission policies ({@link budgetConditions}).
+ * the conditions on budgets for permission policies ({@link budgetConditions}); and the directory that resolves
+ * owner tag values to catalog groups and users ({@link AzureOwnerDirectory}), shared by the catalog module and the
+ * backend plugin.
  *
  * @packageDocumentation
  */
@@ -26,4 +28,8 @@ export {
   isBudgetOwner,
   type BudgetQuery,
 } from './budgetConditions';
+export {
+  AzureOwnerDirectory,
+  loadAzureOwnerDirectory,
+} from './AzureOwnerDirectory';
 export * from './schema/openapi';

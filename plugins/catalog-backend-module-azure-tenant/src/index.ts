@@ -20,7 +20,7 @@ export {
 export {
   AzureOwnerDirectory,
   loadAzureOwnerDirectory,
-} from './entities/AzureOwnerDirectory';
+} from '@azure-tenant/plugin-azure-tenant-node';
 export {
   azureResourcePortalUrl,
   azureSubscriptionPortalUrl,

@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { demoOrg } from '../__fixtures__/azureFixtures';
-import { AzureOwnerDirectory } from './AzureOwnerDirectory';
+import { AzureOwnerDirectory } from '@azure-tenant/plugin-azure-tenant-node';
 import { checkDefaultOwner } from './defaultOwnerCheck';
 
 describe('checkDefaultOwner', () => {

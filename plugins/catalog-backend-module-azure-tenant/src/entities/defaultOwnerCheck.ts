@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { AZURE_TENANT_CATALOG_CONFIG_KEY } from '../config/AzureTenantCatalogConfig';
-import { AzureOwnerDirectory } from './AzureOwnerDirectory';
+import { AzureOwnerDirectory } from '@azure-tenant/plugin-azure-tenant-node';
 import { AZURE_TENANT_UNOWNED_GROUP_REF } from './unownedGroupEntity';
 
 /**

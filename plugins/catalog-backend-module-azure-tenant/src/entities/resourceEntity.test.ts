@@ -17,7 +17,7 @@ import {
   demoOrg,
   resource,
 } from '../__fixtures__/azureFixtures';
-import { AzureOwnerDirectory } from './AzureOwnerDirectory';
+import { AzureOwnerDirectory } from '@azure-tenant/plugin-azure-tenant-node';
 import {
   AzureResourceEntityOptions,
   buildAzureResourceEntity,

@@ -14,7 +14,7 @@ import {
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { Entity } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/types';
-import { AzureOwnerDirectory } from './AzureOwnerDirectory';
+import { AzureOwnerDirectory } from '@azure-tenant/plugin-azure-tenant-node';
 import { azureResourcePortalUrl } from './azurePortalUrls';
 import { azureLocationAnnotations } from './entityLocation';
 

@@ -23,7 +23,7 @@ import {
   subscription,
 } from '../__fixtures__/azureFixtures';
 import { buildAzureResourceEntity } from './resourceEntity';
-import { AzureOwnerDirectory } from './AzureOwnerDirectory';
+import { AzureOwnerDirectory } from '@azure-tenant/plugin-azure-tenant-node';
 import { buildAzureSubscriptionEntity } from './subscriptionEntity';
 import { resource } from '../__fixtures__/azureFixtures';
 

@@ -22,7 +22,7 @@ import {
   subscription,
 } from '../__fixtures__/azureFixtures';
 import { FakeAzureTenantCatalogClient } from '../__fixtures__/FakeAzureTenantCatalogClient';
-import { AzureOwnerDirectory } from '../entities/AzureOwnerDirectory';
+import { AzureOwnerDirectory } from '@azure-tenant/plugin-azure-tenant-node';
 import { AzureTenantEntityProvider } from './AzureTenantEntityProvider';
 
 class RecordingConnection implements EntityProviderConnection {

@@ -27,7 +27,7 @@ import {
   DEFAULT_AZURE_TENANT_CATALOG_SCHEDULE,
   DEFAULT_OWNER_TAG_KEY,
 } from '../config/AzureTenantCatalogConfig';
-import { AzureOwnerDirectory } from '../entities/AzureOwnerDirectory';
+import { AzureOwnerDirectory } from '@azure-tenant/plugin-azure-tenant-node';
 import { azureTenantLocationKey } from '../entities/entityLocation';
 import { AzureTenantEntityProviderOptions } from './AzureTenantEntityProviderOptions';
 import {

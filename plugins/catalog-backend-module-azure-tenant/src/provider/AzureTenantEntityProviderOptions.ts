@@ -6,7 +6,7 @@ import {
 import { EventsService } from '@backstage/plugin-events-node';
 import { HumanDuration } from '@backstage/types';
 import { AzureTenantCatalogClient } from '../client/AzureTenantCatalogClient';
-import { AzureOwnerDirectory } from '../entities/AzureOwnerDirectory';
+import { AzureOwnerDirectory } from '@azure-tenant/plugin-azure-tenant-node';
 
 /**
  * The options of {@link AzureTenantEntityProvider}.
