@@ -18,4 +18,5 @@ export * from './budgets';
 export * from './tagGovernance';
 export * from './tagRules';
 export * from './resourceTags';
+export * from './effectiveTags';
 export * from './configError';
