@@ -17,6 +17,7 @@ import { ResourceRow, takeRevisions, toResourceRecord } from './resourceRows';
 import {
   ResourceQuery,
   ResourceStore,
+  StoredResourceGroup,
   SubscriptionSyncResult,
   SyncedResource,
 } from './ResourceStore';
@@ -287,6 +288,21 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
         taken.length > 0 ? taken[taken.length - 1].revision : options.after,
       hasMore,
     };
+  }
+
+  async listResourceGroups(
+    subscriptionId: string,
+  ): Promise<StoredResourceGroup[]> {
+    const rows: Array<{ name: string; tags: string | null }> = await this.db(
+      'resource_groups',
+    )
+      .where({ subscription_id: subscriptionId.toLowerCase() })
+      .orderBy('name')
+      .select('name', 'tags');
+    return rows.map(row => ({
+      name: row.name,
+      ...(row.tags ? { tags: JSON.parse(row.tags) } : {}),
+    }));
   }
 
   async getResource(

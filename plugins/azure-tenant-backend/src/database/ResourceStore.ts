@@ -30,6 +30,12 @@ export interface SyncedResourceGroup {
   tags?: Record<string, string>;
 }
 
+/** A stored resource group, as the last sync read it. */
+export interface StoredResourceGroup {
+  name: string;
+  tags?: Record<string, string>;
+}
+
 /** What one successful sync of a subscription changes. */
 export interface SubscriptionSyncResult {
   subscriptionId: string;
@@ -108,6 +114,8 @@ export interface ResourceStore {
     limit: number;
   }): Promise<AzureResourceChanges>;
   getResource(resourceId: string): Promise<AzureResourceRecord | undefined>;
+  /** A subscription's resource groups with their tags (absent when the sync mode keeps none), by name. */
+  listResourceGroups(subscriptionId: string): Promise<StoredResourceGroup[]>;
   /**
    * The resources that match `query`, at most `limit`, in the order of their keys (lower-cased resource ids), and
    * whether more match after the last one.
