@@ -273,6 +273,63 @@ export interface Config {
       };
     };
 
+    /** Tag governance: tag policies, compliance and suggested fixes (docs/tag-governance.md). */
+    tagGovernance?: {
+      /**
+       * Tag policies kept in Git: evaluated like those made in the portal, where they are read-only (id
+       * `config:<id>`). Read and checked at startup with the rules of `POST /tag-policies`; a wrong entry stops the
+       * backend with a message naming its index and field. An entry removed here is removed from the portal at the
+       * next start.
+       */
+      policies?: Array<{
+        /** Stable id: 1 to 64 lowercase letters, digits and dashes, not starting or ending with a dash, e.g. `owner`. */
+        id: string;
+        /** Shown with each violation, 1 to 200 characters, e.g. `Owner is a catalog team`. */
+        name: string;
+        /** Why the policy exists, for people. */
+        description?: string;
+        /** The tag name in its canonical spelling, e.g. `owner`: a valid Azure tag name. */
+        key: string;
+        /** Up to 20 other names of the same key (e.g. `owned-by`), matched case-insensitively; none equal to `key`. */
+        aliases?: string[];
+        /** Whether every resource in scope must have the key. Defaults to false. */
+        required?: boolean;
+        /**
+         * The values allowed, by `kind`; absent: any value.
+         * - `list`: one of `values` (1 to 200, each at most 256 characters), compared case-insensitively unless
+         *   `caseSensitive`;
+         * - `pattern`: `pattern`, a JavaScript regular expression (Unicode mode, at most 500 characters) that must
+         *   match the whole value;
+         * - `catalog-entity`: the value names a catalog group or user (`entityKinds`, default both).
+         */
+        values?: {
+          kind: 'list' | 'pattern' | 'catalog-entity';
+          /** The allowed values, for `list`. */
+          values?: string[];
+          /** Whether `list` compares values with their case. Defaults to false. */
+          caseSensitive?: boolean;
+          /** The regular expression, for `pattern`. */
+          pattern?: string;
+          /** `group`, `user` or both, for `catalog-entity`. */
+          entityKinds?: Array<'group' | 'user'>;
+        };
+        /** Where a resource without the key should take it from. */
+        inherit?:
+          | 'resource-group'
+          | 'subscription'
+          | 'resource-group-then-subscription';
+        /** Which resources the policy covers; all parts apply together, none means every resource. */
+        scope?: {
+          /** Subscription ids (GUIDs). */
+          subscriptionIds?: string[];
+          /** Resource group names, case-insensitively, with `*` and `?` wildcards, e.g. `rg-prod-*`; at most 90 characters. */
+          resourceGroupPattern?: string;
+          /** ARM types, e.g. `Microsoft.Compute/virtualMachines`. */
+          resourceTypes?: string[];
+        };
+      }>;
+    };
+
     /**
      * Tenants and subscriptions declared statically, for teams that grant the portal's roles with
      * infrastructure-as-code instead of the consent flow. They are registered at startup.

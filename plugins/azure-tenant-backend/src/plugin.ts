@@ -88,6 +88,17 @@ import {
   ShowbackOperations,
   ShowbackOperationsOptions,
 } from './showback';
+import {
+  AzureTagPolicySyncService,
+  AZURE_TAG_POLICY_SYNC_TASK_ID,
+  createAzureTagPolicyReader,
+  createTagPoliciesRouter,
+  DatabaseAzureTagPolicyAssignmentStore,
+  DatabaseTagPolicyStore,
+  registerAzureTagPolicySync,
+  syncDeclaredTagPolicies,
+  TagPolicyOperations,
+} from './governance/policies';
 
 /** Registers the tenants and subscriptions declared in config; their sync modes set in the portal are kept. */
 async function registerStaticTenants(
@@ -191,6 +202,16 @@ export const azureTenantPlugin = createBackendPlugin({
         });
         // Budgets kept in app-config, checked and stored before anything evaluates them: a wrong entry stops here.
         await syncDeclaredBudgets({ config, store: budgetStore, logger });
+        // Tag policies kept in app-config, the same way: a wrong entry stops the backend here.
+        const tagPolicyStore = new DatabaseTagPolicyStore(knex);
+        await syncDeclaredTagPolicies({
+          config,
+          store: tagPolicyStore,
+          logger,
+        });
+        const azureTagPolicies = new DatabaseAzureTagPolicyAssignmentStore(
+          knex,
+        );
         const budgetRuleset = registerBudgetResourceType(
           permissionsRegistry,
           budgetStore,
@@ -278,6 +299,20 @@ export const azureTenantPlugin = createBackendPlugin({
               logger: logger.child({ taskId: SAVINGS_SYNC_TASK_ID }),
             }),
           });
+          // Azure Policy's tag assignments, shown beside the portal's tag policies.
+          await registerAzureTagPolicySync({
+            scheduler,
+            syncService: new AzureTagPolicySyncService({
+              store: azureTagPolicies,
+              subscriptions: store,
+              reader: createAzureTagPolicyReader({
+                connection,
+                minRemainingReads: syncConfig.minRemainingReads,
+                metrics,
+              }),
+              logger: logger.child({ taskId: AZURE_TAG_POLICY_SYNC_TASK_ID }),
+            }),
+          });
         } else {
           logger.warn(
             `The Azure tenant plugin is not configured, so tenants cannot be connected and nothing syncs: ${notConfiguredReason}`,
@@ -361,6 +396,21 @@ export const azureTenantPlugin = createBackendPlugin({
           await createBudgetsRouter({ operations: budgetOperations, httpAuth }),
         );
         await budgetEvaluation.start();
+        // The compliance evaluation plugs in at onPoliciesChanged; without it, a change is evaluated at the next run.
+        const tagPolicyOperations = new TagPolicyOperations({
+          store: tagPolicyStore,
+          azurePolicies: azureTagPolicies,
+          subscriptions: store,
+          permissions,
+          auditor,
+          logger,
+        });
+        httpRouter.use(
+          await createTagPoliciesRouter({
+            operations: tagPolicyOperations,
+            httpAuth,
+          }),
+        );
         // Showback reads the catalog's owners with the plugin's own credentials; callers see what they may.
         const showbackOptions: ShowbackOperationsOptions = {
           store: spendStore,
@@ -406,6 +456,7 @@ export const azureTenantPlugin = createBackendPlugin({
           showback: new ShowbackOperations(showbackOptions),
           budgets: budgetOperations,
           budgetAlerts: new BudgetAlertOperations(budgetAlertOptions),
+          tagPolicies: tagPolicyOperations,
         });
         registerResourceActions(actionsRegistry, { resourceSearch });
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

@@ -14,6 +14,8 @@ import { BudgetOperations } from '../budgets/BudgetOperations';
 import { registerBudgetActions } from './budgetActions';
 import { BudgetAlertOperations } from '../budgets/BudgetAlertOperations';
 import { registerBudgetAlertActions } from './budgetAlertActions';
+import { TagPolicyOperations } from '../governance/policies/TagPolicyOperations';
+import { registerTagPolicyActions } from './tagPolicyActions';
 
 /** The operations the plugin's actions run: the very ones its REST API runs. */
 export interface AzureTenantActionsOptions {
@@ -25,6 +27,7 @@ export interface AzureTenantActionsOptions {
   azureBudgets: AzureBudgetOperations;
   budgets: BudgetOperations;
   budgetAlerts: BudgetAlertOperations;
+  tagPolicies: TagPolicyOperations;
 }
 
 /**
@@ -43,4 +46,5 @@ export function registerAzureTenantActions(
   registerSavingsActions(registry, options);
   registerBudgetActions(registry, options);
   registerBudgetAlertActions(registry, options);
+  registerTagPolicyActions(registry, options);
 }

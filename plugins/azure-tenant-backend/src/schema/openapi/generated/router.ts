@@ -162,6 +162,27 @@ export const spec = {
           pattern: '^[A-Za-z0-9-]{1,64}$',
         },
       },
+      TagPolicyIdPath: {
+        name: 'policyId',
+        in: 'path',
+        required: true,
+        description:
+          "A tag policy's id: a GUID for one made in the portal, config:<id> for one declared in app-config (azureTenant.tagGovernance.policies).",
+        schema: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9:-]{1,80}$',
+        },
+      },
+      TagFixJobIdPath: {
+        name: 'jobId',
+        in: 'path',
+        required: true,
+        description: 'The id of a tag fix job.',
+        schema: {
+          type: 'string',
+          maxLength: 64,
+        },
+      },
       PageLimit: {
         name: 'limit',
         in: 'query',
@@ -248,6 +269,33 @@ export const spec = {
         schema: {
           type: 'string',
           pattern: '^[0-9]{1,6}$',
+        },
+      },
+      TagComplianceSubscriptionId: {
+        name: 'subscriptionId',
+        in: 'query',
+        description: "Only this connected subscription's resources.",
+        schema: {
+          $ref: '#/components/schemas/Guid',
+        },
+      },
+      TagComplianceOwnerRef: {
+        name: 'ownerRef',
+        in: 'query',
+        description:
+          'Only the resources this group or user owns by their owner tag, e.g. group:default/platform (kind group when omitted).',
+        schema: {
+          type: 'string',
+          maxLength: 512,
+        },
+      },
+      TagComplianceDays: {
+        name: 'days',
+        in: 'query',
+        description: 'Days of daily history, 1 to 400; 30 when not given.',
+        schema: {
+          type: 'string',
+          pattern: '^[0-9]{1,3}$',
         },
       },
     },
@@ -638,6 +686,14 @@ export const spec = {
             description:
               'The last successful resource sync; the catalog keeps that state while access is lost.',
           },
+          tags: {
+            type: 'object',
+            additionalProperties: {
+              type: 'string',
+            },
+            description:
+              'The subscription’s own Azure tags as of the last sync (empty when it has none); absent under the sync modes no-tags and none. Resources inherit from them under a tag policy’s inherit.',
+          },
         },
         required: [
           'subscriptionId',
@@ -1024,6 +1080,26 @@ export const spec = {
           },
           staleness: {
             $ref: '#/components/schemas/DataStaleness',
+          },
+          unallocated: {
+            type: 'array',
+            description:
+              "Of a subscription's spend (subscriptionId queries only): the part whose resources have no owner tag naming a catalog group or user, plus spend not tied to a resource, per currency over the same range, and how many such resources had spend. Absent when the subscription's tags are not kept.",
+            items: {
+              type: 'object',
+              required: ['currency', 'total', 'resources'],
+              properties: {
+                currency: {
+                  type: 'string',
+                },
+                total: {
+                  type: 'number',
+                },
+                resources: {
+                  type: 'integer',
+                },
+              },
+            },
           },
         },
       },
@@ -1642,6 +1718,264 @@ export const spec = {
           },
         },
       },
+      TagPolicyScope: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'Which resources a tag policy applies to. Every part is optional and they all apply together; none means every resource of every connected subscription.',
+        properties: {
+          subscriptionIds: {
+            type: 'array',
+            maxItems: 100,
+            items: {
+              $ref: '#/components/schemas/Guid',
+            },
+          },
+          resourceGroupPattern: {
+            type: 'string',
+            maxLength: 90,
+            description:
+              'The resource group name, case-insensitively, with * for any run of characters and ? for one, e.g. rg-prod-*. The whole name must match.',
+          },
+          resourceTypes: {
+            type: 'array',
+            maxItems: 100,
+            description:
+              'ARM types, e.g. Microsoft.Compute/virtualMachines (case-insensitive).',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      TagValueRule: {
+        type: 'object',
+        description:
+          'The values a policy allows for its key: list (one of values; caseSensitive false by default), pattern (a JavaScript regular expression in Unicode mode that must match the whole value) or catalog-entity (the value names a catalog group or user).',
+        required: ['kind'],
+        properties: {
+          kind: {
+            type: 'string',
+            enum: ['list', 'pattern', 'catalog-entity'],
+          },
+          values: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 200,
+            items: {
+              type: 'string',
+              maxLength: 256,
+            },
+          },
+          caseSensitive: {
+            type: 'boolean',
+          },
+          pattern: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 500,
+          },
+          entityKinds: {
+            type: 'array',
+            items: {
+              type: 'string',
+              enum: ['group', 'user'],
+            },
+          },
+        },
+      },
+      TagInheritance: {
+        type: 'string',
+        description: 'Where a resource without the key should take it from.',
+        enum: [
+          'resource-group',
+          'subscription',
+          'resource-group-then-subscription',
+        ],
+      },
+      TagPolicyInput: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'A tag policy as it is created or replaced: one key in its canonical spelling, its other spellings, whether it is required, the values allowed, where it is inherited from and which resources it covers. Unknown fields are refused.',
+        required: ['name', 'key'],
+        properties: {
+          name: {
+            type: 'string',
+            description: 'Shown with each violation; 1 to 200 characters.',
+          },
+          description: {
+            type: 'string',
+          },
+          key: {
+            type: 'string',
+            description:
+              'The tag name in its canonical spelling, e.g. owner; a valid Azure tag name.',
+          },
+          aliases: {
+            type: 'array',
+            maxItems: 20,
+            description:
+              'Other names of the same key, e.g. owned-by; matched case-insensitively; none equal to key.',
+            items: {
+              type: 'string',
+            },
+          },
+          required: {
+            type: 'boolean',
+            description:
+              'Whether every resource in scope must have the key. Defaults to false.',
+          },
+          values: {
+            $ref: '#/components/schemas/TagValueRule',
+          },
+          inherit: {
+            $ref: '#/components/schemas/TagInheritance',
+          },
+          scope: {
+            $ref: '#/components/schemas/TagPolicyScope',
+          },
+        },
+      },
+      TagPolicy: {
+        type: 'object',
+        description: 'A stored tag policy.',
+        required: ['id', 'source', 'name', 'key', 'createdAt', 'updatedAt'],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          source: {
+            type: 'string',
+            enum: ['portal', 'config'],
+            description:
+              'config when declared in app-config (azureTenant.tagGovernance.policies), and then read-only here.',
+          },
+          name: {
+            type: 'string',
+          },
+          description: {
+            type: 'string',
+          },
+          key: {
+            type: 'string',
+          },
+          aliases: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          required: {
+            type: 'boolean',
+          },
+          values: {
+            $ref: '#/components/schemas/TagValueRule',
+          },
+          inherit: {
+            $ref: '#/components/schemas/TagInheritance',
+          },
+          scope: {
+            $ref: '#/components/schemas/TagPolicyScope',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          updatedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      TagPolicyList: {
+        type: 'object',
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TagPolicy',
+            },
+          },
+        },
+      },
+      AzureTagPolicyAssignment: {
+        type: 'object',
+        description:
+          'An Azure Policy assignment of a built-in definition that requires, adds or inherits a tag, read with Reader from a connected subscription; read-only.',
+        required: [
+          'id',
+          'subscriptionId',
+          'scope',
+          'displayName',
+          'definitionName',
+          'effect',
+          'enforcementMode',
+          'readAt',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+            description: "The assignment's ARM id.",
+          },
+          subscriptionId: {
+            type: 'string',
+          },
+          scope: {
+            type: 'string',
+            description:
+              'Where it is assigned (a management group, the subscription, or a resource group in it).',
+          },
+          displayName: {
+            type: 'string',
+          },
+          definitionName: {
+            type: 'string',
+            description:
+              "The built-in definition's display name, e.g. Require a tag on resources.",
+          },
+          effect: {
+            type: 'string',
+            enum: [
+              'require',
+              'inherit-from-resource-group',
+              'inherit-from-subscription',
+              'add',
+              'other',
+            ],
+          },
+          tagName: {
+            type: 'string',
+          },
+          tagValue: {
+            type: 'string',
+          },
+          enforcementMode: {
+            type: 'string',
+            enum: ['Default', 'DoNotEnforce'],
+          },
+          readAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      AzureTagPolicyAssignmentList: {
+        type: 'object',
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AzureTagPolicyAssignment',
+            },
+          },
+        },
+      },
       SpendAlert: {
         type: 'object',
         description:
@@ -1997,6 +2331,504 @@ export const spec = {
           },
           failed: {
             type: 'integer',
+          },
+        },
+      },
+      TagComplianceStatus: {
+        type: 'string',
+        enum: ['compliant', 'non-compliant', 'unknown'],
+        description:
+          "unknown: the subscription's sync mode keeps no tags, so the portal cannot tell.",
+      },
+      TagViolation: {
+        type: 'object',
+        description: 'One way a resource breaks one tag policy, and why.',
+        required: ['policyId', 'policyName', 'key', 'code', 'message'],
+        properties: {
+          policyId: {
+            type: 'string',
+          },
+          policyName: {
+            type: 'string',
+          },
+          key: {
+            type: 'string',
+            description: "The policy's canonical key.",
+          },
+          code: {
+            type: 'string',
+            enum: [
+              'missing',
+              'not-inherited',
+              'non-canonical-key',
+              'value-not-allowed',
+              'value-pattern-mismatch',
+              'value-not-catalog-entity',
+            ],
+          },
+          found: {
+            type: 'object',
+            description:
+              'The tag as the resource has it, when it has it in some spelling.',
+            required: ['key', 'value'],
+            properties: {
+              key: {
+                type: 'string',
+              },
+              value: {
+                type: 'string',
+              },
+            },
+          },
+          message: {
+            type: 'string',
+          },
+        },
+      },
+      ResourceTagCompliance: {
+        type: 'object',
+        description:
+          "A resource's compliance with the tag policies, as evaluated at the last sync or policy change.",
+        required: [
+          'resourceId',
+          'subscriptionId',
+          'resourceGroup',
+          'type',
+          'name',
+          'status',
+          'violations',
+          'evaluatedAt',
+        ],
+        properties: {
+          resourceId: {
+            type: 'string',
+          },
+          subscriptionId: {
+            type: 'string',
+          },
+          resourceGroup: {
+            type: 'string',
+          },
+          type: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          ownerRef: {
+            type: 'string',
+            description:
+              "The owner's entity ref, from the resource's owner tag; absent when it names nobody.",
+          },
+          status: {
+            $ref: '#/components/schemas/TagComplianceStatus',
+          },
+          violations: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TagViolation',
+            },
+          },
+          evaluatedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      TagCompliancePage: {
+        type: 'object',
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ResourceTagCompliance',
+            },
+          },
+          nextCursor: {
+            type: 'string',
+            description:
+              'Absent on the last page; pass it back as cursor, with the same filters, for the next one.',
+          },
+        },
+      },
+      TagComplianceFigure: {
+        type: 'object',
+        description: 'Compliance of a set of resources at one time.',
+        required: [
+          'resources',
+          'compliant',
+          'nonCompliant',
+          'unknown',
+          'byPolicy',
+        ],
+        properties: {
+          resources: {
+            type: 'integer',
+            description: 'Resources evaluated (compliant or non-compliant).',
+          },
+          compliant: {
+            type: 'integer',
+          },
+          nonCompliant: {
+            type: 'integer',
+          },
+          unknown: {
+            type: 'integer',
+            description: 'Resources whose tags the portal does not keep.',
+          },
+          percent: {
+            type: 'number',
+            description:
+              'compliant / resources as a percentage with one decimal; absent when resources is 0.',
+          },
+          byPolicy: {
+            type: 'object',
+            description: 'How many resources break each policy, by policy id.',
+            additionalProperties: {
+              type: 'integer',
+            },
+          },
+        },
+      },
+      TagComplianceHistoryPoint: {
+        allOf: [
+          {
+            $ref: '#/components/schemas/TagComplianceFigure',
+          },
+          {
+            type: 'object',
+            required: ['day'],
+            properties: {
+              day: {
+                type: 'string',
+                format: 'date',
+                description:
+                  'A UTC day; its figure is the last one evaluated that day.',
+              },
+            },
+          },
+        ],
+      },
+      TagComplianceSummary: {
+        type: 'object',
+        required: ['scope', 'current', 'history'],
+        properties: {
+          scope: {
+            type: 'object',
+            required: ['kind'],
+            properties: {
+              kind: {
+                type: 'string',
+                enum: ['all', 'subscription', 'owner'],
+              },
+              subscriptionId: {
+                type: 'string',
+              },
+              ownerRef: {
+                type: 'string',
+              },
+            },
+          },
+          current: {
+            $ref: '#/components/schemas/TagComplianceFigure',
+          },
+          history: {
+            type: 'array',
+            description: 'Oldest first, at most the days asked for.',
+            items: {
+              $ref: '#/components/schemas/TagComplianceHistoryPoint',
+            },
+          },
+          evaluatedAt: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'When the newest evaluation ran; absent when none has.',
+          },
+        },
+      },
+      TagComplianceTeams: {
+        type: 'object',
+        required: ['teams', 'unowned'],
+        properties: {
+          teams: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['ownerRef', 'current', 'history'],
+              properties: {
+                ownerRef: {
+                  type: 'string',
+                },
+                current: {
+                  $ref: '#/components/schemas/TagComplianceFigure',
+                },
+                weekAgo: {
+                  $ref: '#/components/schemas/TagComplianceFigure',
+                },
+                history: {
+                  type: 'array',
+                  items: {
+                    $ref: '#/components/schemas/TagComplianceHistoryPoint',
+                  },
+                },
+              },
+            },
+          },
+          unowned: {
+            $ref: '#/components/schemas/TagComplianceFigure',
+          },
+        },
+      },
+      TagFixKind: {
+        type: 'string',
+        enum: [
+          'canonical-key',
+          'canonical-value',
+          'inherit',
+          'owner-from-resource-group',
+          'owner-from-siblings',
+        ],
+        description:
+          "canonical-key renames a key to its canonical spelling; canonical-value uses the allowed list's spelling; inherit takes the value from the resource group or subscription; owner-from-resource-group and owner-from-siblings take a catalog owner from the resource group's tag or from the other resources of the group.",
+      },
+      TagFixSelection: {
+        type: 'object',
+        description:
+          'Which suggested fixes a preview or an apply takes. Every part is optional and they all apply together.',
+        additionalProperties: false,
+        properties: {
+          subscriptionIds: {
+            type: 'array',
+            maxItems: 100,
+            items: {
+              type: 'string',
+            },
+          },
+          policyIds: {
+            type: 'array',
+            maxItems: 100,
+            items: {
+              type: 'string',
+            },
+          },
+          kinds: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TagFixKind',
+            },
+          },
+          ownerRef: {
+            type: 'string',
+            description: 'Only resources owned by this catalog group or user.',
+          },
+          resourceIds: {
+            type: 'array',
+            maxItems: 1000,
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      TagFixChange: {
+        type: 'object',
+        required: ['set', 'remove', 'expected'],
+        properties: {
+          set: {
+            $ref: '#/components/schemas/Tags',
+          },
+          remove: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          expected: {
+            $ref: '#/components/schemas/ExpectedTags',
+          },
+        },
+      },
+      TagFixSuggestion: {
+        type: 'object',
+        description:
+          "A suggested change to one resource's tags, with its reason.",
+        required: [
+          'resourceId',
+          'subscriptionId',
+          'policyId',
+          'kind',
+          'change',
+          'reason',
+        ],
+        properties: {
+          resourceId: {
+            type: 'string',
+          },
+          subscriptionId: {
+            type: 'string',
+          },
+          policyId: {
+            type: 'string',
+          },
+          kind: {
+            $ref: '#/components/schemas/TagFixKind',
+          },
+          change: {
+            $ref: '#/components/schemas/TagFixChange',
+          },
+          reason: {
+            type: 'string',
+          },
+        },
+      },
+      TagFixSubscriptionPlan: {
+        type: 'object',
+        description:
+          "What applying a selection would do to one subscription's resources.",
+        required: ['subscriptionId', 'syncMode', 'outcome', 'resources'],
+        properties: {
+          subscriptionId: {
+            type: 'string',
+          },
+          syncMode: {
+            $ref: '#/components/schemas/SyncMode',
+          },
+          outcome: {
+            type: 'string',
+            enum: ['write-to-azure', 'portal-only', 'forbidden'],
+          },
+          resources: {
+            type: 'integer',
+          },
+          reason: {
+            type: 'string',
+            description:
+              'Why nothing is written, when the outcome is forbidden.',
+          },
+        },
+      },
+      TagFixPreview: {
+        type: 'object',
+        description: 'A dry run of a selection. Nothing is written.',
+        required: [
+          'selection',
+          'resources',
+          'byKind',
+          'subscriptions',
+          'sample',
+        ],
+        properties: {
+          selection: {
+            $ref: '#/components/schemas/TagFixSelection',
+          },
+          resources: {
+            type: 'integer',
+            description:
+              'Resources that would change (a resource with several fixes counts once).',
+          },
+          byKind: {
+            type: 'object',
+            additionalProperties: {
+              type: 'integer',
+            },
+          },
+          subscriptions: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TagFixSubscriptionPlan',
+            },
+          },
+          sample: {
+            type: 'array',
+            description: 'The first fixes (at most 100).',
+            items: {
+              $ref: '#/components/schemas/TagFixSuggestion',
+            },
+          },
+        },
+      },
+      TagFixJob: {
+        type: 'object',
+        description: 'A bulk fix in progress or done.',
+        required: [
+          'id',
+          'selection',
+          'createdBy',
+          'createdAt',
+          'updatedAt',
+          'state',
+          'total',
+          'applied',
+          'skipped',
+          'failed',
+          'failures',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          selection: {
+            $ref: '#/components/schemas/TagFixSelection',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          updatedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          state: {
+            type: 'string',
+            enum: ['pending', 'running', 'done', 'failed', 'cancelled'],
+          },
+          total: {
+            type: 'integer',
+          },
+          applied: {
+            type: 'integer',
+            description: 'Written to Azure, or kept portal-only.',
+          },
+          skipped: {
+            type: 'integer',
+            description:
+              'Nothing to change any more, changed since the plan, or not allowed.',
+          },
+          failed: {
+            type: 'integer',
+          },
+          failures: {
+            type: 'array',
+            description: 'The first failures (at most 50).',
+            items: {
+              type: 'object',
+              required: ['resourceId', 'message'],
+              properties: {
+                resourceId: {
+                  type: 'string',
+                },
+                message: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+        },
+      },
+      TagFixJobList: {
+        type: 'object',
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TagFixJob',
+            },
           },
         },
       },
@@ -3094,6 +3926,203 @@ export const spec = {
         },
       },
     },
+    '/tag-policies': {
+      get: {
+        operationId: 'listTagPolicies',
+        description:
+          'Every tag policy, those declared in app-config (read-only) and those made in the portal, by id. Any signed-in user or service may read them.',
+        responses: {
+          '200': {
+            description: 'The policies.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TagPolicyList',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+      post: {
+        operationId: 'createTagPolicy',
+        description:
+          'Makes a tag policy, for users with azure-tenant.tag-policy.manage; compliance is evaluated again at once. Each broken rule is a 400 that names the field.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/TagPolicyInput',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The policy.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TagPolicy',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/tag-policies/azure': {
+      get: {
+        operationId: 'listAzureTagPolicies',
+        description:
+          "The Azure Policy assignments about tags (built-in definitions that require, add or inherit a tag) of the connected subscriptions, as last read (every 6 hours), read-only, so that the portal's policies can be aligned with them. Any signed-in user or service may read them.",
+        parameters: [
+          {
+            name: 'subscriptionId',
+            in: 'query',
+            description:
+              'Only the assignments that apply to this connected subscription.',
+            schema: {
+              type: 'string',
+              format: 'uuid',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The assignments, by subscription and id.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AzureTagPolicyAssignmentList',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/tag-policies/{policyId}': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/TagPolicyIdPath',
+        },
+      ],
+      get: {
+        operationId: 'getTagPolicy',
+        description: 'A tag policy.',
+        responses: {
+          '200': {
+            description: 'The policy.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TagPolicy',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+      put: {
+        operationId: 'replaceTagPolicy',
+        description:
+          'Replaces a tag policy made in the portal, for users with azure-tenant.tag-policy.manage; its creator and creation time are kept. A policy declared in app-config answers 409: it is changed there.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/TagPolicyInput',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The policy.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TagPolicy',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+      delete: {
+        operationId: 'deleteTagPolicy',
+        description:
+          'Deletes a tag policy made in the portal, for users with azure-tenant.tag-policy.manage. A policy declared in app-config answers 409: it is removed there.',
+        responses: {
+          '204': {
+            description: 'Deleted.',
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
     '/budget-alerts': {
       get: {
         operationId: 'listBudgetAlerts',
@@ -3298,6 +4327,347 @@ export const spec = {
           },
           '401': {
             description: 'No valid Backstage user credentials.',
+          },
+        },
+      },
+    },
+    '/tag-compliance/summary': {
+      get: {
+        operationId: 'getTagComplianceSummary',
+        summary:
+          'The tag compliance figure and its daily history of everything, one subscription, or one owner.',
+        description:
+          "Give at most one of subscriptionId and ownerRef. A subscription needs catalog.entity.read on its entity, an owner catalog.entity.read on its group or user entity, and everything azure-tenant.tenant.read (as the showback's totals do). Users and services may call it.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/TagComplianceSubscriptionId',
+          },
+          {
+            $ref: '#/components/parameters/TagComplianceOwnerRef',
+          },
+          {
+            $ref: '#/components/parameters/TagComplianceDays',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The figure and its history.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TagComplianceSummary',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/tag-compliance/teams': {
+      get: {
+        operationId: 'getTagComplianceTeams',
+        summary:
+          "Every owner's tag compliance with its trend, and the resources nobody owns.",
+        description:
+          "Needs azure-tenant.tenant.read, as the showback does to show every team side by side; a team's own figure is at /tag-compliance/summary?ownerRef=.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/TagComplianceDays',
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The teams' figures.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TagComplianceTeams',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/tag-compliance/resources': {
+      get: {
+        operationId: 'listTagCompliance',
+        summary:
+          "Resources' tag compliance, a page at a time, in the order of their ids.",
+        description:
+          'The filters combine. Only resources whose catalog entity the caller may read (catalog.entity.read) are listed, so a page may hold fewer items than the limit, even none; follow nextCursor until it is absent.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/TagComplianceSubscriptionId',
+          },
+          {
+            $ref: '#/components/parameters/TagComplianceOwnerRef',
+          },
+          {
+            name: 'policyId',
+            in: 'query',
+            description: 'Only resources that break this policy.',
+            schema: {
+              type: 'string',
+              maxLength: 512,
+            },
+          },
+          {
+            name: 'status',
+            in: 'query',
+            schema: {
+              $ref: '#/components/schemas/TagComplianceStatus',
+            },
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchCursor',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchLimit',
+          },
+        ],
+        responses: {
+          '200': {
+            description: "A page of resources' compliance.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TagCompliancePage',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/tag-compliance/resource': {
+      get: {
+        operationId: 'getResourceTagCompliance',
+        summary: "One resource's tag compliance, as last evaluated.",
+        description: "Needs catalog.entity.read on the resource's entity.",
+        parameters: [
+          {
+            name: 'resourceId',
+            in: 'query',
+            required: true,
+            description: 'An Azure resource id (case-insensitive).',
+            schema: {
+              type: 'string',
+              maxLength: 2048,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The resource's compliance.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ResourceTagCompliance',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/tag-fixes/preview': {
+      post: {
+        operationId: 'previewTagFixes',
+        description:
+          'A dry run of the suggested tag fixes a selection takes, for users: per subscription what would be written to Azure, kept portal-only or is forbidden (sync mode, or azure-tenant.tags.update on the resources), the counts by kind, and a sample. Nothing is written.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/TagFixSelection',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The preview.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TagFixPreview',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/tag-fixes': {
+      get: {
+        operationId: 'listTagFixJobs',
+        description:
+          "The caller's tag fix jobs, newest first (at most 100); everyone's for users with azure-tenant.tag-policy.manage.",
+        responses: {
+          '200': {
+            description: 'The jobs.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TagFixJobList',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+      post: {
+        operationId: 'applyTagFixes',
+        description:
+          "Plans a selection now and applies it in the background through the tag write path, as the caller (each write audited, Azure's write limits kept); for users. Answers 202 with the job; follow it with GET /tag-fixes/{jobId}.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/TagFixSelection',
+              },
+            },
+          },
+        },
+        responses: {
+          '202': {
+            description: 'The job, stored and about to run.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TagFixJob',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/tag-fixes/{jobId}': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/TagFixJobIdPath',
+        },
+      ],
+      get: {
+        operationId: 'getTagFixJob',
+        description:
+          'A tag fix job and its progress, for its creator or users with azure-tenant.tag-policy.manage.',
+        responses: {
+          '200': {
+            description: 'The job.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TagFixJob',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/tag-fixes/{jobId}/cancel': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/TagFixJobIdPath',
+        },
+      ],
+      post: {
+        operationId: 'cancelTagFixJob',
+        description:
+          'Stops a tag fix job after the resources being changed; a job that has not started ends at once. For its creator or users with azure-tenant.tag-policy.manage.',
+        responses: {
+          '200': {
+            description: 'The job as it stands.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TagFixJob',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
           },
         },
       },

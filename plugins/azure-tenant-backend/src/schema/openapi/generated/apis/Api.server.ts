@@ -252,6 +252,64 @@ export type MuteBudget = {
 };
 
 /**
+ * GET /tag-policies
+ * @public
+ */
+export type ListTagPolicies = {
+  response: operations['listTagPolicies']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * POST /tag-policies
+ * @public
+ */
+export type CreateTagPolicy = {
+  body: NonNullable<
+    operations['createTagPolicy']['requestBody']
+  >['content']['application/json'];
+  response: operations['createTagPolicy']['responses']['201']['content']['application/json'];
+};
+
+/**
+ * GET /tag-policies/azure
+ * @public
+ */
+export type ListAzureTagPolicies = {
+  query: NonNullable<operations['listAzureTagPolicies']['parameters']['query']>;
+  response: operations['listAzureTagPolicies']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * GET /tag-policies/{policyId}
+ * @public
+ */
+export type GetTagPolicy = {
+  path: NonNullable<operations['getTagPolicy']['parameters']['path']>;
+  response: operations['getTagPolicy']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * PUT /tag-policies/{policyId}
+ * @public
+ */
+export type ReplaceTagPolicy = {
+  path: NonNullable<operations['replaceTagPolicy']['parameters']['path']>;
+  body: NonNullable<
+    operations['replaceTagPolicy']['requestBody']
+  >['content']['application/json'];
+  response: operations['replaceTagPolicy']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * DELETE /tag-policies/{policyId}
+ * @public
+ */
+export type DeleteTagPolicy = {
+  path: NonNullable<operations['deleteTagPolicy']['parameters']['path']>;
+  response: void;
+};
+
+/**
  * GET /budget-alerts
  * @public
  */
@@ -292,6 +350,96 @@ export type UpdateTagsInBulk = {
 };
 
 /**
+ * GET /tag-compliance/summary
+ * @public
+ */
+export type GetTagComplianceSummary = {
+  query: NonNullable<
+    operations['getTagComplianceSummary']['parameters']['query']
+  >;
+  response: operations['getTagComplianceSummary']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * GET /tag-compliance/teams
+ * @public
+ */
+export type GetTagComplianceTeams = {
+  query: NonNullable<
+    operations['getTagComplianceTeams']['parameters']['query']
+  >;
+  response: operations['getTagComplianceTeams']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * GET /tag-compliance/resources
+ * @public
+ */
+export type ListTagCompliance = {
+  query: NonNullable<operations['listTagCompliance']['parameters']['query']>;
+  response: operations['listTagCompliance']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * GET /tag-compliance/resource
+ * @public
+ */
+export type GetResourceTagCompliance = {
+  query: NonNullable<
+    operations['getResourceTagCompliance']['parameters']['query']
+  >;
+  response: operations['getResourceTagCompliance']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * POST /tag-fixes/preview
+ * @public
+ */
+export type PreviewTagFixes = {
+  body: NonNullable<
+    operations['previewTagFixes']['requestBody']
+  >['content']['application/json'];
+  response: operations['previewTagFixes']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * GET /tag-fixes
+ * @public
+ */
+export type ListTagFixJobs = {
+  response: operations['listTagFixJobs']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * POST /tag-fixes
+ * @public
+ */
+export type ApplyTagFixes = {
+  body: NonNullable<
+    operations['applyTagFixes']['requestBody']
+  >['content']['application/json'];
+  response: operations['applyTagFixes']['responses']['202']['content']['application/json'];
+};
+
+/**
+ * GET /tag-fixes/{jobId}
+ * @public
+ */
+export type GetTagFixJob = {
+  path: NonNullable<operations['getTagFixJob']['parameters']['path']>;
+  response: operations['getTagFixJob']['responses']['200']['content']['application/json'];
+};
+
+/**
+ * POST /tag-fixes/{jobId}/cancel
+ * @public
+ */
+export type CancelTagFixJob = {
+  path: NonNullable<operations['cancelTagFixJob']['parameters']['path']>;
+  response: operations['cancelTagFixJob']['responses']['200']['content']['application/json'];
+};
+
+/**
  * Every operation of the API, keyed as Backstage's typed routers expect: `#<method>|<path>`.
  * @public
  */
@@ -321,8 +469,23 @@ export type EndpointMap = {
   '#put|/budgets/{budgetId}': ReplaceBudget;
   '#delete|/budgets/{budgetId}': DeleteBudget;
   '#post|/budgets/{budgetId}/mute': MuteBudget;
+  '#get|/tag-policies': ListTagPolicies;
+  '#post|/tag-policies': CreateTagPolicy;
+  '#get|/tag-policies/azure': ListAzureTagPolicies;
+  '#get|/tag-policies/{policyId}': GetTagPolicy;
+  '#put|/tag-policies/{policyId}': ReplaceTagPolicy;
+  '#delete|/tag-policies/{policyId}': DeleteTagPolicy;
   '#get|/budget-alerts': ListBudgetAlerts;
   '#get|/tags': GetTags;
   '#patch|/tags': UpdateTags;
   '#post|/tags/bulk': UpdateTagsInBulk;
+  '#get|/tag-compliance/summary': GetTagComplianceSummary;
+  '#get|/tag-compliance/teams': GetTagComplianceTeams;
+  '#get|/tag-compliance/resources': ListTagCompliance;
+  '#get|/tag-compliance/resource': GetResourceTagCompliance;
+  '#post|/tag-fixes/preview': PreviewTagFixes;
+  '#get|/tag-fixes': ListTagFixJobs;
+  '#post|/tag-fixes': ApplyTagFixes;
+  '#get|/tag-fixes/{jobId}': GetTagFixJob;
+  '#post|/tag-fixes/{jobId}/cancel': CancelTagFixJob;
 };

@@ -391,6 +391,63 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/tag-policies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Every tag policy, those declared in app-config (read-only) and those made in the portal, by id. Any signed-in user or service may read them. */
+    get: operations['listTagPolicies'];
+    put?: never;
+    /** @description Makes a tag policy, for users with azure-tenant.tag-policy.manage; compliance is evaluated again at once. Each broken rule is a 400 that names the field. */
+    post: operations['createTagPolicy'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-policies/azure': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The Azure Policy assignments about tags (built-in definitions that require, add or inherit a tag) of the connected subscriptions, as last read (every 6 hours), read-only, so that the portal's policies can be aligned with them. Any signed-in user or service may read them. */
+    get: operations['listAzureTagPolicies'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-policies/{policyId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A tag policy's id: a GUID for one made in the portal, config:<id> for one declared in app-config (azureTenant.tagGovernance.policies). */
+        policyId: components['parameters']['TagPolicyIdPath'];
+      };
+      cookie?: never;
+    };
+    /** @description A tag policy. */
+    get: operations['getTagPolicy'];
+    /** @description Replaces a tag policy made in the portal, for users with azure-tenant.tag-policy.manage; its creator and creation time are kept. A policy declared in app-config answers 409: it is changed there. */
+    put: operations['replaceTagPolicy'];
+    post?: never;
+    /** @description Deletes a tag policy made in the portal, for users with azure-tenant.tag-policy.manage. A policy declared in app-config answers 409: it is removed there. */
+    delete: operations['deleteTagPolicy'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/budget-alerts': {
     parameters: {
       query?: never;
@@ -440,6 +497,161 @@ export interface paths {
     put?: never;
     /** The same change on many resources. Each resource gets its own result; one failure hides none of the others. */
     post: operations['updateTagsInBulk'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-compliance/summary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tag compliance figure and its daily history of everything, one subscription, or one owner.
+     * @description Give at most one of subscriptionId and ownerRef. A subscription needs catalog.entity.read on its entity, an owner catalog.entity.read on its group or user entity, and everything azure-tenant.tenant.read (as the showback's totals do). Users and services may call it.
+     */
+    get: operations['getTagComplianceSummary'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-compliance/teams': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every owner's tag compliance with its trend, and the resources nobody owns.
+     * @description Needs azure-tenant.tenant.read, as the showback does to show every team side by side; a team's own figure is at /tag-compliance/summary?ownerRef=.
+     */
+    get: operations['getTagComplianceTeams'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-compliance/resources': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Resources' tag compliance, a page at a time, in the order of their ids.
+     * @description The filters combine. Only resources whose catalog entity the caller may read (catalog.entity.read) are listed, so a page may hold fewer items than the limit, even none; follow nextCursor until it is absent.
+     */
+    get: operations['listTagCompliance'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-compliance/resource': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One resource's tag compliance, as last evaluated.
+     * @description Needs catalog.entity.read on the resource's entity.
+     */
+    get: operations['getResourceTagCompliance'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-fixes/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description A dry run of the suggested tag fixes a selection takes, for users: per subscription what would be written to Azure, kept portal-only or is forbidden (sync mode, or azure-tenant.tags.update on the resources), the counts by kind, and a sample. Nothing is written. */
+    post: operations['previewTagFixes'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-fixes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The caller's tag fix jobs, newest first (at most 100); everyone's for users with azure-tenant.tag-policy.manage. */
+    get: operations['listTagFixJobs'];
+    put?: never;
+    /** @description Plans a selection now and applies it in the background through the tag write path, as the caller (each write audited, Azure's write limits kept); for users. Answers 202 with the job; follow it with GET /tag-fixes/{jobId}. */
+    post: operations['applyTagFixes'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-fixes/{jobId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id of a tag fix job. */
+        jobId: components['parameters']['TagFixJobIdPath'];
+      };
+      cookie?: never;
+    };
+    /** @description A tag fix job and its progress, for its creator or users with azure-tenant.tag-policy.manage. */
+    get: operations['getTagFixJob'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-fixes/{jobId}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id of a tag fix job. */
+        jobId: components['parameters']['TagFixJobIdPath'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Stops a tag fix job after the resources being changed; a job that has not started ends at once. For its creator or users with azure-tenant.tag-policy.manage. */
+    post: operations['cancelTagFixJob'];
     delete?: never;
     options?: never;
     head?: never;
@@ -589,6 +801,10 @@ export interface components {
        * @description The last successful resource sync; the catalog keeps that state while access is lost.
        */
       lastSuccessfulSyncAt?: string;
+      /** @description The subscription’s own Azure tags as of the last sync (empty when it has none); absent under the sync modes no-tags and none. Resources inherit from them under a tag policy’s inherit. */
+      tags?: {
+        [key: string]: string;
+      };
     };
     SubscriptionList: {
       items: components['schemas']['Subscription'][];
@@ -717,6 +933,12 @@ export interface components {
       /** Format: date-time */
       syncedAt?: string;
       staleness?: components['schemas']['DataStaleness'];
+      /** @description Of a subscription's spend (subscriptionId queries only): the part whose resources have no owner tag naming a catalog group or user, plus spend not tied to a resource, per currency over the same range, and how many such resources had spend. Absent when the subscription's tags are not kept. */
+      unallocated?: {
+        currency: string;
+        total: number;
+        resources: number;
+      }[];
     };
     ShowbackRow: {
       /** @description YYYY-MM. */
@@ -926,6 +1148,98 @@ export interface components {
       /** @description When the mute ends (ISO 8601 time, in the future, at most a year ahead); null ends a mute now. */
       until: string | null;
     };
+    /** @description Which resources a tag policy applies to. Every part is optional and they all apply together; none means every resource of every connected subscription. */
+    TagPolicyScope: {
+      subscriptionIds?: components['schemas']['Guid'][];
+      /** @description The resource group name, case-insensitively, with * for any run of characters and ? for one, e.g. rg-prod-*. The whole name must match. */
+      resourceGroupPattern?: string;
+      /** @description ARM types, e.g. Microsoft.Compute/virtualMachines (case-insensitive). */
+      resourceTypes?: string[];
+    };
+    /** @description The values a policy allows for its key: list (one of values; caseSensitive false by default), pattern (a JavaScript regular expression in Unicode mode that must match the whole value) or catalog-entity (the value names a catalog group or user). */
+    TagValueRule: {
+      /** @enum {string} */
+      kind: 'list' | 'pattern' | 'catalog-entity';
+      values?: string[];
+      caseSensitive?: boolean;
+      pattern?: string;
+      entityKinds?: ('group' | 'user')[];
+    };
+    /**
+     * @description Where a resource without the key should take it from.
+     * @enum {string}
+     */
+    TagInheritance:
+      | 'resource-group'
+      | 'subscription'
+      | 'resource-group-then-subscription';
+    /** @description A tag policy as it is created or replaced: one key in its canonical spelling, its other spellings, whether it is required, the values allowed, where it is inherited from and which resources it covers. Unknown fields are refused. */
+    TagPolicyInput: {
+      /** @description Shown with each violation; 1 to 200 characters. */
+      name: string;
+      description?: string;
+      /** @description The tag name in its canonical spelling, e.g. owner; a valid Azure tag name. */
+      key: string;
+      /** @description Other names of the same key, e.g. owned-by; matched case-insensitively; none equal to key. */
+      aliases?: string[];
+      /** @description Whether every resource in scope must have the key. Defaults to false. */
+      required?: boolean;
+      values?: components['schemas']['TagValueRule'];
+      inherit?: components['schemas']['TagInheritance'];
+      scope?: components['schemas']['TagPolicyScope'];
+    };
+    /** @description A stored tag policy. */
+    TagPolicy: {
+      id: string;
+      /**
+       * @description config when declared in app-config (azureTenant.tagGovernance.policies), and then read-only here.
+       * @enum {string}
+       */
+      source: 'portal' | 'config';
+      name: string;
+      description?: string;
+      key: string;
+      aliases?: string[];
+      required?: boolean;
+      values?: components['schemas']['TagValueRule'];
+      inherit?: components['schemas']['TagInheritance'];
+      scope?: components['schemas']['TagPolicyScope'];
+      createdBy?: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    TagPolicyList: {
+      items: components['schemas']['TagPolicy'][];
+    };
+    /** @description An Azure Policy assignment of a built-in definition that requires, adds or inherits a tag, read with Reader from a connected subscription; read-only. */
+    AzureTagPolicyAssignment: {
+      /** @description The assignment's ARM id. */
+      id: string;
+      subscriptionId: string;
+      /** @description Where it is assigned (a management group, the subscription, or a resource group in it). */
+      scope: string;
+      displayName: string;
+      /** @description The built-in definition's display name, e.g. Require a tag on resources. */
+      definitionName: string;
+      /** @enum {string} */
+      effect:
+        | 'require'
+        | 'inherit-from-resource-group'
+        | 'inherit-from-subscription'
+        | 'add'
+        | 'other';
+      tagName?: string;
+      tagValue?: string;
+      /** @enum {string} */
+      enforcementMode: 'Default' | 'DoNotEnforce';
+      /** Format: date-time */
+      readAt: string;
+    };
+    AzureTagPolicyAssignmentList: {
+      items: components['schemas']['AzureTagPolicyAssignment'][];
+    };
     /** @description A notification the portal sent about spend (or recorded without sending, while its budget was muted): a budget's threshold crossed in a period, or a day of anomalous spend. */
     SpendAlert: {
       id: string;
@@ -1051,6 +1365,179 @@ export interface components {
       succeeded: number;
       failed: number;
     };
+    /**
+     * @description unknown: the subscription's sync mode keeps no tags, so the portal cannot tell.
+     * @enum {string}
+     */
+    TagComplianceStatus: 'compliant' | 'non-compliant' | 'unknown';
+    /** @description One way a resource breaks one tag policy, and why. */
+    TagViolation: {
+      policyId: string;
+      policyName: string;
+      /** @description The policy's canonical key. */
+      key: string;
+      /** @enum {string} */
+      code:
+        | 'missing'
+        | 'not-inherited'
+        | 'non-canonical-key'
+        | 'value-not-allowed'
+        | 'value-pattern-mismatch'
+        | 'value-not-catalog-entity';
+      /** @description The tag as the resource has it, when it has it in some spelling. */
+      found?: {
+        key: string;
+        value: string;
+      };
+      message: string;
+    };
+    /** @description A resource's compliance with the tag policies, as evaluated at the last sync or policy change. */
+    ResourceTagCompliance: {
+      resourceId: string;
+      subscriptionId: string;
+      resourceGroup: string;
+      type: string;
+      name: string;
+      /** @description The owner's entity ref, from the resource's owner tag; absent when it names nobody. */
+      ownerRef?: string;
+      status: components['schemas']['TagComplianceStatus'];
+      violations: components['schemas']['TagViolation'][];
+      /** Format: date-time */
+      evaluatedAt: string;
+    };
+    TagCompliancePage: {
+      items: components['schemas']['ResourceTagCompliance'][];
+      /** @description Absent on the last page; pass it back as cursor, with the same filters, for the next one. */
+      nextCursor?: string;
+    };
+    /** @description Compliance of a set of resources at one time. */
+    TagComplianceFigure: {
+      /** @description Resources evaluated (compliant or non-compliant). */
+      resources: number;
+      compliant: number;
+      nonCompliant: number;
+      /** @description Resources whose tags the portal does not keep. */
+      unknown: number;
+      /** @description compliant / resources as a percentage with one decimal; absent when resources is 0. */
+      percent?: number;
+      /** @description How many resources break each policy, by policy id. */
+      byPolicy: {
+        [key: string]: number;
+      };
+    };
+    TagComplianceHistoryPoint: components['schemas']['TagComplianceFigure'] & {
+      /**
+       * Format: date
+       * @description A UTC day; its figure is the last one evaluated that day.
+       */
+      day: string;
+    };
+    TagComplianceSummary: {
+      scope: {
+        /** @enum {string} */
+        kind: 'all' | 'subscription' | 'owner';
+        subscriptionId?: string;
+        ownerRef?: string;
+      };
+      current: components['schemas']['TagComplianceFigure'];
+      /** @description Oldest first, at most the days asked for. */
+      history: components['schemas']['TagComplianceHistoryPoint'][];
+      /**
+       * Format: date-time
+       * @description When the newest evaluation ran; absent when none has.
+       */
+      evaluatedAt?: string;
+    };
+    TagComplianceTeams: {
+      teams: {
+        ownerRef: string;
+        current: components['schemas']['TagComplianceFigure'];
+        weekAgo?: components['schemas']['TagComplianceFigure'];
+        history: components['schemas']['TagComplianceHistoryPoint'][];
+      }[];
+      unowned: components['schemas']['TagComplianceFigure'];
+    };
+    /**
+     * @description canonical-key renames a key to its canonical spelling; canonical-value uses the allowed list's spelling; inherit takes the value from the resource group or subscription; owner-from-resource-group and owner-from-siblings take a catalog owner from the resource group's tag or from the other resources of the group.
+     * @enum {string}
+     */
+    TagFixKind:
+      | 'canonical-key'
+      | 'canonical-value'
+      | 'inherit'
+      | 'owner-from-resource-group'
+      | 'owner-from-siblings';
+    /** @description Which suggested fixes a preview or an apply takes. Every part is optional and they all apply together. */
+    TagFixSelection: {
+      subscriptionIds?: string[];
+      policyIds?: string[];
+      kinds?: components['schemas']['TagFixKind'][];
+      /** @description Only resources owned by this catalog group or user. */
+      ownerRef?: string;
+      resourceIds?: string[];
+    };
+    TagFixChange: {
+      set: components['schemas']['Tags'];
+      remove: string[];
+      expected: components['schemas']['ExpectedTags'];
+    };
+    /** @description A suggested change to one resource's tags, with its reason. */
+    TagFixSuggestion: {
+      resourceId: string;
+      subscriptionId: string;
+      policyId: string;
+      kind: components['schemas']['TagFixKind'];
+      change: components['schemas']['TagFixChange'];
+      reason: string;
+    };
+    /** @description What applying a selection would do to one subscription's resources. */
+    TagFixSubscriptionPlan: {
+      subscriptionId: string;
+      syncMode: components['schemas']['SyncMode'];
+      /** @enum {string} */
+      outcome: 'write-to-azure' | 'portal-only' | 'forbidden';
+      resources: number;
+      /** @description Why nothing is written, when the outcome is forbidden. */
+      reason?: string;
+    };
+    /** @description A dry run of a selection. Nothing is written. */
+    TagFixPreview: {
+      selection: components['schemas']['TagFixSelection'];
+      /** @description Resources that would change (a resource with several fixes counts once). */
+      resources: number;
+      byKind: {
+        [key: string]: number;
+      };
+      subscriptions: components['schemas']['TagFixSubscriptionPlan'][];
+      /** @description The first fixes (at most 100). */
+      sample: components['schemas']['TagFixSuggestion'][];
+    };
+    /** @description A bulk fix in progress or done. */
+    TagFixJob: {
+      id: string;
+      selection: components['schemas']['TagFixSelection'];
+      createdBy: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @enum {string} */
+      state: 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+      total: number;
+      /** @description Written to Azure, or kept portal-only. */
+      applied: number;
+      /** @description Nothing to change any more, changed since the plan, or not allowed. */
+      skipped: number;
+      failed: number;
+      /** @description The first failures (at most 50). */
+      failures: {
+        resourceId: string;
+        message: string;
+      }[];
+    };
+    TagFixJobList: {
+      items: components['schemas']['TagFixJob'][];
+    };
   };
   responses: {
     /** @description A Backstage error: `{ error: { name, message }, response: { statusCode } }` */
@@ -1117,6 +1604,10 @@ export interface components {
     AzureBudgetSubscriptionId: string;
     /** @description A budget's id (a GUID for one created in the portal, the declared id for one from app-config). */
     BudgetIdPath: string;
+    /** @description A tag policy's id: a GUID for one made in the portal, config:<id> for one declared in app-config (azureTenant.tagGovernance.policies). */
+    TagPolicyIdPath: string;
+    /** @description The id of a tag fix job. */
+    TagFixJobIdPath: string;
     /** @description The most items of a page, 1 to 5000; 1000 when not given. */
     PageLimit: string;
     /** @description Resources of this resource group (case-insensitive). */
@@ -1135,6 +1626,12 @@ export interface components {
     ResourceSearchCursor: string;
     /** @description The most items of a page, 1 to 500; 100 when not given. */
     ResourceSearchLimit: string;
+    /** @description Only this connected subscription's resources. */
+    TagComplianceSubscriptionId: components['schemas']['Guid'];
+    /** @description Only the resources this group or user owns by their owner tag, e.g. group:default/platform (kind group when omitted). */
+    TagComplianceOwnerRef: string;
+    /** @description Days of daily history, 1 to 400; 30 when not given. */
+    TagComplianceDays: string;
   };
   requestBodies: never;
   headers: never;
@@ -1927,6 +2424,164 @@ export interface operations {
       404: components['responses']['Error'];
     };
   };
+  listTagPolicies: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The policies. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagPolicyList'];
+        };
+      };
+      401: components['responses']['Error'];
+    };
+  };
+  createTagPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TagPolicyInput'];
+      };
+    };
+    responses: {
+      /** @description The policy. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagPolicy'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+    };
+  };
+  listAzureTagPolicies: {
+    parameters: {
+      query?: {
+        /** @description Only the assignments that apply to this connected subscription. */
+        subscriptionId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The assignments, by subscription and id. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AzureTagPolicyAssignmentList'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      404: components['responses']['Error'];
+    };
+  };
+  getTagPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A tag policy's id: a GUID for one made in the portal, config:<id> for one declared in app-config (azureTenant.tagGovernance.policies). */
+        policyId: components['parameters']['TagPolicyIdPath'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The policy. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagPolicy'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      404: components['responses']['Error'];
+    };
+  };
+  replaceTagPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A tag policy's id: a GUID for one made in the portal, config:<id> for one declared in app-config (azureTenant.tagGovernance.policies). */
+        policyId: components['parameters']['TagPolicyIdPath'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TagPolicyInput'];
+      };
+    };
+    responses: {
+      /** @description The policy. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagPolicy'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+    };
+  };
+  deleteTagPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A tag policy's id: a GUID for one made in the portal, config:<id> for one declared in app-config (azureTenant.tagGovernance.policies). */
+        policyId: components['parameters']['TagPolicyIdPath'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+    };
+  };
   listBudgetAlerts: {
     parameters: {
       query?: {
@@ -2061,6 +2716,251 @@ export interface operations {
         };
         content?: never;
       };
+    };
+  };
+  getTagComplianceSummary: {
+    parameters: {
+      query?: {
+        /** @description Only this connected subscription's resources. */
+        subscriptionId?: components['parameters']['TagComplianceSubscriptionId'];
+        /** @description Only the resources this group or user owns by their owner tag, e.g. group:default/platform (kind group when omitted). */
+        ownerRef?: components['parameters']['TagComplianceOwnerRef'];
+        /** @description Days of daily history, 1 to 400; 30 when not given. */
+        days?: components['parameters']['TagComplianceDays'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The figure and its history. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagComplianceSummary'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+    };
+  };
+  getTagComplianceTeams: {
+    parameters: {
+      query?: {
+        /** @description Days of daily history, 1 to 400; 30 when not given. */
+        days?: components['parameters']['TagComplianceDays'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The teams' figures. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagComplianceTeams'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+    };
+  };
+  listTagCompliance: {
+    parameters: {
+      query?: {
+        /** @description Only this connected subscription's resources. */
+        subscriptionId?: components['parameters']['TagComplianceSubscriptionId'];
+        /** @description Only the resources this group or user owns by their owner tag, e.g. group:default/platform (kind group when omitted). */
+        ownerRef?: components['parameters']['TagComplianceOwnerRef'];
+        /** @description Only resources that break this policy. */
+        policyId?: string;
+        status?: components['schemas']['TagComplianceStatus'];
+        /** @description The nextCursor of the previous page, with the same filters. */
+        cursor?: components['parameters']['ResourceSearchCursor'];
+        /** @description The most items of a page, 1 to 500; 100 when not given. */
+        limit?: components['parameters']['ResourceSearchLimit'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of resources' compliance. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagCompliancePage'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+    };
+  };
+  getResourceTagCompliance: {
+    parameters: {
+      query: {
+        /** @description An Azure resource id (case-insensitive). */
+        resourceId: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The resource's compliance. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ResourceTagCompliance'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+    };
+  };
+  previewTagFixes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TagFixSelection'];
+      };
+    };
+    responses: {
+      /** @description The preview. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagFixPreview'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+    };
+  };
+  listTagFixJobs: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The jobs. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagFixJobList'];
+        };
+      };
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+    };
+  };
+  applyTagFixes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TagFixSelection'];
+      };
+    };
+    responses: {
+      /** @description The job, stored and about to run. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagFixJob'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+    };
+  };
+  getTagFixJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id of a tag fix job. */
+        jobId: components['parameters']['TagFixJobIdPath'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The job. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagFixJob'];
+        };
+      };
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+    };
+  };
+  cancelTagFixJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id of a tag fix job. */
+        jobId: components['parameters']['TagFixJobIdPath'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The job as it stands. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagFixJob'];
+        };
+      };
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
     };
   };
 }

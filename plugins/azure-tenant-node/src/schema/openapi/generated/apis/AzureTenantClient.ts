@@ -333,6 +333,89 @@ export type MuteBudgetResponse =
   operations['muteBudget']['responses']['200']['content']['application/json'];
 
 /**
+ * The answer of {@link AzureTenantClient.listTagPolicies}.
+ * @public
+ */
+export type ListTagPoliciesResponse =
+  operations['listTagPolicies']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.createTagPolicy}.
+ * @public
+ */
+export type CreateTagPolicyRequest = {
+  body: NonNullable<
+    operations['createTagPolicy']['requestBody']
+  >['content']['application/json'];
+};
+/**
+ * The answer of {@link AzureTenantClient.createTagPolicy}.
+ * @public
+ */
+export type CreateTagPolicyResponse =
+  operations['createTagPolicy']['responses']['201']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.listAzureTagPolicies}.
+ * @public
+ */
+export type ListAzureTagPoliciesRequest = {
+  query?: NonNullable<
+    operations['listAzureTagPolicies']['parameters']['query']
+  >;
+};
+/**
+ * The answer of {@link AzureTenantClient.listAzureTagPolicies}.
+ * @public
+ */
+export type ListAzureTagPoliciesResponse =
+  operations['listAzureTagPolicies']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.getTagPolicy}.
+ * @public
+ */
+export type GetTagPolicyRequest = {
+  path: NonNullable<operations['getTagPolicy']['parameters']['path']>;
+};
+/**
+ * The answer of {@link AzureTenantClient.getTagPolicy}.
+ * @public
+ */
+export type GetTagPolicyResponse =
+  operations['getTagPolicy']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.replaceTagPolicy}.
+ * @public
+ */
+export type ReplaceTagPolicyRequest = {
+  path: NonNullable<operations['replaceTagPolicy']['parameters']['path']>;
+  body: NonNullable<
+    operations['replaceTagPolicy']['requestBody']
+  >['content']['application/json'];
+};
+/**
+ * The answer of {@link AzureTenantClient.replaceTagPolicy}.
+ * @public
+ */
+export type ReplaceTagPolicyResponse =
+  operations['replaceTagPolicy']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.deleteTagPolicy}.
+ * @public
+ */
+export type DeleteTagPolicyRequest = {
+  path: NonNullable<operations['deleteTagPolicy']['parameters']['path']>;
+};
+/**
+ * The answer of {@link AzureTenantClient.deleteTagPolicy}.
+ * @public
+ */
+export type DeleteTagPolicyResponse = void;
+
+/**
  * The request of {@link AzureTenantClient.listBudgetAlerts}.
  * @public
  */
@@ -391,6 +474,135 @@ export type UpdateTagsInBulkRequest = {
  */
 export type UpdateTagsInBulkResponse =
   operations['updateTagsInBulk']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.getTagComplianceSummary}.
+ * @public
+ */
+export type GetTagComplianceSummaryRequest = {
+  query?: NonNullable<
+    operations['getTagComplianceSummary']['parameters']['query']
+  >;
+};
+/**
+ * The answer of {@link AzureTenantClient.getTagComplianceSummary}.
+ * @public
+ */
+export type GetTagComplianceSummaryResponse =
+  operations['getTagComplianceSummary']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.getTagComplianceTeams}.
+ * @public
+ */
+export type GetTagComplianceTeamsRequest = {
+  query?: NonNullable<
+    operations['getTagComplianceTeams']['parameters']['query']
+  >;
+};
+/**
+ * The answer of {@link AzureTenantClient.getTagComplianceTeams}.
+ * @public
+ */
+export type GetTagComplianceTeamsResponse =
+  operations['getTagComplianceTeams']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.listTagCompliance}.
+ * @public
+ */
+export type ListTagComplianceRequest = {
+  query?: NonNullable<operations['listTagCompliance']['parameters']['query']>;
+};
+/**
+ * The answer of {@link AzureTenantClient.listTagCompliance}.
+ * @public
+ */
+export type ListTagComplianceResponse =
+  operations['listTagCompliance']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.getResourceTagCompliance}.
+ * @public
+ */
+export type GetResourceTagComplianceRequest = {
+  query: NonNullable<
+    operations['getResourceTagCompliance']['parameters']['query']
+  >;
+};
+/**
+ * The answer of {@link AzureTenantClient.getResourceTagCompliance}.
+ * @public
+ */
+export type GetResourceTagComplianceResponse =
+  operations['getResourceTagCompliance']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.previewTagFixes}.
+ * @public
+ */
+export type PreviewTagFixesRequest = {
+  body: NonNullable<
+    operations['previewTagFixes']['requestBody']
+  >['content']['application/json'];
+};
+/**
+ * The answer of {@link AzureTenantClient.previewTagFixes}.
+ * @public
+ */
+export type PreviewTagFixesResponse =
+  operations['previewTagFixes']['responses']['200']['content']['application/json'];
+
+/**
+ * The answer of {@link AzureTenantClient.listTagFixJobs}.
+ * @public
+ */
+export type ListTagFixJobsResponse =
+  operations['listTagFixJobs']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.applyTagFixes}.
+ * @public
+ */
+export type ApplyTagFixesRequest = {
+  body: NonNullable<
+    operations['applyTagFixes']['requestBody']
+  >['content']['application/json'];
+};
+/**
+ * The answer of {@link AzureTenantClient.applyTagFixes}.
+ * @public
+ */
+export type ApplyTagFixesResponse =
+  operations['applyTagFixes']['responses']['202']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.getTagFixJob}.
+ * @public
+ */
+export type GetTagFixJobRequest = {
+  path: NonNullable<operations['getTagFixJob']['parameters']['path']>;
+};
+/**
+ * The answer of {@link AzureTenantClient.getTagFixJob}.
+ * @public
+ */
+export type GetTagFixJobResponse =
+  operations['getTagFixJob']['responses']['200']['content']['application/json'];
+
+/**
+ * The request of {@link AzureTenantClient.cancelTagFixJob}.
+ * @public
+ */
+export type CancelTagFixJobRequest = {
+  path: NonNullable<operations['cancelTagFixJob']['parameters']['path']>;
+};
+/**
+ * The answer of {@link AzureTenantClient.cancelTagFixJob}.
+ * @public
+ */
+export type CancelTagFixJobResponse =
+  operations['cancelTagFixJob']['responses']['200']['content']['application/json'];
 
 /**
  * A typed client of the azure-tenant API: one method per operation of its OpenAPI document.
@@ -586,6 +798,56 @@ export interface AzureTenantClient {
   muteBudget(request: MuteBudgetRequest): Promise<MuteBudgetResponse>;
 
   /**
+   * GET /tag-policies
+   *
+   * Every tag policy, those declared in app-config (read-only) and those made in the portal, by id. Any signed-in user or service may read them.
+   */
+  listTagPolicies(): Promise<ListTagPoliciesResponse>;
+
+  /**
+   * POST /tag-policies
+   *
+   * Makes a tag policy, for users with azure-tenant.tag-policy.manage; compliance is evaluated again at once. Each broken rule is a 400 that names the field.
+   */
+  createTagPolicy(
+    request: CreateTagPolicyRequest,
+  ): Promise<CreateTagPolicyResponse>;
+
+  /**
+   * GET /tag-policies/azure
+   *
+   * The Azure Policy assignments about tags (built-in definitions that require, add or inherit a tag) of the connected subscriptions, as last read (every 6 hours), read-only, so that the portal's policies can be aligned with them. Any signed-in user or service may read them.
+   */
+  listAzureTagPolicies(
+    request?: ListAzureTagPoliciesRequest,
+  ): Promise<ListAzureTagPoliciesResponse>;
+
+  /**
+   * GET /tag-policies/\{policyId\}
+   *
+   * A tag policy.
+   */
+  getTagPolicy(request: GetTagPolicyRequest): Promise<GetTagPolicyResponse>;
+
+  /**
+   * PUT /tag-policies/\{policyId\}
+   *
+   * Replaces a tag policy made in the portal, for users with azure-tenant.tag-policy.manage; its creator and creation time are kept. A policy declared in app-config answers 409: it is changed there.
+   */
+  replaceTagPolicy(
+    request: ReplaceTagPolicyRequest,
+  ): Promise<ReplaceTagPolicyResponse>;
+
+  /**
+   * DELETE /tag-policies/\{policyId\}
+   *
+   * Deletes a tag policy made in the portal, for users with azure-tenant.tag-policy.manage. A policy declared in app-config answers 409: it is removed there.
+   */
+  deleteTagPolicy(
+    request: DeleteTagPolicyRequest,
+  ): Promise<DeleteTagPolicyResponse>;
+
+  /**
    * GET /budget-alerts
    *
    * The spend alerts sent (and muted), newest first.
@@ -618,4 +880,87 @@ export interface AzureTenantClient {
   updateTagsInBulk(
     request: UpdateTagsInBulkRequest,
   ): Promise<UpdateTagsInBulkResponse>;
+
+  /**
+   * GET /tag-compliance/summary
+   *
+   * The tag compliance figure and its daily history of everything, one subscription, or one owner.
+   *
+   * Give at most one of subscriptionId and ownerRef. A subscription needs catalog.entity.read on its entity, an owner catalog.entity.read on its group or user entity, and everything azure-tenant.tenant.read (as the showback's totals do). Users and services may call it.
+   */
+  getTagComplianceSummary(
+    request?: GetTagComplianceSummaryRequest,
+  ): Promise<GetTagComplianceSummaryResponse>;
+
+  /**
+   * GET /tag-compliance/teams
+   *
+   * Every owner's tag compliance with its trend, and the resources nobody owns.
+   *
+   * Needs azure-tenant.tenant.read, as the showback does to show every team side by side; a team's own figure is at /tag-compliance/summary?ownerRef=.
+   */
+  getTagComplianceTeams(
+    request?: GetTagComplianceTeamsRequest,
+  ): Promise<GetTagComplianceTeamsResponse>;
+
+  /**
+   * GET /tag-compliance/resources
+   *
+   * Resources' tag compliance, a page at a time, in the order of their ids.
+   *
+   * The filters combine. Only resources whose catalog entity the caller may read (catalog.entity.read) are listed, so a page may hold fewer items than the limit, even none; follow nextCursor until it is absent.
+   */
+  listTagCompliance(
+    request?: ListTagComplianceRequest,
+  ): Promise<ListTagComplianceResponse>;
+
+  /**
+   * GET /tag-compliance/resource
+   *
+   * One resource's tag compliance, as last evaluated.
+   *
+   * Needs catalog.entity.read on the resource's entity.
+   */
+  getResourceTagCompliance(
+    request: GetResourceTagComplianceRequest,
+  ): Promise<GetResourceTagComplianceResponse>;
+
+  /**
+   * POST /tag-fixes/preview
+   *
+   * A dry run of the suggested tag fixes a selection takes, for users: per subscription what would be written to Azure, kept portal-only or is forbidden (sync mode, or azure-tenant.tags.update on the resources), the counts by kind, and a sample. Nothing is written.
+   */
+  previewTagFixes(
+    request: PreviewTagFixesRequest,
+  ): Promise<PreviewTagFixesResponse>;
+
+  /**
+   * GET /tag-fixes
+   *
+   * The caller's tag fix jobs, newest first (at most 100); everyone's for users with azure-tenant.tag-policy.manage.
+   */
+  listTagFixJobs(): Promise<ListTagFixJobsResponse>;
+
+  /**
+   * POST /tag-fixes
+   *
+   * Plans a selection now and applies it in the background through the tag write path, as the caller (each write audited, Azure's write limits kept); for users. Answers 202 with the job; follow it with GET /tag-fixes/\{jobId\}.
+   */
+  applyTagFixes(request: ApplyTagFixesRequest): Promise<ApplyTagFixesResponse>;
+
+  /**
+   * GET /tag-fixes/\{jobId\}
+   *
+   * A tag fix job and its progress, for its creator or users with azure-tenant.tag-policy.manage.
+   */
+  getTagFixJob(request: GetTagFixJobRequest): Promise<GetTagFixJobResponse>;
+
+  /**
+   * POST /tag-fixes/\{jobId\}/cancel
+   *
+   * Stops a tag fix job after the resources being changed; a job that has not started ends at once. For its creator or users with azure-tenant.tag-policy.manage.
+   */
+  cancelTagFixJob(
+    request: CancelTagFixJobRequest,
+  ): Promise<CancelTagFixJobResponse>;
 }

@@ -8,11 +8,19 @@
 import type { Client } from 'openapi-fetch';
 import type { paths } from '../models/openapi';
 import type {
+  ApplyTagFixesRequest,
+  ApplyTagFixesResponse,
   AzureTenantClient,
+  CancelTagFixJobRequest,
+  CancelTagFixJobResponse,
   CreateBudgetRequest,
   CreateBudgetResponse,
+  CreateTagPolicyRequest,
+  CreateTagPolicyResponse,
   DeleteBudgetRequest,
   DeleteBudgetResponse,
+  DeleteTagPolicyRequest,
+  DeleteTagPolicyResponse,
   FindResourcesRequest,
   FindResourcesResponse,
   GetBudgetRequest,
@@ -20,6 +28,8 @@ import type {
   GetHealthResponse,
   GetOnboardingRequest,
   GetOnboardingResponse,
+  GetResourceTagComplianceRequest,
+  GetResourceTagComplianceResponse,
   GetSavingsRequest,
   GetSavingsResponse,
   GetShowbackCsvRequest,
@@ -30,10 +40,20 @@ import type {
   GetSpendCsvResponse,
   GetSpendRequest,
   GetSpendResponse,
+  GetTagComplianceSummaryRequest,
+  GetTagComplianceSummaryResponse,
+  GetTagComplianceTeamsRequest,
+  GetTagComplianceTeamsResponse,
+  GetTagFixJobRequest,
+  GetTagFixJobResponse,
+  GetTagPolicyRequest,
+  GetTagPolicyResponse,
   GetTagsRequest,
   GetTagsResponse,
   ListAzureBudgetsRequest,
   ListAzureBudgetsResponse,
+  ListAzureTagPoliciesRequest,
+  ListAzureTagPoliciesResponse,
   ListBudgetAlertsRequest,
   ListBudgetAlertsResponse,
   ListBudgetsRequest,
@@ -46,11 +66,19 @@ import type {
   ListSubscriptionResourcesResponse,
   ListSubscriptionsRequest,
   ListSubscriptionsResponse,
+  ListTagComplianceRequest,
+  ListTagComplianceResponse,
+  ListTagFixJobsResponse,
+  ListTagPoliciesResponse,
   ListTenantsResponse,
   MuteBudgetRequest,
   MuteBudgetResponse,
+  PreviewTagFixesRequest,
+  PreviewTagFixesResponse,
   ReplaceBudgetRequest,
   ReplaceBudgetResponse,
+  ReplaceTagPolicyRequest,
+  ReplaceTagPolicyResponse,
   RequestSyncRequest,
   RequestSyncResponse,
   SetSyncModeRequest,
@@ -299,6 +327,64 @@ export class DefaultAzureTenantClient implements AzureTenantClient {
     return data as MuteBudgetResponse;
   }
 
+  async listTagPolicies(): Promise<ListTagPoliciesResponse> {
+    const { data } = await this.fetchClient.GET('/tag-policies', {
+      baseUrl: await this.baseUrl(),
+    });
+    return data as ListTagPoliciesResponse;
+  }
+
+  async createTagPolicy(
+    request: CreateTagPolicyRequest,
+  ): Promise<CreateTagPolicyResponse> {
+    const { data } = await this.fetchClient.POST('/tag-policies', {
+      baseUrl: await this.baseUrl(),
+      body: request.body,
+    });
+    return data as CreateTagPolicyResponse;
+  }
+
+  async listAzureTagPolicies(
+    request?: ListAzureTagPoliciesRequest,
+  ): Promise<ListAzureTagPoliciesResponse> {
+    const { data } = await this.fetchClient.GET('/tag-policies/azure', {
+      baseUrl: await this.baseUrl(),
+      params: { query: request?.query },
+    });
+    return data as ListAzureTagPoliciesResponse;
+  }
+
+  async getTagPolicy(
+    request: GetTagPolicyRequest,
+  ): Promise<GetTagPolicyResponse> {
+    const { data } = await this.fetchClient.GET('/tag-policies/{policyId}', {
+      baseUrl: await this.baseUrl(),
+      params: { path: request.path },
+    });
+    return data as GetTagPolicyResponse;
+  }
+
+  async replaceTagPolicy(
+    request: ReplaceTagPolicyRequest,
+  ): Promise<ReplaceTagPolicyResponse> {
+    const { data } = await this.fetchClient.PUT('/tag-policies/{policyId}', {
+      baseUrl: await this.baseUrl(),
+      params: { path: request.path },
+      body: request.body,
+    });
+    return data as ReplaceTagPolicyResponse;
+  }
+
+  async deleteTagPolicy(
+    request: DeleteTagPolicyRequest,
+  ): Promise<DeleteTagPolicyResponse> {
+    const { data } = await this.fetchClient.DELETE('/tag-policies/{policyId}', {
+      baseUrl: await this.baseUrl(),
+      params: { path: request.path },
+    });
+    return data as DeleteTagPolicyResponse;
+  }
+
   async listBudgetAlerts(
     request?: ListBudgetAlertsRequest,
   ): Promise<ListBudgetAlertsResponse> {
@@ -333,5 +419,92 @@ export class DefaultAzureTenantClient implements AzureTenantClient {
       body: request.body,
     });
     return data as UpdateTagsInBulkResponse;
+  }
+
+  async getTagComplianceSummary(
+    request?: GetTagComplianceSummaryRequest,
+  ): Promise<GetTagComplianceSummaryResponse> {
+    const { data } = await this.fetchClient.GET('/tag-compliance/summary', {
+      baseUrl: await this.baseUrl(),
+      params: { query: request?.query },
+    });
+    return data as GetTagComplianceSummaryResponse;
+  }
+
+  async getTagComplianceTeams(
+    request?: GetTagComplianceTeamsRequest,
+  ): Promise<GetTagComplianceTeamsResponse> {
+    const { data } = await this.fetchClient.GET('/tag-compliance/teams', {
+      baseUrl: await this.baseUrl(),
+      params: { query: request?.query },
+    });
+    return data as GetTagComplianceTeamsResponse;
+  }
+
+  async listTagCompliance(
+    request?: ListTagComplianceRequest,
+  ): Promise<ListTagComplianceResponse> {
+    const { data } = await this.fetchClient.GET('/tag-compliance/resources', {
+      baseUrl: await this.baseUrl(),
+      params: { query: request?.query },
+    });
+    return data as ListTagComplianceResponse;
+  }
+
+  async getResourceTagCompliance(
+    request: GetResourceTagComplianceRequest,
+  ): Promise<GetResourceTagComplianceResponse> {
+    const { data } = await this.fetchClient.GET('/tag-compliance/resource', {
+      baseUrl: await this.baseUrl(),
+      params: { query: request.query },
+    });
+    return data as GetResourceTagComplianceResponse;
+  }
+
+  async previewTagFixes(
+    request: PreviewTagFixesRequest,
+  ): Promise<PreviewTagFixesResponse> {
+    const { data } = await this.fetchClient.POST('/tag-fixes/preview', {
+      baseUrl: await this.baseUrl(),
+      body: request.body,
+    });
+    return data as PreviewTagFixesResponse;
+  }
+
+  async listTagFixJobs(): Promise<ListTagFixJobsResponse> {
+    const { data } = await this.fetchClient.GET('/tag-fixes', {
+      baseUrl: await this.baseUrl(),
+    });
+    return data as ListTagFixJobsResponse;
+  }
+
+  async applyTagFixes(
+    request: ApplyTagFixesRequest,
+  ): Promise<ApplyTagFixesResponse> {
+    const { data } = await this.fetchClient.POST('/tag-fixes', {
+      baseUrl: await this.baseUrl(),
+      body: request.body,
+    });
+    return data as ApplyTagFixesResponse;
+  }
+
+  async getTagFixJob(
+    request: GetTagFixJobRequest,
+  ): Promise<GetTagFixJobResponse> {
+    const { data } = await this.fetchClient.GET('/tag-fixes/{jobId}', {
+      baseUrl: await this.baseUrl(),
+      params: { path: request.path },
+    });
+    return data as GetTagFixJobResponse;
+  }
+
+  async cancelTagFixJob(
+    request: CancelTagFixJobRequest,
+  ): Promise<CancelTagFixJobResponse> {
+    const { data } = await this.fetchClient.POST('/tag-fixes/{jobId}/cancel', {
+      baseUrl: await this.baseUrl(),
+      params: { path: request.path },
+    });
+    return data as CancelTagFixJobResponse;
   }
 }

@@ -121,6 +121,30 @@ export type BudgetStatus = components['schemas']['BudgetStatus'];
 export type BudgetStatusList = components['schemas']['BudgetStatusList'];
 /** @public */
 export type BudgetMuteRequest = components['schemas']['BudgetMuteRequest'];
+/** Which resources a tag policy applies to. Every part is optional and they all apply together; none means every resource of every connected subscription. */
+/** @public */
+export type TagPolicyScope = components['schemas']['TagPolicyScope'];
+/** The values a policy allows for its key: list (one of values; caseSensitive false by default), pattern (a JavaScript regular expression in Unicode mode that must match the whole value) or catalog-entity (the value names a catalog group or user). */
+/** @public */
+export type TagValueRule = components['schemas']['TagValueRule'];
+/** Where a resource without the key should take it from. */
+/** @public */
+export type TagInheritance = components['schemas']['TagInheritance'];
+/** A tag policy as it is created or replaced: one key in its canonical spelling, its other spellings, whether it is required, the values allowed, where it is inherited from and which resources it covers. Unknown fields are refused. */
+/** @public */
+export type TagPolicyInput = components['schemas']['TagPolicyInput'];
+/** A stored tag policy. */
+/** @public */
+export type TagPolicy = components['schemas']['TagPolicy'];
+/** @public */
+export type TagPolicyList = components['schemas']['TagPolicyList'];
+/** An Azure Policy assignment of a built-in definition that requires, adds or inherits a tag, read with Reader from a connected subscription; read-only. */
+/** @public */
+export type AzureTagPolicyAssignment =
+  components['schemas']['AzureTagPolicyAssignment'];
+/** @public */
+export type AzureTagPolicyAssignmentList =
+  components['schemas']['AzureTagPolicyAssignmentList'];
 /** A notification the portal sent about spend (or recorded without sending, while its budget was muted): a budget's threshold crossed in a period, or a day of anomalous spend. */
 /** @public */
 export type SpendAlert = components['schemas']['SpendAlert'];
@@ -151,3 +175,49 @@ export type TagUpdateResult = components['schemas']['TagUpdateResult'];
 export type BulkTagItemResult = components['schemas']['BulkTagItemResult'];
 /** @public */
 export type BulkTagUpdateResult = components['schemas']['BulkTagUpdateResult'];
+/** unknown: the subscription's sync mode keeps no tags, so the portal cannot tell. */
+/** @public */
+export type TagComplianceStatus = components['schemas']['TagComplianceStatus'];
+/** One way a resource breaks one tag policy, and why. */
+/** @public */
+export type TagViolation = components['schemas']['TagViolation'];
+/** A resource's compliance with the tag policies, as evaluated at the last sync or policy change. */
+/** @public */
+export type ResourceTagCompliance =
+  components['schemas']['ResourceTagCompliance'];
+/** @public */
+export type TagCompliancePage = components['schemas']['TagCompliancePage'];
+/** Compliance of a set of resources at one time. */
+/** @public */
+export type TagComplianceFigure = components['schemas']['TagComplianceFigure'];
+/** @public */
+export type TagComplianceHistoryPoint =
+  components['schemas']['TagComplianceHistoryPoint'];
+/** @public */
+export type TagComplianceSummary =
+  components['schemas']['TagComplianceSummary'];
+/** @public */
+export type TagComplianceTeams = components['schemas']['TagComplianceTeams'];
+/** canonical-key renames a key to its canonical spelling; canonical-value uses the allowed list's spelling; inherit takes the value from the resource group or subscription; owner-from-resource-group and owner-from-siblings take a catalog owner from the resource group's tag or from the other resources of the group. */
+/** @public */
+export type TagFixKind = components['schemas']['TagFixKind'];
+/** Which suggested fixes a preview or an apply takes. Every part is optional and they all apply together. */
+/** @public */
+export type TagFixSelection = components['schemas']['TagFixSelection'];
+/** @public */
+export type TagFixChange = components['schemas']['TagFixChange'];
+/** A suggested change to one resource's tags, with its reason. */
+/** @public */
+export type TagFixSuggestion = components['schemas']['TagFixSuggestion'];
+/** What applying a selection would do to one subscription's resources. */
+/** @public */
+export type TagFixSubscriptionPlan =
+  components['schemas']['TagFixSubscriptionPlan'];
+/** A dry run of a selection. Nothing is written. */
+/** @public */
+export type TagFixPreview = components['schemas']['TagFixPreview'];
+/** A bulk fix in progress or done. */
+/** @public */
+export type TagFixJob = components['schemas']['TagFixJob'];
+/** @public */
+export type TagFixJobList = components['schemas']['TagFixJobList'];

@@ -392,6 +392,63 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/tag-policies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every tag policy, those declared in app-config (read-only) and those made in the portal, by id. Any signed-in user or service may read them. */
+    get: operations['listTagPolicies'];
+    put?: never;
+    /** Makes a tag policy, for users with azure-tenant.tag-policy.manage; compliance is evaluated again at once. Each broken rule is a 400 that names the field. */
+    post: operations['createTagPolicy'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-policies/azure': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The Azure Policy assignments about tags (built-in definitions that require, add or inherit a tag) of the connected subscriptions, as last read (every 6 hours), read-only, so that the portal's policies can be aligned with them. Any signed-in user or service may read them. */
+    get: operations['listAzureTagPolicies'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-policies/{policyId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A tag policy's id: a GUID for one made in the portal, config:<id> for one declared in app-config (azureTenant.tagGovernance.policies). */
+        policyId: components['parameters']['TagPolicyIdPath'];
+      };
+      cookie?: never;
+    };
+    /** A tag policy. */
+    get: operations['getTagPolicy'];
+    /** Replaces a tag policy made in the portal, for users with azure-tenant.tag-policy.manage; its creator and creation time are kept. A policy declared in app-config answers 409: it is changed there. */
+    put: operations['replaceTagPolicy'];
+    post?: never;
+    /** Deletes a tag policy made in the portal, for users with azure-tenant.tag-policy.manage. A policy declared in app-config answers 409: it is removed there. */
+    delete: operations['deleteTagPolicy'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/budget-alerts': {
     parameters: {
       query?: never;
@@ -441,6 +498,161 @@ export interface paths {
     put?: never;
     /** The same change on many resources. Each resource gets its own result; one failure hides none of the others. */
     post: operations['updateTagsInBulk'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-compliance/summary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tag compliance figure and its daily history of everything, one subscription, or one owner.
+     * Give at most one of subscriptionId and ownerRef. A subscription needs catalog.entity.read on its entity, an owner catalog.entity.read on its group or user entity, and everything azure-tenant.tenant.read (as the showback's totals do). Users and services may call it.
+     */
+    get: operations['getTagComplianceSummary'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-compliance/teams': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every owner's tag compliance with its trend, and the resources nobody owns.
+     * Needs azure-tenant.tenant.read, as the showback does to show every team side by side; a team's own figure is at /tag-compliance/summary?ownerRef=.
+     */
+    get: operations['getTagComplianceTeams'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-compliance/resources': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Resources' tag compliance, a page at a time, in the order of their ids.
+     * The filters combine. Only resources whose catalog entity the caller may read (catalog.entity.read) are listed, so a page may hold fewer items than the limit, even none; follow nextCursor until it is absent.
+     */
+    get: operations['listTagCompliance'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-compliance/resource': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One resource's tag compliance, as last evaluated.
+     * Needs catalog.entity.read on the resource's entity.
+     */
+    get: operations['getResourceTagCompliance'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-fixes/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A dry run of the suggested tag fixes a selection takes, for users: per subscription what would be written to Azure, kept portal-only or is forbidden (sync mode, or azure-tenant.tags.update on the resources), the counts by kind, and a sample. Nothing is written. */
+    post: operations['previewTagFixes'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-fixes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller's tag fix jobs, newest first (at most 100); everyone's for users with azure-tenant.tag-policy.manage. */
+    get: operations['listTagFixJobs'];
+    put?: never;
+    /** Plans a selection now and applies it in the background through the tag write path, as the caller (each write audited, Azure's write limits kept); for users. Answers 202 with the job; follow it with GET /tag-fixes/\{jobId\}. */
+    post: operations['applyTagFixes'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-fixes/{jobId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** The id of a tag fix job. */
+        jobId: components['parameters']['TagFixJobIdPath'];
+      };
+      cookie?: never;
+    };
+    /** A tag fix job and its progress, for its creator or users with azure-tenant.tag-policy.manage. */
+    get: operations['getTagFixJob'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tag-fixes/{jobId}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** The id of a tag fix job. */
+        jobId: components['parameters']['TagFixJobIdPath'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Stops a tag fix job after the resources being changed; a job that has not started ends at once. For its creator or users with azure-tenant.tag-policy.manage. */
+    post: operations['cancelTagFixJob'];
     delete?: never;
     options?: never;
     head?: never;
@@ -581,6 +793,10 @@ export interface components {
        * The last successful resource sync; the catalog keeps that state while access is lost.
        */
       lastSuccessfulSyncAt?: string;
+      /** The subscription’s own Azure tags as of the last sync (empty when it has none); absent under the sync modes no-tags and none. Resources inherit from them under a tag policy’s inherit. */
+      tags?: {
+        [key: string]: string;
+      };
     };
     SubscriptionList: {
       items: components['schemas']['Subscription'][];
@@ -709,6 +925,12 @@ export interface components {
       /** Format: date-time */
       syncedAt?: string;
       staleness?: components['schemas']['DataStaleness'];
+      /** Of a subscription's spend (subscriptionId queries only): the part whose resources have no owner tag naming a catalog group or user, plus spend not tied to a resource, per currency over the same range, and how many such resources had spend. Absent when the subscription's tags are not kept. */
+      unallocated?: {
+        currency: string;
+        total: number;
+        resources: number;
+      }[];
     };
     ShowbackRow: {
       /** YYYY-MM. */
@@ -915,6 +1137,95 @@ export interface components {
       /** When the mute ends (ISO 8601 time, in the future, at most a year ahead); null ends a mute now. */
       until: string | null;
     };
+    /** Which resources a tag policy applies to. Every part is optional and they all apply together; none means every resource of every connected subscription. */
+    TagPolicyScope: {
+      subscriptionIds?: components['schemas']['Guid'][];
+      /** The resource group name, case-insensitively, with * for any run of characters and ? for one, e.g. rg-prod-*. The whole name must match. */
+      resourceGroupPattern?: string;
+      /** ARM types, e.g. Microsoft.Compute/virtualMachines (case-insensitive). */
+      resourceTypes?: string[];
+    };
+    /** The values a policy allows for its key: list (one of values; caseSensitive false by default), pattern (a JavaScript regular expression in Unicode mode that must match the whole value) or catalog-entity (the value names a catalog group or user). */
+    TagValueRule: {
+      kind: 'list' | 'pattern' | 'catalog-entity';
+      values?: string[];
+      caseSensitive?: boolean;
+      pattern?: string;
+      entityKinds?: ('group' | 'user')[];
+    };
+    /**
+     * Where a resource without the key should take it from.
+     *
+     */
+    TagInheritance:
+      | 'resource-group'
+      | 'subscription'
+      | 'resource-group-then-subscription';
+    /** A tag policy as it is created or replaced: one key in its canonical spelling, its other spellings, whether it is required, the values allowed, where it is inherited from and which resources it covers. Unknown fields are refused. */
+    TagPolicyInput: {
+      /** Shown with each violation; 1 to 200 characters. */
+      name: string;
+      description?: string;
+      /** The tag name in its canonical spelling, e.g. owner; a valid Azure tag name. */
+      key: string;
+      /** Other names of the same key, e.g. owned-by; matched case-insensitively; none equal to key. */
+      aliases?: string[];
+      /** Whether every resource in scope must have the key. Defaults to false. */
+      required?: boolean;
+      values?: components['schemas']['TagValueRule'];
+      inherit?: components['schemas']['TagInheritance'];
+      scope?: components['schemas']['TagPolicyScope'];
+    };
+    /** A stored tag policy. */
+    TagPolicy: {
+      id: string;
+      /**
+       * config when declared in app-config (azureTenant.tagGovernance.policies), and then read-only here.
+       *
+       */
+      source: 'portal' | 'config';
+      name: string;
+      description?: string;
+      key: string;
+      aliases?: string[];
+      required?: boolean;
+      values?: components['schemas']['TagValueRule'];
+      inherit?: components['schemas']['TagInheritance'];
+      scope?: components['schemas']['TagPolicyScope'];
+      createdBy?: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    TagPolicyList: {
+      items: components['schemas']['TagPolicy'][];
+    };
+    /** An Azure Policy assignment of a built-in definition that requires, adds or inherits a tag, read with Reader from a connected subscription; read-only. */
+    AzureTagPolicyAssignment: {
+      /** The assignment's ARM id. */
+      id: string;
+      subscriptionId: string;
+      /** Where it is assigned (a management group, the subscription, or a resource group in it). */
+      scope: string;
+      displayName: string;
+      /** The built-in definition's display name, e.g. Require a tag on resources. */
+      definitionName: string;
+      effect:
+        | 'require'
+        | 'inherit-from-resource-group'
+        | 'inherit-from-subscription'
+        | 'add'
+        | 'other';
+      tagName?: string;
+      tagValue?: string;
+      enforcementMode: 'Default' | 'DoNotEnforce';
+      /** Format: date-time */
+      readAt: string;
+    };
+    AzureTagPolicyAssignmentList: {
+      items: components['schemas']['AzureTagPolicyAssignment'][];
+    };
     /** A notification the portal sent about spend (or recorded without sending, while its budget was muted): a budget's threshold crossed in a period, or a day of anomalous spend. */
     SpendAlert: {
       id: string;
@@ -1037,6 +1348,175 @@ export interface components {
       succeeded: number;
       failed: number;
     };
+    /**
+     * unknown: the subscription's sync mode keeps no tags, so the portal cannot tell.
+     *
+     */
+    TagComplianceStatus: 'compliant' | 'non-compliant' | 'unknown';
+    /** One way a resource breaks one tag policy, and why. */
+    TagViolation: {
+      policyId: string;
+      policyName: string;
+      /** The policy's canonical key. */
+      key: string;
+      code:
+        | 'missing'
+        | 'not-inherited'
+        | 'non-canonical-key'
+        | 'value-not-allowed'
+        | 'value-pattern-mismatch'
+        | 'value-not-catalog-entity';
+      /** The tag as the resource has it, when it has it in some spelling. */
+      found?: {
+        key: string;
+        value: string;
+      };
+      message: string;
+    };
+    /** A resource's compliance with the tag policies, as evaluated at the last sync or policy change. */
+    ResourceTagCompliance: {
+      resourceId: string;
+      subscriptionId: string;
+      resourceGroup: string;
+      type: string;
+      name: string;
+      /** The owner's entity ref, from the resource's owner tag; absent when it names nobody. */
+      ownerRef?: string;
+      status: components['schemas']['TagComplianceStatus'];
+      violations: components['schemas']['TagViolation'][];
+      /** Format: date-time */
+      evaluatedAt: string;
+    };
+    TagCompliancePage: {
+      items: components['schemas']['ResourceTagCompliance'][];
+      /** Absent on the last page; pass it back as cursor, with the same filters, for the next one. */
+      nextCursor?: string;
+    };
+    /** Compliance of a set of resources at one time. */
+    TagComplianceFigure: {
+      /** Resources evaluated (compliant or non-compliant). */
+      resources: number;
+      compliant: number;
+      nonCompliant: number;
+      /** Resources whose tags the portal does not keep. */
+      unknown: number;
+      /** compliant / resources as a percentage with one decimal; absent when resources is 0. */
+      percent?: number;
+      /** How many resources break each policy, by policy id. */
+      byPolicy: {
+        [key: string]: number;
+      };
+    };
+    TagComplianceHistoryPoint: components['schemas']['TagComplianceFigure'] & {
+      /**
+       * Format: date
+       * A UTC day; its figure is the last one evaluated that day.
+       */
+      day: string;
+    };
+    TagComplianceSummary: {
+      scope: {
+        kind: 'all' | 'subscription' | 'owner';
+        subscriptionId?: string;
+        ownerRef?: string;
+      };
+      current: components['schemas']['TagComplianceFigure'];
+      /** Oldest first, at most the days asked for. */
+      history: components['schemas']['TagComplianceHistoryPoint'][];
+      /**
+       * Format: date-time
+       * When the newest evaluation ran; absent when none has.
+       */
+      evaluatedAt?: string;
+    };
+    TagComplianceTeams: {
+      teams: {
+        ownerRef: string;
+        current: components['schemas']['TagComplianceFigure'];
+        weekAgo?: components['schemas']['TagComplianceFigure'];
+        history: components['schemas']['TagComplianceHistoryPoint'][];
+      }[];
+      unowned: components['schemas']['TagComplianceFigure'];
+    };
+    /**
+     * canonical-key renames a key to its canonical spelling; canonical-value uses the allowed list's spelling; inherit takes the value from the resource group or subscription; owner-from-resource-group and owner-from-siblings take a catalog owner from the resource group's tag or from the other resources of the group.
+     *
+     */
+    TagFixKind:
+      | 'canonical-key'
+      | 'canonical-value'
+      | 'inherit'
+      | 'owner-from-resource-group'
+      | 'owner-from-siblings';
+    /** Which suggested fixes a preview or an apply takes. Every part is optional and they all apply together. */
+    TagFixSelection: {
+      subscriptionIds?: string[];
+      policyIds?: string[];
+      kinds?: components['schemas']['TagFixKind'][];
+      /** Only resources owned by this catalog group or user. */
+      ownerRef?: string;
+      resourceIds?: string[];
+    };
+    TagFixChange: {
+      set: components['schemas']['Tags'];
+      remove: string[];
+      expected: components['schemas']['ExpectedTags'];
+    };
+    /** A suggested change to one resource's tags, with its reason. */
+    TagFixSuggestion: {
+      resourceId: string;
+      subscriptionId: string;
+      policyId: string;
+      kind: components['schemas']['TagFixKind'];
+      change: components['schemas']['TagFixChange'];
+      reason: string;
+    };
+    /** What applying a selection would do to one subscription's resources. */
+    TagFixSubscriptionPlan: {
+      subscriptionId: string;
+      syncMode: components['schemas']['SyncMode'];
+      outcome: 'write-to-azure' | 'portal-only' | 'forbidden';
+      resources: number;
+      /** Why nothing is written, when the outcome is forbidden. */
+      reason?: string;
+    };
+    /** A dry run of a selection. Nothing is written. */
+    TagFixPreview: {
+      selection: components['schemas']['TagFixSelection'];
+      /** Resources that would change (a resource with several fixes counts once). */
+      resources: number;
+      byKind: {
+        [key: string]: number;
+      };
+      subscriptions: components['schemas']['TagFixSubscriptionPlan'][];
+      /** The first fixes (at most 100). */
+      sample: components['schemas']['TagFixSuggestion'][];
+    };
+    /** A bulk fix in progress or done. */
+    TagFixJob: {
+      id: string;
+      selection: components['schemas']['TagFixSelection'];
+      createdBy: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      state: 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+      total: number;
+      /** Written to Azure, or kept portal-only. */
+      applied: number;
+      /** Nothing to change any more, changed since the plan, or not allowed. */
+      skipped: number;
+      failed: number;
+      /** The first failures (at most 50). */
+      failures: {
+        resourceId: string;
+        message: string;
+      }[];
+    };
+    TagFixJobList: {
+      items: components['schemas']['TagFixJob'][];
+    };
   };
   responses: {
     /** A Backstage error: `\{ error: \{ name, message \}, response: \{ statusCode \} \}` */
@@ -1103,6 +1583,10 @@ export interface components {
     AzureBudgetSubscriptionId: string;
     /** A budget's id (a GUID for one created in the portal, the declared id for one from app-config). */
     BudgetIdPath: string;
+    /** A tag policy's id: a GUID for one made in the portal, config:<id> for one declared in app-config (azureTenant.tagGovernance.policies). */
+    TagPolicyIdPath: string;
+    /** The id of a tag fix job. */
+    TagFixJobIdPath: string;
     /** The most items of a page, 1 to 5000; 1000 when not given. */
     PageLimit: string;
     /** Resources of this resource group (case-insensitive). */
@@ -1121,6 +1605,12 @@ export interface components {
     ResourceSearchCursor: string;
     /** The most items of a page, 1 to 500; 100 when not given. */
     ResourceSearchLimit: string;
+    /** Only this connected subscription's resources. */
+    TagComplianceSubscriptionId: components['schemas']['Guid'];
+    /** Only the resources this group or user owns by their owner tag, e.g. group:default/platform (kind group when omitted). */
+    TagComplianceOwnerRef: string;
+    /** Days of daily history, 1 to 400; 30 when not given. */
+    TagComplianceDays: string;
   };
   requestBodies: never;
   headers: never;
@@ -1915,6 +2405,164 @@ export interface operations {
       404: components['responses']['Error'];
     };
   };
+  listTagPolicies: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The policies. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagPolicyList'];
+        };
+      };
+      401: components['responses']['Error'];
+    };
+  };
+  createTagPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TagPolicyInput'];
+      };
+    };
+    responses: {
+      /** The policy. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagPolicy'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+    };
+  };
+  listAzureTagPolicies: {
+    parameters: {
+      query?: {
+        /** Only the assignments that apply to this connected subscription. */
+        subscriptionId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The assignments, by subscription and id. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AzureTagPolicyAssignmentList'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      404: components['responses']['Error'];
+    };
+  };
+  getTagPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A tag policy's id: a GUID for one made in the portal, config:<id> for one declared in app-config (azureTenant.tagGovernance.policies). */
+        policyId: components['parameters']['TagPolicyIdPath'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The policy. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagPolicy'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      404: components['responses']['Error'];
+    };
+  };
+  replaceTagPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A tag policy's id: a GUID for one made in the portal, config:<id> for one declared in app-config (azureTenant.tagGovernance.policies). */
+        policyId: components['parameters']['TagPolicyIdPath'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TagPolicyInput'];
+      };
+    };
+    responses: {
+      /** The policy. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagPolicy'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+    };
+  };
+  deleteTagPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A tag policy's id: a GUID for one made in the portal, config:<id> for one declared in app-config (azureTenant.tagGovernance.policies). */
+        policyId: components['parameters']['TagPolicyIdPath'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** Deleted. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+    };
+  };
   listBudgetAlerts: {
     parameters: {
       query?: {
@@ -2049,6 +2697,251 @@ export interface operations {
         };
         content?: never;
       };
+    };
+  };
+  getTagComplianceSummary: {
+    parameters: {
+      query?: {
+        /** Only this connected subscription's resources. */
+        subscriptionId?: components['parameters']['TagComplianceSubscriptionId'];
+        /** Only the resources this group or user owns by their owner tag, e.g. group:default/platform (kind group when omitted). */
+        ownerRef?: components['parameters']['TagComplianceOwnerRef'];
+        /** Days of daily history, 1 to 400; 30 when not given. */
+        days?: components['parameters']['TagComplianceDays'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The figure and its history. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagComplianceSummary'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+    };
+  };
+  getTagComplianceTeams: {
+    parameters: {
+      query?: {
+        /** Days of daily history, 1 to 400; 30 when not given. */
+        days?: components['parameters']['TagComplianceDays'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The teams' figures. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagComplianceTeams'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+    };
+  };
+  listTagCompliance: {
+    parameters: {
+      query?: {
+        /** Only this connected subscription's resources. */
+        subscriptionId?: components['parameters']['TagComplianceSubscriptionId'];
+        /** Only the resources this group or user owns by their owner tag, e.g. group:default/platform (kind group when omitted). */
+        ownerRef?: components['parameters']['TagComplianceOwnerRef'];
+        /** Only resources that break this policy. */
+        policyId?: string;
+        status?: components['schemas']['TagComplianceStatus'];
+        /** The nextCursor of the previous page, with the same filters. */
+        cursor?: components['parameters']['ResourceSearchCursor'];
+        /** The most items of a page, 1 to 500; 100 when not given. */
+        limit?: components['parameters']['ResourceSearchLimit'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** A page of resources' compliance. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagCompliancePage'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+    };
+  };
+  getResourceTagCompliance: {
+    parameters: {
+      query: {
+        /** An Azure resource id (case-insensitive). */
+        resourceId: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The resource's compliance. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ResourceTagCompliance'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+    };
+  };
+  previewTagFixes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TagFixSelection'];
+      };
+    };
+    responses: {
+      /** The preview. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagFixPreview'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+    };
+  };
+  listTagFixJobs: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The jobs. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagFixJobList'];
+        };
+      };
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+    };
+  };
+  applyTagFixes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TagFixSelection'];
+      };
+    };
+    responses: {
+      /** The job, stored and about to run. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagFixJob'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+    };
+  };
+  getTagFixJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** The id of a tag fix job. */
+        jobId: components['parameters']['TagFixJobIdPath'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The job. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagFixJob'];
+        };
+      };
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+    };
+  };
+  cancelTagFixJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** The id of a tag fix job. */
+        jobId: components['parameters']['TagFixJobIdPath'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The job as it stands. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TagFixJob'];
+        };
+      };
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
     };
   };
 }
