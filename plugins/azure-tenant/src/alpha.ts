@@ -22,6 +22,11 @@ export {
   azureShowbackPage,
   entityGroupShowbackContent,
 } from './alpha/showback';
+export { azureTagCompliancePage } from './alpha/tagCompliance';
+export {
+  entityAzureTagComplianceCard,
+  entityGroupTagComplianceCard,
+} from './alpha/tagComplianceCards';
 export {
   entityAzureSavingsCard,
   entityGroupSavingsCard,

@@ -32,6 +32,15 @@ export const showbackRouteRef = createRouteRef({
 });
 
 /**
+ * The route of the Tag compliance page: compliance with the tag policies, per team, and the suggested fixes.
+ *
+ * @public
+ */
+export const tagComplianceRouteRef = createRouteRef({
+  id: 'azure-tenant:tag-compliance',
+});
+
+/**
  * The catalog's entity page, which the Spend card links to (its Spend tab). Optional: in an app that does not bind
  * it, the card shows no link. The new frontend system binds it to the catalog's entity page by default; in the legacy
  * frontend system, bind it in `bindRoutes` to `catalogPlugin.routes.catalogEntity`.

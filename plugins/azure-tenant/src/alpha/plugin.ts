@@ -5,6 +5,7 @@ import {
   catalogEntityRouteRef,
   rootRouteRef,
   showbackRouteRef,
+  tagComplianceRouteRef,
 } from '../routes';
 import { azureTenantApi } from './apis';
 import { azureBudgetsPage, entityGroupBudgetsCard } from './budgets';
@@ -12,6 +13,11 @@ import { entityAzureAccessWarningCard } from './entityAccess';
 import { azureTenantsPage } from './pages';
 import { entityAzureSavingsCard, entityGroupSavingsCard } from './savings';
 import { azureShowbackPage, entityGroupShowbackContent } from './showback';
+import { azureTagCompliancePage } from './tagCompliance';
+import {
+  entityAzureTagComplianceCard,
+  entityGroupTagComplianceCard,
+} from './tagComplianceCards';
 import {
   entityAzureResourceSpendCard,
   entityAzureSpendContent,
@@ -33,6 +39,7 @@ export default createFrontendPlugin({
     root: rootRouteRef,
     budgets: budgetsRouteRef,
     showback: showbackRouteRef,
+    tagCompliance: tagComplianceRouteRef,
   }),
   // Bound to the catalog's entity page by default (`defaultTarget`); an app may bind it elsewhere or leave it out.
   externalRoutes: convertLegacyRouteRefs({
@@ -53,5 +60,8 @@ export default createFrontendPlugin({
     entityGroupShowbackContent,
     entityAzureSavingsCard,
     entityGroupSavingsCard,
+    azureTagCompliancePage,
+    entityAzureTagComplianceCard,
+    entityGroupTagComplianceCard,
   ],
 });

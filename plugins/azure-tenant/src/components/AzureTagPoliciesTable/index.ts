@@ -1,0 +1,1 @@
+export { AzureTagPoliciesTable } from './AzureTagPoliciesTable';

@@ -1,0 +1,2 @@
+export { TagComplianceContent } from './TagComplianceContent';
+export type { TagComplianceContentProps } from './TagComplianceContent';

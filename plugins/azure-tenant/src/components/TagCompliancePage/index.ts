@@ -1,0 +1,1 @@
+export { TagCompliancePage } from './TagCompliancePage';

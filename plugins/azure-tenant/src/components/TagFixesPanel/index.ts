@@ -1,0 +1,2 @@
+export { TagFixesPanel } from './TagFixesPanel';
+export type { TagFixesPanelProps } from './TagFixesPanel';

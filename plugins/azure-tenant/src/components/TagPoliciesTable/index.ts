@@ -1,0 +1,1 @@
+export { TagPoliciesTable, DECLARED_POLICY_REASON } from './TagPoliciesTable';
