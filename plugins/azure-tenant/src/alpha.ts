@@ -24,10 +24,6 @@ export {
 } from './alpha/showback';
 export { azureTagCompliancePage } from './alpha/tagCompliance';
 export {
-  entityAzureTagComplianceCard,
-  entityGroupTagComplianceCard,
-} from './alpha/tagComplianceCards';
-export {
   entityAzureSavingsCard,
   entityGroupSavingsCard,
 } from './alpha/savings';

@@ -15,10 +15,6 @@ import { entityAzureSavingsCard, entityGroupSavingsCard } from './savings';
 import { azureShowbackPage, entityGroupShowbackContent } from './showback';
 import { azureTagCompliancePage } from './tagCompliance';
 import {
-  entityAzureTagComplianceCard,
-  entityGroupTagComplianceCard,
-} from './tagComplianceCards';
-import {
   entityAzureResourceSpendCard,
   entityAzureSpendContent,
   entityGroupSpendCard,
@@ -61,7 +57,5 @@ export default createFrontendPlugin({
     entityAzureSavingsCard,
     entityGroupSavingsCard,
     azureTagCompliancePage,
-    entityAzureTagComplianceCard,
-    entityGroupTagComplianceCard,
   ],
 });
