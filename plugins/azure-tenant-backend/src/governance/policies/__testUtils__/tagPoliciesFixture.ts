@@ -60,7 +60,9 @@ export async function createTagPoliciesFixture(
     subscriptions: new DatabaseAzureTenantStore(knex),
     permissions: mockServices.permissions({
       result:
-        options.manage === 'deny' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+        options.manage === 'deny'
+          ? AuthorizeResult.DENY
+          : AuthorizeResult.ALLOW,
     }),
     auditor,
     onPoliciesChanged: () => {
