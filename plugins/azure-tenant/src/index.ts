@@ -9,6 +9,7 @@ export {
   azureTenantPlugin,
   AzureBudgetsPage,
   AzureShowbackPage,
+  AzureTagCompliancePage,
   AzureTenantsPage,
   EntityAzureSavingsCard,
   EntityAzureShowbackContent,
@@ -30,6 +31,7 @@ export {
   catalogEntityRouteRef,
   rootRouteRef,
   showbackRouteRef,
+  tagComplianceRouteRef,
 } from './routes';
 export {
   AzureTenantClient,
