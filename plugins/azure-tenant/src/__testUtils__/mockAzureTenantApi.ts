@@ -36,6 +36,7 @@ export function mockAzureTenantApi(overrides: Partial<AzureTenantApi> = {}) {
     getTagComplianceSummary: jest.fn(),
     getTagComplianceTeams: jest.fn(),
     listTagCompliance: jest.fn(),
+    getResourceTagCompliance: jest.fn(),
     previewTagFixes: jest.fn(),
     applyTagFixes: jest.fn(),
     getTagFixJob: jest.fn(),

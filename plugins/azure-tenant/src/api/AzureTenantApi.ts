@@ -267,6 +267,11 @@ export interface AzureTenantApi {
   listTagCompliance(
     query: TagComplianceListQuery,
   ): Promise<{ items: ResourceTagCompliance[]; nextCursor?: string }>;
+  /**
+   * One resource's compliance as last evaluated, with each violation's message. Rejects with a `ResponseError` of
+   * status 404 when the resource has not been synced or evaluated yet.
+   */
+  getResourceTagCompliance(resourceId: string): Promise<ResourceTagCompliance>;
   /** A dry run of the suggested fixes a selection takes: nothing is written. */
   previewTagFixes(selection: TagFixSelection): Promise<TagFixPreview>;
   /** Starts applying the suggested fixes a selection takes, in the background. */

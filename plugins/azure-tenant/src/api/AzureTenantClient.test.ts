@@ -640,6 +640,34 @@ describe('AzureTenantClient tag governance', () => {
     );
   });
 
+  it("reads one resource's compliance by its escaped id, and a 404 when it was not evaluated", async () => {
+    const resourceId =
+      '/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm';
+    const found = createClient(
+      jsonResponse(200, { resourceId, status: 'compliant', violations: [] }),
+    );
+    await expect(
+      found.client.getResourceTagCompliance(resourceId),
+    ).resolves.toMatchObject({ status: 'compliant' });
+    expect(found.fetch.mock.calls[0][0]).toBe(
+      `${baseUrl}/tag-compliance/resource?resourceId=${encodeURIComponent(
+        resourceId,
+      )}`,
+    );
+
+    const missing = createClient(
+      jsonResponse(404, {
+        error: { name: 'NotFoundError', message: 'not evaluated yet' },
+        response: { statusCode: 404 },
+      }),
+    );
+    const error = await missing.client
+      .getResourceTagCompliance(resourceId)
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.response.status).toBe(404);
+  });
+
   it('previews and applies fixes with the selection as the body, and reads a job by id', async () => {
     const selection = {
       subscriptionIds: ['sub-1'],

@@ -270,6 +270,14 @@ export class AzureTenantClient implements AzureTenantApi {
     return this.request(`/tag-compliance/resources?${searchParamsOf(query)}`);
   }
 
+  async getResourceTagCompliance(
+    resourceId: string,
+  ): Promise<ResourceTagCompliance> {
+    return this.request(
+      `/tag-compliance/resource?${new URLSearchParams({ resourceId })}`,
+    );
+  }
+
   async previewTagFixes(selection: TagFixSelection): Promise<TagFixPreview> {
     return this.request('/tag-fixes/preview', {
       method: 'POST',

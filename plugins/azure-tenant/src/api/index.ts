@@ -10,6 +10,8 @@ export type {
   ShowbackQuery,
   StartOnboardingOptions,
   SubscriptionSyncRequest,
+  TagComplianceListQuery,
+  TagComplianceSummaryQuery,
   TagUpdateRequest,
 } from './AzureTenantApi';
 export {

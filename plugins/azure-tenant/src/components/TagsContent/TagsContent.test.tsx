@@ -10,6 +10,7 @@ import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { AzureTenantApi, azureTenantApiRef } from '../../api';
 import { mockAzureTenantApi } from '../../__testUtils__/mockAzureTenantApi';
+import { tagPolicy } from '../../__testUtils__/tagGovernanceFixtures';
 import { TagsContent } from './TagsContent';
 
 function subscriptionEntity(
@@ -32,6 +33,15 @@ function subscriptionEntity(
   };
 }
 
+/** The API of the tab: no resource breaks a policy and there is no policy, unless a test says otherwise. */
+function tagsApi(overrides: Partial<AzureTenantApi> = {}) {
+  return mockAzureTenantApi({
+    listTagCompliance: jest.fn().mockResolvedValue({ items: [] }),
+    listTagPolicies: jest.fn().mockResolvedValue([]),
+    ...overrides,
+  });
+}
+
 const idOf = (name: string) =>
   `/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/${name}`;
 
@@ -39,6 +49,7 @@ function vm(
   name: string,
   tags: Record<string, string>,
   portalTags: Record<string, string> = {},
+  labels: Record<string, string> = {},
 ): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
@@ -46,6 +57,7 @@ function vm(
     metadata: {
       name,
       namespace: 'default',
+      labels,
       annotations: {
         'management.azure.com/subscriptionId': 'sub-1',
         'management.azure.com/resourceId': idOf(name),
@@ -63,6 +75,24 @@ function createCatalog(
   pages: Record<string, { items: Entity[]; next?: string; prev?: string }>,
 ) {
   const catalogApi = catalogApiMock.mock();
+  const all = Object.values(pages).flatMap(page => page.items);
+  // Entities by resource id, as the filtered view reads a page of them.
+  catalogApi.getEntities.mockImplementation(async (request: any) => {
+    const ids: string[] =
+      request?.filter?.[
+        'metadata.annotations.management.azure.com/resourceId'
+      ] ?? [];
+    const wanted = new Set(ids.map(id => id.toLowerCase()));
+    return {
+      items: all.filter(e =>
+        wanted.has(
+          e.metadata.annotations![
+            'management.azure.com/resourceId'
+          ].toLowerCase(),
+        ),
+      ),
+    };
+  });
   catalogApi.queryEntities.mockImplementation(async (request: any) => {
     const key = request?.cursor ?? request?.fullTextFilter?.term ?? '';
     const page = pages[key] ?? { items: [] };
@@ -109,7 +139,7 @@ describe('TagsContent', () => {
       c2: { items: [vm('vm-2', { env: 'prod' })], prev: 'c1' },
       web: { items: [vm('web-1', { app: 'shop' })] },
     });
-    await renderTab(mockAzureTenantApi(), catalogApi);
+    await renderTab(tagsApi(), catalogApi);
 
     expect(
       await screen.findByRole('listitem', { name: 'env: dev' }),
@@ -160,7 +190,7 @@ describe('TagsContent', () => {
   });
 
   it('says what Read and Write Tags allows', async () => {
-    await renderTab(mockAzureTenantApi(), createCatalog({ '': { items: [] } }));
+    await renderTab(tagsApi(), createCatalog({ '': { items: [] } }));
     const banner = await screen.findByRole('region', { name: 'Sync mode' });
     expect(banner).toHaveTextContent('Sync mode: Read and Write Tags');
     expect(banner).toHaveTextContent('Tag edits here are written to Azure.');
@@ -170,7 +200,7 @@ describe('TagsContent', () => {
     const catalogApi = createCatalog({
       '': { items: [vm('vm-1', { env: 'dev' }, { cost: '7' })] },
     });
-    await renderTab(mockAzureTenantApi(), catalogApi, 'read-tags');
+    await renderTab(tagsApi(), catalogApi, 'read-tags');
 
     const banner = await screen.findByRole('region', { name: 'Sync mode' });
     expect(banner).toHaveTextContent('Read Tags Only');
@@ -187,11 +217,7 @@ describe('TagsContent', () => {
   });
 
   it('says the tags are read-only under No Tags, and who can change it', async () => {
-    await renderTab(
-      mockAzureTenantApi(),
-      createCatalog({ '': { items: [] } }),
-      'no-tags',
-    );
+    await renderTab(tagsApi(), createCatalog({ '': { items: [] } }), 'no-tags');
     const banner = await screen.findByRole('region', { name: 'Sync mode' });
     expect(banner).toHaveTextContent(/read-only/);
     expect(banner).toHaveTextContent(
@@ -200,7 +226,7 @@ describe('TagsContent', () => {
   });
 
   it('edits one resource and shows the saved tags in its row', async () => {
-    const api = mockAzureTenantApi({
+    const api = tagsApi({
       getTags: jest.fn().mockResolvedValue({
         resourceId: idOf('vm-1'),
         subscriptionId: 'sub-1',
@@ -253,7 +279,7 @@ describe('TagsContent', () => {
   });
 
   it('bulk edits the selected resources and reports each result, failures included', async () => {
-    const api = mockAzureTenantApi({
+    const api = tagsApi({
       bulkUpdateTags: jest.fn().mockResolvedValue({
         results: [
           {
@@ -342,7 +368,7 @@ describe('TagsContent', () => {
     const catalogApi = createCatalog({
       '': { items: [vm('vm-1', { env: 'dev' })] },
     });
-    await renderTab(mockAzureTenantApi(), catalogApi, 'read-write-tags', {
+    await renderTab(tagsApi(), catalogApi, 'read-write-tags', {
       'azure-tenant.io/access-problem': 'read-denied',
       'azure-tenant.io/access-since': since,
     });
@@ -367,9 +393,303 @@ describe('TagsContent', () => {
     const catalogApi = createCatalog({
       '': { items: [vm('vm-1', { env: 'dev' })] },
     });
-    await renderTab(mockAzureTenantApi(), catalogApi);
+    await renderTab(tagsApi(), catalogApi);
 
     await screen.findByRole('listitem', { name: 'env: dev' });
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+});
+
+describe('TagsContent tag policies', () => {
+  const ownerPolicy = tagPolicy();
+  const envPolicy = tagPolicy({
+    id: 'p-env',
+    name: 'Env is prod or dev',
+    key: 'env',
+    values: { kind: 'list', values: ['prod', 'dev'] },
+  });
+
+  function breaking(
+    name: string,
+    violations: Array<{
+      policy: typeof ownerPolicy;
+      code: 'missing' | 'value-not-allowed' | 'non-canonical-key';
+      message: string;
+    }>,
+  ) {
+    return {
+      resourceId: idOf(name),
+      subscriptionId: 'sub-1',
+      resourceGroup: 'rg',
+      type: 'Microsoft.Compute/virtualMachines',
+      name,
+      status: 'non-compliant' as const,
+      violations: violations.map(v => ({
+        policyId: v.policy.id,
+        policyName: v.policy.name,
+        key: v.policy.key,
+        code: v.code,
+        message: v.message,
+      })),
+      evaluatedAt: '2025-03-14T10:00:00Z',
+    };
+  }
+
+  const vm1Breaks = breaking('vm-1', [
+    {
+      policy: ownerPolicy,
+      code: 'missing',
+      message: "The required tag 'owner' is missing.",
+    },
+    {
+      policy: envPolicy,
+      code: 'value-not-allowed',
+      message: "The value 'Prod1' of 'env' is not one of prod, dev.",
+    },
+  ]);
+  const vm4Breaks = breaking('vm-4', [
+    {
+      policy: ownerPolicy,
+      code: 'non-canonical-key',
+      message: "The tag 'Owner' should be spelled 'owner'.",
+    },
+  ]);
+  // Not synced into the catalog yet.
+  const ghostBreaks = breaking('vm-ghost', [
+    {
+      policy: envPolicy,
+      code: 'missing',
+      message: "The required tag 'env' is missing.",
+    },
+  ]);
+
+  function catalogOfFour() {
+    return createCatalog({
+      '': {
+        items: [
+          vm(
+            'vm-1',
+            { env: 'Prod1' },
+            {},
+            {
+              'azure-tenant.io/tag-compliance': 'non-compliant',
+            },
+          ),
+          vm(
+            'vm-2',
+            { env: 'dev', owner: 'team-a' },
+            {},
+            {
+              'azure-tenant.io/tag-compliance': 'compliant',
+            },
+          ),
+          vm('vm-3', {}),
+        ],
+        next: 'c2',
+      },
+      c2: {
+        items: [
+          vm(
+            'vm-4',
+            { Owner: 'team-a' },
+            {},
+            {
+              'azure-tenant.io/tag-compliance': 'non-compliant',
+            },
+          ),
+        ],
+        prev: 'c1',
+      },
+    });
+  }
+
+  /** Two pages of the subscription's non-compliant resources. */
+  function pagedCompliance() {
+    return jest.fn(async (query: any) =>
+      query.cursor === 'n1'
+        ? { items: [vm4Breaks, ghostBreaks] }
+        : { items: [vm1Breaks], nextCursor: 'n1' },
+    );
+  }
+
+  it('shows a chip per broken policy with its message, a compliant mark, and words for a resource not evaluated', async () => {
+    const api = tagsApi({
+      listTagCompliance: pagedCompliance(),
+      listTagPolicies: jest.fn().mockResolvedValue([ownerPolicy, envPolicy]),
+    });
+    await renderTab(api, catalogOfFour());
+
+    const vm1 = await screen.findByRole('list', {
+      name: 'Policies vm-1 breaks',
+    });
+    expect(
+      within(vm1).getByRole('listitem', {
+        name: "owner: missing. The required tag 'owner' is missing.",
+      }),
+    ).toBeInTheDocument();
+    const envChip = within(vm1).getByRole('listitem', {
+      name: /^env: value not allowed\./,
+    });
+    await userEvent.hover(within(envChip).getByText('env: value not allowed'));
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      "The value 'Prod1' of 'env' is not one of prod, dev.",
+    );
+
+    const rowOf = (name: string) =>
+      screen.getByRole('checkbox', { name: `Select ${name}` }).closest('tr')!;
+    expect(within(rowOf('vm-2')).getByText('compliant')).toBeInTheDocument();
+    expect(
+      within(rowOf('vm-3')).getByText('Not evaluated yet'),
+    ).toBeInTheDocument();
+    // Every page of the subscription's non-compliant resources is read.
+    expect(api.listTagCompliance).toHaveBeenCalledWith({
+      subscriptionId: 'sub-1',
+      status: 'non-compliant',
+      limit: 500,
+    });
+    expect(api.listTagCompliance).toHaveBeenCalledWith({
+      subscriptionId: 'sub-1',
+      status: 'non-compliant',
+      cursor: 'n1',
+      limit: 500,
+    });
+  });
+
+  it('lists only the resources that break a policy, or one policy, across every page', async () => {
+    const api = tagsApi({
+      listTagCompliance: pagedCompliance(),
+      listTagPolicies: jest.fn().mockResolvedValue([ownerPolicy, envPolicy]),
+    });
+    await renderTab(api, catalogOfFour());
+    await screen.findByRole('list', { name: 'Policies vm-1 breaks' });
+
+    await userEvent.selectOptions(
+      screen.getByRole('combobox', { name: 'Show' }),
+      'Breaks a policy',
+    );
+    // vm-4 is on the catalog's second page; vm-ghost is not in the catalog at all.
+    expect(
+      await screen.findByRole('checkbox', { name: 'Select vm-4' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('checkbox', { name: 'Select vm-1' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('checkbox', { name: 'Select vm-ghost' }),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Not in the catalog yet')).toBeInTheDocument();
+    expect(
+      screen.queryByRole('checkbox', { name: 'Select vm-2' }),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('checkbox', { name: 'Select vm-3' }),
+    ).not.toBeInTheDocument();
+    expect(screen.getByText('3 resources break a policy')).toBeInTheDocument();
+
+    await userEvent.selectOptions(
+      screen.getByRole('combobox', { name: 'Show' }),
+      'Breaks: Env is prod or dev',
+    );
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('checkbox', { name: 'Select vm-4' }),
+      ).not.toBeInTheDocument(),
+    );
+    expect(
+      screen.getByRole('checkbox', { name: 'Select vm-1' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('2 resources break Env is prod or dev'),
+    ).toBeInTheDocument();
+
+    await userEvent.type(
+      screen.getByRole('searchbox', { name: 'Search resources' }),
+      'ghost',
+    );
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('checkbox', { name: 'Select vm-1' }),
+      ).not.toBeInTheDocument(),
+    );
+    expect(
+      screen.getByRole('checkbox', { name: 'Select vm-ghost' }),
+    ).toBeInTheDocument();
+  });
+
+  it('bulk edits the filtered resources, and a resource fixed by it leaves the list', async () => {
+    const fixed = { current: false };
+    const api = tagsApi({
+      listTagCompliance: jest.fn(async () => ({
+        items: fixed.current ? [vm4Breaks] : [vm1Breaks, vm4Breaks],
+      })),
+      listTagPolicies: jest.fn().mockResolvedValue([ownerPolicy, envPolicy]),
+      bulkUpdateTags: jest.fn(async () => {
+        fixed.current = true;
+        return {
+          results: [
+            {
+              resourceId: idOf('vm-1'),
+              status: 'succeeded' as const,
+              result: {
+                resourceId: idOf('vm-1'),
+                syncMode: 'read-write-tags' as const,
+                outcome: 'written' as const,
+                before: {},
+                tags: { env: 'Prod1', owner: 'team-a' },
+                portalTags: {},
+                revision: 2,
+              },
+            },
+          ],
+          succeeded: 1,
+          failed: 0,
+        };
+      }),
+    });
+    await renderTab(api, catalogOfFour());
+    await screen.findByRole('list', { name: 'Policies vm-1 breaks' });
+    await userEvent.selectOptions(
+      screen.getByRole('combobox', { name: 'Show' }),
+      'Breaks: Owner is a catalog team',
+    );
+    await userEvent.click(
+      await screen.findByRole('checkbox', { name: 'Select vm-1' }),
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Bulk edit tags (1)' }),
+    );
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Edit tags of 1 resource',
+    });
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: 'Tag name' }),
+      'owner',
+    );
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: 'Tag value' }),
+      'team-a',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Apply to 1 resource' }),
+    );
+    expect(
+      await within(dialog).findByRole('region', { name: 'Bulk edit results' }),
+    ).toHaveTextContent('1 succeeded, 0 failed');
+    expect(api.bulkUpdateTags).toHaveBeenCalledWith({
+      resourceIds: [idOf('vm-1')],
+      set: { owner: 'team-a' },
+    });
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Close' }),
+    );
+
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('checkbox', { name: 'Select vm-1' }),
+      ).not.toBeInTheDocument(),
+    );
+    expect(
+      screen.getByText('1 resource breaks Owner is a catalog team'),
+    ).toBeInTheDocument();
   });
 });

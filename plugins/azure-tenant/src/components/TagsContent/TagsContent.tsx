@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import useDebounce from 'react-use/esm/useDebounce';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -20,14 +20,21 @@ import {
   ANNOTATION_AZURE_SUBSCRIPTION_ID,
   ANNOTATION_AZURE_SYNC_MODE,
   AzureEntitySpec,
+  LABEL_AZURE_TAG_COMPLIANCE,
+  ResourceTagCompliance,
+  TagComplianceStatus,
   isSyncMode,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { BulkTagUpdateResponse } from '../../api';
 import { AzureAccessWarning } from '../AzureAccessWarning';
+import { useResourceEntities } from '../../hooks/useResourceEntities';
 import { useSubscriptionResources } from '../../hooks/useSubscriptionResources';
+import { useSubscriptionViolations } from '../../hooks/useTagCompliance';
+import { useTagPolicies } from '../../hooks/useTagPolicies';
 import { InlineError } from '../InlineError';
 import { TagChips } from '../TagChips';
 import { TagEditor } from '../TagEditor';
+import { TagViolationChips } from '../TagViolationChips';
 import { BulkTagDialog } from './BulkTagDialog';
 import { resourceCount } from './resourceCount';
 import { savedMessage } from './tagOutcome';
@@ -42,10 +49,39 @@ type ShownTags = {
 };
 
 interface ResourceRow {
-  entity: Entity;
+  /** Absent for a resource that breaks a policy but is not in the catalog yet. */
+  entity?: Entity;
   resourceId?: string;
   label: string;
+  type: string;
   tags: ShownTags;
+}
+
+/** Which resources the table shows: all of them, those that break any policy, or those that break one policy. */
+type PolicyFilter =
+  | { kind: 'all' }
+  | { kind: 'any' }
+  | { kind: 'policy'; policyId: string };
+
+const ANY_POLICY = '*';
+
+/** A resource's compliance in the Policy column: its violations from the backend, else its catalog label. */
+function complianceOf(
+  row: ResourceRow,
+  violating: Map<string, ResourceTagCompliance>,
+  syncMode: string | undefined,
+): { status?: TagComplianceStatus; compliance?: ResourceTagCompliance } {
+  const found =
+    row.resourceId && violating.get(row.resourceId.toLocaleLowerCase('en-US'));
+  if (found) return { status: 'non-compliant', compliance: found };
+  const label = row.entity?.metadata.labels?.[LABEL_AZURE_TAG_COMPLIANCE];
+  if (label === 'unknown' || syncMode === 'no-tags')
+    return { status: 'unknown' };
+  // Evaluated, and not among the resources that break a policy now (the list is newer than the catalog's label).
+  if (label === 'compliant' || label === 'non-compliant') {
+    return { status: 'compliant' };
+  }
+  return {};
 }
 
 /**
@@ -62,6 +98,10 @@ export function TagsContent() {
   const [search, setSearch] = useState('');
   const [term, setTerm] = useState('');
   const [cursor, setCursor] = useState<string>();
+  const [policyFilter, setPolicyFilter] = useState<PolicyFilter>({
+    kind: 'all',
+  });
+  const [violationPage, setViolationPage] = useState(0);
   const [selected, setSelected] = useState<Map<string, string>>(new Map());
   const [editing, setEditing] = useState<ResourceRow>();
   const [bulkOpen, setBulkOpen] = useState(false);
@@ -73,18 +113,52 @@ export function TagsContent() {
     () => {
       setTerm(search);
       setCursor(undefined);
+      setViolationPage(0);
     },
     SEARCH_DELAY_MS,
     [search],
   );
 
-  const page = useSubscriptionResources({
-    subscriptionId,
+  const filtering = policyFilter.kind !== 'all';
+  const catalogPage = useSubscriptionResources({
+    // The catalog's pages are not read while the table shows the resources that break a policy.
+    subscriptionId: filtering ? undefined : subscriptionId,
     subscriptionEntityRef: stringifyEntityRef(entity),
     term,
     cursor,
     pageSize: PAGE_SIZE,
   });
+  const violations = useSubscriptionViolations(subscriptionId);
+  const policies = useTagPolicies();
+
+  // The resources that break the chosen policy (or any), matching the search, by name; a page of them at a time.
+  const breaking = useMemo(() => {
+    if (policyFilter.kind === 'all') return [];
+    const wanted = term.trim().toLocaleLowerCase('en-US');
+    return (violations.items ?? [])
+      .filter(
+        item =>
+          policyFilter.kind === 'any' ||
+          item.violations.some(v => v.policyId === policyFilter.policyId),
+      )
+      .filter(
+        item =>
+          !wanted || item.name.toLocaleLowerCase('en-US').includes(wanted),
+      )
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }, [violations.items, policyFilter, term]);
+  // After a write fixed the resources of the last page, the page before it shows.
+  const shownPage = Math.min(
+    violationPage,
+    Math.max(0, Math.ceil(breaking.length / PAGE_SIZE) - 1),
+  );
+  const breakingPage = breaking.slice(
+    shownPage * PAGE_SIZE,
+    (shownPage + 1) * PAGE_SIZE,
+  );
+  const breakingEntities = useResourceEntities(
+    breakingPage.map(item => item.resourceId),
+  );
 
   if (!subscriptionId) {
     return (
@@ -94,19 +168,70 @@ export function TagsContent() {
     );
   }
 
-  const rows: ResourceRow[] = page.items.map(e => {
+  const rowOf = (e: Entity): ResourceRow => {
     const resourceId = e.metadata.annotations?.[ANNOTATION_AZURE_RESOURCE_ID];
     const azure = (e.spec?.azure ?? {}) as Partial<AzureEntitySpec>;
     return {
       entity: e,
       resourceId,
       label: e.metadata.title ?? e.metadata.name,
+      type: String(e.spec?.type ?? ''),
       tags: (resourceId && written[resourceId]) || {
         tags: azure.tags,
         portalTags: azure.portalTags,
       },
     };
-  });
+  };
+  const rows: ResourceRow[] = filtering
+    ? breakingPage.map(item => {
+        const found = breakingEntities.byResourceId.get(
+          item.resourceId.toLocaleLowerCase('en-US'),
+        );
+        return found
+          ? rowOf(found)
+          : {
+              resourceId: item.resourceId,
+              label: item.name,
+              type: item.type,
+              tags: written[item.resourceId] ?? {},
+            };
+      })
+    : catalogPage.items.map(rowOf);
+  const page = filtering
+    ? {
+        loading:
+          (violations.loading && !violations.items) || breakingEntities.loading,
+        error: violations.error ?? breakingEntities.error,
+        totalItems: violations.items ? breaking.length : undefined,
+        hasPrev: shownPage > 0,
+        hasNext: (shownPage + 1) * PAGE_SIZE < breaking.length,
+        prev: () => setViolationPage(shownPage - 1),
+        next: () => setViolationPage(shownPage + 1),
+      }
+    : {
+        loading: catalogPage.loading,
+        error: catalogPage.error,
+        totalItems: catalogPage.totalItems,
+        hasPrev: !!catalogPage.prevCursor,
+        hasNext: !!catalogPage.nextCursor,
+        prev: () => setCursor(catalogPage.prevCursor),
+        next: () => setCursor(catalogPage.nextCursor),
+      };
+  let filterValue = '';
+  if (policyFilter.kind === 'any') filterValue = ANY_POLICY;
+  else if (policyFilter.kind === 'policy') filterValue = policyFilter.policyId;
+  const chooseFilter = (value: string) => {
+    setViolationPage(0);
+    setCursor(undefined);
+    if (value === '') setPolicyFilter({ kind: 'all' });
+    else if (value === ANY_POLICY) setPolicyFilter({ kind: 'any' });
+    else setPolicyFilter({ kind: 'policy', policyId: value });
+  };
+  const policyName =
+    policyFilter.kind === 'policy'
+      ? policies.items?.find(p => p.id === policyFilter.policyId)?.name ??
+        policyFilter.policyId
+      : undefined;
 
   const toggle = (row: ResourceRow) =>
     setSelected(current => {
@@ -127,6 +252,8 @@ export function TagsContent() {
       }
     }
     setWritten(current => ({ ...current, ...updates }));
+    // Tags written may have fixed (or broken) a policy.
+    violations.reload();
   };
 
   const columns: TableColumn<ResourceRow>[] = [
@@ -144,11 +271,16 @@ export function TagsContent() {
     },
     {
       title: 'Resource',
-      render: row => <EntityRefLink entityRef={row.entity} title={row.label} />,
+      render: row =>
+        row.entity ? (
+          <EntityRefLink entityRef={row.entity} title={row.label} />
+        ) : (
+          row.label
+        ),
     },
     {
       title: 'Type',
-      render: row => String(row.entity.spec?.type ?? ''),
+      render: row => row.type,
     },
     {
       title: 'Tags',
@@ -157,8 +289,33 @@ export function TagsContent() {
           label={`Tags of ${row.label}`}
           tags={row.tags.tags}
           portalTags={row.tags.portalTags}
+          emptyText={row.entity ? undefined : 'Not in the catalog yet'}
         />
       ),
+    },
+    {
+      title: 'Policy',
+      render: row => {
+        if (violations.loading && !violations.items) {
+          return (
+            <Typography variant="body2" color="textSecondary">
+              Checking…
+            </Typography>
+          );
+        }
+        const { status: complianceStatus, compliance } = complianceOf(
+          row,
+          violations.byResourceId,
+          syncMode,
+        );
+        return (
+          <TagViolationChips
+            status={complianceStatus}
+            violations={compliance?.violations}
+            label={`Policies ${row.label} breaks`}
+          />
+        );
+      },
     },
     {
       title: 'Actions',
@@ -193,6 +350,22 @@ export function TagsContent() {
           value={search}
           onChange={e => setSearch(e.target.value)}
         />
+        <TextField
+          select
+          id="azure-tags-policy-filter"
+          label="Show"
+          value={filterValue}
+          onChange={e => chooseFilter(e.target.value)}
+          SelectProps={{ native: true }}
+        >
+          <option value="">All resources</option>
+          <option value={ANY_POLICY}>Breaks a policy</option>
+          {(policies.items ?? []).map(policy => (
+            <option key={policy.id} value={policy.id}>
+              Breaks: {policy.name}
+            </option>
+          ))}
+        </TextField>
         <Box flexGrow={1} />
         <Button
           variant="contained"
@@ -211,6 +384,17 @@ export function TagsContent() {
       {page.error && (
         <InlineError title="Could not load the resources" error={page.error} />
       )}
+      {violations.error && !filtering && (
+        <InlineError
+          title="Could not load the tag compliance"
+          error={violations.error}
+        />
+      )}
+      {filtering && violations.truncated && (
+        <Typography variant="body2" color="textSecondary">
+          Showing the first 10,000 resources that break a policy.
+        </Typography>
+      )}
       <Table<ResourceRow>
         title="Resources"
         isLoading={page.loading}
@@ -225,9 +409,7 @@ export function TagsContent() {
         emptyContent={
           <Box p={2}>
             <Typography variant="body2">
-              {term
-                ? `No resource matches "${term}".`
-                : 'No resources in this subscription.'}
+              {emptyText(term, policyFilter.kind, policyName)}
             </Typography>
           </Box>
         }
@@ -236,19 +418,17 @@ export function TagsContent() {
         {page.totalItems !== undefined && (
           <Typography variant="body2" color="textSecondary">
             {resourceCount(page.totalItems)}
+            {filtering &&
+              ` ${page.totalItems === 1 ? 'breaks' : 'break'} ${
+                policyName ?? 'a policy'
+              }`}
           </Typography>
         )}
         <Box flexGrow={1} />
-        <Button
-          disabled={!page.prevCursor || page.loading}
-          onClick={() => setCursor(page.prevCursor)}
-        >
+        <Button disabled={!page.hasPrev || page.loading} onClick={page.prev}>
           Previous page
         </Button>
-        <Button
-          disabled={!page.nextCursor || page.loading}
-          onClick={() => setCursor(page.nextCursor)}
-        >
+        <Button disabled={!page.hasNext || page.loading} onClick={page.next}>
           Next page
         </Button>
       </Box>
@@ -280,6 +460,7 @@ export function TagsContent() {
                 }));
                 setStatus(`${editing.label}: ${savedMessage(result)}`);
                 setEditing(undefined);
+                violations.reload();
               }}
               onCancel={() => setEditing(undefined)}
             />
@@ -298,4 +479,21 @@ export function TagsContent() {
       )}
     </Box>
   );
+}
+
+/** What the table says when it has no row. */
+function emptyText(
+  term: string,
+  filter: PolicyFilter['kind'],
+  policyName: string | undefined,
+): string {
+  if (filter === 'all') {
+    return term
+      ? `No resource matches "${term}".`
+      : 'No resources in this subscription.';
+  }
+  const breaks = policyName ? `breaks ${policyName}` : 'breaks a policy';
+  return term
+    ? `No resource that ${breaks} matches "${term}".`
+    : `No resource ${breaks}.`;
 }

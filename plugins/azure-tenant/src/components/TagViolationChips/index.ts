@@ -1,0 +1,1 @@
+export { TagViolationChips, violationCodeLabels } from './TagViolationChips';
