@@ -298,8 +298,8 @@ export interface Config {
          * The values allowed, by `kind`; absent: any value.
          * - `list`: one of `values` (1 to 200, each at most 256 characters), compared case-insensitively unless
          *   `caseSensitive`;
-         * - `pattern`: `pattern`, a JavaScript regular expression (Unicode mode, at most 500 characters) that must
-         *   match the whole value;
+         * - `pattern`: `pattern`, a regular expression (at most 500 characters) that must match the whole value, in
+         *   RE2's syntax (JavaScript's without lookarounds and backreferences), matched in linear time;
          * - `catalog-entity`: the value names a catalog group or user (`entityKinds`, default both).
          */
         values?: {

@@ -16,6 +16,7 @@ export * from './entityModel';
 export * from './spend';
 export * from './budgets';
 export * from './tagGovernance';
+export * from './tagValuePattern';
 export * from './tagRules';
 export * from './resourceTags';
 export * from './effectiveTags';

@@ -23,7 +23,8 @@ export interface TagPolicyScope {
  *
  * - `list`: one of `values`; with `caseSensitive` false (the default) `Prod` matches `prod`, and the fix suggested for
  *   it is the listed spelling;
- * - `pattern`: a JavaScript regular expression (Unicode mode) that must match the whole value;
+ * - `pattern`: a regular expression that must match the whole value, in RE2's syntax (JavaScript's without
+ *   lookarounds and backreferences), matched in linear time (see `compileTagValuePattern`);
  * - `catalog-entity`: the value must name a catalog group or user (`entityKinds`, default both), resolved the way the
  *   catalog module resolves an owner tag: by name, by name without a `team-` prefix, by display name or title, by a
  *   user's name or email, case-insensitively.

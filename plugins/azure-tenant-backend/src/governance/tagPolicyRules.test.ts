@@ -383,6 +383,18 @@ describe('evaluateTagPolicies', () => {
 });
 
 describe('compileTagPolicies', () => {
+  it('matches a pattern that would make a backtracking engine run for ages, as RE2 does, at once', () => {
+    const policy = tagPolicy({
+      key: 'env',
+      values: { kind: 'pattern', pattern: '(a+)+$' },
+    });
+    // With JavaScript's RegExp this value would not finish matching before the test times out.
+    expect(
+      evaluate([policy], { env: `${'a'.repeat(255)}b` }).map(v => v.code),
+    ).toEqual(['value-pattern-mismatch']);
+    expect(evaluate([policy], { env: 'aaaa' })).toEqual([]);
+  });
+
   it('names the policy whose pattern is not a regular expression', () => {
     const bad = tagPolicy({
       id: 'p1',

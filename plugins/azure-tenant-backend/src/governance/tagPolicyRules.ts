@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import {
+  compileTagValuePattern,
   TagInheritance,
   TagPolicy,
+  TagValuePattern,
   TagValueRule,
   TagViolation,
 } from '@azure-tenant/plugin-azure-tenant-common';
@@ -17,7 +19,7 @@ export interface CompiledTagPolicy {
   readonly resourceGroup?: RegExp;
   readonly resourceTypes?: ReadonlySet<string>;
   /** The whole-value matcher of a `pattern` rule. */
-  readonly valuePattern?: RegExp;
+  readonly valuePattern?: TagValuePattern;
 }
 
 /** A resource as the policies see it. */
@@ -78,23 +80,20 @@ function globToRegExp(glob: string): RegExp {
 
 /**
  * Compiles policies for {@link evaluateTagPolicies}. Throws an `InputError` naming the policy when its value pattern
- * is not a JavaScript regular expression (Unicode mode).
+ * is not a regular expression {@link compileTagValuePattern} accepts.
  */
 export function compileTagPolicies(policies: TagPolicy[]): CompiledTagPolicy[] {
   return policies.map(policy => {
     const { scope, values } = policy;
-    let valuePattern: RegExp | undefined;
+    let valuePattern: TagValuePattern | undefined;
     if (values?.kind === 'pattern') {
       try {
-        // Checked alone first: wrapped, an unbalanced pattern such as `a)(b` would compile to something else.
-        // eslint-disable-next-line no-new
-        new RegExp(values.pattern, 'u');
-        valuePattern = new RegExp(`^(?:${values.pattern})$`, 'u');
+        valuePattern = compileTagValuePattern(values.pattern);
       } catch (error) {
         throw new InputError(
           `The tag policy '${policy.name}' (${
             policy.id
-          }) has a value pattern that is not a JavaScript regular expression (Unicode mode): ${
+          }) has a value pattern that is not a regular expression: ${
             (error as Error).message
           }`,
         );
@@ -301,7 +300,7 @@ export function valueProblem(
           };
     }
     case 'pattern':
-      return p.valuePattern?.test(value)
+      return p.valuePattern?.matches(value)
         ? undefined
         : {
             code: 'value-pattern-mismatch',

@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import {
+  compileTagValuePattern,
   MAX_TAG_VALUE_LENGTH,
   TagPolicyInput,
   validateTagChange,
@@ -94,13 +95,11 @@ export const tagValueRuleSchema = (z: Zod) =>
         )
         .superRefine((pattern, ctx) => {
           try {
-            // Unicode mode, as the evaluator runs it.
-            // eslint-disable-next-line no-new
-            new RegExp(pattern, 'u');
+            compileTagValuePattern(pattern);
           } catch (error) {
             ctx.addIssue({
               code: zod.ZodIssueCode.custom,
-              message: `must be a JavaScript regular expression (Unicode mode): ${
+              message: `must be a regular expression: ${
                 (error as Error).message
               }`,
             });
@@ -194,7 +193,7 @@ export const tagPolicyInputShape = (z: Zod) => ({
   values: tagValueRuleSchema(z)
     .optional()
     .describe(
-      "The values allowed: { kind: 'list', values, caseSensitive? }, { kind: 'pattern', pattern } (a JavaScript regular expression matching the whole value) or { kind: 'catalog-entity', entityKinds? } (a catalog group or user)",
+      "The values allowed: { kind: 'list', values, caseSensitive? }, { kind: 'pattern', pattern } (an RE2 regular expression matching the whole value) or { kind: 'catalog-entity', entityKinds? } (a catalog group or user)",
     ),
   inherit: z
     .enum([

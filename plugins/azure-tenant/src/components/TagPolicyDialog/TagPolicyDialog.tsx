@@ -226,7 +226,7 @@ export function TagPolicyDialog(props: TagPolicyDialogProps) {
               error={!!problem('pattern')}
               helperText={
                 problem('pattern') ??
-                'A JavaScript regular expression the whole value must match, e.g. cc-[0-9]{4}'
+                'A regular expression (RE2: no lookarounds or backreferences) the whole value must match, e.g. cc-[0-9]{4}'
               }
               fullWidth
               margin="dense"

@@ -1,4 +1,5 @@
 import {
+  compileTagValuePattern,
   TagInheritance,
   TagPolicy,
   TagPolicyInput,
@@ -130,9 +131,8 @@ function valuesRule(
         problems.pattern = 'Give the pattern the whole value must match';
       } else {
         try {
-          // Compiled as the backend compiles it: Unicode mode.
-          // eslint-disable-next-line no-new
-          new RegExp(pattern, 'u');
+          // Compiled as the backend compiles it (RE2: no lookarounds or backreferences).
+          compileTagValuePattern(pattern);
         } catch (e) {
           problems.pattern = `The pattern does not compile: ${
             (e as Error).message
