@@ -24,6 +24,10 @@ export {
 } from './alpha/showback';
 export { azureTagCompliancePage } from './alpha/tagCompliance';
 export {
+  entityAzureTagComplianceCard,
+  entityGroupTagComplianceCard,
+} from './alpha/tagComplianceCards';
+export {
   entityAzureSavingsCard,
   entityGroupSavingsCard,
 } from './alpha/savings';

@@ -252,6 +252,28 @@ export const EntityAzureBudgetsCard: () => JSX.Element =
   );
 
 /**
+ * A card with the tag compliance of an entity: on a group or user page, the share of the Azure resources it owns that
+ * follow the tag policies, its 30-day trend and the policies most broken; on an Azure subscription page, the same of
+ * the subscription's resources; on an Azure resource page, whether it follows them and each violation's message.
+ * It links to the Tag compliance page and its suggested fixes where the app mounts {@link AzureTagCompliancePage}.
+ * `<Grid item md={6}><EntityTagComplianceCard /></Grid>`.
+ *
+ * @public
+ */
+export const EntityTagComplianceCard: () => JSX.Element =
+  azureTenantPlugin.provide(
+    createComponentExtension({
+      name: 'EntityTagComplianceCard',
+      component: {
+        lazy: () =>
+          import('./components/TagComplianceCard').then(
+            m => m.TagComplianceCard,
+          ),
+      },
+    }),
+  );
+
+/**
  * The Tag compliance page: the share of Azure resources that follow the tag policies with its 30-day trend, each team's
  * with its change since a week ago, the tag policies (create, edit and delete for those allowed
  * `azure-tenant.tag-policy.manage`; those declared in app-config read-only) with Azure Policy's tag assignments beside

@@ -15,6 +15,10 @@ import { entityAzureSavingsCard, entityGroupSavingsCard } from './savings';
 import { azureShowbackPage, entityGroupShowbackContent } from './showback';
 import { azureTagCompliancePage } from './tagCompliance';
 import {
+  entityAzureTagComplianceCard,
+  entityGroupTagComplianceCard,
+} from './tagComplianceCards';
+import {
   entityAzureResourceSpendCard,
   entityAzureSpendContent,
   entityGroupSpendCard,
@@ -57,5 +61,7 @@ export default createFrontendPlugin({
     entityAzureSavingsCard,
     entityGroupSavingsCard,
     azureTagCompliancePage,
+    entityAzureTagComplianceCard,
+    entityGroupTagComplianceCard,
   ],
 });

@@ -1,0 +1,1 @@
+export { TagComplianceCard } from './TagComplianceCard';
