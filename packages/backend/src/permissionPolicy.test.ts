@@ -14,6 +14,8 @@ import {
   azureTenantBudgetCreatePermission,
   azureTenantBudgetDeletePermission,
   azureTenantBudgetUpdatePermission,
+  azureTenantTagPolicyManagePermission,
+  azureTenantTagsUpdatePermission,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { DemoPermissionPolicy } from './permissionPolicy';
 
@@ -146,6 +148,37 @@ describe('DemoPermissionPolicy', () => {
     await expect(
       policy.handle({ permission: azureTenantAlertsReadPermission }, owner),
     ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('keeps tag policies for admins: managing them is no catalog-entity permission, so no owner gets it', async () => {
+    await expect(
+      policy.handle(
+        { permission: azureTenantTagPolicyManagePermission },
+        owner,
+      ),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+    await expect(
+      policy.handle(
+        { permission: azureTenantTagPolicyManagePermission },
+        admin,
+      ),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it("lets a suggested tag fix be applied to a resource by the resource entity's owners", async () => {
+    // A bulk fix asks azure-tenant.tags.update on each resource's entity, as a single tag edit does.
+    await expect(
+      policy.handle({ permission: azureTenantTagsUpdatePermission }, owner),
+    ).resolves.toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        resourceType: 'catalog-entity',
+        params: { claims: ['user:default/alice', 'group:default/payments'] },
+      },
+    });
   });
 
   it('keeps changes to the catalog itself for admins', async () => {

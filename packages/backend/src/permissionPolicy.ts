@@ -48,7 +48,9 @@ const AZURE_TENANT_PERMISSION_PREFIX = 'azure-tenant.';
  * - Azure tenant actions on a catalog entity (editing its tags, for example) are allowed to the entity's owners.
  * - Creating, changing, muting and deleting a budget is allowed when the budget is owned by the user or one of the
  *   user's groups (checked on the budget before and after a change, so nobody moves a budget to another team).
- * - Other Azure tenant actions (connecting tenants, changing sync modes, triggering syncs) are for admins only.
+ * - Applying suggested tag fixes needs `azure-tenant.tags.update` on each resource's entity: its owners, as above.
+ * - Other Azure tenant actions (connecting tenants, changing sync modes, triggering syncs, managing tag policies with
+ *   `azure-tenant.tag-policy.manage`) are for admins only.
  * - Changing the catalog itself (registering or deleting locations and entities) is for admins only.
  */
 export class DemoPermissionPolicy implements PermissionPolicy {
