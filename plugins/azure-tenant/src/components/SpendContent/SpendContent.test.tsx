@@ -10,6 +10,7 @@ import {
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { AzureTenantApi, azureTenantApiRef } from '../../api';
 import { mockAzureTenantApi } from '../../__testUtils__/mockAzureTenantApi';
+import { tagComplianceRouteRef } from '../../routes';
 import { SpendContent } from './SpendContent';
 
 // jsdom has no layout, so ResponsiveContainer would measure 0×0 and draw nothing: give the chart a fixed size.
@@ -143,6 +144,7 @@ function createApi(overrides: Partial<AzureTenantApi> = {}) {
 async function renderContent(
   api: AzureTenantApi,
   entity: Entity = subscription,
+  options: { compliancePageMounted?: boolean } = {},
 ) {
   await renderInTestApp(
     <TestApiProvider apis={[[azureTenantApiRef, api]]}>
@@ -150,6 +152,13 @@ async function renderContent(
         <SpendContent />
       </EntityProvider>
     </TestApiProvider>,
+    options.compliancePageMounted
+      ? {
+          mountedRoutes: {
+            '/azure-tag-compliance': tagComplianceRouteRef,
+          },
+        }
+      : {},
   );
 }
 
@@ -686,5 +695,79 @@ describe('SpendContent', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent(
       'Could not download the CSV: No CSV for you',
     );
+  });
+
+  describe('unallocated spend', () => {
+    it("shows each currency's spend that no team owns, its share and its resources, linking to their fixes", async () => {
+      const api = createApi({
+        getSpend: jest.fn().mockResolvedValue(
+          report({
+            series: [usd, eur],
+            unallocated: [
+              { currency: 'USD', total: 246.9, resources: 3 },
+              { currency: 'EUR', total: 0, resources: 0 },
+            ],
+          }),
+        ),
+      });
+      await renderContent(api, subscription, { compliancePageMounted: true });
+
+      const usdBlock = await screen.findByRole('region', {
+        name: 'Spend in USD',
+      });
+      expect(
+        within(usdBlock).getByTestId('spend-unallocated'),
+      ).toHaveTextContent(money(246.9, 'USD'));
+      expect(
+        within(usdBlock).getByText(
+          `${percent(
+            0.2,
+            'auto',
+          )} of the total · 3 resources without a valid owner tag`,
+        ),
+      ).toBeInTheDocument();
+      expect(
+        within(usdBlock).getByRole('link', { name: 'Fix owner tags' }),
+      ).toHaveAttribute('href', '/azure-tag-compliance?subscriptionId=sub-1');
+
+      const eurBlock = screen.getByRole('region', { name: 'Spend in EUR' });
+      expect(
+        within(eurBlock).getByTestId('spend-unallocated'),
+      ).toHaveTextContent(money(0, 'EUR'));
+      expect(
+        within(eurBlock).getByText(
+          'Every resource with spend has a valid owner tag',
+        ),
+      ).toBeInTheDocument();
+      expect(
+        within(eurBlock).queryByRole('link', { name: 'Fix owner tags' }),
+      ).not.toBeInTheDocument();
+    });
+
+    it('shows no unallocated figure when the report has none (tags not kept, or not a subscription)', async () => {
+      await renderContent(createApi());
+
+      await screen.findByRole('region', { name: 'Spend in USD' });
+      expect(screen.queryByTestId('spend-unallocated')).not.toBeInTheDocument();
+      expect(screen.queryByText('Unallocated')).not.toBeInTheDocument();
+    });
+
+    it('shows the figure without a link in an app without the Tag compliance page', async () => {
+      const api = createApi({
+        getSpend: jest.fn().mockResolvedValue(
+          report({
+            unallocated: [{ currency: 'USD', total: 12.5, resources: 1 }],
+          }),
+        ),
+      });
+      await renderContent(api);
+
+      expect(
+        await screen.findByText(/1 resource without a valid owner tag/),
+      ).toBeInTheDocument();
+      expect(
+        screen.queryByRole('link', { name: 'Fix owner tags' }),
+      ).not.toBeInTheDocument();
+    });
   });
 });

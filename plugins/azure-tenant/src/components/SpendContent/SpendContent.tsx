@@ -29,6 +29,7 @@ import { SpendChange } from '../SpendChange';
 import { SpendState } from '../SpendState';
 import { SpendChart } from './SpendChart';
 import { SpendGroupsTable } from './SpendGroupsTable';
+import { UnallocatedSpend, UnallocatedSpendFigure } from './UnallocatedSpend';
 import { formatCurrency } from './spendFormat';
 import {
   SpendPeriod,
@@ -191,6 +192,7 @@ function SpendExplorer(props: { target: SpendTarget; fileStem: string }) {
           {report => (
             <SpendReportView
               report={report}
+              subscriptionId={target.subscriptionId}
               granularity={granularity}
               groupBy={groupBy}
               groupByLabel={groupByLabel}
@@ -204,11 +206,12 @@ function SpendExplorer(props: { target: SpendTarget; fileStem: string }) {
 
 function SpendReportView(props: {
   report: SpendReport;
+  subscriptionId?: string;
   granularity: SpendGranularity;
   groupBy: SpendGroupBy;
   groupByLabel: string;
 }) {
-  const { report, granularity, groupBy, groupByLabel } = props;
+  const { report, subscriptionId, granularity, groupBy, groupByLabel } = props;
   return (
     <>
       {report.notes.map(note => (
@@ -228,6 +231,10 @@ function SpendReportView(props: {
         <Grid item key={series.currency}>
           <SpendSeriesView
             series={series}
+            unallocated={report.unallocated?.find(
+              u => u.currency === series.currency,
+            )}
+            subscriptionId={subscriptionId}
             granularity={granularity}
             groupBy={groupBy}
             groupByLabel={groupByLabel}
@@ -241,18 +248,30 @@ function SpendReportView(props: {
 /** One currency: its figures, its chart and its groups. Currencies are shown apart, never added up. */
 function SpendSeriesView(props: {
   series: SpendSeries;
+  /** The part no team owns, for a subscription whose tags are kept. */
+  unallocated?: UnallocatedSpendFigure;
+  subscriptionId?: string;
   granularity: SpendGranularity;
   groupBy: SpendGroupBy;
   groupByLabel: string;
 }) {
-  const { series, granularity, groupBy, groupByLabel } = props;
+  const {
+    series,
+    unallocated,
+    subscriptionId,
+    granularity,
+    groupBy,
+    groupByLabel,
+  } = props;
+  // Four figures side by side with the unallocated spend, three without.
+  const figureWidth = unallocated ? 3 : 4;
   return (
     <section aria-label={`Spend in ${series.currency}`}>
       <Grid container spacing={3}>
         <Grid item xs={12}>
           <InfoCard title={`Spend in ${series.currency}`}>
             <Grid container spacing={3}>
-              <Grid item xs={12} md={4}>
+              <Grid item xs={12} md={figureWidth}>
                 <Typography variant="overline" color="textSecondary">
                   Period total
                 </Typography>
@@ -260,7 +279,7 @@ function SpendSeriesView(props: {
                   {formatCurrency(series.total, series.currency)}
                 </Typography>
               </Grid>
-              <Grid item xs={12} md={4}>
+              <Grid item xs={12} md={figureWidth}>
                 <Typography variant="overline" color="textSecondary">
                   Change
                 </Typography>
@@ -274,7 +293,7 @@ function SpendSeriesView(props: {
                   </Typography>
                 )}
               </Grid>
-              <Grid item xs={12} md={4}>
+              <Grid item xs={12} md={figureWidth}>
                 <Typography variant="overline" color="textSecondary">
                   Forecast for the month
                 </Typography>
@@ -296,6 +315,15 @@ function SpendSeriesView(props: {
                   </Typography>
                 )}
               </Grid>
+              {unallocated && (
+                <Grid item xs={12} md={figureWidth}>
+                  <UnallocatedSpend
+                    unallocated={unallocated}
+                    total={series.total}
+                    subscriptionId={subscriptionId}
+                  />
+                </Grid>
+              )}
             </Grid>
             <Box mt={3}>
               <SpendChart
