@@ -1,5 +1,7 @@
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
 import Grid from '@material-ui/core/Grid';
+import { useSearchParams } from 'react-router-dom';
+import { TagFixSelection } from '@azure-tenant/plugin-azure-tenant-common';
 import {
   useTagComplianceSummary,
   useTagComplianceTeams,
@@ -23,6 +25,17 @@ export interface TagComplianceContentProps {
  * suggested fixes in bulk.
  */
 export function TagComplianceContent(props: TagComplianceContentProps) {
+  // The Spend view's and the compliance card's links name a subscription or an owner: the fixes start from it.
+  const [searchParams] = useSearchParams();
+  const subscriptionId = searchParams.get('subscriptionId');
+  const ownerRef = searchParams.get('ownerRef');
+  const initialSelection = useMemo<TagFixSelection>(
+    () => ({
+      ...(subscriptionId ? { subscriptionIds: [subscriptionId] } : {}),
+      ...(ownerRef ? { ownerRef } : {}),
+    }),
+    [subscriptionId, ownerRef],
+  );
   const summary = useTagComplianceSummary();
   const teams = useTagComplianceTeams();
   const policies = useTagPolicies();
@@ -54,8 +67,9 @@ export function TagComplianceContent(props: TagComplianceContentProps) {
       <Grid item xs={12}>
         <AzureTagPoliciesTable />
       </Grid>
-      <Grid item xs={12}>
+      <Grid item xs={12} id="fixes">
         <TagFixesPanel
+          initialSelection={initialSelection}
           policies={policies.items}
           onFinished={reloadCompliance}
           pollMs={props.fixJobPollMs}

@@ -1,4 +1,5 @@
 import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
 import Checkbox from '@material-ui/core/Checkbox';
 import ListItemText from '@material-ui/core/ListItemText';
 import MenuItem from '@material-ui/core/MenuItem';
@@ -97,6 +98,16 @@ export function FixSelectionFields(props: {
         value={selection.kinds ?? []}
         onChange={kinds => set({ kinds: kinds as TagFixKind[] })}
       />
+      {selection.ownerRef && (
+        <Chip
+          label={`Owner: ${selection.ownerRef}`}
+          onDelete={() => {
+            const { ownerRef: _ownerRef, ...rest } = selection;
+            onChange(rest);
+          }}
+          style={{ alignSelf: 'center' }}
+        />
+      )}
     </Box>
   );
 }

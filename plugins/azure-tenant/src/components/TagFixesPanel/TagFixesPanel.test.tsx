@@ -79,6 +79,34 @@ function rowOf(text: string, table: 'subscriptions' | 'changes'): HTMLElement {
 describe('TagFixesPanel', () => {
   beforeEach(() => onFinished.mockReset());
 
+  it('starts from the subscription and owner a link names, and previews with them until the owner is removed', async () => {
+    const api = createApi();
+    await renderInTestApp(
+      <TestApiProvider apis={[[azureTenantApiRef, api]]}>
+        <TagFixesPanel
+          policies={[tagPolicy()]}
+          initialSelection={{
+            subscriptionIds: [PROD_SUBSCRIPTION],
+            ownerRef: 'group:default/platform',
+          }}
+        />
+      </TestApiProvider>,
+    );
+    await userEvent.click(screen.getByRole('button', { name: /preview/i }));
+    await waitFor(() =>
+      expect(api.previewTagFixes).toHaveBeenCalledWith({
+        subscriptionIds: [PROD_SUBSCRIPTION],
+        ownerRef: 'group:default/platform',
+      }),
+    );
+    const chip = screen.getByText('Owner: group:default/platform');
+    // The chip's delete icon, as a user removes the owner.
+    await userEvent.click(
+      chip.parentElement!.querySelector('.MuiChip-deleteIcon') as Element,
+    );
+    expect(screen.queryByText('Owner: group:default/platform')).toBeNull();
+  });
+
   it('previews the fixes of the picked subscriptions, policies and kinds: counts, outcomes and changes', async () => {
     const api = createApi();
     await renderPanel(api);

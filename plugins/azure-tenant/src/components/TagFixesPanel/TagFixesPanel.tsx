@@ -23,6 +23,8 @@ import { FixSelectionFields } from './FixSelectionFields';
 export interface TagFixesPanelProps {
   /** The policies to pick from. */
   policies?: TagPolicy[];
+  /** What is picked at first, e.g. the subscription or owner a link came from. */
+  initialSelection?: TagFixSelection;
   /** Called once a bulk fix has finished, e.g. to read the compliance again. */
   onFinished?: (job: TagFixJob) => void;
   /** How often a running bulk fix's progress is read; the hook's default otherwise. */
@@ -34,13 +36,15 @@ export interface TagFixesPanelProps {
  * written), apply after a confirmation, and follow the bulk fix until it is done.
  */
 export function TagFixesPanel(props: TagFixesPanelProps) {
-  const { policies, onFinished, pollMs } = props;
+  const { policies, onFinished, pollMs, initialSelection } = props;
   const api = useApi(azureTenantApiRef);
   const subscriptions = useAsync(() => api.listSubscriptions(), [api]);
   const subscriptionList = Array.isArray(subscriptions.value)
     ? subscriptions.value
     : undefined;
-  const [selection, setSelection] = useState<TagFixSelection>({});
+  const [selection, setSelection] = useState<TagFixSelection>(
+    initialSelection ?? {},
+  );
   const [preview, setPreview] = useState<TagFixPreview>();
   const [previewing, setPreviewing] = useState(false);
   const [previewError, setPreviewError] = useState<Error>();
