@@ -35,7 +35,9 @@ export function listSubscriptions(call: ArmCall): EmulatorResponse {
 }
 
 /**
- * `GET /subscriptions/{subscriptionId}`, with its `state`. A read, so it works on a `Disabled` subscription; a
+ * `GET /subscriptions/{subscriptionId}`, with its `state` and its own `tags` (left out when it has none), in the
+ * shape of Subscriptions - Get's example (specification/resources/resource-manager/Microsoft.Resources/stable/
+ * 2022-12-01/examples/GetSubscription.json). A read, so it works on a `Disabled` subscription; a
  * `Deleted` one is 404 `SubscriptionNotFound`, and a token from another tenant (say, after the subscription moved)
  * gets 401 `InvalidAuthenticationTokenTenant` (both from `requireSubscription`).
  */

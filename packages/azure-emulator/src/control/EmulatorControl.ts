@@ -19,6 +19,7 @@ import {
   ThrottlingOptions,
   TokenBucketThrottle,
 } from '../throttling/TokenBucketThrottle';
+import { parseScope } from '../arm/armScopes';
 import { setTag, validateTags } from '../arm/tagRules';
 import { BudgetState, budgetStateOf } from '../consumption/budgets';
 import {
@@ -59,6 +60,10 @@ export interface NewResource {
  * @public
  */
 export interface TagEdit {
+  /**
+   * The resource's id; or a subscription's (`/subscriptions/{id}`) or a resource group's id, to edit their own tags
+   * (the ones resources inherit under a tag policy), as `Tags - Update At Scope` does there.
+   */
   resourceId: string;
   /** Tags to set (a name that differs only in case replaces the existing tag). */
   set?: Record<string, string>;
@@ -174,10 +179,13 @@ export class EmulatorControl {
     this.deps.requestLog.clear();
   }
 
-  /** Edits a resource's tags, as someone would in the Azure portal. Returns the new tags. */
+  /**
+   * Edits the tags of a resource, a resource group or a subscription, as someone would in the Azure portal. Returns
+   * the new tags.
+   */
   editTags(edit: TagEdit): Record<string, string> {
-    const { subscription, resource } = this.findResource(edit.resourceId);
-    const tags = { ...resource.tags };
+    const target = this.findTagTarget(edit.resourceId);
+    const tags = { ...target.tags };
     for (const name of edit.remove ?? []) {
       for (const existing of Object.keys(tags)) {
         if (existing.toLowerCase() === name.toLowerCase())
@@ -188,17 +196,16 @@ export class EmulatorControl {
       setTag(tags, name, value);
     }
     validateTags(tags);
-    subscription.resources.put({
-      ...resource,
-      tags,
-      changedTime: this.nowIso(),
-    });
+    target.write(tags);
     return tags;
   }
 
-  /** A resource's current tags, read without going through ARM (so not faulted, throttled or logged). */
+  /**
+   * The current tags of a resource, a resource group or a subscription, read without going through ARM (so not
+   * faulted, throttled or logged).
+   */
   getTags(resourceId: string): Record<string, string> {
-    return { ...this.findResource(resourceId).resource.tags };
+    return { ...this.findTagTarget(resourceId).tags };
   }
 
   /** The role assignments, optionally only those of one principal, at or below one scope, or of one role; not logged. */
@@ -653,6 +660,67 @@ export class EmulatorControl {
       );
     }
     return found;
+  }
+
+  /** What carries tags at an id: a resource, or a subscription or resource group (which ARM tags too). */
+  private findTagTarget(id: string): {
+    tags: Record<string, string>;
+    write: (tags: Record<string, string>) => void;
+  } {
+    if (parseResourceId(id)) {
+      const { subscription, resource } = this.findResource(id);
+      return {
+        tags: resource.tags,
+        write: tags =>
+          subscription.resources.put({
+            ...resource,
+            tags,
+            changedTime: this.nowIso(),
+          }),
+      };
+    }
+    const parsed = parseScope(id);
+    if (!parsed) {
+      throw new ArmError(
+        404,
+        'ResourceNotFound',
+        `The Resource '${id}' was not found.`,
+      );
+    }
+    const subscription = this.deps.context.state.subscription(
+      parsed.subscriptionId,
+    );
+    if (!subscription) {
+      throw new ArmError(
+        404,
+        'SubscriptionNotFound',
+        `The subscription '${parsed.subscriptionId}' could not be found.`,
+      );
+    }
+    if (!parsed.resourceGroup) {
+      return {
+        tags: subscription.tags,
+        write: tags => {
+          subscription.tags = tags;
+        },
+      };
+    }
+    const group = subscription.resourceGroups.get(
+      parsed.resourceGroup.toLowerCase(),
+    );
+    if (!group) {
+      throw new ArmError(
+        404,
+        'ResourceGroupNotFound',
+        `Resource group '${parsed.resourceGroup}' could not be found.`,
+      );
+    }
+    return {
+      tags: group.tags,
+      write: tags => {
+        group.tags = tags;
+      },
+    };
   }
 
   private findResource(resourceId: string) {
