@@ -3,13 +3,23 @@ import {
   ANNOTATION_AZURE_RESOURCE_ID,
   ANNOTATION_AZURE_SUBSCRIPTION_ID,
   ANNOTATION_AZURE_SYNC_MODE,
+  ANNOTATION_AZURE_TAG_VIOLATIONS,
   ANNOTATION_AZURE_TENANT_ID,
+  AzureResourceRecord,
+  LABEL_AZURE_TAG_COMPLIANCE,
   azureResourceEntityName,
   azureSubscriptionEntityRef,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import {
   ANNOTATION_LOCATION,
   ANNOTATION_ORIGIN_LOCATION,
+  DefaultNamespaceEntityPolicy,
+  Entity,
+  EntityPolicies,
+  FieldFormatEntityPolicy,
+  NoForeignRootFieldsEntityPolicy,
+  SchemaValidEntityPolicy,
+  resourceEntityV1alpha1Validator,
 } from '@backstage/catalog-model';
 import {
   SUBSCRIPTION_ID,
@@ -24,6 +34,21 @@ import {
 } from './resourceEntity';
 
 const DEFAULT_OWNER = 'group:default/azure-tenant-unowned';
+
+/** The checks the catalog runs on an entity before it stores it (the catalog's default entity policies). */
+const catalogPolicies = EntityPolicies.allOf([
+  new SchemaValidEntityPolicy(),
+  new DefaultNamespaceEntityPolicy(),
+  new NoForeignRootFieldsEntityPolicy(),
+  new FieldFormatEntityPolicy(),
+]);
+
+async function expectValidEntity(entity: Entity) {
+  await expect(catalogPolicies.enforce(entity)).resolves.toBeDefined();
+  await expect(resourceEntityV1alpha1Validator.check(entity)).resolves.toBe(
+    true,
+  );
+}
 
 function options(
   overrides: Partial<AzureResourceEntityOptions> = {},
@@ -235,6 +260,137 @@ describe('buildAzureResourceEntity', () => {
       expect(entity.spec?.owner).toBe(DEFAULT_OWNER);
       expect(entity.metadata.annotations?.[ANNOTATION_AZURE_OWNER_SOURCE]).toBe(
         'default',
+      );
+    });
+  });
+
+  describe('tag compliance', () => {
+    type Compliance = NonNullable<AzureResourceRecord['compliance']>;
+    const violation = (
+      key: string,
+      code: Compliance['violations'][number]['code'],
+      policyId = key,
+    ) => ({ policyId, key, code });
+
+    it('labels a compliant resource, with no violations annotation', async () => {
+      const entity = buildAzureResourceEntity(
+        resource('vm', {
+          tags: { owner: 'platform' },
+          compliance: { status: 'compliant', violations: [] },
+        }),
+        options(),
+      );
+
+      expect(entity.metadata.labels).toEqual({
+        [LABEL_AZURE_TAG_COMPLIANCE]: 'compliant',
+      });
+      expect(entity.metadata.annotations).not.toHaveProperty(
+        ANNOTATION_AZURE_TAG_VIOLATIONS,
+      );
+      await expectValidEntity(entity);
+    });
+
+    it('lists the violations of a non-compliant resource as key:code pairs, sorted and without duplicates', async () => {
+      const entity = buildAzureResourceEntity(
+        resource('vm', {
+          tags: { Owner: 'nobody', env: 'Production' },
+          compliance: {
+            status: 'non-compliant',
+            violations: [
+              violation('owner', 'value-not-catalog-entity'),
+              violation('env', 'value-not-allowed'),
+              violation('owner', 'non-canonical-key'),
+              // A second policy on the same key, broken the same way: one pair.
+              violation('env', 'value-not-allowed', 'env-strict'),
+            ],
+          },
+        }),
+        options(),
+      );
+
+      expect(entity.metadata.labels?.[LABEL_AZURE_TAG_COMPLIANCE]).toBe(
+        'non-compliant',
+      );
+      expect(
+        entity.metadata.annotations?.[ANNOTATION_AZURE_TAG_VIOLATIONS],
+      ).toBe(
+        'env:value-not-allowed,owner:non-canonical-key,owner:value-not-catalog-entity',
+      );
+      await expectValidEntity(entity);
+    });
+
+    it('encodes the commas and colons Azure allows in tag names, so that the pairs still split', () => {
+      const entity = buildAzureResourceEntity(
+        resource('vm', {
+          compliance: {
+            status: 'non-compliant',
+            violations: [violation('cost center, finance: id', 'missing')],
+          },
+        }),
+        options(),
+      );
+
+      const value =
+        entity.metadata.annotations?.[ANNOTATION_AZURE_TAG_VIOLATIONS];
+      expect(value).toBe('cost center%2C finance%3A id:missing');
+      expect(value!.split(',')).toHaveLength(1);
+    });
+
+    it('keeps whole pairs only when the violations are long', async () => {
+      const violations = Array.from({ length: 12 }, (_, i) =>
+        violation(
+          `${String.fromCharCode(97 + i)}${'k'.repeat(200)}`,
+          'missing',
+        ),
+      );
+      const entity = buildAzureResourceEntity(
+        resource('vm', { compliance: { status: 'non-compliant', violations } }),
+        options(),
+      );
+
+      const value =
+        entity.metadata.annotations?.[ANNOTATION_AZURE_TAG_VIOLATIONS]!;
+      expect(value.length).toBeLessThanOrEqual(1024);
+      const pairs = value.split(',');
+      expect(pairs.length).toBeGreaterThan(0);
+      expect(pairs.length).toBeLessThan(12);
+      // The first ones in order, each whole.
+      pairs.forEach((pair, i) =>
+        expect(pair).toBe(
+          `${String.fromCharCode(97 + i)}${'k'.repeat(200)}:missing`,
+        ),
+      );
+      await expectValidEntity(entity);
+    });
+
+    it('labels a resource whose subscription keeps no tags unknown, without violations', async () => {
+      const record = resource('vm', {
+        compliance: {
+          status: 'non-compliant',
+          violations: [violation('owner', 'missing')],
+        },
+      });
+      for (const syncMode of ['no-tags', 'none'] as const) {
+        const entity = buildAzureResourceEntity(record, options({ syncMode }));
+        expect(entity.metadata.labels).toEqual({
+          [LABEL_AZURE_TAG_COMPLIANCE]: 'unknown',
+        });
+        expect(entity.metadata.annotations).not.toHaveProperty(
+          ANNOTATION_AZURE_TAG_VIOLATIONS,
+        );
+        await expectValidEntity(entity);
+      }
+    });
+
+    it('has neither label nor annotation before compliance was evaluated', () => {
+      const entity = buildAzureResourceEntity(
+        resource('vm', { tags: { owner: 'platform' } }),
+        options(),
+      );
+
+      expect(entity.metadata).not.toHaveProperty('labels');
+      expect(entity.metadata.annotations).not.toHaveProperty(
+        ANNOTATION_AZURE_TAG_VIOLATIONS,
       );
     });
   });

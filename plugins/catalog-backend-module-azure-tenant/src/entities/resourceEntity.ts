@@ -17,6 +17,7 @@ import { JsonObject } from '@backstage/types';
 import { AzureOwnerDirectory } from '@azure-tenant/plugin-azure-tenant-node';
 import { azureResourcePortalUrl } from './azurePortalUrls';
 import { azureLocationAnnotations } from './entityLocation';
+import { tagComplianceMetadata } from './tagComplianceMetadata';
 
 /**
  * The options of {@link buildAzureResourceEntity}.
@@ -117,7 +118,9 @@ function shortArmType(type: string): string {
 /**
  * The `Resource` entity of a synced Azure resource: named after the resource (stable for its id), owned according to
  * its owner tag (and annotated with where the owner came from, `azure-tenant.io/owner-source`), and a
- * `dependencyOf` its subscription's entity, so the subscription lists its resources.
+ * `dependencyOf` its subscription's entity, so the subscription lists its resources. Once its tags were checked
+ * against the tag policies, it carries the label `azure-tenant.io/tag-compliance` and, when non-compliant, the
+ * annotation `azure-tenant.io/tag-violations`.
  *
  * @public
  */
@@ -142,6 +145,8 @@ export function buildAzureResourceEntity(
   if (options.syncMode) {
     annotations[ANNOTATION_AZURE_SYNC_MODE] = options.syncMode;
   }
+  const compliance = tagComplianceMetadata(record.compliance, options.syncMode);
+  Object.assign(annotations, compliance.annotations);
 
   const azure: AzureEntitySpec = {
     resourceId,
@@ -167,6 +172,9 @@ export function buildAzureResourceEntity(
         type,
       )} in resource group ${resourceGroup}${where}`,
       annotations,
+      ...(Object.keys(compliance.labels).length
+        ? { labels: compliance.labels }
+        : {}),
       links: [{ url: portalUrl, title: 'Open in Azure portal', icon: 'cloud' }],
     },
     spec: {
