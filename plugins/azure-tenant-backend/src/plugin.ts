@@ -99,6 +99,11 @@ import {
   syncDeclaredTagPolicies,
   TagPolicyOperations,
 } from './governance/policies';
+import { DatabaseComplianceStore } from './governance/compliance/DatabaseComplianceStore';
+import {
+  createTagComplianceRouter,
+  TagComplianceOperations,
+} from './governance/complianceApi';
 
 /** Registers the tenants and subscriptions declared in config; their sync modes set in the portal are kept. */
 async function registerStaticTenants(
@@ -212,6 +217,8 @@ export const azureTenantPlugin = createBackendPlugin({
         const azureTagPolicies = new DatabaseAzureTagPolicyAssignmentStore(
           knex,
         );
+        // Written by the compliance evaluation; read by the compliance API and for unallocated spend.
+        const complianceStore = new DatabaseComplianceStore(knex);
         const budgetRuleset = registerBudgetResourceType(
           permissionsRegistry,
           budgetStore,
@@ -411,6 +418,16 @@ export const azureTenantPlugin = createBackendPlugin({
             httpAuth,
           }),
         );
+        const tagComplianceOperations = new TagComplianceOperations({
+          compliance: complianceStore,
+          permissions,
+        });
+        httpRouter.use(
+          await createTagComplianceRouter({
+            operations: tagComplianceOperations,
+            httpAuth,
+          }),
+        );
         // Showback reads the catalog's owners with the plugin's own credentials; callers see what they may.
         const showbackOptions: ShowbackOperationsOptions = {
           store: spendStore,
@@ -457,6 +474,7 @@ export const azureTenantPlugin = createBackendPlugin({
           budgets: budgetOperations,
           budgetAlerts: new BudgetAlertOperations(budgetAlertOptions),
           tagPolicies: tagPolicyOperations,
+          tagCompliance: tagComplianceOperations,
         });
         registerResourceActions(actionsRegistry, { resourceSearch });
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

@@ -16,6 +16,8 @@ import { BudgetAlertOperations } from '../budgets/BudgetAlertOperations';
 import { registerBudgetAlertActions } from './budgetAlertActions';
 import { TagPolicyOperations } from '../governance/policies/TagPolicyOperations';
 import { registerTagPolicyActions } from './tagPolicyActions';
+import { TagComplianceOperations } from '../governance/complianceApi/TagComplianceOperations';
+import { registerTagComplianceActions } from './tagComplianceActions';
 
 /** The operations the plugin's actions run: the very ones its REST API runs. */
 export interface AzureTenantActionsOptions {
@@ -28,6 +30,7 @@ export interface AzureTenantActionsOptions {
   budgets: BudgetOperations;
   budgetAlerts: BudgetAlertOperations;
   tagPolicies: TagPolicyOperations;
+  tagCompliance: TagComplianceOperations;
 }
 
 /**
@@ -47,4 +50,5 @@ export function registerAzureTenantActions(
   registerBudgetActions(registry, options);
   registerBudgetAlertActions(registry, options);
   registerTagPolicyActions(registry, options);
+  registerTagComplianceActions(registry, options);
 }

@@ -1,0 +1,7 @@
+export { createTagComplianceRouter } from './createTagComplianceRouter';
+export type { TagComplianceRouterOptions } from './createTagComplianceRouter';
+export { TagComplianceOperations } from './TagComplianceOperations';
+export type {
+  TagComplianceOperationsOptions,
+  TagCompliancePage,
+} from './TagComplianceOperations';
