@@ -99,6 +99,15 @@ const PLACEHOLDERS: Record<string, string> = {
   OWNED: OWNED_RESOURCE_ID,
   DECLARED_BUDGET: 'payments-declared',
   // BUDGET: a budget of payments created in the portal, set for each database before the corpus runs.
+  // TAG_POLICY: a tag policy made in the portal, likewise.
+};
+
+/** A tag policy declared in app-config (`config:environment`), read-only in the portal. */
+const DECLARED_TAG_POLICY = {
+  id: 'environment',
+  name: 'Environment (declared)',
+  key: 'environment',
+  aliases: ['env'],
 };
 
 /** A budget of the payments subscription (in its currency, USD), owned by its team. */
@@ -211,6 +220,9 @@ const STATE_TABLES = [
   'budgets',
   'budget_evaluations',
   'spend_alerts',
+  'tag_policies',
+  'tag_fix_jobs',
+  'tag_fix_items',
 ];
 
 /**
@@ -312,6 +324,7 @@ describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
             initialDelay: { hours: 24 },
           },
         },
+        tagGovernance: { policies: [DECLARED_TAG_POLICY] },
       },
     });
     api = new ApiClient(backend.baseUrl);
@@ -323,6 +336,10 @@ describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
     // The budget's owner must be in the catalog.
     await waitForOrganization(api);
     PLACEHOLDERS.BUDGET = await createBudget(api, PAYMENTS_BUDGET);
+    PLACEHOLDERS.TAG_POLICY = await createTagPolicy(api, {
+      name: 'Reliability policy (bad input)',
+      key: 'reliability-policy',
+    });
     const all = await dumpTables(backend.knex);
     before = Object.fromEntries(
       Object.entries(all).filter(([table]) => isStateTable(table)),
@@ -465,6 +482,66 @@ describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
     );
     expect(after).toEqual(before);
   });
+
+  // After the check above: it writes (a tag, a policy). A pattern RE2 accepts runs in linear time, so a catastrophic
+  // one for a backtracking engine must not stall the evaluation, or the backend while it runs.
+  it('evaluates a catastrophic pattern such as (a+)+$ without stalling the backend', async () => {
+    const A = '/api/azure-tenant';
+    // 2^n steps for a backtracking engine: 'a' × 255 then '!' (Azure's longest tag value is 256 characters).
+    const value = `${'a'.repeat(255)}!`;
+    const tagged = await api.json('PATCH', `${A}/tags`, 'admin', {
+      resourceId: OWNED_RESOURCE_ID,
+      set: { 'reliability-redos': value },
+    });
+    expect(tagged.status).toBe(200);
+    // Made after the tag, so that the evaluation it starts sees the tag.
+    const created = await api.json('POST', `${A}/tag-policies`, 'admin', {
+      name: 'Catastrophic pattern (bad input)',
+      key: 'reliability-redos',
+      values: { kind: 'pattern', pattern: '(a+)+$' },
+    });
+    expect(created.status).toBe(201);
+    const policyId = created.body.id;
+    const started = Date.now();
+    let slowestHealth = 0;
+    await eventually(
+      async () => {
+        const healthStarted = Date.now();
+        const health = await api.json('GET', `${A}/health`, 'admin');
+        slowestHealth = Math.max(slowestHealth, Date.now() - healthStarted);
+        expect(health.status).toBe(200);
+        const compliance = await api.json(
+          'GET',
+          `${A}/tag-compliance/resource?resourceId=${encodeURIComponent(
+            OWNED_RESOURCE_ID,
+          )}`,
+          'admin',
+        );
+        expect(compliance.status).toBe(200);
+        expect(compliance.body.violations).toContainEqual(
+          expect.objectContaining({ policyId, code: 'value-pattern-mismatch' }),
+        );
+      },
+      { timeoutMs: 120_000 },
+    );
+    // The preview evaluates the resource again, in the request.
+    const previewStarted = Date.now();
+    const preview = await api.json('POST', `${A}/tag-fixes/preview`, 'admin', {
+      policyIds: [policyId],
+      resourceIds: [OWNED_RESOURCE_ID],
+    });
+    expect(preview.status).toBe(200);
+    const previewMs = Date.now() - previewStarted;
+    // eslint-disable-next-line no-console
+    console.log(
+      `(a+)+$ on ${databaseId}: violation stored after ${
+        Date.now() - started
+      } ms, slowest health check ${slowestHealth} ms, preview ${previewMs} ms`,
+    );
+    // Seconds on a busy 2-core machine; a backtracking engine would take longer than the age of the universe.
+    expect(slowestHealth).toBeLessThan(10_000);
+    expect(previewMs).toBeLessThan(10_000);
+  }, 300_000);
 });
 
 function lastSeq(requests: RequestLogEntry[]): number {
@@ -478,6 +555,25 @@ async function eventuallySynced(backend: KitBackend, stateTable: string) {
     expect(rows).toHaveLength(Object.keys(SUBSCRIPTIONS).length);
     expect(rows.every(r => r.last_status)).toBe(true);
   });
+}
+
+/** Creates a tag policy as the admin; its id. */
+async function createTagPolicy(
+  api: ApiClient,
+  policy: object,
+): Promise<string> {
+  const created = await api.json(
+    'POST',
+    '/api/azure-tenant/tag-policies',
+    'admin',
+    policy,
+  );
+  if (created.status !== 201) {
+    throw new Error(
+      `Could not create the corpus's tag policy: ${created.status} ${created.text}`,
+    );
+  }
+  return created.body.id;
 }
 
 /** Creates a budget as the admin; its id. */

@@ -3,7 +3,8 @@
  * entity owner, admin, service}, in one table, against the demo portal's real policy (DemoPermissionPolicy, through
  * the permission backend) and the catalog with the demo organization, so that admins and owners resolve as in the
  * portal, on SQLite and PostgreSQL. A refused call must also write nothing: nothing to Azure, and nothing to the
- * plugin's budgets. Every operation of the API's document and every action the plugin lists must have a row.
+ * plugin's budgets, tag policies or tag fix jobs. Every operation of the API's document and every action the plugin
+ * lists must have a row.
  *
  * Each action of the plugin (`azure-tenant:<name>`, invoked over the actions registry's HTTP API, as MCP clients and
  * other plugins reach it) has a row under the endpoint whose operation it runs, and must answer each caller as that
@@ -34,11 +35,12 @@ import {
   waitForOrganization,
   waitForResourceEntity,
   waitForSync,
+  eventually,
   grantPortalAccess,
   reliabilityFixture,
 } from '.';
 
-jest.setTimeout(180_000);
+jest.setTimeout(420_000);
 
 const A = '/api/azure-tenant';
 const OWNED = encodeURIComponent(OWNED_RESOURCE_ID);
@@ -66,6 +68,12 @@ interface RowContext {
    * was, and which an endpoint and its action then refuse alike.
    */
   disposableBudget: string;
+  /** A tag policy made in the portal by an admin, which the rows read and write back as it was. */
+  tagPolicy: string;
+  /** As {@link RowContext.disposableBudget}, a tag policy of this row and caller alone when it is to be deleted. */
+  disposableTagPolicy: string;
+  /** A tag fix job that the owner (Alice) started, with nothing to change. */
+  fixJob: string;
 }
 
 /** A call of the REST API. */
@@ -80,6 +88,13 @@ interface EndpointRow {
   detail?: (answer: any) => string;
   /** Each caller that the matrix expects to succeed gets a budget of its own ({@link RowContext.disposableBudget}). */
   disposableBudget?: boolean;
+  /** The same with a tag policy ({@link RowContext.disposableTagPolicy}). */
+  disposableTagPolicy?: boolean;
+  /**
+   * Waits, after a 200 or 202, for what the call started in the background (a tag fix job) to end, so that its
+   * writes are not taken for those of the next calls. Its action row's answers are waited on too.
+   */
+  settle?: (answer: any, api: ApiClient) => Promise<void>;
   expected: Cells;
 }
 
@@ -94,6 +109,7 @@ interface ActionRow {
   input: (caller: CallerName, context: RowContext) => object;
   /** As the endpoint row's: each caller expected to succeed gets a budget of its own. */
   disposableBudget?: boolean;
+  disposableTagPolicy?: boolean;
   /** Only where the action's answer may differ from its endpoint's, with a comment saying why. */
   expected?: Cells;
   /** The part of the endpoint's body and of the action's output that must be equal when both are 200. */
@@ -186,6 +202,120 @@ const paymentsBudgetListed = (answer: any) =>
 /** A mute that ends in a week: within the year a mute may last, and later than any test. */
 const MUTE_UNTIL = new Date(Date.now() + 7 * 86_400_000).toISOString();
 
+/** A tag policy made in the portal: one no resource has a tag of, so that it changes no resource's compliance. */
+const MATRIX_TAG_POLICY = {
+  name: 'Matrix policy (permissions matrix)',
+  key: 'reliability-matrix-policy',
+  required: false,
+};
+/**
+ * Declared in the backend's config (`azureTenant.tagGovernance.policies`), read-only in the portal: `env` is another
+ * name of `environment`, so the demo's resources tagged `env` have a suggested fix (rename it).
+ */
+const DECLARED_TAG_POLICY = {
+  id: 'environment',
+  name: 'Environment (declared)',
+  key: 'environment',
+  aliases: ['env'],
+};
+const DECLARED_TAG_POLICY_ID = `config:${DECLARED_TAG_POLICY.id}`;
+
+const demoResourceId = (
+  subscriptionId: string,
+  resourceGroup: string,
+  type: string,
+  name: string,
+) =>
+  `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${type}/${name}`;
+
+/**
+ * Resources tagged `env` (so each has one suggested fix, renaming it `environment`) for the rows that apply fixes: one
+ * of payments (Alice's team) and one other for the admin, per row, as each row's fix is applied once.
+ */
+const FIX_TARGETS = {
+  endpoint: {
+    owner: demoResourceId(
+      SUBSCRIPTIONS.payments,
+      'rg-payments-checkout-prod',
+      'Microsoft.Storage/storageAccounts',
+      'st-checkout-005',
+    ),
+    admin: demoResourceId(
+      SUBSCRIPTIONS.platform,
+      'rg-data-ingest-prod',
+      'Microsoft.Compute/virtualMachines',
+      'vm-ingest-002',
+    ),
+  },
+  action: {
+    owner: demoResourceId(
+      SUBSCRIPTIONS.payments,
+      'rg-payments-ledger-prod',
+      'Microsoft.Network/virtualNetworks',
+      'vnet-ledger-007',
+    ),
+    admin: demoResourceId(
+      SUBSCRIPTIONS.platform,
+      'rg-data-ingest-prod',
+      'Microsoft.Network/networkSecurityGroups',
+      'nsg-ingest-003',
+    ),
+  },
+};
+
+/**
+ * A selection of the declared policy's fix on one resource: payments' for everyone but the admin (so that Bob's is
+ * refused for a resource he does not own), another team's for the admin.
+ */
+const fixSelection = (
+  targets: { owner: string; admin: string },
+  caller: CallerName,
+) => ({
+  policyIds: [DECLARED_TAG_POLICY_ID],
+  resourceIds: [caller === 'admin' ? targets.admin : targets.owner],
+});
+
+/** What a preview would change, and what it may not (another's resource, or the subscription's mode). */
+const previewDetail = (answer: any) =>
+  `${answer.resources} to change, ${answer.subscriptions
+    .filter((s: any) => s.outcome === 'forbidden')
+    .reduce((n: number, s: any) => n + s.resources, 0)} forbidden`;
+
+/** What a new job is to change, and what it left out (another's resource: the caller may not edit its tags). */
+const jobDetail = (job: any) =>
+  `${job.total - job.skipped} to apply, ${job.skipped} left out`;
+
+/** Waits until a tag fix job has ended (its writes to Azure made), as the admin, who may see every job. */
+async function settleFixJob(job: any, api: ApiClient): Promise<void> {
+  await eventually(
+    async () => {
+      const seen = await api.json('GET', `${A}/tag-fixes/${job.id}`, 'admin');
+      expect(seen.status).toBe(200);
+      expect(['done', 'failed', 'cancelled']).toContain(seen.body.state);
+    },
+    { timeoutMs: 120_000 },
+  );
+}
+
+/** A tag policy as made or replaced, leaving out what each write makes anew (id, creator, times). */
+const tagPolicyMadeOf = (policy: any) => {
+  const { id, createdBy, createdAt, updatedAt, ...rest } = policy;
+  return rest;
+};
+
+/** Whether the portal's matrix policy is in a list of tag policies. */
+const matrixPolicyListed = (answer: any) =>
+  answer.items.some((p: any) => p.name === MATRIX_TAG_POLICY.name)
+    ? 'matrix policy listed'
+    : 'matrix policy not listed';
+
+/** A page of compliance by resource and status (their evaluation times may be renewed between two calls). */
+const complianceStatuses = (items: any[]) =>
+  byResourceId(items).map((item: any) => ({
+    resourceId: item.resourceId,
+    status: item.status,
+  }));
+
 // unauthenticated, user (no group), owner (payments owns the resource), admin (azure-admins), service (plugin:catalog)
 // Each action row follows the endpoint row whose operation it runs.
 const MATRIX: Row[] = [
@@ -209,10 +339,10 @@ const MATRIX: Row[] = [
     detail: answer => `${answer.actions.length} actions`,
     expected: [
       '401',
-      '200 (17 actions)',
-      '200 (17 actions)',
-      '200 (17 actions)',
-      '200 (17 actions)',
+      '200 (27 actions)',
+      '200 (27 actions)',
+      '200 (27 actions)',
+      '200 (27 actions)',
     ],
   },
   {
@@ -705,6 +835,289 @@ const MATRIX: Row[] = [
     input: (_caller, { budgets }) => ({ budgetId: budgets.payments }),
     sameAnswer: { endpoint: body => body, action: output => output },
   },
+  {
+    // Everything's figure needs the whole tenant's read, as showback's totals do: every signed-in user has it here.
+    endpoint: 'GET /tag-compliance/summary',
+    method: 'GET',
+    path: `${A}/tag-compliance/summary`,
+    expected: ['401', '200', '200', '200', '200'],
+  },
+  {
+    action: 'get-tag-compliance',
+    sameAs: 'GET /tag-compliance/summary',
+    input: () => ({}),
+    sameAnswer: {
+      endpoint: body => body.current,
+      action: output => output.summary.current,
+    },
+  },
+  {
+    endpoint: 'GET /tag-compliance/summary (one subscription)',
+    method: 'GET',
+    path: `${A}/tag-compliance/summary?subscriptionId=${SUBSCRIPTIONS.payments}`,
+    expected: ['401', '200', '200', '200', '200'],
+  },
+  {
+    endpoint: 'GET /tag-compliance/summary (one team)',
+    method: 'GET',
+    path: `${A}/tag-compliance/summary?ownerRef=${encodeURIComponent(
+      'group:default/payments',
+    )}`,
+    expected: ['401', '200', '200', '200', '200'],
+  },
+  {
+    endpoint: 'GET /tag-compliance/teams',
+    method: 'GET',
+    path: `${A}/tag-compliance/teams`,
+    expected: ['401', '200', '200', '200', '200'],
+  },
+  {
+    action: 'get-tag-compliance',
+    variant: 'teams',
+    sameAs: 'GET /tag-compliance/teams',
+    input: () => ({ view: 'teams' }),
+    sameAnswer: {
+      endpoint: body => body.unowned,
+      action: output => output.teams.unowned,
+    },
+  },
+  {
+    // Each resource is listed to whoever may read its catalog entity: everyone signed in, in the demo.
+    endpoint: 'GET /tag-compliance/resources',
+    method: 'GET',
+    path: `${A}/tag-compliance/resources?subscriptionId=${SUBSCRIPTIONS.payments}&limit=100`,
+    detail: ownedListed,
+    expected: [
+      '401',
+      '200 (Key Vault listed)',
+      '200 (Key Vault listed)',
+      '200 (Key Vault listed)',
+      '200 (Key Vault listed)',
+    ],
+  },
+  {
+    action: 'list-tag-compliance',
+    sameAs: 'GET /tag-compliance/resources',
+    input: () => ({ subscriptionId: SUBSCRIPTIONS.payments, limit: 100 }),
+    sameAnswer: {
+      endpoint: body => complianceStatuses(body.items),
+      action: output => complianceStatuses(output.items),
+    },
+  },
+  {
+    endpoint: 'GET /tag-compliance/resource',
+    method: 'GET',
+    path: `${A}/tag-compliance/resource?resourceId=${OWNED}`,
+    expected: ['401', '200', '200', '200', '200'],
+  },
+  {
+    // Any user or service may read the tag policies.
+    endpoint: 'GET /tag-policies',
+    method: 'GET',
+    path: `${A}/tag-policies`,
+    detail: matrixPolicyListed,
+    expected: [
+      '401',
+      '200 (matrix policy listed)',
+      '200 (matrix policy listed)',
+      '200 (matrix policy listed)',
+      '200 (matrix policy listed)',
+    ],
+  },
+  {
+    action: 'list-tag-policies',
+    sameAs: 'GET /tag-policies',
+    input: () => ({}),
+    sameAnswer: {
+      endpoint: body => body.items,
+      action: output => output.items,
+    },
+  },
+  {
+    endpoint: 'GET /tag-policies/{policyId}',
+    method: 'GET',
+    path: ({ tagPolicy }) => `${A}/tag-policies/${tagPolicy}`,
+    expected: ['401', '200', '200', '200', '200'],
+  },
+  {
+    endpoint: 'GET /tag-policies/{policyId} (declared in app-config)',
+    method: 'GET',
+    path: `${A}/tag-policies/${DECLARED_TAG_POLICY_ID}`,
+    expected: ['401', '200', '200', '200', '200'],
+  },
+  {
+    // Tag policies are for admins (azure-tenant.tag-policy.manage, not a permission on an entity); made by people.
+    endpoint: 'POST /tag-policies',
+    method: 'POST',
+    path: `${A}/tag-policies`,
+    body: caller => ({
+      ...MATRIX_TAG_POLICY,
+      name: `Matrix policy, by ${caller}`,
+    }),
+    expected: ['401', '403', '403', '201', '403'],
+  },
+  {
+    action: 'create-tag-policy',
+    sameAs: 'POST /tag-policies',
+    input: caller => ({
+      ...MATRIX_TAG_POLICY,
+      name: `Matrix policy, by ${caller}`,
+    }),
+    // The actions registry answers every success with 200 and the output; the same callers are admitted.
+    expected: ['401', '403', '403', '200', '403'],
+    sameAnswer: { endpoint: tagPolicyMadeOf, action: tagPolicyMadeOf },
+  },
+  {
+    endpoint: 'PUT /tag-policies/{policyId}',
+    method: 'PUT',
+    path: ({ tagPolicy }) => `${A}/tag-policies/${tagPolicy}`,
+    // What it is: an allowed call changes nothing but its time of change.
+    body: () => MATRIX_TAG_POLICY,
+    expected: ['401', '403', '403', '200', '403'],
+  },
+  {
+    action: 'update-tag-policy',
+    sameAs: 'PUT /tag-policies/{policyId}',
+    input: (_caller, { tagPolicy }) => ({
+      policyId: tagPolicy,
+      ...MATRIX_TAG_POLICY,
+    }),
+    sameAnswer: { endpoint: tagPolicyMadeOf, action: tagPolicyMadeOf },
+  },
+  {
+    // The permission is asked first: only an admin learns that a declared policy is changed in app-config.
+    endpoint: 'PUT /tag-policies/{policyId} (declared in app-config)',
+    method: 'PUT',
+    path: `${A}/tag-policies/${DECLARED_TAG_POLICY_ID}`,
+    body: () => {
+      const { id, ...fields } = DECLARED_TAG_POLICY;
+      return { ...fields, required: true };
+    },
+    expected: ['401', '403', '403', '409', '403'],
+  },
+  {
+    endpoint: 'DELETE /tag-policies/{policyId}',
+    method: 'DELETE',
+    path: ({ disposableTagPolicy }) =>
+      `${A}/tag-policies/${disposableTagPolicy}`,
+    disposableTagPolicy: true,
+    expected: ['401', '403', '403', '204', '403'],
+  },
+  {
+    action: 'delete-tag-policy',
+    sameAs: 'DELETE /tag-policies/{policyId}',
+    input: (_caller, { disposableTagPolicy }) => ({
+      policyId: disposableTagPolicy,
+    }),
+    disposableTagPolicy: true,
+    expected: ['401', '403', '403', '200', '403'],
+  },
+  {
+    endpoint: 'DELETE /tag-policies/{policyId} (declared in app-config)',
+    method: 'DELETE',
+    path: `${A}/tag-policies/${DECLARED_TAG_POLICY_ID}`,
+    expected: ['401', '403', '403', '409', '403'],
+  },
+  {
+    endpoint: 'GET /tag-policies/azure',
+    method: 'GET',
+    path: `${A}/tag-policies/azure?subscriptionId=${SUBSCRIPTIONS.payments}`,
+    expected: ['401', '200', '200', '200', '200'],
+  },
+  {
+    action: 'list-azure-tag-policies',
+    sameAs: 'GET /tag-policies/azure',
+    input: () => ({ subscriptionId: SUBSCRIPTIONS.payments }),
+    sameAnswer: {
+      endpoint: body => body.items,
+      action: output => output.items,
+    },
+  },
+  {
+    // For users, as tag edits are; each resource is the caller's to change only where it may edit its tags (its
+    // entity's owners and admins). Nothing is written, so the fixes are still there for the rows that apply them.
+    endpoint: 'POST /tag-fixes/preview',
+    method: 'POST',
+    path: `${A}/tag-fixes/preview`,
+    body: caller => fixSelection(FIX_TARGETS.endpoint, caller),
+    detail: previewDetail,
+    expected: [
+      '401',
+      '200 (0 to change, 1 forbidden)',
+      '200 (1 to change, 0 forbidden)',
+      '200 (1 to change, 0 forbidden)',
+      '403',
+    ],
+  },
+  {
+    action: 'preview-tag-fixes',
+    sameAs: 'POST /tag-fixes/preview',
+    input: caller => fixSelection(FIX_TARGETS.endpoint, caller),
+    sameAnswer: {
+      endpoint: body => ({ resources: body.resources, byKind: body.byKind }),
+      action: output => ({
+        resources: output.resources,
+        byKind: output.byKind,
+      }),
+    },
+  },
+  {
+    // A job is stored for Bob too, with his resource left out: it writes nothing to Azure.
+    endpoint: 'POST /tag-fixes',
+    method: 'POST',
+    path: `${A}/tag-fixes`,
+    body: caller => fixSelection(FIX_TARGETS.endpoint, caller),
+    detail: jobDetail,
+    settle: settleFixJob,
+    expected: [
+      '401',
+      '202 (0 to apply, 1 left out)',
+      '202 (1 to apply, 0 left out)',
+      '202 (1 to apply, 0 left out)',
+      '403',
+    ],
+  },
+  {
+    action: 'apply-tag-fixes',
+    sameAs: 'POST /tag-fixes',
+    // Resources of its own: the endpoint's row has applied its fixes.
+    input: caller => fixSelection(FIX_TARGETS.action, caller),
+    // The actions registry answers every success with 200 and the output; the same callers are admitted.
+    expected: [
+      '401',
+      '200 (0 to apply, 1 left out)',
+      '200 (1 to apply, 0 left out)',
+      '200 (1 to apply, 0 left out)',
+      '403',
+    ],
+  },
+  {
+    // Each user's own jobs; everyone's for who may manage tag policies.
+    endpoint: 'GET /tag-fixes',
+    method: 'GET',
+    path: `${A}/tag-fixes`,
+    expected: ['401', '200', '200', '200', '403'],
+  },
+  {
+    // Alice's job: hers, and the admin's to see.
+    endpoint: 'GET /tag-fixes/{jobId}',
+    method: 'GET',
+    path: ({ fixJob }) => `${A}/tag-fixes/${fixJob}`,
+    expected: ['401', '403', '200', '200', '403'],
+  },
+  {
+    action: 'get-tag-fix-job',
+    sameAs: 'GET /tag-fixes/{jobId}',
+    input: (_caller, { fixJob }) => ({ jobId: fixJob }),
+    sameAnswer: { endpoint: body => body, action: output => output },
+  },
+  {
+    // Alice's job has ended: a cancel leaves it as it is.
+    endpoint: 'POST /tag-fixes/{jobId}/cancel',
+    method: 'POST',
+    path: ({ fixJob }) => `${A}/tag-fixes/${fixJob}/cancel`,
+    expected: ['401', '403', '200', '200', '403'],
+  },
 ];
 
 /** The endpoint row an action row follows. */
@@ -800,6 +1213,7 @@ describe.each(databases.eachSupportedId())(
               },
             ],
           },
+          tagGovernance: { policies: [DECLARED_TAG_POLICY] },
         },
       });
       const api = new ApiClient(backend.baseUrl);
@@ -828,6 +1242,57 @@ describe.each(databases.eachSupportedId())(
         expect(created.status).toBe(201);
         return created.body.budget.id as string;
       };
+      const createTagPolicy = async (policy: object) => {
+        const created = await api.json(
+          'POST',
+          `${A}/tag-policies`,
+          'admin',
+          policy,
+        );
+        expect(created.status).toBe(201);
+        return created.body.id as string;
+      };
+      const tagPolicy = await createTagPolicy(MATRIX_TAG_POLICY);
+      // The fixes planned are those of the resources evaluated non-compliant: wait until the declared policy's
+      // violation of each resource a row fixes is stored (and the Key Vault's compliance, which a row reads).
+      const targets = [
+        ...Object.values(FIX_TARGETS.endpoint),
+        ...Object.values(FIX_TARGETS.action),
+      ];
+      const violatedPolicies = async (resourceId: string) => {
+        const compliance = await api.json(
+          'GET',
+          `${A}/tag-compliance/resource?resourceId=${encodeURIComponent(
+            resourceId,
+          )}`,
+          'admin',
+        );
+        expect(compliance.status).toBe(200);
+        return compliance.body.violations.map((v: any) => v.policyId);
+      };
+      for (const resourceId of targets) {
+        await eventually(
+          async () =>
+            expect(await violatedPolicies(resourceId)).toContain(
+              DECLARED_TAG_POLICY_ID,
+            ),
+          { timeoutMs: 120_000 },
+        );
+      }
+      await eventually(() => violatedPolicies(OWNED_RESOURCE_ID), {
+        timeoutMs: 120_000,
+      });
+      // Alice may fix her team's resources: their entities must be owned by payments.
+      for (const { owner } of Object.values(FIX_TARGETS)) {
+        await waitForResourceEntity(api, owner, 'group:default/payments');
+      }
+      // Alice's job, with nothing to change (no fix of the declared policy inherits): done at once.
+      const fixJob = await api.json('POST', `${A}/tag-fixes`, 'owner', {
+        policyIds: [DECLARED_TAG_POLICY_ID],
+        kinds: ['inherit'],
+        resourceIds: [OWNED_RESOURCE_ID],
+      });
+      expect(fixJob.status).toBe(202);
       const sharedContext = {
         onboardingId: started.body.onboardingId,
         budgets: {
@@ -835,6 +1300,8 @@ describe.each(databases.eachSupportedId())(
           platform: await createBudget(PLATFORM_BUDGET),
         },
         declaredBudget: DECLARED_BUDGET_ID,
+        tagPolicy,
+        fixJob: fixJob.body.id as string,
       };
       const contextOf = async (
         row: Row,
@@ -851,10 +1318,27 @@ describe.each(databases.eachSupportedId())(
                   name: `${rowName(row)} as ${caller} (to delete)`,
                 })
               : sharedContext.budgets.payments,
+          disposableTagPolicy:
+            row.disposableTagPolicy && succeeds
+              ? await createTagPolicy({
+                  ...MATRIX_TAG_POLICY,
+                  name: `${rowName(row)} as ${caller} (to delete)`,
+                })
+              : sharedContext.tagPolicy,
         };
       };
       // The plugin's own writes that a request may make (Azure's are in the emulator's log).
-      const budgetRows = () => backend.knex('budgets').select().orderBy('id');
+      const writtenTables = async () =>
+        Object.fromEntries(
+          await Promise.all(
+            ['budgets', 'tag_policies', 'tag_fix_jobs', 'tag_fix_items'].map(
+              async table => [
+                table,
+                await backend.knex(table).select().orderBy(1),
+              ],
+            ),
+          ),
+        );
 
       const seen: Record<string, Record<CallerName, string>> = {};
       // What each caller got from each row, for comparing an action's answers with its endpoint's.
@@ -873,7 +1357,7 @@ describe.each(databases.eachSupportedId())(
         for (const caller of CALLER_NAMES) {
           const context = await contextOf(row, caller);
           const logStart = emulator.control.requests().at(-1)?.seq ?? 0;
-          const budgetsBefore = await budgetRows();
+          const tablesBefore = await writtenTables();
           let response: ApiResponse;
           if (isActionRow(row)) {
             response = await api.json(
@@ -908,11 +1392,25 @@ describe.each(databases.eachSupportedId())(
           cells[caller] = detail
             ? `${response.status} (${detail})`
             : String(response.status);
-          // Any refusal (a conflict too), not only a denial, must leave everything as it was.
-          const denied = response.status >= 400 || detail?.includes('403');
+          if (response.status < 300 && endpointRow.settle) {
+            await endpointRow.settle(answer, api);
+          }
+          // Any refusal (a conflict too), not only a denial, must leave everything as it was. Refused items of an
+          // accepted request (bulk tags, a fix job's resources) write nothing to Azure; the request's own record (the
+          // job) is kept.
+          const refused = response.status >= 400;
+          const denied =
+            refused ||
+            detail?.includes('403') ||
+            detail?.startsWith('0 to apply');
           const writes = azureWrites(emulator.control.requests(logStart));
-          if (!isDeepStrictEqual(await budgetRows(), budgetsBefore)) {
-            writes.push('budgets table changed');
+          if (refused) {
+            const tablesAfter = await writtenTables();
+            for (const [table, rows] of Object.entries(tablesAfter)) {
+              if (!isDeepStrictEqual(rows, tablesBefore[table])) {
+                writes.push(`${table} table changed`);
+              }
+            }
           }
           writesSeen[name] = { ...writesSeen[name], [caller]: writes };
           if (denied && writes.length > 0) {
@@ -994,6 +1492,18 @@ describe.each(databases.eachSupportedId())(
       ).toEqual([
         `PATCH ${OWNED_RESOURCE_ID}/providers/Microsoft.Resources/tags/default`,
       ]);
+      // An allowed fix job wrote its resource's tags to Azure, an owner's as a single tag edit does.
+      for (const [name, fixed] of [
+        ['POST /tag-fixes', FIX_TARGETS.endpoint],
+        ['action azure-tenant:apply-tag-fixes', FIX_TARGETS.action],
+      ] as const) {
+        expect(writesSeen[name].owner).toEqual([
+          `PATCH ${fixed.owner}/providers/Microsoft.Resources/tags/default`,
+        ]);
+        expect(writesSeen[name].admin).toEqual([
+          `PATCH ${fixed.admin}/providers/Microsoft.Resources/tags/default`,
+        ]);
+      }
       expect(differentAnswers).toEqual([]);
     });
   },
