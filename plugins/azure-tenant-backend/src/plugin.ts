@@ -341,6 +341,8 @@ export const azureTenantPlugin = createBackendPlugin({
           queryService: new SpendQueryService({
             store: spendStore,
             access: store,
+            // A subscription's spend report says how much of it no team owns.
+            compliance: complianceStore,
           }),
           permissions,
           catalog,

@@ -18,6 +18,7 @@ import {
 import { addDays, dayOf, daysIn, eachDay, monthOf } from './spendDays';
 import { stopsSync } from '../azure/accessProblems';
 import { AzureTenantStore } from '../database/AzureTenantStore';
+import { ComplianceReader } from '../governance/ComplianceStore';
 
 /** A validated spend query, with its defaults filled in. */
 export type NormalizedSpendQuery = SpendReport['query'];
@@ -64,6 +65,11 @@ export interface SpendQueryServiceOptions {
   store: SpendStore;
   /** The subscriptions' access states: a report on spend that cannot be refreshed says why, and since when. */
   access?: Pick<AzureTenantStore, 'getSubscriptions'>;
+  /**
+   * The tag compliance evaluation's results: a subscription's report then says how much of its spend is unallocated
+   * (`SpendReport.unallocated`). Without it, reports have no such field.
+   */
+  compliance?: Pick<ComplianceReader, 'unownedResourceKeys' | 'summary'>;
   /** The clock; tests move it. Defaults to the system clock. */
   now?: () => Date;
 }
@@ -76,10 +82,12 @@ export class SpendQueryService {
   private readonly store: SpendStore;
   private readonly now: () => Date;
   private readonly access: SpendQueryServiceOptions['access'];
+  private readonly compliance: SpendQueryServiceOptions['compliance'];
 
   constructor(options: SpendQueryServiceOptions) {
     this.store = options.store;
     this.access = options.access;
+    this.compliance = options.compliance;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -90,7 +98,76 @@ export class SpendQueryService {
   ): Promise<SpendReport> {
     const report = await this.buildReport(query, scope, extraNotes);
     const staleness = await this.staleness(scope, report);
-    return staleness ? { ...report, staleness } : report;
+    const unallocated = await this.unallocated(query, report);
+    return {
+      ...report,
+      ...(staleness ? { staleness } : {}),
+      ...(unallocated ? { unallocated } : {}),
+    };
+  }
+
+  /**
+   * Of a subscription's spend over the query's range, per currency: the part of the resources whose owner tag names
+   * no catalog group or user (as the compliance evaluation found) and of the spend not tied to a resource, with how
+   * many such resources had spend. Undefined when the subscription's tags are not kept, or before its resources'
+   * compliance has been evaluated (every resource would otherwise count as owned).
+   */
+  private async unallocated(
+    query: NormalizedSpendQuery,
+    report: SpendReport,
+  ): Promise<SpendReport['unallocated']> {
+    const { subscriptionId } = query;
+    if (!this.compliance || !subscriptionId || report.status !== 'ok') {
+      return undefined;
+    }
+    const subscriptions = await this.store.getSubscriptions([subscriptionId]);
+    if (subscriptions.length !== 1 || withoutTags(subscriptions).length > 0) {
+      return undefined;
+    }
+    const unowned = await this.compliance.unownedResourceKeys(subscriptionId);
+    if (unowned.size === 0) {
+      const { current } = await this.compliance.summary(
+        { kind: 'subscription', subscriptionId },
+        1,
+      );
+      if (current.resources + current.unknown === 0) {
+        report.notes.push(
+          "The unallocated part of the spend is shown once the tag compliance of the subscription's resources has been evaluated.",
+        );
+        return undefined;
+      }
+    }
+    // One sum per resource (and currency) over the range, done by the database.
+    const perResource = await this.store.aggregate({
+      scope: { subscriptionIds: [subscriptionId], resourceKeys: [] },
+      from: query.from,
+      to: query.to,
+      dimension: 'resource',
+    });
+    // Every currency of the report, so that one with nothing unallocated says 0.
+    const byCurrency = new Map(
+      report.series.map(s => [
+        s.currency,
+        { total: 0, resources: new Set<string>() },
+      ]),
+    );
+    for (const { key = '', currency, amount } of perResource) {
+      if (key !== '' && !unowned.has(key)) continue;
+      let entry = byCurrency.get(currency);
+      if (!entry) {
+        entry = { total: 0, resources: new Set() };
+        byCurrency.set(currency, entry);
+      }
+      entry.total += amount;
+      if (key !== '') entry.resources.add(key);
+    }
+    return [...byCurrency.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([currency, { total, resources }]) => ({
+        currency,
+        total,
+        resources: resources.size,
+      }));
   }
 
   /**
