@@ -109,6 +109,18 @@ export function registerSpendActions(
           notes: z.array(z.string()),
           syncedAt: z.string().optional(),
           staleness: stalenessSchema(z).optional(),
+          unallocated: z
+            .array(
+              z.object({
+                currency: z.string(),
+                total: z.number(),
+                resources: z.number(),
+              }),
+            )
+            .optional()
+            .describe(
+              "Of a subscription's spend: the part of resources whose owner tag names no catalog group or user, and of spend tied to no resource, per currency, with how many such resources had spend",
+            ),
         }),
     },
     attributes: { readOnly: true, idempotent: true },
