@@ -126,6 +126,16 @@ describe('parseTagPolicyInput', () => {
       /values\.pattern must be a regular expression: missing closing \)/,
     ],
     [
+      'a pattern holding half of a surrogate pair',
+      ownerPolicy({ values: { kind: 'pattern', pattern: 'a\ud800' } }),
+      /values\.pattern must be well-formed Unicode/,
+    ],
+    [
+      'a pattern counting beyond the longest tag value',
+      ownerPolicy({ values: { kind: 'pattern', pattern: '.{0,1000}' } }),
+      /values\.pattern must be a regular expression: the repetition \{0,1000\} counts beyond 256/,
+    ],
+    [
       'a pattern with a lookahead, which RE2 does not run',
       ownerPolicy({ values: { kind: 'pattern', pattern: '(?=prod)p.*' } }),
       /values\.pattern must be a regular expression: .*no lookarounds or backreferences/,

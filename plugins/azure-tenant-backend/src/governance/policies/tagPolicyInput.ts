@@ -94,6 +94,12 @@ export const tagValueRuleSchema = (z: Zod) =>
           `must be at most ${MAX_TAG_POLICY_PATTERN_LENGTH} characters`,
         )
         .superRefine((pattern, ctx) => {
+          // A pattern may name control characters (`\t`) but must be storable text.
+          const problem = textProblem(pattern, { controlCharacters: true });
+          if (problem) {
+            ctx.addIssue({ code: zod.ZodIssueCode.custom, message: problem });
+            return;
+          }
           try {
             compileTagValuePattern(pattern);
           } catch (error) {
