@@ -133,6 +133,14 @@ describe.each(databases.eachSupportedId())(
       await expect(
         invoke('get-tag-compliance', { subscriptionId: 'not-a-guid' }),
       ).rejects.toThrow(/subscriptionId must be a subscription id/);
+      await expect(
+        invoke('list-tag-compliance', {
+          ownerRef: 'group:default/pay\ud800ments',
+        }),
+      ).rejects.toThrow(/ownerRef must be well-formed Unicode/);
+      await expect(
+        invoke('list-tag-compliance', { policyId: 'policy-\ud800' }),
+      ).rejects.toThrow(/policyId must be well-formed Unicode/);
       await expect(invoke('get-tag-compliance', { days: 0 })).rejects.toThrow(
         /Invalid input/,
       );

@@ -1,6 +1,8 @@
 import { InputError } from '@backstage/errors';
+import { makeValidator, parseEntityRef } from '@backstage/catalog-model';
 import { TagComplianceStatus } from '@azure-tenant/plugin-azure-tenant-common';
 import { isGuid } from '../../azure/guid';
+import { textProblem } from '../../budgets/budgetInput';
 import { ownerRef } from '../../resources/resourceSearchParameters';
 import {
   containsControlCharacter,
@@ -63,12 +65,15 @@ function text(input: ComplianceInput, name: string, maxLength = MAX_ID_LENGTH) {
   if (value.length > maxLength) {
     throw new InputError(`${name} is longer than ${maxLength} characters`);
   }
-  // PostgreSQL cannot compare a text with a NUL, and no id the portal makes holds a control character.
-  if (containsControlCharacter(value)) {
+  // PostgreSQL cannot compare a text with a NUL, and no id the portal makes holds a control character or half a
+  // surrogate pair.
+  const problem = textProblem(value);
+  if (problem) {
     throw new InputError(
-      `${name} must not hold a control character, got '${JSON.stringify(
-        value,
-      ).slice(1, -1)}'`,
+      `${name} ${problem}, got '${JSON.stringify(value.slice(0, 200)).slice(
+        1,
+        -1,
+      )}'`,
     );
   }
   return value;
@@ -112,17 +117,35 @@ function subscriptionId(input: ComplianceInput): string | undefined {
   return value.toLowerCase();
 }
 
+const validator = makeValidator();
+
 /** A group or user (kind group when omitted), as the catalog names the owner in an `ownedBy` relation. */
 function owner(input: ComplianceInput): string | undefined {
   const value = text(input, 'ownerRef');
+  let ref: string | undefined;
   try {
-    return ownerRef(value);
+    ref = ownerRef(value);
   } catch (error) {
     // The resource search's check, whose messages call the field `owner`.
     throw new InputError(
       (error as Error).message.replace(/^owner/, 'ownerRef'),
     );
   }
+  if (ref === undefined) return undefined;
+  // As showback's owner: the catalog names entities with letters, digits, - _ and . only, so a look-alike (or text a
+  // query string could not decode, left percent-encoded) would get an empty figure that reads as "owns nothing".
+  const { namespace, name } = parseEntityRef(ref);
+  if (
+    !validator.isValidNamespace(namespace) ||
+    !validator.isValidEntityName(name)
+  ) {
+    throw new InputError(
+      `ownerRef must name a catalog group or user, such as group:default/platform; '${JSON.stringify(
+        ref.slice(0, 200),
+      ).slice(1, -1)}' is not a valid entity reference`,
+    );
+  }
+  return ref;
 }
 
 /** Days of history: 1 to {@link MAX_COMPLIANCE_DAYS}, {@link DEFAULT_COMPLIANCE_DAYS} when not given. */
@@ -237,12 +260,14 @@ export function parseComplianceResourceId(value: unknown): {
   if (typeof value !== 'string') {
     throw new InputError('resourceId must be given once, as text');
   }
-  // An Azure name never holds one, and PostgreSQL cannot compare a text with a NUL.
-  if (containsControlCharacter(value)) {
+  // An Azure name never holds either, and PostgreSQL cannot compare a text with a NUL.
+  const problem = textProblem(value);
+  if (problem) {
     throw new InputError(
-      `resourceId must be an Azure resource id, and '${JSON.stringify(
-        value.slice(0, 200),
-      ).slice(1, -1)}' holds a control character`,
+      `resourceId ${problem}, got '${JSON.stringify(value.slice(0, 200)).slice(
+        1,
+        -1,
+      )}'`,
     );
   }
   try {

@@ -157,6 +157,11 @@ describe('the tag compliance API', () => {
         /at most one of subscriptionId and ownerRef/,
       ],
       ['an unknown parameter', 'team=platform', /team/],
+      [
+        'an owner the query string cannot decode (half a surrogate pair)',
+        'ownerRef=group%3Adefault%2Fpay%ED%A0%80ments',
+        /ownerRef must name a catalog group or user/,
+      ],
     ])('answers 400 to %s, naming it', async (_name, query, message) => {
       const response = await request(await app()).get(
         `/tag-compliance/summary?${query}`,
