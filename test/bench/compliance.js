@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Runs the tag compliance benchmark from its TypeScript source, through the Node transform that @backstage/cli ships.
+require('@backstage/cli/config/nodeTransform.cjs');
+require('./complianceBenchmark.ts')
+  .main(process.argv.slice(2))
+  .catch(error => {
+    process.stderr.write(
+      `bench:compliance failed: ${
+        error && error.stack ? error.stack : error
+      }\n`,
+    );
+    process.exit(1);
+  });
