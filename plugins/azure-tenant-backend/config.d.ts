@@ -328,6 +328,32 @@ export interface Config {
           resourceTypes?: string[];
         };
       }>;
+      /**
+       * Bulk application of suggested fixes (`POST /tag-fixes`). Writes to Azure are paced per subscription with token
+       * buckets like Azure Resource Manager's own, per security principal and subscription (Microsoft Learn,
+       * "Understand how Azure Resource Manager throttles requests"), so that a large fix does not meet 429s. Lower the
+       * sizes to leave room for other callers of the portal's app registration.
+       */
+      fixes?: {
+        /** ARM writes (a Merge, and a Delete when a fix removes a tag) per subscription. Defaults to ARM's 200, refilling 10 per second. */
+        writes?: {
+          /** Writes that may go at once: 1 to 100000. */
+          capacity?: number;
+          /** Writes added back per second, above 0. */
+          refillPerSecond?: number;
+        };
+        /** ARM reads (each write reads the resource's tags first) per subscription. Defaults to ARM's 250, refilling 25 per second. */
+        reads?: {
+          /** Reads that may go at once: 1 to 100000. */
+          capacity?: number;
+          /** Reads added back per second, above 0. */
+          refillPerSecond?: number;
+        };
+        /** Resources of one job changed at once: 1 to 32. Defaults to 4. */
+        concurrency?: number;
+        /** The most resources one job may change (a larger selection is refused with a 400): 1 to 1000000. Defaults to 10000. */
+        maxResources?: number;
+      };
     };
 
     /**

@@ -26,6 +26,7 @@ import {
 import { registerAzureTenantActions } from './actions/registerAzureTenantActions';
 import { registerResourceActions } from './actions/resourceActions';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { loadAzureOwnerDirectory } from '@azure-tenant/plugin-azure-tenant-node';
 import { DatabaseResourceStore } from './database/DatabaseResourceStore';
 import { ResourceSyncer } from './sync/ResourceSyncer';
 import {
@@ -100,6 +101,17 @@ import {
   TagPolicyOperations,
 } from './governance/policies';
 import { DatabaseComplianceStore } from './governance/compliance/DatabaseComplianceStore';
+import {
+  ArmTokenBuckets,
+  createTagFixesRouter,
+  DatabaseTagFixJobStore,
+  readTagFixConfig,
+  TagFixOperations,
+  TagFixPlanner,
+  TagFixRunner,
+  TagFixService,
+  TAG_FIX_TASK_ID,
+} from './governance/fixes';
 import {
   createTagComplianceRouter,
   TagComplianceOperations,
@@ -430,6 +442,48 @@ export const azureTenantPlugin = createBackendPlugin({
             httpAuth,
           }),
         );
+        // Suggested tag fixes: planned from the stored compliance, applied in the background through the tag write
+        // path (the same TagService and its queue per resource), within ARM's limits per subscription.
+        const tagFixConfig = readTagFixConfig(config);
+        const tagFixJobs = new DatabaseTagFixJobStore(knex);
+        const tagFixService = new TagFixService({
+          scheduler,
+          logger,
+          runner: new TagFixRunner({
+            store: tagFixJobs,
+            tagService: tagOptions.tagService,
+            subscriptions: store,
+            buckets: {
+              reads: new ArmTokenBuckets(tagFixConfig.reads),
+              writes: new ArmTokenBuckets(tagFixConfig.writes),
+            },
+            auditor,
+            logger: logger.child({ taskId: TAG_FIX_TASK_ID }),
+            concurrency: tagFixConfig.concurrency,
+          }),
+        });
+        await tagFixService.start();
+        const tagFixOperations = new TagFixOperations({
+          planner: new TagFixPlanner({
+            compliance: complianceStore,
+            resources,
+            subscriptions: store,
+            policies: tagPolicyStore,
+            owners: () => loadAzureOwnerDirectory({ catalog, auth }),
+            permissions,
+          }),
+          store: tagFixJobs,
+          permissions,
+          auditor,
+          maxResources: tagFixConfig.maxResources,
+          onJobCreated: tagFixService.trigger,
+        });
+        httpRouter.use(
+          await createTagFixesRouter({
+            operations: tagFixOperations,
+            httpAuth,
+          }),
+        );
         // Showback reads the catalog's owners with the plugin's own credentials; callers see what they may.
         const showbackOptions: ShowbackOperationsOptions = {
           store: spendStore,
@@ -477,6 +531,7 @@ export const azureTenantPlugin = createBackendPlugin({
           budgetAlerts: new BudgetAlertOperations(budgetAlertOptions),
           tagPolicies: tagPolicyOperations,
           tagCompliance: tagComplianceOperations,
+          tagFixes: tagFixOperations,
         });
         registerResourceActions(actionsRegistry, { resourceSearch });
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

@@ -18,6 +18,8 @@ import { TagPolicyOperations } from '../governance/policies/TagPolicyOperations'
 import { registerTagPolicyActions } from './tagPolicyActions';
 import { TagComplianceOperations } from '../governance/complianceApi/TagComplianceOperations';
 import { registerTagComplianceActions } from './tagComplianceActions';
+import { TagFixOperations } from '../governance/fixes/TagFixOperations';
+import { registerTagFixActions } from './tagFixActions';
 
 /** The operations the plugin's actions run: the very ones its REST API runs. */
 export interface AzureTenantActionsOptions {
@@ -31,6 +33,7 @@ export interface AzureTenantActionsOptions {
   budgetAlerts: BudgetAlertOperations;
   tagPolicies: TagPolicyOperations;
   tagCompliance: TagComplianceOperations;
+  tagFixes: TagFixOperations;
 }
 
 /**
@@ -51,4 +54,5 @@ export function registerAzureTenantActions(
   registerBudgetAlertActions(registry, options);
   registerTagPolicyActions(registry, options);
   registerTagComplianceActions(registry, options);
+  registerTagFixActions(registry, options);
 }

@@ -2596,8 +2596,7 @@ export const spec = {
       TagFixSelection: {
         type: 'object',
         description:
-          'Which suggested fixes a preview or an apply takes. Every part is optional and they all apply together.',
-        additionalProperties: false,
+          'Which suggested fixes a preview or an apply takes. Every part is optional and they all apply together; an unknown field is a 400 that names it.',
         properties: {
           subscriptionIds: {
             type: 'array',

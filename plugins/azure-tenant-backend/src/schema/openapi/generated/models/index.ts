@@ -201,7 +201,7 @@ export type TagComplianceTeams = components['schemas']['TagComplianceTeams'];
 /** canonical-key renames a key to its canonical spelling; canonical-value uses the allowed list's spelling; inherit takes the value from the resource group or subscription; owner-from-resource-group and owner-from-siblings take a catalog owner from the resource group's tag or from the other resources of the group. */
 /** @public */
 export type TagFixKind = components['schemas']['TagFixKind'];
-/** Which suggested fixes a preview or an apply takes. Every part is optional and they all apply together. */
+/** Which suggested fixes a preview or an apply takes. Every part is optional and they all apply together; an unknown field is a 400 that names it. */
 /** @public */
 export type TagFixSelection = components['schemas']['TagFixSelection'];
 /** @public */

@@ -1467,7 +1467,7 @@ export interface components {
       | 'inherit'
       | 'owner-from-resource-group'
       | 'owner-from-siblings';
-    /** @description Which suggested fixes a preview or an apply takes. Every part is optional and they all apply together. */
+    /** @description Which suggested fixes a preview or an apply takes. Every part is optional and they all apply together; an unknown field is a 400 that names it. */
     TagFixSelection: {
       subscriptionIds?: string[];
       policyIds?: string[];

@@ -1448,7 +1448,7 @@ export interface components {
       | 'inherit'
       | 'owner-from-resource-group'
       | 'owner-from-siblings';
-    /** Which suggested fixes a preview or an apply takes. Every part is optional and they all apply together. */
+    /** Which suggested fixes a preview or an apply takes. Every part is optional and they all apply together; an unknown field is a 400 that names it. */
     TagFixSelection: {
       subscriptionIds?: string[];
       policyIds?: string[];
