@@ -22,6 +22,9 @@ import {
   SyncedResource,
 } from './ResourceStore';
 
+/** Resources per touch statement: three bound parameters each, below SQLite's oldest limit of 999. */
+const TOUCHES_PER_STATEMENT = 300;
+
 type TombstoneRow = {
   resource_key: string;
   resource_id: string;
@@ -374,6 +377,46 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
     return value === undefined
       ? [sql, [key]]
       : [`${sql} AND tag.value = ?`, [key, value]];
+  }
+
+  async touchResources(
+    keys: string[],
+  ): Promise<Array<{ subscriptionId: string; revision: number }>> {
+    const highest = new Map<string, number>();
+    // One transaction per batch: the revision counter stays locked only briefly, so syncs are not held up.
+    for (const batch of chunks([...new Set(keys)], TOUCHES_PER_STATEMENT)) {
+      await this.db.transaction(async tx => {
+        const rows: Array<{ resource_key: string; subscription_id: string }> =
+          await tx('resources')
+            .whereIn('resource_key', batch)
+            .select('resource_key', 'subscription_id');
+        if (rows.length === 0) return;
+        const first = await takeRevisions(tx, rows.length);
+        // Each row its own revision, in one statement: the feed pages by revision, so none may share one.
+        const bindings: Array<string | number> = [];
+        for (const [i, row] of rows.entries()) {
+          bindings.push(row.resource_key, first + i);
+        }
+        await tx.raw(
+          `UPDATE resources SET revision = CASE resource_key ${rows
+            .map(() => 'WHEN ? THEN CAST(? AS bigint)')
+            .join(' ')} END WHERE resource_key IN (${rows
+            .map(() => '?')
+            .join(', ')})`,
+          [...bindings, ...rows.map(row => row.resource_key)],
+        );
+        for (const [i, row] of rows.entries()) {
+          highest.set(
+            row.subscription_id,
+            Math.max(highest.get(row.subscription_id) ?? 0, first + i),
+          );
+        }
+      });
+    }
+    return [...highest].map(([subscriptionId, revision]) => ({
+      subscriptionId,
+      revision,
+    }));
   }
 
   async writeAzureTags(resourceId: string, tags: Record<string, string>) {

@@ -123,4 +123,12 @@ export interface ResourceStore {
   findResources(
     query: ResourceQuery,
   ): Promise<{ items: AzureResourceRecord[]; hasMore: boolean }>;
+  /**
+   * Gives these resources (lower-cased ids) new revisions without changing them, so that the catalog feed carries
+   * them again: what the feed adds to them (their tag compliance) changed. Keys of resources no longer stored are
+   * skipped. Returns the highest revision given in each subscription, for its `resources-changed` event.
+   */
+  touchResources(
+    keys: string[],
+  ): Promise<Array<{ subscriptionId: string; revision: number }>>;
 }
