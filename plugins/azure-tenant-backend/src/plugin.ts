@@ -100,7 +100,10 @@ import {
   syncDeclaredTagPolicies,
   TagPolicyOperations,
 } from './governance/policies';
-import { DatabaseComplianceStore } from './governance/compliance/DatabaseComplianceStore';
+import {
+  DatabaseComplianceStore,
+  TagComplianceService,
+} from './governance/compliance';
 import {
   ArmTokenBuckets,
   createTagFixesRouter,
@@ -231,6 +234,19 @@ export const azureTenantPlugin = createBackendPlugin({
         );
         // Written by the compliance evaluation; read by the compliance API and for unallocated spend.
         const complianceStore = new DatabaseComplianceStore(knex);
+        // Evaluated from the stored resources and the catalog's groups and users, so also while not configured.
+        const tagCompliance = new TagComplianceService({
+          store: complianceStore,
+          resources,
+          subscriptions: store,
+          policies: tagPolicyStore,
+          catalog,
+          auth,
+          config,
+          scheduler,
+          events,
+          logger,
+        });
         const budgetRuleset = registerBudgetResourceType(
           permissionsRegistry,
           budgetStore,
@@ -381,6 +397,7 @@ export const azureTenantPlugin = createBackendPlugin({
           await createRouter({
             ...subscriptionOptions,
             resources,
+            compliance: complianceStore,
             notConfiguredReason,
             portalUrl:
               azureTenantConfig?.onboarding.completionUrl ??
@@ -417,15 +434,17 @@ export const azureTenantPlugin = createBackendPlugin({
           await createBudgetsRouter({ operations: budgetOperations, httpAuth }),
         );
         await budgetEvaluation.start();
-        // The compliance evaluation plugs in at onPoliciesChanged; without it, a change is evaluated at the next run.
+        // A policy change is evaluated soon, rather than at the next run.
         const tagPolicyOperations = new TagPolicyOperations({
           store: tagPolicyStore,
           azurePolicies: azureTagPolicies,
           subscriptions: store,
           permissions,
           auditor,
+          onPoliciesChanged: tagCompliance.onPoliciesChanged,
           logger,
         });
+        await tagCompliance.start();
         httpRouter.use(
           await createTagPoliciesRouter({
             operations: tagPolicyOperations,

@@ -3,6 +3,8 @@ import Router from 'express-promise-router';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { ResourceStore } from '../database/ResourceStore';
+import { withCompliance } from '../governance/compliance/catalogFeedCompliance';
+import { ComplianceReader } from '../governance/ComplianceStore';
 import { createCallbackRouter } from '../onboarding/callbackRouter';
 import { ApiPath, createApiRouter } from '../schema/createApiRouter';
 import { requestCaller } from './caller';
@@ -14,6 +16,8 @@ import {
 /** Options for {@link createRouter}: those of the operations it serves, and what the router itself needs. */
 export interface RouterOptions extends SubscriptionOperationsOptions {
   resources: ResourceStore;
+  /** Adds each record's tag compliance to the catalog feed, once evaluated. */
+  compliance?: Pick<ComplianceReader, 'getCompliance'>;
   /** Why `azureTenant` is not configured, reported by `GET /health`; undefined when it is. */
   notConfiguredReason?: string;
   /** The portal's Azure tenants page, linked from the callback's error pages. */
@@ -160,22 +164,26 @@ export async function createRouter(
   // The catalog module's feed: for services only, so a user cannot read tags of resources they may not see.
   router.get('/catalog/resources', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['service'] });
-    res.json(
-      await resources.listResources({
-        cursor: parseCatalogCursor(req.query.cursor),
-        limit: pageLimit(req.query.limit),
-      }),
-    );
+    const page = await resources.listResources({
+      cursor: parseCatalogCursor(req.query.cursor),
+      limit: pageLimit(req.query.limit),
+    });
+    res.json({
+      ...page,
+      items: await withCompliance(page.items, options.compliance),
+    });
   });
 
   router.get('/catalog/changes', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['service'] });
-    res.json(
-      await resources.listChanges({
-        after: Number(req.query.after ?? 0),
-        limit: pageLimit(req.query.limit),
-      }),
-    );
+    const changes = await resources.listChanges({
+      after: Number(req.query.after ?? 0),
+      limit: pageLimit(req.query.limit),
+    });
+    res.json({
+      ...changes,
+      changed: await withCompliance(changes.changed, options.compliance),
+    });
   });
 
   return outer;

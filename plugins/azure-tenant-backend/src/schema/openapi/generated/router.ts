@@ -796,6 +796,35 @@ export const spec = {
           revision: {
             type: 'integer',
           },
+          compliance: {
+            type: 'object',
+            description:
+              'Its compliance with the tag policies, once evaluated; a change of it is a change of the record.',
+            required: ['status', 'violations'],
+            properties: {
+              status: {
+                $ref: '#/components/schemas/TagComplianceStatus',
+              },
+              violations: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['policyId', 'key', 'code'],
+                  properties: {
+                    policyId: {
+                      type: 'string',
+                    },
+                    key: {
+                      type: 'string',
+                    },
+                    code: {
+                      $ref: '#/components/schemas/TagViolation/properties/code',
+                    },
+                  },
+                },
+              },
+            },
+          },
         },
         required: [
           'resourceId',

@@ -830,6 +830,15 @@ export interface components {
       createdTime?: string;
       changedTime?: string;
       revision: number;
+      /** Its compliance with the tag policies, once evaluated; a change of it is a change of the record. */
+      compliance?: {
+        status: components['schemas']['TagComplianceStatus'];
+        violations: {
+          policyId: string;
+          key: string;
+          code: components['schemas']['TagViolation']['code'];
+        }[];
+      };
     };
     RemovedAzureResource: {
       resourceId: string;
