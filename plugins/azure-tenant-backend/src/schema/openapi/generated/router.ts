@@ -818,7 +818,15 @@ export const spec = {
                       type: 'string',
                     },
                     code: {
-                      $ref: '#/components/schemas/TagViolation/properties/code',
+                      type: 'string',
+                      enum: [
+                        'missing',
+                        'not-inherited',
+                        'non-canonical-key',
+                        'value-not-allowed',
+                        'value-pattern-mismatch',
+                        'value-not-catalog-entity',
+                      ],
                     },
                   },
                 },

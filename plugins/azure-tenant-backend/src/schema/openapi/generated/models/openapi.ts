@@ -844,7 +844,14 @@ export interface components {
         violations: {
           policyId: string;
           key: string;
-          code: components['schemas']['TagViolation']['code'];
+          /** @enum {string} */
+          code:
+            | 'missing'
+            | 'not-inherited'
+            | 'non-canonical-key'
+            | 'value-not-allowed'
+            | 'value-pattern-mismatch'
+            | 'value-not-catalog-entity';
         }[];
       };
     };

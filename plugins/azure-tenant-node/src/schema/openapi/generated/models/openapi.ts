@@ -836,7 +836,13 @@ export interface components {
         violations: {
           policyId: string;
           key: string;
-          code: components['schemas']['TagViolation']['code'];
+          code:
+            | 'missing'
+            | 'not-inherited'
+            | 'non-canonical-key'
+            | 'value-not-allowed'
+            | 'value-pattern-mismatch'
+            | 'value-not-catalog-entity';
         }[];
       };
     };
