@@ -79,6 +79,11 @@ export type SyncOutcome = {
       resourceCount: number;
       /** The subscription's name as Azure has it now; replaces the one it was registered with. */
       displayName?: string;
+      /**
+       * The subscription's own tags as Azure has them now (`{}` when it has none); absent under the sync modes
+       * `no-tags` and `none`, which keep none, so that the stored ones are cleared.
+       */
+      tags?: Record<string, string>;
     }
   | { status: 'failed'; error: string }
 );

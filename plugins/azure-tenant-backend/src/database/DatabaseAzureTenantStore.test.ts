@@ -88,5 +88,56 @@ describe.each(databases.eachSupportedId())(
         finishedAt: at(4).toISOString(),
       });
     });
+
+    it("keeps the subscription's own tags from a successful sync, keeps them through a failed one, and drops them under no-tags", async () => {
+      const store = await storeWithSubscription();
+      await store.recordSyncOutcome({
+        subscriptionId: 'sub-1',
+        status: 'succeeded',
+        resourceCount: 1,
+        tags: { costCenter: 'CC-1001', env: 'prod' },
+        startedAt: at(1),
+        finishedAt: at(2),
+      });
+      expect((await store.getSubscription('sub-1'))?.tags).toEqual({
+        costCenter: 'CC-1001',
+        env: 'prod',
+      });
+
+      await store.recordSyncOutcome({
+        subscriptionId: 'sub-1',
+        status: 'failed',
+        error: 'The subscription could not be read',
+        startedAt: at(3),
+        finishedAt: at(4),
+      });
+      const [listed] = await store.listSubscriptions();
+      expect(listed.tags).toEqual({ costCenter: 'CC-1001', env: 'prod' });
+
+      // A subscription without tags in Azure: known to have none.
+      await store.recordSyncOutcome({
+        subscriptionId: 'sub-1',
+        status: 'succeeded',
+        resourceCount: 1,
+        tags: {},
+        startedAt: at(5),
+        finishedAt: at(6),
+      });
+      expect((await store.getSubscriptions(['sub-1']))[0].tags).toEqual({});
+
+      await store.recordSyncOutcome({
+        subscriptionId: 'sub-1',
+        status: 'succeeded',
+        resourceCount: 1,
+        tags: { owner: 'team-platform' },
+        startedAt: at(7),
+        finishedAt: at(8),
+      });
+      await store.setSyncMode('sub-1', 'no-tags', at(9));
+      expect(await store.getSubscription('sub-1')).not.toHaveProperty('tags');
+      // Back to a mode that keeps tags: none until the next sync reads them.
+      await store.setSyncMode('sub-1', 'read-tags', at(10));
+      expect(await store.getSubscription('sub-1')).not.toHaveProperty('tags');
+    });
   },
 );

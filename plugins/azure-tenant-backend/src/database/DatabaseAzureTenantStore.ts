@@ -57,6 +57,8 @@ type SubscriptionRow = {
   last_sync_finished_at: string | null;
   last_sync_error: string | null;
   last_successful_sync_at: string | null;
+  /** JSON object (migration 20261205090000_subscription_tags); null when the sync mode keeps no tags. */
+  tags: string | null;
 } & AccessColumns & {
     /** The subscription's tenant's access columns, joined. */
     tenant_access_problem?: AzureAccessProblem | null;
@@ -167,7 +169,15 @@ function toSubscription(row: SubscriptionRow): AzureSubscription {
     ...(row.last_successful_sync_at
       ? { lastSuccessfulSyncAt: row.last_successful_sync_at }
       : {}),
+    ...(row.tags && keepsTags(row.sync_mode)
+      ? { tags: JSON.parse(row.tags) }
+      : {}),
   };
+}
+
+/** Whether a subscription under this sync mode keeps Azure's tags (its own and its resources'). */
+function keepsTags(syncMode: SyncMode): boolean {
+  return syncMode !== 'no-tags' && syncMode !== 'none';
 }
 
 /**
@@ -444,7 +454,12 @@ export class DatabaseAzureTenantStore implements AzureTenantStore {
   ): Promise<AzureSubscription | undefined> {
     await this.db('subscriptions')
       .where({ subscription_id: subscriptionId })
-      .update({ sync_mode: syncMode, updated_at: iso(at) });
+      .update({
+        sync_mode: syncMode,
+        updated_at: iso(at),
+        // A mode that keeps no tags purges them at once, as the next sync purges the resources' tags.
+        ...(keepsTags(syncMode) ? {} : { tags: null }),
+      });
     return this.getSubscription(subscriptionId);
   }
 
@@ -473,6 +488,7 @@ export class DatabaseAzureTenantStore implements AzureTenantStore {
               ...(outcome.displayName
                 ? { display_name: outcome.displayName }
                 : {}),
+              tags: outcome.tags ? JSON.stringify(outcome.tags) : null,
             }
           : {}),
         updated_at: finishedAt,

@@ -332,6 +332,7 @@ export class ResourceSyncService {
               status: 'succeeded',
               resourceCount: report.resourceCount,
               displayName: report.displayName,
+              tags: report.tags,
             }
           : {
               subscriptionId,

@@ -52,6 +52,11 @@ export interface SubscriptionSyncReport {
   access?: AccessProblemFinding;
   /** The subscription's name in Azure, read with its state; absent under `none`, which reads nothing. */
   displayName?: string;
+  /**
+   * The subscription's own tags in Azure, read with its state (`{}` when it has none); absent under `no-tags` and
+   * `none`, which keep no tags.
+   */
+  tags?: Record<string, string>;
   startedAt: Date;
   finishedAt: Date;
 }
@@ -158,11 +163,14 @@ export class ResourceSyncer {
     const startedAt = new Date();
     let stateFinding: AccessProblemFinding | undefined;
     let displayName: string | undefined;
+    let tags: Record<string, string> | undefined;
     try {
       if (subscription.syncMode !== 'none') {
-        ({ finding: stateFinding, displayName } = await this.readState(
-          subscription,
-        ));
+        ({
+          finding: stateFinding,
+          displayName,
+          tags,
+        } = await this.readState(subscription));
         if (stateFinding && stopsSync(stateFinding.problem)) {
           throw new AzureAccessError(stateFinding);
         }
@@ -190,6 +198,7 @@ export class ResourceSyncer {
         revision,
         ...(stateFinding ? { access: stateFinding } : {}),
         ...(displayName ? { displayName } : {}),
+        ...(tags && subscription.syncMode !== 'no-tags' ? { tags } : {}),
         startedAt,
         finishedAt: result.finishedAt,
       };
@@ -267,11 +276,14 @@ export class ResourceSyncer {
 
   /**
    * The subscription in Azure (`GET /subscriptions/{id}`): its state, as an access problem when it is not enabled,
-   * and its name (a subscription declared in config without one shows its id until then).
+   * its name (a subscription declared in config without one shows its id until then) and its own tags (Azure leaves
+   * `tags` out when there are none).
    */
-  private async readState(
-    subscription: AzureSubscription,
-  ): Promise<{ finding?: AccessProblemFinding; displayName?: string }> {
+  private async readState(subscription: AzureSubscription): Promise<{
+    finding?: AccessProblemFinding;
+    displayName?: string;
+    tags: Record<string, string>;
+  }> {
     const { connection } = this.options;
     const client = new SubscriptionClient(
       connection.appCredential(subscription.tenantId),
@@ -284,6 +296,10 @@ export class ResourceSyncer {
         subscription.subscriptionId,
       ),
       displayName: found.displayName || undefined,
+      tags:
+        found.tags && typeof found.tags === 'object'
+          ? sortedTags(found.tags)
+          : {},
     };
   }
 
