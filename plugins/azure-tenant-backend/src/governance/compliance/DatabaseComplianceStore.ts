@@ -500,12 +500,11 @@ export class DatabaseComplianceStore implements ComplianceWriter {
         });
       }
     };
-    const all = await this.figures('all');
-    add('all', all.size > 0 ? all : new Map([['', emptyFigure()]]));
-    add('subscription', await this.figures('subscription'));
-    add('owner', await this.figures('owner'));
-    const unowned = await this.figures('unowned');
-    add('unowned', unowned.size > 0 ? unowned : new Map([['', emptyFigure()]]));
+    const scopes = await this.figuresOfEveryScope();
+    add('all', scopes.all);
+    add('subscription', scopes.subscription);
+    add('owner', scopes.owner);
+    add('unowned', scopes.unowned);
     const perStatement = Math.min(
       400,
       Math.floor(insertParameters(this.db) / 8),
@@ -553,6 +552,83 @@ export class DatabaseComplianceStore implements ComplianceWriter {
     return isPostgres(this.db)
       ? "v->>'policyId'"
       : "json_extract(v.value, '$.policyId')";
+  }
+
+  /**
+   * The current figures of every scope, from one pass over the results grouped by subscription and owner: each
+   * resource is in exactly one such group, so the groups add up to every scope.
+   */
+  private async figuresOfEveryScope(): Promise<
+    Record<ScopeKind, Map<string, TagComplianceFigure>>
+  > {
+    const counts = rowsOf<{
+      subscription_id: string;
+      owner_ref: string | null;
+      status: string;
+      n: number | string;
+    }>(
+      await this.db.raw(
+        'SELECT subscription_id, owner_ref, status, count(*) AS n FROM tag_compliance GROUP BY subscription_id, owner_ref, status',
+      ),
+    );
+    const violations = isPostgres(this.db)
+      ? 'CROSS JOIN LATERAL json_array_elements(tc.violations::json) AS v'
+      : ', json_each(tc.violations) AS v';
+    const byPolicy = rowsOf<{
+      subscription_id: string;
+      owner_ref: string | null;
+      policy_id: string | null;
+      n: number | string;
+    }>(
+      await this.db.raw(
+        `SELECT tc.subscription_id AS subscription_id, tc.owner_ref AS owner_ref, ${this.policyIdOf()} AS policy_id, count(DISTINCT tc.resource_key) AS n FROM tag_compliance tc ${violations} WHERE tc.violation_count > 0 GROUP BY tc.subscription_id, tc.owner_ref, ${this.policyIdOf()}`,
+      ),
+    );
+    const scopes: Record<ScopeKind, Map<string, TagComplianceFigure>> = {
+      all: new Map([['', emptyFigure()]]),
+      subscription: new Map(),
+      owner: new Map(),
+      unowned: new Map([['', emptyFigure()]]),
+    };
+    const figuresOf = (subscriptionId: string, ownerRef: string | null) => {
+      const of = (kind: ScopeKind, key: string) => {
+        let figure = scopes[kind].get(key);
+        if (!figure) {
+          figure = emptyFigure();
+          scopes[kind].set(key, figure);
+        }
+        return figure;
+      };
+      return [
+        of('all', ''),
+        of('subscription', subscriptionId),
+        ownerRef === null ? of('unowned', '') : of('owner', ownerRef),
+      ];
+    };
+    for (const row of counts) {
+      const n = Number(row.n);
+      for (const figure of figuresOf(row.subscription_id, row.owner_ref)) {
+        // Unowned counts only resources whose tags are kept: an unknown one may well have an owner.
+        if (
+          row.status === 'unknown' &&
+          row.owner_ref === null &&
+          figure === scopes.unowned.get('')
+        )
+          continue;
+        if (row.status === 'compliant') figure.compliant += n;
+        else if (row.status === 'non-compliant') figure.nonCompliant += n;
+        else figure.unknown += n;
+        figure.resources = figure.compliant + figure.nonCompliant;
+      }
+    }
+    for (const row of byPolicy) {
+      if (row.policy_id === null || row.policy_id === undefined) continue;
+      for (const figure of figuresOf(row.subscription_id, row.owner_ref)) {
+        figure.byPolicy[row.policy_id] =
+          (figure.byPolicy[row.policy_id] ?? 0) + Number(row.n);
+      }
+    }
+    return scopes;
   }
 
   /** The current figures of the scopes of a kind (of one scope, with `key`), by scope key ('' for all, unowned). */
