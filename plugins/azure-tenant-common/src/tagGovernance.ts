@@ -344,7 +344,12 @@ export interface AzureTagPolicyAssignment {
   /** The built-in definition's display name, e.g. `Require a tag on resources`. */
   definitionName: string;
   /** What the definition does with the tag. */
-  effect: 'require' | 'inherit-from-resource-group' | 'inherit-from-subscription' | 'add' | 'other';
+  effect:
+    | 'require'
+    | 'inherit-from-resource-group'
+    | 'inherit-from-subscription'
+    | 'add'
+    | 'other';
   /** The tag name the assignment's parameters give, when they give one. */
   tagName?: string;
   tagValue?: string;

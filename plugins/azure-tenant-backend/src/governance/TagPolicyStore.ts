@@ -1,4 +1,7 @@
-import { TagPolicy, TagPolicyInput } from '@azure-tenant/plugin-azure-tenant-common';
+import {
+  TagPolicy,
+  TagPolicyInput,
+} from '@azure-tenant/plugin-azure-tenant-common';
 
 /**
  * Where the evaluator reads the policies from: the portal's and the declared ones together.
@@ -16,9 +19,14 @@ export interface TagPolicyStore extends TagPolicySource {
   getPolicy(id: string): Promise<TagPolicy | undefined>;
   createPolicy(input: TagPolicyInput, createdBy: string): Promise<TagPolicy>;
   /** Undefined when there is no such policy. */
-  updatePolicy(id: string, input: TagPolicyInput): Promise<TagPolicy | undefined>;
+  updatePolicy(
+    id: string,
+    input: TagPolicyInput,
+  ): Promise<TagPolicy | undefined>;
   /** Whether a policy was deleted. */
   deletePolicy(id: string): Promise<boolean>;
   /** Replaces the declared policies with these (ids are `config:<index or given id>`). */
-  replaceDeclaredPolicies(policies: Array<TagPolicyInput & { id: string }>): Promise<void>;
+  replaceDeclaredPolicies(
+    policies: Array<TagPolicyInput & { id: string }>,
+  ): Promise<void>;
 }
