@@ -167,6 +167,7 @@ export const azureTenantPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
         events: eventsServiceRef,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
@@ -184,6 +185,7 @@ export const azureTenantPlugin = createBackendPlugin({
         permissionsRegistry,
         auditor,
         scheduler,
+        lifecycle,
         events,
         auth,
         catalog,
@@ -482,6 +484,8 @@ export const azureTenantPlugin = createBackendPlugin({
           }),
         });
         await tagFixService.start();
+        // A replica that shuts down hands its bulk fix over at once, rather than when its lease runs out.
+        lifecycle.addShutdownHook(() => tagFixService.stop());
         const tagFixOperations = new TagFixOperations({
           planner: new TagFixPlanner({
             compliance: complianceStore,

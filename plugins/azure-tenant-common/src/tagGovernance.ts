@@ -317,6 +317,10 @@ export interface TagFixJob {
   /** ISO 8601. */
   createdAt: string;
   updatedAt: string;
+  /**
+   * `done`: every item was tried (some may have failed: see `failed`); `failed`: every item failed, nothing changed;
+   * `cancelled`: stopped on request.
+   */
   state: 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
   total: number;
   /** Written to Azure, or kept portal-only. */

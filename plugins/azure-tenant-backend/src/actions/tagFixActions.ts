@@ -126,7 +126,7 @@ export function registerTagFixActions(
     name: 'apply-tag-fixes',
     title: 'Apply suggested tag fixes',
     description:
-      'Plans the suggested tag fixes of a selection now and applies them in the background as the caller: each ' +
+      'Writes tags: plans the suggested tag fixes of a selection now and applies them in the background as the caller: each ' +
       "resource's change goes through the tag write path (refused if its tags changed since, audited), within " +
       `Azure's write limits. ${SELECTION} Preview with preview-tag-fixes first. Returns the job; follow it with ` +
       'get-tag-fix-job.',

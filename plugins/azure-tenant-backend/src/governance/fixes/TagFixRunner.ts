@@ -133,12 +133,17 @@ export class TagFixRunner {
         this.concurrency,
       );
       if (items.length === 0) {
-        await store.finishJob(job.id, this.owner, 'done', new Date());
-        const done = await store.getJob(job.id);
+        const counts = await store.getJob(job.id);
+        // A job whose every item failed changed nothing: it failed. One with some failures is done, and says so.
+        const state =
+          counts && counts.failed > 0 && counts.applied + counts.skipped === 0
+            ? 'failed'
+            : 'done';
+        await store.finishJob(job.id, this.owner, state, new Date());
         logger.info(
-          `Tag fix job ${job.id} done in ${Date.now() - started} ms: ${
-            done?.applied
-          } applied, ${done?.skipped} skipped, ${done?.failed} failed`,
+          `Tag fix job ${job.id} ${state} in ${Date.now() - started} ms: ${
+            counts?.applied
+          } applied, ${counts?.skipped} skipped, ${counts?.failed} failed`,
           { jobId: job.id },
         );
         return;

@@ -175,6 +175,35 @@ describe.each(databases.eachSupportedId())('/tag-fixes (%s)', databaseId => {
   });
 
   describe('POST /tag-fixes and the job', () => {
+    it('ends a job as failed when Azure refuses every write, and names each failure', async () => {
+      // Only the subscription whose fixes are written to Azure.
+      const response = await api.post('/tag-fixes').send({
+        subscriptionIds: [DEMO_SUBSCRIPTIONS.platform],
+        resourceIds: ids,
+      });
+      expect(response.status).toBe(202);
+      const total = response.body.total;
+      expect(total).toBeGreaterThan(0);
+      // Someone takes Tag Contributor away from the portal before the job runs.
+      const principalId = grantPortalAccess(emulator, 'Reader');
+      emulator.control.removeRoleAssignments({
+        principalId,
+        role: 'Tag Contributor',
+      });
+      await fixture.runner().run();
+      const job = await api.get(`/tag-fixes/${response.body.id}`);
+      expect(job.body).toMatchObject({
+        state: 'failed',
+        applied: 0,
+        skipped: 0,
+        failed: total,
+      });
+      expect(job.body.failures).toHaveLength(total);
+      expect(job.body.failures[0].message).toMatch(
+        /Tag Contributor|not allowed|authoriz/i,
+      );
+    });
+
     it('answers 202 with the job, which a runner applies; its creator follows it', async () => {
       const response = await api
         .post('/tag-fixes')
