@@ -5,15 +5,20 @@ import {
   RequestLogEntry,
 } from '@azure-tenant/azure-emulator';
 import { TagFixJob } from '@azure-tenant/plugin-azure-tenant-common';
+import { AzureOwnerDirectory } from '@azure-tenant/plugin-azure-tenant-node';
 import { Knex } from 'knex';
 import { grantPortalAccess } from '../../__testUtils__/syncFixture';
 import { releaseTestDatabase } from '../../__testUtils__/releaseTestDatabase';
 import { startTestEmulator } from '../../__testUtils__/testEmulator';
 import { TAG_WRITE_PATH } from '../../tags/__testUtils__/tagsFixture';
+import { DatabaseComplianceStore } from '../compliance/DatabaseComplianceStore';
+import { TagComplianceEvaluator } from '../compliance/TagComplianceEvaluator';
 import { ArmTokenBuckets } from './ArmTokenBuckets';
+import { TagFixPlanner } from './TagFixPlanner';
 import {
   addMessyResources,
   createTagFixFixture,
+  FIX_POLICIES,
 } from './__testUtils__/tagFixFixture';
 
 jest.setTimeout(180_000);
@@ -61,6 +66,10 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     let knex: Knex;
     let fixture: Awaited<ReturnType<typeof createTagFixFixture>>;
+    /** Compliance as the plugin keeps it: the real evaluator writing the real store, which the planner reads. */
+    let compliance: DatabaseComplianceStore;
+    let evaluator: TagComplianceEvaluator;
+    let planner: TagFixPlanner;
     let ids: string[];
     let writeSubscription: string;
     let portalSubscription: string;
@@ -85,13 +94,48 @@ describe.each(databases.eachSupportedId())(
         'read-tags',
         new Date(),
       );
+      compliance = new DatabaseComplianceStore(knex);
+      const policies = { listPolicies: async () => FIX_POLICIES };
+      // The fix policies name no catalog entity: an empty directory resolves every owner as the catalog would.
+      const owners = AzureOwnerDirectory.fromEntities([]);
+      evaluator = new TagComplianceEvaluator({
+        store: compliance,
+        resources: fixture.resources,
+        subscriptions: fixture.store,
+        policies,
+        loadOwners: async () => owners,
+      });
+      planner = new TagFixPlanner({
+        compliance,
+        resources: fixture.resources,
+        subscriptions: fixture.store,
+        policies,
+        owners: async () => owners,
+        permissions: fixture.permissions,
+      });
     });
+
+    /** The stored compliance of these resources, by key: what the portal shows of them. */
+    const storedCompliance = async (resourceIds: string[]) =>
+      compliance.getCompliance(resourceIds.map(id => id.toLowerCase()));
 
     it('fixes 1,000 resources: read-tags kept portal-only, read-write-tags written to Azure within its write limit, every one compliant after', async () => {
       const subscriptionOf = (id: string) => id.split('/')[2].toLowerCase();
       const selection = { resourceIds: ids };
 
-      const preview = await fixture.planner.plan(caller, selection, {
+      // The planner reads what the evaluator stored: before its first run, nothing needs a fix.
+      expect(
+        (await planner.plan(caller, selection, { keepItems: false })).preview
+          .resources,
+      ).toBe(0);
+      expect(await evaluator.evaluate()).toMatchObject({ mode: 'full' });
+      const before = await storedCompliance(ids);
+      expect(before.size).toBe(1000);
+      expect(
+        [...before.values()].filter(c => c.status !== 'non-compliant'),
+      ).toEqual([]);
+
+      const preview = await planner.plan(caller, selection, {
         keepItems: false,
       });
       expect(preview.preview.resources).toBe(2 * PER_SUBSCRIPTION);
@@ -116,7 +160,7 @@ describe.each(databases.eachSupportedId())(
       );
       expect(preview.preview.sample).toHaveLength(100);
 
-      const plan = await fixture.planner.plan(caller, selection, {
+      const plan = await planner.plan(caller, selection, {
         keepItems: true,
       });
       const job = await fixture.jobs.createJob(
@@ -204,11 +248,18 @@ describe.each(databases.eachSupportedId())(
         true,
       );
 
-      const after = await fixture.compliance.evaluateAll();
-      const mine = new Set(ids.map(id => id.toLowerCase()));
-      const results = after.filter(c => mine.has(c.resourceId.toLowerCase()));
-      expect(results).toHaveLength(1000);
-      expect(results.filter(c => c.status !== 'compliant')).toEqual([]);
+      // The next run reads the fixed resources from the feed's changes, without evaluating everything again.
+      const rerun = await evaluator.evaluate();
+      expect(rerun).toMatchObject({ mode: 'incremental', changed: 1000 });
+      const after = await storedCompliance(ids);
+      expect(after.size).toBe(1000);
+      expect([...after.values()].filter(c => c.status !== 'compliant')).toEqual(
+        [],
+      );
+      expect(
+        (await planner.plan(caller, selection, { keepItems: false })).preview
+          .resources,
+      ).toBe(0);
     });
 
     it('resumes a job whose runner stopped mid-way once its lease expires, applying no resource twice', async () => {
@@ -219,7 +270,8 @@ describe.each(databases.eachSupportedId())(
           )
           .slice(0, 200),
       };
-      const plan = await fixture.planner.plan(caller, selection, {
+      await evaluator.evaluate();
+      const plan = await planner.plan(caller, selection, {
         keepItems: true,
       });
       const job = await fixture.jobs.createJob(
