@@ -163,19 +163,25 @@ function expand(text: string): string {
   return result;
 }
 
-/** Expands placeholders in a JSON body; `{{MANY_TAGS:n}}` and `{{MANY_IDS:n}}` stand for a whole value. */
+/**
+ * Expands placeholders in a JSON body; `{{MANY_TAGS:n}}`, `{{MANY_IDS:n}}` and `{{MANY_SHORT_IDS:n}}` stand for a
+ * whole value. Short ids are as short as a resource id can be, so that a list one over its limit is refused for its
+ * count rather than for the body's size (100 kB, where a thousand ids of a usual length already are).
+ */
 function expandBody(value: unknown): unknown {
   if (typeof value === 'string') {
-    const many = /^\{\{MANY_(TAGS|IDS):(\d+)\}\}$/.exec(value);
+    const many = /^\{\{MANY_(TAGS|IDS|SHORT_IDS):(\d+)\}\}$/.exec(value);
     if (many) {
       const count = Number(many[2]);
       const indexes = Array.from({ length: count }, (_v, i) => i);
-      return many[1] === 'TAGS'
-        ? Object.fromEntries(indexes.map(i => [`reliability-${i}`, 'x']))
-        : indexes.map(
-            i =>
-              `/subscriptions/${SUBSCRIPTIONS.payments}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st${i}`,
-          );
+      if (many[1] === 'TAGS') {
+        return Object.fromEntries(indexes.map(i => [`reliability-${i}`, 'x']));
+      }
+      return indexes.map(i =>
+        many[1] === 'IDS'
+          ? `/subscriptions/${SUBSCRIPTIONS.payments}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st${i}`
+          : `/subscriptions/${SUBSCRIPTIONS.payments}/resourceGroups/r/providers/M.S/s/${i}`,
+      );
     }
     return expand(value);
   }
