@@ -53,6 +53,12 @@ export const subscriptionSchema = (z: Zod) =>
     syncRequestedAt: z.string().optional(),
     access: accessStatusSchema(z).optional(),
     lastSuccessfulSyncAt: z.string().optional(),
+    tags: z
+      .record(z.string())
+      .optional()
+      .describe(
+        "The subscription's own Azure tags as of the last sync, which tag policies may inherit; absent under no-tags and none",
+      ),
   });
 
 /**
