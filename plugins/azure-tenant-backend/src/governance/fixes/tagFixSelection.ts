@@ -15,8 +15,8 @@ type Zod = typeof zod;
 
 /** Subscriptions or policies a selection may name. */
 export const MAX_SELECTION_ITEMS = 100;
-/** Resources a selection may name. */
-export const MAX_SELECTION_RESOURCES = 1000;
+/** Resources a selection may name: 500 ids of any length fit in the 100 kB request bodies that Backstage accepts. */
+export const MAX_SELECTION_RESOURCES = 500;
 
 /** The kinds of suggested fix, in the order they are shown. */
 export const TAG_FIX_KINDS: readonly TagFixKind[] = [

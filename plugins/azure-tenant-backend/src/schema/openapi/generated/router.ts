@@ -2661,7 +2661,7 @@ export const spec = {
           },
           resourceIds: {
             type: 'array',
-            maxItems: 1000,
+            maxItems: 500,
             items: {
               type: 'string',
             },
