@@ -19,6 +19,7 @@ import {
 import { DelegatedArmToken } from '../azure/entraAuthorization';
 import { readAccessTokenClaims } from '../azure/jwtClaims';
 import { roleAssignmentName } from './roleAssignmentName';
+import { describeAzureError } from '../azure/describeAzureError';
 
 /** A subscription the consenting user can see, and what happened there. */
 export interface SubscriptionOnboarding {
@@ -58,13 +59,6 @@ function errorCode(error: unknown): string | undefined {
 
 function statusCode(error: unknown): number | undefined {
   return (error as { statusCode?: number })?.statusCode;
-}
-
-/** Only the service's message: error objects may carry the request, and with it a bearer token. */
-function describe(error: unknown): string {
-  const code = errorCode(error);
-  const message = (error as Error)?.message ?? String(error);
-  return code && !message.startsWith(code) ? `${code}: ${message}` : message;
 }
 
 async function withReplicationRetries<T>(
@@ -119,7 +113,7 @@ async function servicePrincipalObjectId(
     // The SDK's message alone can be empty or say little (a gateway's 5xx page, for one).
     throw new Error(
       `Microsoft Entra ID did not issue the portal's app-only token in tenant ${tenantId}: ${
-        describe(error) || 'no reason given'
+        describeAzureError(error) || 'no reason given'
       }`,
     );
   }
@@ -185,7 +179,7 @@ async function onboardSubscription(
       }
     }
   } catch (error) {
-    const reason = `Could not read the role assignments of this subscription: ${describe(
+    const reason = `Could not read the role assignments of this subscription: ${describeAzureError(
       error,
     )}`;
     return options.roles.map(role => result(role.name, 'failed', reason));
@@ -234,7 +228,7 @@ async function onboardSubscription(
       ) {
         results.push(result(role.name, 'already-present'));
       } else {
-        results.push(result(role.name, 'failed', describe(error)));
+        results.push(result(role.name, 'failed', describeAzureError(error)));
       }
     }
   }
@@ -260,7 +254,7 @@ async function associatePartnerAdminLink(
     return 'associated';
   } catch (error) {
     options.logger.warn(
-      `Could not associate Partner Admin Link ${partnerId} in tenant ${tenantId}: ${describe(
+      `Could not associate Partner Admin Link ${partnerId} in tenant ${tenantId}: ${describeAzureError(
         error,
       )}`,
       { tenantId, partnerId, ...azureErrorFields(error) },

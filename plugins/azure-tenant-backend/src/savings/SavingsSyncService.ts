@@ -9,6 +9,7 @@ import { syncEachSubscription } from '../scheduling/syncEachSubscription';
 import { AdvisorReader } from './advisorReader';
 import { SavingsConfig } from './SavingsConfig';
 import { SavingsStore } from './SavingsStore';
+import { describeAzureError } from '../azure/describeAzureError';
 
 /** The id of the scheduled savings sync task. */
 export const SAVINGS_SYNC_TASK_ID = 'azure-tenant-savings-sync';
@@ -38,15 +39,6 @@ export interface SavingsSyncServiceOptions {
   concurrency?: number;
   /** The clock; tests move it. Defaults to the system clock. */
   now?: () => Date;
-}
-
-/** Only the service's message: error objects may carry the request, and with it a bearer token. */
-function describe(error: unknown): string {
-  const code = (error as { code?: unknown })?.code;
-  const message = (error as Error)?.message ?? String(error);
-  return typeof code === 'string' && code && !message.startsWith(code)
-    ? `${code}: ${message}`
-    : message;
 }
 
 /**
@@ -129,7 +121,7 @@ export class SavingsSyncService {
     } catch (error) {
       const finding = classifyAccessProblem(error, 'read', subscription);
       // Lost access is kept as a sentence; the raw error (scopes, tracing options) is never stored or logged.
-      const message = finding ? finding.message : describe(error);
+      const message = finding ? finding.message : describeAzureError(error);
       try {
         await store.recordReadFailure({
           subscriptionId,

@@ -32,6 +32,7 @@ import {
 import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
 import { listResourcePages } from './armResourcePages';
 import { SyncConfig } from './SyncConfig';
+import { describeAzureError } from '../azure/describeAzureError';
 
 /** What one subscription's sync did. */
 export interface SubscriptionSyncReport {
@@ -88,13 +89,6 @@ function typeAllowed(config: SyncConfig, type: string): boolean {
     return false;
   }
   return !config.excludeTypes.has(lower);
-}
-
-/** Only the service's message: error objects may carry the request, and with it a bearer token. */
-function describe(error: unknown): string {
-  const code = (error as { code?: string })?.code;
-  const message = (error as Error)?.message ?? String(error);
-  return code && !message.startsWith(code) ? `${code}: ${message}` : message;
 }
 
 /**
@@ -207,7 +201,7 @@ export class ResourceSyncer {
         ? error.finding
         : classifyAccessProblem(error, 'read', subscription);
       // Lost access is said in a sentence; the raw error (with scopes and tracing options) is never kept.
-      const message = access ? access.message : describe(error);
+      const message = access ? access.message : describeAzureError(error);
       logger.warn(
         `Sync of subscription ${subscriptionId} failed, keeping its last good state: ${message}`,
         {

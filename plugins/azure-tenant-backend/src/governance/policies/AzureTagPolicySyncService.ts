@@ -11,6 +11,7 @@ import { SubscriptionSyncRuns } from '../../scheduling/SubscriptionSyncRuns';
 import { syncEachSubscription } from '../../scheduling/syncEachSubscription';
 import { AzureTagPolicyAssignmentStore } from './AzureTagPolicyAssignmentStore';
 import { AzureTagPolicyReader } from './azureTagPolicyReader';
+import { describeAzureError } from '../../azure/describeAzureError';
 
 /** The id of the scheduled task that reads the Azure Policy assignments about tags. */
 export const AZURE_TAG_POLICY_SYNC_TASK_ID = 'azure-tenant-tag-policy-sync';
@@ -49,15 +50,6 @@ export interface AzureTagPolicySyncServiceOptions {
   concurrency?: number;
   /** The clock; tests move it. Defaults to the system clock. */
   now?: () => Date;
-}
-
-/** Only the service's message: error objects may carry the request, and with it a bearer token. */
-function describe(error: unknown): string {
-  const code = (error as { code?: unknown })?.code;
-  const message = (error as Error)?.message ?? String(error);
-  return typeof code === 'string' && code && !message.startsWith(code)
-    ? `${code}: ${message}`
-    : message;
 }
 
 /**
@@ -120,7 +112,7 @@ export class AzureTagPolicySyncService {
         assignments: assignments.length,
       };
     } catch (error) {
-      const message = describe(error);
+      const message = describeAzureError(error);
       if (isRestError(error) && error.statusCode === 403) {
         if (!this.denied.has(subscriptionId)) {
           this.denied.add(subscriptionId);
