@@ -445,10 +445,18 @@ const runFigures = (run: TagComplianceRun) => ({
   changed: run.changed,
   removed: run.removed,
   touched: run.touched,
+  phasesMs: run.phasesMs,
   rowsPerSecond: Math.round(
     run.evaluated / Math.max(run.durationMs / 1000, 0.001),
   ),
 });
+
+/** The phases that took time, e.g. `read 120 ms, evaluate 80 ms`. */
+const phaseLine = (run: TagComplianceRun) =>
+  Object.entries(run.phasesMs)
+    .filter(([, ms]) => ms > 0)
+    .map(([phase, ms]) => `${phase} ${ms}`)
+    .join(', ') + ' (ms)';
 
 export async function main(args: string[]) {
   const options = parseOptions(args);
@@ -651,6 +659,9 @@ export async function main(args: string[]) {
         `full evaluation:        ${full.durationMs} ms, ${figures.full.rowsPerSecond} resources/s (${full.changed} results written, ${full.touched} touched)`,
         `settling run:           ${settle.durationMs} ms, ${settle.evaluated} evaluated (the full run's touches read back), ${settle.touched} touched`,
         `1% incremental:         ${incremental.durationMs} ms for ${changedResources} changed resources, ${incremental.evaluated} evaluated, ${figures.incremental.rowsPerSecond} resources/s`,
+        `full, per phase:        ${phaseLine(full)}`,
+        `settling, per phase:    ${phaseLine(settle)}`,
+        `1% incr., per phase:    ${phaseLine(incremental)}`,
         `incremental / full:     ${(
           figures.incrementalShareOfFull * 100
         ).toFixed(2)}%`,

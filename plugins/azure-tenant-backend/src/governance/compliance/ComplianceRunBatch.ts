@@ -1,8 +1,10 @@
 import { AzureResourceRecord } from '@azure-tenant/plugin-azure-tenant-common';
+import { ComplianceRunPhases } from './ComplianceRunPhases';
 import {
   complianceSignature,
   ComplianceWriter,
   EvaluatedCompliance,
+  FigureUpkeep,
   StoredComplianceSignature,
 } from './DatabaseComplianceStore';
 
@@ -20,7 +22,12 @@ export class ComplianceRunBatch {
     ) => EvaluatedCompliance,
     private readonly store: ComplianceWriter,
     readonly at: Date,
-    private readonly options: { markUnchanged: boolean },
+    private readonly options: {
+      markUnchanged: boolean;
+      /** Keeps that day's figures up to date with every write, by deltas. */
+      figures?: FigureUpkeep;
+    },
+    readonly phases: ComplianceRunPhases = new ComplianceRunPhases(),
   ) {}
 
   async evaluate(
@@ -29,6 +36,7 @@ export class ComplianceRunBatch {
   ): Promise<void> {
     const changed: EvaluatedCompliance[] = [];
     const unchanged: string[] = [];
+    const started = performance.now();
     for (const record of records) {
       const result = this.evaluateOne(record);
       const signature = complianceSignature(result);
@@ -40,12 +48,15 @@ export class ComplianceRunBatch {
         if (before?.feed !== signature.feed) this.touched.push(result.key);
       }
     }
+    this.phases.since('evaluate', started);
     this.evaluated += records.length;
     this.changed += changed.length;
-    await this.store.save(changed, this.at);
+    const writing = performance.now();
+    await this.store.save(changed, this.at, this.options.figures);
     if (this.options.markUnchanged) {
       await this.store.markEvaluated(this.at, unchanged);
     }
+    this.phases.since('write', writing);
   }
 
   /** Drops the stored results in a page's key range whose resources the page did not list. */
@@ -59,7 +70,10 @@ export class ComplianceRunBatch {
 
   async remove(keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.store.remove(keys);
+    await this.phases.time(
+      'write',
+      this.store.remove(keys, this.options.figures),
+    );
     this.removed += keys.length;
   }
 }

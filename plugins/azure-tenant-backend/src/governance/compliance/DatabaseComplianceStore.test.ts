@@ -15,6 +15,20 @@ const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
 const SUB_A = '00000000-0000-0000-0000-00000000000a';
 const SUB_B = '00000000-0000-0000-0000-00000000000b';
+const SUB_C = '00000000-0000-0000-0000-00000000000c';
+
+/** A seeded generator, so that a failure can be replayed. */
+function random(seed: number) {
+  let state = seed;
+  const next = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  return {
+    next,
+    pick: <T>(items: T[]): T => items[Math.floor(next() * items.length)],
+  };
+}
 
 function violation(
   policyId: string,
@@ -301,6 +315,94 @@ describe.each(databases.eachSupportedId())(
         percent: 0,
         byPolicy: { env: 1 },
       });
+    });
+
+    it('keeps a day’s figures by deltas equal to a count afresh, whatever is written or removed', async () => {
+      const rnd = random(databaseId.length * 131);
+      const upkeep = { day: '2026-12-05' };
+      const owners = [
+        undefined,
+        'group:default/web',
+        'group:default/ops',
+        'user:default/jane',
+      ];
+      const policies = ['env', 'owner', 'cost'];
+      /** Where each stored resource lives, by name. */
+      const live = new Map(ALL.map(r => [r.name, r.subscriptionId]));
+      const randomResult = (name: string): EvaluatedCompliance => {
+        const subscriptionId =
+          live.get(name) ?? rnd.pick([SUB_A, SUB_B, SUB_C]);
+        live.set(name, subscriptionId);
+        if (rnd.next() < 0.15) {
+          return result(subscriptionId, name, { status: 'unknown' });
+        }
+        // Two violations of one policy count the resource once for it.
+        const violations = policies
+          .filter(() => rnd.next() < 0.35)
+          .flatMap(id =>
+            rnd.next() < 0.3
+              ? [
+                  violation(id, id, 'non-canonical-key'),
+                  violation(id, id, 'value-not-allowed'),
+                ]
+              : [violation(id, id, 'missing')],
+          );
+        const ownerRef = rnd.pick(owners);
+        return result(subscriptionId, name, {
+          violations,
+          ...(ownerRef ? { ownerRef } : {}),
+        });
+      };
+      /** Today's figures as stored, by scope. */
+      const dayFigures = async () =>
+        Object.fromEntries(
+          (await knex('tag_compliance_daily').where({ day: upkeep.day })).map(
+            row => [
+              `${row.scope_kind}:${row.scope_key}`,
+              [
+                Number(row.resources),
+                Number(row.compliant),
+                Number(row.non_compliant),
+                Number(row.unknown),
+                JSON.parse(row.by_policy),
+              ],
+            ],
+          ),
+        );
+
+      await store.recordDay(now);
+      for (let round = 0; round < 8; round++) {
+        const written = [...live.keys()]
+          .filter(() => rnd.next() < 0.4)
+          .concat([0, 1, 2].map(i => `new-${round}-${i}`))
+          .map(randomResult);
+        await store.save(written, now, upkeep);
+        const gone = [...live].filter(() => rnd.next() < 0.15);
+        for (const [name] of gone) live.delete(name);
+        await store.remove(
+          // A key without a result changes nothing.
+          [...gone.map(([name, sub]) => result(sub, name).key), 'not-stored'],
+          upkeep,
+        );
+
+        const kept = await dayFigures();
+        await store.recordDay(now);
+        expect(kept).toEqual(await dayFigures());
+      }
+      // Emptied scopes are gone, as a count afresh leaves them out.
+      expect(Object.keys(await dayFigures())).toContain(
+        `subscription:${SUB_C}`,
+      );
+      await store.remove(
+        (
+          await knex('tag_compliance').where({ subscription_id: SUB_C })
+        ).map(row => row.resource_key),
+        upkeep,
+      );
+      const kept = await dayFigures();
+      expect(Object.keys(kept)).not.toContain(`subscription:${SUB_C}`);
+      await store.recordDay(now);
+      expect(kept).toEqual(await dayFigures());
     });
 
     it('gives the figure of a week ago for the trend', async () => {

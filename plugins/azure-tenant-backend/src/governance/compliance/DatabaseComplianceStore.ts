@@ -12,6 +12,12 @@ import { chunks } from '../../database/batches';
 import { insertParameters, isPostgres } from '../../spend/spendRows';
 import { compareCodeUnits } from '../../tags/resourceContentHash';
 import { ComplianceQuery, ComplianceReader } from '../ComplianceStore';
+import {
+  ComplianceFigureDelta,
+  ComplianceFigureDeltas,
+  ComplianceScopeKind,
+  CountedComplianceRow,
+} from './ComplianceFigureDeltas';
 
 /** A resource's compliance as the evaluator computed it, to store. */
 export interface EvaluatedCompliance {
@@ -46,6 +52,16 @@ export interface ComplianceEvaluationState {
   subscriptions: Map<string, string>;
   /** ISO 8601: when the last run ended. */
   evaluatedAt?: string;
+  /**
+   * The UTC day (YYYY-MM-DD) whose figures match the stored results exactly, so that writes can keep them up to date
+   * by deltas ({@link FigureUpkeep}); absent when results were written without, until figures are counted afresh.
+   */
+  figuresDay?: string;
+}
+
+/** Asks a write to bring the figures of `day` (UTC, YYYY-MM-DD) up to date with it, in the same transaction. */
+export interface FigureUpkeep {
+  day: string;
 }
 
 /**
@@ -60,16 +76,23 @@ export interface ComplianceWriter extends ComplianceReader {
   }): Promise<Map<string, StoredComplianceSignature>>;
   /** Stored signatures of these resources, by key. */
   signaturesOf(keys: string[]): Promise<Map<string, StoredComplianceSignature>>;
-  /** Inserts or replaces these results, evaluated at `at`. */
-  save(results: EvaluatedCompliance[], at: Date): Promise<void>;
+  /** Inserts or replaces these results, evaluated at `at`; with `upkeep`, that day's figures follow. */
+  save(
+    results: EvaluatedCompliance[],
+    at: Date,
+    upkeep?: FigureUpkeep,
+  ): Promise<void>;
   /** Records that these resources (every resource, without `keys`) were evaluated at `at`, their result unchanged. */
   markEvaluated(at: Date, keys?: string[]): Promise<void>;
-  /** Drops the results of these resources (gone from the store). */
-  remove(keys: string[]): Promise<void>;
+  /** Drops the results of these resources (gone from the store); with `upkeep`, that day's figures follow. */
+  remove(keys: string[], upkeep?: FigureUpkeep): Promise<void>;
   readState(): Promise<ComplianceEvaluationState>;
   /** Replaces the state, the subscriptions' fingerprints included. */
   saveState(state: ComplianceEvaluationState): Promise<void>;
-  /** Writes the figures of every scope as today's (UTC) history, replacing those written earlier today. */
+  /**
+   * Counts the figures of every scope afresh and writes them as the history of `at`'s UTC day, replacing those written
+   * earlier that day.
+   */
   recordDay(at: Date): Promise<void>;
 }
 
@@ -98,7 +121,16 @@ interface DailyRow {
   by_policy: string;
 }
 
-type ScopeKind = 'all' | 'subscription' | 'owner' | 'unowned';
+type ScopeKind = ComplianceScopeKind;
+
+/** The columns a result counts by in the figures. */
+const COUNTED_COLUMNS = [
+  'resource_key',
+  'subscription_id',
+  'owner_ref',
+  'status',
+  'violations',
+] as const;
 
 const ROW_COLUMNS = 11;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -245,7 +277,48 @@ function withoutDay({
   return figure;
 }
 
-function utcDay(at: Date): string {
+/** A figure's policies as stored: by policy id, in code-unit order, whatever order they were counted in. */
+function byPolicyJson(entries: Array<[string, number]>): string {
+  return JSON.stringify(
+    Object.fromEntries(
+      entries
+        .filter(([, n]) => n !== 0)
+        .sort(([a], [b]) => compareCodeUnits(a, b)),
+    ),
+  );
+}
+
+/** `stored` (or no figure yet) with `delta` added. */
+function dailyRowWith(
+  day: string,
+  stored: DailyRow | undefined,
+  delta: ComplianceFigureDelta,
+): DailyRow {
+  let byPolicy: Record<string, number> = {};
+  try {
+    byPolicy = stored ? JSON.parse(stored.by_policy) : {};
+  } catch {
+    // A row that cannot be read is corrected by the next count afresh.
+  }
+  const policies = new Map(Object.entries(byPolicy));
+  for (const [id, n] of delta.byPolicy)
+    policies.set(id, (policies.get(id) ?? 0) + n);
+  const compliant = Number(stored?.compliant ?? 0) + delta.compliant;
+  const nonCompliant = Number(stored?.non_compliant ?? 0) + delta.nonCompliant;
+  return {
+    day,
+    scope_kind: delta.kind,
+    scope_key: delta.key,
+    resources: compliant + nonCompliant,
+    compliant,
+    non_compliant: nonCompliant,
+    unknown: Number(stored?.unknown ?? 0) + delta.unknown,
+    by_policy: byPolicyJson([...policies]),
+  };
+}
+
+/** The UTC day of `at`, YYYY-MM-DD. */
+export function utcDay(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
 
@@ -395,7 +468,11 @@ export class DatabaseComplianceStore implements ComplianceWriter {
     return result;
   }
 
-  async save(results: EvaluatedCompliance[], at: Date): Promise<void> {
+  async save(
+    results: EvaluatedCompliance[],
+    at: Date,
+    upkeep?: FigureUpkeep,
+  ): Promise<void> {
     if (results.length === 0) return;
     const evaluatedAt = at.toISOString();
     const rows = results.map(result => toRow(result, evaluatedAt));
@@ -406,12 +483,21 @@ export class DatabaseComplianceStore implements ComplianceWriter {
     );
     const columns = Object.keys(rows[0]).filter(c => c !== 'resource_key');
     await this.db.transaction(async tx => {
+      const deltas = upkeep ? new ComplianceFigureDeltas() : undefined;
+      if (deltas) {
+        const keys = rows.map(row => row.resource_key);
+        for (const before of await this.countedRows(tx, keys)) {
+          deltas.count(before, -1);
+        }
+        for (const row of rows) deltas.count(row, 1);
+      }
       for (const batch of chunks(rows, perStatement)) {
         await tx('tag_compliance')
           .insert(batch)
           .onConflict('resource_key')
           .merge(columns);
       }
+      if (deltas && upkeep) await this.applyDeltas(tx, upkeep.day, deltas);
     });
   }
 
@@ -431,13 +517,107 @@ export class DatabaseComplianceStore implements ComplianceWriter {
     });
   }
 
-  async remove(keys: string[]): Promise<void> {
+  async remove(keys: string[], upkeep?: FigureUpkeep): Promise<void> {
     if (keys.length === 0) return;
     await this.db.transaction(async tx => {
+      if (upkeep) {
+        const deltas = new ComplianceFigureDeltas();
+        for (const row of await this.countedRows(tx, keys))
+          deltas.count(row, -1);
+        await this.applyDeltas(tx, upkeep.day, deltas);
+      }
       for (const batch of chunks(keys)) {
         await tx('tag_compliance').whereIn('resource_key', batch).delete();
       }
     });
+  }
+
+  /** What the stored results of these keys count for, read in the write's transaction. */
+  private async countedRows(
+    tx: Knex.Transaction,
+    keys: string[],
+  ): Promise<CountedComplianceRow[]> {
+    const found: CountedComplianceRow[] = [];
+    for (const batch of chunks([...new Set(keys)])) {
+      found.push(
+        ...(await tx('tag_compliance')
+          .whereIn('resource_key', batch)
+          .select(...COUNTED_COLUMNS)),
+      );
+    }
+    return found;
+  }
+
+  /**
+   * Adds `deltas` to the figures of `day`. A subscription or owner left without results has no figure that day, as
+   * when they are counted afresh; everything and unowned always have one.
+   */
+  private async applyDeltas(
+    tx: Knex.Transaction,
+    day: string,
+    deltas: ComplianceFigureDeltas,
+  ): Promise<void> {
+    const changes = deltas.changes();
+    if (changes.length === 0) return;
+    const stored = new Map<string, DailyRow>();
+    const byKind = new Map<ScopeKind, string[]>();
+    for (const { kind, key } of changes) {
+      byKind.set(kind, [...(byKind.get(kind) ?? []), key]);
+    }
+    for (const [kind, keys] of byKind) {
+      for (const batch of chunks(keys)) {
+        const rows: DailyRow[] = await tx('tag_compliance_daily')
+          .where({ day, scope_kind: kind })
+          .whereIn('scope_key', batch);
+        for (const row of rows)
+          stored.set(`${row.scope_kind}\u0000${row.scope_key}`, row);
+      }
+    }
+    const upserts: DailyRow[] = [];
+    const emptied = new Map<ScopeKind, string[]>();
+    for (const delta of changes) {
+      const row = dailyRowWith(
+        day,
+        stored.get(`${delta.kind}\u0000${delta.key}`),
+        delta,
+      );
+      const counted = row.compliant + row.non_compliant + row.unknown;
+      if (
+        counted === 0 &&
+        (delta.kind === 'subscription' || delta.kind === 'owner')
+      ) {
+        emptied.set(delta.kind, [
+          ...(emptied.get(delta.kind) ?? []),
+          delta.key,
+        ]);
+      } else {
+        upserts.push(row);
+      }
+    }
+    for (const [kind, keys] of emptied) {
+      for (const batch of chunks(keys)) {
+        await tx('tag_compliance_daily')
+          .where({ day, scope_kind: kind })
+          .whereIn('scope_key', batch)
+          .delete();
+      }
+    }
+    for (const batch of chunks(upserts, this.dailyRowsPerStatement())) {
+      await tx('tag_compliance_daily')
+        .insert(batch)
+        .onConflict(['day', 'scope_kind', 'scope_key'])
+        .merge([
+          'resources',
+          'compliant',
+          'non_compliant',
+          'unknown',
+          'by_policy',
+        ]);
+    }
+  }
+
+  private dailyRowsPerStatement(): number {
+    return Math.min(400, Math.floor(insertParameters(this.db) / 8));
   }
 
   async readState(): Promise<ComplianceEvaluationState> {
@@ -452,6 +632,7 @@ export class DatabaseComplianceStore implements ComplianceWriter {
       if (name === 'cursor') state.cursor = Number(value);
       else if (name === 'global') state.global = value;
       else if (name === 'evaluated-at') state.evaluatedAt = value;
+      else if (name === 'figures-day') state.figuresDay = value;
       else if (name.startsWith('subscription:'))
         state.subscriptions.set(name.slice('subscription:'.length), value);
     }
@@ -466,6 +647,9 @@ export class DatabaseComplianceStore implements ComplianceWriter {
         : []),
       ...(state.evaluatedAt !== undefined
         ? [{ name: 'evaluated-at', value: state.evaluatedAt }]
+        : []),
+      ...(state.figuresDay !== undefined
+        ? [{ name: 'figures-day', value: state.figuresDay }]
         : []),
       ...[...state.subscriptions].map(([id, fingerprint]) => ({
         name: `subscription:${id}`,
@@ -496,7 +680,7 @@ export class DatabaseComplianceStore implements ComplianceWriter {
           compliant: figure.compliant,
           non_compliant: figure.nonCompliant,
           unknown: figure.unknown,
-          by_policy: JSON.stringify(figure.byPolicy),
+          by_policy: byPolicyJson(Object.entries(figure.byPolicy)),
         });
       }
     };
@@ -505,14 +689,10 @@ export class DatabaseComplianceStore implements ComplianceWriter {
     add('subscription', scopes.subscription);
     add('owner', scopes.owner);
     add('unowned', scopes.unowned);
-    const perStatement = Math.min(
-      400,
-      Math.floor(insertParameters(this.db) / 8),
-    );
     await this.db.transaction(async tx => {
       // A scope without resources any more has no figure today.
       await tx('tag_compliance_daily').where({ day }).delete();
-      for (const batch of chunks(rows, perStatement)) {
+      for (const batch of chunks(rows, this.dailyRowsPerStatement())) {
         await tx('tag_compliance_daily').insert(batch);
       }
     });

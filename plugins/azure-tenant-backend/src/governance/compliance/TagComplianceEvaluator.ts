@@ -17,9 +17,11 @@ import {
 } from '../tagPolicyRules';
 import { TagPolicySource } from '../TagPolicyStore';
 import { ComplianceRunBatch } from './ComplianceRunBatch';
+import { ComplianceRunPhase, ComplianceRunPhases } from './ComplianceRunPhases';
 import {
   ComplianceWriter,
   EvaluatedCompliance,
+  utcDay,
 } from './DatabaseComplianceStore';
 
 /**
@@ -72,6 +74,8 @@ export interface TagComplianceRun {
   /** Resources given a new feed revision because what the catalog shows of their compliance changed. */
   touched: number;
   durationMs: number;
+  /** Where the time went, in whole milliseconds per phase. */
+  phasesMs: Record<ComplianceRunPhase, number>;
 }
 
 /** What a subscription's resources are evaluated with. */
@@ -113,6 +117,8 @@ export class TagComplianceEvaluator {
   private readonly pageSize: number;
   private readonly ownerTagKey: string;
   private readonly now: () => Date;
+  /** The last policies compiled, by their fingerprint: they rarely change between runs. */
+  private compiled?: { fingerprint: string; policies: CompiledTagPolicy[] };
 
   constructor(private readonly options: TagComplianceEvaluatorOptions) {
     this.pageSize = options.pageSize ?? 2000;
@@ -124,45 +130,67 @@ export class TagComplianceEvaluator {
 
   async evaluate(options: { full?: boolean } = {}): Promise<TagComplianceRun> {
     const started = Date.now();
+    const phases = new ComplianceRunPhases();
     const { store } = this.options;
-    const state = await store.readState();
-    const policies = await this.options.policies.listPolicies();
-    // A policy that does not compile stops the run here, before anything is written: the last results stay.
-    const compiled = compileTagPolicies(policies);
-    const owners = await this.options.loadOwners();
-    const contexts = await this.loadContexts();
+    const state = await phases.time('state', store.readState());
+    const { policiesFingerprint, compiled } = await phases.time(
+      'policies',
+      this.compiledPolicies(),
+    );
+    const owners = await phases.time('owners', this.options.loadOwners());
+    const contexts = await phases.time('contexts', this.loadContexts());
     const global = sha256([
       EVALUATION_VERSION,
-      tagPoliciesFingerprint(policies),
+      policiesFingerprint,
       owners.fingerprint,
       this.ownerTagKey,
     ]);
     const full = options.full || state.global !== global;
+    const at = this.now();
+    const day = utcDay(at);
+    // Today's figures follow each write by deltas once they have been counted afresh today. A full run rewrites most
+    // results and counts afresh at its end, as does the first run of a day.
+    const keepFigures = !full && state.figuresDay === day;
+    if (!keepFigures && state.figuresDay !== undefined) {
+      // Written without deltas, results leave the figures behind until they are counted afresh: should this run stop
+      // before then, the next one must not build on them.
+      await phases.time(
+        'saveState',
+        store.saveState({ ...state, figuresDay: undefined }),
+      );
+    }
     const run = new ComplianceRunBatch(
       this.evaluatorOf(compiled, owners, contexts),
       store,
-      this.now(),
-      // A full run marks every result evaluated at its end, in one statement.
-      { markUnchanged: !full },
+      at,
+      {
+        // A full run marks every result evaluated at its end, in one statement.
+        markUnchanged: !full,
+        ...(keepFigures ? { figures: { day } } : {}),
+      },
+      phases,
     );
 
-    let cursor: number;
-    if (full) {
-      cursor = await this.evaluateAll(run);
-    } else {
-      cursor = await this.evaluateChanges(run, state, contexts);
-    }
+    const readUpTo = full
+      ? await this.evaluateAll(run)
+      : await this.evaluateChanges(run, state, contexts);
 
-    const touched = await this.touch(run.touched);
-    await store.recordDay(run.at);
-    await store.saveState({
-      cursor,
-      global,
-      subscriptions: new Map(
-        [...contexts].map(([id, context]) => [id, context.fingerprint]),
-      ),
-      evaluatedAt: run.at.toISOString(),
-    });
+    const { touched, cursor } = await this.touch(run.touched, readUpTo, phases);
+    if (!keepFigures) {
+      await phases.time('figures', store.recordDay(at));
+    }
+    await phases.time(
+      'saveState',
+      store.saveState({
+        cursor,
+        global,
+        subscriptions: new Map(
+          [...contexts].map(([id, context]) => [id, context.fingerprint]),
+        ),
+        evaluatedAt: at.toISOString(),
+        figuresDay: day,
+      }),
+    );
     return {
       mode: full ? 'full' : 'incremental',
       evaluated: run.evaluated,
@@ -170,6 +198,23 @@ export class TagComplianceEvaluator {
       removed: run.removed,
       touched,
       durationMs: Date.now() - started,
+      phasesMs: phases.rounded(),
+    };
+  }
+
+  private async compiledPolicies(): Promise<{
+    policiesFingerprint: string;
+    compiled: CompiledTagPolicy[];
+  }> {
+    const policies = await this.options.policies.listPolicies();
+    const fingerprint = tagPoliciesFingerprint(policies);
+    if (this.compiled?.fingerprint !== fingerprint) {
+      // A policy that does not compile stops the run here, before anything is written: the last results stay.
+      this.compiled = { fingerprint, policies: compileTagPolicies(policies) };
+    }
+    return {
+      policiesFingerprint: fingerprint,
+      compiled: this.compiled.policies,
     };
   }
 
@@ -180,28 +225,31 @@ export class TagComplianceEvaluator {
     let revision: number | undefined;
     let lastKey: string | undefined;
     do {
-      const page = await resources.listResources({
-        cursor,
-        limit: this.pageSize,
-      });
+      const page = await run.phases.time(
+        'read',
+        resources.listResources({ cursor, limit: this.pageSize }),
+      );
       // Changes made while the listing runs are after this revision: the next run reads them.
       revision ??= page.revision;
       if (page.items.length > 0) {
         const toKey =
           page.items[page.items.length - 1].resourceId.toLowerCase();
-        const stored = await store.signaturesInRange({
-          afterKey: lastKey,
-          toKey,
-        });
+        const stored = await run.phases.time(
+          'read',
+          store.signaturesInRange({ afterKey: lastKey, toKey }),
+        );
         await run.evaluate(page.items, stored);
         await run.removeUnlisted(stored, page.items);
         lastKey = toKey;
       }
       cursor = page.nextCursor;
     } while (cursor);
-    const rest = await store.signaturesInRange({ afterKey: lastKey });
+    const rest = await run.phases.time(
+      'read',
+      store.signaturesInRange({ afterKey: lastKey }),
+    );
     await run.removeUnlisted(rest, []);
-    await store.markEvaluated(run.at);
+    await run.phases.time('write', store.markEvaluated(run.at));
     return revision ?? 0;
   }
 
@@ -220,27 +268,32 @@ export class TagComplianceEvaluator {
         continue;
       let afterKey: string | undefined;
       for (;;) {
-        const page = await resources.findResources({
-          subscriptionId,
-          afterKey,
-          limit: this.pageSize,
-        });
+        const page = await run.phases.time(
+          'read',
+          resources.findResources({
+            subscriptionId,
+            afterKey,
+            limit: this.pageSize,
+          }),
+        );
         if (page.items.length === 0) break;
         const keys = page.items.map(item => item.resourceId.toLowerCase());
-        await run.evaluate(page.items, await store.signaturesOf(keys));
+        const stored = await run.phases.time('read', store.signaturesOf(keys));
+        await run.evaluate(page.items, stored);
         afterKey = keys[keys.length - 1];
         if (!page.hasMore) break;
       }
     }
     let cursor = state.cursor;
     for (;;) {
-      const changes = await resources.listChanges({
-        after: cursor,
-        limit: this.pageSize,
-      });
+      const changes = await run.phases.time(
+        'read',
+        resources.listChanges({ after: cursor, limit: this.pageSize }),
+      );
       const keys = changes.changed.map(item => item.resourceId.toLowerCase());
       if (keys.length > 0) {
-        await run.evaluate(changes.changed, await store.signaturesOf(keys));
+        const stored = await run.phases.time('read', store.signaturesOf(keys));
+        await run.evaluate(changes.changed, stored);
       }
       await run.remove(
         changes.removed.map(item => item.resourceId.toLowerCase()),
@@ -251,22 +304,85 @@ export class TagComplianceEvaluator {
     return cursor;
   }
 
-  private async touch(keys: string[]): Promise<number> {
-    if (keys.length === 0) return 0;
+  /**
+   * Gives the resources whose compliance changed new feed revisions, and returns where the next run reads the feed
+   * from: past these touches when nothing else was written since `cursor`, else `cursor` (the next run then reads the
+   * touches back, finds them unchanged and touches nothing).
+   */
+  private async touch(
+    keys: string[],
+    cursor: number,
+    phases: ComplianceRunPhases,
+  ): Promise<{ touched: number; cursor: number }> {
+    if (keys.length === 0) return { touched: 0, cursor };
+    const touchedAt = performance.now();
     const revisions = await this.options.resources.touchResources(keys);
-    if (revisions.length > 0) {
-      try {
-        await this.options.announce?.(revisions);
-      } catch (error) {
-        // The catalog module also polls the feed, so the change still arrives.
-        this.options.logger?.warn(
-          `Could not announce the resources whose compliance changed: ${
-            (error as Error).message
-          }`,
-        );
-      }
+    await this.announce(revisions);
+    phases.since('touch', touchedAt);
+    const highest = revisions.reduce(
+      (max, { revision }) => Math.max(max, revision),
+      cursor,
+    );
+    const onlyOwn = await phases.time(
+      'touchCheck',
+      this.onlyOwnTouches(keys, cursor, highest),
+    );
+    return { touched: keys.length, cursor: onlyOwn ? highest : cursor };
+  }
+
+  private async announce(
+    revisions: Array<{ subscriptionId: string; revision: number }>,
+  ): Promise<void> {
+    if (revisions.length === 0) return;
+    try {
+      await this.options.announce?.(revisions);
+    } catch (error) {
+      // The catalog module also polls the feed, so the change still arrives.
+      this.options.logger?.warn(
+        `Could not announce the resources whose compliance changed: ${
+          (error as Error).message
+        }`,
+      );
     }
-    return keys.length;
+  }
+
+  /**
+   * Whether every feed revision after `cursor` up to `highest` is a touch of one of `keys`: then none holds anything
+   * this run has not evaluated. Touches leave a resource as it was, and `touchResources` takes a revision per resource,
+   * so any other write in that span shows: a resource not touched or a removal among them, or a revision missing (a
+   * touched resource written again since, taking the place of its touch, or a writer that took revisions it did not
+   * use). Writers that take revisions hold the counter until they commit, so all revisions up to `highest` are
+   * committed by now. Reads only the span, at the cost of reading back what was touched without judging it again.
+   */
+  private async onlyOwnTouches(
+    keys: string[],
+    cursor: number,
+    highest: number,
+  ): Promise<boolean> {
+    const touched = new Set(keys);
+    let after = cursor;
+    while (after < highest) {
+      const changes = await this.options.resources.listChanges({
+        after,
+        limit: this.pageSize,
+      });
+      if (changes.removed.some(removed => removed.revision <= highest)) {
+        return false;
+      }
+      const from = after;
+      for (const record of changes.changed) {
+        if (record.revision > highest) break;
+        if (
+          record.revision !== after + 1 ||
+          !touched.has(record.resourceId.toLowerCase())
+        ) {
+          return false;
+        }
+        after = record.revision;
+      }
+      if (after === from) return false;
+    }
+    return true;
   }
 
   /** Each subscription's sync mode, tags and resource groups' tags, with their fingerprint. */
