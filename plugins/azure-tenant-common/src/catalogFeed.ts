@@ -74,6 +74,37 @@ export interface AzureResourceChanges {
 }
 
 /**
+ * A resource group as the backend plugin stored it at its subscription's last sync, with a count of its resources
+ * per ARM type: what the catalog module turns into a resource group entity. `GET /catalog/resource-groups` returns
+ * these, to service callers only.
+ *
+ * @public
+ */
+export interface AzureResourceGroupRecord {
+  subscriptionId: string;
+  /** The group's name, in Azure's casing. Compare case-insensitively. */
+  name: string;
+  location?: string;
+  /** The group's Azure tags from the last sync. Absent under the sync modes `no-tags` and `none`. */
+  tags?: Record<string, string>;
+  /** How many synced resources the group holds. */
+  resourceCount: number;
+  /** How many of them are of each ARM type, most first (then by type). */
+  resourceTypes: Array<{ type: string; count: number }>;
+}
+
+/**
+ * A page of `GET /catalog/resource-groups`, in a stable order.
+ *
+ * @public
+ */
+export interface AzureResourceGroupPage {
+  items: AzureResourceGroupRecord[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/**
  * The topic on which the backend plugin announces changes through the Backstage events service.
  *
  * @public

@@ -29,6 +29,14 @@ export interface AzureEntitySpec {
 export const AZURE_SUBSCRIPTION_ENTITY_TYPE = 'azure-subscription';
 
 /**
+ * The `spec.type` of a resource group entity, which stands between a subscription and its resources: resources are
+ * a `dependencyOf` their group, and groups a `dependencyOf` their subscription.
+ *
+ * @public
+ */
+export const AZURE_RESOURCE_GROUP_ENTITY_TYPE = 'azure-resource-group';
+
+/**
  * The `spec.type` of a resource entity, from its ARM type: `Microsoft.Compute/virtualMachines` gives
  * `azure-virtualmachines`.
  *

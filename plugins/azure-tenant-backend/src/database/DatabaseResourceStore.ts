@@ -1,5 +1,7 @@
 import {
   AzureResourceChanges,
+  AzureResourceGroupPage,
+  AzureResourceGroupRecord,
   AzureResourcePage,
   AzureResourceRecord,
 } from '@azure-tenant/plugin-azure-tenant-common';
@@ -15,6 +17,8 @@ import { isPostgres } from '../spend/spendRows';
 import { chunks } from './batches';
 import { ResourceRow, takeRevisions, toResourceRecord } from './resourceRows';
 import {
+  ChangeFeedAdvance,
+  ChangeFeedCursor,
   ResourceQuery,
   ResourceStore,
   StoredResourceGroup,
@@ -113,7 +117,9 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
       !result.purgePortalTags &&
       !(await this.resourceGroupsChanged(this.db, result))
     ) {
-      // Nothing to write: no transaction (a commit is the costly part of a no-change sync on SQLite).
+      // Nothing to write: no transaction (a commit is the costly part of a no-change sync on SQLite). The change
+      // feed's cursor alone is one statement.
+      await this.writeChangeFeed(this.db, result);
       return { revision: 0, changed: 0 };
     }
     return this.db.transaction(async tx => {
@@ -196,8 +202,88 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
           );
         }
       }
+      await this.writeChangeFeed(tx, result);
       return { revision, changed };
     });
+  }
+
+  /** Moves (or forgets) the subscription's place in the change feed, as the sync's result says. */
+  private async writeChangeFeed(db: Knex, result: SubscriptionSyncResult) {
+    const advance: ChangeFeedAdvance | null | undefined = result.changeFeed;
+    if (advance === undefined) return;
+    const where = { subscription_id: result.subscriptionId };
+    if (advance === null) {
+      await db('resource_change_cursors').where(where).delete();
+    } else if (advance.fullListing) {
+      await db('resource_change_cursors')
+        .insert({
+          ...where,
+          change_cursor: advance.cursor,
+          full_listing_at: advance.fullListing.at,
+          full_listing_settings: advance.fullListing.settings,
+        })
+        .onConflict('subscription_id')
+        .merge(['change_cursor', 'full_listing_at', 'full_listing_settings']);
+    } else {
+      await db('resource_change_cursors')
+        .where(where)
+        .update({ change_cursor: advance.cursor });
+    }
+  }
+
+  async loadChangeCursors(
+    subscriptionIds: string[],
+  ): Promise<ChangeFeedCursor[]> {
+    const cursors: ChangeFeedCursor[] = [];
+    for (const batch of chunks(subscriptionIds)) {
+      const rows = await this.db('resource_change_cursors')
+        .whereIn('subscription_id', batch)
+        .select();
+      for (const row of rows) {
+        cursors.push({
+          subscriptionId: row.subscription_id,
+          cursor: row.change_cursor,
+          fullListingAt: row.full_listing_at,
+          fullListingSettings: row.full_listing_settings,
+        });
+      }
+    }
+    return cursors;
+  }
+
+  async loadSyncedResources(keys: string[]): Promise<SyncedResource[]> {
+    const resources: SyncedResource[] = [];
+    for (const batch of chunks(keys)) {
+      const rows: ResourceRow[] = await this.db<ResourceRow>('resources')
+        .whereIn('resource_key', batch)
+        .select();
+      for (const row of rows) {
+        resources.push({
+          key: row.resource_key,
+          resourceId: row.resource_id,
+          subscriptionId: row.subscription_id,
+          tenantId: row.tenant_id,
+          resourceGroup: row.resource_group,
+          name: row.name,
+          type: row.type,
+          ...(row.location ? { location: row.location } : {}),
+          ...(row.kind ? { kind: row.kind } : {}),
+          ...(row.tags ? { tags: JSON.parse(row.tags) } : {}),
+          ...(row.created_time ? { createdTime: row.created_time } : {}),
+          ...(row.changed_time ? { changedTime: row.changed_time } : {}),
+          contentHash: row.content_hash ?? '',
+        });
+      }
+    }
+    return resources;
+  }
+
+  async countResources(subscriptionId: string): Promise<number> {
+    const row = await this.db('resources')
+      .where({ subscription_id: subscriptionId })
+      .count({ count: '*' })
+      .first();
+    return Number(row?.count ?? 0);
   }
 
   /**
@@ -306,6 +392,100 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
       name: row.name,
       ...(row.tags ? { tags: JSON.parse(row.tags) } : {}),
     }));
+  }
+
+  async listResourceGroupSummaries(options: {
+    subscriptionId?: string;
+    cursor?: string;
+    limit: number;
+  }): Promise<AzureResourceGroupPage> {
+    const query = this.db('resource_groups')
+      .orderBy([{ column: 'subscription_id' }, { column: 'name' }])
+      .limit(options.limit + 1)
+      .select('subscription_id', 'name', 'location', 'tags');
+    if (options.subscriptionId) {
+      query.where({ subscription_id: options.subscriptionId.toLowerCase() });
+    }
+    if (options.cursor) {
+      const { subscriptionId, name } = decodeResourceGroupCursor(
+        options.cursor,
+      );
+      query.where(after =>
+        after
+          .where('subscription_id', '>', subscriptionId)
+          .orWhere(same =>
+            same
+              .where({ subscription_id: subscriptionId })
+              .where('name', '>', name),
+          ),
+      );
+    }
+    const rows: Array<{
+      subscription_id: string;
+      name: string;
+      location: string | null;
+      tags: string | null;
+    }> = await query;
+    const page = rows.slice(0, options.limit);
+
+    // Counted per type for the page's groups only, subscription by subscription (from its index).
+    const counts = new Map<
+      string,
+      Map<string, { type: string; count: number }>
+    >();
+    const groupsBySubscription = new Map<string, string[]>();
+    for (const row of page) {
+      const names = groupsBySubscription.get(row.subscription_id) ?? [];
+      names.push(row.name.toLowerCase());
+      groupsBySubscription.set(row.subscription_id, names);
+    }
+    for (const [subscriptionId, names] of groupsBySubscription) {
+      for (const batch of chunks(names)) {
+        const found: Array<{ rg: string; type: string; n: number | string }> =
+          await this.db('resources')
+            .where({ subscription_id: subscriptionId })
+            .whereIn(this.db.raw('lower(resource_group)'), batch)
+            .groupBy(this.db.raw('lower(resource_group)'), 'type')
+            .select(
+              this.db.raw('lower(resource_group) as rg'),
+              'type',
+              this.db.raw('count(*) as n'),
+            );
+        for (const { rg, type, n } of found) {
+          const key = `${subscriptionId}/${rg}`;
+          const types = counts.get(key) ?? new Map();
+          // ARM types compare without regard to case: one count per type, in the first casing seen.
+          const typeKey = type.toLowerCase();
+          const entry = types.get(typeKey) ?? { type, count: 0 };
+          entry.count += Number(n);
+          types.set(typeKey, entry);
+          counts.set(key, types);
+        }
+      }
+    }
+
+    const items = page.map((row): AzureResourceGroupRecord => {
+      const types = [
+        ...(counts
+          .get(`${row.subscription_id}/${row.name.toLowerCase()}`)
+          ?.values() ?? []),
+      ].sort((a, b) => b.count - a.count || compareCodeUnits(a.type, b.type));
+      return {
+        subscriptionId: row.subscription_id,
+        name: row.name,
+        ...(row.location ? { location: row.location } : {}),
+        ...(row.tags ? { tags: JSON.parse(row.tags) } : {}),
+        resourceCount: types.reduce((sum, t) => sum + t.count, 0),
+        resourceTypes: types,
+      };
+    });
+    const last = page[page.length - 1];
+    return {
+      items,
+      ...(rows.length > options.limit
+        ? { nextCursor: encodeCursor(`${last.subscription_id}/${last.name}`) }
+        : {}),
+    };
   }
 
   async getResource(
@@ -481,4 +661,13 @@ function encodeCursor(key: string): string {
 
 function decodeCursor(cursor: string): string {
   return Buffer.from(cursor, 'base64url').toString('utf8');
+}
+
+/** The cursor of a resource group page: `{subscriptionId}/{name}` (a subscription id is 36 characters). */
+function decodeResourceGroupCursor(cursor: string): {
+  subscriptionId: string;
+  name: string;
+} {
+  const key = decodeCursor(cursor);
+  return { subscriptionId: key.slice(0, 36), name: key.slice(37) };
 }

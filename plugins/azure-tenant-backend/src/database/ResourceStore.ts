@@ -1,5 +1,6 @@
 import {
   AzureResourceChanges,
+  AzureResourceGroupPage,
   AzureResourcePage,
   AzureResourceRecord,
 } from '@azure-tenant/plugin-azure-tenant-common';
@@ -47,9 +48,33 @@ export interface SubscriptionSyncResult {
   resourceGroups?: SyncedResourceGroup[];
   /** Drop portal-only tags too (sync modes `no-tags` and `none`). */
   purgePortalTags: boolean;
+  /**
+   * The subscription's new place in Resource Graph's change feed, stored in the same transaction: a full listing
+   * gives `fullListing` too, an incremental run only `cursor`. `null` forgets it (sync mode `none`); undefined
+   * leaves it as it is.
+   */
+  changeFeed?: ChangeFeedAdvance | null;
   resourceCount: number;
   startedAt: Date;
   finishedAt: Date;
+}
+
+/** Where a subscription stands in Resource Graph's change feed. Times are Azure's (its `Date` header), ISO 8601. */
+export interface ChangeFeedCursor {
+  subscriptionId: string;
+  /** Every change after this time is still to be applied; those at or before it were. */
+  cursor: string;
+  /** When the last full listing began. */
+  fullListingAt: string;
+  /** What decided that listing's contents (sync mode, type filters): when it differs, a full listing is needed. */
+  fullListingSettings: string;
+}
+
+/** How a sync moves a subscription's {@link ChangeFeedCursor}. */
+export interface ChangeFeedAdvance {
+  cursor: string;
+  /** Given by a full listing only. */
+  fullListing?: { at: string; settings: string };
 }
 
 /**
@@ -104,6 +129,12 @@ export interface ResourceStore {
   ): Promise<{ revision: number; changed: number }>;
   /** Keys of a subscription's stored resources. */
   listKeys(subscriptionId: string): Promise<string[]>;
+  /** Where these subscriptions (lower case) stand in the change feed; those never listed in full have none. */
+  loadChangeCursors(subscriptionIds: string[]): Promise<ChangeFeedCursor[]>;
+  /** These resources (lower-cased ids) as the sync stored them (without portal-only tags); unknown keys are skipped. */
+  loadSyncedResources(keys: string[]): Promise<SyncedResource[]>;
+  /** How many resources of the subscription are stored. */
+  countResources(subscriptionId: string): Promise<number>;
 
   listResources(options: {
     cursor?: string;
@@ -116,6 +147,15 @@ export interface ResourceStore {
   getResource(resourceId: string): Promise<AzureResourceRecord | undefined>;
   /** A subscription's resource groups with their tags (absent when the sync mode keeps none), by name. */
   listResourceGroups(subscriptionId: string): Promise<StoredResourceGroup[]>;
+  /**
+   * A page of resource groups (of one subscription, or of all) with how many resources of each type they hold, in
+   * the order of subscription and name, for the catalog module's resource group entities.
+   */
+  listResourceGroupSummaries(options: {
+    subscriptionId?: string;
+    cursor?: string;
+    limit: number;
+  }): Promise<AzureResourceGroupPage>;
   /**
    * The resources that match `query`, at most `limit`, in the order of their keys (lower-cased resource ids), and
    * whether more match after the last one.

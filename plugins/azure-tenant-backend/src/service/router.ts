@@ -38,6 +38,7 @@ const ROUTER_PATHS: readonly ApiPath[] = [
   '/subscriptions/{subscriptionId}/sync-mode',
   '/subscriptions/{subscriptionId}/sync',
   '/catalog/resources',
+  '/catalog/resource-groups',
   '/catalog/changes',
 ];
 
@@ -61,6 +62,26 @@ export function parseCatalogCursor(value: unknown): string | undefined {
   ) {
     throw new InputError(
       'cursor is not a cursor that GET /catalog/resources returned; start again without a cursor',
+    );
+  }
+  return cursor;
+}
+
+/** A resource group's key in a cursor: `{subscriptionId}/{name}`; a group's name never holds a slash. */
+// eslint-disable-next-line no-control-regex
+const RESOURCE_GROUP_KEY = /^[0-9a-f-]{36}\/[^\u0000-\u001f\u007f\ufffd/]+$/;
+
+/** The cursor of `GET /catalog/resource-groups`, checked as {@link parseCatalogCursor} checks its own. */
+export function parseResourceGroupCursor(value: unknown): string | undefined {
+  const cursor = firstString(value);
+  if (!cursor) return undefined;
+  const key = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (
+    Buffer.from(key, 'utf8').toString('base64url') !== cursor ||
+    !RESOURCE_GROUP_KEY.test(key)
+  ) {
+    throw new InputError(
+      'cursor is not a cursor that GET /catalog/resource-groups returned; start again without a cursor',
     );
   }
   return cursor;
@@ -172,6 +193,17 @@ export async function createRouter(
       ...page,
       items: await withCompliance(page.items, options.compliance),
     });
+  });
+
+  router.get('/catalog/resource-groups', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['service'] });
+    res.json(
+      await resources.listResourceGroupSummaries({
+        subscriptionId: firstString(req.query.subscriptionId),
+        cursor: parseResourceGroupCursor(req.query.cursor),
+        limit: pageLimit(req.query.limit),
+      }),
+    );
   });
 
   router.get('/catalog/changes', async (req, res) => {

@@ -880,6 +880,61 @@ export const spec = {
         },
         required: ['items', 'revision'],
       },
+      AzureResourceGroupRecord: {
+        type: 'object',
+        properties: {
+          subscriptionId: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          location: {
+            type: 'string',
+          },
+          tags: {
+            $ref: '#/components/schemas/Tags',
+          },
+          resourceCount: {
+            type: 'integer',
+            description: 'How many synced resources the group holds.',
+          },
+          resourceTypes: {
+            type: 'array',
+            description: 'How many of them are of each ARM type, most first.',
+            items: {
+              type: 'object',
+              properties: {
+                type: {
+                  type: 'string',
+                },
+                count: {
+                  type: 'integer',
+                },
+              },
+              required: ['type', 'count'],
+            },
+          },
+        },
+        required: ['subscriptionId', 'name', 'resourceCount', 'resourceTypes'],
+      },
+      AzureResourceGroupPage: {
+        type: 'object',
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AzureResourceGroupRecord',
+            },
+          },
+          nextCursor: {
+            type: 'string',
+            description:
+              'Pass as cursor for the next page; absent on the last page.',
+          },
+        },
+        required: ['items'],
+      },
       AzureResourceChanges: {
         type: 'object',
         properties: {
@@ -3400,6 +3455,51 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/AzureResourcePage',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/catalog/resource-groups': {
+      get: {
+        operationId: 'listCatalogResourceGroups',
+        description:
+          'Every synced resource group (of one subscription, when given) with how many resources of each type it holds, for the catalog module. Service credentials only. Page with `cursor`.',
+        parameters: [
+          {
+            name: 'subscriptionId',
+            in: 'query',
+            schema: {
+              $ref: '#/components/schemas/Guid',
+            },
+          },
+          {
+            name: 'cursor',
+            in: 'query',
+            schema: {
+              type: 'string',
+              maxLength: 4096,
+            },
+          },
+          {
+            $ref: '#/components/parameters/PageLimit',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'A page of resource groups',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AzureResourceGroupPage',
                 },
               },
             },

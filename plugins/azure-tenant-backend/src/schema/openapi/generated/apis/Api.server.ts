@@ -127,6 +127,17 @@ export type ListCatalogResources = {
 };
 
 /**
+ * GET /catalog/resource-groups
+ * @public
+ */
+export type ListCatalogResourceGroups = {
+  query: NonNullable<
+    operations['listCatalogResourceGroups']['parameters']['query']
+  >;
+  response: operations['listCatalogResourceGroups']['responses']['200']['content']['application/json'];
+};
+
+/**
  * GET /catalog/changes
  * @public
  */
@@ -456,6 +467,7 @@ export type EndpointMap = {
   '#get|/subscriptions/{subscriptionId}/resources': ListSubscriptionResources;
   '#get|/resources': FindResources;
   '#get|/catalog/resources': ListCatalogResources;
+  '#get|/catalog/resource-groups': ListCatalogResourceGroups;
   '#get|/catalog/changes': ListCatalogChanges;
   '#get|/spend': GetSpend;
   '#get|/spend.csv': GetSpendCsv;

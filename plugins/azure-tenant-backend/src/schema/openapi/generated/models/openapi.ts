@@ -194,6 +194,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/catalog/resource-groups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Every synced resource group (of one subscription, when given) with how many resources of each type it holds, for the catalog module. Service credentials only. Page with `cursor`. */
+    get: operations['listCatalogResourceGroups'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/catalog/changes': {
     parameters: {
       query?: never;
@@ -866,6 +883,24 @@ export interface components {
       nextCursor?: string;
       /** @description Where GET /catalog/changes continues. */
       revision: number;
+    };
+    AzureResourceGroupRecord: {
+      subscriptionId: string;
+      name: string;
+      location?: string;
+      tags?: components['schemas']['Tags'];
+      /** @description How many synced resources the group holds. */
+      resourceCount: number;
+      /** @description How many of them are of each ARM type, most first. */
+      resourceTypes: {
+        type: string;
+        count: number;
+      }[];
+    };
+    AzureResourceGroupPage: {
+      items: components['schemas']['AzureResourceGroupRecord'][];
+      /** @description Pass as cursor for the next page; absent on the last page. */
+      nextCursor?: string;
     };
     AzureResourceChanges: {
       changed: components['schemas']['AzureResourceRecord'][];
@@ -2040,6 +2075,33 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['AzureResourcePage'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+    };
+  };
+  listCatalogResourceGroups: {
+    parameters: {
+      query?: {
+        subscriptionId?: components['schemas']['Guid'];
+        cursor?: string;
+        /** @description The most items of a page, 1 to 5000; 1000 when not given. */
+        limit?: components['parameters']['PageLimit'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of resource groups */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AzureResourceGroupPage'];
         };
       };
       400: components['responses']['Error'];

@@ -146,6 +146,22 @@ export type ListCatalogResourcesResponse =
   operations['listCatalogResources']['responses']['200']['content']['application/json'];
 
 /**
+ * The request of {@link AzureTenantClient.listCatalogResourceGroups}.
+ * @public
+ */
+export type ListCatalogResourceGroupsRequest = {
+  query?: NonNullable<
+    operations['listCatalogResourceGroups']['parameters']['query']
+  >;
+};
+/**
+ * The answer of {@link AzureTenantClient.listCatalogResourceGroups}.
+ * @public
+ */
+export type ListCatalogResourceGroupsResponse =
+  operations['listCatalogResourceGroups']['responses']['200']['content']['application/json'];
+
+/**
  * The request of {@link AzureTenantClient.listCatalogChanges}.
  * @public
  */
@@ -687,6 +703,15 @@ export interface AzureTenantClient {
   listCatalogResources(
     request?: ListCatalogResourcesRequest,
   ): Promise<ListCatalogResourcesResponse>;
+
+  /**
+   * GET /catalog/resource-groups
+   *
+   * Every synced resource group (of one subscription, when given) with how many resources of each type it holds, for the catalog module. Service credentials only. Page with `cursor`.
+   */
+  listCatalogResourceGroups(
+    request?: ListCatalogResourceGroupsRequest,
+  ): Promise<ListCatalogResourceGroupsResponse>;
 
   /**
    * GET /catalog/changes

@@ -60,6 +60,8 @@ import type {
   ListBudgetsResponse,
   ListCatalogChangesRequest,
   ListCatalogChangesResponse,
+  ListCatalogResourceGroupsRequest,
+  ListCatalogResourceGroupsResponse,
   ListCatalogResourcesRequest,
   ListCatalogResourcesResponse,
   ListSubscriptionResourcesRequest,
@@ -203,6 +205,16 @@ export class DefaultAzureTenantClient implements AzureTenantClient {
       params: { query: request?.query },
     });
     return data as ListCatalogResourcesResponse;
+  }
+
+  async listCatalogResourceGroups(
+    request?: ListCatalogResourceGroupsRequest,
+  ): Promise<ListCatalogResourceGroupsResponse> {
+    const { data } = await this.fetchClient.GET('/catalog/resource-groups', {
+      baseUrl: await this.baseUrl(),
+      params: { query: request?.query },
+    });
+    return data as ListCatalogResourceGroupsResponse;
   }
 
   async listCatalogChanges(

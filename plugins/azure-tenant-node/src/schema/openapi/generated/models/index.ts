@@ -62,6 +62,12 @@ export type RemovedAzureResource =
 /** @public */
 export type AzureResourcePage = components['schemas']['AzureResourcePage'];
 /** @public */
+export type AzureResourceGroupRecord =
+  components['schemas']['AzureResourceGroupRecord'];
+/** @public */
+export type AzureResourceGroupPage =
+  components['schemas']['AzureResourceGroupPage'];
+/** @public */
 export type AzureResourceChanges =
   components['schemas']['AzureResourceChanges'];
 /** A synced Azure resource that a search found. */
