@@ -1,9 +1,16 @@
 import { Config } from '@backstage/config';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
 import { readOptionalDuration, readWholeNumber } from '../config/configValues';
+import {
+  ChangeFeedConfig,
+  readChangeFeedConfig,
+} from './changeFeed/ChangeFeedConfig';
 
-/** The validated `azureTenant.sync` configuration. */
-export interface SyncConfig {
+/**
+ * The validated `azureTenant.sync` configuration. `reconcileInterval` and `changeFeed` are read by
+ * `changeFeed/ChangeFeedConfig.ts`.
+ */
+export interface SyncConfig extends ChangeFeedConfig {
   /** How often each subscription is synced. */
   frequency: HumanDuration;
   /** How long one run of the sync task may take. */
@@ -50,10 +57,12 @@ export function readSyncConfig(root: Config): SyncConfig {
     new Set(
       (config?.getOptionalStringArray(key) ?? []).map(t => t.toLowerCase()),
     );
+  const frequency = readOptionalDuration(config, PREFIX, 'frequency', {
+    minimum: { minutes: 1 },
+  }) ?? { hours: 1 };
   return {
-    frequency: readOptionalDuration(config, PREFIX, 'frequency', {
-      minimum: { minutes: 1 },
-    }) ?? { hours: 1 },
+    ...readChangeFeedConfig(root, frequency),
+    frequency,
     timeout: readOptionalDuration(config, PREFIX, 'timeout', {
       minimum: { seconds: 1 },
     }) ?? { minutes: 30 },
