@@ -4,6 +4,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import https from 'node:https';
 import inspector from 'node:inspector/promises';
 import path from 'node:path';
@@ -196,6 +197,8 @@ export async function createResourceSync(options: {
 /** The plugin's database for one benchmark run. */
 export interface BenchDatabaseHandle {
   knex: Knex;
+  /** Where another process opens the same database: the SQLite file, or the PostgreSQL database's URL. */
+  connection: string;
   /** Bytes on disk: the SQLite file (with its WAL), or `pg_database_size`. */
   sizeBytes(): Promise<number>;
   drop(): Promise<void>;
@@ -218,6 +221,7 @@ export async function openDatabase(
     });
     return {
       knex,
+      connection: filename,
       sizeBytes: async () =>
         [filename, `${filename}-wal`]
           .filter(f => fs.existsSync(f))
@@ -236,6 +240,7 @@ export async function openDatabase(
   const knex = knexFactory({ client: 'pg', connection: target.toString() });
   return {
     knex,
+    connection: target.toString(),
     sizeBytes: async () => {
       const result = await knex.raw(
         'select pg_database_size(current_database()) as size',
@@ -282,4 +287,34 @@ export async function startProfiler() {
       session.disconnect();
     },
   };
+}
+
+/** Peak and current resident memory of a process, in MB, from /proc/<pid>/status (VmHWM, VmRSS); Linux only. */
+export function processMemoryMb(pid: number): {
+  peakRssMb: number;
+  rssMb: number;
+} {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    return match ? Number(match[1]) : NaN;
+  };
+  return {
+    peakRssMb: Math.round(kb('VmHWM') / 1024),
+    rssMb: Math.round(kb('VmRSS') / 1024),
+  };
+}
+
+/** User plus system CPU time a process has used, in seconds, from /proc/<pid>/stat; Linux only. */
+export function processCpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name (which may hold spaces), from field 3 on: utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Clock ticks are 100 per second on every Linux the benchmarks run on (getconf CLK_TCK).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The 1, 5 and 15 minute load averages, rounded, as benchmarks print them next to their figures. */
+export function loadAverage(): number[] {
+  return os.loadavg().map(l => Number(l.toFixed(2)));
 }

@@ -1,58 +1,94 @@
 /*
  * bench:sync — a full resource sync through the real code path, then a no-change re-sync.
  *
- *   npm run bench:sync -- --subscriptions 50 --resources 100000 [--database sqlite|postgres] [--concurrency 4]
+ *   npm run bench:sync -- --subscriptions 1000 --resources 1000000 [--database sqlite|postgres] [--concurrency 4]
+ *                         [--provider off|resources|resource-groups] [--replicas N] [--timeout-minutes 30]
+ *                         [--profile <file.cpuprofile>] [--profile-phase full|resync]
  *
  * It starts the Azure emulator in its own process with a generated tenant (so its memory is not counted), then in
  * this process: the plugin's database (SQLite in a temporary file, or a fresh PostgreSQL database at
- * BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING, default postgresql://postgres@127.0.0.1:5432), the sync
- * (the real Azure SDKs over TLS, trusting the emulator's CA), and the catalog module's entity provider, whose
- * mutations are counted instead of written to a catalog.
+ * BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING, default postgresql://postgres@127.0.0.1:5432) and the sync
+ * (the real Azure SDKs over TLS, trusting the emulator's CA). The sync into the plugin's database is measured on its
+ * own: from its start until every resource is stored. The catalog module's entity provider then runs separately
+ * (its mutations are counted instead of written to a catalog): by default up to 100,000 resources, off above, since
+ * its full run holds every entity in memory at once and no catalog ingests a million entities.
+ *
+ * Each run is bounded: it stops after --timeout-minutes (default 30), killing the emulator, and fails.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AzureTenantEntityProvider } from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
 import {
+  BenchDatabase,
+  RunningEmulator,
   control,
+  createResourceSync,
+  loadAverage,
   machineDescription,
   openDatabase,
+  processCpuSeconds,
+  processMemoryMb,
   quietLogger,
   startEmulator,
   startProfiler,
-  createResourceSync,
 } from './benchSupport';
+
+/** What the catalog module's entity provider builds in the benchmark, or `off`. */
+type ProviderRun = 'off' | 'resources' | 'resource-groups';
 
 interface Options {
   subscriptions: number;
   resources: number;
-  database: 'sqlite' | 'postgres';
+  database: BenchDatabase;
   concurrency: number;
-  /** Where to write a CPU profile of the no-change re-sync (`.cpuprofile`, for Chrome's DevTools). */
+  provider: ProviderRun;
+  /** Whether `--provider` was given, rather than chosen by the size. */
+  providerChosen: boolean;
+  replicas: number;
+  timeoutMinutes: number;
+  /** Where to write a CPU profile (`.cpuprofile`, for Chrome's DevTools). */
   profile?: string;
+  /** Which phase the profile covers: the full sync into the database, or the no-change re-sync. */
+  profilePhase: 'full' | 'resync';
 }
+
+/** Above this many resources the provider is off unless `--provider` asks for it. */
+const PROVIDER_DEFAULT_LIMIT = 100_000;
 
 /** User and system CPU time of this process, in milliseconds. */
 function cpuMs(usage: NodeJS.CpuUsage): number {
   return (usage.user + usage.system) / 1000;
 }
 
-function parseOptions(args: string[]): Options {
-  const options: Options = {
+function positive(name: string, value: string | undefined): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) {
+    throw new Error(`${name} must be a positive whole number`);
+  }
+  return number;
+}
+
+export function parseOptions(args: string[]): Options {
+  let provider: ProviderRun | undefined;
+  const options: Omit<Options, 'provider' | 'providerChosen'> = {
     subscriptions: 50,
     resources: 100_000,
     database: 'sqlite',
     concurrency: 4,
+    replicas: 1,
+    timeoutMinutes: 30,
+    profilePhase: 'resync',
   };
   for (let i = 0; i < args.length; i++) {
     const value = args[i + 1];
     switch (args[i]) {
       case '--subscriptions':
-        options.subscriptions = Number(value);
+        options.subscriptions = positive('--subscriptions', value);
         i++;
         break;
       case '--resources':
-        options.resources = Number(value);
+        options.resources = positive('--resources', value);
         i++;
         break;
       case '--database':
@@ -61,36 +97,115 @@ function parseOptions(args: string[]): Options {
         options.database = value;
         i++;
         break;
+      case '--concurrency':
+        options.concurrency = positive('--concurrency', value);
+        i++;
+        break;
+      case '--provider':
+        if (
+          value !== 'off' &&
+          value !== 'resources' &&
+          value !== 'resource-groups'
+        ) {
+          throw new Error('--provider is off, resources or resource-groups');
+        }
+        provider = value;
+        i++;
+        break;
+      case '--replicas':
+        options.replicas = positive('--replicas', value);
+        i++;
+        break;
+      case '--timeout-minutes':
+        options.timeoutMinutes = positive('--timeout-minutes', value);
+        i++;
+        break;
       case '--profile':
+        if (!value) throw new Error('--profile takes a file name');
         options.profile = path.resolve(value);
         i++;
         break;
-      case '--concurrency':
-        options.concurrency = Number(value);
+      case '--profile-phase':
+        if (value !== 'full' && value !== 'resync')
+          throw new Error('--profile-phase is full or resync');
+        options.profilePhase = value;
         i++;
         break;
       default:
         throw new Error(`Unknown argument ${args[i]}`);
     }
   }
-  if (
-    !(
-      options.subscriptions > 0 &&
-      options.resources > 0 &&
-      options.concurrency > 0
-    )
-  ) {
+  if (options.replicas > 1 && options.database !== 'postgres') {
     throw new Error(
-      '--subscriptions, --resources and --concurrency must be positive numbers',
+      '--replicas above 1 needs --database postgres (replicas share one PostgreSQL)',
     );
   }
-  return options;
+  return {
+    ...options,
+    provider:
+      provider ??
+      (options.resources <= PROVIDER_DEFAULT_LIMIT ? 'resources' : 'off'),
+    providerChosen: provider !== undefined,
+  };
+}
+
+/** Counts the emulator's ARM requests (not token requests) and its 429s, reading its log as it grows. */
+function watchRequests(emulator: RunningEmulator) {
+  let since = 0;
+  let arm = 0;
+  let throttled = 0;
+  const read = async () => {
+    const log: any[] = (
+      await control(emulator, 'GET', `requests?since=${since}`)
+    ).value;
+    for (const entry of log) {
+      since = Math.max(since, entry.seq);
+      if (entry.path.includes('/oauth2/')) continue;
+      arm++;
+      if (entry.status === 429) throttled++;
+    }
+  };
+  return {
+    /** Reads what is new, and returns the counts since the last `take` and starts counting afresh. */
+    async take() {
+      await read();
+      const counts = { arm, throttled };
+      arm = 0;
+      throttled = 0;
+      return counts;
+    },
+    /** Reads what is new; call it often enough that the emulator's bounded log (10,000 entries) keeps everything. */
+    poll: read,
+  };
+}
+
+/** The emulator's peak memory and CPU time so far. */
+function emulatorFigures(emulator: RunningEmulator) {
+  const pid = emulator.process.pid!;
+  return {
+    ...processMemoryMb(pid),
+    cpuSeconds: Number(processCpuSeconds(pid).toFixed(1)),
+  };
 }
 
 export async function main(args: string[]) {
   const options = parseOptions(args);
+  const loadAtStart = loadAverage();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sync-'));
-  const emulator = await startEmulator({
+  let emulator: RunningEmulator | undefined;
+  // The bound of the whole run: past it, the emulator is stopped and the run fails.
+  const deadline = setTimeout(() => {
+    process.stderr.write(
+      `bench:sync stopped after ${options.timeoutMinutes} minutes (--timeout-minutes)\n`,
+    );
+    emulator?.process.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+    process.exit(2);
+  }, options.timeoutMinutes * 60_000);
+  deadline.unref();
+
+  let started = Date.now();
+  emulator = await startEmulator({
     generate: {
       subscriptions: options.subscriptions,
       resources: options.resources,
@@ -98,9 +213,12 @@ export async function main(args: string[]) {
     },
     stateDir: dir,
   });
-  const { knex, drop } = await openDatabase(options.database, dir);
+  const emulatorStartSeconds = (Date.now() - started) / 1000;
+  const database = await openDatabase(options.database, dir);
+  const { knex } = database;
   try {
     // The portal's service principal, with Reader on every generated subscription, and the real sync.
+    started = Date.now();
     const {
       subscriptions,
       tenantStore: store,
@@ -111,7 +229,45 @@ export async function main(args: string[]) {
       emulator,
       azureTenant: { sync: { concurrency: options.concurrency } },
     });
+    const setupSeconds = (Date.now() - started) / 1000;
+    const requests = watchRequests(emulator);
+    await requests.take();
+    const polling = setInterval(() => {
+      requests.poll().catch(() => {});
+    }, 2000);
+    const storedResources = async () =>
+      Number(
+        (await knex('resources').count({ count: '*' }).first())?.count ?? 0,
+      );
 
+    // 1. The full sync: from its start until every resource is in the plugin's database.
+    let profiler =
+      options.profile && options.profilePhase === 'full'
+        ? await startProfiler()
+        : undefined;
+    started = Date.now();
+    let cpuStart = process.cpuUsage();
+    const fullReports = await service.syncDue();
+    const fullMs = Date.now() - started;
+    const fullCpuMs = cpuMs(process.cpuUsage(cpuStart));
+    if (profiler) await profiler.stop(options.profile!);
+    const fullRequests = await requests.take();
+    const failed = fullReports.filter(r => r.status === 'failed');
+    if (failed.length > 0)
+      throw new Error(
+        `${failed.length} subscriptions failed: ${failed[0].error}`,
+      );
+    const synced = fullReports.reduce((sum, r) => sum + r.resourceCount, 0);
+    const stored = await storedResources();
+    if (stored !== synced) {
+      throw new Error(
+        `the sync reported ${synced} resources, the database holds ${stored}`,
+      );
+    }
+    const afterSync = processMemoryMb(process.pid);
+    const emulatorAfterSync = emulatorFigures(emulator);
+
+    // 2. The catalog module's entity provider, on its own: its full run over what the sync stored.
     let entitiesWritten = 0;
     const connection = {
       applyMutation: async (mutation: any) => {
@@ -122,98 +278,152 @@ export async function main(args: string[]) {
       },
       refresh: async () => {},
     };
-    const provider = new AzureTenantEntityProvider({
-      client: {
-        listResources: cursor =>
-          resources.listResources({ cursor, limit: 5000 }),
-        listChanges: after => resources.listChanges({ after, limit: 5000 }),
-        listSubscriptions: () => store.listSubscriptions(),
-      },
-      logger: quietLogger,
-    });
-    const armRequests = async () => {
-      const log: any[] = (await control(emulator, 'GET', 'requests')).value;
-      await control(emulator, 'DELETE', 'requests');
-      return log.filter(r => !r.path.includes('/oauth2/')).length;
-    };
-    await armRequests();
+    const provider =
+      options.provider === 'off'
+        ? undefined
+        : new AzureTenantEntityProvider({
+            client: {
+              listResources: cursor =>
+                resources.listResources({ cursor, limit: 5000 }),
+              listChanges: after =>
+                resources.listChanges({ after, limit: 5000 }),
+              listSubscriptions: () => store.listSubscriptions(),
+            } as any,
+            logger: quietLogger,
+            ...providerLevel(options.provider),
+          });
+    let providerFull: { seconds: number; entitiesWritten: number } | undefined;
+    if (provider) {
+      started = Date.now();
+      await provider.connect(connection as any);
+      await provider.idle();
+      providerFull = {
+        seconds: (Date.now() - started) / 1000,
+        entitiesWritten,
+      };
+    }
+    const afterProvider = processMemoryMb(process.pid);
 
-    // Full sync: Azure → the plugin's tables → the provider's full mutation.
-    let started = Date.now();
-    let cpuStart = process.cpuUsage();
-    const fullReports = await service.syncDue();
-    await provider.connect(connection as any);
-    await provider.idle();
-    const fullMs = Date.now() - started;
-    const fullCpuMs = cpuMs(process.cpuUsage(cpuStart));
-    const fullEntities = entitiesWritten;
-    const fullRequests = await armRequests();
-    const failed = fullReports.filter(r => r.status === 'failed');
-    if (failed.length > 0)
-      throw new Error(
-        `${failed.length} subscriptions failed: ${failed[0].error}`,
-      );
-    const synced = fullReports.reduce((sum, r) => sum + r.resourceCount, 0);
-
-    // No-change re-sync of every subscription, then the provider's delta.
+    // 3. A no-change re-sync of every subscription, then the provider's delta.
     for (const { subscriptionId } of subscriptions)
       await store.requestSync(subscriptionId, new Date());
     entitiesWritten = 0;
-    const profiler = options.profile ? await startProfiler() : undefined;
+    profiler =
+      options.profile && options.profilePhase === 'resync'
+        ? await startProfiler()
+        : undefined;
     started = Date.now();
     cpuStart = process.cpuUsage();
     await service.syncDue();
-    await provider.refresh('delta');
     const resyncMs = Date.now() - started;
     const resyncCpuMs = cpuMs(process.cpuUsage(cpuStart));
     if (profiler) await profiler.stop(options.profile!);
-    const resyncRequests = await armRequests();
+    let providerDelta: { seconds: number; entitiesWritten: number } | undefined;
+    if (provider) {
+      started = Date.now();
+      await provider.refresh('delta');
+      providerDelta = {
+        seconds: (Date.now() - started) / 1000,
+        entitiesWritten,
+      };
+    }
+    const resyncRequests = await requests.take();
+    clearInterval(polling);
 
-    const peakRssMb = (process.resourceUsage().maxRSS * 1024) / 1024 / 1024;
     const figures = {
       machine: machineDescription(),
       database: options.database,
+      replicas: 1,
+      concurrency: options.concurrency,
       subscriptions: subscriptions.length,
       resources: synced,
+      setupSeconds: { emulator: emulatorStartSeconds, grants: setupSeconds },
       fullSync: {
         seconds: fullMs / 1000,
         resourcesPerSecond: Math.round(synced / (fullMs / 1000)),
-        cpuSeconds: fullCpuMs / 1000,
-        armRequests: fullRequests,
-        entitiesWritten: fullEntities,
+        cpuSeconds: Number((fullCpuMs / 1000).toFixed(1)),
+        armRequests: fullRequests.arm,
+        throttled: fullRequests.throttled,
+        peakRssMb: afterSync.peakRssMb,
+      },
+      provider: {
+        run: options.provider,
+        chosen: options.providerChosen ? 'by --provider' : 'by size',
+        full: providerFull,
+        delta: providerDelta,
+        peakRssMb: provider ? afterProvider.peakRssMb : undefined,
       },
       noChangeResync: {
         seconds: resyncMs / 1000,
         shareOfFullSync: Number((resyncMs / fullMs).toFixed(3)),
-        cpuSeconds: resyncCpuMs / 1000,
-        armRequests: resyncRequests,
-        entitiesWritten,
+        cpuSeconds: Number((resyncCpuMs / 1000).toFixed(1)),
+        armRequests: resyncRequests.arm,
+        throttled: resyncRequests.throttled,
       },
-      peakRssMb: Math.round(peakRssMb),
+      peakRssMb: processMemoryMb(process.pid).peakRssMb,
+      emulator: {
+        afterFullSync: emulatorAfterSync,
+        atEnd: emulatorFigures(emulator),
+      },
+      loadAverage: { atStart: loadAtStart, atEnd: loadAverage() },
     };
+    const providerLine = provider
+      ? `provider (${options.provider}, ${
+          figures.provider.chosen
+        }): full run ${providerFull!.seconds.toFixed(1)} s, ${
+          providerFull!.entitiesWritten
+        } entities; delta after the re-sync ${providerDelta!.seconds.toFixed(
+          1,
+        )} s, ${providerDelta!.entitiesWritten} entities; peak RSS after it ${
+          afterProvider.peakRssMb
+        } MB`
+      : `provider: off (${
+          figures.provider.chosen
+        }; above ${PROVIDER_DEFAULT_LIMIT.toLocaleString(
+          'en',
+        )} resources it is off unless --provider asks for it)`;
     process.stdout.write(
       [
-        `bench:sync on ${figures.machine}, ${options.database}: ${synced} resources in ${subscriptions.length} subscriptions`,
-        `full sync:        ${figures.fullSync.seconds.toFixed(1)} s, ${
+        `bench:sync on ${figures.machine}, ${options.database}, 1 replica (concurrency ${options.concurrency}): ${synced} resources in ${subscriptions.length} subscriptions`,
+        `load average:     ${loadAtStart.join(
+          ' ',
+        )} at the start, ${figures.loadAverage.atEnd.join(' ')} at the end`,
+        `setup:            emulator ready in ${emulatorStartSeconds.toFixed(
+          1,
+        )} s, grants and registration ${setupSeconds.toFixed(1)} s (not timed)`,
+        `full sync:        ${figures.fullSync.seconds.toFixed(
+          1,
+        )} s until every resource is in the database, ${
           figures.fullSync.resourcesPerSecond
-        } resources/s, ${fullRequests} ARM requests, ${fullEntities} entities written (CPU ${(
-          fullCpuMs / 1000
-        ).toFixed(1)} s)`,
+        } resources/s, ${fullRequests.arm} ARM requests, ${
+          fullRequests.throttled
+        } throttled (CPU ${figures.fullSync.cpuSeconds.toFixed(
+          1,
+        )} s); peak RSS after it ${afterSync.peakRssMb} MB`,
+        providerLine,
         `no-change resync: ${figures.noChangeResync.seconds.toFixed(1)} s (${(
           figures.noChangeResync.shareOfFullSync * 100
-        ).toFixed(
-          0,
-        )}% of the full sync), ${resyncRequests} ARM requests, ${entitiesWritten} entities written (CPU ${(
-          resyncCpuMs / 1000
-        ).toFixed(1)} s)`,
-        `peak RSS:         ${figures.peakRssMb} MB (this process; the emulator runs in its own)`,
+        ).toFixed(0)}% of the full sync), ${
+          resyncRequests.arm
+        } ARM requests (CPU ${(resyncCpuMs / 1000).toFixed(1)} s)`,
+        `peak RSS:         ${figures.peakRssMb} MB this process (VmHWM); emulator ${figures.emulator.atEnd.peakRssMb} MB, CPU ${figures.emulator.atEnd.cpuSeconds} s (its own process)`,
         JSON.stringify(figures),
         '',
       ].join('\n'),
     );
   } finally {
-    await drop();
+    await database.drop();
     emulator.process.kill('SIGTERM');
     fs.rmSync(dir, { recursive: true, force: true });
+    clearTimeout(deadline);
   }
+}
+
+/**
+ * The provider's option for what becomes an entity, when the catalog module has it
+ * (`catalog.providers.azureTenant.entities.level`).
+ */
+function providerLevel(run: ProviderRun): object {
+  if (run === 'resources') return {};
+  return { entities: { level: run } };
 }
