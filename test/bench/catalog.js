@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Runs the catalog benchmark from its TypeScript source, through the Node transform that @backstage/cli ships.
+require('@backstage/cli/config/nodeTransform.cjs');
+require('./catalogBenchmark.ts')
+  .main(process.argv.slice(2))
+  .catch(error => {
+    process.stderr.write(
+      `bench:catalog failed: ${error && error.stack ? error.stack : error}\n`,
+    );
+    process.exit(1);
+  });
