@@ -28,7 +28,7 @@ import {
   EmulatorResponse,
   jsonResponse,
 } from './http/EmulatorHttp';
-import { safely, send } from './http/emulatorResponses';
+import { httpDate, safely, send } from './http/emulatorResponses';
 import { EmulatorClock } from './model/EmulatorClock';
 import { EmulatorState } from './model/EmulatorState';
 import { EmulatorFixture } from './model/fixture';
@@ -250,6 +250,7 @@ export async function startAzureEmulator(
         res,
         request,
         await safely(() => handleControlRequest(control, request)),
+        clock.now(),
       );
       return;
     }
@@ -276,6 +277,8 @@ export async function startAzureEmulator(
 
     if (fault?.delayMs) await sleep(fault.delayMs);
     if (latencyMs > 0) await sleep(latencyMs);
+    // A fault's answer carries the emulator's `Date` too (writeHead keeps headers set before it).
+    res.setHeader('date', httpDate(clock.now()));
     if (fault && applyFault(fault, request, res)) {
       let status = fault.status ?? 0;
       if (fault.malformed) status = 200;
@@ -312,7 +315,7 @@ export async function startAzureEmulator(
         headers: { ...throttled.headers, ...(result.headers ?? {}) },
       };
     });
-    send(res, request, response);
+    send(res, request, response, clock.now());
     log(response.status, caller ?? peeked.caller, peeked.clientId);
   }
 

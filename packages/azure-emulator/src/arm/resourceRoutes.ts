@@ -2,6 +2,7 @@ import { ArmError } from '../errors/ArmError';
 import { EmulatorResponse, jsonResponse } from '../http/EmulatorHttp';
 import { requirePermission } from '../rbac/accessCheck';
 import { ArmCall, nextLinkFor } from './ArmCall';
+import { armChangeActor } from './armChangeActor';
 import {
   listedResourceBody,
   resourceBody,
@@ -246,6 +247,6 @@ export function deleteResource(
   );
   const resource = subscription.resources.get(scope);
   if (!resource) return { status: 204 };
-  subscription.resources.delete(resource.id);
+  subscription.resources.delete(resource.id, { actor: armChangeActor(call) });
   return { status: 200 };
 }

@@ -15,6 +15,12 @@ import {
   scopeAsWritten,
 } from './armScopes';
 import { applyTagPatch, validateTags } from './tagRules';
+import { armChangeActor } from './armChangeActor';
+import {
+  recordResourceGroupChange,
+  recordSubscriptionChange,
+  subscriptionSnapshot,
+} from '../model/containerChanges';
 
 /** `{scope}/providers/Microsoft.Resources/tags/default`: GET, PUT, PATCH and DELETE. */
 export function handleTagsAtScope(
@@ -113,21 +119,43 @@ function readTags(resolved: ResolvedScope): Record<string, string> {
   return { ...resolved.resource.tags };
 }
 
+/**
+ * Writes the tags, leaving the change in Resource Graph's change tables: a resource's tag edit is an `Update` of the
+ * resource in `resourcechanges`, a subscription's or resource group's an `Update` in `resourcecontainerchanges`.
+ */
 function writeTags(
   call: ArmCall,
   resolved: ResolvedScope,
   tags: Record<string, string>,
 ): void {
+  const change = {
+    actor: armChangeActor(call),
+    operation: `Microsoft.Resources/tags/${
+      call.request.method === 'DELETE' ? 'delete' : 'write'
+    }`,
+  };
   if (resolved.kind === 'subscription') {
+    const before = subscriptionSnapshot(resolved.subscription);
     resolved.subscription.tags = { ...tags };
+    recordSubscriptionChange(resolved.subscription, before, change);
   } else if (resolved.kind === 'resourceGroup') {
+    const tagsBefore = resolved.resourceGroup.tags;
     resolved.resourceGroup.tags = { ...tags };
+    recordResourceGroupChange(
+      resolved.subscription,
+      'Update',
+      resolved.resourceGroup,
+      { ...change, tagsBefore },
+    );
   } else {
-    resolved.subscription.resources.put({
-      ...resolved.resource,
-      tags: { ...tags },
-      changedTime: new Date(call.context.clock.now()).toISOString(),
-    });
+    resolved.subscription.resources.put(
+      {
+        ...resolved.resource,
+        tags: { ...tags },
+        changedTime: new Date(call.context.clock.now()).toISOString(),
+      },
+      change,
+    );
   }
 }
 

@@ -28,6 +28,12 @@ import {
   parseCostScenario,
 } from '../cost/costScenarios';
 import { FixtureBudget } from '../model/fixture';
+import { portalActor } from '../model/ChangeLog';
+import {
+  recordResourceGroupChange,
+  recordSubscriptionChange,
+  subscriptionSnapshot,
+} from '../model/containerChanges';
 import {
   NewPolicyAssignment,
   PolicyAssignmentState,
@@ -52,6 +58,21 @@ export interface NewResource {
   location?: string;
   tags?: Record<string, string>;
   kind?: string;
+  /**
+   * Test-only: write it without a change record in Resource Graph's `resourcechanges` (nor a `Create` of a new
+   * resource group in `resourcecontainerchanges`), as if the change feed had missed it; a full listing still shows it.
+   */
+  omitFromChangeFeed?: boolean;
+}
+
+/**
+ * Options of {@link EmulatorControl.deleteResource}.
+ *
+ * @public
+ */
+export interface DeleteResourceOptions {
+  /** Test-only: delete it without a `Delete` record in Resource Graph's `resourcechanges`. */
+  omitFromChangeFeed?: boolean;
 }
 
 /**
@@ -258,6 +279,8 @@ export class EmulatorControl {
         'InvalidResourceType',
         `The resource type '${input.type}' must look like 'Namespace/type'.`,
       );
+    const omitFromChangeFeed = input.omitFromChangeFeed === true;
+    const actor = portalActor();
     let group = subscription.resourceGroups.get(
       input.resourceGroup.toLowerCase(),
     );
@@ -268,33 +291,86 @@ export class EmulatorControl {
         tags: {},
       };
       subscription.resourceGroups.set(group.name.toLowerCase(), group);
+      recordResourceGroupChange(subscription, 'Create', group, {
+        actor,
+        omitFromChangeFeed,
+        operation: 'Microsoft.Resources/subscriptions/resourceGroups/write',
+      });
     }
     const now = this.nowIso();
-    return subscription.resources.put({
-      id: buildResourceId(
-        subscription.subscriptionId,
-        group.name,
-        input.type,
-        input.name,
-      ),
-      subscriptionId: subscription.subscriptionId,
-      resourceGroup: group.name,
-      type: input.type,
-      name: input.name,
-      location: input.location ?? group.location,
-      tags: validateTags({ ...(input.tags ?? {}) }),
-      kind: input.kind,
-      createdTime: now,
-      changedTime: now,
-    });
+    const tags = validateTags({ ...(input.tags ?? {}) });
+    return subscription.resources.put(
+      {
+        id: buildResourceId(
+          subscription.subscriptionId,
+          group.name,
+          input.type,
+          input.name,
+        ),
+        subscriptionId: subscription.subscriptionId,
+        resourceGroup: group.name,
+        type: input.type,
+        name: input.name,
+        location: input.location ?? group.location,
+        tags,
+        kind: input.kind,
+        createdTime: now,
+        changedTime: now,
+      },
+      { actor, omitFromChangeFeed },
+    );
   }
 
-  /** Deletes a resource. Returns whether it existed. */
-  deleteResource(resourceId: string): boolean {
+  /**
+   * Deletes a resource (a `Delete` in Resource Graph's `resourcechanges`, unless `omitFromChangeFeed`). Returns
+   * whether it existed.
+   */
+  deleteResource(
+    resourceId: string,
+    options: DeleteResourceOptions = {},
+  ): boolean {
     const parsed = parseResourceId(resourceId);
     const subscription =
       parsed && this.deps.context.state.subscription(parsed.subscriptionId);
-    return !!subscription && subscription.resources.delete(resourceId);
+    return (
+      !!subscription &&
+      subscription.resources.delete(resourceId, {
+        omitFromChangeFeed: options.omitFromChangeFeed === true,
+      })
+    );
+  }
+
+  /**
+   * Deletes a resource group and every resource in it, as someone would in the Azure portal: a `Delete` of each
+   * resource in Resource Graph's `resourcechanges` and of the group in `resourcecontainerchanges` (none with
+   * `omitFromChangeFeed`). Returns how many resources were deleted, or undefined when the group does not exist.
+   */
+  deleteResourceGroup(
+    subscriptionId: string,
+    name: string,
+    options: DeleteResourceOptions = {},
+  ): { deletedResources: number } | undefined {
+    const subscription = this.requireSubscription(subscriptionId);
+    const group =
+      typeof name === 'string'
+        ? subscription.resourceGroups.get(name.toLowerCase())
+        : undefined;
+    if (!group) return undefined;
+    const omitFromChangeFeed = options.omitFromChangeFeed === true;
+    const actor = portalActor();
+    const members = [...subscription.resources.entries()]
+      .filter(r => r.resourceGroup.toLowerCase() === name.toLowerCase())
+      .map(r => r.id);
+    for (const id of members) {
+      subscription.resources.delete(id, { actor, omitFromChangeFeed });
+    }
+    subscription.resourceGroups.delete(name.toLowerCase());
+    recordResourceGroupChange(subscription, 'Delete', group, {
+      actor,
+      omitFromChangeFeed,
+      operation: 'Microsoft.Resources/subscriptions/resourceGroups/delete',
+    });
+    return { deletedResources: members.length };
   }
 
   /**
@@ -414,7 +490,35 @@ export class EmulatorControl {
       );
     }
     const subscription = this.requireSubscription(subscriptionId);
+    const before = subscriptionSnapshot(subscription);
     subscription.state = state;
+    recordSubscriptionChange(subscription, before, {
+      operation: 'Microsoft.Resources/subscriptions/write',
+    });
+    return subscriptionSummary(subscription);
+  }
+
+  /**
+   * Renames a subscription, as its owner would in the Azure portal (Microsoft.Subscription's rename); an `Update` in
+   * Resource Graph's `resourcecontainerchanges`.
+   */
+  renameSubscription(
+    subscriptionId: string,
+    displayName: string,
+  ): SubscriptionSummary {
+    if (typeof displayName !== 'string' || !displayName.trim()) {
+      throw new ArmError(
+        400,
+        'InvalidSubscriptionName',
+        "Pass the new name as a non-empty 'displayName'.",
+      );
+    }
+    const subscription = this.requireSubscription(subscriptionId);
+    const before = subscriptionSnapshot(subscription);
+    subscription.displayName = displayName;
+    recordSubscriptionChange(subscription, before, {
+      operation: 'Microsoft.Subscription/rename/action',
+    });
     return subscriptionSummary(subscription);
   }
 
@@ -672,11 +776,10 @@ export class EmulatorControl {
       return {
         tags: resource.tags,
         write: tags =>
-          subscription.resources.put({
-            ...resource,
-            tags,
-            changedTime: this.nowIso(),
-          }),
+          subscription.resources.put(
+            { ...resource, tags, changedTime: this.nowIso() },
+            { operation: 'Microsoft.Resources/tags/write' },
+          ),
       };
     }
     const parsed = parseScope(id);
@@ -701,7 +804,11 @@ export class EmulatorControl {
       return {
         tags: subscription.tags,
         write: tags => {
+          const before = subscriptionSnapshot(subscription);
           subscription.tags = tags;
+          recordSubscriptionChange(subscription, before, {
+            operation: 'Microsoft.Resources/tags/write',
+          });
         },
       };
     }
@@ -718,7 +825,12 @@ export class EmulatorControl {
     return {
       tags: group.tags,
       write: tags => {
+        const tagsBefore = group.tags;
         group.tags = tags;
+        recordResourceGroupChange(subscription, 'Update', group, {
+          tagsBefore,
+          operation: 'Microsoft.Resources/tags/write',
+        });
       },
     };
   }

@@ -80,21 +80,46 @@ export function handleControlRequest(
     case 'POST resources':
       return jsonResponse(201, control.addResource(json()));
     case 'DELETE resources': {
-      const id =
-        request.url.searchParams.get('id') ??
-        (request.body.length ? json().resourceId : undefined);
+      const body = request.body.length ? json() : {};
+      const id = request.url.searchParams.get('id') ?? body.resourceId;
       if (!id)
         throw new ArmError(
           400,
           'MissingResourceId',
           "Pass the resource id as '?id=' or as 'resourceId' in the body.",
         );
-      return control.deleteResource(id)
+      const omitFromChangeFeed =
+        request.url.searchParams.get('omitFromChangeFeed') === 'true' ||
+        body.omitFromChangeFeed === true;
+      return control.deleteResource(id, { omitFromChangeFeed })
         ? { status: 204 }
         : jsonResponse(404, {
             error: {
               code: 'ResourceNotFound',
               message: `The Resource '${id}' was not found.`,
+              details: [],
+            },
+          });
+    }
+    case 'DELETE resource-groups': {
+      const subscriptionId = request.url.searchParams.get('subscriptionId');
+      const name = request.url.searchParams.get('name');
+      if (!subscriptionId || !name)
+        throw new ArmError(
+          400,
+          'MissingResourceGroup',
+          "Pass the resource group as '?subscriptionId=' and '&name='.",
+        );
+      const deleted = control.deleteResourceGroup(subscriptionId, name, {
+        omitFromChangeFeed:
+          request.url.searchParams.get('omitFromChangeFeed') === 'true',
+      });
+      return deleted
+        ? jsonResponse(200, deleted)
+        : jsonResponse(404, {
+            error: {
+              code: 'ResourceGroupNotFound',
+              message: `Resource group '${name}' could not be found.`,
               details: [],
             },
           });
@@ -139,6 +164,12 @@ export function handleControlRequest(
       );
     }
     case 'PUT subscriptions':
+      if (segments.length === 3 && segments[2] === 'name') {
+        return jsonResponse(
+          200,
+          control.renameSubscription(segments[1], json().displayName),
+        );
+      }
       if (segments.length !== 3 || segments[2] !== 'state') break;
       return jsonResponse(
         200,

@@ -5,6 +5,7 @@ import { EmulatorResponse, jsonResponse } from '../http/EmulatorHttp';
 import { SubscriptionState } from '../model/EmulatorState';
 import { ResourceRecord } from '../model/ResourceRecord';
 import { deterministicGuid, hashString } from '../model/seededRandom';
+import { invalidQuery } from './resourceGraphRequest';
 
 /*
  * Azure Advisor cost recommendations, as Resource Graph's `advisorresources` table holds them (Microsoft Learn,
@@ -175,22 +176,6 @@ interface Comparison {
   path: string[];
   operator: '==' | '=~' | '!=' | '!~';
   value: string;
-}
-
-function invalidQuery(query: string, why: string): ArmError {
-  return new ArmError(
-    400,
-    'BadRequest',
-    'Please provide below info when asking for support: timestamp, correlationId.',
-    {
-      details: [
-        {
-          code: 'InvalidQuery',
-          message: `Query is invalid. ${why} (query: '${query}')`,
-        },
-      ],
-    },
-  );
 }
 
 /**

@@ -7,8 +7,9 @@ import {
 } from '../http/EmulatorHttp';
 import { SubscriptionState } from '../model/EmulatorState';
 import { ResourceRecord } from '../model/ResourceRecord';
-import { hasPermission } from '../rbac/accessCheck';
 import { queryAdvisorResources } from './advisorRecommendations';
+import { invalidQuery, readableSubscriptions } from './resourceGraphRequest';
+import { isChangeQuery, queryResourceChanges } from './resourceChanges';
 
 /** A resource in Resource Graph's row shape (`objectArray` result format). */
 export function resourceGraphRow(
@@ -59,19 +60,22 @@ export function queryResourceGraph(call: ArmCall): EmulatorResponse {
       ),
     );
   }
+  if (isChangeQuery(query)) {
+    return queryResourceChanges(
+      call,
+      body,
+      query,
+      readableSubscriptions(
+        call,
+        body,
+        'Microsoft.Resources/subscriptions/resources/read',
+      ),
+    );
+  }
   if (!/^resources$/i.test(query)) {
-    throw new ArmError(
-      400,
-      'BadRequest',
-      'Please provide below info when asking for support: timestamp, correlationId.',
-      {
-        details: [
-          {
-            code: 'InvalidQuery',
-            message: `Query is invalid. The emulator only supports the plain query 'resources', not '${query}'.`,
-          },
-        ],
-      },
+    throw invalidQuery(
+      query,
+      "The emulator only supports the plain query 'resources' on this table.",
     );
   }
   const subscriptions = readableSubscriptions(
@@ -130,42 +134,4 @@ export function queryResourceGraph(call: ArmCall): EmulatorResponse {
       ? { $skipToken: Buffer.from(JSON.stringify(next)).toString('base64') }
       : {}),
   });
-}
-
-/**
- * The subscriptions a query covers: those of the caller's tenant that the body names (all when it names none),
- * not Deleted, on which the caller has the action.
- */
-function readableSubscriptions(
-  call: ArmCall,
-  body: any,
-  action: string,
-): SubscriptionState[] {
-  const { state } = call.context;
-  const requested: string[] | undefined = Array.isArray(body?.subscriptions)
-    ? body.subscriptions
-    : undefined;
-  return (
-    [...state.subscriptions.values()]
-      .filter(
-        s => s.tenantId.toLowerCase() === call.caller.tenantId.toLowerCase(),
-      )
-      // A Deleted subscription: "No operations are available" (Learn, "Azure subscription states").
-      .filter(s => s.state !== 'Deleted')
-      .filter(
-        s =>
-          !requested ||
-          requested.some(
-            r => r.toLowerCase() === s.subscriptionId.toLowerCase(),
-          ),
-      )
-      .filter(s =>
-        hasPermission(
-          state,
-          call.caller,
-          `/subscriptions/${s.subscriptionId}`,
-          action,
-        ),
-      )
-  );
 }

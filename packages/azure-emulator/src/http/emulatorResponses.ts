@@ -32,14 +32,28 @@ export async function safely(
   }
 }
 
-/** Writes a response with the request ids that ARM and Entra ID put on every answer. */
+/**
+ * The `Date` header (RFC 9110 IMF-fixdate, e.g. `Sat, 05 Dec 2026 10:00:00 GMT`) for the emulator's clock, which tests
+ * move: a client that takes its cursor from Azure's `Date` (as a change feed reader does) then follows the emulator's
+ * time, not the machine's.
+ */
+export function httpDate(nowMs: number): string {
+  return new Date(nowMs).toUTCString();
+}
+
+/**
+ * Writes a response with the request ids that ARM and Entra ID put on every answer, and the `Date` of the emulator's
+ * clock.
+ */
 export function send(
   res: ServerResponse,
   request: EmulatorRequest,
   response: EmulatorResponse,
+  nowMs: number,
 ): void {
   const clientRequestId = request.headers['x-ms-client-request-id'];
   const headers: Record<string, string> = {
+    date: httpDate(nowMs),
     'x-ms-request-id': request.requestId,
     'x-ms-correlation-request-id': request.requestId,
     ...(typeof clientRequestId === 'string'

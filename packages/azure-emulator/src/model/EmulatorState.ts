@@ -6,6 +6,7 @@ import {
 } from '../policy/policyAssignments';
 import { findBuiltInRole } from '../rbac/builtInRoles';
 import { deterministicGuid } from './seededRandom';
+import { ChangeLog } from './ChangeLog';
 import {
   EmulatorFixture,
   FixtureApp,
@@ -84,6 +85,16 @@ export interface SubscriptionState {
   resources: ResourceCollection;
   /** `Microsoft.Consumption/budgets`, by lower-case name. */
   budgets: Map<string, BudgetState>;
+  /** What Resource Graph's change tables hold for this subscription: only actual writes, for 14 days. */
+  changes: SubscriptionChanges;
+}
+
+/** A subscription's change logs, one per Resource Graph table. */
+export interface SubscriptionChanges {
+  /** `resourcechanges`: its resources' creates, updates (tags included) and deletes. */
+  resources: ChangeLog;
+  /** `resourcecontainerchanges`: the subscription's own changes and its resource groups'. */
+  containers: ChangeLog;
 }
 
 /**
@@ -224,6 +235,10 @@ export class EmulatorState {
           }
         }
       }
+      const changes: SubscriptionChanges = {
+        resources: new ChangeLog(state.now),
+        containers: new ChangeLog(state.now),
+      };
       state.subscriptions.set(subscriptionId.toLowerCase(), {
         subscriptionId,
         tenantId: sub.tenantId,
@@ -233,13 +248,14 @@ export class EmulatorState {
         currency: sub.currency ?? 'USD',
         tags: { ...(sub.tags ?? {}) },
         resourceGroups,
-        resources: new ResourceCollection(source),
+        resources: new ResourceCollection(source, changes.resources),
         budgets: new Map(
           (sub.budgets ?? []).map(budget => [
             budget.name.toLowerCase(),
             budgetStateOf(budget, Math.floor(state.now() / 86_400_000)),
           ]),
         ),
+        changes,
       });
       for (const assignment of sub.roleAssignments ?? []) {
         const role = findBuiltInRole(assignment.role);

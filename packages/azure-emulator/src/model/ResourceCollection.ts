@@ -1,3 +1,11 @@
+import {
+  ChangeLog,
+  ChangeWriteOptions,
+  PropertyChange,
+  portalActor,
+  propertyChange,
+  tagChanges,
+} from './ChangeLog';
 import { ResourceRecord } from './ResourceRecord';
 
 /**
@@ -25,7 +33,8 @@ export function createArrayResourceSource(
 
 /**
  * The resources of one subscription: a base set plus the changes made since (tag edits, added and
- * deleted resources), kept apart so that the base set can stay lazy.
+ * deleted resources), kept apart so that the base set can stay lazy. Every put and delete leaves a change record in
+ * the change log it is given (Resource Graph's `resourcechanges`), unless the write says `omitFromChangeFeed`.
  */
 export class ResourceCollection {
   private readonly changed = new Map<number, ResourceRecord | null>();
@@ -33,7 +42,10 @@ export class ResourceCollection {
   private readonly addedById = new Map<string, number>();
   private nextIndex: number;
 
-  constructor(private readonly source: ResourceSource) {
+  constructor(
+    private readonly source: ResourceSource,
+    private readonly changes?: ChangeLog,
+  ) {
     this.nextIndex = source.count;
   }
 
@@ -59,28 +71,62 @@ export class ResourceCollection {
     return this.source.at(index);
   }
 
-  /** Replaces a resource, or adds it when it does not exist. Returns the stored record. */
-  put(record: Omit<ResourceRecord, 'index'>): ResourceRecord {
+  /**
+   * Replaces a resource, or adds it when it does not exist. Returns the stored record. The change record's time is
+   * the record's `changedTime`, so that a reader of the change feed and a reader of the listing see the same time.
+   */
+  put(
+    record: Omit<ResourceRecord, 'index'>,
+    options: ChangeWriteOptions & { operation?: string } = {},
+  ): ResourceRecord {
     const existing = this.indexOf(record.id);
-    if (existing !== undefined && this.changed.get(existing) !== null) {
-      const stored = { ...record, index: existing };
+    const previous = existing === undefined ? undefined : this.get(record.id);
+    let stored: ResourceRecord;
+    if (existing !== undefined && previous) {
+      stored = { ...record, index: existing };
       this.changed.set(existing, stored);
-      return stored;
+    } else {
+      const index = this.nextIndex++;
+      stored = { ...record, index };
+      this.changed.set(index, stored);
+      this.addedIndexes.push(index);
+      this.addedById.set(record.id.toLowerCase(), index);
     }
-    const index = this.nextIndex++;
-    const stored = { ...record, index };
-    this.changed.set(index, stored);
-    this.addedIndexes.push(index);
-    this.addedById.set(record.id.toLowerCase(), index);
+    if (this.changes && !options.omitFromChangeFeed) {
+      this.changes.append({
+        subscriptionId: stored.subscriptionId,
+        targetResourceId: stored.id,
+        targetResourceType: stored.type,
+        changeType: previous ? 'Update' : 'Create',
+        timestampMs: Date.parse(stored.changedTime),
+        operation: options.operation ?? `${stored.type}/write`,
+        actor: options.actor ?? portalActor(),
+        // As in the spec example, a Create lists no property changes.
+        changes: previous ? resourceChanges(previous, stored) : {},
+      });
+    }
     return stored;
   }
 
   /** Deletes a resource. Returns whether it existed. */
-  delete(id: string): boolean {
+  delete(id: string, options: ChangeWriteOptions = {}): boolean {
     const index = this.indexOf(id);
     if (index === undefined || this.changed.get(index) === null) return false;
+    const previous = this.get(id);
     this.changed.set(index, null);
     this.addedById.delete(id.toLowerCase());
+    if (previous && this.changes && !options.omitFromChangeFeed) {
+      this.changes.append({
+        subscriptionId: previous.subscriptionId,
+        targetResourceId: previous.id,
+        targetResourceType: previous.type,
+        changeType: 'Delete',
+        timestampMs: this.changes.now(),
+        operation: `${previous.type}/delete`,
+        actor: options.actor ?? portalActor(),
+        changes: {},
+      });
+    }
     return true;
   }
 
@@ -92,4 +138,17 @@ export class ResourceCollection {
     if (index === undefined) return undefined;
     return this.changed.get(index) === null ? undefined : index;
   }
+}
+
+/** What a write changed in a resource: its tags, location, kind and SKU. */
+function resourceChanges(
+  before: ResourceRecord,
+  after: ResourceRecord,
+): Record<string, PropertyChange> {
+  return {
+    ...tagChanges(before.tags, after.tags),
+    ...propertyChange('location', before.location, after.location),
+    ...propertyChange('kind', before.kind, after.kind),
+    ...propertyChange('sku.name', before.sku?.name, after.sku?.name),
+  };
 }

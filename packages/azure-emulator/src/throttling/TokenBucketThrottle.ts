@@ -4,6 +4,13 @@ import {
   QpuDecision,
   readQpuQuotas,
 } from './CostManagementQpuThrottle';
+import {
+  DEFAULT_RESOURCE_GRAPH_QUOTA,
+  ResourceGraphQuota,
+  ResourceGraphQuotaDecision,
+  ResourceGraphUserQuota,
+  readResourceGraphQuota,
+} from './ResourceGraphUserQuota';
 
 /**
  * One token bucket's size and refill rate.
@@ -38,6 +45,12 @@ export interface ThrottlingOptions {
    * `x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after`.
    */
   costManagement?: CostManagementQpuQuotas;
+  /**
+   * Resource Graph's quota per user: 15 queries per 5-second window by default, as Learn's "Guidance for throttled
+   * requests in Azure Resource Graph" says. Every query's answer says what is left in `x-ms-user-quota-remaining`
+   * and `x-ms-user-quota-resets-after`; an exhausted quota gets 429 `RateLimiting` with `Retry-After`.
+   */
+  resourceGraph?: ResourceGraphQuota;
 }
 
 /** The outcome of taking a token. */
@@ -57,6 +70,7 @@ export const DEFAULT_THROTTLING: Required<ThrottlingOptions> = {
   writes: { capacity: 200, refillPerSecond: 10 },
   deletes: { capacity: 200, refillPerSecond: 10 },
   costManagement: { per10Seconds: 12, perMinute: 60, perHour: 600 },
+  resourceGraph: DEFAULT_RESOURCE_GRAPH_QUOTA,
 };
 
 /** Token buckets per principal, scope and category, like ARM's and Cost Management's limits. */
@@ -68,6 +82,7 @@ export class TokenBucketThrottle {
   >();
 
   private readonly qpu: CostManagementQpuThrottle;
+  private readonly resourceGraphQuota: ResourceGraphUserQuota;
 
   constructor(
     options: ThrottlingOptions = {},
@@ -77,9 +92,14 @@ export class TokenBucketThrottle {
       ...DEFAULT_THROTTLING,
       ...options,
       costManagement: readQpuQuotas(options.costManagement),
+      resourceGraph: readResourceGraphQuota(options.resourceGraph),
     };
     this.qpu = new CostManagementQpuThrottle(
       this.settings.costManagement as Required<CostManagementQpuQuotas>,
+      now,
+    );
+    this.resourceGraphQuota = new ResourceGraphUserQuota(
+      this.settings.resourceGraph as Required<ResourceGraphQuota>,
       now,
     );
   }
@@ -89,9 +109,21 @@ export class TokenBucketThrottle {
       'costManagement' in options
         ? readQpuQuotas(options.costManagement)
         : this.settings.costManagement;
-    this.settings = { ...this.settings, ...options, costManagement };
+    const resourceGraph =
+      'resourceGraph' in options
+        ? readResourceGraphQuota(options.resourceGraph)
+        : this.settings.resourceGraph;
+    this.settings = {
+      ...this.settings,
+      ...options,
+      costManagement,
+      resourceGraph,
+    };
     this.buckets.clear();
     this.qpu.configure(costManagement as Required<CostManagementQpuQuotas>);
+    this.resourceGraphQuota.configure(
+      resourceGraph as Required<ResourceGraphQuota>,
+    );
   }
 
   get configuration(): Required<ThrottlingOptions> {
@@ -101,6 +133,13 @@ export class TokenBucketThrottle {
   reset(): void {
     this.buckets.clear();
     this.qpu.reset();
+    this.resourceGraphQuota.reset();
+  }
+
+  /** Takes one query from the user's Resource Graph quota (see {@link ResourceGraphUserQuota}). */
+  takeResourceGraph(user: string): ResourceGraphQuotaDecision {
+    if (!this.settings.enabled) return this.resourceGraphQuota.untracked();
+    return this.resourceGraphQuota.take(user);
   }
 
   /** Charges a Cost Management query's QPU to its tenant (see {@link CostManagementQpuThrottle}). */

@@ -17,6 +17,57 @@ export function throttleFor(
   if (lower.includes('/providers/microsoft.costmanagement/')) {
     return throttleCostManagement(throttle, request, caller);
   }
+  const arm = throttleArm(throttle, request, caller, lower);
+  if (
+    arm.error ||
+    !lower.endsWith('/providers/microsoft.resourcegraph/resources')
+  )
+    return arm;
+  return throttleResourceGraph(throttle, caller, arm.headers);
+}
+
+/**
+ * Resource Graph's quota per user, on top of ARM's limits: its two headers on every answer, and when the user's
+ * quota is spent a 429 in the shape Resource Graph sends (`RateLimiting`, as quoted in
+ * https://github.com/Azure/azure-cli-extensions/issues/3325), with `Retry-After` until the window resets.
+ */
+function throttleResourceGraph(
+  throttle: TokenBucketThrottle,
+  caller: ArmCaller,
+  armHeaders: Record<string, string>,
+): { headers: Record<string, string>; error?: ArmError } {
+  const decision = throttle.takeResourceGraph(
+    `${caller.tenantId}|${caller.objectId}`,
+  );
+  const headers = { ...armHeaders, ...decision.headers };
+  if (decision.allowed) return { headers };
+  return {
+    headers,
+    error: new ArmError(
+      429,
+      'RateLimiting',
+      'Please provide below info when asking for support: timestamp, correlationId.',
+      {
+        headers,
+        details: [
+          {
+            code: 'RateLimiting',
+            message:
+              'Client application has been throttled and should not attempt to repeat the request until an amount of time has elapsed. Please see https://aka.ms/resourcegraph-throttling for help.',
+          },
+        ],
+      },
+    ),
+  };
+}
+
+/** ARM's token buckets per principal and subscription (or tenant), by reads, writes and deletes. */
+function throttleArm(
+  throttle: TokenBucketThrottle,
+  request: EmulatorRequest,
+  caller: ArmCaller,
+  lower: string,
+): { headers: Record<string, string>; error?: ArmError } {
   const subscription = /^\/subscriptions\/([^/]+)/.exec(lower)?.[1];
   const isRead =
     request.method === 'GET' ||
