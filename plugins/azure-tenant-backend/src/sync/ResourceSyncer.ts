@@ -33,6 +33,8 @@ import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
 import { listResourcePages } from './armResourcePages';
 import { SyncConfig } from './SyncConfig';
 import { describeAzureError } from '../azure/describeAzureError';
+import { durationMs } from './SyncConfig';
+import { listingSettings } from './changeFeed/syncPlan';
 
 /** What one subscription's sync did. */
 export interface SubscriptionSyncReport {
@@ -43,6 +45,11 @@ export interface SubscriptionSyncReport {
   changed: number;
   /** The feed revision after the sync. */
   revision: number;
+  /**
+   * Whether the sync listed the subscription in full, or applied Resource Graph's change feed since its last run;
+   * absent when it could not start (its tenant refused the portal).
+   */
+  kind?: 'full' | 'incremental';
   error?: string;
   /** Why a failed sync failed, for the metrics: a closed set, never a message. */
   failureReason?: AzureFailureReason;
@@ -70,20 +77,21 @@ export type TenantAccessCheck =
       subscriptions: Array<{ subscriptionId: string; displayName: string }>;
     };
 
-function resourceGroupOf(resourceId: string): string {
+/** The resource group named in a resource id ('' when none), in the id's casing. */
+export function resourceGroupOf(resourceId: string): string {
   const match = /\/resourceGroups\/([^/]+)/i.exec(resourceId);
   return match ? match[1] : '';
 }
 
 /** An ISO 8601 time from Azure as epoch milliseconds; undefined when absent or not a valid time. */
-function epochMs(time: string | undefined): number | undefined {
+export function epochMs(time: string | undefined): number | undefined {
   if (typeof time !== 'string') return undefined;
   const ms = Date.parse(time);
   return Number.isNaN(ms) ? undefined : ms;
 }
 
 /** Whether the type filters of the config let a resource type through. */
-function typeAllowed(config: SyncConfig, type: string): boolean {
+export function typeAllowed(config: SyncConfig, type: string): boolean {
   const lower = type.toLowerCase();
   if (config.includeTypes.size > 0 && !config.includeTypes.has(lower)) {
     return false;
@@ -158,12 +166,14 @@ export class ResourceSyncer {
     let stateFinding: AccessProblemFinding | undefined;
     let displayName: string | undefined;
     let tags: Record<string, string> | undefined;
+    let azureTimeMs: number | undefined;
     try {
       if (subscription.syncMode !== 'none') {
         ({
           finding: stateFinding,
           displayName,
           tags,
+          azureTimeMs,
         } = await this.readState(subscription));
         if (stateFinding && stopsSync(stateFinding.problem)) {
           throw new AzureAccessError(stateFinding);
@@ -173,7 +183,10 @@ export class ResourceSyncer {
         subscription.syncMode === 'none'
           ? await this.removeAll(subscription, startedAt)
           : await this.readFromAzure(subscription, startedAt);
-      const { revision, changed } = await store.applySync(result);
+      const { revision, changed } = await store.applySync({
+        ...result,
+        changeFeed: this.changeFeedAfterListing(subscription, azureTimeMs),
+      });
       logger.info(
         `Synced subscription ${subscriptionId} (${subscription.syncMode}): ${result.resourceCount} resources, ${changed} changes`,
         {
@@ -190,6 +203,7 @@ export class ResourceSyncer {
         resourceCount: result.resourceCount,
         changed,
         revision,
+        kind: 'full',
         ...(stateFinding ? { access: stateFinding } : {}),
         ...(displayName ? { displayName } : {}),
         ...(tags && subscription.syncMode !== 'no-tags' ? { tags } : {}),
@@ -216,6 +230,7 @@ export class ResourceSyncer {
         resourceCount: 0,
         changed: 0,
         revision: 0,
+        kind: 'full',
         error: message,
         ...(access ? { access } : {}),
         failureReason: azureFailureReason(error),
@@ -269,22 +284,52 @@ export class ResourceSyncer {
   }
 
   /**
-   * The subscription in Azure (`GET /subscriptions/{id}`): its state, as an access problem when it is not enabled,
-   * its name (a subscription declared in config without one shows its id until then) and its own tags (Azure leaves
-   * `tags` out when there are none).
+   * Where the change feed stands after a full listing: its cursor is Azure's time when the listing began (the `Date`
+   * of its first answer, `GET /subscriptions/{id}`) minus the overlap, so that a change made while it listed is read
+   * again. Under `none` there is none; without Azure's time the cursor is left as it was.
    */
-  private async readState(subscription: AzureSubscription): Promise<{
+  private changeFeedAfterListing(
+    subscription: AzureSubscription,
+    azureTimeMs: number | undefined,
+  ) {
+    if (subscription.syncMode === 'none') return null;
+    if (azureTimeMs === undefined) return undefined;
+    const { config } = this.options;
+    return {
+      cursor: new Date(
+        azureTimeMs - durationMs(config.changeFeed.overlap),
+      ).toISOString(),
+      fullListing: {
+        at: new Date(azureTimeMs).toISOString(),
+        settings: listingSettings(subscription.syncMode, config),
+      },
+    };
+  }
+
+  /**
+   * The subscription in Azure (`GET /subscriptions/{id}`): its state, as an access problem when it is not enabled,
+   * its name (a subscription declared in config without one shows its id until then), its own tags (Azure leaves
+   * `tags` out when there are none), and Azure's time of the answer (its `Date` header).
+   */
+  async readState(subscription: AzureSubscription): Promise<{
     finding?: AccessProblemFinding;
     displayName?: string;
     tags: Record<string, string>;
+    azureTimeMs?: number;
   }> {
     const { connection } = this.options;
     const client = new SubscriptionClient(
       connection.appCredential(subscription.tenantId),
       connection.armClientOptions(),
     );
-    const found = await client.subscriptions.get(subscription.subscriptionId);
+    let azureTimeMs: number | undefined;
+    const found = await client.subscriptions.get(subscription.subscriptionId, {
+      onResponse: response => {
+        azureTimeMs = epochMs(response.headers.get('date'));
+      },
+    });
     return {
+      azureTimeMs,
       finding: subscriptionStateProblem(
         found.state,
         subscription.subscriptionId,
@@ -295,6 +340,32 @@ export class ResourceSyncer {
           ? sortedTags(found.tags)
           : {},
     };
+  }
+
+  /** The subscription's resource groups in Azure, with their tags unless the sync mode keeps none. */
+  async readResourceGroups(
+    subscription: AzureSubscription,
+    client = new ResourceManagementClient(
+      this.options.connection.appCredential(subscription.tenantId),
+      subscription.subscriptionId,
+      this.options.connection.armClientOptions({
+        tenantId: subscription.tenantId,
+        metrics: this.options.metrics,
+        minRemainingReads: this.options.config.minRemainingReads,
+      }),
+    ),
+  ): Promise<SyncedResourceGroup[]> {
+    const keepTags = subscription.syncMode !== 'no-tags';
+    const resourceGroups: SyncedResourceGroup[] = [];
+    for await (const group of client.resourceGroups.list()) {
+      if (!group.name) continue;
+      resourceGroups.push({
+        name: group.name,
+        location: group.location,
+        tags: keepTags && group.tags ? sortedTags(group.tags) : undefined,
+      });
+    }
+    return resourceGroups;
   }
 
   private async removeAll(subscription: AzureSubscription, startedAt: Date) {
@@ -331,15 +402,7 @@ export class ResourceSyncer {
       clientOptions,
     );
 
-    const resourceGroups: SyncedResourceGroup[] = [];
-    for await (const group of client.resourceGroups.list()) {
-      if (!group.name) continue;
-      resourceGroups.push({
-        name: group.name,
-        location: group.location,
-        tags: keepTags && group.tags ? sortedTags(group.tags) : undefined,
-      });
-    }
+    const resourceGroups = await this.readResourceGroups(subscription, client);
 
     // Each stored hash names one resource (the hash covers its id): `false` until Azure lists that resource as it
     // is stored. What stays `false` at the end changed or went away.

@@ -1,0 +1,410 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { AzureSubscription } from '@azure-tenant/plugin-azure-tenant-common';
+import pLimit from 'p-limit';
+import {
+  AccessProblemFinding,
+  AzureAccessError,
+  classifyAccessProblem,
+  isAzureAccessError,
+  stopsSync,
+} from '../../azure/accessProblems';
+import { describeAzureError } from '../../azure/describeAzureError';
+import {
+  ChangeFeedCursor,
+  ResourceStore,
+  SyncedResource,
+  SyncedResourceGroup,
+} from '../../database/ResourceStore';
+import { azureFailureReason } from '../../metrics/azureFailure';
+import { resourceContentHash, sortedTags } from '../../tags';
+import {
+  epochMs,
+  resourceGroupOf,
+  ResourceSyncer,
+  SubscriptionSyncReport,
+  typeAllowed,
+} from '../ResourceSyncer';
+import { durationMs, SyncConfig } from '../SyncConfig';
+import { TenantBatchSyncer } from '../TenantBatchSyncer';
+import { armResourceTypeOfId } from './armResourceType';
+import {
+  ChangesSince,
+  ContainerChange,
+  ResourceChange,
+  ResourceChangeReader,
+} from './resourceChangeQueries';
+import { planSubscriptionSync, SubscriptionSyncPlan } from './syncPlan';
+
+/** Options of {@link ChangeFeedSyncer}. */
+export interface ChangeFeedSyncerOptions {
+  /** Lists subscriptions in full, and reads a subscription's state and resource groups. */
+  syncer: ResourceSyncer;
+  store: ResourceStore;
+  /** Reads Resource Graph's change tables. */
+  reader: ResourceChangeReader;
+  config: SyncConfig;
+  logger: LoggerService;
+}
+
+/** The changes of one subscription after its own cursor. */
+interface SubscriptionChanges {
+  resourceChanges: ResourceChange[];
+  containerChanges: ContainerChange[];
+}
+
+/**
+ * A {@link TenantBatchSyncer} that keeps subscriptions current from Azure Resource Graph's change tables between full
+ * listings. For a batch (one tenant), it plans each subscription (`syncPlan.ts`): those due for a full listing are
+ * listed by {@link ResourceSyncer}; the others are brought up to date by two queries for the whole batch
+ * (`resourcechanges` with each resource's current state, and `resourcecontainerchanges`), read from the oldest cursor
+ * of the batch. Each subscription then applies only the changes after its own cursor, the last word per resource
+ * winning, and stores them with its new cursor in one transaction.
+ *
+ * Only a `Delete` change removes a resource: nothing is removed for being absent. A change whose resource Resource
+ * Graph does not show yet holds that subscription's cursor before it, so that it is read again. The cursor is Azure's
+ * time (the `Date` of the run's first answer) minus `changeFeed.overlap`; applying a change twice writes nothing, as
+ * the content hash is the one a full listing gives.
+ */
+export class ChangeFeedSyncer implements TenantBatchSyncer {
+  /** Azure's clock minus the backend's, as last seen: estimates Azure's time before a run's first answer. */
+  private azureClockOffsetMs = 0;
+
+  constructor(private readonly options: ChangeFeedSyncerOptions) {}
+
+  async syncTenantBatch(
+    subscriptions: AzureSubscription[],
+  ): Promise<SubscriptionSyncReport[]> {
+    const { store, config } = this.options;
+    const limit = pLimit(Math.max(1, config.concurrency));
+    const cursors = new Map<string, ChangeFeedCursor>(
+      (
+        await store.loadChangeCursors(subscriptions.map(s => s.subscriptionId))
+      ).map(c => [c.subscriptionId, c]),
+    );
+    const plan = (subscription: AzureSubscription, azureNowMs: number) =>
+      planSubscriptionSync(
+        subscription,
+        cursors.get(subscription.subscriptionId),
+        config,
+        azureNowMs,
+      );
+    const estimate = Date.now() + this.azureClockOffsetMs;
+    const plans = new Map<string, SubscriptionSyncPlan>(
+      subscriptions.map(s => [s.subscriptionId, plan(s, estimate)]),
+    );
+    const incremental = subscriptions.filter(
+      s => plans.get(s.subscriptionId)!.kind === 'incremental',
+    );
+
+    let feed: Map<string, SubscriptionChanges> | undefined;
+    let azureTimeMs = 0;
+    let feedError: unknown;
+    const feedStartedAt = new Date();
+    if (incremental.length > 0) {
+      try {
+        const changes = await this.readChanges(incremental, cursors);
+        azureTimeMs = changes.azureTimeMs;
+        this.azureClockOffsetMs = azureTimeMs - Date.now();
+        feed = changesBySubscription(changes, incremental, cursors);
+        // Azure's own time decides: a cursor too old or a reconcile due by it means a full listing after all.
+        for (const subscription of incremental) {
+          plans.set(
+            subscription.subscriptionId,
+            plan(subscription, azureTimeMs),
+          );
+        }
+      } catch (error) {
+        feedError = error;
+      }
+    }
+
+    return Promise.all(
+      subscriptions.map(subscription =>
+        limit(async () => {
+          const subscriptionPlan = plans.get(subscription.subscriptionId)!;
+          if (subscriptionPlan.kind === 'full') {
+            return this.options.syncer.sync(subscription);
+          }
+          if (!feed) {
+            return this.failed(subscription, feedStartedAt, feedError);
+          }
+          return this.applyChanges(
+            subscription,
+            subscriptionPlan.cursor,
+            feed.get(subscription.subscriptionId)!,
+            azureTimeMs,
+            feedStartedAt,
+          );
+        }),
+      ),
+    );
+  }
+
+  /** Both queries for the batch's incremental subscriptions, from the oldest of their cursors. */
+  private async readChanges(
+    subscriptions: AzureSubscription[],
+    cursors: Map<string, ChangeFeedCursor>,
+  ): Promise<ChangesSince> {
+    const since = Math.min(
+      ...subscriptions.map(s =>
+        Date.parse(cursors.get(s.subscriptionId)!.cursor),
+      ),
+    );
+    return this.options.reader.readChangesSince({
+      tenantId: subscriptions[0].tenantId,
+      subscriptionIds: subscriptions.map(s => s.subscriptionId),
+      since: new Date(since),
+    });
+  }
+
+  /** Applies one subscription's changes after its cursor, with its new cursor, in one transaction. */
+  private async applyChanges(
+    subscription: AzureSubscription,
+    cursor: ChangeFeedCursor,
+    changes: SubscriptionChanges,
+    azureTimeMs: number,
+    startedAt: Date,
+  ): Promise<SubscriptionSyncReport> {
+    const { store, syncer, config, logger } = this.options;
+    const { subscriptionId, tenantId, syncMode } = subscription;
+    try {
+      // The subscription itself: its name, tags or state changed, or a `Warned` state is to be looked at again (a
+      // sync that reports no problem clears it).
+      let finding: AccessProblemFinding | undefined;
+      let displayName: string | undefined = subscription.displayName;
+      let tags = subscription.tags;
+      const subscriptionChanged = changes.containerChanges.some(
+        c => !/\/resourceGroups\//i.test(c.targetResourceId),
+      );
+      if (
+        subscriptionChanged ||
+        subscription.access?.problem === 'subscription-warned'
+      ) {
+        const state = await syncer.readState(subscription);
+        if (state.finding && stopsSync(state.finding.problem)) {
+          throw new AzureAccessError(state.finding);
+        }
+        finding = state.finding;
+        displayName = state.displayName ?? displayName;
+        tags = state.tags;
+      }
+      let resourceGroups: SyncedResourceGroup[] | undefined;
+      if (
+        changes.containerChanges.some(c =>
+          /\/resourceGroups\//i.test(c.targetResourceId),
+        )
+      ) {
+        resourceGroups = await syncer.readResourceGroups(subscription);
+      }
+
+      const { upserts, removedKeys, heldAtMs } = await this.resourceWrites(
+        subscription,
+        changes.resourceChanges,
+      );
+      const nextCursorMs = Math.max(
+        Date.parse(cursor.cursor),
+        Math.min(
+          azureTimeMs - durationMs(config.changeFeed.overlap),
+          // A change whose resource Resource Graph does not show yet is read again next time.
+          heldAtMs - 1,
+        ),
+      );
+      const finishedAt = new Date();
+      const { revision, changed } = await store.applySync({
+        subscriptionId,
+        upserts,
+        removedKeys,
+        resourceGroups,
+        // The full listing under `no-tags` dropped portal-only tags already, and they cannot be written since.
+        purgePortalTags: false,
+        resourceCount: 0,
+        startedAt,
+        finishedAt,
+        changeFeed: { cursor: new Date(nextCursorMs).toISOString() },
+      });
+      const resourceCount = await store.countResources(subscriptionId);
+      logger.info(
+        `Synced subscription ${subscriptionId} (${syncMode}) from the change feed: ${changes.resourceChanges.length} resource changes read, ${changed} written`,
+        {
+          tenantId,
+          subscriptionId,
+          syncMode,
+          resourceCount,
+          changed,
+          changesRead: changes.resourceChanges.length,
+        },
+      );
+      return {
+        subscriptionId,
+        status: 'succeeded',
+        kind: 'incremental',
+        resourceCount,
+        changed,
+        revision,
+        ...(finding ? { access: finding } : {}),
+        ...(displayName ? { displayName } : {}),
+        ...(tags && syncMode !== 'no-tags' ? { tags } : {}),
+        startedAt,
+        finishedAt: new Date(),
+      };
+    } catch (error) {
+      return this.failed(subscription, startedAt, error);
+    }
+  }
+
+  /**
+   * What the resource changes write: the last word per resource wins. A `Create` or `Update` whose resource Resource
+   * Graph shows is an upsert, unless it hashes as stored; one it does not show yet holds the cursor (`heldAtMs`);
+   * a `Delete` removes a stored resource.
+   */
+  private async resourceWrites(
+    subscription: AzureSubscription,
+    resourceChanges: ResourceChange[],
+  ): Promise<{
+    upserts: SyncedResource[];
+    removedKeys: string[];
+    heldAtMs: number;
+  }> {
+    const { store, config } = this.options;
+    const { subscriptionId, tenantId } = subscription;
+    const keepTags = subscription.syncMode !== 'no-tags';
+    const last = new Map<string, ResourceChange>();
+    const createdAt = new Map<string, number>();
+    for (const change of resourceChanges) {
+      last.set(change.targetResourceId, change);
+      if (change.changeType === 'Create') {
+        createdAt.set(change.targetResourceId, change.changeTimeMs);
+      }
+    }
+    const stored = new Map(
+      (await store.loadSyncedResources([...last.keys()])).map(r => [r.key, r]),
+    );
+    const upserts: SyncedResource[] = [];
+    const removedKeys: string[] = [];
+    let heldAtMs = Infinity;
+    for (const [key, change] of last) {
+      const before = stored.get(key);
+      if (change.changeType === 'Delete') {
+        if (before) removedKeys.push(key);
+        continue;
+      }
+      const current = change.current;
+      if (!current) {
+        heldAtMs = Math.min(heldAtMs, change.changeTimeMs);
+        continue;
+      }
+      // ARM's casing, as a full listing gives it: the stored row's where it has one, else the id's.
+      const idType = armResourceTypeOfId(current.resourceId) ?? current.type;
+      const type =
+        before && before.type.toLowerCase() === idType.toLowerCase()
+          ? before.type
+          : idType;
+      if (!typeAllowed(config, type)) continue;
+      const location =
+        before?.location &&
+        current.location &&
+        before.location.toLowerCase() === current.location.toLowerCase()
+          ? before.location
+          : current.location;
+      const tags = keepTags ? current.tags : undefined;
+      const createdTimeMs = createdAt.get(key) ?? epochMs(before?.createdTime);
+      const changedTimeMs = change.changeTimeMs;
+      const contentHash = resourceContentHash({
+        resourceId: current.resourceId,
+        tenantId,
+        name: current.name,
+        type,
+        location,
+        kind: current.kind,
+        tags,
+        createdTimeMs,
+        changedTimeMs,
+      });
+      if (before?.contentHash === contentHash) continue;
+      upserts.push({
+        key,
+        resourceId: current.resourceId,
+        subscriptionId,
+        tenantId,
+        resourceGroup: resourceGroupOf(current.resourceId),
+        name: current.name,
+        type,
+        ...(location ? { location } : {}),
+        ...(current.kind ? { kind: current.kind } : {}),
+        ...(tags ? { tags: sortedTags(tags) } : {}),
+        ...(createdTimeMs !== undefined
+          ? { createdTime: new Date(createdTimeMs).toISOString() }
+          : {}),
+        changedTime: new Date(changedTimeMs).toISOString(),
+        contentHash,
+      });
+    }
+    return { upserts, removedKeys, heldAtMs };
+  }
+
+  /** A failed incremental sync: nothing was written and the cursor stays, so the next run reads the same changes. */
+  private failed(
+    subscription: AzureSubscription,
+    startedAt: Date,
+    error: unknown,
+  ): SubscriptionSyncReport {
+    const { subscriptionId, tenantId } = subscription;
+    const access = isAzureAccessError(error)
+      ? error.finding
+      : classifyAccessProblem(error, 'read', subscription);
+    const message = access ? access.message : describeAzureError(error);
+    this.options.logger.warn(
+      `Sync of subscription ${subscriptionId} from the change feed failed, keeping its last good state: ${message}`,
+      {
+        subscriptionId,
+        tenantId,
+        ...(access ? { accessProblem: access.problem } : {}),
+      },
+    );
+    return {
+      subscriptionId,
+      status: 'failed',
+      kind: 'incremental',
+      resourceCount: 0,
+      changed: 0,
+      revision: 0,
+      error: message,
+      ...(access ? { access } : {}),
+      failureReason: azureFailureReason(error),
+      startedAt,
+      finishedAt: new Date(),
+    };
+  }
+}
+
+/** The changes of each incremental subscription after its own cursor, in Azure's order. */
+function changesBySubscription(
+  changes: ChangesSince,
+  subscriptions: AzureSubscription[],
+  cursors: Map<string, ChangeFeedCursor>,
+): Map<string, SubscriptionChanges> {
+  const bySubscription = new Map<
+    string,
+    SubscriptionChanges & { afterMs: number }
+  >();
+  for (const s of subscriptions) {
+    bySubscription.set(s.subscriptionId, {
+      resourceChanges: [],
+      containerChanges: [],
+      afterMs: Date.parse(cursors.get(s.subscriptionId)!.cursor),
+    });
+  }
+  for (const change of changes.resourceChanges) {
+    const own = bySubscription.get(change.subscriptionId);
+    if (own && change.changeTimeMs > own.afterMs) {
+      own.resourceChanges.push(change);
+    }
+  }
+  for (const change of changes.containerChanges) {
+    const own = bySubscription.get(change.subscriptionId);
+    if (own && change.changeTimeMs > own.afterMs) {
+      own.containerChanges.push(change);
+    }
+  }
+  return bySubscription;
+}
