@@ -10,6 +10,7 @@ export { startAzureEmulator, DEFAULT_STATE_DIR } from './startAzureEmulator';
 export type { AzureEmulator, AzureEmulatorOptions } from './startAzureEmulator';
 export { EmulatorControl } from './control/EmulatorControl';
 export type {
+  DeleteResourceOptions,
   NewResource,
   NewRoleAssignment,
   RoleAssignmentFilter,
@@ -35,6 +36,7 @@ export type {
   TokenBucketLimit,
 } from './throttling/TokenBucketThrottle';
 export type { CostManagementQpuQuotas } from './throttling/CostManagementQpuThrottle';
+export type { ResourceGraphQuota } from './throttling/ResourceGraphUserQuota';
 export type { GenerateOptions } from './model/generatedTenant';
 export type { BudgetState } from './consumption/budgets';
 export type {
