@@ -127,6 +127,26 @@ export interface Config {
        * *Sync now* tries at once.
        */
       lostAccessMaxInterval?: HumanDuration | string;
+      /**
+       * How long after a subscription's last full listing the next sync lists it in full again, whatever Resource
+       * Graph's change feed said: the reconcile that catches a change the feed missed. Defaults to `{ hours: 24 }`;
+       * at least `frequency`. Between reconciles, syncs read only the changes (see `changeFeed`).
+       */
+      reconcileInterval?: HumanDuration | string;
+      /**
+       * Incremental sync from Azure Resource Graph's change tables (`resourcechanges`, `resourcecontainerchanges`):
+       * one query for many subscriptions of a tenant instead of listing each in full (docs/operations.md,
+       * "Incremental sync").
+       */
+      changeFeed?: {
+        /** Whether syncs read the change feed between full listings. Defaults to true; false lists in full every time. */
+        enabled?: boolean;
+        /**
+         * How far before Azure's time of a run the next run reads again, for Resource Graph's ingestion delay
+         * (a change read twice writes nothing). Defaults to `{ minutes: 5 }`; at most an hour.
+         */
+        overlap?: HumanDuration | string;
+      };
       /** Which resource types are synced, by ARM type such as `Microsoft.Compute/virtualMachines` (any case). */
       resourceTypes?: {
         /** Only these types. All types when absent. */
