@@ -42,6 +42,8 @@ export interface RunningEmulator {
 export async function startEmulator(options: {
   generate: { subscriptions: number; resources: number; days: number };
   stateDir: string;
+  /** Azure's throttling in the emulator (`--throttling`); off unless asked for. */
+  throttling?: 'on' | 'off';
 }): Promise<RunningEmulator> {
   const { subscriptions, resources, days } = options.generate;
   const child = spawn(
@@ -53,7 +55,7 @@ export async function startEmulator(options: {
       '--state-dir',
       options.stateDir,
       '--throttling',
-      'off',
+      options.throttling ?? 'off',
       '--generate',
       `subscriptions=${subscriptions},resources=${resources},days=${days},seed=1`,
     ],
@@ -132,7 +134,9 @@ export async function grantDemoAppReader(
 }
 
 /** The `azureTenant` settings that point the plugin at the emulator: the demo app, its endpoints and its CA. */
-export function emulatorAzureTenant(emulator: RunningEmulator) {
+export function emulatorAzureTenant(
+  emulator: Pick<RunningEmulator, 'url' | 'caCertFile'>,
+) {
   return {
     clientId: DEMO_CLIENT_ID,
     clientSecret: DEMO_CLIENT_SECRET,
@@ -154,17 +158,10 @@ export async function createResourceSync(options: {
 }) {
   const { knex, emulator } = options;
   const subscriptions = await grantDemoAppReader(emulator);
-  const config = new ConfigReader({
-    app: { baseUrl: 'http://127.0.0.1:3999' },
-    backend: { baseUrl: 'http://127.0.0.1:7999' },
-    azureTenant: { ...emulatorAzureTenant(emulator), ...options.azureTenant },
-  });
-  const connection = new AzureConnection(readAzureTenantConfig(config)!);
   await migrateDatabase(knex);
-  const tenantStore = new DatabaseAzureTenantStore(knex);
-  const resources = new DatabaseResourceStore(knex);
+  const sync = createSyncService(options);
   const at = new Date();
-  await tenantStore.register(
+  await sync.tenantStore.register(
     { tenantId: DEMO_TENANT_ID, source: 'config', at },
     subscriptions.map(s => ({
       subscriptionId: s.subscriptionId,
@@ -177,6 +174,29 @@ export async function createResourceSync(options: {
       at,
     })),
   );
+  return { subscriptions, ...sync };
+}
+
+/**
+ * The plugin's sync service on a database that is migrated and holds the subscriptions already, against the
+ * emulator: what each replica of the sync benchmark builds in its own process. `service` is handed to the
+ * service's constructor (for a replica: its claims and its id).
+ */
+export function createSyncService(options: {
+  knex: Knex;
+  emulator: Pick<RunningEmulator, 'url' | 'caCertFile'>;
+  azureTenant?: JsonObject;
+  service?: Record<string, unknown>;
+}) {
+  const { knex, emulator } = options;
+  const config = new ConfigReader({
+    app: { baseUrl: 'http://127.0.0.1:3999' },
+    backend: { baseUrl: 'http://127.0.0.1:7999' },
+    azureTenant: { ...emulatorAzureTenant(emulator), ...options.azureTenant },
+  });
+  const connection = new AzureConnection(readAzureTenantConfig(config)!);
+  const tenantStore = new DatabaseAzureTenantStore(knex);
+  const resources = new DatabaseResourceStore(knex);
   const syncConfig = readSyncConfig(config);
   const service = new ResourceSyncService({
     store: tenantStore,
@@ -190,8 +210,9 @@ export async function createResourceSync(options: {
     events: { publish: async () => {}, subscribe: async () => {} },
     config: syncConfig,
     logger: quietLogger,
+    ...options.service,
   });
-  return { subscriptions, config, connection, tenantStore, resources, service };
+  return { config, connection, tenantStore, resources, service };
 }
 
 /** The plugin's database for one benchmark run. */
