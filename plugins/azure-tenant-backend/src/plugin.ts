@@ -34,6 +34,9 @@ import {
   ResourceSyncService,
 } from './sync/ResourceSyncService';
 import { lostAccessRetryDelayMs, readSyncConfig } from './sync/SyncConfig';
+import { DatabaseSyncClaims } from './sync/claims/DatabaseSyncClaims';
+import { DatabaseQuotaBudget } from './azure/quota/DatabaseQuotaBudget';
+import { readQuotaConfig } from './azure/quota/QuotaConfig';
 import { durationToMilliseconds } from '@backstage/types';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
@@ -259,8 +262,14 @@ export const azureTenantPlugin = createBackendPlugin({
 
         let onboarding: OnboardingService | undefined;
         let sync: ResourceSyncService | undefined;
+        // Replicas on one database share Azure's quotas through it (docs/operations.md, Several replicas).
         const connection = azureTenantConfig
-          ? new AzureConnection(azureTenantConfig)
+          ? new AzureConnection(azureTenantConfig, {
+              sharedQuota: {
+                budget: new DatabaseQuotaBudget(knex),
+                quotas: readQuotaConfig(config),
+              },
+            })
           : undefined;
         if (azureTenantConfig && connection) {
           // Every line of the syncs names its scheduler task.
@@ -279,7 +288,10 @@ export const azureTenantPlugin = createBackendPlugin({
             config: syncConfig,
             logger: syncLogger,
             metrics,
+            // Replicas on one database share the subscriptions through it.
+            claims: new DatabaseSyncClaims(knex),
           });
+          lifecycle.addShutdownHook(() => sync?.stop());
           await registerStaticTenants(store, azureTenantConfig.tenants);
           onboarding = new OnboardingService({
             store,

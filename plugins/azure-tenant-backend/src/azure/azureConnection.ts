@@ -21,6 +21,9 @@ import {
   ArmClientPoliciesOptions,
   ArmClientPolicy,
 } from './armClientPolicies';
+import { AzureQuotas } from './quota/AzureQuotas';
+import { QuotaBudget, QuotaDemand } from './quota/QuotaBudget';
+import { sharedQuotaPolicy } from './quota/sharedQuotaPolicy';
 
 /** The scope of an app-only token for Azure Resource Manager. */
 export const ARM_APP_SCOPE = 'https://management.azure.com/.default';
@@ -39,6 +42,15 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 export interface AzureConnectionOptions {
   /** Per-try timeout of requests that have none; 0 turns it off. Defaults to {@link DEFAULT_REQUEST_TIMEOUT_MS}. */
   requestTimeoutMs?: number;
+  /**
+   * The quota budget that all replicas share (`DatabaseQuotaBudget`, `azureTenant.quotas`): every Azure client's
+   * reads, Resource Graph and Cost Management queries wait for their share of it. None when left out.
+   */
+  sharedQuota?: {
+    budget: QuotaBudget;
+    quotas: AzureQuotas;
+    onWait?: (waitMs: number, demand: QuotaDemand) => void;
+  };
 }
 
 /**
@@ -90,6 +102,7 @@ export class AzureConnection {
   readonly httpClient: HttpClient;
   /** The per-try timeout of requests to Azure, in milliseconds (0: none). */
   readonly requestTimeoutMs: number;
+  private readonly sharedQuota?: ArmClientPolicy;
   private readonly appCredentials = new Map<
     string,
     TokenCredential & { renew(): void }
@@ -110,11 +123,17 @@ export class AzureConnection {
     this.tlsSettings = config.caCert
       ? { ca: [...tls.rootCertificates, config.caCert].join('\n') }
       : undefined;
+    // Around each try, after the token is added: the token names the principal and tenant whose quota it is.
+    this.sharedQuota = options.sharedQuota && {
+      policy: sharedQuotaPolicy(options.sharedQuota),
+      position: 'perRetry',
+    };
   }
 
   /**
    * Options for an `@azure/arm-*` client. With `policies`, the client of one tenant also counts its 429s, paces its
-   * reads and runs its own policies ({@link armClientPolicies}).
+   * reads and runs its own policies ({@link armClientPolicies}). Every client waits for its share of the quota budget
+   * the replicas share, when there is one.
    */
   armClientOptions(policies?: ArmClientPoliciesOptions): {
     endpoint: string;
@@ -126,7 +145,14 @@ export class AzureConnection {
       endpoint: this.config.armEndpoint,
       httpClient: this.httpClient,
       ...(this.tlsSettings ? { tlsOptions: this.tlsSettings } : {}),
-      ...(policies ? { additionalPolicies: armClientPolicies(policies) } : {}),
+      ...(policies || this.sharedQuota
+        ? {
+            additionalPolicies: [
+              ...(policies ? armClientPolicies(policies) : []),
+              ...(this.sharedQuota ? [this.sharedQuota] : []),
+            ],
+          }
+        : {}),
     };
   }
 

@@ -1,6 +1,8 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { EventsService } from '@backstage/plugin-events-node';
 import { durationToMilliseconds } from '@backstage/types';
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import pLimit from 'p-limit';
 import {
   AZURE_TENANT_EVENTS_TOPIC,
@@ -15,19 +17,50 @@ import { azureErrorFields } from '../metrics/azureFailure';
 import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
 import { ResourceSyncer, SubscriptionSyncReport } from './ResourceSyncer';
 import { lostAccessRetryDelayMs, SyncConfig } from './SyncConfig';
+import { FullListingBatchSyncer, TenantBatchSyncer } from './TenantBatchSyncer';
+import { InMemorySyncClaims } from './claims/InMemorySyncClaims';
+import { SyncClaims } from './claims/SyncClaims';
 
-/** The scheduler task that syncs resources; one run at a time across all replicas. */
+/** Requested first, then never synced, then the longest since its last sync. */
+function dueOrder(subscription: AzureSubscription): number {
+  if (subscription.syncRequestedAt) return -2;
+  if (!subscription.lastSync) return -1;
+  return Date.parse(subscription.lastSync.finishedAt);
+}
+
+/** The scheduler task that claims and syncs due subscriptions; each replica runs its own. */
 export const RESOURCE_SYNC_TASK_ID = 'azure-tenant-resource-sync';
 
-// A run syncs what is due, then looks again for requests made meanwhile, a bounded number of times.
-const MAX_PASSES = 5;
+/**
+ * The most subscriptions of one tenant a replica claims at once: one batch, which the change-feed syncer reads in one
+ * Resource Graph query (Microsoft Learn advises groups of fewer than 300 subscriptions per query).
+ */
+export const MAX_CLAIM_BATCH = 50;
+
+// A run claims and syncs batches until nothing is due, a bounded number of times.
+const MAX_ROUNDS = 200;
+
+/** A replica's id: its host, its process and a random part, so two processes on one host differ. */
+export function defaultReplicaId(): string {
+  return `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
 
 /**
  * Runs the resource sync: on the schedule (each subscription once per `frequency`), and at once when someone asks.
- * The task is global, so when several replicas share one PostgreSQL, one of them runs it and each subscription is
- * synced once. Subscriptions are synced concurrently within a bound; one's failure never stops the others.
+ * Replicas that share one database share the subscriptions: each runs a local task every `claimInterval` that claims
+ * a batch of one tenant's due subscriptions under a lease ({@link SyncClaims}), syncs it, records it and releases it,
+ * and goes on while any is due. A replica renews its leases while it works; one that dies leaves leases that lapse,
+ * and another replica claims its subscriptions (a sync stores nothing until it has read every page, so nothing is
+ * lost). One subscription's failure never stops the others.
  */
 export class ResourceSyncService {
+  /** This replica's id in the claims. */
+  readonly replicaId: string;
+  private readonly claims: SyncClaims;
+  private readonly batchSyncer: TenantBatchSyncer;
+  private stopped = false;
+  private readonly renewals = new Set<NodeJS.Timeout>();
+
   constructor(
     private readonly options: {
       store: AzureTenantStore;
@@ -40,11 +73,30 @@ export class ResourceSyncService {
       metrics?: AzureTenantMetrics;
       /** The clock of the schedule and the back-off; tests move it. Defaults to the system clock. */
       now?: () => Date;
+      /**
+       * Which replica syncs which subscription; `DatabaseSyncClaims` when replicas share a database. Defaults to
+       * claims kept in this process, for a service that shares its subscriptions with nobody.
+       */
+      claims?: SyncClaims;
+      /** Syncs a claimed batch of one tenant's subscriptions. Defaults to listing each in full. */
+      batchSyncer?: TenantBatchSyncer;
+      /** This replica's id in the claims. Defaults to {@link defaultReplicaId}. */
+      replicaId?: string;
     },
-  ) {}
+  ) {
+    this.replicaId = options.replicaId ?? defaultReplicaId();
+    this.claims = options.claims ?? new InMemorySyncClaims();
+    this.batchSyncer =
+      options.batchSyncer ??
+      new FullListingBatchSyncer(options.syncer, options.config.concurrency);
+  }
 
   private now(): Date {
     return this.options.now?.() ?? new Date();
+  }
+
+  private get leaseMs(): number {
+    return durationToMilliseconds(this.options.config.lease);
   }
 
   async start(): Promise<void> {
@@ -52,8 +104,9 @@ export class ResourceSyncService {
     const taskLogger = logger.child({ taskId: RESOURCE_SYNC_TASK_ID });
     await scheduler.scheduleTask({
       id: RESOURCE_SYNC_TASK_ID,
-      scope: 'global',
-      frequency: config.frequency,
+      // Local: every replica claims its share; the claims keep two replicas from syncing one subscription.
+      scope: 'local',
+      frequency: config.claimInterval,
       timeout: config.timeout,
       initialDelay: { seconds: 3 },
       fn: async () => {
@@ -69,7 +122,18 @@ export class ResourceSyncService {
     });
   }
 
-  /** Asks for a subscription's sync now: records the request and starts the task. */
+  /**
+   * Stops claiming and stops renewing this replica's leases; it releases nothing, so the subscriptions it was syncing
+   * go to another replica once their leases lapse. Called at shutdown: a sync still running then is cut short with the
+   * process and stores nothing.
+   */
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.renewals) clearInterval(timer);
+    this.renewals.clear();
+  }
+
+  /** Asks for a subscription's sync now: records the request and starts this replica's task. */
   async requestSync(
     subscriptionId: string,
   ): Promise<AzureSubscription | undefined> {
@@ -82,8 +146,8 @@ export class ResourceSyncService {
   }
 
   /**
-   * Starts the task now. When it is running already, it picks up requests recorded before its last look; a request
-   * that came later is triggered again shortly after.
+   * Starts this replica's task now. When it is running already, it picks up requests recorded before its last look; a
+   * request that came later is triggered again shortly after. Another replica may claim the subscription first.
    */
   async trigger(): Promise<void> {
     await triggerTaskSoon(
@@ -93,24 +157,60 @@ export class ResourceSyncService {
     );
   }
 
-  /** Syncs every subscription that is due, and returns what happened to each. */
+  /** Claims and syncs due subscriptions, a batch at a time, until none is left; returns what happened to each. */
   async syncDue(now = () => this.now()): Promise<SubscriptionSyncReport[]> {
     const reports: SubscriptionSyncReport[] = [];
     const done = new Set<string>();
-    for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const subscriptions = await this.options.store.listSubscriptions();
-      const due = subscriptions.filter(
-        s =>
-          this.isDue(s, now()) &&
-          (!done.has(s.subscriptionId) || s.syncRequestedAt),
-      );
-      if (due.length === 0) break;
-      for (const report of await this.syncAll(due)) {
+    for (let round = 0; round < MAX_ROUNDS && !this.stopped; round++) {
+      const batch = await this.claimBatch(now(), done);
+      if (!batch) break;
+      for (const report of await this.syncClaimed(batch)) {
         reports.push(report);
         done.add(report.subscriptionId);
       }
     }
     return reports;
+  }
+
+  /**
+   * Claims up to {@link MAX_CLAIM_BATCH} due subscriptions of one tenant. Undefined when nothing is due and free; an
+   * empty batch when others claimed the due ones first.
+   */
+  private async claimBatch(
+    now: Date,
+    done: Set<string>,
+  ): Promise<AzureSubscription[] | undefined> {
+    const { store } = this.options;
+    const ids = (await store.listSubscriptions()).map(s => s.subscriptionId);
+    // The claims first, then the sync state: a subscription synced after this look has a new generation, and its
+    // claim fails, so it is not synced twice in an interval.
+    const free = new Map(
+      (await this.claims.listFree(ids, new Date())).map(f => [
+        f.subscriptionId,
+        f,
+      ]),
+    );
+    const due = (await store.listSubscriptions())
+      .filter(
+        s =>
+          free.has(s.subscriptionId) &&
+          this.isDue(s, now) &&
+          (!done.has(s.subscriptionId) || s.syncRequestedAt),
+      )
+      .sort((a, b) => dueOrder(a) - dueOrder(b));
+    if (due.length === 0) return undefined;
+    const tenantId = due[0].tenantId;
+    const batch = due
+      .filter(s => s.tenantId === tenantId)
+      .slice(0, MAX_CLAIM_BATCH);
+    const claimed = new Set(
+      await this.claims.claim(
+        this.replicaId,
+        batch.map(s => free.get(s.subscriptionId)!),
+        { now: new Date(), leaseMs: this.leaseMs },
+      ),
+    );
+    return batch.filter(s => claimed.has(s.subscriptionId));
   }
 
   private isDue(subscription: AzureSubscription, now: Date): boolean {
@@ -125,36 +225,84 @@ export class ResourceSyncService {
     return age >= durationToMilliseconds(this.options.config.frequency) * 0.9;
   }
 
-  private async syncAll(
+  /** Syncs a claimed batch of one tenant, renewing its leases meanwhile, records each outcome and releases it. */
+  private async syncClaimed(
     subscriptions: AzureSubscription[],
   ): Promise<SubscriptionSyncReport[]> {
-    const limit = pLimit(Math.max(1, this.options.config.concurrency));
-    // One look at each tenant first, with a new token: a cached one outlives a revoked consent or a deleted service
-    // principal for up to an hour, and without a token none of the tenant's subscriptions can be synced.
-    const tenantFindings = new Map<string, AccessProblemFinding | undefined>();
-    for (const tenantId of new Set(subscriptions.map(s => s.tenantId))) {
-      tenantFindings.set(tenantId, await this.checkTenant(tenantId, true));
-    }
-    const renewed = new Set<string>();
-    return Promise.all(
-      subscriptions.map(subscription =>
-        limit(async () => {
-          const tenantFinding = tenantFindings.get(subscription.tenantId);
-          let report = tenantFinding
-            ? this.refused(subscription, tenantFinding)
-            : await this.options.syncer.sync(subscription);
-          if (
-            report.access?.problem === 'read-denied' &&
-            !renewed.has(subscription.tenantId)
-          ) {
-            // A cached token outlives a revoked consent: ask Entra ID again whether the whole tenant is lost.
-            renewed.add(subscription.tenantId);
-            const finding = await this.checkTenant(subscription.tenantId, true);
-            if (finding) {
-              tenantFindings.set(subscription.tenantId, finding);
-              report = this.refused(subscription, finding);
-            }
+    if (subscriptions.length === 0) return [];
+    const ids = subscriptions.map(s => s.subscriptionId);
+    const renewal = setInterval(() => {
+      this.claims
+        .renew(this.replicaId, ids, { now: new Date(), leaseMs: this.leaseMs })
+        .then(held => {
+          if (held.length < ids.length) {
+            this.options.logger.warn(
+              `Replica ${this.replicaId} lost the claim on ${
+                ids.length - held.length
+              } subscriptions it is syncing; another replica may sync them too`,
+            );
           }
+        })
+        .catch(error =>
+          this.options.logger.warn(
+            `Could not renew the sync claims of replica ${this.replicaId}: ${error.message}`,
+          ),
+        );
+    }, Math.max(1000, this.leaseMs / 3));
+    renewal.unref?.();
+    this.renewals.add(renewal);
+    try {
+      const reports = await this.syncBatch(subscriptions);
+      if (this.stopped) return [];
+      return reports;
+    } finally {
+      clearInterval(renewal);
+      this.renewals.delete(renewal);
+      if (!this.stopped) {
+        await this.claims
+          .release(this.replicaId, ids)
+          .catch(error =>
+            this.options.logger.warn(
+              `Could not release the sync claims of replica ${this.replicaId}: ${error.message}`,
+            ),
+          );
+      }
+    }
+  }
+
+  private async syncBatch(
+    subscriptions: AzureSubscription[],
+  ): Promise<SubscriptionSyncReport[]> {
+    const { tenantId } = subscriptions[0];
+    // One look at the tenant first, with a new token: a cached one outlives a revoked consent or a deleted service
+    // principal for up to an hour, and without a token none of the tenant's subscriptions can be synced.
+    const tenantFinding = await this.checkTenant(tenantId, true);
+    let reports = tenantFinding
+      ? subscriptions.map(s => this.refused(s, tenantFinding))
+      : await this.batchSyncer.syncTenantBatch(subscriptions);
+    if (reports.some(r => r.access?.problem === 'read-denied')) {
+      // A cached token outlives a revoked consent: ask Entra ID again whether the whole tenant is lost.
+      const finding = await this.checkTenant(tenantId, true);
+      if (finding) {
+        reports = reports.map(r =>
+          r.access?.problem === 'read-denied'
+            ? this.refused(
+                subscriptions.find(s => s.subscriptionId === r.subscriptionId)!,
+                finding,
+              )
+            : r,
+        );
+      }
+    }
+    if (this.stopped) return [];
+    const bySubscription = new Map(
+      subscriptions.map(s => [s.subscriptionId, s]),
+    );
+    const limit = pLimit(Math.max(1, this.options.config.concurrency));
+    return Promise.all(
+      reports.map(report =>
+        limit(async () => {
+          const subscription = bySubscription.get(report.subscriptionId)!;
           await this.record(report);
           this.measure(subscription, report);
           await this.recordAccess(subscription, report);

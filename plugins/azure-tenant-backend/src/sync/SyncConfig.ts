@@ -5,12 +5,13 @@ import {
   ChangeFeedConfig,
   readChangeFeedConfig,
 } from './changeFeed/ChangeFeedConfig';
+import { readSyncClaimConfig, SyncClaimConfig } from './claims/SyncClaimConfig';
 
 /**
  * The validated `azureTenant.sync` configuration. `reconcileInterval` and `changeFeed` are read by
  * `changeFeed/ChangeFeedConfig.ts`.
  */
-export interface SyncConfig extends ChangeFeedConfig {
+export interface SyncConfig extends ChangeFeedConfig, SyncClaimConfig {
   /** How often each subscription is synced. */
   frequency: HumanDuration;
   /** How long one run of the sync task may take. */
@@ -62,6 +63,7 @@ export function readSyncConfig(root: Config): SyncConfig {
   }) ?? { hours: 1 };
   return {
     ...readChangeFeedConfig(root, frequency),
+    ...readSyncClaimConfig(root),
     frequency,
     timeout: readOptionalDuration(config, PREFIX, 'timeout', {
       minimum: { seconds: 1 },
