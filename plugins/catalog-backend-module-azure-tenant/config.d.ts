@@ -28,6 +28,56 @@ interface AzureTenantProviderConfig {
    * hours.
    */
   reconcileInterval?: HumanDuration | string;
+
+  /**
+   * What becomes a catalog entity. Whatever is chosen, the backend plugin still syncs, tags and costs every
+   * resource: resources that are no entities still show on their subscription's Tags tab and in its spend.
+   */
+  entities?: AzureEntityGranularityConfig & {
+    /**
+     * Another choice for one tenant or one subscription. Each names exactly one `tenantId` or `subscriptionId`, and
+     * sets `level`, `resourceTypes` or both; what it leaves unset comes from its tenant's override (for a
+     * subscription), else from above. A subscription's override beats its tenant's.
+     */
+    overrides?: Array<
+      AzureEntityGranularityConfig & {
+        /** The tenant (directory) id whose subscriptions this applies to. */
+        tenantId?: string;
+        /** The subscription id this applies to. */
+        subscriptionId?: string;
+      }
+    >;
+  };
+}
+
+/** What becomes a catalog entity, in one scope. */
+interface AzureEntityGranularityConfig {
+  /**
+   * `resources` (the default): a `Resource` entity per subscription, per resource group and per resource, each a
+   * `dependencyOf` the one above it. `resource-groups`: subscriptions and resource groups only, each group's
+   * description and `spec.azure.summary` counting its resources per type. `subscriptions`: subscription entities
+   * only.
+   */
+  level?: 'resources' | 'resource-groups' | 'subscriptions';
+  /**
+   * Under the level `resources`, which ARM types become entities: a type does when `include` is empty or lists it,
+   * and neither a preset nor `exclude` lists it. Types compare case-insensitively. Replaced as a whole by an
+   * override that sets it.
+   */
+  resourceTypes?: {
+    /**
+     * Named lists of types to leave out: `child-resources` (Microsoft.Compute/disks,
+     * Microsoft.Network/networkInterfaces, Microsoft.Compute/virtualMachines/extensions), `networking-plumbing`
+     * (Microsoft.Network/publicIPAddresses, networkSecurityGroups, routeTables, privateEndpoints, networkWatchers)
+     * and `alerting` (Microsoft.Insights/actionGroups, metricAlerts, activityLogAlerts, scheduledQueryRules, and
+     * Microsoft.AlertsManagement/smartDetectorAlertRules).
+     */
+    presets?: Array<'child-resources' | 'networking-plumbing' | 'alerting'>;
+    /** Only these ARM types become entities, e.g. `Microsoft.Compute/virtualMachines`. */
+    include?: string[];
+    /** These ARM types do not become entities. */
+    exclude?: string[];
+  };
 }
 
 export interface Config {

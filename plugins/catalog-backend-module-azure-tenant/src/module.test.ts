@@ -61,6 +61,14 @@ function fakeAzureTenantPlugin(
           router.get('/catalog/resources', async (req, res) => {
             res.json(await feed.listResources(req.query.cursor as string));
           });
+          router.get('/catalog/resource-groups', async (req, res) => {
+            res.json(
+              await feed.listResourceGroups({
+                subscriptionId: req.query.subscriptionId as string | undefined,
+                cursor: req.query.cursor as string | undefined,
+              }),
+            );
+          });
           router.get('/catalog/changes', async (req, res) => {
             res.json(await feed.listChanges(Number(req.query.after)));
           });
@@ -87,6 +95,12 @@ describe.each(databases.eachSupportedId())(
       const vm2 = resource('vm-2');
       const vm3 = resource('vm-3');
       feed.upsert(vm1, vm2, vm3);
+      feed.resourceGroups.set(subscription().subscriptionId, [
+        { name: 'rg-web' },
+      ]);
+      const groupName = azureResourceEntityName(
+        `/subscriptions/${subscription().subscriptionId}/resourceGroups/rg-web`,
+      );
       let events: EventsService | undefined;
 
       const { server } = await startTestBackend({
@@ -134,6 +148,7 @@ describe.each(databases.eachSupportedId())(
       await waitFor(
         [
           azureSubscriptionEntityName(subscription().subscriptionId),
+          groupName,
           ...[vm1, vm2, vm3].map(r => azureResourceEntityName(r.resourceId)),
         ].sort(),
       );
@@ -151,10 +166,35 @@ describe.each(databases.eachSupportedId())(
       });
       expect(entity.body.relations).toEqual(
         expect.arrayContaining([
+          { type: 'dependencyOf', targetRef: `resource:default/${groupName}` },
+        ]),
+      );
+      // The subscription draws its groups, and each group its resources.
+      const group = await readUntil(
+        () =>
+          request(server)
+            .get(`/api/catalog/entities/by-name/resource/default/${groupName}`)
+            .set('Authorization', mockCredentials.user.header()),
+        response =>
+          response.body.relations?.some(
+            (r: { type: string }) => r.type === 'dependencyOf',
+          ),
+      );
+      expect(group.body.metadata.description).toBe(
+        'Azure resource group rg-web. 3 resources: 3 virtual machines.',
+      );
+      expect(group.body.relations).toEqual(
+        expect.arrayContaining([
           {
             type: 'dependencyOf',
             targetRef: `resource:default/${azureSubscriptionEntityName(
               subscription().subscriptionId,
+            )}`,
+          },
+          {
+            type: 'dependsOn',
+            targetRef: `resource:default/${azureResourceEntityName(
+              vm1.resourceId,
             )}`,
           },
         ]),
@@ -175,6 +215,7 @@ describe.each(databases.eachSupportedId())(
       await waitFor(
         [
           azureSubscriptionEntityName(subscription().subscriptionId),
+          groupName,
           ...[vm1, vm3, vm4].map(r => azureResourceEntityName(r.resourceId)),
         ].sort(),
       );

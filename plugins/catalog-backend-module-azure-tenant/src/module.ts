@@ -67,6 +67,7 @@ export const catalogModuleAzureTenant = createBackendModule({
           scheduler,
           schedule: settings.schedule,
           reconcileInterval: settings.reconcileInterval,
+          entities: settings.entities,
           events,
         });
         catalogProcessing.addEntityProvider(provider);

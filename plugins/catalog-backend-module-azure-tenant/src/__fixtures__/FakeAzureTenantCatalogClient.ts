@@ -1,5 +1,7 @@
 import {
   AzureResourceChanges,
+  AzureResourceGroupPage,
+  AzureResourceGroupRecord,
   AzureResourcePage,
   AzureResourceRecord,
   AzureSubscription,
@@ -62,6 +64,59 @@ export class FakeAzureTenantCatalogClient implements AzureTenantCatalogClient {
       items,
       nextCursor: next < all.length ? String(next) : undefined,
       revision: this.revision,
+    };
+  }
+
+  /**
+   * The resource groups of each subscription, by lower-cased subscription id; their resource counts are counted from
+   * the resources, as the backend counts them.
+   */
+  readonly resourceGroups = new Map<
+    string,
+    Array<Pick<AzureResourceGroupRecord, 'name' | 'location' | 'tags'>>
+  >();
+
+  async listResourceGroups(options: {
+    subscriptionId?: string;
+    cursor?: string;
+  }): Promise<AzureResourceGroupPage> {
+    this.calls.push(
+      `resource-groups:${options.subscriptionId ?? ''}:${options.cursor ?? ''}`,
+    );
+    const all: AzureResourceGroupRecord[] = [];
+    for (const [subscriptionId, groups] of [...this.resourceGroups].sort()) {
+      if (
+        options.subscriptionId &&
+        options.subscriptionId.toLowerCase() !== subscriptionId
+      ) {
+        continue;
+      }
+      for (const group of groups) {
+        const types = new Map<string, number>();
+        for (const r of this.resources.values()) {
+          if (
+            r.subscriptionId.toLowerCase() === subscriptionId &&
+            r.resourceGroup.toLowerCase() === group.name.toLowerCase()
+          ) {
+            types.set(r.type, (types.get(r.type) ?? 0) + 1);
+          }
+        }
+        const resourceTypes = [...types]
+          .map(([type, count]) => ({ type, count }))
+          .sort((a, b) => b.count - a.count || (a.type < b.type ? -1 : 1));
+        all.push({
+          subscriptionId,
+          ...group,
+          resourceCount: resourceTypes.reduce((n, t) => n + t.count, 0),
+          resourceTypes,
+        });
+      }
+    }
+    const offset = options.cursor ? Number(options.cursor) : 0;
+    const next = offset + this.pageSize;
+    return {
+      items: all.slice(offset, next),
+      nextCursor: next < all.length ? String(next) : undefined,
     };
   }
 

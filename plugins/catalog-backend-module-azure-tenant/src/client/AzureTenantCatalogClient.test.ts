@@ -74,6 +74,37 @@ describe('DefaultAzureTenantCatalogClient', () => {
     ]);
   });
 
+  it("reads pages of a subscription's resource groups", async () => {
+    const page = {
+      items: [
+        {
+          subscriptionId: subscription().subscriptionId,
+          name: 'rg-web',
+          resourceCount: 1,
+          resourceTypes: [{ type: 'Microsoft.Web/sites', count: 1 }],
+        },
+      ],
+    };
+    const { requests, fetch } = fakeFetch(() => json(200, page));
+    const client = catalogClient(fetch, { pageSize: 250 });
+
+    await expect(
+      client.listResourceGroups({
+        subscriptionId: subscription().subscriptionId,
+      }),
+    ).resolves.toEqual(page);
+    await client.listResourceGroups({ cursor: 'next-page' });
+    expect(requests.map(request => request.url)).toEqual([
+      `${API}/catalog/resource-groups?limit=250&subscriptionId=${
+        subscription().subscriptionId
+      }`,
+      `${API}/catalog/resource-groups?limit=250&cursor=next-page`,
+    ]);
+    expect(requests[0].headers.get('authorization')).toBe(
+      `Bearer ${CATALOG_TOKEN}`,
+    );
+  });
+
   it('lists the subscriptions', async () => {
     const items = [subscription()];
     const { requests, fetch } = fakeFetch(() => json(200, { items }));

@@ -1,5 +1,6 @@
 import {
   AzureResourceChanges,
+  AzureResourceGroupPage,
   AzureResourcePage,
   AzureSubscription,
 } from '@azure-tenant/plugin-azure-tenant-common';
@@ -18,6 +19,14 @@ import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 export interface AzureTenantCatalogClient {
   /** One page of every current resource (`GET /catalog/resources`); pass the previous page's `nextCursor`. */
   listResources(cursor?: string): Promise<AzureResourcePage>;
+  /**
+   * One page of resource groups with their resource counts per type (`GET /catalog/resource-groups`), of one
+   * subscription when given; pass the previous page's `nextCursor`.
+   */
+  listResourceGroups(options: {
+    subscriptionId?: string;
+    cursor?: string;
+  }): Promise<AzureResourceGroupPage>;
   /** What changed or went away after a revision (`GET /catalog/changes`), oldest first. */
   listChanges(after: number): Promise<AzureResourceChanges>;
   /** Every onboarded subscription with its sync mode and last sync (`GET /subscriptions`). */
@@ -72,6 +81,20 @@ export class DefaultAzureTenantCatalogClient
       query: { limit: String(this.pageSize), cursor },
     });
     return answered('GET /catalog/resources', page, 'items');
+  }
+
+  async listResourceGroups(options: {
+    subscriptionId?: string;
+    cursor?: string;
+  }): Promise<AzureResourceGroupPage> {
+    const page = await this.client.listCatalogResourceGroups({
+      query: {
+        limit: String(this.pageSize),
+        subscriptionId: options.subscriptionId,
+        cursor: options.cursor,
+      },
+    });
+    return answered('GET /catalog/resource-groups', page, 'items');
   }
 
   async listChanges(after: number): Promise<AzureResourceChanges> {

@@ -3,6 +3,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
 import { readAzureTenantCatalogConfig } from './AzureTenantCatalogConfig';
+import { DEFAULT_AZURE_TENANT_ENTITIES } from './entityGranularity';
 
 function read(azureTenant: JsonObject | undefined) {
   return readAzureTenantCatalogConfig(
@@ -23,6 +24,11 @@ describe('readAzureTenantCatalogConfig', () => {
         initialDelay: { seconds: 30 },
       },
       reconcileInterval: { hours: 6 },
+      entities: {
+        level: 'resources',
+        resourceTypes: { presets: [], include: [], exclude: [] },
+        overrides: [],
+      },
     });
   });
 
@@ -39,6 +45,7 @@ describe('readAzureTenantCatalogConfig', () => {
       defaultOwner: 'group:default/azure-admins',
       schedule: { frequency: { minutes: 1 }, timeout: { minutes: 5 } },
       reconcileInterval: { hours: 12 },
+      entities: DEFAULT_AZURE_TENANT_ENTITIES,
     });
     expect(read({ reconcileInterval: 'PT2H' }).reconcileInterval).toEqual({
       hours: 2,

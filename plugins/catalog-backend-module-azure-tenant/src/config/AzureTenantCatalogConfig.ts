@@ -7,6 +7,16 @@ import {
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
+import {
+  AZURE_ENTITY_LEVELS,
+  AZURE_RESOURCE_TYPE_PRESETS,
+  AzureEntityGranularityOverride,
+  AzureEntityLevel,
+  AzureEntityResourceTypes,
+  AzureResourceTypePreset,
+  AzureTenantEntitiesConfig,
+  DEFAULT_AZURE_TENANT_ENTITIES,
+} from './entityGranularity';
 
 /**
  * Where the module's settings live, as every entity provider's do.
@@ -39,6 +49,8 @@ export interface AzureTenantCatalogConfig {
   schedule: SchedulerServiceTaskScheduleDefinition;
   /** How often the provider replaces every entity with a fresh full listing. */
   reconcileInterval: HumanDuration;
+  /** What becomes an entity: every resource, resource groups, or subscriptions only; per tenant or subscription. */
+  entities: AzureTenantEntitiesConfig;
 }
 
 /** The owner key the catalog module reads by default. */
@@ -111,7 +123,150 @@ export function readAzureTenantCatalogConfig(
     reconcileInterval:
       readInterval(section, prefix, 'reconcileInterval') ??
       DEFAULT_RECONCILE_INTERVAL,
+    entities: readEntities(section, `${prefix}.entities`),
   };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// An ARM type: a resource provider namespace, then one or more type names, e.g. Microsoft.Compute/virtualMachines.
+const ARM_TYPE = /^[A-Za-z][A-Za-z0-9.]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)+$/;
+
+/** A value read from config, with the error of a wrong type turned into one that names the key. */
+function readAs<T>(key: string, expected: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new AzureTenantConfigError(key, `must be ${expected}`, error);
+  }
+}
+
+function readEntities(
+  section: Config | undefined,
+  key: string,
+): AzureTenantEntitiesConfig {
+  const entities = section?.getOptionalConfig('entities');
+  if (!entities) return DEFAULT_AZURE_TENANT_ENTITIES;
+  const overrides = readAs(`${key}.overrides`, 'a list of objects', () =>
+    entities.getOptionalConfigArray('overrides'),
+  );
+  const seen = new Map<string, number>();
+  return {
+    level:
+      readLevel(entities, `${key}.level`) ??
+      DEFAULT_AZURE_TENANT_ENTITIES.level,
+    resourceTypes:
+      readResourceTypes(entities, `${key}.resourceTypes`) ??
+      DEFAULT_AZURE_TENANT_ENTITIES.resourceTypes,
+    overrides: (overrides ?? []).map((override, i) => {
+      const at = `${key}.overrides[${i}]`;
+      const read = readOverride(override, at);
+      const scope = read.subscriptionId
+        ? `subscription:${read.subscriptionId.toLowerCase()}`
+        : `tenant:${read.tenantId!.toLowerCase()}`;
+      if (seen.has(scope)) {
+        throw new AzureTenantConfigError(
+          at,
+          `names the same ${scope.split(':')[0]} as ${key}.overrides[${seen.get(
+            scope,
+          )}]; merge them into one`,
+        );
+      }
+      seen.set(scope, i);
+      return read;
+    }),
+  };
+}
+
+function readOverride(
+  config: Config,
+  key: string,
+): AzureEntityGranularityOverride {
+  const read = (name: string) => {
+    const value = readAs(`${key}.${name}`, 'a GUID', () =>
+      config.getOptionalString(name),
+    );
+    if (value !== undefined && !GUID.test(value.trim())) {
+      throw new AzureTenantConfigError(
+        `${key}.${name}`,
+        `must be a GUID, got '${value}'`,
+      );
+    }
+    return value?.trim();
+  };
+  const tenantId = read('tenantId');
+  const subscriptionId = read('subscriptionId');
+  if (!tenantId === !subscriptionId) {
+    throw new AzureTenantConfigError(
+      key,
+      'must name either a tenantId or a subscriptionId (one of them, not both)',
+    );
+  }
+  const level = readLevel(config, `${key}.level`);
+  const resourceTypes = readResourceTypes(config, `${key}.resourceTypes`);
+  if (!level && !resourceTypes) {
+    throw new AzureTenantConfigError(
+      key,
+      'must set level or resourceTypes, or both',
+    );
+  }
+  return {
+    ...(tenantId ? { tenantId } : { subscriptionId }),
+    ...(level ? { level } : {}),
+    ...(resourceTypes ? { resourceTypes } : {}),
+  };
+}
+
+function readLevel(config: Config, key: string): AzureEntityLevel | undefined {
+  const value = readAs(key, `one of ${AZURE_ENTITY_LEVELS.join(', ')}`, () =>
+    config.getOptionalString('level'),
+  );
+  if (value === undefined) return undefined;
+  if (!AZURE_ENTITY_LEVELS.includes(value as AzureEntityLevel)) {
+    throw new AzureTenantConfigError(
+      key,
+      `must be one of ${AZURE_ENTITY_LEVELS.join(', ')}, got '${value}'`,
+    );
+  }
+  return value as AzureEntityLevel;
+}
+
+function readResourceTypes(
+  config: Config,
+  key: string,
+): AzureEntityResourceTypes | undefined {
+  const section = readAs(
+    key,
+    'an object with presets, include and exclude',
+    () => config.getOptionalConfig('resourceTypes'),
+  );
+  if (!section) return undefined;
+  const list = (name: string) =>
+    readAs(`${key}.${name}`, 'a list of strings', () =>
+      section.getOptionalStringArray(name),
+    ) ?? [];
+  const presetNames = Object.keys(AZURE_RESOURCE_TYPE_PRESETS);
+  const presets = list('presets').map((preset, i) => {
+    if (!presetNames.includes(preset)) {
+      throw new AzureTenantConfigError(
+        `${key}.presets[${i}]`,
+        `is not a preset: '${preset}'; the presets are ${presetNames.join(
+          ', ',
+        )}`,
+      );
+    }
+    return preset as AzureResourceTypePreset;
+  });
+  const types = (name: string) =>
+    list(name).map((type, i) => {
+      if (!ARM_TYPE.test(type.trim())) {
+        throw new AzureTenantConfigError(
+          `${key}.${name}[${i}]`,
+          `must be an ARM resource type such as Microsoft.Compute/virtualMachines, got '${type}'`,
+        );
+      }
+      return type.trim();
+    });
+  return { presets, include: types('include'), exclude: types('exclude') };
 }
 
 function readOwnerRef(value: string, key: string): string {

@@ -8,7 +8,7 @@ import {
   AzureResourceRecord,
   LABEL_AZURE_TAG_COMPLIANCE,
   azureResourceEntityName,
-  azureSubscriptionEntityRef,
+  azureResourceEntityRef,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import {
   ANNOTATION_LOCATION,
@@ -79,13 +79,16 @@ describe('buildAzureResourceEntity', () => {
     expect(entity.spec?.type).toBe('azure-virtualmachines');
   });
 
-  it('links the resource to its subscription and to the Azure portal', () => {
-    const record = resource('vm-web-01');
+  it('links the resource to its resource group and to the Azure portal', () => {
+    const record = resource('vm-web-01', { resourceGroup: 'RG-Web' });
     const entity = buildAzureResourceEntity(record, options());
     const portalUrl = `https://portal.azure.com/#@${TENANT_ID}/resource${record.resourceId}`;
 
+    // The group's entity, named from its id whatever the casing the resource gives its group.
     expect(entity.spec?.dependencyOf).toEqual([
-      azureSubscriptionEntityRef(SUBSCRIPTION_ID),
+      azureResourceEntityRef(
+        `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg-web`,
+      ),
     ]);
     expect(entity.metadata.links).toEqual([
       expect.objectContaining({

@@ -10,13 +10,13 @@ import {
   SyncMode,
   azureResourceEntityName,
   azureResourceEntityType,
-  azureSubscriptionEntityRef,
 } from '@azure-tenant/plugin-azure-tenant-common';
 import { Entity } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/types';
 import { AzureOwnerDirectory } from '@azure-tenant/plugin-azure-tenant-node';
 import { azureResourcePortalUrl } from './azurePortalUrls';
 import { azureLocationAnnotations } from './entityLocation';
+import { azureResourceGroupEntityRef } from './resourceGroupEntity';
 import { tagComplianceMetadata } from './tagComplianceMetadata';
 
 /**
@@ -62,7 +62,7 @@ function findTag(
  * The owner of a resource and where it came from (the {@link ANNOTATION_AZURE_OWNER_SOURCE} annotation): the value
  * of its owner tag resolved to a group or user (`tag`), else the default owner (`default`).
  */
-function resolveOwnership(
+export function resolveAzureResourceOwnership(
   tags: { tags?: Record<string, string>; portalTags?: Record<string, string> },
   options: Pick<
     AzureResourceEntityOptions,
@@ -91,7 +91,7 @@ export function resolveAzureResourceOwner(
     'ownerTagKey' | 'owners' | 'defaultOwner'
   >,
 ): string {
-  return resolveOwnership(tags, options).owner;
+  return resolveAzureResourceOwnership(tags, options).owner;
 }
 
 /**
@@ -118,7 +118,8 @@ function shortArmType(type: string): string {
 /**
  * The `Resource` entity of a synced Azure resource: named after the resource (stable for its id), owned according to
  * its owner tag (and annotated with where the owner came from, `azure-tenant.io/owner-source`), and a
- * `dependencyOf` its subscription's entity, so the subscription lists its resources. Once its tags were checked
+ * `dependencyOf` its resource group's entity (see `buildAzureResourceGroupEntity`), which is a `dependencyOf` the
+ * subscription's: the subscription's Overview draws its groups rather than thousands of resources. Once its tags were checked
  * against the tag policies, it carries the label `azure-tenant.io/tag-compliance` and, when non-compliant, the
  * annotation `azure-tenant.io/tag-violations`.
  *
@@ -133,7 +134,10 @@ export function buildAzureResourceEntity(
   const tags = keepTags ? nonEmpty(record.tags) : undefined;
   const portalTags = keepTags ? nonEmpty(record.portalTags) : undefined;
   const portalUrl = azureResourcePortalUrl(tenantId, resourceId);
-  const { owner, source } = resolveOwnership({ tags, portalTags }, options);
+  const { owner, source } = resolveAzureResourceOwnership(
+    { tags, portalTags },
+    options,
+  );
 
   const annotations: Record<string, string> = {
     ...azureLocationAnnotations(portalUrl),
@@ -180,7 +184,9 @@ export function buildAzureResourceEntity(
     spec: {
       type: azureResourceEntityType(type),
       owner,
-      dependencyOf: [azureSubscriptionEntityRef(subscriptionId)],
+      dependencyOf: [
+        azureResourceGroupEntityRef(subscriptionId, resourceGroup),
+      ],
       azure: azure as unknown as JsonObject,
     },
   };

@@ -22,10 +22,9 @@ import {
   TENANT_ID,
   subscription,
 } from '../__fixtures__/azureFixtures';
-import { buildAzureResourceEntity } from './resourceEntity';
+import { buildAzureResourceGroupEntity } from './resourceGroupEntity';
 import { AzureOwnerDirectory } from '@azure-tenant/plugin-azure-tenant-node';
 import { buildAzureSubscriptionEntity } from './subscriptionEntity';
-import { resource } from '../__fixtures__/azureFixtures';
 
 const OWNER = 'group:default/azure-admins';
 const portalUrl = `https://portal.azure.com/#@${TENANT_ID}/resource/subscriptions/${SUBSCRIPTION_ID}/overview`;
@@ -134,14 +133,23 @@ describe('buildAzureSubscriptionEntity', () => {
     );
   });
 
-  it('is the entity that resource entities depend on', () => {
+  it('is the entity that resource group entities depend on', () => {
     const sub = buildAzureSubscriptionEntity(subscription(), { owner: OWNER });
-    const vm = buildAzureResourceEntity(resource('vm'), {
-      ownerTagKey: 'owner',
-      owners: AzureOwnerDirectory.empty(),
-      defaultOwner: OWNER,
-    });
-    expect(vm.spec?.dependencyOf).toEqual([stringifyEntityRef(sub)]);
+    const group = buildAzureResourceGroupEntity(
+      {
+        subscriptionId: subscription().subscriptionId.toUpperCase(),
+        name: 'rg-web',
+        resourceCount: 0,
+        resourceTypes: [],
+      },
+      {
+        tenantId: subscription().tenantId,
+        ownerTagKey: 'owner',
+        owners: AzureOwnerDirectory.empty(),
+        defaultOwner: OWNER,
+      },
+    );
+    expect(group.spec?.dependencyOf).toEqual([stringifyEntityRef(sub)]);
   });
 
   describe('while the portal has lost access', () => {

@@ -1,5 +1,6 @@
 import {
   AZURE_TENANT_EVENTS_TOPIC,
+  AzureResourceGroupRecord,
   AzureResourceRecord,
   AzureSubscription,
   AzureTenantEvent,
@@ -14,6 +15,7 @@ import {
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { stringifyError } from '@backstage/errors';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   DeferredEntity,
   EntityProvider,
@@ -34,7 +36,12 @@ import {
   buildAzureResourceEntity,
   hasUnresolvedOwnerTag,
 } from '../entities/resourceEntity';
+import { buildAzureResourceGroupEntity } from '../entities/resourceGroupEntity';
 import { buildAzureSubscriptionEntity } from '../entities/subscriptionEntity';
+import {
+  DEFAULT_AZURE_TENANT_ENTITIES,
+  EntityGranularityResolver,
+} from '../config/entityGranularity';
 import {
   AZURE_TENANT_UNOWNED_GROUP_LOCATION_KEY,
   AZURE_TENANT_UNOWNED_GROUP_REF,
@@ -61,14 +68,29 @@ interface PendingRun {
   done: Array<() => void>;
 }
 
-/** What a run reads about subscriptions: their entities, with a hash of each, and their sync modes. */
+/** What a run reads about subscriptions: their entities, with a hash of each, their sync modes and tenants. */
 interface SubscriptionSnapshot {
   modes: Map<string, SyncMode>;
   entities: Map<string, { entity: DeferredEntity; hash: string }>;
+  tenants: Map<string, string>;
+  /** How each subscription's last sync ended: a resource group's tags change only with a sync. */
+  syncs: Map<string, string>;
+}
+
+/** The resource group entities of each subscription (lower-cased id), by entity reference, with a hash of each. */
+type GroupEntities = Map<
+  string,
+  Map<string, { entity: DeferredEntity; hash: string }>
+>;
+
+function hashOf(entity: unknown): string {
+  return createHash('sha256').update(JSON.stringify(entity)).digest('base64');
 }
 
 /**
- * Provides a `Resource` entity for every onboarded Azure subscription and every synced Azure resource.
+ * Provides a `Resource` entity for every onboarded Azure subscription, and, as configured per tenant or subscription
+ * (`entities`), for every resource group with a count of its resources per type and for every synced Azure resource
+ * of the chosen types. Resources are a `dependencyOf` their group, groups a `dependencyOf` their subscription.
  *
  * On connect it applies a full mutation from a complete listing of the backend plugin. Afterwards it applies only
  * deltas, on each event of the backend plugin and on a poll, from the changes after the revision it has seen; a
@@ -93,11 +115,16 @@ export class AzureTenantEntityProvider implements EntityProvider {
   private readonly reconcileInterval: HumanDuration;
   private readonly events?: EventsService;
   private readonly now: () => number;
+  private readonly granularity: EntityGranularityResolver;
 
   private connection?: EntityProviderConnection;
   /** The revision up to which the catalog holds every change; `undefined` until a full run succeeds. */
   private cursor?: number;
   private subscriptionHashes = new Map<string, string>();
+  /** The hash of each resource group entity in the catalog, per subscription. */
+  private groupHashes = new Map<string, Map<string, string>>();
+  /** How each subscription's last sync had ended when its resource group entities were read. */
+  private appliedSyncs = new Map<string, string>();
   private owners = AzureOwnerDirectory.empty();
   private ownersLoadedAt?: number;
   /** The fingerprint of the owner directory that the entities in the catalog were built with. */
@@ -133,6 +160,9 @@ export class AzureTenantEntityProvider implements EntityProvider {
     this.reconcileInterval = options.reconcileInterval ?? { hours: 6 };
     this.events = options.events;
     this.now = options.now ?? Date.now;
+    this.granularity = new EntityGranularityResolver(
+      options.entities ?? DEFAULT_AZURE_TENANT_ENTITIES,
+    );
   }
 
   getProviderName(): string {
@@ -301,7 +331,7 @@ export class AzureTenantEntityProvider implements EntityProvider {
       revision ??= page.revision;
       for (const record of page.items) {
         const mode = snapshot.modes.get(record.subscriptionId.toLowerCase());
-        if (mode !== 'none') {
+        if (mode !== 'none' && this.becomesEntity(record)) {
           entities.push(this.resourceEntity(record, mode, owners));
         }
       }
@@ -317,6 +347,19 @@ export class AzureTenantEntityProvider implements EntityProvider {
     } while (pageCursor !== undefined);
 
     const resourceCount = entities.length;
+    const groups = await this.readGroups(
+      snapshot,
+      owners,
+      [...snapshot.entities.keys()].filter(id => this.hasGroups(snapshot, id)),
+      'all',
+    );
+    let groupCount = 0;
+    for (const ofSubscription of groups.values()) {
+      for (const { entity } of ofSubscription.values()) {
+        entities.push(entity);
+        groupCount++;
+      }
+    }
     for (const { entity } of snapshot.entities.values()) {
       entities.push(entity);
     }
@@ -336,12 +379,15 @@ export class AzureTenantEntityProvider implements EntityProvider {
     );
     this.appliedOwnersFingerprint = owners.fingerprint;
     this.appliedModes = snapshot.modes;
+    this.groupHashes = hashesOf(groups);
+    this.appliedSyncs = snapshot.syncs;
     logger.info(
-      `Azure tenant entity provider: applied ${resourceCount} resources and ${snapshot.entities.size} subscriptions (full, revision ${revision})`,
+      `Azure tenant entity provider: applied ${resourceCount} resources, ${groupCount} resource groups and ${snapshot.entities.size} subscriptions (full, revision ${revision})`,
       {
         refresh: 'full',
         revision,
         resourceCount,
+        resourceGroupCount: groupCount,
         subscriptionCount: snapshot.entities.size,
       },
     );
@@ -384,16 +430,53 @@ export class AzureTenantEntityProvider implements EntityProvider {
 
     const added: DeferredEntity[] = [];
     const removedEntities: { entityRef: string; locationKey: string }[] = [];
+    // The subscriptions whose resource groups may have changed: those of changed resources, and those synced since.
+    const touched = new Set<string>();
     for (const record of changed.values()) {
       const mode = snapshot.modes.get(record.subscriptionId.toLowerCase());
+      touched.add(record.subscriptionId.toLowerCase());
       if (mode === 'none') {
         removedEntities.push(removedResource(record));
-      } else {
+      } else if (this.becomesEntity(record)) {
         added.push(this.resourceEntity(record, mode, owners));
       }
+      // A type never changes and the granularity is fixed while the provider runs: a resource that is no entity
+      // now was none before either, so there is nothing to remove.
     }
     for (const gone of removed.values()) {
+      touched.add(gone.subscriptionId.toLowerCase());
       removedEntities.push(removedResource(gone));
+    }
+    for (const [id, sync] of snapshot.syncs) {
+      if (this.appliedSyncs.get(id) !== sync) touched.add(id);
+    }
+    const groupHashes = new Map(this.groupHashes);
+    const groups = await this.readGroups(
+      snapshot,
+      owners,
+      [...touched].filter(id => this.hasGroups(snapshot, id)),
+      'each',
+    );
+    let groupsChanged = 0;
+    for (const id of touched) {
+      const now = groups.get(id) ?? new Map();
+      const before = this.groupHashes.get(id) ?? new Map<string, string>();
+      for (const [ref, { entity, hash }] of now) {
+        if (before.get(ref) !== hash) {
+          added.push(entity);
+          groupsChanged++;
+        }
+      }
+      for (const ref of before.keys()) {
+        if (!now.has(ref)) {
+          removedEntities.push({
+            entityRef: ref,
+            locationKey: azureTenantLocationKey(id),
+          });
+          groupsChanged++;
+        }
+      }
+      groupHashes.set(id, new Map([...now].map(([ref, g]) => [ref, g.hash])));
     }
 
     let subscriptionsChanged = 0;
@@ -411,6 +494,13 @@ export class AzureTenantEntityProvider implements EntityProvider {
         entityRef: azureSubscriptionEntityRef(id),
         locationKey: azureTenantLocationKey(id),
       });
+      for (const ref of groupHashes.get(id)?.keys() ?? []) {
+        removedEntities.push({
+          entityRef: ref,
+          locationKey: azureTenantLocationKey(id),
+        });
+      }
+      groupHashes.delete(id);
     }
 
     if (added.length > 0 || removedEntities.length > 0) {
@@ -420,12 +510,13 @@ export class AzureTenantEntityProvider implements EntityProvider {
         removed: removedEntities,
       });
       logger.info(
-        `Azure tenant entity provider: applied ${changed.size} changed and ${removed.size} removed resources, ${subscriptionsChanged} changed and ${goneSubscriptions.length} removed subscriptions (revision ${revision})`,
+        `Azure tenant entity provider: applied ${changed.size} changed and ${removed.size} removed resources, ${groupsChanged} changed resource groups, ${subscriptionsChanged} changed and ${goneSubscriptions.length} removed subscriptions (revision ${revision})`,
         {
           refresh: 'delta',
           revision,
           resourcesChanged: changed.size,
           resourcesRemoved: removed.size,
+          resourceGroupsChanged: groupsChanged,
           subscriptionsChanged,
           subscriptionsRemoved: goneSubscriptions.length,
         },
@@ -436,6 +527,102 @@ export class AzureTenantEntityProvider implements EntityProvider {
       [...snapshot.entities].map(([id, { hash }]) => [id, hash]),
     );
     this.appliedModes = snapshot.modes;
+    this.groupHashes = groupHashes;
+    this.appliedSyncs = snapshot.syncs;
+  }
+
+  /** Whether a resource becomes an entity under the granularity of its subscription. */
+  private becomesEntity(record: AzureResourceRecord): boolean {
+    return this.granularity
+      .resolve(record.subscriptionId, record.tenantId)
+      .includesType(record.type);
+  }
+
+  /** Whether a subscription has resource group entities: at the levels `resources` and `resource-groups`. */
+  private hasGroups(snapshot: SubscriptionSnapshot, id: string): boolean {
+    const tenantId = snapshot.tenants.get(id);
+    return (
+      tenantId !== undefined &&
+      snapshot.modes.get(id) !== 'none' &&
+      this.granularity.resolve(id, tenantId).level !== 'subscriptions'
+    );
+  }
+
+  /**
+   * The resource group entities of these subscriptions: from one listing of every group (a full run), or from one
+   * listing per subscription (a delta run, for the subscriptions it touched).
+   */
+  private async readGroups(
+    snapshot: SubscriptionSnapshot,
+    owners: AzureOwnerDirectory,
+    subscriptionIds: string[],
+    listing: 'all' | 'each',
+  ): Promise<GroupEntities> {
+    const wanted = new Set(subscriptionIds);
+    const groups: GroupEntities = new Map();
+    if (wanted.size === 0) return groups;
+    const listings = listing === 'all' ? [undefined] : [...wanted];
+    for (const subscriptionId of listings) {
+      let cursor: string | undefined;
+      const seenCursors = new Set<string>();
+      do {
+        const page = await this.client.listResourceGroups({
+          subscriptionId,
+          cursor,
+        });
+        for (const record of page.items) {
+          const id = record.subscriptionId.toLowerCase();
+          if (!wanted.has(id)) continue;
+          const entity = this.resourceGroupEntity(
+            record,
+            snapshot.tenants.get(id)!,
+            snapshot.modes.get(id),
+            owners,
+          );
+          const ofSubscription = groups.get(id) ?? new Map();
+          ofSubscription.set(stringifyEntityRef(entity.entity), {
+            entity,
+            hash: hashOf(entity.entity),
+          });
+          groups.set(id, ofSubscription);
+        }
+        cursor = page.nextCursor;
+        if (cursor !== undefined) {
+          if (seenCursors.has(cursor)) {
+            throw new Error(
+              `the resource group listing returned the cursor '${cursor}' twice`,
+            );
+          }
+          seenCursors.add(cursor);
+        }
+      } while (cursor !== undefined);
+    }
+    return groups;
+  }
+
+  private resourceGroupEntity(
+    record: AzureResourceGroupRecord,
+    tenantId: string,
+    syncMode: SyncMode | undefined,
+    owners: AzureOwnerDirectory,
+  ): DeferredEntity {
+    const options = {
+      tenantId,
+      syncMode,
+      ownerTagKey: this.ownerTagKey,
+      owners,
+      defaultOwner: this.defaultOwner,
+    };
+    if (
+      !this.unresolvedOwnerTags &&
+      hasUnresolvedOwnerTag({ tags: record.tags }, options)
+    ) {
+      this.unresolvedOwnerTags = true;
+    }
+    return {
+      entity: buildAzureResourceGroupEntity(record, options),
+      locationKey: azureTenantLocationKey(record.subscriptionId),
+    };
   }
 
   private modesChanged(snapshot: SubscriptionSnapshot): boolean {
@@ -472,6 +659,8 @@ export class AzureTenantEntityProvider implements EntityProvider {
     const snapshot: SubscriptionSnapshot = {
       modes: new Map(),
       entities: new Map(),
+      tenants: new Map(),
+      syncs: new Map(),
     };
     for (const subscription of subscriptions) {
       const id = subscription.subscriptionId.toLowerCase();
@@ -479,14 +668,17 @@ export class AzureTenantEntityProvider implements EntityProvider {
         owner: this.defaultOwner,
       });
       snapshot.modes.set(id, subscription.syncMode);
+      snapshot.tenants.set(id, subscription.tenantId);
+      snapshot.syncs.set(
+        id,
+        `${subscription.lastSync?.status}/${subscription.lastSync?.finishedAt}`,
+      );
       snapshot.entities.set(id, {
         entity: {
           entity,
           locationKey: azureTenantLocationKey(subscription.subscriptionId),
         },
-        hash: createHash('sha256')
-          .update(JSON.stringify(entity))
-          .digest('base64'),
+        hash: hashOf(entity),
       });
     }
     return snapshot;
@@ -530,6 +722,15 @@ export class AzureTenantEntityProvider implements EntityProvider {
     }
     return this.owners;
   }
+}
+
+function hashesOf(groups: GroupEntities): Map<string, Map<string, string>> {
+  return new Map(
+    [...groups].map(([id, ofSubscription]) => [
+      id,
+      new Map([...ofSubscription].map(([ref, { hash }]) => [ref, hash])),
+    ]),
+  );
 }
 
 function removedResource(resource: {

@@ -7,6 +7,7 @@ import { EventsService } from '@backstage/plugin-events-node';
 import { HumanDuration } from '@backstage/types';
 import { AzureTenantCatalogClient } from '../client/AzureTenantCatalogClient';
 import { AzureOwnerDirectory } from '@azure-tenant/plugin-azure-tenant-node';
+import { AzureTenantEntitiesConfig } from '../config/entityGranularity';
 
 /**
  * The options of {@link AzureTenantEntityProvider}.
@@ -42,6 +43,11 @@ export interface AzureTenantEntityProviderOptions {
   schedule?: SchedulerServiceTaskScheduleDefinition;
   /** How often to replace every entity with a fresh full listing. Defaults to 6 hours. */
   reconcileInterval?: HumanDuration;
+  /**
+   * What becomes an entity: every resource (the default), resource groups, or subscriptions only, with type presets
+   * and lists, per tenant or subscription (`catalog.providers.azureTenant.entities`).
+   */
+  entities?: AzureTenantEntitiesConfig;
   /** Delivers the backend plugin's change events; without it, changes are picked up by the poll only. */
   events?: EventsService;
   /** Defaults to `Date.now`. */
