@@ -93,6 +93,10 @@ export interface ResourceQuery {
   tagValue?: string;
   /** Resources without this tag. */
   missingTag?: string;
+  /**
+   * Resources whose name holds this text, case-insensitively (on SQLite for ASCII letters only, as its `lower()`).
+   */
+  nameContains?: string;
   /** Only these resources (lower-cased resource ids), e.g. those a team owns in the catalog. */
   resourceKeys?: string[];
   /**
@@ -129,6 +133,19 @@ export interface ResourceStore {
   ): Promise<{ revision: number; changed: number }>;
   /** Keys of a subscription's stored resources. */
   listKeys(subscriptionId: string): Promise<string[]>;
+  /**
+   * Stores several syncs' results in one transaction (one commit for a batch of subscriptions brought up to date from
+   * the change feed), each result atomic on its own: one that fails is rolled back alone and answered with its error.
+   * Each answer has the subscription's resource count after its writes.
+   */
+  applySyncBatch(
+    results: SubscriptionSyncResult[],
+  ): Promise<
+    Array<
+      | { revision: number; changed: number; resourceCount: number }
+      | { error: unknown }
+    >
+  >;
   /** Where these subscriptions (lower case) stand in the change feed; those never listed in full have none. */
   loadChangeCursors(subscriptionIds: string[]): Promise<ChangeFeedCursor[]>;
   /** These resources (lower-cased ids) as the sync stored them (without portal-only tags); unknown keys are skipped. */

@@ -12,6 +12,7 @@ import { describeAzureError } from '../../azure/describeAzureError';
 import {
   ChangeFeedCursor,
   ResourceStore,
+  SubscriptionSyncResult,
   SyncedResource,
   SyncedResourceGroup,
 } from '../../database/ResourceStore';
@@ -46,6 +47,14 @@ export interface ChangeFeedSyncerOptions {
   logger: LoggerService;
 }
 
+/** What an incremental subscription will store, and what its report will say beyond the store's answer. */
+interface PreparedChanges {
+  subscription: AzureSubscription;
+  result: SubscriptionSyncResult;
+  report: Pick<SubscriptionSyncReport, 'access' | 'displayName' | 'tags'>;
+  changesRead: number;
+}
+
 /** The changes of one subscription after its own cursor. */
 interface SubscriptionChanges {
   resourceChanges: ResourceChange[];
@@ -58,7 +67,8 @@ interface SubscriptionChanges {
  * listed by {@link ResourceSyncer}; the others are brought up to date by two queries for the whole batch
  * (`resourcechanges` with each resource's current state, and `resourcecontainerchanges`), read from the oldest cursor
  * of the batch. Each subscription then applies only the changes after its own cursor, the last word per resource
- * winning, and stores them with its new cursor in one transaction.
+ * winning, and stores them with its new cursor atomically; the batch's incremental writes share one commit (each
+ * subscription's in a savepoint of its own), which on SQLite is most of an incremental run's time otherwise.
  *
  * Only a `Delete` change removes a resource: nothing is removed for being absent. A change whose resource Resource
  * Graph does not show yet holds that subscription's cursor before it, so that it is read again. The cursor is Azure's
@@ -118,26 +128,42 @@ export class ChangeFeedSyncer implements TenantBatchSyncer {
       }
     }
 
-    return Promise.all(
-      subscriptions.map(subscription =>
-        limit(async () => {
-          const subscriptionPlan = plans.get(subscription.subscriptionId)!;
-          if (subscriptionPlan.kind === 'full') {
-            return this.options.syncer.sync(subscription);
-          }
-          if (!feed) {
-            return this.failed(subscription, feedStartedAt, feedError);
-          }
-          return this.applyChanges(
-            subscription,
-            subscriptionPlan.cursor,
-            feed.get(subscription.subscriptionId)!,
-            azureTimeMs,
-            feedStartedAt,
-          );
-        }),
-      ),
-    );
+    // Full listings go on a few at a time while the incremental subscriptions prepare their writes (the ARM calls
+    // their container changes need, and the stored rows their changes apply to); those writes are then stored
+    // together, in one commit.
+    const reports = new Map<string, Promise<SubscriptionSyncReport>>();
+    const prepared: Array<Promise<PreparedChanges | SubscriptionSyncReport>> =
+      [];
+    for (const subscription of subscriptions) {
+      const subscriptionPlan = plans.get(subscription.subscriptionId)!;
+      if (subscriptionPlan.kind === 'full') {
+        reports.set(
+          subscription.subscriptionId,
+          limit(() => this.options.syncer.sync(subscription)),
+        );
+      } else if (!feed) {
+        reports.set(
+          subscription.subscriptionId,
+          Promise.resolve(this.failed(subscription, feedStartedAt, feedError)),
+        );
+      } else {
+        prepared.push(
+          limit(() =>
+            this.prepareChanges(
+              subscription,
+              subscriptionPlan.cursor,
+              feed!.get(subscription.subscriptionId)!,
+              azureTimeMs,
+              feedStartedAt,
+            ),
+          ),
+        );
+      }
+    }
+    for (const report of await this.storeChanges(await Promise.all(prepared))) {
+      reports.set(report.subscriptionId, Promise.resolve(report));
+    }
+    return Promise.all(subscriptions.map(s => reports.get(s.subscriptionId)!));
   }
 
   /** Both queries for the batch's incremental subscriptions, from the oldest of their cursors. */
@@ -157,16 +183,19 @@ export class ChangeFeedSyncer implements TenantBatchSyncer {
     });
   }
 
-  /** Applies one subscription's changes after its cursor, with its new cursor, in one transaction. */
-  private async applyChanges(
+  /**
+   * What one subscription's changes after its cursor write, with its new cursor; or, when an Azure call they need
+   * failed, its failed report.
+   */
+  private async prepareChanges(
     subscription: AzureSubscription,
     cursor: ChangeFeedCursor,
     changes: SubscriptionChanges,
     azureTimeMs: number,
     startedAt: Date,
-  ): Promise<SubscriptionSyncReport> {
-    const { store, syncer, config, logger } = this.options;
-    const { subscriptionId, tenantId, syncMode } = subscription;
+  ): Promise<PreparedChanges | SubscriptionSyncReport> {
+    const { syncer, config } = this.options;
+    const { subscriptionId, syncMode } = subscription;
     try {
       // The subscription itself: its name, tags or state changed, or a `Warned` state is to be looked at again (a
       // sync that reports no problem clears it).
@@ -209,47 +238,86 @@ export class ChangeFeedSyncer implements TenantBatchSyncer {
           heldAtMs - 1,
         ),
       );
-      const finishedAt = new Date();
-      const { revision, changed } = await store.applySync({
-        subscriptionId,
-        upserts,
-        removedKeys,
-        resourceGroups,
-        // The full listing under `no-tags` dropped portal-only tags already, and they cannot be written since.
-        purgePortalTags: false,
-        resourceCount: 0,
-        startedAt,
-        finishedAt,
-        changeFeed: { cursor: new Date(nextCursorMs).toISOString() },
-      });
-      const resourceCount = await store.countResources(subscriptionId);
+      return {
+        subscription,
+        changesRead: changes.resourceChanges.length,
+        result: {
+          subscriptionId,
+          upserts,
+          removedKeys,
+          resourceGroups,
+          // The full listing under `no-tags` dropped portal-only tags already, and they cannot be written since.
+          purgePortalTags: false,
+          resourceCount: 0,
+          startedAt,
+          finishedAt: new Date(),
+          changeFeed: { cursor: new Date(nextCursorMs).toISOString() },
+        },
+        report: {
+          ...(finding ? { access: finding } : {}),
+          ...(displayName ? { displayName } : {}),
+          ...(tags && syncMode !== 'no-tags' ? { tags } : {}),
+        },
+      };
+    } catch (error) {
+      return this.failed(subscription, startedAt, error);
+    }
+  }
+
+  /**
+   * Stores the prepared writes of the batch in one transaction, each subscription's atomic on its own, and reports
+   * on each. A subscription whose writes failed keeps its last good state and its cursor.
+   */
+  private async storeChanges(
+    prepared: Array<PreparedChanges | SubscriptionSyncReport>,
+  ): Promise<SubscriptionSyncReport[]> {
+    const { store, logger } = this.options;
+    const ready = prepared.filter((p): p is PreparedChanges => 'result' in p);
+    const reports = prepared.filter(
+      (p): p is SubscriptionSyncReport => !('result' in p),
+    );
+    if (ready.length === 0) return reports;
+    let answers: Awaited<ReturnType<ResourceStore['applySyncBatch']>>;
+    try {
+      answers = await store.applySyncBatch(ready.map(p => p.result));
+    } catch (error) {
+      answers = ready.map(() => ({ error }));
+    }
+    for (const [
+      i,
+      { subscription, result, report, changesRead },
+    ] of ready.entries()) {
+      const answer = answers[i];
+      if ('error' in answer) {
+        reports.push(this.failed(subscription, result.startedAt, answer.error));
+        continue;
+      }
+      const { subscriptionId, tenantId, syncMode } = subscription;
+      const { revision, changed, resourceCount } = answer;
       logger.info(
-        `Synced subscription ${subscriptionId} (${syncMode}) from the change feed: ${changes.resourceChanges.length} resource changes read, ${changed} written`,
+        `Synced subscription ${subscriptionId} (${syncMode}) from the change feed: ${changesRead} resource changes read, ${changed} written`,
         {
           tenantId,
           subscriptionId,
           syncMode,
           resourceCount,
           changed,
-          changesRead: changes.resourceChanges.length,
+          changesRead,
         },
       );
-      return {
+      reports.push({
         subscriptionId,
         status: 'succeeded',
         kind: 'incremental',
         resourceCount,
         changed,
         revision,
-        ...(finding ? { access: finding } : {}),
-        ...(displayName ? { displayName } : {}),
-        ...(tags && syncMode !== 'no-tags' ? { tags } : {}),
-        startedAt,
+        ...report,
+        startedAt: result.startedAt,
         finishedAt: new Date(),
-      };
-    } catch (error) {
-      return this.failed(subscription, startedAt, error);
+      });
     }
+    return reports;
   }
 
   /**
