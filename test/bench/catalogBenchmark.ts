@@ -371,8 +371,9 @@ interface Arrival {
 }
 
 /**
- * Waits until every entity of a provider is in `final_entities`: `expected` of them when known, else as many as are in
- * `refresh_state` once that number has not changed for `settleMs` after `ready()` holds.
+ * Waits until every entity of a provider is in `final_entities`: as many as are in `refresh_state` (at least
+ * `expected`), once neither number has changed for `settleMs` (15 s) after `ready()` holds. The time is taken at the
+ * last change, so the settling wait is not counted.
  */
 async function waitForArrival(options: {
   catalog: Knex;
@@ -408,12 +409,10 @@ async function waitForArrival(options: {
       lastReport = now;
     }
     const complete =
-      expected !== undefined
-        ? counts.done >= expected
-        : counts.known > 0 &&
-          counts.done === counts.known &&
-          (await (options.ready?.() ?? Promise.resolve(true))) &&
-          now - lastChangeAt >= (options.settleMs ?? 15_000);
+      counts.known >= (expected ?? 1) &&
+      counts.done === counts.known &&
+      (await (options.ready?.() ?? Promise.resolve(true))) &&
+      now - lastChangeAt >= (options.settleMs ?? 15_000);
     if (complete) {
       return {
         totalMs: lastChangeAt - startedAt,
@@ -518,18 +517,16 @@ async function steadyCpu(pids: number[], windowS: number) {
   return { cpuSeconds: used, perHour: (used / windowS) * 3600 };
 }
 
-/** The subscription's final entity: its hash, its relations, its size. */
-async function subscriptionFinal(catalog: Knex, subscriptionId: string) {
+/** A final entity's hash, relation count and size, by entity ref. */
+async function finalSummary(catalog: Knex, entityRef: string) {
   const row = await catalog('final_entities')
-    .whereRaw('lower(entity_ref) = ?', [
-      azureSubscriptionEntityRef(subscriptionId).toLowerCase(),
-    ])
+    .whereRaw('lower(entity_ref) = ?', [entityRef.toLowerCase()])
     .first('hash', 'final_entity');
   const entity = row?.final_entity ? JSON.parse(row.final_entity) : undefined;
   return {
     hash: row?.hash as string | undefined,
-    relations: entity?.relations?.length ?? 0,
-    bytes: row?.final_entity?.length ?? 0,
+    relations: (entity?.relations?.length ?? 0) as number,
+    bytes: (row?.final_entity?.length ?? 0) as number,
   };
 }
 
@@ -547,21 +544,7 @@ interface AzureRun {
   restitchesAfterResync: Restitches;
   resyncMs: number;
   steady: { cpuSeconds: number; perHour: number; restitches: Restitches };
-  relations?: {
-    resources: number;
-    subscriptionRelations: number;
-    subscriptionBytes: number;
-    tagChange: {
-      ms: number;
-      cpuSeconds: number;
-      subscriptionRestitched: boolean;
-    };
-    newResource: {
-      ms: number;
-      cpuSeconds: number;
-      subscriptionRestitched: boolean;
-    };
-  };
+  relations?: Relations;
   loadBefore: string;
   loadAfter: string;
 }
@@ -642,18 +625,11 @@ async function runAzure(
     ).then(() => {
       syncMs = Date.now() - startedAt;
     });
-    let expected: number | undefined;
-    let resources: Array<{ resourceId: string; subscriptionId: string }> = [];
-    if (options.level === 'resources') {
-      await syncDone;
-      resources = await syncedResources(first.baseUrl);
-      expected = resources.length + subscriptionIds.length;
-    }
     const arrival = await waitForArrival({
       catalog,
       provider: AZURE_PROVIDER_NAME,
       startedAt,
-      expected,
+      expected: subscriptionIds.length,
       ready: async () => {
         await syncDone;
         return true;
@@ -661,8 +637,7 @@ async function runAzure(
       timeoutMs: options.timeout * 1000,
     });
     await syncDone;
-    if (resources.length === 0)
-      resources = await syncedResources(first.baseUrl);
+    const resources = await syncedResources(first.baseUrl);
     await waitForStitchQueue(catalog, options.timeout * 1000);
 
     // A no-change re-sync of every subscription: nothing should be re-stitched.
@@ -730,8 +705,9 @@ async function runAzure(
 
 /**
  * What one changed resource and one new resource of the largest subscription cost the catalog: the time and the
- * backend's CPU from the change in Azure (and a sync asked for) until the catalog has stitched it, and whether the
- * subscription's entity, with a relation to each of its resources, was stitched again.
+ * backends' CPU from the change in Azure (and a sync asked for) until the catalog has stitched it, and whether the
+ * entity it is a `dependencyOf` (its parent: its resource group's entity, or its subscription's), which has a relation
+ * to each of its resources, and the subscription's entity were stitched again.
  */
 async function measureRelations(options: {
   options: Options;
@@ -740,7 +716,7 @@ async function measureRelations(options: {
   baseUrl: string;
   pids: number[];
   resources: Array<{ resourceId: string; subscriptionId: string }>;
-}) {
+}): Promise<Relations | undefined> {
   const { emulator, catalog, baseUrl, pids, resources } = options;
   const timeoutMs = options.options.timeout * 1000;
   const bySubscription = new Map<string, string[]>();
@@ -752,11 +728,27 @@ async function measureRelations(options: {
   const [subscriptionId, ids] = [...bySubscription].sort(
     (a, b) => b[1].length - a[1].length,
   )[0];
+  const subscriptionRef = azureSubscriptionEntityRef(subscriptionId);
   const cpu = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 
-  const before = await subscriptionFinal(catalog, subscriptionId);
+  // A resource that is an entity (under --level resources, every one not left out by a type preset).
+  let resourceId: string | undefined;
+  let resource: any;
+  for (const id of ids.slice(Math.floor(ids.length / 2)).concat(ids)) {
+    resource = await finalEntity(catalog, azureResourceEntityRef(id));
+    if (resource) {
+      resourceId = id;
+      break;
+    }
+  }
+  if (!resourceId) return undefined;
+  const parentRef: string =
+    resource.relations?.find((r: any) => r.type === 'dependencyOf')
+      ?.targetRef ?? subscriptionRef;
+  const parentBefore = await finalSummary(catalog, parentRef);
+  const subscriptionBefore = await finalSummary(catalog, subscriptionRef);
+
   const marker = `bench-${Date.now()}`;
-  const resourceId = ids[Math.floor(ids.length / 2)];
   let started = Date.now();
   let cpuStart = cpu();
   await control(emulator, 'PATCH', 'tags', {
@@ -768,18 +760,15 @@ async function measureRelations(options: {
     'the changed resource in the catalog',
     async () =>
       (
-        await finalEntity(catalog, azureResourceEntityRef(resourceId))
+        await finalEntity(catalog, azureResourceEntityRef(resourceId!))
       )?.spec?.azure?.tags?.benchMarker === marker,
     timeoutMs,
   );
-  const tagChange = {
-    ms: Date.now() - started,
-    cpuSeconds: cpu() - cpuStart,
-    subscriptionRestitched: false,
-  };
+  const tagMs = Date.now() - started;
   await waitForStitchQueue(catalog, timeoutMs);
-  const afterTag = await subscriptionFinal(catalog, subscriptionId);
-  tagChange.subscriptionRestitched = afterTag.hash !== before.hash;
+  const tagCpu = cpu() - cpuStart;
+  const parentAfterTag = await finalSummary(catalog, parentRef);
+  const subscriptionAfterTag = await finalSummary(catalog, subscriptionRef);
 
   const [, , , resourceGroup] = resourceId.split('/');
   started = Date.now();
@@ -791,30 +780,57 @@ async function measureRelations(options: {
     name: `benchnew${Date.now() % 1_000_000}`,
   });
   await api(baseUrl, 'POST', `/subscriptions/${subscriptionId}/sync`);
-  const addedId: string = added.id;
   await waitFor(
     'the new resource and its relation in the catalog',
-    async () => {
-      if (!(await finalEntity(catalog, azureResourceEntityRef(addedId)))) {
-        return false;
-      }
-      const now = await subscriptionFinal(catalog, subscriptionId);
-      return now.relations > afterTag.relations;
-    },
+    async () =>
+      Boolean(await finalEntity(catalog, azureResourceEntityRef(added.id))) &&
+      (await finalSummary(catalog, parentRef)).relations >
+        parentAfterTag.relations,
     timeoutMs,
   );
-  const newResource = {
-    ms: Date.now() - started,
-    cpuSeconds: cpu() - cpuStart,
-    subscriptionRestitched: true,
-  };
+  const addMs = Date.now() - started;
+  await waitForStitchQueue(catalog, timeoutMs);
+  const addCpu = cpu() - cpuStart;
+  const parentAfterAdd = await finalSummary(catalog, parentRef);
+  const subscriptionAfterAdd = await finalSummary(catalog, subscriptionRef);
   return {
-    resources: ids.length,
-    subscriptionRelations: before.relations,
-    subscriptionBytes: before.bytes,
-    tagChange,
-    newResource,
+    subscriptionResources: ids.length,
+    parentRef,
+    parentRelations: parentBefore.relations,
+    parentBytes: parentBefore.bytes,
+    subscriptionRelations: subscriptionBefore.relations,
+    tagChange: {
+      ms: tagMs,
+      cpuSeconds: tagCpu,
+      parentRestitched: parentAfterTag.hash !== parentBefore.hash,
+      subscriptionRestitched:
+        subscriptionAfterTag.hash !== subscriptionBefore.hash,
+    },
+    newResource: {
+      ms: addMs,
+      cpuSeconds: addCpu,
+      parentRestitched: parentAfterAdd.hash !== parentAfterTag.hash,
+      subscriptionRestitched:
+        subscriptionAfterAdd.hash !== subscriptionAfterTag.hash,
+    },
   };
+}
+
+interface RelationsChange {
+  ms: number;
+  cpuSeconds: number;
+  parentRestitched: boolean;
+  subscriptionRestitched: boolean;
+}
+
+interface Relations {
+  subscriptionResources: number;
+  parentRef: string;
+  parentRelations: number;
+  parentBytes: number;
+  subscriptionRelations: number;
+  tagChange: RelationsChange;
+  newResource: RelationsChange;
 }
 
 interface TrivialRun {
@@ -946,24 +962,22 @@ export async function main(args: string[]) {
     ];
     if (azure.relations) {
       const r = azure.relations;
+      const change = (c: RelationsChange) =>
+        `${seconds(c.ms)} s, ${c.cpuSeconds.toFixed(
+          1,
+        )} CPU s until stitched; parent re-stitched: ${
+          c.parentRestitched ? 'yes' : 'no'
+        }, subscription re-stitched: ${
+          c.subscriptionRestitched ? 'yes' : 'no'
+        }`;
       lines.push(
-        `  one subscription of ${r.resources} resources (${
+        `  a subscription of ${r.subscriptionResources} resources (${
           r.subscriptionRelations
-        } relations, final entity ${Math.round(
-          r.subscriptionBytes / 1024,
-        )} kB):`,
-        `    a changed tag:    ${seconds(
-          r.tagChange.ms,
-        )} s, ${r.tagChange.cpuSeconds.toFixed(
-          1,
-        )} CPU s, subscription re-stitched: ${
-          r.tagChange.subscriptionRestitched ? 'yes' : 'no'
-        }`,
-        `    a new resource:   ${seconds(
-          r.newResource.ms,
-        )} s, ${r.newResource.cpuSeconds.toFixed(
-          1,
-        )} CPU s, subscription re-stitched: yes (its relations changed)`,
+        } relations); a resource's parent ${r.parentRef}: ${
+          r.parentRelations
+        } relations, final entity ${Math.round(r.parentBytes / 1024)} kB`,
+        `    a changed tag:  ${change(r.tagChange)}`,
+        `    a new resource: ${change(r.newResource)}`,
       );
     }
     process.stdout.write(`${lines.join('\n')}\n`);
