@@ -86,6 +86,17 @@ describe.each(databases.eachSupportedId())(
       ]);
     });
 
+    it('finds resources by a part of their name, whatever its casing, with wildcards taken as written', async () => {
+      const names = async (nameContains: string) =>
+        (await store.findResources({ nameContains, limit: 100 })).items
+          .map(r => r.name)
+          .sort();
+      expect(await names('WEB-')).toEqual(['web-1', 'web-2', 'web-3']);
+      expect(await names('ata')).toEqual(['data1', 'data2']);
+      expect(await names('%')).toEqual([]);
+      expect(await names('_')).toEqual([]);
+    });
+
     it('pages through every subscription, visiting each group once', async () => {
       const seen: string[] = [];
       let cursor: string | undefined;

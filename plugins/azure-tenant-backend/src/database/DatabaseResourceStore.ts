@@ -248,15 +248,29 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
       > = [];
       for (const result of results) {
         try {
-          const applied = await inTransaction.applySync(result);
           answers.push({
-            ...applied,
-            resourceCount: await inTransaction.countResources(
-              result.subscriptionId,
-            ),
+            ...(await inTransaction.applySync(result)),
+            resourceCount: 0,
           });
         } catch (error) {
           answers.push({ error });
+        }
+      }
+      // Every count in one statement, after the writes.
+      const counts = new Map<string, number>();
+      for (const batch of chunks(results.map(r => r.subscriptionId))) {
+        const rows = await tx('resources')
+          .whereIn('subscription_id', batch)
+          .groupBy('subscription_id')
+          .select('subscription_id')
+          .count({ count: '*' });
+        for (const row of rows) {
+          counts.set(String(row.subscription_id), Number(row.count));
+        }
+      }
+      for (const [i, answer] of answers.entries()) {
+        if ('resourceCount' in answer) {
+          answer.resourceCount = counts.get(results[i].subscriptionId) ?? 0;
         }
       }
       return answers;
@@ -501,7 +515,7 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
           await this.db('resources')
             .where({ subscription_id: subscriptionId })
             .whereIn(this.db.raw('lower(resource_group)'), batch)
-            .groupBy(this.db.raw('lower(resource_group)'), 'type')
+            .groupByRaw('lower(resource_group), type')
             .select(
               this.db.raw('lower(resource_group) as rg'),
               'type',

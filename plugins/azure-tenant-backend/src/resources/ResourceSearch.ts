@@ -108,6 +108,7 @@ export class ResourceSearch {
       tagKey: query.tagKey,
       tagValue: query.tagValue,
       missingTag: query.missingTag,
+      nameContains: query.name,
       tagsUnknownIn: await this.subscriptionsWithoutTags(query),
     };
     const page = query.owner

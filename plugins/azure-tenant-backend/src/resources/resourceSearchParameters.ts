@@ -31,6 +31,8 @@ export interface ResourceSearchQuery {
   tagKey?: string;
   tagValue?: string;
   missingTag?: string;
+  /** Resources whose name holds this text, compared case-insensitively. */
+  name?: string;
   /** A group or user entity ref, in full and lower case, as the catalog keeps relations. */
   owner?: string;
   cursor?: ResourceSearchCursor;
@@ -45,6 +47,7 @@ export interface ResourceSearchInput {
   tagKey?: unknown;
   tagValue?: unknown;
   missingTag?: unknown;
+  name?: unknown;
   owner?: unknown;
   cursor?: unknown;
   limit?: unknown;
@@ -224,6 +227,8 @@ export function parseResourceSearch(
     ...optional('tagKey', tagKey),
     ...optional('tagValue', tagValue),
     ...optional('missingTag', missingTag),
+    // A blank name filters nothing, as an empty search box does.
+    ...optional('name', text(input, 'name')?.trim() || undefined),
     ...optional('owner', owner),
     ...optional(
       'cursor',

@@ -232,6 +232,15 @@ export const spec = {
           maxLength: 512,
         },
       },
+      ResourceSearchName: {
+        name: 'name',
+        in: 'query',
+        description: 'Resources whose name holds this text (case-insensitive).',
+        schema: {
+          type: 'string',
+          maxLength: 512,
+        },
+      },
       ResourceSearchMissingTag: {
         name: 'missingTag',
         in: 'query',
@@ -3339,6 +3348,9 @@ export const spec = {
             $ref: '#/components/parameters/ResourceSearchMissingTag',
           },
           {
+            $ref: '#/components/parameters/ResourceSearchName',
+          },
+          {
             $ref: '#/components/parameters/ResourceSearchOwner',
           },
           {
@@ -3396,6 +3408,9 @@ export const spec = {
           },
           {
             $ref: '#/components/parameters/ResourceSearchMissingTag',
+          },
+          {
+            $ref: '#/components/parameters/ResourceSearchName',
           },
           {
             $ref: '#/components/parameters/ResourceSearchOwner',

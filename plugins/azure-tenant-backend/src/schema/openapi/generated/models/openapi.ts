@@ -1669,6 +1669,8 @@ export interface components {
     ResourceSearchTagKey: string;
     /** @description With tagKey, resources whose tag has exactly this value (case-sensitive). */
     ResourceSearchTagValue: string;
+    /** @description Resources whose name holds this text (case-insensitive). */
+    ResourceSearchName: string;
     /** @description Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags. */
     ResourceSearchMissingTag: string;
     /** @description A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says. */
@@ -1985,6 +1987,8 @@ export interface operations {
         tagValue?: components['parameters']['ResourceSearchTagValue'];
         /** @description Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags. */
         missingTag?: components['parameters']['ResourceSearchMissingTag'];
+        /** @description Resources whose name holds this text (case-insensitive). */
+        name?: components['parameters']['ResourceSearchName'];
         /** @description A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says. */
         owner?: components['parameters']['ResourceSearchOwner'];
         /** @description The nextCursor of the previous page, with the same filters. */
@@ -2028,6 +2032,8 @@ export interface operations {
         tagValue?: components['parameters']['ResourceSearchTagValue'];
         /** @description Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags. */
         missingTag?: components['parameters']['ResourceSearchMissingTag'];
+        /** @description Resources whose name holds this text (case-insensitive). */
+        name?: components['parameters']['ResourceSearchName'];
         /** @description A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says. */
         owner?: components['parameters']['ResourceSearchOwner'];
         /** @description The nextCursor of the previous page, with the same filters. */

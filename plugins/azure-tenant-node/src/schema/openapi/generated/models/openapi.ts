@@ -1647,6 +1647,8 @@ export interface components {
     ResourceSearchTagKey: string;
     /** With tagKey, resources whose tag has exactly this value (case-sensitive). */
     ResourceSearchTagValue: string;
+    /** Resources whose name holds this text (case-insensitive). */
+    ResourceSearchName: string;
     /** Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags. */
     ResourceSearchMissingTag: string;
     /** A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says. */
@@ -1965,6 +1967,8 @@ export interface operations {
         tagValue?: components['parameters']['ResourceSearchTagValue'];
         /** Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags. */
         missingTag?: components['parameters']['ResourceSearchMissingTag'];
+        /** Resources whose name holds this text (case-insensitive). */
+        name?: components['parameters']['ResourceSearchName'];
         /** A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says. */
         owner?: components['parameters']['ResourceSearchOwner'];
         /** The nextCursor of the previous page, with the same filters. */
@@ -2008,6 +2012,8 @@ export interface operations {
         tagValue?: components['parameters']['ResourceSearchTagValue'];
         /** Resources without this Azure tag (case-insensitive), untagged ones included; never those of a subscription whose sync mode keeps no tags. */
         missingTag?: components['parameters']['ResourceSearchMissingTag'];
+        /** Resources whose name holds this text (case-insensitive). */
+        name?: components['parameters']['ResourceSearchName'];
         /** A group or user entity ref (kind group when omitted): resources whose catalog entity it owns, as the catalog says. */
         owner?: components['parameters']['ResourceSearchOwner'];
         /** The nextCursor of the previous page, with the same filters. */
