@@ -154,6 +154,75 @@ export interface Config {
         /** Never these types. */
         exclude?: string[];
       };
+      /**
+       * How often each replica looks for due subscriptions to claim, e.g. `{ seconds: 15 }` (the default) or `15s`. At
+       * least a second. Replicas on one database share the subscriptions: each claims its share of those due.
+       */
+      claimInterval?: HumanDuration | string;
+      /**
+       * How long a replica's claim on the subscriptions it syncs lasts unless renewed (every third of it), e.g.
+       * `{ minutes: 2 }` (the default). At least 5 seconds. When a replica dies, another one syncs its subscriptions
+       * after this.
+       */
+      lease?: HumanDuration | string;
+    };
+
+    /**
+     * The budget of Azure's quotas that all replicas share through the database, so that together they stay under
+     * Azure's limits. Each quota is a token bucket: `capacity` tokens at most, `refillPerSecond` added each second. The
+     * defaults sit a little under Azure's documented limits (docs/operations.md, Several replicas).
+     */
+    quotas?: {
+      /** Whether requests wait for the shared budget. Defaults to true. */
+      enabled?: boolean;
+      /**
+       * ARM reads per principal and subscription (and per principal at tenant level). Azure: 250, refilling 25 per
+       * second. Defaults to a capacity of 225, refilling 22.5 per second.
+       */
+      armReads?: {
+        /** A whole number from 1 to 1000000. */
+        capacity?: number;
+        /** Above 0. */
+        refillPerSecond?: number;
+      };
+      /**
+       * Resource Graph queries per principal. Azure: 15 in any 5 seconds. Defaults to a capacity of 7, refilling 1.4
+       * per second (at most 14 in any 5 seconds).
+       */
+      resourceGraph?: {
+        /** A whole number from 1 to 1000000. */
+        capacity?: number;
+        /** Above 0. */
+        refillPerSecond?: number;
+      };
+      /**
+       * Cost Management query processing units (QPU) per tenant, one bucket per window of Azure's (12 per 10 seconds,
+       * 60 per minute, 600 per hour). Keep each bucket's capacity plus its refill over its window at or under Azure's
+       * quota. Defaults: 5 + 0.6/s, 10 + 0.75/s, 50 + 0.15/s.
+       */
+      costManagement?: {
+        /** The 10-second window. */
+        per10Seconds?: {
+          /** A whole number from 1 to 1000000. */
+          capacity?: number;
+          /** Above 0. */
+          refillPerSecond?: number;
+        };
+        /** The one-minute window. */
+        perMinute?: {
+          /** A whole number from 1 to 1000000. */
+          capacity?: number;
+          /** Above 0. */
+          refillPerSecond?: number;
+        };
+        /** The one-hour window. */
+        perHour?: {
+          /** A whole number from 1 to 1000000. */
+          capacity?: number;
+          /** Above 0. */
+          refillPerSecond?: number;
+        };
+      };
     };
 
     /** The spend sync from Azure Cost Management. */

@@ -7,6 +7,8 @@
  *   (`replica_id` until `lease_until`; none when both are null). A replica renews its lease while it syncs; a replica
  *   that dies leaves a lease that expires, and another one claims the subscription. `generation` grows with every
  *   release, so a replica that read a subscription as due before another synced it cannot claim it again;
+ * - `sync_replicas`, written only by `DatabaseSyncClaims`: when each replica last said it is alive, so that a replica
+ *   claims its share of the due subscriptions rather than all of them;
  * - `quota_buckets`, written only by `DatabaseQuotaBudget`: one token bucket per Azure quota (e.g. ARM reads of a
  *   principal in a subscription), so that all replicas together stay under Azure's limits. `tokens` as of
  *   `updated_at_ms` (milliseconds since the epoch); the refill is computed from the elapsed time at each take.
@@ -39,9 +41,16 @@ exports.up = async function up(knex) {
       .comment('Grows with every release');
     table.index(['lease_until'], 'sync_claims_lease_until_idx');
   });
+  await knex.schema.createTable('sync_replicas', table => {
+    table.comment(
+      'The replicas that sync resources, and when each was last seen',
+    );
+    table.string('replica_id', 255).primary().notNullable();
+    table.string('seen_at', 32).notNullable();
+  });
   await knex.schema.createTable('quota_buckets', table => {
     table.comment(
-      "Token buckets that keep every replica within the Azure quotas",
+      'Token buckets that keep every replica within the Azure quotas',
     );
     table
       .string('bucket_key', 400)
@@ -58,5 +67,6 @@ exports.up = async function up(knex) {
 /** @param {import('knex').Knex} knex */
 exports.down = async function down(knex) {
   await knex.schema.dropTable('quota_buckets');
+  await knex.schema.dropTable('sync_replicas');
   await knex.schema.dropTable('sync_claims');
 };

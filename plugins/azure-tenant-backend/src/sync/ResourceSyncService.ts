@@ -99,8 +99,15 @@ export class ResourceSyncService {
     return durationToMilliseconds(this.options.config.lease);
   }
 
+  /** Says this replica is alive; returns how many replicas are. */
+  private heartbeat(): Promise<number> {
+    return this.claims.heartbeat(this.replicaId, new Date(), this.leaseMs);
+  }
+
   async start(): Promise<void> {
     const { scheduler, config, logger } = this.options;
+    // Known to the others before its first claim, so that each claims its share from the start.
+    await this.heartbeat();
     const taskLogger = logger.child({ taskId: RESOURCE_SYNC_TASK_ID });
     await scheduler.scheduleTask({
       id: RESOURCE_SYNC_TASK_ID,
@@ -173,7 +180,8 @@ export class ResourceSyncService {
   }
 
   /**
-   * Claims up to {@link MAX_CLAIM_BATCH} due subscriptions of one tenant. Undefined when nothing is due and free; an
+   * Claims due subscriptions of one tenant: this replica's share of those due and free (divided by the replicas alive,
+   * at least `concurrency`), up to {@link MAX_CLAIM_BATCH}. Undefined when nothing is due and free; an
    * empty batch when others claimed the due ones first.
    */
   private async claimBatch(
@@ -199,10 +207,17 @@ export class ResourceSyncService {
       )
       .sort((a, b) => dueOrder(a) - dueOrder(b));
     if (due.length === 0) return undefined;
+    // Its share of what is due and free, so that the replicas divide the work; at least what it syncs at once.
+    const replicas = await this.heartbeat();
+    const share = Math.min(
+      MAX_CLAIM_BATCH,
+      Math.max(
+        Math.ceil(due.length / replicas),
+        Math.min(this.options.config.concurrency, due.length),
+      ),
+    );
     const tenantId = due[0].tenantId;
-    const batch = due
-      .filter(s => s.tenantId === tenantId)
-      .slice(0, MAX_CLAIM_BATCH);
+    const batch = due.filter(s => s.tenantId === tenantId).slice(0, share);
     const claimed = new Set(
       await this.claims.claim(
         this.replicaId,
@@ -232,6 +247,7 @@ export class ResourceSyncService {
     if (subscriptions.length === 0) return [];
     const ids = subscriptions.map(s => s.subscriptionId);
     const renewal = setInterval(() => {
+      this.heartbeat().catch(() => {});
       this.claims
         .renew(this.replicaId, ids, { now: new Date(), leaseMs: this.leaseMs })
         .then(held => {

@@ -96,6 +96,30 @@ export class DatabaseSyncClaims implements SyncClaims {
     return held;
   }
 
+  async heartbeat(
+    replicaId: string,
+    now: Date,
+    liveMs: number,
+  ): Promise<number> {
+    await this.db('sync_replicas')
+      .insert({ replica_id: replicaId, seen_at: now.toISOString() })
+      .onConflict('replica_id')
+      .merge(['seen_at']);
+    const since = new Date(now.getTime() - liveMs).toISOString();
+    // Replicas gone for long are forgotten.
+    await this.db('sync_replicas')
+      .where(
+        'seen_at',
+        '<',
+        new Date(now.getTime() - 100 * liveMs).toISOString(),
+      )
+      .delete();
+    const [{ count }] = await this.db('sync_replicas')
+      .where('seen_at', '>=', since)
+      .count({ count: '*' });
+    return Math.max(1, Number(count));
+  }
+
   async release(replicaId: string, subscriptionIds: string[]): Promise<void> {
     for (const part of chunks(subscriptionIds)) {
       await this.db(TABLE)

@@ -66,6 +66,18 @@ export class InMemorySyncClaims implements SyncClaims {
     });
   }
 
+  private readonly seen = new Map<string, number>();
+
+  async heartbeat(
+    replicaId: string,
+    now: Date,
+    liveMs: number,
+  ): Promise<number> {
+    this.seen.set(replicaId, now.getTime());
+    return [...this.seen.values()].filter(at => at >= now.getTime() - liveMs)
+      .length;
+  }
+
   async release(replicaId: string, subscriptionIds: string[]): Promise<void> {
     for (const subscriptionId of subscriptionIds) {
       const row = this.row(subscriptionId);

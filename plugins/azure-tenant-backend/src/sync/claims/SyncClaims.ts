@@ -32,6 +32,11 @@ export interface SyncClaims {
     subscriptionIds: string[],
     lease: { now: Date; leaseMs: number },
   ): Promise<string[]>;
+  /**
+   * Says the replica is alive at `now`, and returns how many replicas were seen alive since `now - liveMs`, itself
+   * included: a replica claims its share of what is due.
+   */
+  heartbeat(replicaId: string, now: Date, liveMs: number): Promise<number>;
   /** Gives up the replica's claims on the subscriptions, which become another's to claim when due. */
   release(replicaId: string, subscriptionIds: string[]): Promise<void>;
 }
