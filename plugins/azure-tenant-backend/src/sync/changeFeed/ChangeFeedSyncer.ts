@@ -86,6 +86,9 @@ export class ChangeFeedSyncer implements TenantBatchSyncer {
   ): Promise<SubscriptionSyncReport[]> {
     const { store, config } = this.options;
     const limit = pLimit(Math.max(1, config.concurrency));
+    // Preparing an incremental subscription makes at most two short ARM reads (its resource groups, itself), each on
+    // its own subscription's quota: more of them go at once than full listings do.
+    const prepareLimit = pLimit(Math.max(1, config.concurrency) * 4);
     const cursors = new Map<string, ChangeFeedCursor>(
       (
         await store.loadChangeCursors(subscriptions.map(s => s.subscriptionId))
@@ -109,6 +112,7 @@ export class ChangeFeedSyncer implements TenantBatchSyncer {
     let feed: Map<string, SubscriptionChanges> | undefined;
     let azureTimeMs = 0;
     let feedError: unknown;
+    let stored = new Map<string, SyncedResource>();
     const feedStartedAt = new Date();
     if (incremental.length > 0) {
       try {
@@ -116,6 +120,14 @@ export class ChangeFeedSyncer implements TenantBatchSyncer {
         azureTimeMs = changes.azureTimeMs;
         this.azureClockOffsetMs = azureTimeMs - Date.now();
         feed = changesBySubscription(changes, incremental, cursors);
+        // The stored rows the changes apply to, for the whole batch at once.
+        stored = new Map(
+          (
+            await this.options.store.loadSyncedResources([
+              ...new Set(changes.resourceChanges.map(c => c.targetResourceId)),
+            ])
+          ).map(r => [r.key, r]),
+        );
         // Azure's own time decides: a cursor too old or a reconcile due by it means a full listing after all.
         for (const subscription of incremental) {
           plans.set(
@@ -148,11 +160,12 @@ export class ChangeFeedSyncer implements TenantBatchSyncer {
         );
       } else {
         prepared.push(
-          limit(() =>
+          prepareLimit(() =>
             this.prepareChanges(
               subscription,
               subscriptionPlan.cursor,
               feed!.get(subscription.subscriptionId)!,
+              stored,
               azureTimeMs,
               feedStartedAt,
             ),
@@ -191,6 +204,7 @@ export class ChangeFeedSyncer implements TenantBatchSyncer {
     subscription: AzureSubscription,
     cursor: ChangeFeedCursor,
     changes: SubscriptionChanges,
+    stored: Map<string, SyncedResource>,
     azureTimeMs: number,
     startedAt: Date,
   ): Promise<PreparedChanges | SubscriptionSyncReport> {
@@ -226,9 +240,10 @@ export class ChangeFeedSyncer implements TenantBatchSyncer {
         resourceGroups = await syncer.readResourceGroups(subscription);
       }
 
-      const { upserts, removedKeys, heldAtMs } = await this.resourceWrites(
+      const { upserts, removedKeys, heldAtMs } = this.resourceWrites(
         subscription,
         changes.resourceChanges,
+        stored,
       );
       const nextCursorMs = Math.max(
         Date.parse(cursor.cursor),
@@ -325,15 +340,16 @@ export class ChangeFeedSyncer implements TenantBatchSyncer {
    * Graph shows is an upsert, unless it hashes as stored; one it does not show yet holds the cursor (`heldAtMs`);
    * a `Delete` removes a stored resource.
    */
-  private async resourceWrites(
+  private resourceWrites(
     subscription: AzureSubscription,
     resourceChanges: ResourceChange[],
-  ): Promise<{
+    stored: Map<string, SyncedResource>,
+  ): {
     upserts: SyncedResource[];
     removedKeys: string[];
     heldAtMs: number;
-  }> {
-    const { store, config } = this.options;
+  } {
+    const { config } = this.options;
     const { subscriptionId, tenantId } = subscription;
     const keepTags = subscription.syncMode !== 'no-tags';
     const last = new Map<string, ResourceChange>();
@@ -344,9 +360,6 @@ export class ChangeFeedSyncer implements TenantBatchSyncer {
         createdAt.set(change.targetResourceId, change.changeTimeMs);
       }
     }
-    const stored = new Map(
-      (await store.loadSyncedResources([...last.keys()])).map(r => [r.key, r]),
-    );
     const upserts: SyncedResource[] = [];
     const removedKeys: string[] = [];
     let heldAtMs = Infinity;
