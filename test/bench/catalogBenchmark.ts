@@ -667,6 +667,17 @@ async function runAzure(
       await finalHashes(catalog, AZURE_PROVIDER_NAME),
     );
 
+    process.stderr.write(
+      `  in: ${arrival.entities} entities, ${seconds(
+        arrival.totalMs,
+      )} s after start (${seconds(
+        arrival.catalogMs,
+      )} s in the catalog); re-sync: ${describe(
+        restitchesAfterResync,
+      )}; steady: ${cpu.perHour.toFixed(0)} CPU s/hour, ${describe(
+        steadyRestitches,
+      )} (load ${load()})\n`,
+    );
     let relations: AzureRun['relations'];
     if (options.relations) {
       relations = await measureRelations({
@@ -770,7 +781,8 @@ async function measureRelations(options: {
   const parentAfterTag = await finalSummary(catalog, parentRef);
   const subscriptionAfterTag = await finalSummary(catalog, subscriptionRef);
 
-  const [, , , resourceGroup] = resourceId.split('/');
+  // /subscriptions/{id}/resourceGroups/{name}/providers/...
+  const resourceGroup = resourceId.split('/')[4];
   started = Date.now();
   cpuStart = cpu();
   const added = await control(emulator, 'POST', 'resources', {
