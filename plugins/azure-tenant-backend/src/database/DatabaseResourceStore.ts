@@ -259,11 +259,13 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
       // Every count in one statement, after the writes.
       const counts = new Map<string, number>();
       for (const batch of chunks(results.map(r => r.subscriptionId))) {
-        const rows = await tx('resources')
+        const rows: Array<{
+          subscription_id: string;
+          count: string | number;
+        }> = await tx('resources')
           .whereIn('subscription_id', batch)
           .groupBy('subscription_id')
-          .select('subscription_id')
-          .count({ count: '*' });
+          .select('subscription_id', tx.raw('count(*) as count'));
         for (const row of rows) {
           counts.set(String(row.subscription_id), Number(row.count));
         }

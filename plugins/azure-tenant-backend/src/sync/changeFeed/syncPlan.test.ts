@@ -15,7 +15,7 @@ const subscription: AzureSubscription = {
   tenantId: '11111111-2222-3333-4444-555555555555',
   displayName: 'Platform',
   syncMode: 'read-write-tags',
-  roleStatus: 'assigned',
+  roleStatus: 'granted',
   grantedRoles: ['Reader'],
   source: 'config',
 };
@@ -80,6 +80,7 @@ describe('planSubscriptionSync', () => {
         ...subscription,
         access: {
           problem: 'read-denied' as const,
+          action: 'reconnect' as const,
           message: 'Reader was removed',
           since: new Date(NOW).toISOString(),
           checkedAt: new Date(NOW).toISOString(),
@@ -112,6 +113,7 @@ describe('planSubscriptionSync', () => {
           ...subscription,
           access: {
             problem: 'tag-write-denied',
+            action: 'reconnect',
             message: 'Tag Contributor was removed',
             since: new Date(NOW).toISOString(),
             checkedAt: new Date(NOW).toISOString(),
