@@ -132,7 +132,17 @@ const resourcesOf = (entities: any[], subscriptionId: string) =>
   entities.filter(
     e =>
       e.metadata.annotations['management.azure.com/subscriptionId'] ===
-        subscriptionId && e.spec.type !== 'azure-subscription',
+        subscriptionId &&
+      e.spec.type !== 'azure-subscription' &&
+      e.spec.type !== 'azure-resource-group',
+  );
+
+/** The resource group entities, by entity ref. */
+const groupsOf = (entities: any[]) =>
+  new Map<string, any>(
+    entities
+      .filter(e => e.spec.type === 'azure-resource-group')
+      .map(e => [`resource:default/${e.metadata.name}`, e]),
   );
 
 describe.each(databases.eachSupportedId())(
@@ -164,7 +174,14 @@ describe.each(databases.eachSupportedId())(
           // Names what is missing, if anything: the resources the plugin serves to the catalog module, and the
           // subscriptions.
           expect(await missingFromCatalog(server, found)).toEqual([]);
-          expect(found).toHaveLength(203);
+          const groups = groupsOf(found);
+          expect(found).toHaveLength(203 + groups.size);
+          // Every resource's group is in the catalog too.
+          expect(
+            DEMO_SUBSCRIPTION_IDS.flatMap(id => resourcesOf(found, id))
+              .flatMap(e => e.spec.dependencyOf)
+              .filter(ref => !groups.has(ref)),
+          ).toEqual([]);
           const owners = AzureOwnerDirectory.fromEntities(
             await organization(server),
           );
@@ -205,11 +222,16 @@ describe.each(databases.eachSupportedId())(
       expect(
         untagged.every(e => e.spec.owner === 'group:default/azure-admins'),
       ).toBe(true);
-      // Each resource is linked to its subscription.
+      // Each resource is linked to its resource group, and each group to its subscription.
+      const groups = groupsOf(entities);
       expect(
         resourcesOf(entities, PLATFORM).every(e =>
-          e.spec.dependencyOf.includes(
-            `resource:default/azure-subscription-${PLATFORM}`,
+          e.spec.dependencyOf.every((ref: string) =>
+            groups
+              .get(ref)
+              ?.spec.dependencyOf.includes(
+                `resource:default/azure-subscription-${PLATFORM}`,
+              ),
           ),
         ),
       ).toBe(true);

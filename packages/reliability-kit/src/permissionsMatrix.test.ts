@@ -494,6 +494,12 @@ const MATRIX: Row[] = [
     expected: ['401', '403', '403', '403', '200'],
   },
   {
+    endpoint: 'GET /catalog/resource-groups',
+    method: 'GET',
+    path: `${A}/catalog/resource-groups?limit=5`,
+    expected: ['401', '403', '403', '403', '200'],
+  },
+  {
     endpoint: 'GET /catalog/changes',
     method: 'GET',
     path: `${A}/catalog/changes?after=0&limit=5`,

@@ -2,6 +2,7 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   ANNOTATION_AZURE_RESOURCE_ID,
   ANNOTATION_AZURE_SUBSCRIPTION_ID,
+  AZURE_RESOURCE_GROUP_ENTITY_TYPE,
   AZURE_SUBSCRIPTION_ENTITY_TYPE,
   SpendQuery,
 } from '@azure-tenant/plugin-azure-tenant-common';
@@ -17,8 +18,9 @@ export function isAzureSubscriptionEntity(entity: Entity): boolean {
 }
 
 /**
- * Whether an entity is the catalog entity of a synced Azure resource: an `azure-*` type other than the subscription
- * type, with a `management.azure.com/resourceId` annotation. Use it with `EntitySwitch`.
+ * Whether an entity is the catalog entity of a synced Azure resource: an `azure-*` type other than those of a
+ * subscription and of a resource group, with a `management.azure.com/resourceId` annotation. Use it with
+ * `EntitySwitch`.
  *
  * @public
  */
@@ -28,6 +30,7 @@ export function isAzureResourceEntity(entity: Entity): boolean {
     typeof type === 'string' &&
     type.startsWith('azure-') &&
     type !== AZURE_SUBSCRIPTION_ENTITY_TYPE &&
+    type !== AZURE_RESOURCE_GROUP_ENTITY_TYPE &&
     Boolean(entity.metadata.annotations?.[ANNOTATION_AZURE_RESOURCE_ID])
   );
 }

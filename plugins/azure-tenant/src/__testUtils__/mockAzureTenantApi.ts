@@ -40,6 +40,7 @@ export function mockAzureTenantApi(overrides: Partial<AzureTenantApi> = {}) {
     previewTagFixes: jest.fn(),
     applyTagFixes: jest.fn(),
     getTagFixJob: jest.fn(),
+    listSubscriptionResources: jest.fn(),
     ...overrides,
   } satisfies AzureTenantApi;
 }

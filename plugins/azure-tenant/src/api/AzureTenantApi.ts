@@ -278,6 +278,61 @@ export interface AzureTenantApi {
   applyTagFixes(selection: TagFixSelection): Promise<TagFixJob>;
   /** A bulk fix's progress. */
   getTagFixJob(jobId: string): Promise<TagFixJob>;
+  /**
+   * A page of a subscription's synced resources (`GET /subscriptions/{subscriptionId}/resources`), whether or not
+   * they are catalog entities, that the user may see.
+   */
+  listSubscriptionResources(
+    subscriptionId: string,
+    query?: SubscriptionResourcesQuery,
+  ): Promise<SubscriptionResourcePage>;
+}
+
+/**
+ * Which of a subscription's resources to list. Every filter is optional.
+ *
+ * @public
+ */
+export interface SubscriptionResourcesQuery {
+  /** Resources whose name holds this text, case-insensitively. */
+  name?: string;
+  /** From `nextCursor` of the previous page. */
+  cursor?: string;
+  /** 1 to 500; defaults to 100. */
+  limit?: number;
+}
+
+/**
+ * A synced resource, as the backend's resource search lists it.
+ *
+ * @public
+ */
+export interface SyncedAzureResource {
+  /** Azure's resource id, in Azure's casing. Compare case-insensitively. */
+  resourceId: string;
+  name: string;
+  /** The ARM type, e.g. `Microsoft.Compute/virtualMachines`. */
+  type: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  location?: string;
+  /** The Azure tags of the last sync; empty when the subscription's sync mode keeps no tags. */
+  tags: Record<string, string>;
+  /** Tags edited in the portal under `read-tags`. */
+  portalTags?: Record<string, string>;
+  /** The reference its catalog entity has, when it is one (the catalog module decides which resources are). */
+  entityRef: string;
+}
+
+/**
+ * A page of {@link AzureTenantApi.listSubscriptionResources}. It may hold fewer items than the limit and still have
+ * a next page.
+ *
+ * @public
+ */
+export interface SubscriptionResourcePage {
+  items: SyncedAzureResource[];
+  nextCursor?: string;
 }
 
 /**

@@ -39,6 +39,8 @@ import {
   StartOnboardingOptions,
   SubscriptionSyncRequest,
   TagComplianceListQuery,
+  SubscriptionResourcePage,
+  SubscriptionResourcesQuery,
   TagComplianceSummaryQuery,
   TagUpdateRequest,
 } from './AzureTenantApi';
@@ -287,6 +289,17 @@ export class AzureTenantClient implements AzureTenantApi {
 
   async applyTagFixes(selection: TagFixSelection): Promise<TagFixJob> {
     return this.request('/tag-fixes', { method: 'POST', body: selection });
+  }
+
+  async listSubscriptionResources(
+    subscriptionId: string,
+    query: SubscriptionResourcesQuery = {},
+  ): Promise<SubscriptionResourcePage> {
+    return this.request(
+      `/subscriptions/${encodeURIComponent(
+        subscriptionId,
+      )}/resources?${searchParamsOf(query)}`,
+    );
   }
 
   async getTagFixJob(jobId: string): Promise<TagFixJob> {

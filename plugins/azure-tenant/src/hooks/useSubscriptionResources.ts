@@ -2,79 +2,102 @@ import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { Entity } from '@backstage/catalog-model';
-import {
-  ANNOTATION_AZURE_SUBSCRIPTION_ID,
-  AZURE_SUBSCRIPTION_ENTITY_TYPE,
-} from '@azure-tenant/plugin-azure-tenant-common';
+import { ANNOTATION_AZURE_RESOURCE_ID } from '@azure-tenant/plugin-azure-tenant-common';
+import { azureTenantApiRef, SyncedAzureResource } from '../api';
 
-/** One page of a subscription's resource entities. */
+/** A resource of a subscription, with its catalog entity when it is one. */
+export interface SubscriptionResourceItem {
+  resource: SyncedAzureResource;
+  /** Absent when the catalog module makes no entity of it (see its `entities` setting), or not yet. */
+  entity?: Entity;
+}
+
+/** One page of a subscription's resources. */
 export interface SubscriptionResourcesState {
   loading: boolean;
   error?: Error;
-  items: Entity[];
-  totalItems?: number;
+  items: SubscriptionResourceItem[];
   nextCursor?: string;
   prevCursor?: string;
 }
 
 /**
- * A page of the resource entities of a subscription from the catalog, matching `term` in their name or title.
- * `cursor` moves between pages of the same search; a new term starts over from the first page. The subscription's
- * own entity carries the same annotation, and is left out (by the query, and again here). While the next page
- * loads, the current one stays on screen.
+ * The backend's cursors of the pages before and of the shown one: the backend pages forward only, so the way back
+ * is kept in the cursor this hook hands out. `[]` is the first page.
+ */
+function readCursor(cursor: string | undefined): string[] {
+  if (!cursor) return [];
+  try {
+    const parsed = JSON.parse(cursor);
+    return Array.isArray(parsed) && parsed.every(c => typeof c === 'string')
+      ? parsed
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A page of a subscription's synced resources from the backend plugin, matching `term` in their name, each with its
+ * catalog entity when it has one. Every resource is listed, whether or not the catalog module made an entity of it,
+ * since what becomes an entity is configurable (every resource, resource groups, or subscriptions only). `cursor`
+ * moves between pages of the same search; a new term starts over from the first page. While the next page loads,
+ * the current one stays on screen.
  */
 export function useSubscriptionResources(options: {
   subscriptionId: string | undefined;
-  /** The subscription's own entity: its resources are the entities that are a `dependencyOf` it. */
-  subscriptionEntityRef: string;
   term: string;
   cursor?: string;
   pageSize: number;
 }): SubscriptionResourcesState {
+  const azureTenantApi = useApi(azureTenantApiRef);
   const catalogApi = useApi(catalogApiRef);
-  const { subscriptionId, subscriptionEntityRef, term, cursor, pageSize } =
-    options;
+  const { subscriptionId, term, cursor, pageSize } = options;
 
   const { loading, error, value } = useAsync(async () => {
     if (!subscriptionId) return undefined;
     const search = term.trim();
-    const response = await catalogApi.queryEntities(
-      cursor
-        ? { cursor, limit: pageSize }
-        : {
-            filter: {
-              kind: 'resource',
-              [`metadata.annotations.${ANNOTATION_AZURE_SUBSCRIPTION_ID}`]:
-                subscriptionId,
-              // Leaves out the subscription's own entity, which has the same annotation, so totals count resources.
-              'relations.dependencyOf': subscriptionEntityRef,
-            },
-            ...(search && {
-              fullTextFilter: {
-                term: search,
-                fields: ['metadata.name', 'metadata.title'],
-              },
-            }),
-            orderFields: { field: 'metadata.name', order: 'asc' as const },
-            limit: pageSize,
-          },
+    const trail = readCursor(cursor);
+    const page = await azureTenantApi.listSubscriptionResources(
+      subscriptionId,
+      {
+        ...(search ? { name: search } : {}),
+        ...(trail.length ? { cursor: trail[trail.length - 1] } : {}),
+        limit: pageSize,
+      },
     );
+    const byResourceId = new Map<string, Entity>();
+    if (page.items.length > 0) {
+      try {
+        const { items } = await catalogApi.getEntities({
+          filter: {
+            kind: 'resource',
+            [`metadata.annotations.${ANNOTATION_AZURE_RESOURCE_ID}`]:
+              page.items.map(r => r.resourceId),
+          },
+        });
+        for (const entity of items) {
+          const id =
+            entity.metadata.annotations?.[ANNOTATION_AZURE_RESOURCE_ID];
+          if (id) byResourceId.set(id.toLocaleLowerCase('en-US'), entity);
+        }
+      } catch {
+        // The resources are still worth showing; without the catalog they link to no entity.
+      }
+    }
     return {
-      items: response.items.filter(
-        e => e.spec?.type !== AZURE_SUBSCRIPTION_ENTITY_TYPE,
-      ),
-      totalItems: response.totalItems,
-      nextCursor: response.pageInfo.nextCursor,
-      prevCursor: response.pageInfo.prevCursor,
+      items: page.items.map(resource => ({
+        resource,
+        entity: byResourceId.get(
+          resource.resourceId.toLocaleLowerCase('en-US'),
+        ),
+      })),
+      nextCursor: page.nextCursor
+        ? JSON.stringify([...trail, page.nextCursor])
+        : undefined,
+      prevCursor: trail.length ? JSON.stringify(trail.slice(0, -1)) : undefined,
     };
-  }, [
-    catalogApi,
-    subscriptionId,
-    subscriptionEntityRef,
-    term,
-    cursor,
-    pageSize,
-  ]);
+  }, [azureTenantApi, catalogApi, subscriptionId, term, cursor, pageSize]);
 
   if (!subscriptionId) {
     return { loading: false, items: [] };

@@ -93,16 +93,40 @@ function createCatalog(
       ),
     };
   });
-  catalogApi.queryEntities.mockImplementation(async (request: any) => {
-    const key = request?.cursor ?? request?.fullTextFilter?.term ?? '';
-    const page = pages[key] ?? { items: [] };
+  return Object.assign(catalogApi, { pages });
+}
+
+/** A resource as the backend's resource search lists it, from its entity in a test. */
+function syncedResource(entity: Entity) {
+  const azure = entity.spec!.azure as any;
+  return {
+    resourceId: azure.resourceId,
+    name: entity.metadata.title ?? entity.metadata.name,
+    type: 'Microsoft.Compute/virtualMachines',
+    subscriptionId: 'sub-1',
+    resourceGroup: 'rg',
+    tags: azure.tags ?? {},
+    ...(azure.portalTags ? { portalTags: azure.portalTags } : {}),
+    entityRef: stringifyEntityRef(entity),
+  };
+}
+
+/**
+ * The backend's pages of the subscription's resources, from the pages of a test's catalog (keyed by cursor or name
+ * searched for): every resource, whether or not the catalog has its entity.
+ */
+function listFromPages(
+  pages: Record<string, { items: Entity[]; next?: string }>,
+) {
+  return jest.fn(async (_subscriptionId: string, query: any = {}) => {
+    const page = pages[query.cursor ?? query.name ?? ''] ?? { items: [] };
     return {
-      items: page.items,
-      totalItems: page.items.length,
-      pageInfo: { nextCursor: page.next, prevCursor: page.prev },
+      items: page.items
+        .filter(e => e.spec?.type !== 'azure-subscription')
+        .map(syncedResource),
+      ...(page.next ? { nextCursor: page.next } : {}),
     };
   });
-  return catalogApi;
 }
 
 async function renderTab(
@@ -111,6 +135,10 @@ async function renderTab(
   syncMode = 'read-write-tags',
   extraAnnotations: Record<string, string> = {},
 ) {
+  const list = api.listSubscriptionResources as jest.Mock;
+  if (!list.getMockImplementation()) {
+    list.mockImplementation(listFromPages(catalogApi.pages));
+  }
   await renderInTestApp(
     <TestApiProvider
       apis={[
@@ -127,7 +155,7 @@ async function renderTab(
 }
 
 describe('TagsContent', () => {
-  it("lists the subscription's resources with their tags, and searches and pages through the catalog", async () => {
+  it("lists the subscription's resources with their tags, and searches and pages through them", async () => {
     const catalogApi = createCatalog({
       '': {
         items: [
@@ -139,23 +167,15 @@ describe('TagsContent', () => {
       c2: { items: [vm('vm-2', { env: 'prod' })], prev: 'c1' },
       web: { items: [vm('web-1', { app: 'shop' })] },
     });
-    await renderTab(tagsApi(), catalogApi);
+    const api = tagsApi();
+    await renderTab(api, catalogApi);
 
     expect(
       await screen.findByRole('listitem', { name: 'env: dev' }),
     ).toBeInTheDocument();
-    expect(catalogApi.queryEntities).toHaveBeenCalledWith(
-      expect.objectContaining({
-        filter: {
-          kind: 'resource',
-          'metadata.annotations.management.azure.com/subscriptionId': 'sub-1',
-          'relations.dependencyOf': stringifyEntityRef(
-            subscriptionEntity('read-write-tags'),
-          ),
-        },
-        limit: 20,
-      }),
-    );
+    expect(api.listSubscriptionResources).toHaveBeenCalledWith('sub-1', {
+      limit: 20,
+    });
     // The subscription's own entity is not one of its resources.
     expect(
       screen.queryByRole('checkbox', { name: 'Select sub-1' }),
@@ -165,12 +185,23 @@ describe('TagsContent', () => {
     expect(
       await screen.findByRole('listitem', { name: 'env: prod' }),
     ).toBeInTheDocument();
-    // Counted as a user reads it: "1 resource", not "1 resources".
-    expect(screen.getByText('1 resource')).toBeInTheDocument();
-    expect(catalogApi.queryEntities).toHaveBeenLastCalledWith({
+    expect(api.listSubscriptionResources).toHaveBeenLastCalledWith('sub-1', {
       cursor: 'c2',
       limit: 20,
     });
+    // And back to the first page, which the backend cannot page to by itself.
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Previous page' }),
+    );
+    expect(
+      await screen.findByRole('listitem', { name: 'env: dev' }),
+    ).toBeInTheDocument();
+    expect(api.listSubscriptionResources).toHaveBeenLastCalledWith('sub-1', {
+      limit: 20,
+    });
+    expect(
+      screen.getByRole('button', { name: 'Previous page' }),
+    ).toBeDisabled();
 
     await userEvent.type(
       screen.getByRole('searchbox', { name: 'Search resources' }),
@@ -179,14 +210,46 @@ describe('TagsContent', () => {
     expect(
       await screen.findByRole('listitem', { name: 'app: shop' }),
     ).toBeInTheDocument();
-    expect(catalogApi.queryEntities).toHaveBeenLastCalledWith(
-      expect.objectContaining({
-        fullTextFilter: {
-          term: 'web',
-          fields: ['metadata.name', 'metadata.title'],
-        },
+    expect(api.listSubscriptionResources).toHaveBeenLastCalledWith('sub-1', {
+      name: 'web',
+      limit: 20,
+    });
+  });
+
+  it('lists a resource that is no catalog entity with its tags, and links those that are', async () => {
+    const catalogApi = createCatalog({
+      '': { items: [vm('vm-1', { env: 'dev' })] },
+    });
+    const disk = {
+      resourceId:
+        '/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Compute/disks/vm-1-osdisk',
+      name: 'vm-1-osdisk',
+      type: 'Microsoft.Compute/disks',
+      subscriptionId: 'sub-1',
+      resourceGroup: 'rg',
+      tags: { env: 'prod' },
+      entityRef: 'resource:default/vm-1-osdisk-0000000000000000',
+    };
+    const api = tagsApi({
+      listSubscriptionResources: jest.fn().mockResolvedValue({
+        items: [syncedResource(vm('vm-1', { env: 'dev' })), disk],
       }),
-    );
+    });
+    await renderTab(api, catalogApi);
+
+    expect(
+      await screen.findByRole('listitem', { name: 'env: prod' }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'vm-1' })).toBeInTheDocument();
+    expect(
+      screen.queryByRole('link', { name: 'vm-1-osdisk' }),
+    ).not.toBeInTheDocument();
+    expect(screen.getByText('vm-1-osdisk')).toBeInTheDocument();
+    expect(screen.getByText('Microsoft.Compute/disks')).toBeInTheDocument();
+    // Its tags can be edited like any other resource's.
+    expect(
+      screen.getByRole('checkbox', { name: 'Select vm-1-osdisk' }),
+    ).toBeEnabled();
   });
 
   it('says what Read and Write Tags allows', async () => {

@@ -9,7 +9,7 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import {
   EntityRefLink,
   MissingAnnotationEmptyState,
@@ -28,7 +28,10 @@ import {
 import { BulkTagUpdateResponse } from '../../api';
 import { AzureAccessWarning } from '../AzureAccessWarning';
 import { useResourceEntities } from '../../hooks/useResourceEntities';
-import { useSubscriptionResources } from '../../hooks/useSubscriptionResources';
+import {
+  SubscriptionResourceItem,
+  useSubscriptionResources,
+} from '../../hooks/useSubscriptionResources';
 import { useSubscriptionViolations } from '../../hooks/useTagCompliance';
 import { useTagPolicies } from '../../hooks/useTagPolicies';
 import { InlineError } from '../InlineError';
@@ -49,12 +52,14 @@ type ShownTags = {
 };
 
 interface ResourceRow {
-  /** Absent for a resource that breaks a policy but is not in the catalog yet. */
+  /** Absent for a resource that is no catalog entity (see the catalog module's `entities`), or not yet. */
   entity?: Entity;
   resourceId?: string;
   label: string;
   type: string;
   tags: ShownTags;
+  /** Whether `tags` are unknown: a resource that breaks a policy, found neither in the catalog nor written here. */
+  tagsUnknown?: boolean;
 }
 
 /** Which resources the table shows: all of them, those that break any policy, or those that break one policy. */
@@ -85,7 +90,8 @@ function complianceOf(
 }
 
 /**
- * The Tags tab of a subscription entity: its resources from the catalog, searchable and paged, with their tags, an
+ * The Tags tab of a subscription entity: its synced resources from the backend plugin (entities or not), linked to
+ * their catalog entity when they have one, searchable by name and paged, with their tags, an
  * editor per resource and a bulk edit of the selected ones. Says what the subscription's sync mode allows, and why
  * the tags may be stale while the portal has lost access to the subscription.
  */
@@ -121,9 +127,8 @@ export function TagsContent() {
 
   const filtering = policyFilter.kind !== 'all';
   const catalogPage = useSubscriptionResources({
-    // The catalog's pages are not read while the table shows the resources that break a policy.
+    // The pages are not read while the table shows the resources that break a policy.
     subscriptionId: filtering ? undefined : subscriptionId,
-    subscriptionEntityRef: stringifyEntityRef(entity),
     term,
     cursor,
     pageSize: PAGE_SIZE,
@@ -182,6 +187,20 @@ export function TagsContent() {
       },
     };
   };
+  const rowOfResource = ({
+    resource,
+    entity: found,
+  }: SubscriptionResourceItem): ResourceRow => ({
+    entity: found,
+    resourceId: resource.resourceId,
+    label: found?.metadata.title ?? resource.name,
+    type: resource.type,
+    // The backend's tags are the last sync's (or the last write's), as current as the catalog's or more.
+    tags: written[resource.resourceId] ?? {
+      tags: resource.tags,
+      portalTags: resource.portalTags,
+    },
+  });
   const rows: ResourceRow[] = filtering
     ? breakingPage.map(item => {
         const found = breakingEntities.byResourceId.get(
@@ -194,9 +213,10 @@ export function TagsContent() {
               label: item.name,
               type: item.type,
               tags: written[item.resourceId] ?? {},
+              tagsUnknown: !written[item.resourceId],
             };
       })
-    : catalogPage.items.map(rowOf);
+    : catalogPage.items.map(rowOfResource);
   const page = filtering
     ? {
         loading:
@@ -211,7 +231,7 @@ export function TagsContent() {
     : {
         loading: catalogPage.loading,
         error: catalogPage.error,
-        totalItems: catalogPage.totalItems,
+        totalItems: undefined,
         hasPrev: !!catalogPage.prevCursor,
         hasNext: !!catalogPage.nextCursor,
         prev: () => setCursor(catalogPage.prevCursor),
@@ -289,7 +309,7 @@ export function TagsContent() {
           label={`Tags of ${row.label}`}
           tags={row.tags.tags}
           portalTags={row.tags.portalTags}
-          emptyText={row.entity ? undefined : 'Not in the catalog yet'}
+          emptyText={row.tagsUnknown ? 'Not in the catalog yet' : undefined}
         />
       ),
     },
