@@ -1,10 +1,11 @@
+import { ResourceManagementClient } from '@azure/arm-resources';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { Knex } from 'knex';
 import { AzureEmulator, DEMO_APP } from '@azure-tenant/azure-emulator';
 import { emulatorConnectionConfig } from '@azure-tenant/test-support';
 import { AzureConnection } from '../azure/azureConnection';
-import { DEFAULT_AZURE_QUOTAS } from '../azure/quota/AzureQuotas';
+import { AzureQuotas, DEFAULT_AZURE_QUOTAS } from '../azure/quota/AzureQuotas';
 import { DatabaseQuotaBudget } from '../azure/quota/DatabaseQuotaBudget';
 import { readAzureTenantConfig } from '../config/AzureTenantConfig';
 import { DatabaseAzureTenantStore } from '../database/DatabaseAzureTenantStore';
@@ -196,6 +197,59 @@ describe.each(databases.eachSupportedId())(
       expect(again.flat()).toEqual([]);
     });
 
+    it("the replicas' Azure clients together stay under ARM's read quota of a subscription", async () => {
+      await migrateDatabase(knex);
+      const config = readAzureTenantConfig(
+        new ConfigReader({
+          app: { baseUrl: 'http://localhost:3000' },
+          backend: { baseUrl: 'http://localhost:7007' },
+          azureTenant: emulatorConnectionConfig(emulator),
+        }),
+      )!;
+      const { subscriptionId, tenantId } = subscriptions[0];
+      // 3 replicas read one subscription 12 times each: 36 reads against a bucket of 6 refilling 4 per second.
+      const burst = async (quotas: AzureQuotas) => {
+        emulator.control.configureThrottling({
+          enabled: true,
+          reads: EMULATOR_READS,
+        });
+        emulator.control.clearRequests();
+        await Promise.all(
+          [0, 1, 2].map(async () => {
+            const connection = new AzureConnection(config, {
+              sharedQuota: { budget: new DatabaseQuotaBudget(knex), quotas },
+            });
+            const client = new ResourceManagementClient(
+              connection.appCredential(tenantId),
+              subscriptionId,
+              connection.armClientOptions(),
+            );
+            for (let i = 0; i < 12; i++) {
+              for await (const _ of client.resourceGroups.list()) {
+                // Reading the page is the request.
+              }
+            }
+          }),
+        );
+        return emulator.control
+          .requests()
+          .filter(r => r.path.toLowerCase().endsWith('/resourcegroups'));
+      };
+      const shared = {
+        ...DEFAULT_AZURE_QUOTAS,
+        armReads: { capacity: 5, refillPerSecond: 3.5 },
+      };
+
+      const paced = await burst(shared);
+      expect(paced.filter(r => r.status === 200)).toHaveLength(36);
+      expect(paced.filter(r => r.status === 429)).toEqual([]);
+
+      // Without the shared budget, the same burst is throttled (the SDK's retries still get every page).
+      const unpaced = await burst({ ...shared, enabled: false });
+      expect(unpaced.filter(r => r.status === 200)).toHaveLength(36);
+      expect(unpaced.filter(r => r.status === 429).length).toBeGreaterThan(0);
+    });
+
     it('a replica killed mid-sync loses nothing: its subscriptions are claimed and synced by the others', async () => {
       let killedBatch: string[] = [];
       let batchStarted!: () => void;
@@ -236,9 +290,7 @@ describe.each(databases.eachSupportedId())(
         await new Promise(resolve => setTimeout(resolve, 250));
       }
 
-      expect(new Set(synced.map(r => r.subscriptionId)).size).toBe(
-        registered,
-      );
+      expect(new Set(synced.map(r => r.subscriptionId)).size).toBe(registered);
       expect(synced).toHaveLength(registered);
       expect(
         synced.filter(r => killedBatch.includes(r.subscriptionId)),
