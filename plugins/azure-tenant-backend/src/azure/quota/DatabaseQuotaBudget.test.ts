@@ -76,5 +76,21 @@ describe.each(databases.eachSupportedId())(
 
       expect(waited).toBeGreaterThanOrEqual(200);
     });
+
+    it('a caller that gave up while waiting takes nothing', async () => {
+      const limit: QuotaLimit = { capacity: 1, refillPerSecond: 0.5 };
+      const budget = new DatabaseQuotaBudget(knex);
+      await budget.take([{ key: 'k', limit, cost: 1 }]);
+      const controller = new AbortController();
+
+      const waiting = budget.take([{ key: 'k', limit, cost: 1 }], {
+        signal: controller.signal,
+      });
+      controller.abort();
+
+      await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+      const [row] = await knex('quota_buckets').where({ bucket_key: 'k' });
+      expect(Number(row.tokens)).toBeLessThan(1);
+    });
   },
 );

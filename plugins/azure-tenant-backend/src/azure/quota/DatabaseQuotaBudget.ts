@@ -29,16 +29,22 @@ export class DatabaseQuotaBudget implements QuotaBudget {
 
   async take(
     demands: QuotaDemand[],
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: { readonly aborted: boolean } } = {},
   ): Promise<number> {
     if (demands.length === 0) return 0;
     const sorted = [...demands].sort((a, b) => a.key.localeCompare(b.key));
     let waited = 0;
     for (;;) {
+      // The caller gave up (its request was aborted): it takes nothing.
+      if (options.signal?.aborted) {
+        const error = new Error('The wait for the Azure quota was aborted');
+        error.name = 'AbortError';
+        throw error;
+      }
       const waitMs = await this.tryTake(sorted);
       if (waitMs === 0) return waited;
       const pause = Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, waitMs));
-      await sleep(pause, undefined, { signal: options.signal });
+      await sleep(pause);
       waited += pause;
     }
   }

@@ -21,10 +21,10 @@ export interface QuotaDemand {
 export interface QuotaBudget {
   /**
    * Takes the tokens of every demand at once (all of them or none), waiting until the buckets hold them. Resolves
-   * with how long it waited, in milliseconds.
+   * with how long it waited, in milliseconds; rejects with an `AbortError` once `signal` is aborted.
    */
   take(
     demands: QuotaDemand[],
-    options?: { signal?: AbortSignal },
+    options?: { signal?: { readonly aborted: boolean } },
   ): Promise<number>;
 }
