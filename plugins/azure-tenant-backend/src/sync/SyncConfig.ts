@@ -9,7 +9,7 @@ import { readSyncClaimConfig, SyncClaimConfig } from './claims/SyncClaimConfig';
 
 /**
  * The validated `azureTenant.sync` configuration. `reconcileInterval` and `changeFeed` are read by
- * `changeFeed/ChangeFeedConfig.ts`.
+ * `changeFeed/ChangeFeedConfig.ts`; `claimInterval` and `lease` by `claims/SyncClaimConfig.ts`.
  */
 export interface SyncConfig extends ChangeFeedConfig, SyncClaimConfig {
   /** How often each subscription is synced. */
