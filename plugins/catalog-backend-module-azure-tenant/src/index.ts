@@ -1,5 +1,5 @@
 /**
- * The catalog module that turns synced Azure subscriptions and resources into catalog entities.
+ * The catalog module that turns synced Azure subscriptions, resource groups and resources into catalog entities.
  *
  * @packageDocumentation
  */
@@ -17,6 +17,18 @@ export {
   DEPRECATED_AZURE_TENANT_CATALOG_CONFIG_KEY,
   readAzureTenantCatalogConfig,
 } from './config/AzureTenantCatalogConfig';
+export type {
+  AzureEntityGranularity,
+  AzureEntityGranularityOverride,
+  AzureEntityLevel,
+  AzureEntityResourceTypes,
+  AzureResourceTypePreset,
+  AzureTenantEntitiesConfig,
+} from './config/entityGranularity';
+export {
+  AZURE_RESOURCE_TYPE_PRESETS,
+  DEFAULT_AZURE_TENANT_ENTITIES,
+} from './config/entityGranularity';
 export {
   AzureOwnerDirectory,
   loadAzureOwnerDirectory,
@@ -31,6 +43,15 @@ export {
   buildAzureResourceEntity,
   resolveAzureResourceOwner,
 } from './entities/resourceEntity';
+export type {
+  AzureResourceGroupEntityOptions,
+  AzureResourceGroupSummary,
+} from './entities/resourceGroupEntity';
+export {
+  azureResourceGroupEntityRef,
+  azureResourceGroupId,
+  buildAzureResourceGroupEntity,
+} from './entities/resourceGroupEntity';
 export type { AzureSubscriptionEntityOptions } from './entities/subscriptionEntity';
 export { buildAzureSubscriptionEntity } from './entities/subscriptionEntity';
 export {
