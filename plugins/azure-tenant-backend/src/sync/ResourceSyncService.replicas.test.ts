@@ -304,3 +304,39 @@ describe.each(databases.eachSupportedId())(
     });
   },
 );
+
+const bothDatabases = TestDatabases.create({
+  ids: ['POSTGRES_15', 'SQLITE_3'],
+});
+
+describe.each(bothDatabases.eachSupportedId())(
+  'replicas and Sync now, on %s',
+  databaseId => {
+    it('a requested subscription is synced once by one replica, and the fresh ones not again', async () => {
+      emulator.control.configureThrottling({ enabled: false });
+      const knex = await bothDatabases.init(databaseId);
+      const { replicas, store, registered } = await createReplicas(knex, {
+        count: 6,
+      });
+      await Promise.all(replicas.map(r => r.start()));
+      const first = (await Promise.all(replicas.map(r => r.syncDue()))).flat();
+      expect(first.map(r => r.subscriptionId).sort()).toEqual(
+        subscriptions
+          .slice(0, registered)
+          .map(s => s.subscriptionId)
+          .sort(),
+      );
+
+      const requested = subscriptions[2].subscriptionId;
+      await store.requestSync(requested, new Date());
+      const second = (await Promise.all(replicas.map(r => r.syncDue()))).flat();
+
+      expect(second.map(r => [r.subscriptionId, r.status])).toEqual([
+        [requested, 'succeeded'],
+      ]);
+      expect((await store.getSubscription(requested))?.syncRequestedAt).toBe(
+        undefined,
+      );
+    });
+  },
+);
