@@ -21,6 +21,9 @@ import { DatabaseResourceStore } from '../../plugins/azure-tenant-backend/src/da
 import { ResourceSyncer } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncer';
 import { ResourceSyncService } from '../../plugins/azure-tenant-backend/src/sync/ResourceSyncService';
 import { readSyncConfig } from '../../plugins/azure-tenant-backend/src/sync/SyncConfig';
+import { DatabaseSyncClaims } from '../../plugins/azure-tenant-backend/src/sync/claims/DatabaseSyncClaims';
+import { DatabaseQuotaBudget } from '../../plugins/azure-tenant-backend/src/azure/quota/DatabaseQuotaBudget';
+import { readQuotaConfig } from '../../plugins/azure-tenant-backend/src/azure/quota/QuotaConfig';
 
 export const repoRoot = path.resolve(__dirname, '../..');
 export const DEMO_TENANT_ID = DEMO_TENANT.id;
@@ -155,6 +158,8 @@ export async function createResourceSync(options: {
   knex: Knex;
   emulator: RunningEmulator;
   azureTenant?: JsonObject;
+  /** Shares Azure's quotas and the subscriptions through the database, as plugin.ts wires the sync. */
+  shareThroughDatabase?: boolean;
 }) {
   const { knex, emulator } = options;
   const subscriptions = await grantDemoAppReader(emulator);
@@ -186,15 +191,30 @@ export function createSyncService(options: {
   knex: Knex;
   emulator: Pick<RunningEmulator, 'url' | 'caCertFile'>;
   azureTenant?: JsonObject;
+  /**
+   * Shares Azure's quotas (`DatabaseQuotaBudget`) and the subscriptions (`DatabaseSyncClaims`) through the database,
+   * as plugin.ts wires the sync; without it, a service on its own as before replicas shared anything.
+   */
+  shareThroughDatabase?: boolean;
   service?: Record<string, unknown>;
 }) {
-  const { knex, emulator } = options;
+  const { knex, emulator, shareThroughDatabase } = options;
   const config = new ConfigReader({
     app: { baseUrl: 'http://127.0.0.1:3999' },
     backend: { baseUrl: 'http://127.0.0.1:7999' },
     azureTenant: { ...emulatorAzureTenant(emulator), ...options.azureTenant },
   });
-  const connection = new AzureConnection(readAzureTenantConfig(config)!);
+  const connection = new AzureConnection(
+    readAzureTenantConfig(config)!,
+    shareThroughDatabase
+      ? {
+          sharedQuota: {
+            budget: new DatabaseQuotaBudget(knex),
+            quotas: readQuotaConfig(config),
+          },
+        }
+      : {},
+  );
   const tenantStore = new DatabaseAzureTenantStore(knex);
   const resources = new DatabaseResourceStore(knex);
   const syncConfig = readSyncConfig(config);
@@ -210,6 +230,7 @@ export function createSyncService(options: {
     events: { publish: async () => {}, subscribe: async () => {} },
     config: syncConfig,
     logger: quietLogger,
+    ...(shareThroughDatabase ? { claims: new DatabaseSyncClaims(knex) } : {}),
     ...options.service,
   });
   return { config, connection, tenantStore, resources, service };

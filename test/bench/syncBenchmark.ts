@@ -2,7 +2,8 @@
  * bench:sync — a full resource sync through the real code path, then a no-change re-sync.
  *
  *   npm run bench:sync -- --subscriptions 1000 --resources 1000000 [--database sqlite|postgres] [--concurrency 4]
- *                         [--provider off|resources|resource-groups] [--replicas N] [--timeout-minutes 30]
+ *                         [--provider off|resources|resource-groups] [--replicas N] [--sharing database|none]
+ *                         [--throttling off|on] [--timeout-minutes 30]
  *                         [--profile <file.cpuprofile>] [--profile-phase full|resync]
  *
  * It starts the Azure emulator in its own process with a generated tenant (so its memory is not counted), then in
@@ -15,15 +16,19 @@
  *
  * Each run is bounded: it stops after --timeout-minutes (default 30), killing the emulator, and fails.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
+import knexFactory from 'knex';
 import { AzureTenantEntityProvider } from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
 import {
   BenchDatabase,
   RunningEmulator,
   control,
   createResourceSync,
+  createSyncService,
   loadAverage,
   machineDescription,
   openDatabase,
@@ -46,6 +51,13 @@ interface Options {
   /** Whether `--provider` was given, rather than chosen by the size. */
   providerChosen: boolean;
   replicas: number;
+  /**
+   * `database`: Azure's quotas and the subscriptions are shared through the database, as plugin.ts wires the sync;
+   * `none`: a service on its own, to see what sharing costs.
+   */
+  sharing: 'database' | 'none';
+  /** Azure's throttling in the emulator. */
+  throttling: 'on' | 'off';
   timeoutMinutes: number;
   /** Where to write a CPU profile (`.cpuprofile`, for Chrome's DevTools). */
   profile?: string;
@@ -77,6 +89,8 @@ export function parseOptions(args: string[]): Options {
     database: 'sqlite',
     concurrency: 4,
     replicas: 1,
+    sharing: 'database',
+    throttling: 'off',
     timeoutMinutes: 30,
     profilePhase: 'resync',
   };
@@ -116,6 +130,18 @@ export function parseOptions(args: string[]): Options {
         options.replicas = positive('--replicas', value);
         i++;
         break;
+      case '--sharing':
+        if (value !== 'database' && value !== 'none')
+          throw new Error('--sharing is database or none');
+        options.sharing = value;
+        i++;
+        break;
+      case '--throttling':
+        if (value !== 'on' && value !== 'off')
+          throw new Error('--throttling is on or off');
+        options.throttling = value;
+        i++;
+        break;
       case '--timeout-minutes':
         options.timeoutMinutes = positive('--timeout-minutes', value);
         i++;
@@ -138,6 +164,16 @@ export function parseOptions(args: string[]): Options {
   if (options.replicas > 1 && options.database !== 'postgres') {
     throw new Error(
       '--replicas above 1 needs --database postgres (replicas share one PostgreSQL)',
+    );
+  }
+  if (options.replicas > 1 && options.sharing !== 'database') {
+    throw new Error(
+      '--replicas above 1 share through the database (--sharing database)',
+    );
+  }
+  if (options.replicas > 1 && (provider ?? 'off') !== 'off') {
+    throw new Error(
+      '--replicas measures the sync into the database; the provider runs with one replica only (--provider off)',
     );
   }
   return {
@@ -212,10 +248,25 @@ export async function main(args: string[]) {
       days: 1,
     },
     stateDir: dir,
+    throttling: options.throttling,
   });
   const emulatorStartSeconds = (Date.now() - started) / 1000;
   const database = await openDatabase(options.database, dir);
   const { knex } = database;
+  if (options.replicas > 1) {
+    try {
+      await runReplicas(options, emulator, database, {
+        loadAtStart,
+        emulatorStartSeconds,
+      });
+    } finally {
+      await database.drop();
+      emulator.process.kill('SIGTERM');
+      fs.rmSync(dir, { recursive: true, force: true });
+      clearTimeout(deadline);
+    }
+    return;
+  }
   try {
     // The portal's service principal, with Reader on every generated subscription, and the real sync.
     started = Date.now();
@@ -228,6 +279,7 @@ export async function main(args: string[]) {
       knex,
       emulator,
       azureTenant: { sync: { concurrency: options.concurrency } },
+      shareThroughDatabase: options.sharing === 'database',
     });
     const setupSeconds = (Date.now() - started) / 1000;
     const requests = watchRequests(emulator);
@@ -335,6 +387,7 @@ export async function main(args: string[]) {
       database: options.database,
       replicas: 1,
       concurrency: options.concurrency,
+      sharing: options.sharing,
       subscriptions: subscriptions.length,
       resources: synced,
       setupSeconds: { emulator: emulatorStartSeconds, grants: setupSeconds },
@@ -384,7 +437,7 @@ export async function main(args: string[]) {
         )} resources it is off unless --provider asks for it)`;
     process.stdout.write(
       [
-        `bench:sync on ${figures.machine}, ${options.database}, 1 replica (concurrency ${options.concurrency}): ${synced} resources in ${subscriptions.length} subscriptions`,
+        `bench:sync on ${figures.machine}, ${options.database}, 1 replica (concurrency ${options.concurrency}, sharing through ${options.sharing}): ${synced} resources in ${subscriptions.length} subscriptions`,
         `load average:     ${loadAtStart.join(
           ' ',
         )} at the start, ${figures.loadAverage.atEnd.join(' ')} at the end`,
@@ -426,4 +479,207 @@ export async function main(args: string[]) {
 function providerLevel(run: ProviderRun): object {
   if (run === 'resources') return {};
   return { entities: { level: run } };
+}
+
+/** What the parent hands each replica process: the shared database, the emulator, and the replica's place. */
+interface ReplicaOptions {
+  index: number;
+  connection: string;
+  emulator: { url: string; caCertFile: string };
+  concurrency: number;
+}
+
+/** What each replica process reports when it has nothing left to claim. */
+interface ReplicaReport {
+  index: number;
+  replicaId: string;
+  subscriptions: number;
+  failed: number;
+  resources: number;
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+}
+
+/**
+ * `--replicas N`: N processes (so that each one's memory is its own) each run the sync service with the database's
+ * claims and its own replica id, on one PostgreSQL, started together once all are ready. Each syncs what it claims
+ * until nothing is due; the run ends when all have exited, and every resource must then be stored.
+ */
+async function runReplicas(
+  options: Options,
+  emulator: RunningEmulator,
+  database: Awaited<ReturnType<typeof openDatabase>>,
+  context: { loadAtStart: number[]; emulatorStartSeconds: number },
+) {
+  const { knex } = database;
+  let started = Date.now();
+  // Grants, migrations and the registered subscriptions, through the same code as one replica; it syncs nothing.
+  const { subscriptions } = await createResourceSync({
+    knex,
+    emulator,
+    shareThroughDatabase: true,
+  });
+  const setupSeconds = (Date.now() - started) / 1000;
+  const requests = watchRequests(emulator);
+  await requests.take();
+  const polling = setInterval(() => {
+    requests.poll().catch(() => {});
+  }, 2000);
+
+  const children = Array.from({ length: options.replicas }, (_, index) => {
+    const replicaOptions: ReplicaOptions = {
+      index: index + 1,
+      connection: database.connection,
+      emulator: { url: emulator.url, caCertFile: emulator.caCertFile },
+      concurrency: options.concurrency,
+    };
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(__dirname, 'sync.js'),
+        '--replica',
+        JSON.stringify(replicaOptions),
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    const lines = readline.createInterface({ input: child.stdout! });
+    let onReady: () => void;
+    const ready = new Promise<void>(resolve => (onReady = resolve));
+    const report = new Promise<ReplicaReport>((resolve, reject) => {
+      lines.on('line', line => {
+        if (line === 'ready') onReady();
+        else if (line.startsWith('{')) resolve(JSON.parse(line));
+      });
+      child.on('exit', code =>
+        reject(new Error(`replica ${index + 1} exited with ${code}`)),
+      );
+    });
+    return { child, ready, report };
+  });
+  try {
+    await Promise.all(children.map(c => c.ready));
+    started = Date.now();
+    const emulatorCpuAtStart = processCpuSeconds(emulator.process.pid!);
+    for (const { child } of children) child.stdin!.end('go\n');
+    const reports = await Promise.all(children.map(c => c.report));
+    const seconds = (Date.now() - started) / 1000;
+    const emulatorCpu =
+      processCpuSeconds(emulator.process.pid!) - emulatorCpuAtStart;
+    const counted = await requests.take();
+    clearInterval(polling);
+
+    const stored = Number(
+      (await knex('resources').count({ count: '*' }).first())?.count ?? 0,
+    );
+    const synced = reports.reduce((sum, r) => sum + r.resources, 0);
+    const covered = reports.reduce((sum, r) => sum + r.subscriptions, 0);
+    const failed = reports.reduce((sum, r) => sum + r.failed, 0);
+    if (failed > 0) throw new Error(`${failed} subscription syncs failed`);
+    if (covered !== subscriptions.length || stored !== synced) {
+      throw new Error(
+        `the replicas synced ${covered} of ${subscriptions.length} subscriptions and ${synced} resources; the database holds ${stored}`,
+      );
+    }
+    const figures = {
+      machine: machineDescription(),
+      database: options.database,
+      replicas: options.replicas,
+      concurrency: options.concurrency,
+      throttling: options.throttling,
+      subscriptions: subscriptions.length,
+      resources: stored,
+      setupSeconds: {
+        emulator: context.emulatorStartSeconds,
+        grants: setupSeconds,
+      },
+      fullSync: {
+        seconds,
+        resourcesPerSecond: Math.round(stored / seconds),
+        armRequests: counted.arm,
+        throttled: counted.throttled,
+      },
+      perReplica: reports,
+      emulator: {
+        ...emulatorFigures(emulator),
+        cpuSecondsDuringSync: Number(emulatorCpu.toFixed(1)),
+      },
+      benchProcessPeakRssMb: processMemoryMb(process.pid).peakRssMb,
+      loadAverage: { atStart: context.loadAtStart, atEnd: loadAverage() },
+    };
+    process.stdout.write(
+      [
+        `bench:sync on ${figures.machine}, ${options.database}, ${options.replicas} replicas (concurrency ${options.concurrency} each, emulator throttling ${options.throttling}): ${stored} resources in ${subscriptions.length} subscriptions`,
+        `load average:     ${context.loadAtStart.join(
+          ' ',
+        )} at the start, ${figures.loadAverage.atEnd.join(' ')} at the end`,
+        `full sync:        ${seconds.toFixed(
+          1,
+        )} s until every resource is in the database, ${
+          figures.fullSync.resourcesPerSecond
+        } resources/s, ${counted.arm} ARM requests, ${
+          counted.throttled
+        } answered 429 by the emulator`,
+        ...reports.map(
+          r =>
+            `replica ${r.index}:        ${
+              r.subscriptions
+            } subscriptions (${Math.round(
+              (100 * r.subscriptions) / subscriptions.length,
+            )}%), ${r.resources} resources, ${r.seconds.toFixed(
+              1,
+            )} s, CPU ${r.cpuSeconds.toFixed(1)} s, peak RSS ${r.peakRssMb} MB`,
+        ),
+        `emulator:         peak RSS ${figures.emulator.peakRssMb} MB, CPU ${figures.emulator.cpuSecondsDuringSync} s during the sync; this process (setup, no sync) ${figures.benchProcessPeakRssMb} MB`,
+        JSON.stringify(figures),
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    clearInterval(polling);
+    for (const { child } of children) {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    }
+  }
+}
+
+/**
+ * One replica of `--replicas`, in its own process: the sync service with the database's claims, started when the
+ * parent says `go`; it syncs what it can claim until nothing is due, prints its report and exits.
+ */
+export async function replica(json: string) {
+  const options: ReplicaOptions = JSON.parse(json);
+  const knex = knexFactory({ client: 'pg', connection: options.connection });
+  const replicaId = `replica-${options.index}`;
+  try {
+    const { service } = createSyncService({
+      knex,
+      emulator: options.emulator,
+      azureTenant: { sync: { concurrency: options.concurrency } },
+      shareThroughDatabase: true,
+      service: { replicaId },
+    });
+    const lines = readline.createInterface({ input: process.stdin });
+    const go = new Promise<void>(resolve =>
+      lines.on('line', line => line === 'go' && resolve()),
+    );
+    process.stdout.write('ready\n');
+    await go;
+    const started = Date.now();
+    const cpuStart = process.cpuUsage();
+    const reports = await service.syncDue();
+    const report: ReplicaReport = {
+      index: options.index,
+      replicaId,
+      subscriptions: reports.length,
+      failed: reports.filter(r => r.status === 'failed').length,
+      resources: reports.reduce((sum, r) => sum + r.resourceCount, 0),
+      seconds: (Date.now() - started) / 1000,
+      cpuSeconds: cpuMs(process.cpuUsage(cpuStart)) / 1000,
+      peakRssMb: processMemoryMb(process.pid).peakRssMb,
+    };
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+  } finally {
+    await knex.destroy();
+  }
 }

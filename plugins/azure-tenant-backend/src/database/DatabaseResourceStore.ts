@@ -70,7 +70,10 @@ function toRow(resource: SyncedResource, revision: number, syncedAt: string) {
 /**
  * Inserts `resources` rows, or updates them by key. On PostgreSQL the rows go as one array per column (`unnest`): a
  * short statement with a parameter per column, which PostgreSQL parses and plans in a fraction of the time it takes
- * for a statement with a parameter per column of every row (the first sync of a large tenant is mostly these).
+ * for a statement with a parameter per column of every row (the first sync of a large tenant is mostly these). On
+ * better-sqlite3, one single-row statement is prepared and run for each row, in the transaction's own connection:
+ * SQLite would otherwise compile a statement with 15 parameters per row for every batch, and knex build it, which
+ * together cost the bench:sync process more CPU than SQLite's writing itself.
  */
 async function upsertResourceRows(
   tx: Knex.Transaction,
@@ -78,6 +81,19 @@ async function upsertResourceRows(
 ) {
   const columns = Object.keys(rows[0]);
   const updated = columns.filter(c => c !== 'resource_key');
+  if ((tx.client as { driverName?: string }).driverName === 'better-sqlite3') {
+    // A transaction's knex client hands out the transaction's connection (a better-sqlite3 Database).
+    const connection = await tx.client.acquireConnection();
+    const statement = connection.prepare(
+      `INSERT INTO resources (${columns.join(', ')}) VALUES (${columns
+        .map(() => '?')
+        .join(', ')}) ON CONFLICT (resource_key) DO UPDATE SET ${updated
+        .map(c => `${c} = excluded.${c}`)
+        .join(', ')}`,
+    );
+    for (const row of rows) statement.run(columns.map(c => row[c]));
+    return;
+  }
   if (!isPostgres(tx)) {
     await tx('resources')
       .insert(rows)
