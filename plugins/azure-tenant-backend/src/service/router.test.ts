@@ -10,7 +10,11 @@ import { AzureTenantStore } from '../database/AzureTenantStore';
 import { ResourceStore } from '../database/ResourceStore';
 import { DEMO_SUBSCRIPTIONS } from '@azure-tenant/azure-emulator';
 import { spec } from '../schema/openapi';
-import { createRouter, parseCatalogCursor } from './router';
+import {
+  createRouter,
+  parseCatalogCursor,
+  parseResourceGroupCursor,
+} from './router';
 
 const cursorOf = (key: string) =>
   Buffer.from(key, 'utf8').toString('base64url');
@@ -46,6 +50,29 @@ describe('parseCatalogCursor', () => {
         name: 'InputError',
         message: expect.stringContaining('cursor is not a cursor'),
       }),
+    );
+  });
+});
+
+describe('parseResourceGroupCursor', () => {
+  const key = '8d4e1b72-5a3c-4f6e-b2d9-7c1e3a5f9b02/rg-Web_1.(prod)';
+
+  it('accepts a cursor GET /catalog/resource-groups returns, and no cursor', () => {
+    expect(parseResourceGroupCursor(cursorOf(key))).toBe(cursorOf(key));
+    expect(parseResourceGroupCursor(undefined)).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'a cursor of the resource feed',
+      cursorOf('/subscriptions/x/resourcegroups/rg'),
+    ],
+    ['a group name with a slash', cursorOf(`${key}/providers`)],
+    ['a group name with a NUL', cursorOf(`${key}\u0000`)],
+    ['not base64url', 'garbage'],
+  ])('refuses %s with a 400 that names the cursor', (_what, cursor) => {
+    expect(() => parseResourceGroupCursor(cursor)).toThrow(
+      /cursor is not a cursor that GET \/catalog\/resource-groups returned/,
     );
   });
 });
