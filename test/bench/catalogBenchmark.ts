@@ -694,7 +694,7 @@ async function runAzure(
       emulator: peakRssMb(emulator.process.pid!),
     };
     replicas.forEach((r, i) => {
-      rssMb[`backend ${i + 1}`] = peakRssMb(r.process.pid!);
+      rssMb[`backend-${i + 1}`] = peakRssMb(r.process.pid!);
     });
     return {
       arrival,
@@ -1014,9 +1014,7 @@ export async function main(args: string[]) {
           )} entities/s`,
           `  steady state:               ${trivial.steady.perHour.toFixed(
             0,
-          )} CPU s/hour, ${
-            trivial.steady.restitches
-          } re-stitches in the window`,
+          )} CPU s/hour, ${describe(trivial.steady.restitches)} in the window`,
           `  peak RSS:                   backend ${trivial.rssMb} MB`,
           `ours / trivial: ${((azureRate / trivialRate) * 100).toFixed(
             0,
