@@ -189,6 +189,8 @@ export class ResourceSyncService {
     done: Set<string>,
   ): Promise<AzureSubscription[] | undefined> {
     const { store } = this.options;
+    // On every look, idle or not, so that the others count this replica when they take their share.
+    const replicas = await this.heartbeat();
     const ids = (await store.listSubscriptions()).map(s => s.subscriptionId);
     // The claims first, then the sync state: a subscription synced after this look has a new generation, and its
     // claim fails, so it is not synced twice in an interval.
@@ -208,7 +210,6 @@ export class ResourceSyncService {
       .sort((a, b) => dueOrder(a) - dueOrder(b));
     if (due.length === 0) return undefined;
     // Its share of what is due and free, so that the replicas divide the work; at least what it syncs at once.
-    const replicas = await this.heartbeat();
     const share = Math.min(
       MAX_CLAIM_BATCH,
       Math.max(
