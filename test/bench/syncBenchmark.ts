@@ -22,7 +22,10 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import knexFactory from 'knex';
-import { AzureTenantEntityProvider } from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
+import {
+  AzureTenantEntitiesConfig,
+  AzureTenantEntityProvider,
+} from '@azure-tenant/plugin-catalog-backend-module-azure-tenant';
 import {
   BenchDatabase,
   RunningEmulator,
@@ -337,10 +340,16 @@ export async function main(args: string[]) {
             client: {
               listResources: cursor =>
                 resources.listResources({ cursor, limit: 5000 }),
+              listResourceGroups: ({ subscriptionId, cursor }) =>
+                resources.listResourceGroupSummaries({
+                  subscriptionId,
+                  cursor,
+                  limit: 5000,
+                }),
               listChanges: after =>
                 resources.listChanges({ after, limit: 5000 }),
               listSubscriptions: () => store.listSubscriptions(),
-            } as any,
+            },
             logger: quietLogger,
             ...providerLevel(options.provider),
           });
@@ -472,13 +481,17 @@ export async function main(args: string[]) {
   }
 }
 
-/**
- * The provider's option for what becomes an entity, when the catalog module has it
- * (`catalog.providers.azureTenant.entities.level`).
- */
-function providerLevel(run: ProviderRun): object {
-  if (run === 'resources') return {};
-  return { entities: { level: run } };
+/** What becomes an entity (`catalog.providers.azureTenant.entities.level`), every type included. */
+function providerLevel(run: ProviderRun): {
+  entities: AzureTenantEntitiesConfig;
+} {
+  return {
+    entities: {
+      level: run === 'resource-groups' ? run : 'resources',
+      resourceTypes: { presets: [], include: [], exclude: [] },
+      overrides: [],
+    },
+  };
 }
 
 /** What the parent hands each replica process: the shared database, the emulator, and the replica's place. */

@@ -101,6 +101,12 @@ async function upsertResourceRows(
       .merge(updated);
     return;
   }
+  const bindings: Knex.RawBinding[] = [
+    ...columns,
+    // Nulls go in the arrays as SQL nulls; knex's types know arrays of one type only.
+    ...columns.map(c => rows.map(row => row[c]) as string[]),
+    ...updated.flatMap(c => [c, c]),
+  ];
   await tx.raw(
     `INSERT INTO resources (${columns.map(() => '??').join(', ')})
      SELECT * FROM unnest(${columns
@@ -109,11 +115,7 @@ async function upsertResourceRows(
      ON CONFLICT (resource_key) DO UPDATE SET ${updated
        .map(() => '?? = excluded.??')
        .join(', ')}`,
-    [
-      ...columns,
-      ...columns.map(c => rows.map(row => row[c])),
-      ...updated.flatMap(c => [c, c]),
-    ],
+    bindings,
   );
 }
 
