@@ -29,6 +29,8 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { loadAzureOwnerDirectory } from '@azure-tenant/plugin-azure-tenant-node';
 import { DatabaseResourceStore } from './database/DatabaseResourceStore';
 import { ResourceSyncer } from './sync/ResourceSyncer';
+import { ChangeFeedSyncer } from './sync/changeFeed/ChangeFeedSyncer';
+import { createResourceChangeReader } from './sync/changeFeed/resourceChangeQueries';
 import {
   RESOURCE_SYNC_TASK_ID,
   ResourceSyncService,
@@ -274,14 +276,24 @@ export const azureTenantPlugin = createBackendPlugin({
         if (azureTenantConfig && connection) {
           // Every line of the syncs names its scheduler task.
           const syncLogger = logger.child({ taskId: RESOURCE_SYNC_TASK_ID });
+          const resourceSyncer = new ResourceSyncer({
+            connection,
+            store: resources,
+            config: syncConfig,
+            logger: syncLogger,
+            metrics,
+          });
           sync = new ResourceSyncService({
             store,
-            syncer: new ResourceSyncer({
-              connection,
+            syncer: resourceSyncer,
+            // Between full listings (reconcileInterval), a tenant's subscriptions are kept current from Resource
+            // Graph's change feed (docs/operations.md, Incremental sync).
+            batchSyncer: new ChangeFeedSyncer({
+              syncer: resourceSyncer,
               store: resources,
+              reader: createResourceChangeReader({ connection, metrics }),
               config: syncConfig,
               logger: syncLogger,
-              metrics,
             }),
             scheduler,
             events,
