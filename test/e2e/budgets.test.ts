@@ -124,8 +124,8 @@ describe("a team's budget in the demo portal", () => {
       await connectDemoTenant(page);
       const token = await guestToken();
 
-      // The team's spend is what it owns in the catalog: wait for every synced resource there (80 + 70, and the two
-      // subscriptions), then for a spend sync that ran after them, so that the figures below are settled.
+      // The team's spend is what it owns in the catalog: wait for every synced resource there (80 + 70, the two
+      // subscriptions and their 8 resource groups), then for a spend sync that ran after them, so that the figures below are settled.
       await eventually(
         async () => {
           const { items } = await backendApi(
@@ -133,7 +133,7 @@ describe("a team's budget in the demo portal", () => {
             'GET',
             'catalog/entities/by-query?filter=kind=resource&limit=500',
           );
-          expect(items).toHaveLength(152);
+          expect(items).toHaveLength(160);
         },
         { timeoutMs: 180_000, intervalMs: 2000 },
       );

@@ -161,8 +161,11 @@ describe('connecting an Azure tenant in the demo portal', () => {
           expect(
             subscriptions.map((e: any) => e.metadata.title).sort(),
           ).toEqual(['Contoso Payments', 'Contoso Platform Production']);
-          // 80 + 70 resources, and the two subscriptions.
-          expect(items).toHaveLength(152);
+          // 80 + 70 resources, the two subscriptions, and their 8 resource groups between them.
+          expect(items).toHaveLength(160);
+          expect(
+            items.filter((e: any) => e.spec.type === 'azure-resource-group'),
+          ).toHaveLength(8);
         },
         { timeoutMs: 90_000 },
       );

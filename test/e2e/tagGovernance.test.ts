@@ -52,7 +52,7 @@ interface CatalogResource {
   createdBy?: string;
 }
 
-/** The demo's synced resources (not the subscriptions) with their `created-by` tag, from the catalog. */
+/** The demo's synced resources (not the subscriptions nor their resource groups) with their `created-by` tag, from the catalog. */
 async function catalogResources(token: string): Promise<CatalogResource[]> {
   const { items } = await backendApi(
     token,
@@ -60,7 +60,11 @@ async function catalogResources(token: string): Promise<CatalogResource[]> {
     'catalog/entities/by-query?filter=kind=resource&limit=500',
   );
   return items
-    .filter((entity: any) => entity.spec?.type !== 'azure-subscription')
+    .filter(
+      (entity: any) =>
+        entity.spec?.type !== 'azure-subscription' &&
+        entity.spec?.type !== 'azure-resource-group',
+    )
     .map((entity: any): CatalogResource => {
       const annotations = entity.metadata.annotations ?? {};
       const tags: Record<string, string> = entity.spec?.azure?.tags ?? {};
@@ -205,7 +209,7 @@ describe('tag governance in the demo portal', () => {
       await connectDemoTenant(page);
       const token = await guestToken();
 
-      // Every synced resource in the catalog (80 + 70, and the two subscriptions), and the platform subscription's
+      // Every synced resource in the catalog (80 + 70, the two subscriptions and their 8 resource groups), and the platform subscription's
       // compliance evaluated after its sync: the figures below are then settled.
       await eventually(
         async () => {
@@ -214,7 +218,7 @@ describe('tag governance in the demo portal', () => {
             'GET',
             'catalog/entities/by-query?filter=kind=resource&limit=500',
           );
-          expect(items).toHaveLength(152);
+          expect(items).toHaveLength(160);
         },
         { timeoutMs: 180_000, intervalMs: 2000 },
       );
