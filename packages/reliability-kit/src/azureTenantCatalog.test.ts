@@ -45,7 +45,6 @@ const ORG_ENTITY_COUNT = (
   fs.readFileSync(ORG_FILE, 'utf8').match(/^kind:\s*(Group|User)\s*$/gm) ?? []
 ).length;
 /** The scheduler task of the backend plugin's resource sync. */
-const RESOURCE_SYNC_TASK = 'azure-tenant-resource-sync';
 
 let emulator: TestEmulator;
 
@@ -382,7 +381,7 @@ describe('two backends sharing one PostgreSQL', () => {
     const first = await start();
     const second = await start();
 
-    // Both replicas start the sync task; the scheduler's lock in PostgreSQL lets one of them run it.
+    // Both replicas run the sync task; a claim in PostgreSQL lets one of them sync each subscription.
     await waitForSucceededSyncs(first.server, DEMO_SUBSCRIPTION_IDS);
     // And both ask for Sync now at once.
     emulator.control.clearRequests();
@@ -391,19 +390,17 @@ describe('two backends sharing one PostgreSQL', () => {
       requestSync(first.server, PLATFORM),
       requestSync(second.server, PLATFORM),
     ]);
-    // Done when the request has been taken, its sync has finished, and no run of the sync task is in progress on
-    // either replica (the scheduler's row in the shared database): a later run finds nothing due, so the emulator's
-    // log is complete.
+    // Done when the request has been taken, its sync has finished, and neither replica holds a claim on a
+    // subscription (the claims in the shared database): a later run finds nothing due, so the emulator's log is
+    // complete.
     await eventually(async () => {
       const subscription = await subscriptionOf(second.server, PLATFORM);
       expect(subscription.syncRequestedAt).toBeUndefined();
       expect(
         Date.parse(subscription.lastSync?.finishedAt ?? '0'),
       ).toBeGreaterThanOrEqual(before);
-      const [task] = await second
-        .knex('backstage_backend_tasks__tasks')
-        .where({ id: RESOURCE_SYNC_TASK });
-      expect(task.current_run_ticket).toBeNull();
+      const held = await second.knex('sync_claims').whereNotNull('replica_id');
+      expect(held).toEqual([]);
     });
     await Promise.all([first.stop(), second.stop()]);
 

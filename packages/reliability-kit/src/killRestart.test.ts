@@ -28,7 +28,7 @@ jest.setTimeout(150_000);
 const SUBSCRIPTIONS = 4;
 const RESOURCES = 4000;
 const PAGE_SIZE = 50;
-/** The sync task's timeout, which is also how long a killed run keeps the task's lock. */
+/** The sync task's timeout, and how long a killed replica keeps its claims on subscriptions (its lease). */
 const SYNC_TIMEOUT_S = 15;
 
 let emulator: AzureEmulator;
@@ -127,6 +127,9 @@ describe('kill and restart during a sync', () => {
             pageSize: PAGE_SIZE,
             concurrency: 1,
             timeout: { seconds: SYNC_TIMEOUT_S },
+            // A killed replica's claims lapse after this; the next replica claims every few seconds.
+            lease: { seconds: SYNC_TIMEOUT_S },
+            claimInterval: { seconds: 2 },
           },
         },
       },
@@ -180,11 +183,9 @@ describe('kill and restart during a sync', () => {
         'subscription_id',
         'last_sync_status',
       );
-      const task = await db('backstage_backend_tasks__tasks')
-        .where({ id: 'azure-tenant-resource-sync' })
-        .first();
-      // The killed run still holds the task's lock until its timeout.
-      expect(task.current_run_ticket).not.toBeNull();
+      // The killed replica still holds its claims until their lease lapses.
+      const held = await db('sync_claims').whereNotNull('replica_id');
+      expect(held.length).toBeGreaterThan(0);
 
       emulator.control.clearFaults();
       const second = await startChild(config, 'second.log');

@@ -534,7 +534,10 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
         const found: Array<{ rg: string; type: string; n: number | string }> =
           await this.db('resources')
             .where({ subscription_id: subscriptionId })
-            .whereIn(this.db.raw('lower(resource_group)'), batch)
+            .whereRaw(
+              `lower(resource_group) in (${batch.map(() => '?').join(', ')})`,
+              batch,
+            )
             .groupByRaw('lower(resource_group), type')
             .select(
               this.db.raw('lower(resource_group) as rg'),
