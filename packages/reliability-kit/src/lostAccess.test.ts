@@ -156,7 +156,12 @@ async function resourceEntityRefs(id: string): Promise<string[]> {
       `kind=resource,metadata.annotations.management.azure.com/subscriptionId=${id}`,
     )
   )
-    .filter((e: any) => e.spec?.type !== 'azure-subscription')
+    // Resources only: the subscription's own entity and its resource groups' carry the same annotation.
+    .filter(
+      (e: any) =>
+        e.spec?.type !== 'azure-subscription' &&
+        e.spec?.type !== 'azure-resource-group',
+    )
     .map((e: any) => `${e.metadata.namespace}/${e.metadata.name}`)
     .sort();
 }
