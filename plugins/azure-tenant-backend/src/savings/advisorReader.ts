@@ -1,9 +1,7 @@
-import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { SavingsRecommendation } from '@azure-tenant/plugin-azure-tenant-common';
-import { recordRemainingReadsWait } from '../azure/armClientPolicies';
 import { AzureConnection } from '../azure/azureConnection';
+import { resourceGraphClientsByTenant } from '../azure/resourceGraphClients';
 import { AzureTenantMetrics } from '../metrics/azureTenantMetrics';
-import { resourceGraphQuotaPolicy } from './resourceGraphQuotaPolicy';
 
 /** Reads Azure Advisor's cost recommendations of a subscription. */
 export interface AdvisorReader {
@@ -120,32 +118,7 @@ export function createAdvisorReader(
 ): AdvisorReader {
   const { connection, metrics } = options;
   const pageSize = Math.min(Math.max(1, options.pageSize ?? 1000), 1000);
-  const clients = new Map<string, ResourceGraphClient>();
-
-  function clientFor(tenantId: string): ResourceGraphClient {
-    const key = tenantId.toLowerCase();
-    let client = clients.get(key);
-    if (!client) {
-      client = new ResourceGraphClient(
-        connection.appCredential(tenantId),
-        connection.armClientOptions({
-          tenantId,
-          metrics,
-          // The 429 counter comes first: it sees the wait the quota policy gives a 429 without one.
-          policies: [
-            {
-              policy: resourceGraphQuotaPolicy({
-                onWait: recordRemainingReadsWait(metrics, tenantId),
-              }),
-              position: 'perRetry',
-            },
-          ],
-        }),
-      );
-      clients.set(key, client);
-    }
-    return client;
-  }
+  const clientFor = resourceGraphClientsByTenant({ connection, metrics });
 
   return {
     async readCostRecommendations({ tenantId, subscriptionId }) {

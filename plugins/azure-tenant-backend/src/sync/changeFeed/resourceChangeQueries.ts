@@ -1,8 +1,6 @@
-import { ResourceGraphClient } from '@azure/arm-resourcegraph';
-import { recordRemainingReadsWait } from '../../azure/armClientPolicies';
 import { AzureConnection } from '../../azure/azureConnection';
+import { resourceGraphClientsByTenant } from '../../azure/resourceGraphClients';
 import { AzureTenantMetrics } from '../../metrics/azureTenantMetrics';
-import { resourceGraphQuotaPolicy } from '../../savings/resourceGraphQuotaPolicy';
 import { epochMs } from '../ResourceSyncer';
 
 /** Resource Graph takes at most 1,000 subscriptions in one query, and answers at most 1,000 rows a page. */
@@ -196,31 +194,7 @@ export function createResourceChangeReader(options: {
   metrics?: AzureTenantMetrics;
 }): ResourceChangeReader {
   const { connection, metrics } = options;
-  const clients = new Map<string, ResourceGraphClient>();
-
-  function clientFor(tenantId: string): ResourceGraphClient {
-    const key = tenantId.toLowerCase();
-    let client = clients.get(key);
-    if (!client) {
-      client = new ResourceGraphClient(
-        connection.appCredential(tenantId),
-        connection.armClientOptions({
-          tenantId,
-          metrics,
-          policies: [
-            {
-              policy: resourceGraphQuotaPolicy({
-                onWait: recordRemainingReadsWait(metrics, tenantId),
-              }),
-              position: 'perRetry',
-            },
-          ],
-        }),
-      );
-      clients.set(key, client);
-    }
-    return client;
-  }
+  const clientFor = resourceGraphClientsByTenant({ connection, metrics });
 
   return {
     async readChangesSince({ tenantId, subscriptionIds, since }) {
