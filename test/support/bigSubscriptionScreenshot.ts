@@ -3,10 +3,11 @@
  * It starts the emulator with a generated tenant of one subscription holding `--resources` resources (10,000 by
  * default) and the demo portal (packages/app, the new frontend system with the catalog's stock entity page) against
  * it, connects the tenant in Chromium, waits until the catalog holds the subscription's resource group entities, and
- * measures the subscription's Overview (page height, catalog graph nodes drawn, and those the catalog graph card would
- * draw at its default depth from the entity's relations) and the Overview of its largest resource group. The demo app
- * has no catalog graph card (a create-app portal has one), so `graphNodes` counts the nodes drawn when it has. Writes docs/images/subscription-overview-10k.png and prints the figures as JSON with the
- * load average.
+ * measures the subscription's Overview (page height, the nodes the catalog graph card drew, and those it would draw at
+ * its default depth from the entity's relations) and the Overview of its largest resource group. The demo app has the
+ * catalog graph card of a create-app portal (`@backstage/plugin-catalog-graph`), so each Overview is measured once
+ * that card has drawn its graph. Writes docs/images/subscription-overview-10k.png and prints the figures as JSON with
+ * the load average.
  *
  *   node test/support/bigSubscriptionScreenshot.js [--resources 10000] [--level resources|resource-groups]
  *
@@ -106,15 +107,51 @@ async function catalogQuery(token: string, filters: string[]) {
   );
 }
 
-/** Height, graph nodes and links to resource entities of the entity page shown. */
+/**
+ * The nodes drawn by the catalog graph card of the entity page shown, once it has drawn them: the card (its "Relations"
+ * title and its "View graph" link to /catalog-graph) shows a progress bar while it reads the related entities, and
+ * draws every node at once when it has them. Fails, naming the card, if it never does.
+ */
+async function graphCardNodes(page: Page): Promise<number> {
+  const drawn = await page
+    .waitForFunction(
+      () => {
+        const link = document.querySelector('main a[href*="/catalog-graph?"]');
+        let card = link?.parentElement ?? null;
+        while (
+          card &&
+          !Array.from(card.querySelectorAll('h3')).some(
+            h => h.textContent?.trim() === 'Relations',
+          )
+        ) {
+          card = card.parentElement;
+        }
+        if (!card || card.querySelector('[role="progressbar"]')) return 0;
+        return card.querySelectorAll('svg [data-testid="node"]').length;
+      },
+      undefined,
+      { timeout: 180_000, polling: 500 },
+    )
+    .catch(error => {
+      throw new Error(
+        `the catalog graph card (entity-card:catalog-graph/relations) drew no graph on ${page.url()}: ${error}`,
+      );
+    });
+  return (await drawn.jsonValue()) as number;
+}
+
+/** Height, graph nodes and links to resource entities of the entity page shown, once its graph card has drawn. */
 async function measure(page: Page) {
-  return page.evaluate(() => ({
-    pageHeightPx: document.documentElement.scrollHeight,
-    graphNodes: document.querySelectorAll('[data-testid="node"]').length,
-    resourceLinks: document.querySelectorAll(
-      'main a[href*="/catalog/default/resource/"]',
-    ).length,
-  }));
+  const graphNodes = await graphCardNodes(page);
+  return {
+    ...(await page.evaluate(() => ({
+      pageHeightPx: document.documentElement.scrollHeight,
+      resourceLinks: document.querySelectorAll(
+        'main a[href*="/catalog/default/resource/"]',
+      ).length,
+    }))),
+    graphNodes,
+  };
 }
 
 /**
@@ -135,12 +172,20 @@ async function graphNodesAtDepthOne(token: string, entityName: string) {
   };
 }
 
+/** Settled when no card of the page shows a progress bar any more (the tag compliance card loads last). */
 async function settled(page: Page): Promise<void> {
   await page
-    .getByRole('progressbar')
-    .first()
-    .waitFor({ state: 'detached', timeout: 120_000 })
-    .catch(() => undefined);
+    .waitForFunction(
+      () => !document.querySelector('[role="progressbar"]'),
+      undefined,
+      {
+        timeout: 180_000,
+        polling: 500,
+      },
+    )
+    .catch(error => {
+      throw new Error(`a card of ${page.url()} is still loading: ${error}`);
+    });
   await page.evaluate(() => document.fonts.ready);
 }
 
@@ -287,8 +332,9 @@ export async function main(args: string[]): Promise<void> {
         .waitFor({
           timeout: 120_000,
         });
+      // The graph card first: its cards are then all mounted, and settled sees the ones still loading.
+      await graphCardNodes(page);
       await settled(page);
-      // Shot first: the cards that load last (tag compliance) are then in, and so in the measure.
       await page.screenshot({ path: IMAGE, fullPage: true });
       const overview = {
         ...(await measure(page)),
@@ -320,6 +366,7 @@ export async function main(args: string[]): Promise<void> {
         .waitFor({
           timeout: 120_000,
         });
+      await graphCardNodes(page);
       await settled(page);
       const groupOverview = {
         ...(await measure(page)),
