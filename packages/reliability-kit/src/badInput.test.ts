@@ -244,9 +244,46 @@ const BUDGET_AND_SAVINGS_TABLES = [
   'savings_sync_state',
 ];
 
+/**
+ * Tables that scheduled work writes on its own, whatever the requests: the scheduler's, the replicas' claims and the
+ * shared quota buckets (every Azure read takes a token), Azure Policy's assignments (read a minute after start) and
+ * tag compliance (evaluated again when the owner directory or Azure's assignments change).
+ */
+const BACKGROUND_TABLES = [
+  'sync_claims',
+  'sync_replicas',
+  'quota_buckets',
+  'azure_tag_policy_assignments',
+  'tag_compliance',
+  'tag_compliance_daily',
+  'tag_compliance_state',
+];
+
 const isStateTable = (table: string) =>
   !table.startsWith('backstage_backend_tasks') &&
-  !table.includes('knex_migrations');
+  !table.includes('knex_migrations') &&
+  !BACKGROUND_TABLES.includes(table);
+
+/**
+ * A table's rows, in a stable order, without what scheduled work moves on its own: the catalog feed's revision (a
+ * resource's `revision` and the `revision` counter), which a tag compliance evaluation moves when a resource's result
+ * changes. The resources' content, tags included, is compared.
+ */
+function withoutBackgroundColumns(
+  table: string,
+  rows: Array<Record<string, unknown>>,
+): Array<Record<string, unknown>> {
+  let kept = rows;
+  if (table === 'resources') {
+    kept = rows.map(({ revision: _revision, ...row }) => row);
+  } else if (table === 'sync_counters') {
+    kept = rows.filter(row => row.name !== 'revision');
+  }
+  return kept
+    .map(row => ({ row, key: JSON.stringify(row) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ row }) => row);
+}
 
 const TOKEN_REQUEST = /\/oauth2\/v2\.0\/token$/i;
 // A stack trace line: "at fn (file.ts:12:5)" or "at file.js:1:2".
@@ -300,7 +337,10 @@ describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
       await Promise.all(
         tables.map(async table => [
           table,
-          await backend.knex(table).select().orderBy(1),
+          withoutBackgroundColumns(
+            table,
+            await backend.knex(table).select().orderBy(1),
+          ),
         ]),
       ),
     );
@@ -348,7 +388,9 @@ describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
     });
     const all = await dumpTables(backend.knex);
     before = Object.fromEntries(
-      Object.entries(all).filter(([table]) => isStateTable(table)),
+      Object.entries(all)
+        .filter(([table]) => isStateTable(table))
+        .map(([table, rows]) => [table, withoutBackgroundColumns(table, rows)]),
     );
   }, 300_000);
 
@@ -481,7 +523,9 @@ describe.each(databases.eachSupportedId())('bad input on %s', databaseId => {
   it('left every table of the plugin as it was, spend, budgets, alerts and savings included', async () => {
     const all = await dumpTables(backend.knex);
     const after = Object.fromEntries(
-      Object.entries(all).filter(([table]) => isStateTable(table)),
+      Object.entries(all)
+        .filter(([table]) => isStateTable(table))
+        .map(([table, rows]) => [table, withoutBackgroundColumns(table, rows)]),
     );
     expect(Object.keys(after)).toEqual(
       expect.arrayContaining(BUDGET_AND_SAVINGS_TABLES),

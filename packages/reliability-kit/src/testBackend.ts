@@ -117,6 +117,10 @@ export function backendConfig(
         },
         tenants: [demoTenantConfig(subscriptions)],
         sync: { pageSize: 25 },
+        // The kit's emulator does not throttle (testEmulator.ts), so the shared budget of Azure's quotas would only
+        // slow its syncs down; the budget is tested against a throttling emulator in the backend plugin's replica
+        // tests (ResourceSyncService.replicas.test.ts).
+        quotas: { enabled: false },
         spend: {
           schedule: {
             frequency: { hours: 6 },

@@ -76,6 +76,9 @@ function aliceOnlyPermissions() {
   return { askedFor, permissions };
 }
 
+// Each test starts a backend with the whole azure-tenant plugin (its migrations included): seconds on a busy machine.
+jest.setTimeout(60_000);
+
 describe('azureTenantClientServiceRef', () => {
   it('calls the azure-tenant plugin on behalf of the user of the request', async () => {
     const { askedFor, permissions } = aliceOnlyPermissions();
