@@ -11,7 +11,7 @@
 exports.up = async function up(knex) {
   await knex.schema.createTable('resource_change_cursors', table => {
     table.comment(
-      "Per subscription: how far the Resource Graph change feed has been applied, and its last full listing",
+      'Per subscription: how far the Resource Graph change feed has been applied, and its last full listing',
     );
     table
       .string('subscription_id', 36)
