@@ -281,7 +281,7 @@ function withoutBackgroundColumns(
   }
   return kept
     .map(row => ({ row, key: JSON.stringify(row) }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .sort((a, b) => a.key.localeCompare(b.key))
     .map(({ row }) => row);
 }
 

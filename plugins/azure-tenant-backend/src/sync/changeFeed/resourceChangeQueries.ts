@@ -200,6 +200,12 @@ export function createResourceChangeReader(options: {
     async readChangesSince({ tenantId, subscriptionIds, since }) {
       const client = clientFor(tenantId);
       let azureTimeMs: number | undefined;
+      // The first answer's `Date`: Azure's time at the start of the run.
+      const recordAzureTime = (response: {
+        headers: { get(name: string): string | undefined };
+      }) => {
+        azureTimeMs ??= epochMs(response.headers.get('date'));
+      };
       async function* rows(query: string) {
         for (
           let i = 0;
@@ -223,11 +229,7 @@ export function createResourceChangeReader(options: {
                   ...(skipToken ? { skipToken } : {}),
                 },
               },
-              {
-                onResponse: response => {
-                  azureTimeMs ??= epochMs(response.headers.get('date'));
-                },
-              },
+              { onResponse: recordAzureTime },
             );
             if (!Array.isArray(page.data)) {
               throw new ResourceChangeResponseError(
