@@ -3,7 +3,10 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { Knex } from 'knex';
 import { AzureEmulator, DEMO_APP } from '@azure-tenant/azure-emulator';
-import { emulatorConnectionConfig } from '@azure-tenant/test-support';
+import {
+  emulatorConnectionConfig,
+  eventually,
+} from '@azure-tenant/test-support';
 import { AzureConnection } from '../azure/azureConnection';
 import { AzureQuotas, DEFAULT_AZURE_QUOTAS } from '../azure/quota/AzureQuotas';
 import { DatabaseQuotaBudget } from '../azure/quota/DatabaseQuotaBudget';
@@ -279,16 +282,17 @@ describe.each(databases.eachSupportedId())(
 
       // The survivors sync what is due; the killed replica's batch once its leases lapse.
       const synced: SubscriptionSyncReport[] = [];
-      const deadline = Date.now() + 120_000;
-      for (;;) {
-        const rounds = await Promise.all(survivors.map(r => r.syncDue()));
-        synced.push(...rounds.flat());
-        const done = (await store.listSubscriptions()).filter(
-          s => s.lastSync?.status === 'succeeded',
-        ).length;
-        if (done === registered || Date.now() > deadline) break;
-        await new Promise(resolve => setTimeout(resolve, 250));
-      }
+      await eventually(
+        async () => {
+          const rounds = await Promise.all(survivors.map(r => r.syncDue()));
+          synced.push(...rounds.flat());
+          const done = (await store.listSubscriptions()).filter(
+            s => s.lastSync?.status === 'succeeded',
+          ).length;
+          expect(done).toBe(registered);
+        },
+        { timeoutMs: 120_000 },
+      );
 
       expect(new Set(synced.map(r => r.subscriptionId)).size).toBe(registered);
       expect(synced).toHaveLength(registered);
