@@ -163,11 +163,13 @@ export interface AzureTenantStore {
   ): Promise<AzureAccessStatus | undefined>;
   /**
    * Clears the access problem of a tenant or a subscription (access is back). With `problems`, only when the stored
-   * problem is one of them. Returns whether something was cleared.
+   * problem is one of them. With `seenBefore`, only when the problem was last met at or before that time: a read that
+   * started before the problem was seen proves nothing about it, so a sync that began before access was lost and
+   * ended after does not clear what a later one found. Returns whether something was cleared.
    */
   clearAccessProblem(
     target: AccessTarget,
-    options?: { problems?: AzureAccessProblem[] },
+    options?: { problems?: AzureAccessProblem[]; seenBefore?: Date },
   ): Promise<boolean>;
   /** The subscriptions the tenant's service principal can read that are not registered, as last listed. */
   setUnregisteredSubscriptions(

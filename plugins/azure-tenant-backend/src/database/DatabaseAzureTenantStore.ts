@@ -541,11 +541,19 @@ export class DatabaseAzureTenantStore implements AzureTenantStore {
 
   async clearAccessProblem(
     target: AccessTarget,
-    options: { problems?: AzureAccessProblem[] } = {},
+    options: { problems?: AzureAccessProblem[]; seenBefore?: Date } = {},
   ): Promise<boolean> {
     const { table, where } = accessRow(target);
     const query = this.db(table).where(where).whereNotNull('access_problem');
     if (options.problems) query.whereIn('access_problem', options.problems);
+    if (options.seenBefore) {
+      const seenBefore = iso(options.seenBefore);
+      query.where(q =>
+        q
+          .whereNull('access_checked_at')
+          .orWhere('access_checked_at', '<=', seenBefore),
+      );
+    }
     return (await query.update(NO_ACCESS_PROBLEM)) > 0;
   }
 

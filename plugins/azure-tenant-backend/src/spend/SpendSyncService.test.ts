@@ -475,6 +475,55 @@ describe.each(databases.eachSupportedId())('SpendSyncService (%s)', id => {
     },
   );
 
+  it('a sync whose reads began before access was lost does not clear the problem found meanwhile; the next one does', async () => {
+    let clock = new Date();
+    const tenants = new DatabaseAzureTenantStore(knex);
+    const costs = createCostManagementReader({ connection });
+    let found = false;
+    const racing = new SpendSyncService({
+      store,
+      reader: {
+        // Another check (the resource sync, say) finds read-denied while this sync is reading.
+        readDailyCosts: async options => {
+          const read = await costs.readDailyCosts(options);
+          if (!found) {
+            found = true;
+            clock = new Date(clock.getTime() + 1000);
+            await tenants.recordAccessProblem(
+              { subscriptionId: PLATFORM },
+              {
+                problem: 'read-denied',
+                message: 'The portal no longer has the Reader role',
+                at: clock,
+              },
+            );
+          }
+          return read;
+        },
+        readMonthForecast: options => costs.readMonthForecast(options),
+      },
+      logger: mockServices.logger.mock(),
+      config: { lookbackDays: 35, restatementDays: 5, concurrency: 2 },
+      now: () => clock,
+      access: {
+        store: tenants,
+        retryDelayMs: attempts =>
+          lostAccessRetryDelayMs(attempts, HOUR, 24 * HOUR),
+      },
+    });
+
+    expect((await racing.syncSubscription(PLATFORM)).status).toBe('succeeded');
+    expect(found).toBe(true);
+    expect((await tenants.getSubscription(PLATFORM))!.access?.problem).toBe(
+      'read-denied',
+    );
+
+    // A sync that starts after the problem was met, and reads, proves the role is there.
+    clock = new Date(clock.getTime() + 1000);
+    expect((await racing.syncSubscription(PLATFORM)).status).toBe('succeeded');
+    expect((await tenants.getSubscription(PLATFORM))!.access).toBeUndefined();
+  });
+
   it('stores the month-end forecast of the current month', async () => {
     await service.syncSubscription(DATA_EUROPE);
     const state = await store.getSyncState(DATA_EUROPE);

@@ -138,6 +138,7 @@ export class SpendSyncService {
     }
     const ranges = await this.plannedRanges(subscriptionId);
     const { tenantId } = subscription;
+    const startedAt = this.now();
     const startedMs = Date.now();
     let rows = 0;
     try {
@@ -185,7 +186,7 @@ export class SpendSyncService {
         at: this.now(),
         forecast,
       });
-      await this.accessIsBack(subscription);
+      await this.accessIsBack(subscription, startedAt);
       this.logger.info(
         `Synced spend of subscription ${subscriptionId}: ${rows} rows for ${ranges
           .map(r => `${r.from}..${r.to}`)
@@ -262,20 +263,24 @@ export class SpendSyncService {
     }
   }
 
-  /** A spend read that worked proves the tenant's credentials and the Reader role: those problems are cleared. */
-  private async accessIsBack(subscription: {
-    subscriptionId: string;
-    tenantId: string;
-  }) {
+  /**
+   * A spend read that worked proves the tenant's credentials and the Reader role: those problems are cleared, but
+   * only when they were met before this sync began reading (a sync that began before access was lost and ended after
+   * would otherwise clear what a later check found).
+   */
+  private async accessIsBack(
+    subscription: { subscriptionId: string; tenantId: string },
+    startedAt: Date,
+  ) {
     if (!this.access) return;
     try {
       await this.access.store.clearAccessProblem(
         { tenantId: subscription.tenantId },
-        { problems: ['consent-revoked'] },
+        { problems: ['consent-revoked'], seenBefore: startedAt },
       );
       await this.access.store.clearAccessProblem(
         { subscriptionId: subscription.subscriptionId },
-        { problems: ['read-denied'] },
+        { problems: ['read-denied'], seenBefore: startedAt },
       );
     } catch (error) {
       this.logger.warn(

@@ -293,6 +293,7 @@ export class ResourceSyncService {
     const { tenantId } = subscriptions[0];
     // One look at the tenant first, with a new token: a cached one outlives a revoked consent or a deleted service
     // principal for up to an hour, and without a token none of the tenant's subscriptions can be synced.
+    const readsBegan = this.now();
     const tenantFinding = await this.checkTenant(tenantId, true);
     let reports = tenantFinding
       ? subscriptions.map(s => this.refused(s, tenantFinding))
@@ -322,7 +323,7 @@ export class ResourceSyncService {
           const subscription = bySubscription.get(report.subscriptionId)!;
           await this.record(report);
           this.measure(subscription, report);
-          await this.recordAccess(subscription, report);
+          await this.recordAccess(subscription, report, readsBegan);
           await this.announce(report);
           return report;
         }),
@@ -407,11 +408,13 @@ export class ResourceSyncService {
   /**
    * Keeps the subscription's access state: the problem this sync met (with the back-off), or none once a sync
    * succeeds. A removed Tag Contributor role is not seen by reads, so a successful sync keeps it; a tag write that
-   * succeeds clears it.
+   * succeeds clears it. Only a problem met before `readsBegan` is cleared: a finding made while this batch was being
+   * read (by the spend sync, say) is newer than what the batch proves.
    */
   private async recordAccess(
     subscription: AzureSubscription,
     report: SubscriptionSyncReport,
+    readsBegan: Date,
   ) {
     const { store, logger } = this.options;
     const { subscriptionId } = subscription;
@@ -448,9 +451,10 @@ export class ResourceSyncService {
       ) {
         problems.push('read-denied');
       }
+      // Only what was met before this sync's reads began: a later sync's finding stands.
       const cleared = await store.clearAccessProblem(
         { subscriptionId },
-        { problems },
+        { problems, seenBefore: readsBegan },
       );
       if (cleared) {
         logger.info(
