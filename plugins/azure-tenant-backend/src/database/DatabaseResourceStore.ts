@@ -120,6 +120,279 @@ async function upsertResourceRows(
 }
 
 /**
+ * Whether a batch's results can be stored by {@link applyTogether}: more than one, none dropping portal-only tags
+ * (a full listing's concern), and no resource in two of them (each subscription's resources are its own, so this
+ * only guards the order of writes).
+ */
+function canApplyTogether(results: SubscriptionSyncResult[]): boolean {
+  if (results.length < 2 || results.some(r => r.purgePortalTags)) return false;
+  const keys = new Set<string>();
+  for (const result of results) {
+    for (const key of [
+      ...result.upserts.map(u => u.key),
+      ...result.removedKeys,
+    ]) {
+      if (keys.has(key)) return false;
+      keys.add(key);
+    }
+  }
+  return true;
+}
+
+/**
+ * Stores a batch of small results (the change feed's, a few changes for each of many subscriptions) with a few
+ * statements for the whole batch rather than a handful for each subscription: one block of revisions, the upserts,
+ * the removals and their tombstones, the resource groups of the subscriptions whose groups changed and the cursors.
+ * Each result's answer is what {@link DatabaseResourceStore.applySync} gives for it on its own: its writes take
+ * increasing revisions in the order of the batch, and its revision is the highest of them.
+ */
+async function applyTogether(
+  tx: Knex.Transaction,
+  results: SubscriptionSyncResult[],
+): Promise<Array<{ revision: number; changed: number; added: number }>> {
+  // The removed keys that are stored, with what their tombstones keep.
+  const stored = new Map<
+    string,
+    { resource_key: string; resource_id: string; subscription_id: string }
+  >();
+  for (const batch of chunks(results.flatMap(r => r.removedKeys))) {
+    const rows = await tx('resources')
+      .whereIn('resource_key', batch)
+      .select('resource_key', 'resource_id', 'subscription_id');
+    for (const row of rows) stored.set(row.resource_key, row);
+  }
+
+  // The upserted keys that are stored already: the others are new resources.
+  const existing = new Set<string>();
+  for (const batch of chunks(results.flatMap(r => r.upserts.map(u => u.key)))) {
+    const rows = await tx('resources')
+      .whereIn('resource_key', batch)
+      .select('resource_key');
+    for (const row of rows) existing.add(row.resource_key);
+  }
+
+  const changedOf = results.map(r => r.upserts.length + r.removedKeys.length);
+  const total = changedOf.reduce((sum, changed) => sum + changed, 0);
+  let next = total > 0 ? await takeRevisions(tx, total) : 0;
+  const rows: Array<Record<string, string | number | null>> = [];
+  const tombstones: Array<{
+    resource_key: string;
+    resource_id: string;
+    subscription_id: string;
+    revision: number;
+  }> = [];
+  const answers = results.map((result, i) => {
+    if (changedOf[i] === 0) return { revision: 0, changed: 0, added: 0 };
+    const syncedAt = result.finishedAt.toISOString();
+    let added = 0;
+    for (const resource of result.upserts) {
+      rows.push(toRow(resource, next++, syncedAt));
+      if (!existing.has(resource.key)) added++;
+    }
+    for (const key of result.removedKeys) {
+      const row = stored.get(key);
+      if (row) {
+        tombstones.push({ ...row, revision: next++ });
+        added--;
+      }
+    }
+    return { revision: next - 1, changed: changedOf[i], added };
+  });
+
+  for (const batch of chunks(rows)) await upsertResourceRows(tx, batch);
+  for (const batch of chunks(tombstones)) {
+    await tx('resource_tombstones')
+      .insert(batch)
+      .onConflict('resource_key')
+      .merge(['resource_id', 'subscription_id', 'revision']);
+    await tx('resources')
+      .whereIn(
+        'resource_key',
+        batch.map(t => t.resource_key),
+      )
+      .delete();
+  }
+  // A resource that comes back is no longer a tombstone.
+  for (const batch of chunks(rows.map(r => r.resource_key as string))) {
+    await tx('resource_tombstones').whereIn('resource_key', batch).delete();
+  }
+
+  await replaceChangedResourceGroups(tx, results);
+  await advanceChangeCursors(tx, results);
+  // The count each subscription's last sync recorded moves with this batch, in the same commit.
+  const moved = answers
+    .map(({ added }, i) => ({
+      subscriptionId: results[i].subscriptionId,
+      added,
+    }))
+    .filter(m => m.added !== 0);
+  for (const batch of chunks(moved, 200)) {
+    await tx('subscriptions')
+      .whereIn(
+        'subscription_id',
+        batch.map(m => m.subscriptionId),
+      )
+      .whereNotNull('resource_count')
+      .update({
+        resource_count: tx.raw(
+          `resource_count + case subscription_id ${batch
+            .map(() => 'when ? then cast(? as integer)')
+            .join(' ')} end`,
+          batch.flatMap(m => [m.subscriptionId, m.added]),
+        ),
+      });
+  }
+  return answers;
+}
+
+/**
+ * The resource count of each result's subscription after the batch's writes: the count recorded on the subscription
+ * where the batch kept it in step (`keptInStep`), so that an incremental run costs what its changes cost rather
+ * than a count of every resource; the rows counted otherwise, and where no count is recorded yet.
+ */
+async function resourceCountsAfter(
+  tx: Knex.Transaction,
+  subscriptionIds: string[],
+  keptInStep: boolean,
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  if (keptInStep) {
+    for (const batch of chunks(subscriptionIds)) {
+      const rows: Array<{
+        subscription_id: string;
+        resource_count: string | number | null;
+      }> = await tx('subscriptions')
+        .whereIn('subscription_id', batch)
+        .whereNotNull('resource_count')
+        .select('subscription_id', 'resource_count');
+      for (const row of rows) {
+        counts.set(String(row.subscription_id), Number(row.resource_count));
+      }
+    }
+  }
+  // Every other count in one statement.
+  for (const batch of chunks(subscriptionIds.filter(id => !counts.has(id)))) {
+    const rows: Array<{
+      subscription_id: string;
+      count: string | number;
+    }> = await tx('resources')
+      .whereIn('subscription_id', batch)
+      .groupBy('subscription_id')
+      .select('subscription_id', tx.raw('count(*) as count'));
+    for (const row of rows) {
+      counts.set(String(row.subscription_id), Number(row.count));
+    }
+  }
+  return counts;
+}
+
+/** Rewrites the resource groups of the results that read groups differing from the stored ones. */
+async function replaceChangedResourceGroups(
+  tx: Knex.Transaction,
+  results: SubscriptionSyncResult[],
+) {
+  const withGroups = results.filter(r => r.resourceGroups);
+  if (withGroups.length === 0) return;
+  const storedGroups = new Map<
+    string,
+    ReturnType<typeof incomingResourceGroups>
+  >();
+  for (const batch of chunks(withGroups.map(r => r.subscriptionId))) {
+    const rows = await tx('resource_groups')
+      .whereIn('subscription_id', batch)
+      .select('subscription_id', 'name', 'location', 'tags');
+    for (const { subscription_id: subscriptionId, ...group } of rows) {
+      const groups = storedGroups.get(subscriptionId) ?? [];
+      groups.push(group);
+      storedGroups.set(subscriptionId, groups);
+    }
+  }
+  const changed = withGroups.filter(result => {
+    const before = (storedGroups.get(result.subscriptionId) ?? []).sort(
+      (a, b) => compareCodeUnits(a.name, b.name),
+    );
+    return (
+      JSON.stringify(before) !== JSON.stringify(incomingResourceGroups(result))
+    );
+  });
+  for (const batch of chunks(changed.map(r => r.subscriptionId))) {
+    await tx('resource_groups').whereIn('subscription_id', batch).delete();
+  }
+  const inserted = changed.flatMap(result =>
+    incomingResourceGroups(result).map(group => ({
+      subscription_id: result.subscriptionId,
+      ...group,
+    })),
+  );
+  for (const batch of chunks(inserted)) {
+    await tx('resource_groups').insert(batch);
+  }
+}
+
+/**
+ * Moves the results' places in the change feed: the plain advances of incremental runs in one statement per chunk,
+ * the rest (a full listing's, a forgotten cursor) one by one.
+ */
+async function advanceChangeCursors(
+  tx: Knex.Transaction,
+  results: SubscriptionSyncResult[],
+) {
+  const plain: Array<{ subscriptionId: string; cursor: string }> = [];
+  for (const result of results) {
+    const advance = result.changeFeed;
+    if (advance === undefined) continue;
+    if (advance && !advance.fullListing) {
+      plain.push({
+        subscriptionId: result.subscriptionId,
+        cursor: advance.cursor,
+      });
+    } else {
+      await writeChangeFeed(tx, result);
+    }
+  }
+  // Bindings per row: two; chunks stay well under SQLite's and PostgreSQL's limits.
+  for (const batch of chunks(plain, 200)) {
+    await tx('resource_change_cursors')
+      .whereIn(
+        'subscription_id',
+        batch.map(p => p.subscriptionId),
+      )
+      .update({
+        change_cursor: tx.raw(
+          `case subscription_id ${batch
+            .map(() => 'when ? then ?')
+            .join(' ')} end`,
+          batch.flatMap(p => [p.subscriptionId, p.cursor]),
+        ),
+      });
+  }
+}
+
+/** Moves (or forgets) the subscription's place in the change feed, as the sync's result says. */
+async function writeChangeFeed(db: Knex, result: SubscriptionSyncResult) {
+  const advance: ChangeFeedAdvance | null | undefined = result.changeFeed;
+  if (advance === undefined) return;
+  const where = { subscription_id: result.subscriptionId };
+  if (advance === null) {
+    await db('resource_change_cursors').where(where).delete();
+  } else if (advance.fullListing) {
+    await db('resource_change_cursors')
+      .insert({
+        ...where,
+        change_cursor: advance.cursor,
+        full_listing_at: advance.fullListing.at,
+        full_listing_settings: advance.fullListing.settings,
+      })
+      .onConflict('subscription_id')
+      .merge(['change_cursor', 'full_listing_at', 'full_listing_settings']);
+  } else {
+    await db('resource_change_cursors')
+      .where(where)
+      .update({ change_cursor: advance.cursor });
+  }
+}
+
+/**
  * {@link ResourceStore} on the plugin's database, and the {@link TagStore} of the tag write path: it is the one writer
  * of the resource tables, so a tag edit asks it to apply Azure's answer (or the portal-only tags), each with a new
  * revision of the feed. Others read resources through it or through {@link DatabaseResourceTagReader}.
@@ -171,7 +444,7 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
     ) {
       // Nothing to write: no transaction (a commit is the costly part of a no-change sync on SQLite). The change
       // feed's cursor alone is one statement.
-      await this.writeChangeFeed(this.db, result);
+      await writeChangeFeed(this.db, result);
       return { revision: 0, changed: 0 };
     }
     return this.db.transaction(async tx => {
@@ -251,43 +524,52 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
           );
         }
       }
-      await this.writeChangeFeed(tx, result);
+      await writeChangeFeed(tx, result);
       return { revision, changed };
     });
   }
 
   async applySyncBatch(results: SubscriptionSyncResult[]) {
     return this.db.transaction(async tx => {
-      // applySync on the transaction: each result in a savepoint of its own, all committed together.
-      const inTransaction = new DatabaseResourceStore(tx);
-      const answers: Array<
+      type Answer =
         | { revision: number; changed: number; resourceCount: number }
-        | { error: unknown }
-      > = [];
-      for (const result of results) {
+        | { error: unknown };
+      let answers: Answer[] | undefined;
+      if (canApplyTogether(results)) {
         try {
-          answers.push({
-            ...(await inTransaction.applySync(result)),
+          // In a savepoint: if it fails, nothing of it stays and each result is tried on its own below.
+          answers = (
+            await tx.transaction(inner => applyTogether(inner, results))
+          ).map(({ revision, changed }) => ({
+            revision,
+            changed,
             resourceCount: 0,
-          });
-        } catch (error) {
-          answers.push({ error });
+          }));
+        } catch {
+          answers = undefined;
         }
       }
-      // Every count in one statement, after the writes.
-      const counts = new Map<string, number>();
-      for (const batch of chunks(results.map(r => r.subscriptionId))) {
-        const rows: Array<{
-          subscription_id: string;
-          count: string | number;
-        }> = await tx('resources')
-          .whereIn('subscription_id', batch)
-          .groupBy('subscription_id')
-          .select('subscription_id', tx.raw('count(*) as count'));
-        for (const row of rows) {
-          counts.set(String(row.subscription_id), Number(row.count));
+      const keptInStep = answers !== undefined;
+      if (!answers) {
+        // applySync on the transaction: each result in a savepoint of its own, all committed together.
+        const inTransaction = new DatabaseResourceStore(tx);
+        answers = [];
+        for (const result of results) {
+          try {
+            answers.push({
+              ...(await inTransaction.applySync(result)),
+              resourceCount: 0,
+            });
+          } catch (error) {
+            answers.push({ error });
+          }
         }
       }
+      const counts = await resourceCountsAfter(
+        tx,
+        results.map(r => r.subscriptionId),
+        keptInStep,
+      );
       for (const [i, answer] of answers.entries()) {
         if ('resourceCount' in answer) {
           answer.resourceCount = counts.get(results[i].subscriptionId) ?? 0;
@@ -295,30 +577,6 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
       }
       return answers;
     });
-  }
-
-  /** Moves (or forgets) the subscription's place in the change feed, as the sync's result says. */
-  private async writeChangeFeed(db: Knex, result: SubscriptionSyncResult) {
-    const advance: ChangeFeedAdvance | null | undefined = result.changeFeed;
-    if (advance === undefined) return;
-    const where = { subscription_id: result.subscriptionId };
-    if (advance === null) {
-      await db('resource_change_cursors').where(where).delete();
-    } else if (advance.fullListing) {
-      await db('resource_change_cursors')
-        .insert({
-          ...where,
-          change_cursor: advance.cursor,
-          full_listing_at: advance.fullListing.at,
-          full_listing_settings: advance.fullListing.settings,
-        })
-        .onConflict('subscription_id')
-        .merge(['change_cursor', 'full_listing_at', 'full_listing_settings']);
-    } else {
-      await db('resource_change_cursors')
-        .where(where)
-        .update({ change_cursor: advance.cursor });
-    }
   }
 
   async loadChangeCursors(
