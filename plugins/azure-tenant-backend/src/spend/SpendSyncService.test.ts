@@ -306,10 +306,24 @@ describe.each(databases.eachSupportedId())('SpendSyncService (%s)', id => {
     const [{ count }] = await rowsOf(DATA_EUROPE).count({ count: '*' });
     expect(Number(count)).toBeGreaterThan(0);
   });
+  const HOUR = 3_600_000;
+  /** A spend sync's options that keep lost access on the tenant store, on a clock of the test's. */
+  const lostAccessAware = (
+    tenants: DatabaseAzureTenantStore,
+    now: () => Date,
+  ) => ({
+    logger: mockServices.logger.mock(),
+    config: { lookbackDays: 35, restatementDays: 5, concurrency: 2 },
+    now,
+    access: {
+      store: tenants,
+      retryDelayMs: (attempts: number) =>
+        lostAccessRetryDelayMs(attempts, HOUR, 24 * HOUR),
+    },
+  });
   // Each state is driven through the emulator's control API (packages/azure-emulator/src/control/lostAccess.test.ts
   // cites the Learn page each follows): an enterprise app deleted, the Reader role removed, a subscription disabled
   // (Cost Management's query is a POST, which Azure refuses with 409 ReadOnlyDisabledSubscription).
-  const HOUR = 3_600_000;
   const LOST_ACCESS: Array<{
     name: string;
     problem: AzureAccessProblem;
@@ -391,14 +405,7 @@ describe.each(databases.eachSupportedId())('SpendSyncService (%s)', id => {
           readDailyCosts: options => reader.readDailyCosts(options),
           readMonthForecast: options => reader.readMonthForecast(options),
         },
-        logger: mockServices.logger.mock(),
-        config: { lookbackDays: 35, restatementDays: 5, concurrency: 2 },
-        now: () => clock,
-        access: {
-          store: tenants,
-          retryDelayMs: attempts =>
-            lostAccessRetryDelayMs(attempts, HOUR, 24 * HOUR),
-        },
+        ...lostAccessAware(tenants, () => clock),
       });
       const spendOf = async () =>
         rowsOf(PLATFORM)
@@ -502,14 +509,7 @@ describe.each(databases.eachSupportedId())('SpendSyncService (%s)', id => {
         },
         readMonthForecast: options => costs.readMonthForecast(options),
       },
-      logger: mockServices.logger.mock(),
-      config: { lookbackDays: 35, restatementDays: 5, concurrency: 2 },
-      now: () => clock,
-      access: {
-        store: tenants,
-        retryDelayMs: attempts =>
-          lostAccessRetryDelayMs(attempts, HOUR, 24 * HOUR),
-      },
+      ...lostAccessAware(tenants, () => clock),
     });
 
     expect((await racing.syncSubscription(PLATFORM)).status).toBe('succeeded');
