@@ -150,44 +150,30 @@ async function applyTogether(
   tx: Knex.Transaction,
   results: SubscriptionSyncResult[],
 ): Promise<Array<{ revision: number; changed: number; added: number }>> {
-  // The removed keys that are stored, with what their tombstones keep.
-  const stored = new Map<
-    string,
-    { resource_key: string; resource_id: string; subscription_id: string }
-  >();
-  for (const batch of chunks(results.flatMap(r => r.removedKeys))) {
-    const rows = await tx('resources')
+  // Which of the keys the batch writes are stored: an upsert of another is a new resource, a removal of another
+  // leaves no tombstone.
+  const stored = new Map<string, GoneResource>();
+  for (const batch of chunks(
+    results.flatMap(r => [...r.upserts.map(u => u.key), ...r.removedKeys]),
+  )) {
+    const rows: GoneResource[] = await tx('resources')
       .whereIn('resource_key', batch)
       .select('resource_key', 'resource_id', 'subscription_id');
     for (const row of rows) stored.set(row.resource_key, row);
-  }
-
-  // The upserted keys that are stored already: the others are new resources.
-  const existing = new Set<string>();
-  for (const batch of chunks(results.flatMap(r => r.upserts.map(u => u.key)))) {
-    const rows = await tx('resources')
-      .whereIn('resource_key', batch)
-      .select('resource_key');
-    for (const row of rows) existing.add(row.resource_key);
   }
 
   const changedOf = results.map(r => r.upserts.length + r.removedKeys.length);
   const total = changedOf.reduce((sum, changed) => sum + changed, 0);
   let next = total > 0 ? await takeRevisions(tx, total) : 0;
   const rows: Array<Record<string, string | number | null>> = [];
-  const tombstones: Array<{
-    resource_key: string;
-    resource_id: string;
-    subscription_id: string;
-    revision: number;
-  }> = [];
+  const tombstones: Tombstone[] = [];
   const answers = results.map((result, i) => {
     if (changedOf[i] === 0) return { revision: 0, changed: 0, added: 0 };
     const syncedAt = result.finishedAt.toISOString();
     let added = 0;
     for (const resource of result.upserts) {
       rows.push(toRow(resource, next++, syncedAt));
-      if (!existing.has(resource.key)) added++;
+      if (!stored.has(resource.key)) added++;
     }
     for (const key of result.removedKeys) {
       const row = stored.get(key);
@@ -200,22 +186,11 @@ async function applyTogether(
   });
 
   for (const batch of chunks(rows)) await upsertResourceRows(tx, batch);
-  for (const batch of chunks(tombstones)) {
-    await tx('resource_tombstones')
-      .insert(batch)
-      .onConflict('resource_key')
-      .merge(['resource_id', 'subscription_id', 'revision']);
-    await tx('resources')
-      .whereIn(
-        'resource_key',
-        batch.map(t => t.resource_key),
-      )
-      .delete();
-  }
-  // A resource that comes back is no longer a tombstone.
-  for (const batch of chunks(rows.map(r => r.resource_key as string))) {
-    await tx('resource_tombstones').whereIn('resource_key', batch).delete();
-  }
+  await removeForTombstones(tx, tombstones);
+  await forgetTombstones(
+    tx,
+    rows.map(r => r.resource_key as string),
+  );
 
   await replaceChangedResourceGroups(tx, results);
   await advanceChangeCursors(tx, results);
@@ -234,12 +209,13 @@ async function applyTogether(
       )
       .whereNotNull('resource_count')
       .update({
-        resource_count: tx.raw(
-          `resource_count + case subscription_id ${batch
-            .map(() => 'when ? then cast(? as integer)')
-            .join(' ')} end`,
-          batch.flatMap(m => [m.subscriptionId, m.added]),
-        ),
+        resource_count: tx.raw('resource_count + ?', [
+          caseBySubscription(
+            tx,
+            batch.map(m => [m.subscriptionId, m.added]),
+            'cast(? as integer)',
+          ),
+        ]),
       });
   }
   return answers;
@@ -286,19 +262,22 @@ async function resourceCountsAfter(
   return counts;
 }
 
-/** Rewrites the resource groups of the results that read groups differing from the stored ones. */
-async function replaceChangedResourceGroups(
-  tx: Knex.Transaction,
+/**
+ * The results that read resource groups differing from the stored ones: those are rewritten only then, so that a sync
+ * with nothing new writes as little as it can.
+ */
+async function withChangedResourceGroups(
+  db: Knex,
   results: SubscriptionSyncResult[],
-) {
+): Promise<SubscriptionSyncResult[]> {
   const withGroups = results.filter(r => r.resourceGroups);
-  if (withGroups.length === 0) return;
+  if (withGroups.length === 0) return [];
   const storedGroups = new Map<
     string,
     ReturnType<typeof incomingResourceGroups>
   >();
   for (const batch of chunks(withGroups.map(r => r.subscriptionId))) {
-    const rows = await tx('resource_groups')
+    const rows = await db('resource_groups')
       .whereIn('subscription_id', batch)
       .select('subscription_id', 'name', 'location', 'tags');
     for (const { subscription_id: subscriptionId, ...group } of rows) {
@@ -307,7 +286,7 @@ async function replaceChangedResourceGroups(
       storedGroups.set(subscriptionId, groups);
     }
   }
-  const changed = withGroups.filter(result => {
+  return withGroups.filter(result => {
     const before = (storedGroups.get(result.subscriptionId) ?? []).sort(
       (a, b) => compareCodeUnits(a.name, b.name),
     );
@@ -315,6 +294,62 @@ async function replaceChangedResourceGroups(
       JSON.stringify(before) !== JSON.stringify(incomingResourceGroups(result))
     );
   });
+}
+
+/** A stored resource that a sync removes, as its tombstone keeps it. */
+type GoneResource = {
+  resource_key: string;
+  resource_id: string;
+  subscription_id: string;
+};
+type Tombstone = GoneResource & { revision: number };
+
+/** Removes resources, leaving each a tombstone at its revision for the catalog feed. */
+async function removeForTombstones(
+  tx: Knex.Transaction,
+  tombstones: Tombstone[],
+) {
+  for (const batch of chunks(tombstones)) {
+    await tx('resource_tombstones')
+      .insert(batch)
+      .onConflict('resource_key')
+      .merge(['resource_id', 'subscription_id', 'revision']);
+    await tx('resources')
+      .whereIn(
+        'resource_key',
+        batch.map(t => t.resource_key),
+      )
+      .delete();
+  }
+}
+
+/** A resource that comes back is no longer a tombstone. */
+async function forgetTombstones(tx: Knex.Transaction, keys: string[]) {
+  for (const batch of chunks(keys)) {
+    await tx('resource_tombstones').whereIn('resource_key', batch).delete();
+  }
+}
+
+/** `case subscription_id when ? then <value> … end`: one value per subscription, for one update of many rows. */
+function caseBySubscription(
+  db: Knex,
+  values: Array<[subscriptionId: string, value: string | number]>,
+  valueSql = '?',
+): Knex.Raw {
+  return db.raw(
+    `case subscription_id ${values
+      .map(() => `when ? then ${valueSql}`)
+      .join(' ')} end`,
+    values.flat(),
+  );
+}
+
+/** Rewrites the resource groups of the results that read groups differing from the stored ones. */
+async function replaceChangedResourceGroups(
+  tx: Knex.Transaction,
+  results: SubscriptionSyncResult[],
+) {
+  const changed = await withChangedResourceGroups(tx, results);
   for (const batch of chunks(changed.map(r => r.subscriptionId))) {
     await tx('resource_groups').whereIn('subscription_id', batch).delete();
   }
@@ -358,11 +393,9 @@ async function advanceChangeCursors(
         batch.map(p => p.subscriptionId),
       )
       .update({
-        change_cursor: tx.raw(
-          `case subscription_id ${batch
-            .map(() => 'when ? then ?')
-            .join(' ')} end`,
-          batch.flatMap(p => [p.subscriptionId, p.cursor]),
+        change_cursor: caseBySubscription(
+          tx,
+          batch.map(p => [p.subscriptionId, p.cursor]),
         ),
       });
   }
@@ -440,7 +473,7 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
       result.upserts.length === 0 &&
       result.removedKeys.length === 0 &&
       !result.purgePortalTags &&
-      !(await this.resourceGroupsChanged(this.db, result))
+      (await withChangedResourceGroups(this.db, [result])).length === 0
     ) {
       // Nothing to write: no transaction (a commit is the costly part of a no-change sync on SQLite). The change
       // feed's cursor alone is one statement.
@@ -477,53 +510,29 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
           await upsertResourceRows(tx, rows);
         }
         for (const batch of chunks(result.removedKeys)) {
-          const gone = await tx('resources')
+          const gone: GoneResource[] = await tx('resources')
             .whereIn('resource_key', batch)
             .select('resource_key', 'resource_id', 'subscription_id');
-          if (gone.length > 0) {
-            const first = next;
-            next += gone.length;
-            await tx('resource_tombstones')
-              .insert(
-                gone.map((row, i) => ({
-                  resource_key: row.resource_key,
-                  resource_id: row.resource_id,
-                  subscription_id: row.subscription_id,
-                  revision: first + i,
-                })),
-              )
-              .onConflict('resource_key')
-              .merge(['resource_id', 'subscription_id', 'revision']);
-            await tx('resources').whereIn('resource_key', batch).delete();
-          }
+          const first = next;
+          next += gone.length;
+          await removeForTombstones(
+            tx,
+            gone.map((row, i) => ({ ...row, revision: first + i })),
+          );
         }
         for (const key of portalTagKeys) {
           await tx('resources')
             .where({ resource_key: key })
             .update({ portal_tags: null, revision: next++ });
         }
-        // A resource that comes back is no longer a tombstone.
-        for (const batch of chunks(result.upserts.map(u => u.key))) {
-          await tx('resource_tombstones')
-            .whereIn('resource_key', batch)
-            .delete();
-        }
+        await forgetTombstones(
+          tx,
+          result.upserts.map(u => u.key),
+        );
         revision = next - 1;
       }
 
-      if (await this.resourceGroupsChanged(tx, result)) {
-        await tx('resource_groups')
-          .where({ subscription_id: result.subscriptionId })
-          .delete();
-        for (const batch of chunks(incomingResourceGroups(result))) {
-          await tx('resource_groups').insert(
-            batch.map(group => ({
-              subscription_id: result.subscriptionId,
-              ...group,
-            })),
-          );
-        }
-      }
+      await replaceChangedResourceGroups(tx, [result]);
       await writeChangeFeed(tx, result);
       return { revision, changed };
     });
@@ -632,24 +641,6 @@ export class DatabaseResourceStore implements ResourceStore, TagStore {
       .count({ count: '*' })
       .first();
     return Number(row?.count ?? 0);
-  }
-
-  /**
-   * Whether the sync read resource groups that differ from the stored ones: they are rewritten only then, so that a
-   * sync with nothing new writes as little as it can.
-   */
-  private async resourceGroupsChanged(
-    db: Knex,
-    result: SubscriptionSyncResult,
-  ): Promise<boolean> {
-    if (!result.resourceGroups) return false;
-    const stored = await db('resource_groups')
-      .where({ subscription_id: result.subscriptionId })
-      .orderBy('name')
-      .select('name', 'location', 'tags');
-    return (
-      JSON.stringify(stored) !== JSON.stringify(incomingResourceGroups(result))
-    );
   }
 
   async listResources(options: {
